@@ -1,0 +1,24 @@
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from .services import password_expired
+
+EXEMPT_PREFIXES = ("/accounts/", "/static/", "/api/")
+
+
+class PasswordExpiryMiddleware:
+    """Sends a user whose password has expired to the change-password page first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path.startswith(EXEMPT_PREFIXES)
+            and password_expired(user=user)
+        ):
+            return redirect(reverse("accounts:password_change") + "?expired=1")
+        return self.get_response(request)

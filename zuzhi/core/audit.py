@@ -1,0 +1,72 @@
+"""Writing the audit log (审计日志). Services call `audit_record` inside their transaction."""
+
+import datetime
+import decimal
+import uuid
+from typing import Any
+
+from django.db import models
+
+from .context import current_request_meta
+from .models import AuditAction, AuditLog
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
+    """The instance's concrete field values as JSON-safe data, for before/after."""
+    data = {}
+    for f in instance._meta.concrete_fields:
+        if fields is not None and f.name not in fields:
+            continue
+        data[f.attname if f.is_relation else f.name] = _json_value(f.value_from_object(instance))
+    return data
+
+
+def changed_fields(before: dict, after: dict) -> tuple[dict, dict]:
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def audit_record(
+    *,
+    actor,
+    action: AuditAction,
+    target: models.Model | None = None,
+    org_path: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+    message: str = "",
+    target_type: str = "",
+    target_id: str = "",
+    target_repr: str = "",
+    actor_username: str = "",
+) -> AuditLog:
+    meta = current_request_meta()
+    if target is not None:
+        target_type = target_type or target._meta.label_lower
+        target_id = target_id or str(target.pk)
+        target_repr = target_repr or str(target)[:255]
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    return AuditLog.objects.create(
+        actor=actor if is_user else None,
+        actor_username=actor.get_username() if is_user else actor_username,
+        ip=meta.ip,
+        request_id=meta.request_id,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        target_repr=target_repr,
+        org_path=org_path,
+        before=before,
+        after=after,
+        message=message,
+    )

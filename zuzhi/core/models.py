@@ -1,0 +1,115 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", "新增"
+    UPDATE = "update", "修改"
+    DELETE = "delete", "删除"
+    MOVE = "move", "移动"
+    IMPORT = "import", "导入"
+    EXPORT = "export", "导出"
+    LOGIN = "login", "登录成功"
+    LOGIN_FAILED = "login_failed", "登录失败"
+    LOGIN_LOCKED = "login_locked", "登录被锁定"
+    LOGOUT = "logout", "退出登录"
+    PERMISSION_DENIED = "permission_denied", "越权访问"
+    VIEW_PERSONAL = "view_personal", "查看未脱敏个人信息"
+    PASSWORD_CHANGE = "password_change", "修改密码"
+    TOKEN_ISSUE = "token_issue", "签发接口令牌"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("审计日志只能追加，不能修改。")
+
+    def delete(self):
+        raise PermissionError("审计日志只能追加，不能删除。")
+
+
+class AuditLog(models.Model):
+    """One append-only change-log row (操作日志): who did what, when, from where."""
+
+    time = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_username = models.CharField("操作人", max_length=150, blank=True)
+    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    request_id = models.CharField(max_length=32, blank=True)
+    action = models.CharField("操作", max_length=32, choices=AuditAction.choices)
+    target_type = models.CharField("对象类型", max_length=64, blank=True)
+    target_id = models.CharField("对象编号", max_length=64, blank=True)
+    target_repr = models.CharField("对象", max_length=255, blank=True)
+    # Path of the organization the target belongs to: the log is scoped like the data.
+    org_path = models.CharField(max_length=255, blank=True, db_index=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    message = models.TextField("说明", blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-time", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id", "-time"])]
+        verbose_name = "审计日志"
+
+    def __str__(self) -> str:
+        return f"{self.time:%Y-%m-%d %H:%M} {self.actor_username} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("审计日志只能追加，不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("审计日志只能追加，不能删除。")
+
+
+class CodeItem(models.Model):
+    """An entry of an official code table (代码表), loaded from DmGrp.xml."""
+
+    table = models.CharField("代码表", max_length=16)
+    table_name = models.CharField("代码表名称", max_length=64)
+    code = models.CharField("代码", max_length=16)
+    name = models.CharField("名称", max_length=128)
+    initials = models.CharField("拼音首字母", max_length=32, blank=True)
+    parent_code = models.CharField("上级代码", max_length=16, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["table", "code"], name="uniq_code_item")]
+        ordering = ["table", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class ImportJob(models.Model):
+    """An uploaded Excel file on its way in (导入任务): validated, previewed, confirmed."""
+
+    class Status(models.TextChoices):
+        INVALID = "invalid", "有错误"
+        READY = "ready", "待确认"
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "导入中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=32)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField()
+    status = models.CharField(max_length=16, choices=Status.choices)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list)
+    summary = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-created_at"]

@@ -1,0 +1,105 @@
+"""Organization-tree scoping (数据范围): the one place that decides what a user may see.
+
+A user's scope is the union of the subtrees of the nodes on which they hold a data role.
+Every selector starts from `scope_queryset`; an object outside the scope is "not found".
+Paths are materialized: fixed-width digit segments, one per level, so "X and all its
+descendants" is the index range [path, next sibling path) on SQLite and PostgreSQL alike.
+"""
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from .roles import DATA_ROLES, Role
+
+PATH_STEP = 8
+
+
+def path_segment(pk: int) -> str:
+    return str(pk).zfill(PATH_STEP)
+
+
+def path_upper_bound(path: str) -> str:
+    """The smallest path after every descendant of `path`."""
+    head, last = path[:-PATH_STEP], path[-PATH_STEP:]
+    return head + str(int(last) + 1).zfill(PATH_STEP)
+
+
+def subtree_q(path: str, field: str = "path") -> Q:
+    return Q(**{f"{field}__gte": path, f"{field}__lt": path_upper_bound(path)})
+
+
+def path_in(path: str, root: str) -> bool:
+    return bool(path) and path.startswith(root) and (len(path) - len(root)) % PATH_STEP == 0
+
+
+def _assignments(user):
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_zuzhi_assignments", None)
+    if cached is None:
+        cached = list(
+            user.role_assignments.select_related("organization").order_by("organization__path")
+        )
+        user._zuzhi_assignments = cached
+    return cached
+
+
+def user_roles(user) -> set[str]:
+    return {a.role for a in _assignments(user)}
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(user_roles(user) & set(roles))
+
+
+def user_scope_paths(user) -> list[str]:
+    """Roots of the user's data scope, with nested roots removed."""
+    paths = sorted(
+        {a.organization.path for a in _assignments(user) if a.role in DATA_ROLES and a.organization}
+    )
+    roots: list[str] = []
+    for p in paths:
+        if not any(path_in(p, r) for r in roots):
+            roots.append(p)
+    return roots
+
+
+def scope_q(user, field: str = "path") -> Q | None:
+    roots = user_scope_paths(user)
+    if not roots:
+        return None
+    q = Q()
+    for root in roots:
+        q |= subtree_q(root, field)
+    return q
+
+
+def scope_queryset(user, qs: QuerySet, *, path_field: str = "path") -> QuerySet:
+    q = scope_q(user, path_field)
+    return qs.none() if q is None else qs.filter(q)
+
+
+def path_in_scope(user, path: str) -> bool:
+    return any(path_in(path, r) for r in user_scope_paths(user))
+
+
+def get_in_scope_or_404(user, qs: QuerySet, *, path_field: str = "path", **lookup):
+    """The object if it exists inside the user's scope; 404 alike for missing and forbidden."""
+    try:
+        return scope_queryset(user, qs, path_field=path_field).get(**lookup)
+    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("未找到该对象。") from exc
+
+
+def can_view_personal_data(user) -> bool:
+    """Whether the user sees ID numbers and phones unmasked (查看未脱敏个人信息)."""
+    return has_role(user, *settings.ZUZHI_UNMASKED_ROLES)
+
+
+def is_audit_admin(user) -> bool:
+    return has_role(user, Role.AUDIT_ADMIN)
+
+
+def is_system_admin(user) -> bool:
+    return has_role(user, Role.SYSTEM_ADMIN)

@@ -1,0 +1,84 @@
+from django.db import models
+
+
+class OrgType(models.TextChoices):
+    COUNTY_COMMITTEE = "county_committee", "县委"
+    COMMITTEE = "committee", "党委"
+    WORKING_COMMITTEE = "working_committee", "党工委"
+    JOINT_COMMITTEE = "joint_committee", "联合党委"
+    GENERAL_BRANCH = "general_branch", "党总支"
+    JOINT_GENERAL_BRANCH = "joint_general_branch", "联合党总支"
+    BRANCH = "branch", "党支部"
+    JOINT_BRANCH = "joint_branch", "联合党支部"
+
+
+BRANCH_TYPES = (OrgType.BRANCH, OrgType.JOINT_BRANCH)
+
+
+class UnitCategory(models.TextChoices):
+    """The kind of unit the organization is built in (单位类别)."""
+
+    COUNTY = "county", "县（区）"
+    TOWNSHIP = "township", "乡镇"
+    SUBDISTRICT = "subdistrict", "街道"
+    VILLAGE = "village", "行政村"
+    COMMUNITY = "community", "社区"
+    GOVERNMENT = "government", "县直机关"
+    PUBLIC_INSTITUTION = "public_institution", "县直事业单位"
+    STATE_ENTERPRISE = "state_enterprise", "国有企业"
+    PRIVATE_FIRM = "private_firm", "非公有制企业（两新）"
+    SOCIAL_ORG = "social_org", "社会组织（两新）"
+    OTHER = "other", "其他"
+
+
+TWO_NEW_CATEGORIES = (UnitCategory.PRIVATE_FIRM, UnitCategory.SOCIAL_ORG)
+
+
+class Organization(models.Model):
+    """A Party organization (党组织), one node of the county tree."""
+
+    code = models.CharField("组织代码", max_length=32, unique=True)
+    name = models.CharField("组织名称", max_length=128)
+    short_name = models.CharField("简称", max_length=64, blank=True)
+    org_type = models.CharField("组织类型", max_length=32, choices=OrgType.choices)
+    unit_category = models.CharField(
+        "单位类别", max_length=32, choices=UnitCategory.choices, default=UnitCategory.OTHER
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级组织",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    # Materialized path of fixed-width id segments (see zuzhi.core.scope); kept by services.
+    path = models.CharField(max_length=255, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField("层级", default=1, editable=False)
+    secretary_name = models.CharField("书记", max_length=64, blank=True)
+    secretary_phone = models.CharField("书记电话", max_length=20, blank=True)
+    founded_on = models.DateField("成立日期", null=True, blank=True)
+    term_start = models.DateField("本届任期开始", null=True, blank=True)
+    term_end = models.DateField("本届任期届满", null=True, blank=True)
+    division_code = models.CharField("所辖区域（行政区划代码）", max_length=12, blank=True)
+    address = models.CharField("地址", max_length=255, blank=True)
+    name_initials = models.CharField(max_length=128, blank=True, db_index=True, editable=False)
+    sort_order = models.IntegerField("排序", default=0)
+    is_active = models.BooleanField("有效", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["path"]
+        indexes = [
+            models.Index(fields=["org_type", "path"]),
+            models.Index(fields=["parent", "sort_order"]),
+        ]
+        verbose_name = "党组织"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def level_label(self) -> str:
+        return {1: "县级", 2: "乡镇级", 3: "村级"}.get(self.depth, f"第{self.depth}级")

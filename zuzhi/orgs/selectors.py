@@ -1,0 +1,98 @@
+"""Reads of the organization tree, always through the user's scope."""
+
+from django.db.models import Count, Q, QuerySet
+
+from zuzhi.core.models import AuditLog
+from zuzhi.core.scope import get_in_scope_or_404, scope_queryset, subtree_q
+
+from .models import Organization
+
+
+def org_scoped(*, user) -> QuerySet[Organization]:
+    return scope_queryset(user, Organization.objects.all())
+
+
+def org_list(
+    *,
+    user,
+    parent: int | None = None,
+    org_type: str | None = None,
+    unit_category: str | None = None,
+    q: str | None = None,
+    within: int | None = None,
+) -> QuerySet[Organization]:
+    """Organizations the user may see, filtered; `within` limits to one node's subtree."""
+    qs = org_scoped(user=user).select_related("parent")
+    if parent is not None:
+        qs = qs.filter(parent_id=parent)
+    if within is not None:
+        root = org_get(user=user, pk=within)
+        qs = qs.filter(subtree_q(root.path))
+    if org_type:
+        qs = qs.filter(org_type=org_type)
+    if unit_category:
+        qs = qs.filter(unit_category=unit_category)
+    if q:
+        q = q.strip()
+        qs = qs.filter(
+            Q(name__icontains=q) | Q(code__iexact=q) | Q(name_initials__startswith=q.lower())
+        )
+    return qs.order_by("path")
+
+
+def org_get(*, user, pk) -> Organization:
+    return get_in_scope_or_404(user, Organization.objects.select_related("parent"), pk=pk)
+
+
+def org_get_by_code(*, user, code: str) -> Organization:
+    return get_in_scope_or_404(user, Organization.objects.all(), code=code)
+
+
+def org_roots(*, user) -> QuerySet[Organization]:
+    """The top nodes of the user's visible tree (their scope roots)."""
+    from zuzhi.core.scope import user_scope_paths
+
+    return Organization.objects.filter(path__in=user_scope_paths(user)).order_by("path")
+
+
+def org_children(*, user, parent: Organization) -> QuerySet[Organization]:
+    return (
+        org_scoped(user=user)
+        .filter(parent=parent)
+        .annotate(child_count=Count("children"))
+        .order_by("sort_order", "path")
+    )
+
+
+def org_ancestors(*, user, org: Organization) -> list[Organization]:
+    """The visible ancestors of `org`, top first (for breadcrumbs)."""
+    from zuzhi.core.scope import PATH_STEP
+
+    prefixes = [org.path[:i] for i in range(PATH_STEP, len(org.path), PATH_STEP)]
+    return list(org_scoped(user=user).filter(path__in=prefixes).order_by("path"))
+
+
+def org_descendants(
+    *, user, org: Organization, include_self: bool = True
+) -> QuerySet[Organization]:
+    qs = org_scoped(user=user).filter(subtree_q(org.path))
+    return qs if include_self else qs.exclude(pk=org.pk)
+
+
+def org_type_counts(*, user, org: Organization) -> dict[str, int]:
+    """Counts by organization type within `org`'s subtree (下辖组织统计)."""
+    rows = (
+        org_descendants(user=user, org=org)
+        .values("org_type")
+        .annotate(n=Count("id"))
+        .order_by("org_type")
+    )
+    return {r["org_type"]: r["n"] for r in rows}
+
+
+def org_history(*, user, org: Organization) -> QuerySet[AuditLog]:
+    """The change log of one organization (变更记录); the org itself is scope-checked."""
+    org = org_get(user=user, pk=org.pk)
+    return AuditLog.objects.filter(
+        target_type="orgs.organization", target_id=str(org.pk)
+    ).select_related("actor")

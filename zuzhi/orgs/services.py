@@ -1,0 +1,162 @@
+"""Writes to the organization tree. Each write checks scope, validates and audits."""
+
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+from django.http import Http404
+
+from zuzhi.core.audit import audit_record, changed_fields, snapshot
+from zuzhi.core.models import AuditAction, CodeItem
+from zuzhi.core.scope import PATH_STEP, path_in, path_in_scope, path_segment, subtree_q
+from zuzhi.core.text import pinyin_initials
+
+from .models import Organization
+
+EDITABLE_FIELDS = [
+    "code",
+    "name",
+    "short_name",
+    "org_type",
+    "unit_category",
+    "secretary_name",
+    "secretary_phone",
+    "founded_on",
+    "term_start",
+    "term_end",
+    "division_code",
+    "address",
+    "sort_order",
+    "is_active",
+]
+
+
+def _require_scope(actor, org: Organization | None) -> None:
+    """Writes outside the actor's subtree answer "not found", like reads. None = system."""
+    if actor is None:
+        return
+    if org is None or not path_in_scope(actor, org.path):
+        raise Http404("未找到该组织。")
+
+
+def _validate(org: Organization) -> None:
+    errors: dict[str, list[str]] = {}
+    if org.term_start and org.term_end and org.term_end < org.term_start:
+        errors.setdefault("term_end", []).append("任期届满日期不能早于任期开始日期。")
+    if (
+        org.division_code
+        and not CodeItem.objects.filter(table="ZB01", code=org.division_code).exists()
+    ):
+        errors.setdefault("division_code", []).append(
+            f"行政区划代码“{org.division_code}”不在行政区划代码表（ZB01）中。"
+        )
+    if org.secretary_phone and not org.secretary_phone.replace("-", "").isdigit():
+        errors.setdefault("secretary_phone", []).append("电话只能包含数字和“-”。")
+    try:
+        org.full_clean(exclude=["path", "parent"])
+    except ValidationError as exc:
+        for field, msgs in exc.message_dict.items():
+            errors.setdefault(field, []).extend(msgs)
+    if errors:
+        raise ValidationError(errors)
+
+
+def org_create(*, actor, parent: Organization | None, data: dict[str, Any]) -> Organization:
+    """Create an organization under `parent` (新建党组织). Only the system creates roots."""
+    if parent is None and actor is not None:
+        raise ValidationError({"parent": ["请选择上级组织。"]})
+    _require_scope(actor, parent)
+    org = Organization(parent=parent, **{k: v for k, v in data.items() if k in EDITABLE_FIELDS})
+    org.name_initials = pinyin_initials(org.name)
+    org.path = "~" + uuid.uuid4().hex
+    _validate(org)
+    with transaction.atomic():
+        org.save()
+        org.path = (parent.path if parent else "") + path_segment(org.pk)
+        org.depth = len(org.path) // PATH_STEP
+        org.save(update_fields=["path", "depth"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            target=org,
+            org_path=org.path,
+            after=snapshot(org),
+        )
+    return org
+
+
+def _check_move(actor, org: Organization, new_parent: Organization | None) -> None:
+    if new_parent is None:
+        raise ValidationError({"parent": ["请选择上级组织。"]})
+    _require_scope(actor, new_parent)
+    if path_in(new_parent.path, org.path):
+        raise ValidationError({"parent": ["不能把组织移到它自己或它的下级组织之下。"]})
+
+
+def _move_subtree(org: Organization, new_parent: Organization) -> None:
+    """Rewrite the paths of `org` and all its descendants in one UPDATE."""
+    old_path = org.path
+    new_path = new_parent.path + path_segment(org.pk)
+    delta = (len(new_path) - len(old_path)) // PATH_STEP
+    Organization.objects.filter(subtree_q(old_path)).update(
+        path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
+        depth=F("depth") + delta,
+    )
+    org.parent = new_parent
+    org.path = new_path
+    org.depth += delta
+
+
+def org_update(*, actor, org: Organization, data: dict[str, Any]) -> Organization:
+    """Change an organization's fields (修改), including its parent (the subtree follows)."""
+    _require_scope(actor, org)
+    with transaction.atomic():
+        org = Organization.objects.select_for_update().get(pk=org.pk)
+        before = snapshot(org)
+        new_parent = data.get("parent", org.parent)
+        if "parent" in data and (new_parent.pk if new_parent else None) != org.parent_id:
+            _check_move(actor, org, new_parent)
+            _move_subtree(org, new_parent)
+        for key, value in data.items():
+            if key in EDITABLE_FIELDS:
+                setattr(org, key, value)
+        org.name_initials = pinyin_initials(org.name)
+        _validate(org)
+        old, new = changed_fields(before, snapshot(org))
+        old.pop("updated_at", None)
+        new.pop("updated_at", None)
+        if not new:
+            return org
+        org.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=org,
+            org_path=org.path,
+            before=old,
+            after=new,
+        )
+    return org
+
+
+def org_move(*, actor, org: Organization, new_parent: Organization | None) -> Organization:
+    """Move `org` and its whole subtree under `new_parent` (调整隶属关系); paths follow."""
+    _require_scope(actor, org)
+    with transaction.atomic():
+        org = Organization.objects.select_for_update().get(pk=org.pk)
+        _check_move(actor, org, new_parent)
+        before = {"parent_id": org.parent_id, "path": org.path}
+        _move_subtree(org, new_parent)
+        Organization.objects.filter(pk=org.pk).update(parent=new_parent)
+        audit_record(
+            actor=actor,
+            action=AuditAction.MOVE,
+            target=org,
+            org_path=org.path,
+            before=before,
+            after={"parent_id": new_parent.pk, "path": org.path},
+        )
+    return org

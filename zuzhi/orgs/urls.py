@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "orgs"
+urlpatterns = [
+    path("", views.org_list_view, name="list"),
+    path("tree/", views.org_tree_view, name="tree"),
+    path("tree/<int:pk>/children/", views.org_children_view, name="children"),
+    path("new/", views.org_create_view, name="create"),
+    path("<int:pk>/", views.org_detail_view, name="detail"),
+    path("<int:pk>/edit/", views.org_edit_view, name="edit"),
+    path("<int:pk>/history/", views.org_history_view, name="history"),
+]

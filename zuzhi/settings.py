@@ -1,0 +1,183 @@
+"""Zuzhi settings, read from the environment (ZUZHI_*)."""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent
+VAR_DIR = Path(os.environ.get("ZUZHI_VAR_DIR", Path.cwd() / "var"))
+NODE_MODULES_DIR = Path(os.environ.get("ZUZHI_NODE_MODULES", PROJECT_DIR / "node_modules"))
+
+DEBUG = env_bool("ZUZHI_DEBUG", False)
+SECRET_KEY = os.environ.get("ZUZHI_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("请设置 ZUZHI_SECRET_KEY（生产环境必须提供随机密钥）。")
+    SECRET_KEY = "insecure-dev-key-only-for-debug-mode-0123456789abcdefghijklmnop"
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("ZUZHI_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+    if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("ZUZHI_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
+    "zuzhi.core",
+    "zuzhi.accounts",
+    "zuzhi.orgs",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "zuzhi.core.middleware.RequestContextMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "zuzhi.accounts.middleware.PasswordExpiryMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "zuzhi.urls"
+WSGI_APPLICATION = "zuzhi.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "zuzhi.core.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("ZUZHI_DATABASE_URL", f"sqlite:///{VAR_DIR / 'zuzhi.sqlite3'}"),
+        conn_max_age=env_int("ZUZHI_DB_CONN_MAX_AGE", 0),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the db_worker write while pages read; IMMEDIATE avoids "database is locked"
+    # upgrades in concurrent write transactions.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username",), "max_similarity": 0.7},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "zuzhi.accounts.validators.CharacterClassValidator"},
+    {"NAME": "zuzhi.accounts.validators.NotUsernameValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(os.environ.get("ZUZHI_STATIC_ROOT", VAR_DIR / "static"))
+STATICFILES_DIRS = [
+    ("vendor/htmx", NODE_MODULES_DIR / "htmx.org" / "dist"),
+    ("vendor/alpinejs", NODE_MODULES_DIR / "alpinejs" / "dist"),
+    ("vendor/echarts", NODE_MODULES_DIR / "echarts" / "dist"),
+]
+WHITENOISE_USE_FINDERS = True
+MEDIA_ROOT = Path(os.environ.get("ZUZHI_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "/media/"
+
+# Uploads: files over this size are refused with a message before being read.
+ZUZHI_MAX_UPLOAD_BYTES = env_int("ZUZHI_MAX_UPLOAD_MB", 20) * 1024 * 1024
+ZUZHI_IMPORT_BACKGROUND_ROWS = env_int("ZUZHI_IMPORT_BACKGROUND_ROWS", 2000)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Security baseline (等保): lockout, sessions, password expiry, audit retention.
+ZUZHI_LOCKOUT_FAILURES = env_int("ZUZHI_LOCKOUT_FAILURES", 5)
+ZUZHI_LOCKOUT_MINUTES = env_int("ZUZHI_LOCKOUT_MINUTES", 30)
+ZUZHI_PASSWORD_MAX_AGE_DAYS = env_int("ZUZHI_PASSWORD_MAX_AGE_DAYS", 90)
+ZUZHI_AUDIT_RETENTION_DAYS = max(180, env_int("ZUZHI_AUDIT_RETENTION_DAYS", 180))
+ZUZHI_API_TOKEN_HOURS = env_int("ZUZHI_API_TOKEN_HOURS", 12)
+ZUZHI_UNMASKED_ROLES = [
+    r.strip()
+    for r in os.environ.get("ZUZHI_UNMASKED_ROLES", "county_staff").split(",")
+    if r.strip()
+]
+SESSION_COOKIE_AGE = env_int("ZUZHI_SESSION_IDLE_MINUTES", 30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+HTTPS = env_bool("ZUZHI_HTTPS", not DEBUG)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+if HTTPS:
+    SECURE_HSTS_SECONDS = env_int("ZUZHI_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+if env_bool("ZUZHI_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("ZUZHI_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,12 @@
+"""Settings for the test suite: plain HTTP, fast hashing, tasks run in-process."""
+
+import os
+
+os.environ.setdefault("ZUZHI_SECRET_KEY", "test-secret-key-" + "x" * 40)
+os.environ.setdefault("ZUZHI_HTTPS", "0")
+
+from zuzhi.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+ALLOWED_HOSTS = ["*"]

@@ -1,0 +1,16 @@
+from django.urls import include, path
+
+from zuzhi import views as site_views
+from zuzhi.api import api
+
+urlpatterns = [
+    path("", site_views.home, name="home"),
+    path("accounts/", include("zuzhi.accounts.urls")),
+    path("orgs/", include("zuzhi.orgs.urls")),
+    path("audit/", include("zuzhi.core.urls")),
+    path("imports/", include("zuzhi.core.import_urls")),
+    path("api/", api.urls),
+]
+
+handler404 = "zuzhi.views.not_found"
+handler500 = "zuzhi.views.server_error"
