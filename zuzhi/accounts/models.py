@@ -51,6 +51,9 @@ class LoginAttempt(models.Model):
     time = models.DateTimeField(default=timezone.now, db_index=True)
     succeeded = models.BooleanField()
 
+    def __str__(self) -> str:
+        return f"{self.username} {self.time:%Y-%m-%d %H:%M} {'成功' if self.succeeded else '失败'}"
+
 
 class ApiToken(models.Model):
     """A bearer token for the REST API; only its SHA-256 digest is stored."""
@@ -67,3 +70,6 @@ class ApiToken(models.Model):
     @staticmethod
     def digest_of(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
+
+    def __str__(self) -> str:
+        return f"{self.user} 的接口令牌"

@@ -113,3 +113,6 @@ class ImportJob(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename}（{self.get_status_display()}）"

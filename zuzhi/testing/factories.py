@@ -1,0 +1,47 @@
+"""factory_boy factories shared by every app's tests."""
+
+import factory
+
+from zuzhi.accounts.models import RoleAssignment, User
+from zuzhi.orgs.models import Organization, OrgType, UnitCategory
+from zuzhi.orgs.services import org_create
+
+TEST_PASSWORD = "Zz-test-Passw0rd!"
+
+
+class OrganizationFactory(factory.Factory):
+    """Builds organizations through the real service, so paths and audit are real."""
+
+    class Meta:
+        model = Organization
+
+    parent = None
+    code = factory.Sequence(lambda n: f"ORG{n:06d}")
+    name = factory.Sequence(lambda n: f"测试党支部{n}")
+    org_type = OrgType.BRANCH
+    unit_category = UnitCategory.VILLAGE
+
+    @classmethod
+    def _create(cls, model_class, parent=None, **kwargs):
+        return org_create(actor=None, parent=parent, data=kwargs)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    full_name = factory.Sequence(lambda n: f"用户{n}")
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+def user_with_role(role: str, organization: Organization | None, **kwargs) -> User:
+    user = UserFactory(**kwargs)
+    RoleAssignment.objects.create(user=user, role=role, organization=organization)
+    return user
