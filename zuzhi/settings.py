@@ -136,6 +136,7 @@ STATICFILES_DIRS = [
     ("vendor/echarts", NODE_MODULES_DIR / "echarts" / "dist"),
 ]
 WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(os.environ.get("ZUZHI_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 

@@ -63,6 +63,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
 
+    def __str__(self) -> str:
+        return f"{self.user} 的接口令牌"
+
     @staticmethod
     def new_key() -> str:
         return secrets.token_urlsafe(32)
@@ -70,6 +73,3 @@ class ApiToken(models.Model):
     @staticmethod
     def digest_of(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
-
-    def __str__(self) -> str:
-        return f"{self.user} 的接口令牌"

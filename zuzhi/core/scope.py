@@ -84,11 +84,34 @@ def path_in_scope(user, path: str) -> bool:
     return any(path_in(path, r) for r in user_scope_paths(user))
 
 
+def deny(user, *, target=None, message: str = "") -> Http404:
+    """Log a refused access (越权访问) and return the 404 to raise: forbidden looks like missing.
+
+    The row has no org_path, so only the audit administrator reads it.
+    """
+    from .audit import audit_record
+    from .models import AuditAction
+
+    audit_record(
+        actor=user,
+        action=AuditAction.PERMISSION_DENIED,
+        target=target,
+        message=message or "访问了权限范围以外的对象",
+    )
+    return Http404("未找到该对象。")
+
+
 def get_in_scope_or_404(user, qs: QuerySet, *, path_field: str = "path", **lookup):
     """The object if it exists inside the user's scope; 404 alike for missing and forbidden."""
     try:
         return scope_queryset(user, qs, path_field=path_field).get(**lookup)
     except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
+        try:
+            existing = qs.filter(**lookup).first()
+        except (ValueError, TypeError):
+            existing = None
+        if existing is not None:
+            raise deny(user, target=existing) from exc
         raise Http404("未找到该对象。") from exc
 
 

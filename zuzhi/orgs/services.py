@@ -11,7 +11,7 @@ from django.http import Http404
 
 from zuzhi.core.audit import audit_record, changed_fields, snapshot
 from zuzhi.core.models import AuditAction, CodeItem
-from zuzhi.core.scope import PATH_STEP, path_in, path_in_scope, path_segment, subtree_q
+from zuzhi.core.scope import PATH_STEP, deny, path_in, path_in_scope, path_segment, subtree_q
 from zuzhi.core.text import pinyin_initials
 
 from .models import Organization
@@ -38,8 +38,10 @@ def _require_scope(actor, org: Organization | None) -> None:
     """Writes outside the actor's subtree answer "not found", like reads. None = system."""
     if actor is None:
         return
-    if org is None or not path_in_scope(actor, org.path):
+    if org is None:
         raise Http404("未找到该组织。")
+    if not path_in_scope(actor, org.path):
+        raise deny(actor, target=org, message="试图修改权限范围以外的组织")
 
 
 def _validate(org: Organization) -> None:
@@ -74,6 +76,10 @@ def org_create(*, actor, parent: Organization | None, data: dict[str, Any]) -> O
     org.path = "~" + uuid.uuid4().hex
     _validate(org)
     with transaction.atomic():
+        if parent is not None:
+            # The caller's copy may be stale (moved since it was read); the locked row is not.
+            parent = Organization.objects.select_for_update().get(pk=parent.pk)
+            org.parent = parent
         org.save()
         org.path = (parent.path if parent else "") + path_segment(org.pk)
         org.depth = len(org.path) // PATH_STEP
@@ -88,12 +94,15 @@ def org_create(*, actor, parent: Organization | None, data: dict[str, Any]) -> O
     return org
 
 
-def _check_move(actor, org: Organization, new_parent: Organization | None) -> None:
+def _check_move(actor, org: Organization, new_parent: Organization | None) -> Organization:
+    """The locked, fresh new parent, if `org` may move under it."""
     if new_parent is None:
         raise ValidationError({"parent": ["请选择上级组织。"]})
+    new_parent = Organization.objects.select_for_update().get(pk=new_parent.pk)
     _require_scope(actor, new_parent)
     if path_in(new_parent.path, org.path):
         raise ValidationError({"parent": ["不能把组织移到它自己或它的下级组织之下。"]})
+    return new_parent
 
 
 def _move_subtree(org: Organization, new_parent: Organization) -> None:
@@ -118,8 +127,7 @@ def org_update(*, actor, org: Organization, data: dict[str, Any]) -> Organizatio
         before = snapshot(org)
         new_parent = data.get("parent", org.parent)
         if "parent" in data and (new_parent.pk if new_parent else None) != org.parent_id:
-            _check_move(actor, org, new_parent)
-            _move_subtree(org, new_parent)
+            _move_subtree(org, _check_move(actor, org, new_parent))
         for key, value in data.items():
             if key in EDITABLE_FIELDS:
                 setattr(org, key, value)
@@ -147,7 +155,7 @@ def org_move(*, actor, org: Organization, new_parent: Organization | None) -> Or
     _require_scope(actor, org)
     with transaction.atomic():
         org = Organization.objects.select_for_update().get(pk=org.pk)
-        _check_move(actor, org, new_parent)
+        new_parent = _check_move(actor, org, new_parent)
         before = {"parent_id": org.parent_id, "path": org.path}
         _move_subtree(org, new_parent)
         Organization.objects.filter(pk=org.pk).update(parent=new_parent)
