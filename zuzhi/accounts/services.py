@@ -4,11 +4,13 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from zuzhi.core.audit import audit_record
 from zuzhi.core.models import AuditAction
+from zuzhi.core.roles import Role
 
 from .models import ApiToken, LoginAttempt, RoleAssignment, User
 
@@ -165,3 +167,138 @@ def user_upsert(
             after=after,
         )
     return user
+
+
+# Roles a system administrator may grant. Administrator roles themselves are granted only
+# from the command line (`zuzhi grant-role`), so no web account can raise its own rights.
+GRANTABLE_ROLES = (Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF, Role.BRANCH_SECRETARY, Role.JUDGE)
+
+
+def _roles_snapshot(user: User) -> list[str]:
+    return sorted(
+        f"{a.role}@{a.organization.code if a.organization else '-'}"
+        for a in user.role_assignments.select_related("organization")
+    )
+
+
+def _require_admin_over(actor: User, organization) -> None:
+    from zuzhi.core.scope import path_in
+
+    from .selectors import admin_scope_paths
+
+    roots = admin_scope_paths(user=actor)
+    if organization is None or not any(path_in(organization.path, r) for r in roots):
+        raise ValidationError({"organization": ["该组织不在您的管理范围内。"]})
+
+
+def account_create(*, actor: User, username: str, full_name: str, password: str) -> User:
+    """Open an account (新建账号); it holds no role until one is granted."""
+    username = (username or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not username:
+        errors["username"] = ["请填写用户名。"]
+    elif User.objects.filter(username=username).exists():
+        errors["username"] = [f"用户名“{username}”已存在。"]
+    candidate = User(username=username, full_name=full_name)
+    try:
+        password_validation.validate_password(password, candidate)
+    except ValidationError as exc:
+        errors["password"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        candidate.set_password(password)
+        # A password set by an administrator must be changed at first login.
+        candidate.password_changed_at = timezone.now() - datetime.timedelta(days=3650)
+        candidate.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            target=candidate,
+            after={"username": username, "full_name": full_name},
+        )
+    return candidate
+
+
+def account_grant_role(
+    *, actor: User | None, user: User, role: str, organization
+) -> RoleAssignment:
+    """Grant a role on a node (授权). Web administrators grant business roles in their subtree only."""
+    if actor is not None:
+        if role not in GRANTABLE_ROLES:
+            raise ValidationError({"role": ["系统管理员不能授予管理员类角色。"]})
+        if actor.pk == user.pk:
+            raise ValidationError({"role": ["不能给自己授权。"]})
+        _require_admin_over(actor, organization)
+    with transaction.atomic():
+        before = _roles_snapshot(user)
+        assignment, _ = RoleAssignment.objects.get_or_create(
+            user=user, role=role, organization=organization
+        )
+        audit_record(
+            actor=actor,
+            actor_username="system" if actor is None else "",
+            action=AuditAction.UPDATE,
+            target=user,
+            before={"roles": before},
+            after={"roles": _roles_snapshot(user)},
+            message="授予角色",
+        )
+    return assignment
+
+
+def account_revoke_role(*, actor: User, assignment: RoleAssignment) -> None:
+    if assignment.role not in GRANTABLE_ROLES:
+        raise ValidationError({"role": ["系统管理员不能撤销管理员类角色。"]})
+    _require_admin_over(actor, assignment.organization)
+    user = assignment.user
+    with transaction.atomic():
+        before = _roles_snapshot(user)
+        assignment.delete()
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=user,
+            before={"roles": before},
+            after={"roles": _roles_snapshot(user)},
+            message="撤销角色",
+        )
+
+
+def account_set_active(*, actor: User, user: User, active: bool) -> None:
+    if actor.pk == user.pk:
+        raise ValidationError({"is_active": ["不能停用自己的账号。"]})
+    if user.is_active == active:
+        return
+    with transaction.atomic():
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        user.api_tokens.all().delete()
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=user,
+            before={"is_active": not active},
+            after={"is_active": active},
+            message="启用账号" if active else "停用账号",
+        )
+
+
+def account_reset_password(*, actor: User, user: User, new_password: str) -> None:
+    """Reset a password (重置密码); the user must change it at next login."""
+    password_validation.validate_password(new_password, user)
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.password_changed_at = timezone.now() - datetime.timedelta(days=3650)
+        user.save(update_fields=["password", "password_changed_at"])
+        user.api_tokens.all().delete()
+        audit_record(
+            actor=actor, action=AuditAction.PASSWORD_CHANGE, target=user, message="管理员重置密码"
+        )
+
+
+def account_unlock(*, actor: User, user: User) -> None:
+    """Lift a login lockout of this account early (解除锁定)."""
+    with transaction.atomic():
+        LoginAttempt.objects.filter(username=user.username, succeeded=False).delete()
+        audit_record(actor=actor, action=AuditAction.UPDATE, target=user, message="解除登录锁定")

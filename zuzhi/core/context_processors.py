@@ -1,5 +1,5 @@
 from .roles import DATA_ROLES
-from .scope import has_role, is_audit_admin, user_scope_paths
+from .scope import has_role, is_audit_admin, is_system_admin, user_scope_paths
 
 
 def navigation(request):
@@ -10,4 +10,5 @@ def navigation(request):
     return {
         "nav_has_data": bool(user_scope_paths(user)),
         "nav_audit": is_audit_admin(user) or has_role(user, *DATA_ROLES),
+        "nav_accounts": is_system_admin(user),
     }
