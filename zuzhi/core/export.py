@@ -52,8 +52,10 @@ def xlsx_response(
     target_type: str,
     message: str = "",
     org_path: str = "",
+    unmasked: bool = False,
 ) -> HttpResponse:
-    """An .xlsx download; the export itself is written to the audit log."""
+    """An .xlsx download; the export itself is written to the audit log, and so is the fact
+    that it carried unmasked personal data."""
     rows = list(rows)
     content = xlsx_bytes(headers=headers, rows=rows, sheet_name=filename)
     with transaction.atomic():
@@ -63,8 +65,18 @@ def xlsx_response(
             target_type=target_type,
             target_repr=filename,
             org_path=org_path,
-            message=message or f"导出 {len(rows)} 行",
+            message=(message or f"导出 {len(rows)} 行")
+            + ("（含未脱敏个人信息）" if unmasked else ""),
         )
+        if unmasked:
+            audit_record(
+                actor=actor,
+                action=AuditAction.VIEW_PERSONAL,
+                target_type=target_type,
+                target_repr=filename,
+                org_path=org_path,
+                message=f"导出含未脱敏个人信息 {len(rows)} 行",
+            )
     stamp = timezone.localtime().strftime("%Y%m%d%H%M")
     response = HttpResponse(content, content_type=XLSX_TYPE)
     response["Content-Disposition"] = (
