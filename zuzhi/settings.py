@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    # Serves the API docs (Swagger UI) from local static files instead of a CDN.
+    "ninja",
     "zuzhi.core",
     "zuzhi.accounts",
     "zuzhi.orgs",
