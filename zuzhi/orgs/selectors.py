@@ -3,7 +3,13 @@
 from django.db.models import Count, Q, QuerySet
 
 from zuzhi.core.models import AuditLog
-from zuzhi.core.scope import get_in_scope_or_404, scope_queryset, subtree_q
+from zuzhi.core.scope import (
+    PATH_STEP,
+    get_in_scope_or_404,
+    scope_queryset,
+    subtree_q,
+    user_scope_paths,
+)
 
 from .models import Organization
 
@@ -50,9 +56,11 @@ def org_get_by_code(*, user, code: str) -> Organization:
 
 def org_roots(*, user) -> QuerySet[Organization]:
     """The top nodes of the user's visible tree (their scope roots)."""
-    from zuzhi.core.scope import user_scope_paths
-
-    return Organization.objects.filter(path__in=user_scope_paths(user)).order_by("path")
+    return (
+        Organization.objects.filter(path__in=user_scope_paths(user))
+        .annotate(child_count=Count("children"))
+        .order_by("path")
+    )
 
 
 def org_children(*, user, parent: Organization) -> QuerySet[Organization]:
@@ -66,8 +74,6 @@ def org_children(*, user, parent: Organization) -> QuerySet[Organization]:
 
 def org_ancestors(*, user, org: Organization) -> list[Organization]:
     """The visible ancestors of `org`, top first (for breadcrumbs)."""
-    from zuzhi.core.scope import PATH_STEP
-
     prefixes = [org.path[:i] for i in range(PATH_STEP, len(org.path), PATH_STEP)]
     return list(org_scoped(user=user).filter(path__in=prefixes).order_by("path"))
 

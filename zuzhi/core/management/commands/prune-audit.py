@@ -7,10 +7,14 @@ class Command(BaseCommand):
     help = "删除超过留存期限的审计日志（留存期不少于 180 天）。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--days", type=int, help="留存天数（默认取 ZUZHI_AUDIT_RETENTION_DAYS）")
+        parser.add_argument(
+            "--days", type=int, help="留存天数（默认取 ZUZHI_AUDIT_RETENTION_DAYS）"
+        )
 
     def handle(self, *args, days=None, **options):
         if days is not None and days < MINIMUM_RETENTION_DAYS:
-            self.stderr.write(f"留存期不能少于 {MINIMUM_RETENTION_DAYS} 天，已按 {MINIMUM_RETENTION_DAYS} 天执行。")
+            self.stderr.write(
+                f"留存期不能少于 {MINIMUM_RETENTION_DAYS} 天，已按 {MINIMUM_RETENTION_DAYS} 天执行。"
+            )
         removed = audit_prune(days=days)
         self.stdout.write(f"已删除 {removed} 条过期审计日志。")
