@@ -110,6 +110,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Import progress is shared between the web process and the task worker through files,
+# because the import's transaction is invisible to others until it commits.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "progress": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": VAR_DIR / "cache" / "progress",
+    },
+}
+
+# Excel imports by kind: the import mechanism lives in core, the row rules in each app.
+ZUZHI_IMPORTERS = {"orgs": "zuzhi.orgs.importers.ORG_IMPORTER"}
+
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",

@@ -1,7 +1,12 @@
-from django.http import HttpResponse
 from django.urls import path
+
+from . import import_views
 
 app_name = "imports"
 urlpatterns = [
-    path("<str:kind>/", lambda request, kind: HttpResponse("建设中"), name="upload"),
+    path("job/<uuid:pk>/", import_views.job_view, name="job"),
+    path("job/<uuid:pk>/progress/", import_views.job_progress_view, name="progress"),
+    path("job/<uuid:pk>/confirm/", import_views.job_confirm_view, name="confirm"),
+    path("<str:kind>/", import_views.upload_view, name="upload"),
+    path("<str:kind>/template/", import_views.template_view, name="template"),
 ]

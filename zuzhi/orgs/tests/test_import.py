@@ -1,0 +1,174 @@
+import pytest
+from django.urls import reverse
+
+from zuzhi.core.imports import import_job_confirm, import_job_create
+from zuzhi.core.models import AuditLog, ImportJob
+from zuzhi.orgs.importers import COLUMNS
+from zuzhi.orgs.models import Organization
+from zuzhi.testing.xlsx import make_xlsx
+
+HEADERS = [c.header for c in COLUMNS]
+
+
+def org_row(code, name, parent, **extra):
+    row = dict.fromkeys(HEADERS)
+    row.update({"组织代码": code, "组织名称": name, "组织类型": "党支部", "上级组织代码": parent})
+    row.update(extra)
+    return [row[h] for h in HEADERS]
+
+
+def village_rows(n, parent="TA"):
+    return [org_row(f"N{i:05d}", f"新村{i}党支部", parent, 单位类别="行政村") for i in range(n)]
+
+
+def upload(actor, rows):
+    return import_job_create(
+        actor=actor, kind="orgs", filename="orgs.xlsx", content=make_xlsx([HEADERS, *rows])
+    )
+
+
+def test_valid_file_previews_then_writes_everything(county, town_a_user):
+    rows = [
+        org_row("G1", "李庄村党总支", "VA1", 组织类型="党总支"),
+        org_row(
+            "G1B1",
+            "李庄村第一党支部",
+            "G1",
+            书记="李明",
+            书记电话="13812345678",
+            成立日期="2020-07-01",
+        ),
+    ]
+    job = upload(town_a_user, rows)
+    assert job.status == ImportJob.Status.READY and job.errors == []
+    assert job.summary == {"created": 2}
+    assert not Organization.objects.filter(
+        code__in=["G1", "G1B1"]
+    ).exists()  # preview writes nothing
+    job = import_job_confirm(actor=town_a_user, job=job)
+    assert job.status == ImportJob.Status.DONE
+    child = Organization.objects.get(code="G1B1")
+    assert child.parent.code == "G1" and child.path.startswith(county.village_a1.path)
+    assert child.secretary_phone == "13812345678"
+
+
+def test_one_bad_row_in_5000_writes_nothing_and_names_the_row(county, town_a_user, settings):
+    settings.ZUZHI_IMPORT_BACKGROUND_ROWS = 10_000
+    rows = village_rows(5000)
+    rows[3456] = org_row("BAD1", "坏数据党支部", "TA", 组织类型="党小组")
+    before_orgs, before_log = Organization.objects.count(), AuditLog.objects.count()
+    job = upload(town_a_user, rows)
+    assert job.status == ImportJob.Status.INVALID
+    assert job.errors == [
+        {"row": 3458, "column": "组织类型", "message": job.errors[0]["message"]},
+    ]
+    assert "党小组" in job.errors[0]["message"]
+    assert Organization.objects.count() == before_orgs
+    assert AuditLog.objects.count() == before_log
+
+
+def test_reimporting_the_same_file_changes_nothing(county, town_a_user):
+    rows = village_rows(30) + [org_row("VA1", "李庄村党支部", "TA", 单位类别="行政村")]
+    import_job_confirm(actor=town_a_user, job=upload(town_a_user, rows))
+    count, log = Organization.objects.count(), AuditLog.objects.exclude(action="import").count()
+    job = import_job_confirm(actor=town_a_user, job=upload(town_a_user, rows))
+    assert job.status == ImportJob.Status.DONE
+    assert job.summary == {"unchanged": 31}
+    assert Organization.objects.count() == count
+    assert AuditLog.objects.exclude(action="import").count() == log
+
+
+def test_existing_code_is_an_update_not_a_duplicate(county, town_a_user):
+    job = upload(town_a_user, [org_row("VA1", "李庄村党支部", "TA", 书记="新书记")])
+    assert job.summary == {"updated": 1}
+    import_job_confirm(actor=town_a_user, job=job)
+    assert Organization.objects.filter(code="VA1").count() == 1
+    assert Organization.objects.get(code="VA1").secretary_name == "新书记"
+
+
+def test_rows_under_another_township_are_errors(county, town_a_user):
+    job = upload(
+        town_a_user, [org_row("X1", "越界党支部", "TB"), org_row("VB1", "张湾村党支部", "TA")]
+    )
+    assert job.status == ImportJob.Status.INVALID
+    messages = {(e["row"], e["column"]) for e in job.errors}
+    assert messages == {(2, "上级组织代码"), (3, "组织代码")}
+    assert "张湾" not in str(job.errors)
+    assert not Organization.objects.filter(code="X1").exists()
+
+
+def test_service_rules_are_reported_per_cell(county, town_a_user):
+    rows = [
+        org_row("Y1", "任期倒挂党支部", "TA", 本届任期开始="2024-01-01", 本届任期届满="2020-01-01"),
+        org_row("Y2", "区划错误党支部", "TA", 行政区划代码="999999"),
+        org_row("Y1", "重复党支部", "TA"),
+    ]
+    job = upload(town_a_user, rows)
+    assert [(e["row"], e["column"]) for e in job.errors] == [
+        (2, "本届任期届满"),
+        (3, "行政区划代码"),
+        (4, "组织代码"),
+    ]
+
+
+def test_large_import_runs_as_a_task(
+    county, town_a_user, settings, django_capture_on_commit_callbacks
+):
+    settings.ZUZHI_IMPORT_BACKGROUND_ROWS = 20
+    job = upload(town_a_user, village_rows(25))
+    with django_capture_on_commit_callbacks(execute=True):
+        job = import_job_confirm(actor=town_a_user, job=job)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE
+    assert Organization.objects.filter(code__startswith="N").count() == 25
+
+
+def test_confirm_twice_is_refused(county, town_a_user):
+    from django.core.exceptions import ValidationError
+
+    job = upload(town_a_user, village_rows(2))
+    import_job_confirm(actor=town_a_user, job=job)
+    with pytest.raises(ValidationError):
+        import_job_confirm(actor=town_a_user, job=job)
+
+
+def test_pages_never_500_on_bad_uploads(county, client_as, town_a_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = client_as(town_a_user)
+    url = reverse("imports:upload", args=["orgs"])
+    assert client.post(url, {}).status_code == 400
+    not_xlsx = SimpleUploadedFile("a.csv", b"a,b")
+    assert "只能上传 .xlsx" in client.post(url, {"file": not_xlsx}).content.decode()
+    fake = SimpleUploadedFile("a.xlsx", b"not a zip at all")
+    response = client.post(url, {"file": fake}, follow=True)
+    assert response.status_code == 200 and "不是有效的 Excel" in response.content.decode()
+    template = client.get(reverse("imports:template", args=["orgs"]))
+    assert template.status_code == 200 and template["Content-Type"].startswith("application/vnd")
+
+
+def test_preview_page_lists_the_bad_cell(county, client_as, town_a_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    content = make_xlsx(
+        [
+            HEADERS,
+            org_row("Z1", "好党支部", "TA"),
+            org_row("Z2", "坏日期党支部", "TA", 成立日期="2021-13-01"),
+        ]
+    )
+    response = client_as(town_a_user).post(
+        reverse("imports:upload", args=["orgs"]),
+        {"file": SimpleUploadedFile("z.xlsx", content)},
+        follow=True,
+    )
+    body = response.content.decode()
+    assert "第 3 行" in body and "成立日期" in body and "不是存在的日期" in body
+
+
+def test_jobs_are_private_to_their_uploader(county, client_as, town_a_user, town_b_user):
+    job = upload(town_a_user, village_rows(1))
+    assert client_as(town_b_user).get(reverse("imports:job", args=[job.pk])).status_code == 404
+    assert client_as(town_b_user).post(reverse("imports:confirm", args=[job.pk])).status_code == 404
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.READY
