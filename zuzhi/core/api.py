@@ -1,0 +1,38 @@
+import datetime
+
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from .selectors import audit_list
+
+router = Router(tags=["审计日志"])
+
+
+class AuditOut(Schema):
+    id: int
+    time: datetime.datetime
+    actor: str = Field(..., alias="actor_username")
+    ip: str | None
+    request_id: str
+    action: str
+    target_type: str
+    target_id: str
+    target_repr: str
+    before: dict | list | None
+    after: dict | list | None
+    message: str
+
+
+class AuditFilters(Schema):
+    action: str | None = None
+    actor: str | None = None
+    target_type: str | None = None
+    target_id: str | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+
+
+@router.get("", response=list[AuditOut], summary="审计日志（按权限范围）")
+@paginate(PageNumberPagination, page_size=50)
+def audit(request, filters: Query[AuditFilters]):
+    return audit_list(user=request.user, **filters.dict())

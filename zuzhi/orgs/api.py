@@ -1,0 +1,134 @@
+import datetime
+
+from ninja import Field, PatchDict, Query, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from zuzhi.core.masking import personal
+from zuzhi.core.scope import can_view_personal_data
+
+from . import selectors, services
+from .models import OrgType, UnitCategory
+
+router = Router(tags=["党组织"])
+
+
+class OrganizationOut(Schema):
+    id: int
+    code: str
+    name: str
+    short_name: str
+    org_type: OrgType
+    org_type_label: str = Field(..., alias="get_org_type_display")
+    unit_category: UnitCategory
+    parent_id: int | None
+    depth: int
+    secretary_name: str
+    secretary_phone: str
+    founded_on: datetime.date | None
+    term_start: datetime.date | None
+    term_end: datetime.date | None
+    division_code: str
+    address: str
+    is_active: bool
+
+
+class OrganizationIn(Schema):
+    parent_id: int
+    code: str
+    name: str
+    org_type: OrgType
+    unit_category: UnitCategory = UnitCategory.OTHER
+    short_name: str = ""
+    secretary_name: str = ""
+    secretary_phone: str = ""
+    founded_on: datetime.date | None = None
+    term_start: datetime.date | None = None
+    term_end: datetime.date | None = None
+    division_code: str = ""
+    address: str = ""
+    sort_order: int = 0
+    is_active: bool = True
+
+
+class OrganizationFilters(Schema):
+    parent: int | None = None
+    type: OrgType | None = None
+    q: str | None = None
+    unit_category: UnitCategory | None = None
+
+
+class HistoryOut(Schema):
+    id: int
+    time: datetime.datetime
+    actor: str = Field(..., alias="actor_username")
+    action: str
+    before: dict | None
+    after: dict | None
+    message: str
+
+
+def _out(request, org):
+    """Masks the secretary's phone unless the caller's role may see it."""
+    org.secretary_phone = personal(
+        org.secretary_phone, kind="phone", unmasked=can_view_personal_data(request.user)
+    )
+    return org
+
+
+class _MaskedQuerySet:
+    """A queryset wrapper that masks each page's rows after pagination slices it."""
+
+    def __init__(self, request, qs):
+        self.request, self.qs = request, qs
+
+    def count(self):
+        return self.qs.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, item):
+        return [_out(self.request, o) for o in self.qs[item]]
+
+
+@router.get("", response=list[OrganizationOut], summary="党组织列表")
+@paginate(PageNumberPagination, page_size=50)
+def org_list(request, filters: Query[OrganizationFilters]):
+    qs = selectors.org_list(
+        user=request.user,
+        parent=filters.parent,
+        org_type=filters.type,
+        unit_category=filters.unit_category,
+        q=filters.q,
+    )
+    return _MaskedQuerySet(request, qs)
+
+
+@router.get("/{int:org_id}", response=OrganizationOut, summary="党组织详情")
+def org_detail(request, org_id: int):
+    return _out(request, selectors.org_get(user=request.user, pk=org_id))
+
+
+@router.post("", response={201: OrganizationOut}, summary="新建党组织")
+def org_create(request, payload: OrganizationIn):
+    data = payload.dict()
+    parent = selectors.org_get(user=request.user, pk=data.pop("parent_id"))
+    org = services.org_create(actor=request.user, parent=parent, data=data)
+    return Status(201, _out(request, org))
+
+
+@router.patch("/{int:org_id}", response=OrganizationOut, summary="修改党组织（部分字段）")
+def org_patch(request, org_id: int, payload: PatchDict[OrganizationIn]):
+    org = selectors.org_get(user=request.user, pk=org_id)
+    data = dict(payload)
+    if "parent_id" in data:
+        data["parent"] = selectors.org_get(user=request.user, pk=data.pop("parent_id"))
+    org = services.org_update(actor=request.user, org=org, data=data)
+    return _out(request, org)
+
+
+@router.get("/{int:org_id}/history", response=list[HistoryOut], summary="党组织变更记录")
+@paginate(PageNumberPagination, page_size=50)
+def org_history(request, org_id: int):
+    org = selectors.org_get(user=request.user, pk=org_id)
+    return selectors.org_history(user=request.user, org=org)
