@@ -1,0 +1,94 @@
+import random
+
+import pytest
+from django.core.management import call_command
+
+from zuzhi.accounts.models import User
+from zuzhi.accounts.services import login_authenticate
+from zuzhi.core.models import AuditLog
+from zuzhi.core.scope import path_in, user_scope_paths
+from zuzhi.demo.seeding import random_password, seed_organizations
+from zuzhi.orgs.models import Organization, OrgType, UnitCategory
+
+PASSWORD = "Demo-Pass-2026"
+
+
+@pytest.fixture
+def seeded(db):
+    call_command("seed-demo", password=PASSWORD, seed=7, stdout=open("/dev/null", "w"))
+
+
+def test_the_county_has_the_shape_from_the_seeds(seeded):
+    orgs = Organization.objects
+    townships = orgs.filter(
+        depth=2, unit_category__in=[UnitCategory.TOWNSHIP, UnitCategory.SUBDISTRICT]
+    )
+    assert townships.count() == 20
+    places = orgs.filter(
+        parent__in=townships, unit_category__in=[UnitCategory.VILLAGE, UnitCategory.COMMUNITY]
+    )
+    assert places.count() == 300
+    assert orgs.filter(code__regex=r"^SFX-U\d{3}$").count() == 108
+    assert orgs.filter(org_type=OrgType.JOINT_GENERAL_BRANCH).count() == 5
+    assert orgs.filter(org_type=OrgType.JOINT_BRANCH).count() == 51
+    assert (
+        orgs.filter(unit_category__in=[UnitCategory.PRIVATE_FIRM, UnitCategory.SOCIAL_ORG]).count()
+        > 20
+    )
+
+
+def test_running_twice_creates_nothing_new(seeded):
+    count, log = (
+        Organization.objects.count(),
+        AuditLog.objects.filter(target_type="orgs.organization").count(),
+    )
+    call_command("seed-demo", password=PASSWORD, seed=7, stdout=open("/dev/null", "w"))
+    assert Organization.objects.count() == count
+    assert AuditLog.objects.filter(target_type="orgs.organization").count() == log
+
+
+def test_same_seed_same_county(db):
+    from django.db import transaction
+
+    def names(seed):
+        with transaction.atomic():
+            seed_organizations(rng=random.Random(seed))
+            result = list(
+                Organization.objects.order_by("code").values_list("code", "name", "secretary_name")
+            )
+            transaction.set_rollback(True)
+        return result
+
+    assert names(3) == names(3)
+    assert names(3) != names(4)
+
+
+def test_accounts_and_their_scopes(seeded):
+    users = {u.username: u for u in User.objects.all()}
+    assert set(users) >= {
+        "county_admin",
+        "township1",
+        "township2",
+        "branch1",
+        "judge1",
+        "sysadmin",
+        "auditor",
+    }
+    t1, t2 = user_scope_paths(users["township1"]), user_scope_paths(users["township2"])
+    assert len(t1) == 1 and len(t2) == 1 and t1 != t2
+    assert not path_in(t1[0], t2[0]) and not path_in(t2[0], t1[0])
+    branch_path = user_scope_paths(users["branch1"])[0]
+    assert path_in(branch_path, t1[0])
+    assert Organization.objects.get(path=branch_path).org_type == OrgType.BRANCH
+    for name in ("judge1", "sysadmin", "auditor"):
+        assert user_scope_paths(users[name]) == []
+    assert (
+        login_authenticate(username="township1", password=PASSWORD, ip=None) == users["township1"]
+    )
+
+
+def test_random_password_passes_the_policy(db):
+    from django.contrib.auth.password_validation import validate_password
+
+    for _ in range(20):
+        validate_password(random_password(), User(username="county_admin"))
