@@ -147,6 +147,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("ZUZHI_STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [
+    BASE_DIR / "static",
     ("vendor/htmx", NODE_MODULES_DIR / "htmx.org" / "dist"),
     ("vendor/alpinejs", NODE_MODULES_DIR / "alpinejs" / "dist"),
     ("vendor/echarts", NODE_MODULES_DIR / "echarts" / "dist"),

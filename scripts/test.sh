@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Installs everything (Python and npm packages, PostgreSQL, Chromium, CJK fonts) and runs
+# the whole suite: lint, migrations and deploy checks, then pytest on SQLite and on
+# PostgreSQL, browser tests included.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+started=$(date +%s)
+
+bash scripts/setup.sh test
+
+apt_install() {
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get install -y --no-install-recommends "$@" \
+    || { $sudo apt-get update && $sudo apt-get install -y --no-install-recommends "$@"; }
+}
+
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+[ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "== 安装系统软件包：${need[*]}"
+  apt_install "${need[@]}"
+fi
+
+echo "== 启动本机 PostgreSQL（仅监听 127.0.0.1）"
+pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+pgdir=$(mktemp -d /tmp/zuzhi-pg.XXXXXX)
+pgport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then
+    chown -R postgres "$pgdir"
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+as_pg "$pgbin/initdb" -D "$pgdir/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
+as_pg "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/log" -w start \
+  -o "-p $pgport -k $pgdir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null
+stop_pg() { as_pg "$pgbin/pg_ctl" -D "$pgdir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$pgdir"; }
+trap stop_pg EXIT
+
+export ZUZHI_VAR_DIR="$root/var/test"
+mkdir -p "$ZUZHI_VAR_DIR"
+run() { echo "== $*"; "$@"; }
+
+run .venv/bin/ruff check .
+run .venv/bin/ruff format --check .
+ZUZHI_DEBUG=1 run .venv/bin/zuzhi makemigrations --check --dry-run
+ZUZHI_DEBUG=1 run .venv/bin/zuzhi check
+ZUZHI_DEBUG=0 ZUZHI_SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_urlsafe(60))')" \
+  ZUZHI_ALLOWED_HOSTS=zuzhi.example.gov.cn run .venv/bin/zuzhi check --deploy --fail-level WARNING
+
+echo "== pytest（SQLite）"
+.venv/bin/pytest -q
+echo "== pytest（PostgreSQL）"
+ZUZHI_DATABASE_URL="postgres://postgres@127.0.0.1:$pgport/zuzhi" .venv/bin/pytest -q
+
+echo "全部通过 / all checks passed in $(( $(date +%s) - started )) s"
