@@ -1,0 +1,171 @@
+"""Benchmark: the organization tree at province scale (150,000 nodes).
+
+Builds the tree in a fresh database, then times "all descendants of a township" and "the
+subtree's counts by type" for townships, counties and the whole province, and prints the query
+plans so the index use is visible.
+
+    .venv/bin/python bench/org_tree.py [--nodes 150000] [--repeat 50]
+    ZUZHI_BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/org_tree.py
+
+SQLite always runs (a temporary file); PostgreSQL runs too when ZUZHI_BENCH_PG_URL names a
+server (a database `zuzhi_bench` is created there and dropped afterwards).
+"""
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def build_and_time(nodes: int, repeat: int) -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.models import Count
+
+    from zuzhi.core.scope import path_segment, subtree_q
+    from zuzhi.orgs.models import Organization
+
+    call_command("migrate", verbosity=0)
+    rng = random.Random(1)
+    rows: list[Organization] = []
+
+    def add(parent, org_type, category):
+        pk = len(rows) + 1
+        path = (parent.path if parent else "") + path_segment(pk)
+        org = Organization(
+            id=pk,
+            code=f"B{pk}",
+            name=f"组织{pk}",
+            org_type=org_type,
+            unit_category=category,
+            parent_id=parent.pk if parent else None,
+            path=path,
+            depth=len(path) // 8,
+        )
+        rows.append(org)
+        return org
+
+    started = time.perf_counter()
+    province = add(None, "committee", "other")
+    townships, counties = [], []
+    while len(rows) < nodes:
+        county = add(province, "county_committee", "county")
+        counties.append(county)
+        for _ in range(20):
+            town = add(county, "committee", "township")
+            townships.append(town)
+            for _ in range(15):
+                if rng.random() < 0.12:
+                    general = add(town, "general_branch", "village")
+                    for _ in range(3):
+                        add(general, "branch", "village")
+                else:
+                    add(town, "branch", "village")
+        organs = add(county, "working_committee", "government")
+        for _ in range(108):
+            add(organs, "branch", "government")
+        for _ in range(5):
+            joint = add(organs, "joint_general_branch", "government")
+            for _ in range(10):
+                add(joint, "joint_branch", "government")
+    rows = rows[:nodes]
+    Organization.objects.bulk_create(rows, batch_size=5000)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE orgs_organization")
+        else:
+            cursor.execute("ANALYZE")
+    built = time.perf_counter() - started
+    total = Organization.objects.count()
+    print(f"[{connection.vendor}] built {total:,} organizations in {built:.1f} s")
+
+    townships = [t for t in townships if t.pk <= nodes]
+    counties = [c for c in counties if c.pk <= nodes]
+
+    def timed(label, make_query, targets):
+        samples = []
+        size = 0
+        for target in (rng.choice(targets) for _ in range(repeat)):
+            t0 = time.perf_counter()
+            result = make_query(target)
+            samples.append((time.perf_counter() - t0) * 1000)
+            size = len(result)
+        samples.sort()
+        p95 = samples[min(len(samples) - 1, int(len(samples) * 0.95))]
+        print(
+            f"[{connection.vendor}] {label:<40} median {statistics.median(samples):7.2f} ms"
+            f"   p95 {p95:7.2f} ms   ({size:,} rows)"
+        )
+
+    def descendants(org):
+        return list(Organization.objects.filter(subtree_q(org.path)).values_list("id", flat=True))
+
+    def counts(org):
+        return list(
+            Organization.objects.filter(subtree_q(org.path))
+            .values("org_type")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+
+    timed("all descendants of a township", descendants, townships)
+    timed("all descendants of a county", descendants, counties)
+    timed("counts by type, township subtree", counts, townships)
+    timed("counts by type, county subtree", counts, counties)
+    timed("counts by type, whole province", counts, [province])
+    plan = (
+        Organization.objects.filter(subtree_q(townships[0].path))
+        .values_list("id", flat=True)
+        .explain()
+    )
+    print(f"[{connection.vendor}] plan for descendants:\n  " + plan.replace("\n", "\n  "))
+
+
+def run_child(database_url: str, args) -> int:
+    env = {**os.environ, "ZUZHI_DATABASE_URL": database_url, "ZUZHI_DEBUG": "1", "BENCH_CHILD": "1"}
+    env.setdefault("DJANGO_SETTINGS_MODULE", "zuzhi.settings")
+    cmd = [sys.executable, __file__, "--nodes", str(args.nodes), "--repeat", str(args.repeat)]
+    return subprocess.call(cmd, env=env, cwd=ROOT)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--nodes", type=int, default=150_000)
+    parser.add_argument("--repeat", type=int, default=50)
+    args = parser.parse_args()
+    if os.environ.get("BENCH_CHILD"):
+        sys.path.insert(0, str(ROOT))
+        build_and_time(args.nodes, args.repeat)
+        return 0
+    status = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        status |= run_child(f"sqlite:///{tmp}/bench.sqlite3", args)
+    pg_url = os.environ.get("ZUZHI_BENCH_PG_URL")
+    if pg_url:
+        import psycopg
+
+        admin = psycopg.connect(pg_url, autocommit=True)
+        admin.execute("DROP DATABASE IF EXISTS zuzhi_bench")
+        admin.execute("CREATE DATABASE zuzhi_bench")
+        try:
+            status |= run_child(pg_url.rsplit("/", 1)[0] + "/zuzhi_bench", args)
+        finally:
+            admin.execute("DROP DATABASE IF EXISTS zuzhi_bench")
+            admin.close()
+    else:
+        print("(PostgreSQL skipped: set ZUZHI_BENCH_PG_URL to include it)")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
