@@ -1,12 +1,29 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from zuzhi.orgs.selectors import org_roots
+from zuzhi.core.scope import is_audit_admin, is_system_admin, user_roles
+from zuzhi.orgs.models import OrgType
+from zuzhi.orgs.selectors import org_roots, org_type_counts
 
 
 @login_required
 def home(request):
-    return render(request, "core/home.html", {"roots": org_roots(user=request.user)})
+    """首页: the user's part of the tree with counts by type, or what an administrator does."""
+    user = request.user
+    roots = [
+        (org, [(OrgType(k).label, n) for k, n in org_type_counts(user=user, org=org).items()])
+        for org in org_roots(user=user)
+    ]
+    return render(
+        request,
+        "core/home.html",
+        {
+            "roots": roots,
+            "is_sysadmin": is_system_admin(user),
+            "is_auditor": is_audit_admin(user),
+            "roles": sorted(user_roles(user)),
+        },
+    )
 
 
 def not_found(request, exception=None):

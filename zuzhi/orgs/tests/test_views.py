@@ -154,3 +154,12 @@ def test_history_lists_changes_with_chinese_labels(county, client_as, town_a_use
         .content.decode()
     )
     assert "书记" in body and "李明" in body and "town_a" in body
+
+
+def test_home_shows_counts_for_data_users_and_duties_for_admins(
+    county, client_as, town_a_user, sysadmin_user
+):
+    body = client_as(town_a_user).get("/").content.decode()
+    assert "城关镇党委" in body and "党支部：2 个" in body and "城郊乡" not in body
+    body = client_as(sysadmin_user).get("/").content.decode()
+    assert "账号管理" in body and "城关镇党委" not in body
