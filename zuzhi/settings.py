@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "zuzhi.core",
     "zuzhi.accounts",
     "zuzhi.orgs",
+    "zuzhi.members",
     "zuzhi.demo",
 ]
 

@@ -74,3 +74,16 @@ def code_name(table: str, code: str) -> str:
 
     item = CodeItem.objects.filter(table=table, code=code).only("name").first()
     return item.name if item else ""
+
+
+def code_map(table: str) -> dict[str, str]:
+    """code → name for one table. Code tables change only with a migration, so one read
+    per process is enough."""
+    if table not in _CODE_MAPS:
+        from .models import CodeItem
+
+        _CODE_MAPS[table] = dict(CodeItem.objects.filter(table=table).values_list("code", "name"))
+    return _CODE_MAPS[table]
+
+
+_CODE_MAPS: dict[str, dict[str, str]] = {}

@@ -45,3 +45,35 @@ def user_with_role(role: str, organization: Organization | None, **kwargs) -> Us
     user = UserFactory(**kwargs)
     RoleAssignment.objects.create(user=user, role=role, organization=organization)
     return user
+
+
+def valid_id_number(birth: str = "19800101", sequence: int = 123, division: str = "411330") -> str:
+    from zuzhi.core.idnumber import check_char
+
+    first17 = f"{division}{birth}{sequence:03d}"
+    return first17 + check_char(first17)
+
+
+def member_data(**overrides) -> dict:
+    import datetime
+
+    data = {
+        "name": "张三",
+        "id_number": valid_id_number(),
+        "ethnicity": "01",
+        "education": "21",
+        "join_date": datetime.date(2005, 7, 1),
+        "full_date": datetime.date(2006, 7, 1),
+        "status": "full",
+        "category": "farmer",
+        "phone": "13812345678",
+        "work_unit": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def make_member(organization, **overrides):
+    from zuzhi.members.services import member_create
+
+    return member_create(actor=None, organization=organization, data=member_data(**overrides))

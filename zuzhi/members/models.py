@@ -1,0 +1,106 @@
+from django.conf import settings
+from django.db import models
+
+
+class MemberStatus(models.TextChoices):
+    FULL = "full", "正式党员"
+    PROBATIONARY = "probationary", "预备党员"
+
+
+class MemberCategory(models.TextChoices):
+    """人员类别, as in the Party's annual statistics."""
+
+    FARMER = "farmer", "农牧渔民"
+    WORKER = "worker", "工人"
+    CIVIL_SERVANT = "civil_servant", "党政机关工作人员"
+    MANAGER = "manager", "企事业单位管理人员"
+    PROFESSIONAL = "professional", "专业技术人员"
+    STUDENT = "student", "学生"
+    MILITARY = "military", "军人、武警"
+    RETIRED = "retired", "离退休人员"
+    OTHER = "other", "其他"
+
+
+class Member(models.Model):
+    """A Party member (党员) in the registry. Codes come from the official code tables:
+    gender GB22611, ethnicity GB3304, education ZB64."""
+
+    name = models.CharField("姓名", max_length=32)
+    name_initials = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
+    id_number = models.CharField("公民身份号码", max_length=18, unique=True)
+    gender = models.CharField("性别", max_length=1)
+    ethnicity = models.CharField("民族", max_length=2)
+    birth_date = models.DateField("出生日期")
+    education = models.CharField("学历", max_length=4, blank=True)
+    join_date = models.DateField("入党日期")
+    full_date = models.DateField("转正日期", null=True, blank=True)
+    status = models.CharField("党员状态", max_length=16, choices=MemberStatus.choices)
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name="所在党组织",
+    )
+    category = models.CharField(
+        "人员类别", max_length=16, choices=MemberCategory.choices, default=MemberCategory.OTHER
+    )
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    work_unit = models.CharField("工作单位及职务", max_length=128, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["organization_id", "name"]
+        indexes = [
+            models.Index(fields=["organization", "status"]),
+            models.Index(fields=["name"]),
+        ]
+        verbose_name = "党员"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TransferStatus(models.TextChoices):
+    PENDING = "pending", "待接收"
+    ACCEPTED = "accepted", "已接收"
+    REJECTED = "rejected", "已退回"
+    CANCELLED = "cancelled", "已撤销"
+
+
+class MemberTransfer(models.Model):
+    """组织关系转接: a dated move of a member between organizations. A move out of the
+    sender's scope waits until the receiving side accepts it."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="transfers")
+    from_org = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="转出组织"
+    )
+    to_org = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="转入组织"
+    )
+    transfer_date = models.DateField("转接日期")
+    reason = models.CharField("转接原因", max_length=200)
+    status = models.CharField(max_length=16, choices=TransferStatus.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField("办理意见", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=models.Q(status="pending"),
+                name="one_pending_transfer_per_member",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member}：{self.from_org} → {self.to_org}"

@@ -1,0 +1,76 @@
+"""Reads of the member registry, always through the user's scope."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from zuzhi.core import idnumber
+from zuzhi.core.models import AuditLog
+from zuzhi.core.scope import get_in_scope_or_404, scope_q, scope_queryset, subtree_q
+
+from .models import Member, MemberTransfer, TransferStatus
+
+
+def member_scoped(*, user) -> QuerySet[Member]:
+    return scope_queryset(user, Member.objects.all(), path_field="organization__path")
+
+
+def member_list(
+    *,
+    user,
+    q: str | None = None,
+    within=None,
+    status: str | None = None,
+    category: str | None = None,
+) -> QuerySet[Member]:
+    """Members the user may see. `q` matches a name, pinyin initials, or a whole ID number
+    (found without being shown: lists mask it)."""
+    qs = member_scoped(user=user).select_related("organization")
+    if within is not None:
+        qs = qs.filter(subtree_q(within.path, "organization__path"))
+    if status:
+        qs = qs.filter(status=status)
+    if category:
+        qs = qs.filter(category=category)
+    if q:
+        q = q.strip()
+        number = idnumber.normalize(q)
+        if idnumber.SHAPE.match(number):
+            qs = qs.filter(id_number=number)
+        else:
+            qs = qs.filter(Q(name__contains=q) | Q(name_initials__startswith=q.lower()))
+    return qs.order_by("organization__path", "name", "pk")
+
+
+def member_get(*, user, pk) -> Member:
+    return get_in_scope_or_404(
+        user, Member.objects.select_related("organization"), path_field="organization__path", pk=pk
+    )
+
+
+def member_history(*, user, member: Member) -> QuerySet[AuditLog]:
+    member = member_get(user=user, pk=member.pk)
+    return AuditLog.objects.filter(target_type="members.member", target_id=str(member.pk))
+
+
+def transfer_list(
+    *, user, direction: str = "incoming", status: str | None = TransferStatus.PENDING
+):
+    """Transfers into (incoming) or out of (outgoing) the user's scope."""
+    field = "to_org__path" if direction == "incoming" else "from_org__path"
+    q = scope_q(user, field)
+    qs = MemberTransfer.objects.none() if q is None else MemberTransfer.objects.filter(q)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("member", "from_org", "to_org", "requested_by")
+
+
+def transfer_get(*, user, pk) -> MemberTransfer:
+    """A transfer the user sends or receives; anything else is not found."""
+    qs = MemberTransfer.objects.select_related("member", "from_org", "to_org")
+    q_in, q_out = scope_q(user, "to_org__path"), scope_q(user, "from_org__path")
+    try:
+        if q_in is None:
+            raise MemberTransfer.DoesNotExist
+        return qs.get(q_in | q_out, pk=pk)
+    except (MemberTransfer.DoesNotExist, ValueError) as exc:
+        raise Http404("未找到该转接。") from exc

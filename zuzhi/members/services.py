@@ -1,0 +1,328 @@
+"""Writes to the member registry (党员信息库). Each checks scope, validates and audits."""
+
+import datetime
+import re
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+
+from zuzhi.core import idnumber
+from zuzhi.core.audit import audit_record, changed_fields, snapshot
+from zuzhi.core.codes import code_map
+from zuzhi.core.models import AuditAction
+from zuzhi.core.scope import deny, path_in_scope
+from zuzhi.core.text import pinyin_initials
+from zuzhi.orgs.models import Organization, OrgType
+
+from .models import Member, MemberStatus, MemberTransfer, TransferStatus
+
+EDITABLE_FIELDS = [
+    "name",
+    "id_number",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "education",
+    "join_date",
+    "full_date",
+    "status",
+    "category",
+    "phone",
+    "work_unit",
+]
+MEMBER_ORG_TYPES = (
+    OrgType.BRANCH,
+    OrgType.JOINT_BRANCH,
+    OrgType.GENERAL_BRANCH,
+    OrgType.JOINT_GENERAL_BRANCH,
+)
+PHONE_RX = re.compile(r"\A(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})\Z")
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    """The same calendar day `years` later; 29 February becomes 1 March."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return datetime.date(day.year + years, 3, 1)
+
+
+def member_rules(data: dict[str, Any]) -> dict[str, list[str]]:
+    """Check one member's fields and fill what the ID number implies (birth date, gender).
+
+    Pure: no queries beyond the cached code tables, so a bulk import can call it per row.
+    Returns the errors by field; `data` is completed in place.
+    """
+    errors: dict[str, list[str]] = {}
+
+    def err(field, message):
+        errors.setdefault(field, []).append(message)
+
+    name = (data.get("name") or "").strip()
+    data["name"] = name
+    if not name:
+        err("name", "请填写姓名。")
+    elif len(name) > 32:
+        err("name", "姓名不能超过 32 个字。")
+    number = None
+    try:
+        number = idnumber.validate(data.get("id_number") or "")
+        data["id_number"] = number
+    except idnumber.IdNumberError as exc:
+        err("id_number", str(exc))
+    if number:
+        born, gender = idnumber.birth_date(number), idnumber.gender_code(number)
+        if data.get("birth_date") and data["birth_date"] != born:
+            err("birth_date", f"出生日期与公民身份号码不一致（号码中为 {born:%Y-%m-%d}）。")
+        if data.get("gender") and data["gender"] != gender:
+            err(
+                "gender", f"性别与公民身份号码不一致（号码中为{'男' if gender == '1' else '女'}）。"
+            )
+        data["birth_date"], data["gender"] = born, gender
+    if data.get("ethnicity") not in code_map("GB3304"):
+        err("ethnicity", "请按民族代码表（GB 3304）填写民族。")
+    if data.get("education") and data["education"] not in code_map("ZB64"):
+        err("education", "请按学历代码表填写学历。")
+    phone = (data.get("phone") or "").replace(" ", "")
+    data["phone"] = phone
+    if phone and not PHONE_RX.match(phone):
+        err("phone", "联系电话应为 11 位手机号码或带区号的固定电话。")
+    join = data.get("join_date")
+    if not join:
+        err("join_date", "请填写入党日期。")
+    else:
+        if join > _today():
+            err("join_date", "入党日期不能晚于今天。")
+        born = data.get("birth_date")
+        if born and join < add_years(born, 18):
+            err("join_date", "入党时应年满 18 周岁。")
+    status = data.get("status")
+    if status not in MemberStatus.values:
+        err("status", "党员状态应为正式党员或预备党员。")
+    full = data.get("full_date")
+    if status == MemberStatus.PROBATIONARY and full:
+        err("full_date", "预备党员没有转正日期。")
+    if full and join and full < join:
+        err("full_date", "转正日期不能早于入党日期。")
+    if full and full > _today():
+        err("full_date", "转正日期不能晚于今天。")
+    return errors
+
+
+def _check_org(actor, organization: Organization | None) -> dict[str, list[str]]:
+    if organization is None:
+        return {"organization": ["请选择所在党组织。"]}
+    if actor is not None and not path_in_scope(actor, organization.path):
+        return {"organization": ["所在党组织不在您的权限范围内。"]}
+    if organization.org_type not in MEMBER_ORG_TYPES:
+        return {"organization": ["党员应编入党支部或党总支。"]}
+    return {}
+
+
+def _raise(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def _require_scope(actor, member: Member) -> None:
+    if actor is not None and not path_in_scope(actor, member.organization.path):
+        raise deny(actor, target=member, message="试图修改权限范围以外的党员")
+
+
+def member_create(*, actor, organization: Organization, data: dict[str, Any]) -> Member:
+    """Register a member (党员信息录入) in an organization inside the actor's scope."""
+    data = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
+    errors = member_rules(data)
+    for field, messages in _check_org(actor, organization).items():
+        errors.setdefault(field, []).extend(messages)
+    if "id_number" not in errors and Member.objects.filter(id_number=data["id_number"]).exists():
+        errors["id_number"] = ["该公民身份号码已登记，不能重复录入；如需转入请办理组织关系转接。"]
+    _raise(errors)
+    member = Member(organization=organization, name_initials=pinyin_initials(data["name"]), **data)
+    try:
+        with transaction.atomic():
+            member.save()
+            audit_record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                target=member,
+                org_path=organization.path,
+                after=snapshot(member),
+            )
+    except IntegrityError as exc:
+        raise ValidationError({"id_number": ["该公民身份号码已登记，不能重复录入。"]}) from exc
+    return member
+
+
+def member_update(*, actor, member: Member, data: dict[str, Any]) -> Member:
+    """Correct a member's record (修改). The organization changes only by transfer."""
+    _require_scope(actor, member)
+    with transaction.atomic():
+        member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
+        before = snapshot(member)
+        merged = {f: getattr(member, f) for f in EDITABLE_FIELDS}
+        merged.update({k: v for k, v in data.items() if k in EDITABLE_FIELDS})
+        if "id_number" in data:
+            # Birth date and gender follow a corrected ID number unless given explicitly.
+            for derived in ("birth_date", "gender"):
+                if derived not in data:
+                    merged.pop(derived)
+        errors = member_rules(merged)
+        if (
+            "id_number" not in errors
+            and Member.objects.filter(id_number=merged["id_number"]).exclude(pk=member.pk).exists()
+        ):
+            errors["id_number"] = ["该公民身份号码已登记在另一名党员名下。"]
+        _raise(errors)
+        for key, value in merged.items():
+            setattr(member, key, value)
+        member.name_initials = pinyin_initials(member.name)
+        old, new = changed_fields(before, snapshot(member))
+        old.pop("updated_at", None)
+        new.pop("updated_at", None)
+        if not new:
+            return member
+        member.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=member,
+            org_path=member.organization.path,
+            before=old,
+            after=new,
+        )
+    return member
+
+
+def _move(member: Member, to_org: Organization) -> None:
+    Member.objects.filter(pk=member.pk).update(organization=to_org, updated_at=timezone.now())
+    member.organization = to_org
+
+
+def member_transfer(
+    *, actor, member: Member, to_org: Organization, transfer_date: datetime.date, reason: str
+) -> MemberTransfer:
+    """Start a transfer (组织关系转出). Inside the actor's scope it takes effect at once;
+    otherwise it waits for the receiving organization to accept."""
+    _require_scope(actor, member)
+    errors: dict[str, list[str]] = {}
+    if to_org is None:
+        errors["to_org"] = ["请选择转入党组织。"]
+    elif to_org.org_type not in MEMBER_ORG_TYPES:
+        errors["to_org"] = ["转入组织应为党支部或党总支。"]
+    elif to_org.pk == member.organization_id:
+        errors["to_org"] = ["转入组织与现所在组织相同。"]
+    if not transfer_date:
+        errors["transfer_date"] = ["请填写转接日期。"]
+    elif transfer_date > _today() + datetime.timedelta(days=90):
+        errors["transfer_date"] = ["转接日期不能晚于 90 天以后。"]
+    if not (reason or "").strip():
+        errors["reason"] = ["请填写转接原因。"]
+    _raise(errors)
+    with transaction.atomic():
+        member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
+        if MemberTransfer.objects.filter(member=member, status=TransferStatus.PENDING).exists():
+            raise ValidationError({"to_org": ["该党员已有待接收的转接，请先办结或撤销。"]})
+        local = actor is None or path_in_scope(actor, to_org.path)
+        transfer = MemberTransfer.objects.create(
+            member=member,
+            from_org=member.organization,
+            to_org=to_org,
+            transfer_date=transfer_date,
+            reason=reason.strip(),
+            status=TransferStatus.ACCEPTED if local else TransferStatus.PENDING,
+            requested_by=actor,
+            decided_by=actor if local else None,
+            decided_at=timezone.now() if local else None,
+        )
+        before = {"organization_id": member.organization_id}
+        if local:
+            _move(member, to_org)
+        audit_record(
+            actor=actor,
+            action=AuditAction.MOVE if local else AuditAction.UPDATE,
+            target=member,
+            org_path=transfer.from_org.path,
+            before=before,
+            after={
+                "organization_id": member.organization_id,
+                "transfer_id": transfer.pk,
+                "status": transfer.status,
+            },
+            message=f"组织关系转接：{transfer.from_org} → {to_org}（{transfer.get_status_display()}）",
+        )
+    return transfer
+
+
+def member_transfer_decide(
+    *, actor, transfer: MemberTransfer, accept: bool, note: str = ""
+) -> MemberTransfer:
+    """The receiving side accepts (接收) or returns (退回) a pending transfer."""
+    if not path_in_scope(actor, transfer.to_org.path):
+        raise Http404("未找到该转接。")
+    with transaction.atomic():
+        transfer = (
+            MemberTransfer.objects.select_for_update()
+            .select_related("member", "to_org", "from_org")
+            .get(pk=transfer.pk)
+        )
+        if transfer.status != TransferStatus.PENDING:
+            raise ValidationError(
+                {"status": [f"该转接已{transfer.get_status_display()}，不能重复办理。"]}
+            )
+        if not accept and not note.strip():
+            raise ValidationError({"decision_note": ["退回时请填写原因。"]})
+        transfer.status = TransferStatus.ACCEPTED if accept else TransferStatus.REJECTED
+        transfer.decided_by, transfer.decided_at, transfer.decision_note = (
+            actor,
+            timezone.now(),
+            note.strip(),
+        )
+        transfer.save()
+        member = transfer.member
+        before = {"organization_id": member.organization_id}
+        if accept:
+            _move(member, transfer.to_org)
+        audit_record(
+            actor=actor,
+            action=AuditAction.MOVE if accept else AuditAction.UPDATE,
+            target=member,
+            org_path=transfer.to_org.path if accept else transfer.from_org.path,
+            before=before,
+            after={
+                "organization_id": member.organization_id,
+                "transfer_id": transfer.pk,
+                "status": transfer.status,
+            },
+            message=f"组织关系转接{'接收' if accept else '退回'}：{transfer.from_org} → {transfer.to_org}",
+        )
+    return transfer
+
+
+def member_transfer_cancel(*, actor, transfer: MemberTransfer) -> MemberTransfer:
+    """The sending side withdraws a pending transfer (撤销)."""
+    if not path_in_scope(actor, transfer.from_org.path):
+        raise Http404("未找到该转接。")
+    with transaction.atomic():
+        transfer = MemberTransfer.objects.select_for_update().get(pk=transfer.pk)
+        if transfer.status != TransferStatus.PENDING:
+            raise ValidationError({"status": ["只有待接收的转接可以撤销。"]})
+        transfer.status = TransferStatus.CANCELLED
+        transfer.decided_by, transfer.decided_at = actor, timezone.now()
+        transfer.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=transfer.member,
+            org_path=transfer.from_org.path,
+            after={"transfer_id": transfer.pk, "status": transfer.status},
+            message="撤销组织关系转接",
+        )
+    return transfer

@@ -1,0 +1,198 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.http import Http404
+
+from zuzhi.core.models import AuditAction, AuditLog
+from zuzhi.members.models import Member, TransferStatus
+from zuzhi.members.selectors import member_list, transfer_list
+from zuzhi.members.services import (
+    member_create,
+    member_transfer,
+    member_transfer_cancel,
+    member_transfer_decide,
+    member_update,
+)
+from zuzhi.testing.factories import make_member, member_data, valid_id_number
+
+
+def errors_of(call):
+    with pytest.raises(ValidationError) as exc:
+        call()
+    return exc.value.message_dict
+
+
+def test_create_derives_birth_date_and_gender_from_the_id(county, town_a_user):
+    member = member_create(
+        actor=town_a_user,
+        organization=county.village_a1,
+        data=member_data(id_number=valid_id_number("19800101", 124).lower()),
+    )
+    assert member.birth_date == datetime.date(1980, 1, 1) and member.gender == "2"
+    assert member.id_number.endswith(member.id_number[-1].upper())
+    row = AuditLog.objects.get(action=AuditAction.CREATE, target_type="members.member")
+    assert row.org_path == county.village_a1.path and row.after["name"] == "张三"
+
+
+@pytest.mark.parametrize(
+    "overrides,field,text",
+    [
+        ({"id_number": "411330198001011230"}, "id_number", "校验位"),
+        ({"birth_date": datetime.date(1980, 1, 2)}, "birth_date", "不一致"),
+        ({"gender": "2"}, "gender", "不一致"),
+        ({"ethnicity": "77"}, "ethnicity", "民族"),
+        ({"education": "99"}, "education", "学历"),
+        ({"phone": "1381234"}, "phone", "手机"),
+        ({"join_date": datetime.date(1997, 12, 31)}, "join_date", "18 周岁"),
+        ({"status": "probationary"}, "full_date", "预备党员"),
+        ({"full_date": datetime.date(2004, 1, 1)}, "full_date", "早于"),
+        ({"name": ""}, "name", "姓名"),
+    ],
+)
+def test_rules_name_the_field(county, town_a_user, overrides, field, text):
+    errors = errors_of(
+        lambda: member_create(
+            actor=town_a_user, organization=county.village_a1, data=member_data(**overrides)
+        )
+    )
+    assert any(text in m for m in errors[field])
+    assert not Member.objects.exists()
+
+
+def test_join_on_the_18th_birthday_is_accepted(county, town_a_user):
+    member = member_create(
+        actor=town_a_user,
+        organization=county.village_a1,
+        data=member_data(
+            id_number=valid_id_number("19800101"), join_date=datetime.date(1998, 1, 1)
+        ),
+    )
+    assert member.pk
+
+
+def test_member_of_a_branch_outside_the_township_is_refused(county, town_a_user):
+    errors = errors_of(
+        lambda: member_create(actor=town_a_user, organization=county.village_b1, data=member_data())
+    )
+    assert "权限范围" in errors["organization"][0]
+
+
+def test_members_sit_in_branches(county, town_a_user):
+    errors = errors_of(
+        lambda: member_create(actor=town_a_user, organization=county.town_a, data=member_data())
+    )
+    assert "党支部" in errors["organization"][0]
+
+
+def test_an_id_number_is_registered_once(county, town_a_user):
+    make_member(county.village_a1)
+    errors = errors_of(
+        lambda: member_create(
+            actor=town_a_user, organization=county.village_a2, data=member_data(name="李四")
+        )
+    )
+    assert "已登记" in errors["id_number"][0]
+
+
+def test_update_audits_only_changes(county, town_a_user):
+    member = make_member(county.village_a1)
+    start = AuditLog.objects.count()
+    member_update(actor=town_a_user, member=member, data={"phone": "13900001111"})
+    member_update(actor=town_a_user, member=member, data={"phone": "13900001111"})
+    rows = list(AuditLog.objects.order_by("id")[start:])
+    assert len(rows) == 1 and rows[0].before == {"phone": "13812345678"}
+
+
+def test_other_township_cannot_update_or_transfer(county, town_b_user):
+    member = make_member(county.village_a1)
+    with pytest.raises(Http404):
+        member_update(actor=town_b_user, member=member, data={"name": "改"})
+    with pytest.raises(Http404):
+        member_transfer(
+            actor=town_b_user,
+            member=member,
+            to_org=county.village_b1,
+            transfer_date=datetime.date(2026, 11, 1),
+            reason="迁居",
+        )
+
+
+def test_search_by_name_initials_and_whole_id_number(county, town_a_user, town_b_user):
+    member = make_member(county.village_a1, name="王小明")
+    assert list(member_list(user=town_a_user, q="王小")) == [member]
+    assert list(member_list(user=town_a_user, q="wxm")) == [member]
+    assert list(member_list(user=town_a_user, q=member.id_number.lower())) == [member]
+    assert list(member_list(user=town_a_user, q=member.id_number[:10])) == []
+    for q in ("王小", "wxm", member.id_number):
+        assert list(member_list(user=town_b_user, q=q)) == []
+
+
+def test_transfer_inside_scope_takes_effect_at_once(county, town_a_user):
+    member = make_member(county.village_a1)
+    transfer = member_transfer(
+        actor=town_a_user,
+        member=member,
+        to_org=county.village_a2,
+        transfer_date=datetime.date(2026, 11, 1),
+        reason="工作调动",
+    )
+    member.refresh_from_db()
+    assert transfer.status == TransferStatus.ACCEPTED and member.organization == county.village_a2
+
+
+def test_transfer_out_of_scope_waits_for_the_receiving_side(county, town_a_user, town_b_user):
+    member = make_member(county.village_a1)
+    transfer = member_transfer(
+        actor=town_a_user,
+        member=member,
+        to_org=county.village_b1,
+        transfer_date=datetime.date(2026, 11, 1),
+        reason="迁居",
+    )
+    member.refresh_from_db()
+    assert transfer.status == TransferStatus.PENDING and member.organization == county.village_a1
+    assert list(transfer_list(user=town_b_user)) == [transfer]
+    assert list(transfer_list(user=town_a_user)) == []
+    with pytest.raises(Http404):
+        member_transfer_decide(actor=town_a_user, transfer=transfer, accept=True)
+    with pytest.raises(ValidationError):
+        member_transfer(
+            actor=town_a_user,
+            member=member,
+            to_org=county.village_a2,
+            transfer_date=datetime.date(2026, 11, 1),
+            reason="再转",
+        )
+    member_transfer_decide(actor=town_b_user, transfer=transfer, accept=True)
+    member.refresh_from_db()
+    assert member.organization == county.village_b1
+    assert list(member_list(user=town_a_user)) == [] and list(member_list(user=town_b_user)) == [
+        member
+    ]
+    with pytest.raises(ValidationError):
+        member_transfer_decide(actor=town_b_user, transfer=transfer, accept=False, note="重复")
+
+
+def test_rejected_and_cancelled_transfers_leave_the_member(county, town_a_user, town_b_user):
+    member = make_member(county.village_a1)
+    first = member_transfer(
+        actor=town_a_user,
+        member=member,
+        to_org=county.village_b1,
+        transfer_date=datetime.date(2026, 11, 1),
+        reason="迁居",
+    )
+    with pytest.raises(ValidationError):
+        member_transfer_decide(actor=town_b_user, transfer=first, accept=False)
+    member_transfer_decide(actor=town_b_user, transfer=first, accept=False, note="地址不符")
+    second = member_transfer(
+        actor=town_a_user,
+        member=member,
+        to_org=county.village_b1,
+        transfer_date=datetime.date(2026, 11, 2),
+        reason="迁居",
+    )
+    member_transfer_cancel(actor=town_a_user, transfer=second)
+    member.refresh_from_db()
+    assert member.organization == county.village_a1
