@@ -123,7 +123,10 @@ CACHES = {
 }
 
 # Excel imports by kind: the import mechanism lives in core, the row rules in each app.
-ZUZHI_IMPORTERS = {"orgs": "zuzhi.orgs.importers.ORG_IMPORTER"}
+ZUZHI_IMPORTERS = {
+    "orgs": "zuzhi.orgs.importers.ORG_IMPORTER",
+    "members": "zuzhi.members.importers.MEMBER_IMPORTER",
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {

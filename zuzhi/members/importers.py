@@ -1,0 +1,170 @@
+"""The member import (党员信息导入): the township's Excel sheet → zuzhi.members.services."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+
+from zuzhi.core.codes import code_map
+from zuzhi.core.excel import CellError, Column, Row, choice_parser, parse_date, parse_text
+from zuzhi.core.idnumber import normalize
+from zuzhi.core.imports import ImportOutcome, validation_messages
+from zuzhi.core.scope import path_in_scope, scope_queryset
+from zuzhi.orgs.models import Organization
+
+from .models import Member, MemberCategory, MemberStatus
+from .services import member_create, member_update
+
+# Common ways people write education in their sheets, mapped to ZB64 codes.
+EDUCATION_ALIASES = {
+    "研究生": "11",
+    "博士": "11",
+    "硕士": "11",
+    "本科": "21",
+    "大学本科": "21",
+    "大专": "31",
+    "专科": "31",
+    "大学专科": "31",
+    "中专": "35",
+    "中技": "36",
+    "高中": "37",
+    "初中": "38",
+    "小学": "39",
+}
+
+
+def code_parser(table: str, what: str, aliases: dict[str, str] | None = None):
+    """Accepts a code table entry by its name (汉族) or its code (01)."""
+
+    def parse(value):
+        text = parse_text(value)
+        codes = code_map(table)
+        if text in codes:
+            return text
+        if text.isdigit() and text.zfill(2) in codes:
+            return text.zfill(2)
+        by_name = {name: code for code, name in codes.items()} | (aliases or {})
+        if text in by_name:
+            return by_name[text]
+        raise CellError(f"“{text}”不是{what}代码表中的值。")
+
+    return parse
+
+
+def parse_gender(value):
+    text = parse_text(value)
+    if text in ("男", "1"):
+        return "1"
+    if text in ("女", "2"):
+        return "2"
+    raise CellError(f"“{text}”不是有效性别，请填“男”或“女”。")
+
+
+def parse_status(value):
+    text = parse_text(value)
+    return choice_parser(MemberStatus.choices)(
+        {"正式": "正式党员", "预备": "预备党员"}.get(text, text)
+    )
+
+
+COLUMNS = [
+    Column("姓名", "name", required=True, parse=parse_text),
+    Column("公民身份号码", "id_number", required=True, parse=lambda v: normalize(parse_text(v))),
+    Column("性别", "gender", parse=parse_gender, help="可不填，按公民身份号码自动判断"),
+    Column("民族", "ethnicity", required=True, parse=code_parser("GB3304", "民族")),
+    Column("出生日期", "birth_date", parse=parse_date, help="可不填，按公民身份号码自动判断"),
+    Column("学历", "education", parse=code_parser("ZB64", "学历", EDUCATION_ALIASES)),
+    Column("入党日期", "join_date", required=True, parse=parse_date),
+    Column("转正日期", "full_date", parse=parse_date),
+    Column("党员状态", "status", required=True, parse=parse_status, help="正式党员或预备党员"),
+    Column("所在党组织代码", "org_code", required=True, parse=parse_text),
+    Column("人员类别", "category", parse=choice_parser(MemberCategory.choices)),
+    Column("联系电话", "phone", parse=parse_text),
+    Column("工作单位及职务", "work_unit", parse=parse_text),
+]
+HEADERS = {c.field: c.header for c in COLUMNS} | {"organization": "所在党组织代码"}
+
+
+class MemberImporter:
+    kind = "members"
+    title = "党员"
+    columns = COLUMNS
+    notes = [
+        "3. 公民身份号码用于识别党员：已登记的号码按修改处理，不会重复登记；末位 x 可小写。",
+        "4. 民族、学历可填名称或代码；性别、出生日期可不填，系统按身份号码判断，填了须一致。",
+        "5. 所在党组织须在您的管理范围内；党员换组织请办理组织关系转接，不能在导入中修改。",
+        "6. 人员类别填：" + "、".join(label for _, label in MemberCategory.choices) + "。",
+    ]
+
+    def apply(self, *, actor, rows: list[Row], outcome: ImportOutcome, progress) -> None:
+        org_codes = {r.values.get("org_code") for r in rows if r.values.get("org_code")}
+        visible = (
+            scope_queryset(actor, Organization.objects.all()) if actor else Organization.objects
+        )
+        orgs = {o.code: o for o in visible.filter(code__in=org_codes)}
+        numbers = [r.values.get("id_number") for r in rows if r.values.get("id_number")]
+        existing = {
+            m.id_number: m
+            for m in Member.objects.select_related("organization").filter(id_number__in=numbers)
+        }
+        seen: set[str] = set()
+        for done, row in enumerate(rows, start=1):
+            self._row(actor, row, outcome, orgs, existing, seen)
+            progress(done)
+
+    def _row(self, actor, row: Row, outcome: ImportOutcome, orgs, existing, seen) -> None:
+        for header, message in row.errors.items():
+            outcome.error(row.number, header, message)
+        if row.errors:
+            return
+        values = dict(row.values)
+        org_code = values.pop("org_code")
+        number = values["id_number"]
+        if number in seen:
+            outcome.error(row.number, "公民身份号码", "该公民身份号码在文件中重复出现。")
+            return
+        seen.add(number)
+        organization = orgs.get(org_code)
+        if organization is None:
+            outcome.error(
+                row.number, "所在党组织代码", f"党组织代码“{org_code}”不存在或不在您的权限范围内。"
+            )
+            return
+        data = {k: v for k, v in values.items() if v is not None}
+        current = existing.get(number)
+        if (
+            current is not None
+            and actor is not None
+            and not path_in_scope(actor, current.organization.path)
+        ):
+            outcome.error(
+                row.number, "公民身份号码", "该党员已登记在其他党组织，请办理组织关系转接。"
+            )
+            return
+        if current is not None and current.organization_id != organization.pk:
+            outcome.error(
+                row.number,
+                "所在党组织代码",
+                f"该党员现在“{current.organization.name}”，换组织请办理组织关系转接。",
+            )
+            return
+        try:
+            with transaction.atomic():
+                if current is None:
+                    existing[number] = member_create(
+                        actor=actor, organization=organization, data=data
+                    )
+                    outcome.count("created")
+                else:
+                    before = current.updated_at
+                    existing[number] = member_update(actor=actor, member=current, data=data)
+                    outcome.count(
+                        "updated" if existing[number].updated_at != before else "unchanged"
+                    )
+        except ValidationError as exc:
+            for header, message in validation_messages(exc, HEADERS):
+                outcome.error(row.number, header, message)
+        except Http404:
+            outcome.error(row.number, "所在党组织代码", "所在党组织不在您的权限范围内。")
+
+
+MEMBER_IMPORTER = MemberImporter()
