@@ -1,0 +1,210 @@
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from ninja import Field, PatchDict, Query, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from zuzhi.core.audit import audit_record
+from zuzhi.core.masking import personal
+from zuzhi.core.models import AuditAction
+from zuzhi.core.scope import can_view_personal_data
+from zuzhi.orgs.models import Organization
+from zuzhi.orgs.selectors import org_get
+
+from . import selectors, services
+from .models import MemberCategory, MemberStatus
+
+router = Router(tags=["党员"])
+
+
+class MemberOut(Schema):
+    id: int
+    name: str
+    id_number: str
+    gender: str
+    ethnicity: str
+    birth_date: datetime.date
+    education: str
+    join_date: datetime.date
+    full_date: datetime.date | None
+    status: MemberStatus
+    organization_id: int
+    organization_name: str = Field(..., alias="organization.name")
+    category: MemberCategory
+    phone: str
+    work_unit: str
+
+
+class MemberIn(Schema):
+    organization_id: int
+    name: str
+    id_number: str
+    ethnicity: str
+    join_date: datetime.date
+    status: MemberStatus
+    gender: str | None = None
+    birth_date: datetime.date | None = None
+    education: str = ""
+    full_date: datetime.date | None = None
+    category: MemberCategory = MemberCategory.OTHER
+    phone: str = ""
+    work_unit: str = ""
+
+
+class MemberPatch(Schema):
+    name: str
+    id_number: str
+    ethnicity: str
+    join_date: datetime.date
+    status: MemberStatus
+    gender: str
+    birth_date: datetime.date
+    education: str
+    full_date: datetime.date | None = None
+    category: MemberCategory
+    phone: str
+    work_unit: str
+
+
+class MemberFilters(Schema):
+    q: str | None = None
+    org: int | None = Field(None, description="只列出该党组织及其下级的党员")
+    status: MemberStatus | None = None
+    category: MemberCategory | None = None
+
+
+class TransferIn(Schema):
+    to_org_code: str
+    transfer_date: datetime.date
+    reason: str
+
+
+class TransferOut(Schema):
+    id: int
+    member_id: int
+    member_name: str = Field(..., alias="member.name")
+    from_org: str = Field(..., alias="from_org.name")
+    to_org: str = Field(..., alias="to_org.name")
+    transfer_date: datetime.date
+    reason: str
+    status: str
+    decision_note: str
+
+
+class DecisionIn(Schema):
+    note: str = ""
+
+
+class _Masked:
+    """Masks ID numbers and phones of each page after pagination slices the queryset."""
+
+    def __init__(self, request, qs):
+        self.request, self.qs = request, qs
+
+    def count(self):
+        return self.qs.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, item):
+        return [_out(self.request, m) for m in self.qs[item]]
+
+
+def _out(request, member):
+    unmasked = can_view_personal_data(request.user)
+    if unmasked:
+        audit_record(
+            actor=request.user,
+            action=AuditAction.VIEW_PERSONAL,
+            target=member,
+            org_path=member.organization.path,
+            message="接口读取未脱敏的公民身份号码和联系电话",
+        )
+    member.id_number = personal(member.id_number, kind="id", unmasked=unmasked)
+    member.phone = personal(member.phone, kind="phone", unmasked=unmasked)
+    return member
+
+
+@router.get("", response=list[MemberOut], summary="党员列表（姓名、拼音首字母或完整身份号码查找）")
+@paginate(PageNumberPagination, page_size=50)
+def member_list(request, filters: Query[MemberFilters]):
+    within = org_get(user=request.user, pk=filters.org) if filters.org else None
+    qs = selectors.member_list(
+        user=request.user,
+        q=filters.q,
+        within=within,
+        status=filters.status,
+        category=filters.category,
+    )
+    return _Masked(request, qs)
+
+
+@router.get("/transfers", response=list[TransferOut], summary="组织关系转接（待接收 / 已转出）")
+def transfers(request, direction: str = "incoming", status: str | None = "pending"):
+    if direction not in ("incoming", "outgoing"):
+        raise Http404
+    return list(
+        selectors.transfer_list(user=request.user, direction=direction, status=status or None)
+    )
+
+
+@router.post("/transfers/{int:transfer_id}/accept", response=TransferOut, summary="接收转入的党员")
+def transfer_accept(request, transfer_id: int, payload: DecisionIn):
+    transfer = selectors.transfer_get(user=request.user, pk=transfer_id)
+    return services.member_transfer_decide(
+        actor=request.user, transfer=transfer, accept=True, note=payload.note
+    )
+
+
+@router.post("/transfers/{int:transfer_id}/reject", response=TransferOut, summary="退回转接")
+def transfer_reject(request, transfer_id: int, payload: DecisionIn):
+    transfer = selectors.transfer_get(user=request.user, pk=transfer_id)
+    return services.member_transfer_decide(
+        actor=request.user, transfer=transfer, accept=False, note=payload.note
+    )
+
+
+@router.post("/transfers/{int:transfer_id}/cancel", response=TransferOut, summary="撤销转出")
+def transfer_cancel(request, transfer_id: int):
+    transfer = selectors.transfer_get(user=request.user, pk=transfer_id)
+    return services.member_transfer_cancel(actor=request.user, transfer=transfer)
+
+
+@router.get("/{int:member_id}", response=MemberOut, summary="党员详情")
+def member_detail(request, member_id: int):
+    return _out(request, selectors.member_get(user=request.user, pk=member_id))
+
+
+@router.post("", response={201: MemberOut}, summary="录入党员")
+def member_create(request, payload: MemberIn):
+    data = payload.dict()
+    organization = org_get(user=request.user, pk=data.pop("organization_id"))
+    member = services.member_create(actor=request.user, organization=organization, data=data)
+    return Status(201, _out(request, member))
+
+
+@router.patch("/{int:member_id}", response=MemberOut, summary="修改党员信息（部分字段）")
+def member_patch(request, member_id: int, payload: PatchDict[MemberPatch]):
+    member = selectors.member_get(user=request.user, pk=member_id)
+    member = services.member_update(actor=request.user, member=member, data=dict(payload))
+    return _out(request, member)
+
+
+@router.post("/{int:member_id}/transfer", response={201: TransferOut}, summary="组织关系转出")
+def member_transfer(request, member_id: int, payload: TransferIn):
+    """The receiving organization is named by its code; it may be outside your scope, in
+    which case the transfer waits for that side to accept it."""
+    member = selectors.member_get(user=request.user, pk=member_id)
+    to_org = Organization.objects.filter(code=payload.to_org_code).first()
+    if to_org is None:
+        raise ValidationError({"to_org_code": ["党组织代码不存在。"]})
+    transfer = services.member_transfer(
+        actor=request.user,
+        member=member,
+        to_org=to_org,
+        transfer_date=payload.transfer_date,
+        reason=payload.reason,
+    )
+    return Status(201, transfer)
