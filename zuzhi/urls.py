@@ -7,6 +7,7 @@ urlpatterns = [
     path("", site_views.home, name="home"),
     path("accounts/", include("zuzhi.accounts.urls")),
     path("orgs/", include("zuzhi.orgs.urls")),
+    path("members/", include("zuzhi.members.urls")),
     path("audit/", include("zuzhi.core.urls")),
     path("imports/", include("zuzhi.core.import_urls")),
     path("api/", api.urls),

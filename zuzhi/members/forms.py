@@ -1,0 +1,78 @@
+from django import forms
+
+from zuzhi.core.codes import code_map
+
+from .models import Member
+
+
+def code_choices(table: str, blank: bool = False):
+    choices = [(code, name) for code, name in code_map(table).items()]
+    return [("", "—")] + choices if blank else choices
+
+
+class MemberForm(forms.ModelForm):
+    """Collects input only; the rules live in zuzhi.members.services."""
+
+    org_code = forms.CharField(label="所在党组织代码", max_length=32)
+    gender = forms.ChoiceField(
+        label="性别", required=False, choices=[("", "按身份号码"), ("1", "男"), ("2", "女")]
+    )
+    ethnicity = forms.ChoiceField(label="民族", choices=())
+    education = forms.ChoiceField(label="学历", required=False, choices=())
+
+    class Meta:
+        model = Member
+        fields = [
+            "name",
+            "id_number",
+            "gender",
+            "ethnicity",
+            "birth_date",
+            "education",
+            "join_date",
+            "full_date",
+            "status",
+            "category",
+            "phone",
+            "work_unit",
+        ]
+        widgets = {
+            "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "join_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "full_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        help_texts = {"birth_date": "可不填，按公民身份号码自动填写。"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ethnicity"].choices = code_choices("GB3304")
+        self.fields["education"].choices = code_choices("ZB64", blank=True)
+        self.fields["birth_date"].required = False
+        if self.instance.pk:
+            del self.fields["org_code"]
+
+    def _post_clean(self):
+        # The service validates (same rules as the API and the import).
+        pass
+
+    def apply_service_errors(self, exc) -> None:
+        for field, messages in exc.message_dict.items():
+            target = "org_code" if field == "organization" else field
+            for message in messages:
+                self.add_error(target if target in self.fields else None, message)
+
+
+class TransferForm(forms.Form):
+    to_org_code = forms.CharField(
+        label="转入党组织代码",
+        max_length=32,
+        help_text="可以是本乡镇以外的党组织，由对方接收后生效。",
+    )
+    transfer_date = forms.DateField(
+        label="转接日期", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label="转接原因", max_length=200)
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(label="办理意见", max_length=200, required=False)

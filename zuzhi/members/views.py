@@ -1,0 +1,287 @@
+"""Member pages: thin adapters over zuzhi.members.selectors and services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from zuzhi.core.audit import personal_data_viewed
+from zuzhi.core.codes import code_map
+from zuzhi.core.export import xlsx_response
+from zuzhi.core.masking import personal
+from zuzhi.core.scope import can_view_personal_data
+from zuzhi.orgs.models import Organization
+from zuzhi.orgs.selectors import org_get, org_get_by_code
+
+from . import selectors, services
+from .forms import DecisionForm, MemberForm, TransferForm
+from .models import Member, MemberCategory, MemberStatus
+
+EXPORT_HEADERS = [
+    "姓名",
+    "公民身份号码",
+    "性别",
+    "民族",
+    "出生日期",
+    "学历",
+    "入党日期",
+    "转正日期",
+    "党员状态",
+    "所在党组织代码",
+    "所在党组织",
+    "人员类别",
+    "联系电话",
+    "工作单位及职务",
+]
+GENDERS = {"1": "男", "2": "女"}
+
+
+def _within(request):
+    value = request.GET.get("org")
+    if not value:
+        return None
+    try:
+        return org_get(user=request.user, pk=int(value))
+    except ValueError as exc:
+        raise Http404 from exc
+
+
+def _display(member: Member, unmasked: bool) -> Member:
+    member.id_display = personal(member.id_number, kind="id", unmasked=unmasked)
+    member.phone_display = personal(member.phone, kind="phone", unmasked=unmasked)
+    member.gender_label = GENDERS.get(member.gender, "")
+    member.ethnicity_label = code_map("GB3304").get(member.ethnicity, member.ethnicity)
+    member.education_label = code_map("ZB64").get(member.education, member.education)
+    return member
+
+
+@login_required
+def member_list_view(request):
+    """党员名册: search by name, initials or whole ID number; filters; masked export."""
+    within = _within(request)
+    qs = selectors.member_list(
+        user=request.user,
+        q=request.GET.get("q") or None,
+        within=within,
+        status=request.GET.get("status") or None,
+        category=request.GET.get("category") or None,
+    )
+    if request.GET.get("export") == "xlsx":
+        unmasked = can_view_personal_data(request.user)
+        ethnicities, educations = code_map("GB3304"), code_map("ZB64")
+        rows = (
+            [
+                m.name,
+                personal(m.id_number, kind="id", unmasked=unmasked),
+                GENDERS.get(m.gender, ""),
+                ethnicities.get(m.ethnicity, m.ethnicity),
+                m.birth_date,
+                educations.get(m.education, m.education),
+                m.join_date,
+                m.full_date,
+                m.get_status_display(),
+                m.organization.code,
+                m.organization.name,
+                m.get_category_display(),
+                personal(m.phone, kind="phone", unmasked=unmasked),
+                m.work_unit,
+            ]
+            for m in qs.iterator(chunk_size=2000)
+        )
+        return xlsx_response(
+            actor=request.user,
+            filename="党员名册",
+            headers=EXPORT_HEADERS,
+            rows=rows,
+            target_type="members.member",
+            org_path=within.path if within else "",
+            unmasked=unmasked,
+        )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    for member in page:
+        _display(member, unmasked=False)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "members/member_list.html",
+        {
+            "page": page,
+            "filters": request.GET,
+            "query": query.urlencode(),
+            "within": within,
+            "statuses": MemberStatus.choices,
+            "categories": MemberCategory.choices,
+        },
+    )
+
+
+@login_required
+def member_detail_view(request, pk):
+    member = selectors.member_get(user=request.user, pk=pk)
+    unmasked = can_view_personal_data(request.user) and request.GET.get("show") == "full"
+    if unmasked:
+        personal_data_viewed(
+            actor=request.user,
+            target=member,
+            fields=["公民身份号码", "联系电话"],
+            org_path=member.organization.path,
+        )
+    return render(
+        request,
+        "members/member_detail.html",
+        {
+            "member": _display(member, unmasked),
+            "can_unmask": can_view_personal_data(request.user) and not unmasked,
+            "transfers": member.transfers.select_related("from_org", "to_org")[:20],
+        },
+    )
+
+
+@login_required
+def member_create_view(request):
+    initial = {}
+    within = _within(request)
+    if within is not None:
+        initial["org_code"] = within.code
+    form = MemberForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        code = data.pop("org_code")
+        try:
+            organization = org_get_by_code(user=request.user, code=code)
+            member = services.member_create(
+                actor=request.user, organization=organization, data=data
+            )
+        except Http404:
+            form.add_error("org_code", f"党组织代码“{code}”不存在或不在您的权限范围内。")
+        except ValidationError as exc:
+            form.apply_service_errors(exc)
+        else:
+            messages.success(request, f"已录入党员 {member.name}。")
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/member_form.html", {"form": form, "member": None})
+
+
+@login_required
+def member_edit_view(request, pk):
+    member = selectors.member_get(user=request.user, pk=pk)
+    form = MemberForm(request.POST or None, instance=Member.objects.get(pk=member.pk))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        # Left empty, gender and birth date are taken from the ID number.
+        for derived in ("gender", "birth_date"):
+            if not data.get(derived):
+                data.pop(derived)
+        try:
+            member = services.member_update(actor=request.user, member=member, data=data)
+        except ValidationError as exc:
+            form.apply_service_errors(exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/member_form.html", {"form": form, "member": member})
+
+
+@login_required
+def member_history_view(request, pk):
+    member = selectors.member_get(user=request.user, pk=pk)
+    labels = {f.attname: str(f.verbose_name) for f in Member._meta.concrete_fields}
+    unmasked = can_view_personal_data(request.user)
+    entries = []
+    for row in selectors.member_history(user=request.user, member=member)[:100]:
+        changes = []
+        for key in dict.fromkeys([*(row.before or {}), *(row.after or {})]):
+            if key in ("updated_at", "created_at", "name_initials", "id"):
+                continue
+            old, new = (row.before or {}).get(key), (row.after or {}).get(key)
+            if key in ("id_number", "phone"):
+                kind = "id" if key == "id_number" else "phone"
+                old, new = (
+                    personal(old, kind=kind, unmasked=unmasked),
+                    personal(new, kind=kind, unmasked=unmasked),
+                )
+            changes.append((labels.get(key, key), old, new))
+        entries.append((row, changes))
+    return render(request, "members/member_history.html", {"member": member, "entries": entries})
+
+
+@login_required
+def member_transfer_view(request, pk):
+    member = selectors.member_get(user=request.user, pk=pk)
+    form = TransferForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["to_org_code"]
+        # The receiving side may be outside the user's scope: found by its code alone.
+        to_org = Organization.objects.filter(code=code).first()
+        if to_org is None:
+            form.add_error("to_org_code", f"党组织代码“{code}”不存在。")
+        else:
+            try:
+                transfer = services.member_transfer(
+                    actor=request.user,
+                    member=member,
+                    to_org=to_org,
+                    transfer_date=form.cleaned_data["transfer_date"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                for field, msgs in exc.message_dict.items():
+                    for msg in msgs:
+                        form.add_error(
+                            "to_org_code"
+                            if field == "to_org"
+                            else (field if field in form.fields else None),
+                            msg,
+                        )
+            else:
+                if transfer.status == "accepted":
+                    messages.success(request, f"已转入“{to_org.name}”。")
+                    return redirect("members:detail", pk=member.pk)
+                messages.success(request, f"已发出转接，待“{to_org.name}”接收。")
+                return redirect("members:transfers")
+    return render(request, "members/member_transfer.html", {"member": member, "form": form})
+
+
+@login_required
+def transfer_list_view(request):
+    return render(
+        request,
+        "members/transfer_list.html",
+        {
+            "incoming": selectors.transfer_list(user=request.user, direction="incoming"),
+            "outgoing": selectors.transfer_list(user=request.user, direction="outgoing"),
+            "form": DecisionForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def transfer_decide_view(request, pk, action):
+    transfer = selectors.transfer_get(user=request.user, pk=pk)
+    form = DecisionForm(request.POST)
+    note = form.data.get("note", "")
+    try:
+        if action == "accept":
+            services.member_transfer_decide(
+                actor=request.user, transfer=transfer, accept=True, note=note
+            )
+            messages.success(request, f"已接收党员 {transfer.member.name}。")
+        elif action == "reject":
+            services.member_transfer_decide(
+                actor=request.user, transfer=transfer, accept=False, note=note
+            )
+            messages.success(request, "已退回。")
+        elif action == "cancel":
+            services.member_transfer_cancel(actor=request.user, transfer=transfer)
+            messages.success(request, "已撤销。")
+        else:
+            raise Http404
+    except ValidationError as exc:
+        for msg in exc.messages:
+            messages.error(request, msg)
+    return redirect("members:transfers")
