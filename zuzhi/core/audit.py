@@ -83,3 +83,29 @@ def personal_data_viewed(
         org_path=org_path,
         message="查看未脱敏字段：" + "、".join(fields),
     )
+
+
+def audit_bulk_record(
+    *, actor, action: AuditAction, items: list[tuple[models.Model, str, dict]]
+) -> None:
+    """One audit row per (target, org_path, after) written in bulk, for batch services."""
+    meta = current_request_meta()
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    AuditLog.objects.bulk_create(
+        [
+            AuditLog(
+                actor=actor if is_user else None,
+                actor_username=actor.get_username() if is_user else "",
+                ip=meta.ip,
+                request_id=meta.request_id,
+                action=action,
+                target_type=target._meta.label_lower,
+                target_id=str(target.pk),
+                target_repr=str(target)[:255],
+                org_path=org_path,
+                after=after,
+            )
+            for target, org_path, after in items
+        ],
+        batch_size=2000,
+    )

@@ -306,3 +306,113 @@ def seed_accounts(*, demo: DemoCounty, password: str) -> list[tuple[str, str, st
         )
         rows.append((username, full_name, f"{Role(role).label} · {where[username].name}"))
     return rows
+
+
+def _weighted(rng: random.Random, pairs):
+    values, weights = zip(*pairs, strict=True)
+    return rng.choices(values, weights=weights)[0]
+
+
+EDUCATION_RURAL = [("38", 40), ("37", 25), ("39", 15), ("31", 12), ("21", 8)]
+EDUCATION_UNIT = [("21", 60), ("31", 20), ("11", 15), ("37", 5)]
+ETHNICITY = [("01", 960), ("03", 20), ("02", 5), ("11", 10), ("06", 5)]
+UNIT_CATEGORY_TO_MEMBER = {
+    UnitCategory.VILLAGE: "farmer",
+    UnitCategory.COMMUNITY: "other",
+    UnitCategory.GOVERNMENT: "civil_servant",
+    UnitCategory.PUBLIC_INSTITUTION: "professional",
+    UnitCategory.STATE_ENTERPRISE: "manager",
+    UnitCategory.PRIVATE_FIRM: "worker",
+    UnitCategory.SOCIAL_ORG: "other",
+}
+
+
+def _member_count(rng: random.Random, org: Organization) -> int:
+    roll = rng.random()
+    if roll < 0.03:
+        return 2  # too few full members: the health check flags these
+    if roll < 0.07:
+        return rng.randint(52, 70)  # more than 50: a general branch is expected
+    if org.unit_category in (UnitCategory.VILLAGE, UnitCategory.COMMUNITY):
+        return rng.randint(18, 48)
+    if org.org_type == OrgType.JOINT_BRANCH:
+        return rng.randint(6, 16)
+    return rng.randint(5, 40)
+
+
+def seed_members(*, rng: random.Random, target: int = 16_000) -> int:
+    """About 16,000 members with valid ID numbers and realistic ages, education and
+    ethnicity. Returns how many were created (0 when they exist already)."""
+    from zuzhi.core.idnumber import check_char
+    from zuzhi.members.models import Member
+    from zuzhi.members.services import add_years, member_bulk_create
+
+    branches = list(
+        Organization.objects.filter(
+            code__startswith=COUNTY_CODE, org_type__in=[OrgType.BRANCH, OrgType.JOINT_BRANCH]
+        ).order_by("code")
+    )
+    drafts = [(org, _member_count(rng, org)) for org in branches]
+    scale = target / sum(n for _, n in drafts)
+    plan = [(org, max(2, round(n * scale)) if n > 2 else n) for org, n in drafts]
+    used: set[str] = set()
+    rows = []
+    for org, count in plan:
+        rural = org.unit_category in (UnitCategory.VILLAGE, UnitCategory.COMMUNITY)
+        for _ in range(count):
+            age = _weighted(
+                rng,
+                [
+                    (rng.randint(22, 35), 15),
+                    (rng.randint(36, 50), 25),
+                    (rng.randint(51, 65), 30),
+                    (rng.randint(66, 90), 30),
+                ],
+            )
+            born = datetime.date(TODAY.year - age, rng.randint(1, 12), rng.randint(1, 28))
+            male = rng.random() < 0.75
+            while True:
+                sequence = rng.randrange(0, 1000, 2) + (1 if male else 0)
+                first17 = f"{COUNTY_DIVISION}{born:%Y%m%d}{sequence:03d}"
+                number = first17 + check_char(first17)
+                if number not in used:
+                    used.add(number)
+                    break
+            probationary = rng.random() < 0.03 and age >= 20
+            if probationary:
+                joined = TODAY - datetime.timedelta(days=rng.randint(30, 330))
+            else:
+                earliest = add_years(born, 18)
+                span = max(1, (TODAY - datetime.timedelta(days=400) - earliest).days)
+                joined = earliest + datetime.timedelta(
+                    days=min(span, int(rng.expovariate(1 / 3000)))
+                )
+            category = UNIT_CATEGORY_TO_MEMBER.get(org.unit_category, "other")
+            if age >= 60 and not rural and rng.random() < 0.8:
+                category = "retired"
+            rows.append(
+                (
+                    org,
+                    {
+                        "name": person_name(rng),
+                        "id_number": number,
+                        "ethnicity": _weighted(rng, ETHNICITY),
+                        "education": _weighted(rng, EDUCATION_RURAL if rural else EDUCATION_UNIT),
+                        "join_date": joined,
+                        "full_date": None if probationary else add_years(joined, 1),
+                        "status": "probationary" if probationary else "full",
+                        "category": category,
+                        "phone": mobile(rng),
+                        "work_unit": ""
+                        if rural
+                        else org.name.removeprefix("中共").removesuffix("支部委员会"),
+                    },
+                )
+            )
+    existing = set(
+        Member.objects.filter(id_number__in=list(used)).values_list("id_number", flat=True)
+    )
+    missing = [row for row in rows if row[1]["id_number"] not in existing]
+    for start in range(0, len(missing), 4000):
+        member_bulk_create(actor=None, rows=missing[start : start + 4000])
+    return len(missing)

@@ -8,6 +8,7 @@ from zuzhi.accounts.services import login_authenticate
 from zuzhi.core.models import AuditLog
 from zuzhi.core.scope import path_in, user_scope_paths
 from zuzhi.demo.seeding import random_password, seed_organizations
+from zuzhi.members.models import Member, MemberStatus
 from zuzhi.orgs.models import Organization, OrgType, UnitCategory
 
 PASSWORD = "Demo-Pass-2026"
@@ -15,7 +16,7 @@ PASSWORD = "Demo-Pass-2026"
 
 @pytest.fixture
 def seeded(db):
-    call_command("seed-demo", password=PASSWORD, seed=7, stdout=open("/dev/null", "w"))
+    call_command("seed-demo", password=PASSWORD, seed=7, members=800, stdout=open("/dev/null", "w"))
 
 
 def test_the_county_has_the_shape_from_the_seeds(seeded):
@@ -42,8 +43,11 @@ def test_running_twice_creates_nothing_new(seeded):
         Organization.objects.count(),
         AuditLog.objects.filter(target_type="orgs.organization").count(),
     )
-    call_command("seed-demo", password=PASSWORD, seed=7, stdout=open("/dev/null", "w"))
+    members = Member.objects.count()
+    assert members > 700
+    call_command("seed-demo", password=PASSWORD, seed=7, members=800, stdout=open("/dev/null", "w"))
     assert Organization.objects.count() == count
+    assert Member.objects.count() == members
     assert AuditLog.objects.filter(target_type="orgs.organization").count() == log
 
 
@@ -92,3 +96,17 @@ def test_random_password_passes_the_policy(db):
 
     for _ in range(20):
         validate_password(random_password(), User(username="county_admin"))
+
+
+def test_sixteen_thousand_members_with_valid_ids(db):
+    from zuzhi.core.idnumber import validate
+
+    seed_organizations(rng=random.Random(1))
+    from zuzhi.demo.seeding import seed_members
+
+    assert 15_500 <= seed_members(rng=random.Random(2)) <= 16_500
+    sample = list(Member.objects.order_by("?")[:300])
+    assert all(validate(m.id_number) == m.id_number for m in sample)
+    probationary = Member.objects.filter(status=MemberStatus.PROBATIONARY).count()
+    assert 0 < probationary < Member.objects.count() * 0.1
+    assert seed_members(rng=random.Random(2)) == 0

@@ -196,3 +196,25 @@ def test_rejected_and_cancelled_transfers_leave_the_member(county, town_a_user, 
     member_transfer_cancel(actor=town_a_user, transfer=second)
     member.refresh_from_db()
     assert member.organization == county.village_a1
+
+
+def test_bulk_create_applies_the_same_rules_all_or_nothing(county, town_a_user):
+    from zuzhi.members.services import member_bulk_create
+
+    good = [
+        (county.village_a1, member_data(name=f"党员{i}", id_number=valid_id_number("19800101", i)))
+        for i in range(5)
+    ]
+    bad = (county.village_b1, member_data(name="越界", id_number=valid_id_number("19800101", 77)))
+    with pytest.raises(ValidationError) as exc:
+        member_bulk_create(actor=town_a_user, rows=[*good, bad])
+    assert list(exc.value.message_dict) == ["5"] and "权限范围" in exc.value.message_dict["5"][0]
+    assert not Member.objects.exists()
+    created = member_bulk_create(actor=town_a_user, rows=good)
+    assert len(created) == 5 and Member.objects.count() == 5
+    rows = AuditLog.objects.filter(action=AuditAction.CREATE, target_type="members.member")
+    assert sorted(int(r.target_id) for r in rows) == sorted(m.pk for m in created)
+    assert {r.actor for r in rows} == {town_a_user}
+    with pytest.raises(ValidationError) as exc:
+        member_bulk_create(actor=town_a_user, rows=good[:1])
+    assert "已登记" in exc.value.message_dict["0"][0]

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from zuzhi.demo.seeding import random_password, seed_accounts, seed_organizations
+from zuzhi.demo.seeding import random_password, seed_accounts, seed_members, seed_organizations
 
 
 class Command(BaseCommand):
@@ -13,17 +13,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--password", help="所有演示账号的密码（默认随机生成并打印）")
         parser.add_argument("--seed", type=int, default=2026, help="随机种子，同一种子生成相同数据")
+        parser.add_argument("--members", type=int, default=16_000, help="党员人数（约数）")
 
-    def handle(self, *args, password=None, seed=2026, **options):
+    def handle(self, *args, password=None, seed=2026, members=16_000, **options):
         password = password or random_password()
         rng = random.Random(seed)
         try:
             with transaction.atomic():
                 demo = seed_organizations(rng=rng)
                 accounts = seed_accounts(demo=demo, password=password)
+                members = seed_members(rng=random.Random(seed + 1), target=members)
         except ValidationError as exc:
             raise CommandError("演示数据生成失败：" + "；".join(exc.messages)) from exc
-        self.stdout.write(f"示范县：新建组织 {demo.created} 个，更新 {demo.updated} 个。")
+        self.stdout.write(
+            f"示范县：新建组织 {demo.created} 个，更新 {demo.updated} 个；新建党员 {members} 名。"
+        )
         self.stdout.write("\n演示账号（地址 http://127.0.0.1:8000 ）：")
         for username, full_name, where in accounts:
             self.stdout.write(f"  {username:<14} {password}    {full_name}（{where}）")
