@@ -80,13 +80,18 @@ def _run(
     outcome = ImportOutcome()
     cache = caches["progress"]
     step = max(1, len(rows) // 100)
+    last = [0]
 
     def progress(done: int) -> None:
-        if commit and (done % step == 0 or done == len(rows)):
-            cache.set(_progress_key(job.pk), done, 3600)
+        """Rows done so far; written about every 1 % so the worker is not slowed down."""
+        if commit and (done - last[0] >= step or done >= len(rows)):
+            last[0] = done
+            cache.set(_progress_key(job.pk), min(done, len(rows)), 3600)
 
     with transaction.atomic():
-        importer.apply(actor=actor, rows=rows, outcome=outcome, progress=progress)
+        importer.apply(
+            actor=actor, rows=rows, outcome=outcome, progress=progress, dry_run=not commit
+        )
         if outcome.errors or not commit:
             transaction.set_rollback(True)
         else:

@@ -12,7 +12,7 @@ from zuzhi.core.scope import path_in_scope, scope_queryset
 from zuzhi.orgs.models import Organization
 
 from .models import Member, MemberCategory, MemberStatus
-from .services import member_create, member_update
+from .services import member_bulk_check, member_bulk_insert, member_update
 
 # Common ways people write education in their sheets, mapped to ZB64 codes.
 EDUCATION_ALIASES = {
@@ -95,71 +95,95 @@ class MemberImporter:
         "6. 人员类别填：" + "、".join(label for _, label in MemberCategory.choices) + "。",
     ]
 
-    def apply(self, *, actor, rows: list[Row], outcome: ImportOutcome, progress) -> None:
+    def apply(
+        self, *, actor, rows: list[Row], outcome: ImportOutcome, progress, dry_run: bool
+    ) -> None:
+        """New members go through the bulk check and insert; known ID numbers are updates
+        through member_update. The preview checks without inserting."""
         org_codes = {r.values.get("org_code") for r in rows if r.values.get("org_code")}
         visible = (
             scope_queryset(actor, Organization.objects.all()) if actor else Organization.objects
         )
         orgs = {o.code: o for o in visible.filter(code__in=org_codes)}
         numbers = [r.values.get("id_number") for r in rows if r.values.get("id_number")]
-        existing = {
-            m.id_number: m
-            for m in Member.objects.select_related("organization").filter(id_number__in=numbers)
-        }
+        existing = {}
+        for start in range(0, len(numbers), 5000):
+            existing |= {
+                m.id_number: m
+                for m in Member.objects.select_related("organization").filter(
+                    id_number__in=numbers[start : start + 5000]
+                )
+            }
         seen: set[str] = set()
+        creates: list[tuple[Row, Organization, dict]] = []
         for done, row in enumerate(rows, start=1):
-            self._row(actor, row, outcome, orgs, existing, seen)
-            progress(done)
+            planned = self._plan(actor, row, outcome, orgs, existing, seen)
+            if planned is None:
+                pass
+            elif planned[0] == "create":
+                creates.append((row, planned[1], planned[2]))
+            else:
+                self._update(actor, row, outcome, planned[1], planned[2])
+            progress(done // 2)  # checking is the first half of the work, writing the second
+        members, errors = member_bulk_check(
+            actor=actor, rows=[(org, data) for _, org, data in creates]
+        )
+        for index, fields in errors.items():
+            for field, messages in fields.items():
+                for message in messages:
+                    outcome.error(creates[index][0].number, HEADERS.get(field, ""), message)
+        if not outcome.errors and not dry_run:
+            for start in range(0, len(members), 5000):
+                member_bulk_insert(actor=actor, members=members[start : start + 5000])
+                written = min(len(members), start + 5000)
+                progress(len(rows) // 2 + written * (len(rows) - len(rows) // 2) // len(members))
+        for _ in members:
+            outcome.count("created")
+        progress(len(rows))
 
-    def _row(self, actor, row: Row, outcome: ImportOutcome, orgs, existing, seen) -> None:
+    def _plan(self, actor, row: Row, outcome: ImportOutcome, orgs, existing, seen):
+        """("create", org, data), ("update", member, data), or None after recording errors."""
         for header, message in row.errors.items():
             outcome.error(row.number, header, message)
         if row.errors:
-            return
+            return None
         values = dict(row.values)
         org_code = values.pop("org_code")
         number = values["id_number"]
         if number in seen:
             outcome.error(row.number, "公民身份号码", "该公民身份号码在文件中重复出现。")
-            return
+            return None
         seen.add(number)
         organization = orgs.get(org_code)
         if organization is None:
             outcome.error(
                 row.number, "所在党组织代码", f"党组织代码“{org_code}”不存在或不在您的权限范围内。"
             )
-            return
+            return None
         data = {k: v for k, v in values.items() if v is not None}
         current = existing.get(number)
-        if (
-            current is not None
-            and actor is not None
-            and not path_in_scope(actor, current.organization.path)
-        ):
+        if current is None:
+            return ("create", organization, data)
+        if actor is not None and not path_in_scope(actor, current.organization.path):
             outcome.error(
                 row.number, "公民身份号码", "该党员已登记在其他党组织，请办理组织关系转接。"
             )
-            return
-        if current is not None and current.organization_id != organization.pk:
+            return None
+        if current.organization_id != organization.pk:
             outcome.error(
                 row.number,
                 "所在党组织代码",
                 f"该党员现在“{current.organization.name}”，换组织请办理组织关系转接。",
             )
-            return
+            return None
+        return ("update", current, data)
+
+    def _update(self, actor, row: Row, outcome: ImportOutcome, member: Member, data: dict) -> None:
         try:
             with transaction.atomic():
-                if current is None:
-                    existing[number] = member_create(
-                        actor=actor, organization=organization, data=data
-                    )
-                    outcome.count("created")
-                else:
-                    before = current.updated_at
-                    existing[number] = member_update(actor=actor, member=current, data=data)
-                    outcome.count(
-                        "updated" if existing[number].updated_at != before else "unchanged"
-                    )
+                before = member.updated_at
+                updated = member_update(actor=actor, member=member, data=data)
+                outcome.count("updated" if updated.updated_at != before else "unchanged")
         except ValidationError as exc:
             for header, message in validation_messages(exc, HEADERS):
                 outcome.error(row.number, header, message)

@@ -328,11 +328,20 @@ def member_transfer_cancel(*, actor, transfer: MemberTransfer) -> MemberTransfer
     return transfer
 
 
-def member_bulk_create(*, actor, rows: list[tuple[Organization, dict[str, Any]]]) -> list[Member]:
-    """Register many new members at once (批量录入): the same rules as member_create, one
-    audit row each, written with bulk inserts. All or nothing: any bad row raises
-    ValidationError with {row index: errors}."""
-    errors: dict[str, list[str]] = {}
+FIELD_LABELS = {f.name: str(f.verbose_name) for f in Member._meta.fields} | {
+    "organization": "所在党组织"
+}
+
+
+def member_bulk_check(
+    *, actor, rows: list[tuple[Organization, dict[str, Any]]]
+) -> tuple[list[Member], dict[int, dict[str, list[str]]]]:
+    """Check many new members at once (批量录入校验) with the rules of member_create.
+
+    Returns the unsaved members of the good rows and the errors of the others by row index.
+    Queries: one per 5,000 rows for numbers already registered.
+    """
+    errors: dict[int, dict[str, list[str]]] = {}
     members: list[Member] = []
     numbers: dict[str, int] = {}
     for index, (organization, data) in enumerate(rows):
@@ -346,20 +355,29 @@ def member_bulk_create(*, actor, rows: list[tuple[Organization, dict[str, Any]]]
                 row_errors["id_number"] = [f"与第 {numbers[number] + 1} 条的公民身份号码重复。"]
             numbers.setdefault(number, index)
         if row_errors:
-            errors[str(index)] = [f"{field}：{m}" for field, ms in row_errors.items() for m in ms]
+            errors[index] = row_errors
             continue
         members.append(
             Member(organization=organization, name_initials=pinyin_initials(data["name"]), **data)
         )
-    taken = set()
-    for start in range(0, len(numbers), 5000):
-        chunk = list(numbers)[start : start + 5000]
-        taken |= set(Member.objects.filter(id_number__in=chunk).values_list("id_number", flat=True))
-    for number in taken:
-        errors.setdefault(str(numbers[number]), []).append(
-            "id_number：该公民身份号码已登记，不能重复录入。"
+    registered = set()
+    ordered = list(numbers)
+    for start in range(0, len(ordered), 5000):
+        chunk = ordered[start : start + 5000]
+        registered |= set(
+            Member.objects.filter(id_number__in=chunk).values_list("id_number", flat=True)
         )
-    _raise(errors)
+    if registered:
+        for number in registered:
+            errors.setdefault(numbers[number], {}).setdefault("id_number", []).append(
+                "该公民身份号码已登记，不能重复录入。"
+            )
+        members = [m for m in members if m.id_number not in registered]
+    return members, errors
+
+
+def member_bulk_insert(*, actor, members: list[Member]) -> list[Member]:
+    """Write members that member_bulk_check passed, with one audit row each."""
     with transaction.atomic():
         created = Member.objects.bulk_create(members, batch_size=2000)
         if any(m.pk is None for m in created):
@@ -377,3 +395,17 @@ def member_bulk_create(*, actor, rows: list[tuple[Organization, dict[str, Any]]]
             items=[(m, m.organization.path, snapshot(m)) for m in created],
         )
     return created
+
+
+def member_bulk_create(*, actor, rows: list[tuple[Organization, dict[str, Any]]]) -> list[Member]:
+    """Register many new members at once: all or nothing. A bad row raises ValidationError
+    keyed by row index."""
+    members, errors = member_bulk_check(actor=actor, rows=rows)
+    if errors:
+        raise ValidationError(
+            {
+                str(index): [f"{FIELD_LABELS.get(f, f)}：{m}" for f, ms in row.items() for m in ms]
+                for index, row in sorted(errors.items())
+            }
+        )
+    return member_bulk_insert(actor=actor, members=members)

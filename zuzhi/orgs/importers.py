@@ -48,7 +48,11 @@ class OrganizationImporter:
         "5. 上级组织必须在您的管理范围内；组织代码已存在时按修改处理，不会重复新建。",
     ]
 
-    def apply(self, *, actor, rows: list[Row], outcome: ImportOutcome, progress) -> None:
+    def apply(
+        self, *, actor, rows: list[Row], outcome: ImportOutcome, progress, dry_run: bool
+    ) -> None:
+        # Rows may name parents created earlier in the same file, so even the preview writes
+        # (inside the transaction the preview rolls back).
         codes = {r.values.get("code") for r in rows} | {r.values.get("parent_code") for r in rows}
         visible = (
             scope_queryset(actor, Organization.objects.all()) if actor else Organization.objects
