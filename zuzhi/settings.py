@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "zuzhi.accounts",
     "zuzhi.orgs",
     "zuzhi.members",
+    "zuzhi.dues",
     "zuzhi.demo",
 ]
 
