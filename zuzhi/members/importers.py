@@ -82,6 +82,7 @@ COLUMNS = [
     Column("工作单位及职务", "work_unit", parse=parse_text),
 ]
 HEADERS = {c.field: c.header for c in COLUMNS} | {"organization": "所在党组织代码"}
+BATCH = 5000
 
 
 class MemberImporter:
@@ -125,20 +126,23 @@ class MemberImporter:
             else:
                 self._update(actor, row, outcome, planned[1], planned[2])
             progress(done // 2)  # checking is the first half of the work, writing the second
-        members, errors = member_bulk_check(
-            actor=actor, rows=[(org, data) for _, org, data in creates]
-        )
-        for index, fields in errors.items():
-            for field, messages in fields.items():
-                for message in messages:
-                    outcome.error(creates[index][0].number, HEADERS.get(field, ""), message)
-        if not outcome.errors and not dry_run:
-            for start in range(0, len(members), 5000):
-                member_bulk_insert(actor=actor, members=members[start : start + 5000])
-                written = min(len(members), start + 5000)
-                progress(len(rows) // 2 + written * (len(rows) - len(rows) // 2) // len(members))
-        for _ in members:
-            outcome.count("created")
+        # New members are checked and written 5,000 at a time so that memory stays flat; an
+        # error anywhere still rolls everything back (the caller's transaction).
+        for start in range(0, len(creates), BATCH):
+            batch = creates[start : start + BATCH]
+            members, errors = member_bulk_check(
+                actor=actor, rows=[(org, data) for _, org, data in batch]
+            )
+            for index, fields in errors.items():
+                for field, messages in fields.items():
+                    for message in messages:
+                        outcome.error(batch[index][0].number, HEADERS.get(field, ""), message)
+            if not outcome.errors and not dry_run:
+                member_bulk_insert(actor=actor, members=members)
+            for _ in members:
+                outcome.count("created")
+            done = min(len(creates), start + BATCH)
+            progress(len(rows) // 2 + done * (len(rows) - len(rows) // 2) // len(creates))
         progress(len(rows))
 
     def _plan(self, actor, row: Row, outcome: ImportOutcome, orgs, existing, seen):
