@@ -1,6 +1,9 @@
 """Reads of the organization tree, always through the user's scope."""
 
+import datetime
+
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from zuzhi.core.models import AuditLog
 from zuzhi.core.scope import (
@@ -11,7 +14,7 @@ from zuzhi.core.scope import (
     user_scope_paths,
 )
 
-from .models import Organization
+from .models import BRANCH_TYPES, Organization
 
 
 def org_scoped(*, user) -> QuerySet[Organization]:
@@ -102,3 +105,61 @@ def org_history(*, user, org: Organization) -> QuerySet[AuditLog]:
     return AuditLog.objects.filter(
         target_type="orgs.organization", target_id=str(org.pk)
     ).select_related("actor")
+
+
+class HealthFlag:
+    """Organization health checks from the Party constitution and branch work rules (组织体检)."""
+
+    FEW_FULL_MEMBERS = "few_full_members"
+    TOO_MANY_MEMBERS = "too_many_members"
+    TERM_EXPIRED = "term_expired"
+    TERM_EXPIRING = "term_expiring"
+
+    LABELS = {
+        FEW_FULL_MEMBERS: "正式党员不足 3 人",
+        TOO_MANY_MEMBERS: "党员超过 50 人，应设党总支",
+        TERM_EXPIRED: "任期已届满，应按期换届",
+        TERM_EXPIRING: "任期 90 天内届满",
+    }
+
+
+EXPIRING_DAYS = 90
+MIN_FULL_MEMBERS = 3
+MAX_BRANCH_MEMBERS = 50
+
+
+def org_health(
+    *, user, today: datetime.date | None = None, flag: str | None = None
+) -> list[tuple[Organization, list[str]]]:
+    """Organizations in scope with at least one health flag, with their flags.
+
+    Member counts come from the members registry (the reverse relation), so nothing is
+    reported twice by hand.
+    """
+    today = today or timezone.localdate()
+    soon = today + datetime.timedelta(days=EXPIRING_DAYS)
+    branch_types = [t.value for t in BRANCH_TYPES]
+    qs = org_scoped(user=user).annotate(
+        full_members=Count("members", filter=Q(members__status="full")),
+        all_members=Count("members"),
+    )
+    flagged = qs.filter(
+        Q(org_type__in=branch_types, full_members__lt=MIN_FULL_MEMBERS)
+        | Q(org_type__in=branch_types, all_members__gt=MAX_BRANCH_MEMBERS)
+        | Q(term_end__lt=today)
+        | Q(term_end__gte=today, term_end__lte=soon)
+    ).order_by("path")
+    result = []
+    for org in flagged.select_related("parent"):
+        flags = []
+        if org.org_type in branch_types and org.full_members < MIN_FULL_MEMBERS:
+            flags.append(HealthFlag.FEW_FULL_MEMBERS)
+        if org.org_type in branch_types and org.all_members > MAX_BRANCH_MEMBERS:
+            flags.append(HealthFlag.TOO_MANY_MEMBERS)
+        if org.term_end and org.term_end < today:
+            flags.append(HealthFlag.TERM_EXPIRED)
+        elif org.term_end and org.term_end <= soon:
+            flags.append(HealthFlag.TERM_EXPIRING)
+        if flag is None or flag in flags:
+            result.append((org, flags))
+    return result

@@ -6,6 +6,7 @@ app_name = "orgs"
 urlpatterns = [
     path("", views.org_list_view, name="list"),
     path("tree/", views.org_tree_view, name="tree"),
+    path("health/", views.org_health_view, name="health"),
     path("tree/<int:pk>/children/", views.org_children_view, name="children"),
     path("new/", views.org_create_view, name="create"),
     path("<int:pk>/", views.org_detail_view, name="detail"),

@@ -234,3 +234,52 @@ def org_history_view(request, pk):
             changes.append((str(labels.get(key, key)), old, new))
         entries.append((row, changes))
     return render(request, "orgs/org_history.html", {"org": org, "page": page, "entries": entries})
+
+
+@login_required
+def org_health_view(request):
+    """组织体检: organizations that break a rule of the constitution or are due for election."""
+    flag = request.GET.get("flag") or None
+    if flag not in (None, *selectors.HealthFlag.LABELS):
+        flag = None
+    rows = selectors.org_health(user=request.user, flag=flag)
+    labels = selectors.HealthFlag.LABELS
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            actor=request.user,
+            filename="组织体检",
+            headers=[
+                "组织代码",
+                "组织名称",
+                "上级组织",
+                "正式党员",
+                "党员总数",
+                "任期届满",
+                "问题",
+            ],
+            rows=(
+                [
+                    o.code,
+                    o.name,
+                    o.parent.name if o.parent else "",
+                    o.full_members,
+                    o.all_members,
+                    o.term_end,
+                    "；".join(labels[f] for f in flags),
+                ]
+                for o, flags in rows
+            ),
+            target_type="orgs.organization",
+        )
+    counts = {key: sum(1 for _, flags in rows if key in flags) for key in labels}
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "orgs/org_health.html",
+        {
+            "page": page,
+            "entries": [(o, [labels[f] for f in flags]) for o, flags in page],
+            "flags": [(key, label, counts[key]) for key, label in labels.items()],
+            "flag": flag,
+        },
+    )
