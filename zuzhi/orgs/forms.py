@@ -33,3 +33,24 @@ class OrganizationForm(forms.ModelForm):
             target = "parent_code" if field == "parent" else field
             for message in messages:
                 self.add_error(target if target in self.fields else None, message)
+
+
+class RectificationForm(forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    problems = forms.CharField(label="存在问题", widget=forms.Textarea(attrs={"rows": 3}))
+    measures = forms.CharField(
+        label="整顿措施", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    responsible = forms.CharField(label="包联责任人", max_length=64, required=False)
+    deadline = forms.DateField(
+        label="整顿时限", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class RectificationStepForm(forms.Form):
+    day = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    action = forms.CharField(label="开展工作", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RectificationCloseForm(forms.Form):
+    note = forms.CharField(label="销号意见", widget=forms.Textarea(attrs={"rows": 2}))

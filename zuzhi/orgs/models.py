@@ -82,3 +82,58 @@ class Organization(models.Model):
     @property
     def level_label(self) -> str:
         return {1: "县级", 2: "乡镇级", 3: "村级"}.get(self.depth, f"第{self.depth}级")
+
+
+class RectificationCase(models.Model):
+    """A weak and lax organization under rectification (软弱涣散党组织整顿), tracked until closed."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "整顿中"
+        CLOSED = "closed", "已销号"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="rectifications", verbose_name="党组织"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    problems = models.TextField("存在问题")
+    measures = models.TextField("整顿措施", blank=True)
+    responsible = models.CharField("包联责任人", max_length=64, blank=True)
+    deadline = models.DateField("整顿时限", null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    opened_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", null=True
+    )
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closing_note = models.TextField("销号意见", blank=True)
+
+    class Meta:
+        ordering = ["status", "-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=models.Q(status="open"),
+                name="one_open_rectification",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.year} 年整顿"
+
+
+class RectificationStep(models.Model):
+    """One dated step of a rectification (整顿进展)."""
+
+    case = models.ForeignKey(RectificationCase, on_delete=models.CASCADE, related_name="steps")
+    day = models.DateField("日期")
+    action = models.TextField("开展工作")
+    recorded_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", null=True
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["day", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.day:%Y-%m-%d}"

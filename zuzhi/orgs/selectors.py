@@ -14,7 +14,7 @@ from zuzhi.core.scope import (
     user_scope_paths,
 )
 
-from .models import BRANCH_TYPES, Organization
+from .models import BRANCH_TYPES, Organization, RectificationCase
 
 
 def org_scoped(*, user) -> QuerySet[Organization]:
@@ -163,3 +163,20 @@ def org_health(
         if flag is None or flag in flags:
             result.append((org, flags))
     return result
+
+
+def rectification_list(*, user, status: str | None = None) -> QuerySet[RectificationCase]:
+    """Weak and lax organizations under rectification (软弱涣散党组织台账), open first."""
+    qs = scope_queryset(user, RectificationCase.objects.all(), path_field="organization__path")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("organization").order_by("status", "-opened_at")
+
+
+def rectification_get(*, user, pk) -> RectificationCase:
+    return get_in_scope_or_404(
+        user,
+        RectificationCase.objects.select_related("organization"),
+        path_field="organization__path",
+        pk=pk,
+    )

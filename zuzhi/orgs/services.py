@@ -8,13 +8,14 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.http import Http404
+from django.utils import timezone
 
 from zuzhi.core.audit import audit_record, changed_fields, snapshot
 from zuzhi.core.models import AuditAction, CodeItem
 from zuzhi.core.scope import PATH_STEP, deny, path_in, path_in_scope, path_segment, subtree_q
 from zuzhi.core.text import pinyin_initials
 
-from .models import Organization
+from .models import Organization, RectificationCase, RectificationStep
 
 EDITABLE_FIELDS = [
     "code",
@@ -168,3 +169,102 @@ def org_move(*, actor, org: Organization, new_parent: Organization | None) -> Or
             after={"parent_id": new_parent.pk, "path": org.path},
         )
     return org
+
+
+def rectification_open(
+    *,
+    actor,
+    organization: Organization,
+    year: int,
+    problems: str,
+    measures: str = "",
+    responsible: str = "",
+    deadline=None,
+) -> RectificationCase:
+    """List an organization as weak and lax (确定软弱涣散党组织) and open its rectification."""
+    _require_scope(actor, organization)
+    errors: dict[str, list[str]] = {}
+    if not problems.strip():
+        errors["problems"] = ["请填写存在的问题。"]
+    if RectificationCase.objects.filter(
+        organization=organization, status=RectificationCase.Status.OPEN
+    ).exists():
+        errors["organization"] = ["该组织已有正在进行的整顿，不能重复列入。"]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        case = RectificationCase.objects.create(
+            organization=organization,
+            year=year,
+            problems=problems.strip(),
+            measures=measures.strip(),
+            responsible=responsible.strip(),
+            deadline=deadline,
+            opened_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            target=case,
+            org_path=organization.path,
+            after=snapshot(case),
+        )
+    return case
+
+
+def rectification_step_add(
+    *, actor, case: RectificationCase, day, action: str
+) -> RectificationStep:
+    """Record what was done (整顿进展)."""
+    _require_scope(actor, case.organization)
+    errors: dict[str, list[str]] = {}
+    if case.status != RectificationCase.Status.OPEN:
+        errors["case"] = ["整顿已销号，不能再添加进展。"]
+    if not action.strip():
+        errors["action"] = ["请填写开展的工作。"]
+    if day is None:
+        errors["day"] = ["请填写日期。"]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        step = RectificationStep.objects.create(
+            case=case, day=day, action=action.strip(), recorded_by=actor
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            target=step,
+            org_path=case.organization.path,
+            after=snapshot(step),
+        )
+    return step
+
+
+def rectification_close(*, actor, case: RectificationCase, note: str) -> RectificationCase:
+    """Close a rectification (整顿销号): at least one recorded step and a closing opinion."""
+    _require_scope(actor, case.organization)
+    errors: dict[str, list[str]] = {}
+    if case.status != RectificationCase.Status.OPEN:
+        errors["case"] = ["整顿已销号。"]
+    if not case.steps.exists():
+        errors["case"] = ["还没有整顿进展记录，不能销号。"]
+    if not note.strip():
+        errors["closing_note"] = ["请填写销号意见。"]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        case.status, case.closed_at, case.closing_note = (
+            RectificationCase.Status.CLOSED,
+            timezone.now(),
+            note.strip(),
+        )
+        case.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=case,
+            org_path=case.organization.path,
+            before={"status": RectificationCase.Status.OPEN},
+            after={"status": case.status, "closing_note": case.closing_note},
+        )
+    return case

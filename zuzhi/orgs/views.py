@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from zuzhi.core.audit import personal_data_viewed
 from zuzhi.core.export import xlsx_response
@@ -13,8 +14,13 @@ from zuzhi.core.masking import personal
 from zuzhi.core.scope import can_view_personal_data
 
 from . import selectors, services
-from .forms import OrganizationForm
-from .models import Organization, OrgType, UnitCategory
+from .forms import (
+    OrganizationForm,
+    RectificationCloseForm,
+    RectificationForm,
+    RectificationStepForm,
+)
+from .models import Organization, OrgType, RectificationCase, UnitCategory
 
 EXPORT_HEADERS = [
     "组织代码",
@@ -282,4 +288,72 @@ def org_health_view(request):
             "flags": [(key, label, counts[key]) for key, label in labels.items()],
             "flag": flag,
         },
+    )
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    for field, msgs in exc.message_dict.items():
+        for msg in msgs:
+            form.add_error(field if field in form.fields else None, msg)
+
+
+@login_required
+def rectification_list_view(request):
+    status = request.GET.get("status") or None
+    page = Paginator(selectors.rectification_list(user=request.user, status=status), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "orgs/rectification_list.html",
+        {"page": page, "status": status, "statuses": RectificationCase.Status.choices},
+    )
+
+
+@login_required
+def rectification_open_view(request, pk):
+    org = selectors.org_get(user=request.user, pk=pk)
+    form = RectificationForm(request.POST or None, initial={"year": timezone.localdate().year})
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.rectification_open(
+                actor=request.user, organization=org, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"已将“{org.name}”列入软弱涣散党组织整顿。")
+            return redirect("orgs:rectification", pk=case.pk)
+    return render(request, "orgs/rectification_open.html", {"org": org, "form": form})
+
+
+@login_required
+def rectification_detail_view(request, pk):
+    case = selectors.rectification_get(user=request.user, pk=pk)
+    step_form = RectificationStepForm(prefix="step")
+    close_form = RectificationCloseForm(prefix="close")
+    if request.method == "POST":
+        try:
+            if "step-action" in request.POST:
+                step_form = RectificationStepForm(request.POST, prefix="step")
+                if step_form.is_valid():
+                    services.rectification_step_add(
+                        actor=request.user, case=case, **step_form.cleaned_data
+                    )
+                    messages.success(request, "已记录整顿进展。")
+                    return redirect("orgs:rectification", pk=case.pk)
+            else:
+                close_form = RectificationCloseForm(request.POST, prefix="close")
+                if close_form.is_valid():
+                    services.rectification_close(
+                        actor=request.user, case=case, note=close_form.cleaned_data["note"]
+                    )
+                    messages.success(request, "整顿已销号。")
+                    return redirect("orgs:rectification", pk=case.pk)
+        except ValidationError as exc:
+            _form_errors(step_form if "step-action" in request.POST else close_form, exc)
+    return render(
+        request,
+        "orgs/rectification_detail.html",
+        {"case": case, "steps": case.steps.all(), "step_form": step_form, "close_form": close_form},
     )
