@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "zuzhi.orgs",
     "zuzhi.members",
     "zuzhi.dues",
+    "zuzhi.orglife",
     "zuzhi.demo",
 ]
 
@@ -122,6 +123,17 @@ CACHES = {
         "LOCATION": VAR_DIR / "cache" / "progress",
     },
 }
+
+# Required frequency of each kind of meeting (支部工作条例): "month", "quarter" or "year".
+# Group meetings are left out by default because many village branches have no groups.
+ZUZHI_MEETING_FREQUENCY = {
+    "member_assembly": "quarter",
+    "committee": "month",
+    "lecture": "quarter",
+    "theme_day": "month",
+    "life_meeting": "year",
+}
+ZUZHI_NO_MEETING_DAYS = 60
 
 # Excel imports by kind: the import mechanism lives in core, the row rules in each app.
 ZUZHI_IMPORTERS = {

@@ -2,7 +2,8 @@
 
 import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from zuzhi.core.models import AuditLog
@@ -114,12 +115,14 @@ class HealthFlag:
     TOO_MANY_MEMBERS = "too_many_members"
     TERM_EXPIRED = "term_expired"
     TERM_EXPIRING = "term_expiring"
+    NO_RECENT_MEETING = "no_recent_meeting"
 
     LABELS = {
         FEW_FULL_MEMBERS: "正式党员不足 3 人",
         TOO_MANY_MEMBERS: "党员超过 50 人，应设党总支",
         TERM_EXPIRED: "任期已届满，应按期换届",
         TERM_EXPIRING: "任期 90 天内届满",
+        NO_RECENT_MEETING: "60 天没有组织生活记录",
     }
 
 
@@ -139,13 +142,23 @@ def org_health(
     today = today or timezone.localdate()
     soon = today + datetime.timedelta(days=EXPIRING_DAYS)
     branch_types = [t.value for t in BRANCH_TYPES]
+    quiet_since = today - datetime.timedelta(days=settings.ZUZHI_NO_MEETING_DAYS)
+    # The last meeting comes from the organizational-life records through the reverse relation.
+    last_meeting = (
+        Organization.objects.filter(pk=OuterRef("pk"))
+        .annotate(last=Max("meetings__date"))
+        .values("last")
+    )
     qs = org_scoped(user=user).annotate(
         full_members=Count("members", filter=Q(members__status="full")),
         all_members=Count("members"),
+        last_meeting=Subquery(last_meeting),
     )
     flagged = qs.filter(
         Q(org_type__in=branch_types, full_members__lt=MIN_FULL_MEMBERS)
         | Q(org_type__in=branch_types, all_members__gt=MAX_BRANCH_MEMBERS)
+        | Q(org_type__in=branch_types, last_meeting__isnull=True)
+        | Q(org_type__in=branch_types, last_meeting__lte=quiet_since)
         | Q(term_end__lt=today)
         | Q(term_end__gte=today, term_end__lte=soon)
     ).order_by("path")
@@ -160,6 +173,10 @@ def org_health(
             flags.append(HealthFlag.TERM_EXPIRED)
         elif org.term_end and org.term_end <= soon:
             flags.append(HealthFlag.TERM_EXPIRING)
+        if org.org_type in branch_types and (
+            org.last_meeting is None or org.last_meeting <= quiet_since
+        ):
+            flags.append(HealthFlag.NO_RECENT_MEETING)
         if flag is None or flag in flags:
             result.append((org, flags))
     return result

@@ -1,0 +1,117 @@
+"""Compliance and reminders derived from the meeting records (组织生活落实情况)."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Max, QuerySet
+from django.utils import timezone
+
+from zuzhi.core.scope import get_in_scope_or_404, scope_queryset
+from zuzhi.members.services import MEMBER_ORG_TYPES
+from zuzhi.orgs.models import Organization
+
+from .models import Meeting, MeetingKind
+
+
+@dataclass(frozen=True)
+class Period:
+    """A month, quarter or year, as a half-open date range."""
+
+    kind: str
+    start: datetime.date
+    end: datetime.date  # exclusive
+
+    @property
+    def label(self) -> str:
+        if self.kind == "month":
+            return f"{self.start.year} 年 {self.start.month} 月"
+        if self.kind == "quarter":
+            return f"{self.start.year} 年第 {(self.start.month - 1) // 3 + 1} 季度"
+        return f"{self.start.year} 年"
+
+
+def period_of(kind: str, day: datetime.date) -> Period:
+    if kind == "month":
+        start = day.replace(day=1)
+        end = datetime.date(start.year + (start.month == 12), start.month % 12 + 1, 1)
+    elif kind == "quarter":
+        start = datetime.date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+        end = datetime.date(start.year + (start.month == 10), (start.month + 2) % 12 + 1, 1)
+    else:
+        start, end = datetime.date(day.year, 1, 1), datetime.date(day.year + 1, 1, 1)
+    return Period(kind, start, end)
+
+
+def meeting_list(
+    *, user, organization: Organization | None = None, kind: str | None = None
+) -> QuerySet[Meeting]:
+    qs = scope_queryset(user, Meeting.objects.all(), path_field="organization__path")
+    if organization is not None:
+        qs = qs.filter(organization=organization)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.select_related("organization").order_by("-date", "-pk")
+
+
+def meeting_get(*, user, pk) -> Meeting:
+    return get_in_scope_or_404(
+        user, Meeting.objects.select_related("organization"), path_field="organization__path", pk=pk
+    )
+
+
+@dataclass
+class BranchCompliance:
+    organization: Organization
+    held: dict[str, int]
+    missing: list[str]  # kinds required in the period but not held
+
+
+def compliance(
+    *, user, day: datetime.date | None = None, frequency: str = "month"
+) -> list[BranchCompliance]:
+    """For each branch in scope: the required meetings whose period (`frequency`) contains
+    `day`, and which of them were not held. Required frequencies are settings."""
+    day = day or timezone.localdate()
+    required = [k for k, f in settings.ZUZHI_MEETING_FREQUENCY.items() if f == frequency]
+    period = period_of(frequency, day)
+    branches = list(
+        scope_queryset(
+            user, Organization.objects.filter(org_type__in=MEMBER_ORG_TYPES, is_active=True)
+        ).order_by("path")
+    )
+    counts: dict[tuple[int, str], int] = {}
+    rows = Meeting.objects.filter(
+        organization__in=branches, date__gte=period.start, date__lt=period.end
+    ).values_list("organization_id", "kind")
+    for org_id, kind in rows:
+        counts[(org_id, kind)] = counts.get((org_id, kind), 0) + 1
+    result = []
+    for org in branches:
+        held = {k: counts.get((org.pk, k), 0) for k in required}
+        result.append(BranchCompliance(org, held, [k for k in required if held[k] == 0]))
+    return result
+
+
+def reminders(*, user, day: datetime.date | None = None) -> list[tuple[Organization, str, Period]]:
+    """What each branch still has to hold in the current month, quarter and year, before the
+    deadline rather than blame after it (提醒)."""
+    day = day or timezone.localdate()
+    due = []
+    for frequency in ("month", "quarter", "year"):
+        period = period_of(frequency, day)
+        for row in compliance(user=user, day=day, frequency=frequency):
+            due.extend((row.organization, kind, period) for kind in row.missing)
+    return sorted(due, key=lambda r: (r[2].end, r[0].path))
+
+
+def last_meeting_dates(*, organizations) -> dict[int, datetime.date | None]:
+    rows = (
+        Meeting.objects.filter(organization__in=organizations)
+        .values("organization")
+        .annotate(last=Max("date"))
+    )
+    return {r["organization"]: r["last"] for r in rows}
+
+
+KIND_LABELS = dict(MeetingKind.choices)
