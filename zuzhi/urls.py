@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("zuzhi.accounts.urls")),
     path("orgs/", include("zuzhi.orgs.urls")),
     path("members/", include("zuzhi.members.urls")),
+    path("orglife/", include("zuzhi.orglife.urls")),
     path("audit/", include("zuzhi.core.urls")),
     path("imports/", include("zuzhi.core.import_urls")),
     path("api/", api.urls),

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "orglife"
+urlpatterns = [
+    path("", views.meeting_list_view, name="list"),
+    path("new/", views.meeting_create_view, name="create"),
+    path("compliance/", views.compliance_view, name="compliance"),
+    path("<int:pk>/", views.meeting_detail_view, name="detail"),
+]
