@@ -99,4 +99,5 @@ def on_http_error(request, exc: HttpError):
 api.add_router("/auth", "zuzhi.accounts.api.router")
 api.add_router("/orgs", "zuzhi.orgs.api.router")
 api.add_router("/members", "zuzhi.members.api.router")
+api.add_router("/meetings", "zuzhi.orglife.api.router")
 api.add_router("/audit", "zuzhi.core.api.router")

@@ -1,0 +1,47 @@
+from zuzhi.accounts.services import token_issue
+from zuzhi.orglife.models import Meeting
+from zuzhi.testing.factories import make_member, valid_id_number
+
+
+def call(client, user, method, path, data=None):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token_issue(user=user)}"}
+    if method == "post":
+        return client.post(f"/api{path}", data, content_type="application/json", **headers)
+    return client.get(f"/api{path}", data or {}, **headers)
+
+
+def test_record_list_and_scope(client, county, town_a_user, town_b_user):
+    members = [
+        make_member(county.village_a1, name=f"党员{i}", id_number=valid_id_number("19800101", i))
+        for i in range(3)
+    ]
+    payload = {
+        "organization_id": county.village_a1.pk,
+        "kind": "theme_day",
+        "date": "2026-11-05",
+        "topic": "主题党日：志愿服务",
+        "attendee_ids": [m.pk for m in members[:2]],
+        "absences": {str(members[2].pk): "生病"},
+    }
+    assert call(client, town_b_user, "post", "/meetings", payload).status_code == 404
+    created = call(client, town_a_user, "post", "/meetings", payload)
+    assert created.status_code == 201 and created.json()["absences"] == {str(members[2].pk): "生病"}
+    pk = created.json()["id"]
+    assert call(client, town_b_user, "get", f"/meetings/{pk}").status_code == 404
+    assert call(client, town_b_user, "get", "/meetings").json()["items"] == []
+    assert [m["id"] for m in call(client, town_a_user, "get", "/meetings").json()["items"]] == [pk]
+    report = call(client, town_a_user, "get", "/meetings/compliance", {"day": "2026-11-10"}).json()
+    va1 = next(r for r in report if r["organization_id"] == county.village_a1.pk)
+    assert va1["held"]["theme_day"] == 1 and "committee" in va1["missing"]
+    assert Meeting.objects.count() == 1
+
+
+def test_bad_payload_is_a_chinese_field_map(client, county, town_a_user):
+    body = call(
+        client,
+        town_a_user,
+        "post",
+        "/meetings",
+        {"organization_id": county.village_a1.pk, "kind": "x"},
+    ).json()
+    assert body["message"] == "提交的数据格式不正确。" and "kind" in body["errors"]
