@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from zuzhi.core.scope import is_audit_admin, is_system_admin, user_roles
+from zuzhi.orglife.selectors import KIND_LABELS, reminders
 from zuzhi.orgs.models import OrgType
 from zuzhi.orgs.selectors import org_roots, org_type_counts
 
@@ -22,6 +23,11 @@ def home(request):
             "is_sysadmin": is_system_admin(user),
             "is_auditor": is_audit_admin(user),
             "roles": sorted(user_roles(user)),
+            "reminders": [
+                (org, KIND_LABELS[kind], period) for org, kind, period in reminders(user=user)[:10]
+            ]
+            if roots
+            else [],
         },
     )
 

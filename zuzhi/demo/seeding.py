@@ -416,3 +416,104 @@ def seed_members(*, rng: random.Random, target: int = 16_000) -> int:
     for start in range(0, len(missing), 4000):
         member_bulk_create(actor=None, rows=missing[start : start + 4000])
     return len(missing)
+
+
+def seed_meetings(*, rng: random.Random) -> int:
+    """A year of organizational life for every branch, with some branches that miss months
+    and a few that went quiet. History is inserted in bulk (a year of 17,000 meetings would
+    take minutes one by one); each meeting still gets its audit row."""
+    from zuzhi.core.audit import audit_bulk_record
+    from zuzhi.core.models import AuditAction
+    from zuzhi.members.models import Member
+    from zuzhi.orglife.models import Meeting, MeetingAbsence
+
+    branches = list(
+        Organization.objects.filter(
+            code__startswith=COUNTY_CODE, org_type__in=[OrgType.BRANCH, OrgType.JOINT_BRANCH]
+        )
+    )
+    if Meeting.objects.filter(organization__in=branches).exists():
+        return 0
+    members: dict[int, list[int]] = {}
+    for pk, org_id in Member.objects.filter(organization__in=branches).values_list(
+        "pk", "organization_id"
+    ):
+        members.setdefault(org_id, []).append(pk)
+    topics = {
+        "committee": [
+            "研究发展党员工作",
+            "部署本月重点工作",
+            "研究村集体经济发展",
+            "讨论困难群众帮扶",
+        ],
+        "theme_day": ["重温入党誓词", "志愿服务进村组", "学习先进典型事迹", "清洁家园行动"],
+        "member_assembly": ["通报支部工作", "讨论接收预备党员", "民主议事"],
+        "lecture": ["书记讲党课：传承红色基因", "学习党章党规", "学习乡村振兴政策"],
+        "life_meeting": ["年度组织生活会和民主评议党员"],
+    }
+    schedule = [
+        ("committee", 1),
+        ("theme_day", 1),
+        ("member_assembly", 3),
+        ("lecture", 3),
+        ("life_meeting", 12),
+    ]
+    meetings, plans = [], []
+    for org in branches:
+        roster = members.get(org.pk, [])
+        if not roster:
+            continue
+        lax = rng.random() < 0.10
+        quiet = rng.random() < 0.03
+        for months_ago in range(12, 0, -1):
+            month = datetime.date(TODAY.year, TODAY.month, 1)
+            index = month.year * 12 + month.month - 1 - months_ago + 1
+            month = datetime.date(index // 12, index % 12 + 1, 1)
+            if quiet and months_ago <= 3:
+                continue
+            for kind, every in schedule:
+                if (month.month - 1) % every or (lax and rng.random() < 0.35):
+                    continue
+                day = month.replace(day=rng.randint(3, 25))
+                if day > TODAY:
+                    continue
+                present = [pk for pk in roster if rng.random() < 0.85] or roster[:1]
+                absent = [pk for pk in roster if pk not in present]
+                meetings.append(
+                    Meeting(
+                        organization=org,
+                        kind=kind,
+                        date=day,
+                        topic=rng.choice(topics[kind]),
+                        location="党群服务中心",
+                    )
+                )
+                plans.append((present, absent))
+    created = Meeting.objects.bulk_create(meetings, batch_size=2000)
+    Attendance = Meeting.attendees.through
+    Attendance.objects.bulk_create(
+        [
+            Attendance(meeting_id=m.pk, member_id=pk)
+            for m, (present, _) in zip(created, plans, strict=True)
+            for pk in present
+        ],
+        batch_size=5000,
+    )
+    reasons = ["外出务工", "生病", "年老体弱", "家中有事"]
+    MeetingAbsence.objects.bulk_create(
+        [
+            MeetingAbsence(meeting_id=m.pk, member_id=pk, reason=rng.choice(reasons))
+            for m, (_, absent) in zip(created, plans, strict=True)
+            for pk in absent
+        ],
+        batch_size=5000,
+    )
+    audit_bulk_record(
+        actor=None,
+        action=AuditAction.CREATE,
+        items=[
+            (m, m.organization.path, {"kind": m.kind, "date": m.date.isoformat(), "topic": m.topic})
+            for m in created
+        ],
+    )
+    return len(created)

@@ -4,7 +4,13 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from zuzhi.demo.seeding import random_password, seed_accounts, seed_members, seed_organizations
+from zuzhi.demo.seeding import (
+    random_password,
+    seed_accounts,
+    seed_meetings,
+    seed_members,
+    seed_organizations,
+)
 
 
 class Command(BaseCommand):
@@ -23,10 +29,12 @@ class Command(BaseCommand):
                 demo = seed_organizations(rng=rng)
                 accounts = seed_accounts(demo=demo, password=password)
                 members = seed_members(rng=random.Random(seed + 1), target=members)
+                meetings = seed_meetings(rng=random.Random(seed + 2))
         except ValidationError as exc:
             raise CommandError("演示数据生成失败：" + "；".join(exc.messages)) from exc
         self.stdout.write(
-            f"示范县：新建组织 {demo.created} 个，更新 {demo.updated} 个；新建党员 {members} 名。"
+            f"示范县：新建组织 {demo.created} 个，更新 {demo.updated} 个；新建党员 {members} 名；"
+            f"组织生活记录 {meetings} 条。"
         )
         self.stdout.write("\n演示账号（地址 http://127.0.0.1:8000 ）：")
         for username, full_name, where in accounts:
