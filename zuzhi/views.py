@@ -24,7 +24,8 @@ def home(request):
             "is_auditor": is_audit_admin(user),
             "roles": sorted(user_roles(user)),
             "reminders": [
-                (org, KIND_LABELS[kind], period) for org, kind, period in reminders(user=user)[:10]
+                (org, kind, KIND_LABELS[kind], period)
+                for org, kind, period in reminders(user=user)[:10]
             ]
             if roots
             else [],
