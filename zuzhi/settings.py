@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "zuzhi.members",
     "zuzhi.dues",
     "zuzhi.orglife",
+    "zuzhi.recruitment",
     "zuzhi.demo",
 ]
 
