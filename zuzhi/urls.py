@@ -9,6 +9,7 @@ urlpatterns = [
     path("orgs/", include("zuzhi.orgs.urls")),
     path("members/", include("zuzhi.members.urls")),
     path("orglife/", include("zuzhi.orglife.urls")),
+    path("recruitment/", include("zuzhi.recruitment.urls")),
     path("audit/", include("zuzhi.core.urls")),
     path("imports/", include("zuzhi.core.import_urls")),
     path("api/", api.urls),
