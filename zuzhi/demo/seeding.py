@@ -517,3 +517,58 @@ def seed_meetings(*, rng: random.Random) -> int:
         ],
     )
     return len(created)
+
+
+def seed_recruitment(*, rng: random.Random, count: int = 120) -> int:
+    """A recruitment pipeline in progress: applicants, activists, development targets and
+    probationary members at realistic dates, each step through the real service."""
+    from zuzhi.core.idnumber import check_char
+    from zuzhi.members.models import Member
+    from zuzhi.members.services import add_years
+    from zuzhi.recruitment.models import Candidate
+    from zuzhi.recruitment.services import candidate_advance, candidate_apply
+
+    branches = list(
+        Organization.objects.filter(code__startswith=COUNTY_CODE, org_type=OrgType.BRANCH).order_by(
+            "code"
+        )
+    )
+    if Candidate.objects.filter(organization__in=branches).exists():
+        return 0
+    created = 0
+    for _ in range(count):
+        org = rng.choice(branches)
+        born = datetime.date(rng.randint(1975, 2004), rng.randint(1, 12), rng.randint(1, 28))
+        first17 = f"{COUNTY_DIVISION}{born:%Y%m%d}{rng.randrange(500, 1000):03d}"
+        number = first17 + check_char(first17)
+        stage_steps = rng.choice([0, 0, 1, 1, 1, 2, 2, 3])
+        applied = max(
+            add_years(born, 18), TODAY - datetime.timedelta(days=rng.randint(30, 365 * 3))
+        )
+        name = person_name(rng)
+        if (
+            Candidate.objects.filter(id_number=number).exists()
+            or Member.objects.filter(id_number=number).exists()
+        ):
+            continue
+        candidate = candidate_apply(
+            actor=None,
+            organization=org,
+            applied_on=applied,
+            data={
+                "name": name,
+                "id_number": number,
+                "ethnicity": "01",
+                "education": "21",
+                "phone": mobile(rng),
+            },
+        )
+        day = applied
+        for step in range(stage_steps):
+            wait = [rng.randint(30, 180), 366 + rng.randint(0, 200), rng.randint(60, 200)][step]
+            day = day + datetime.timedelta(days=wait)
+            if day > TODAY:
+                break
+            candidate = candidate_advance(actor=None, candidate=candidate, on=day)
+        created += 1
+    return created

@@ -10,6 +10,7 @@ from zuzhi.demo.seeding import (
     seed_meetings,
     seed_members,
     seed_organizations,
+    seed_recruitment,
 )
 
 
@@ -30,11 +31,12 @@ class Command(BaseCommand):
                 accounts = seed_accounts(demo=demo, password=password)
                 members = seed_members(rng=random.Random(seed + 1), target=members)
                 meetings = seed_meetings(rng=random.Random(seed + 2))
+                candidates = seed_recruitment(rng=random.Random(seed + 3))
         except ValidationError as exc:
             raise CommandError("演示数据生成失败：" + "；".join(exc.messages)) from exc
         self.stdout.write(
             f"示范县：新建组织 {demo.created} 个，更新 {demo.updated} 个；新建党员 {members} 名；"
-            f"组织生活记录 {meetings} 条。"
+            f"组织生活记录 {meetings} 条；发展党员 {candidates} 人。"
         )
         self.stdout.write("\n演示账号（地址 http://127.0.0.1:8000 ）：")
         for username, full_name, where in accounts:
