@@ -2,7 +2,7 @@ from django import forms
 
 from zuzhi.core.codes import code_map
 
-from .models import Member
+from .models import CaseKind, Member
 
 
 def code_choices(table: str, blank: bool = False):
@@ -76,3 +76,32 @@ class TransferForm(forms.Form):
 
 class DecisionForm(forms.Form):
     note = forms.CharField(label="办理意见", max_length=200, required=False)
+
+
+class MobileForm(forms.Form):
+    destination = forms.CharField(label="外出地点及单位", max_length=200)
+    left_on = forms.DateField(label="外出日期", widget=forms.DateInput(attrs={"type": "date"}))
+    destination_org_code = forms.CharField(
+        label="流入地党组织代码（如有）", max_length=32, required=False
+    )
+    contact = forms.CharField(label="外出期间联系方式", max_length=50, required=False)
+
+
+class CaseForm(forms.Form):
+    kind = forms.ChoiceField(label="类型", choices=())
+    opened_on = forms.DateField(label="发现日期", widget=forms.DateInput(attrs={"type": "date"}))
+    situation = forms.CharField(label="情况说明", widget=forms.Textarea(attrs={"rows": 2}))
+    handler = forms.CharField(label="责任人", max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = CaseKind.choices
+
+
+class CloseCaseForm(forms.Form):
+    resolution = forms.CharField(label="处理结果", widget=forms.Textarea(attrs={"rows": 2}))
+    closed_on = forms.DateField(label="办结日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ReturnForm(forms.Form):
+    returned_on = forms.DateField(label="返回日期", widget=forms.DateInput(attrs={"type": "date"}))

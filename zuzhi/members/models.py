@@ -104,3 +104,69 @@ class MemberTransfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member}：{self.from_org} → {self.to_org}"
+
+
+class MobileRecord(models.Model):
+    """A mobile member (流动党员): away from the home branch, managed by both the origin and,
+    where one is named, the destination organization."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="mobile_records")
+    origin_org = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="流出党组织"
+    )
+    destination_org = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name="流入地党组织",
+    )
+    destination = models.CharField("外出地点及单位", max_length=200)
+    left_on = models.DateField("外出日期")
+    returned_on = models.DateField("返回日期", null=True, blank=True)
+    contact = models.CharField("外出期间联系方式", max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["-left_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=models.Q(returned_on__isnull=True),
+                name="one_open_mobile_record",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} → {self.destination}"
+
+
+class CaseKind(models.TextChoices):
+    LOST_CONTACT = "lost_contact", "失联党员"
+    INACTIVE = "inactive", "口袋党员（长期不参加组织生活）"
+
+
+class MemberCase(models.Model):
+    """A lost-contact or inactive member case, with a handler, listed until resolved."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="cases")
+    kind = models.CharField("类型", max_length=16, choices=CaseKind.choices)
+    opened_on = models.DateField("发现日期")
+    situation = models.TextField("情况说明")
+    handler = models.CharField("责任人", max_length=64)
+    is_open = models.BooleanField("未办结", default=True)
+    resolution = models.TextField("处理结果", blank=True)
+    closed_on = models.DateField("办结日期", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-is_open", "-opened_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "kind"],
+                condition=models.Q(is_open=True),
+                name="one_open_case_per_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.get_kind_display()}"

@@ -7,7 +7,7 @@ from zuzhi.core import idnumber
 from zuzhi.core.models import AuditLog
 from zuzhi.core.scope import get_in_scope_or_404, scope_q, scope_queryset, subtree_q
 
-from .models import Member, MemberTransfer, TransferStatus
+from .models import Member, MemberCase, MemberTransfer, MobileRecord, TransferStatus
 
 
 def member_scoped(*, user) -> QuerySet[Member]:
@@ -74,3 +74,40 @@ def transfer_get(*, user, pk) -> MemberTransfer:
         return qs.get(q_in | q_out, pk=pk)
     except (MemberTransfer.DoesNotExist, ValueError) as exc:
         raise Http404("未找到该转接。") from exc
+
+
+def mobile_list(*, user, current_only: bool = True) -> QuerySet[MobileRecord]:
+    """Mobile members seen from the origin or the destination (流动党员双向管理)."""
+    q_origin, q_dest = scope_q(user, "origin_org__path"), scope_q(user, "destination_org__path")
+    if q_origin is None:
+        return MobileRecord.objects.none()
+    qs = MobileRecord.objects.filter(q_origin | q_dest)
+    if current_only:
+        qs = qs.filter(returned_on__isnull=True)
+    return qs.select_related("member", "origin_org", "destination_org").order_by("-left_on")
+
+
+def mobile_get(*, user, pk) -> MobileRecord:
+    try:
+        return mobile_list(user=user, current_only=False).get(pk=pk)
+    except (MobileRecord.DoesNotExist, ValueError) as exc:
+        raise Http404("未找到该记录。") from exc
+
+
+def case_list(*, user, kind: str | None = None, open_only: bool = True) -> QuerySet[MemberCase]:
+    """Lost-contact and inactive members, listed until their case is closed."""
+    qs = scope_queryset(user, MemberCase.objects.all(), path_field="member__organization__path")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if open_only:
+        qs = qs.filter(is_open=True)
+    return qs.select_related("member", "member__organization").order_by("-is_open", "-opened_on")
+
+
+def case_get(*, user, pk) -> MemberCase:
+    return get_in_scope_or_404(
+        user,
+        MemberCase.objects.select_related("member", "member__organization"),
+        path_field="member__organization__path",
+        pk=pk,
+    )

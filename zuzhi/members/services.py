@@ -17,7 +17,15 @@ from zuzhi.core.scope import deny, path_in_scope
 from zuzhi.core.text import pinyin_initials
 from zuzhi.orgs.models import Organization, OrgType
 
-from .models import Member, MemberStatus, MemberTransfer, TransferStatus
+from .models import (
+    CaseKind,
+    Member,
+    MemberCase,
+    MemberStatus,
+    MemberTransfer,
+    MobileRecord,
+    TransferStatus,
+)
 
 EDITABLE_FIELDS = [
     "name",
@@ -409,3 +417,136 @@ def member_bulk_create(*, actor, rows: list[tuple[Organization, dict[str, Any]]]
             }
         )
     return member_bulk_insert(actor=actor, members=members)
+
+
+def mobile_register(
+    *,
+    actor,
+    member: Member,
+    destination: str,
+    left_on: datetime.date,
+    destination_org: Organization | None = None,
+    contact: str = "",
+) -> MobileRecord:
+    """Register a member going away (流动党员登记). The destination organization, if named,
+    sees the member too and shares the management (双向管理)."""
+    _require_scope(actor, member)
+    errors: dict[str, list[str]] = {}
+    if not destination.strip():
+        errors["destination"] = ["请填写外出地点及单位。"]
+    if left_on is None or left_on > _today():
+        errors["left_on"] = ["请填写不晚于今天的外出日期。"]
+    if MobileRecord.objects.filter(member=member, returned_on__isnull=True).exists():
+        errors["member"] = ["该党员已登记为流动党员，返回后才能再次登记。"]
+    _raise(errors)
+    with transaction.atomic():
+        record = MobileRecord.objects.create(
+            member=member,
+            origin_org=member.organization,
+            destination_org=destination_org,
+            destination=destination.strip(),
+            left_on=left_on,
+            contact=contact.strip(),
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            target=record,
+            org_path=member.organization.path,
+            after=snapshot(record),
+        )
+    return record
+
+
+def mobile_return(*, actor, record: MobileRecord, returned_on: datetime.date) -> MobileRecord:
+    """The member is back (流动党员返回)."""
+    if not (
+        path_in_scope(actor, record.origin_org.path)
+        or (record.destination_org and path_in_scope(actor, record.destination_org.path))
+    ):
+        raise Http404("未找到该记录。")
+    if record.returned_on is not None:
+        raise ValidationError({"returned_on": ["该党员已返回。"]})
+    if returned_on is None or returned_on < record.left_on or returned_on > _today():
+        raise ValidationError({"returned_on": ["返回日期应在外出日期之后、今天之前。"]})
+    with transaction.atomic():
+        record.returned_on = returned_on
+        record.save(update_fields=["returned_on"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=record,
+            org_path=record.origin_org.path,
+            before={"returned_on": None},
+            after={"returned_on": returned_on.isoformat()},
+        )
+    return record
+
+
+def member_case_open(
+    *, actor, member: Member, kind: str, opened_on: datetime.date, situation: str, handler: str
+) -> MemberCase:
+    """Open a lost-contact or inactive-member case (失联 / 口袋党员排查)."""
+    _require_scope(actor, member)
+    errors: dict[str, list[str]] = {}
+    if kind not in CaseKind.values:
+        errors["kind"] = ["请选择类型。"]
+    if not situation.strip():
+        errors["situation"] = ["请填写情况说明。"]
+    if not handler.strip():
+        errors["handler"] = ["请指定责任人。"]
+    if opened_on is None or opened_on > _today():
+        errors["opened_on"] = ["请填写不晚于今天的日期。"]
+    if (
+        kind in CaseKind.values
+        and MemberCase.objects.filter(member=member, kind=kind, is_open=True).exists()
+    ):
+        errors["kind"] = ["该党员已有未办结的同类记录。"]
+    _raise(errors)
+    with transaction.atomic():
+        case = MemberCase.objects.create(
+            member=member,
+            kind=kind,
+            opened_on=opened_on,
+            situation=situation.strip(),
+            handler=handler.strip(),
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            target=case,
+            org_path=member.organization.path,
+            after=snapshot(case),
+        )
+    return case
+
+
+def member_case_close(
+    *, actor, case: MemberCase, resolution: str, closed_on: datetime.date
+) -> MemberCase:
+    """Close a case with its resolution (办结), e.g. contact restored or membership ended."""
+    _require_scope(actor, case.member)
+    errors: dict[str, list[str]] = {}
+    if not case.is_open:
+        errors["case"] = ["该记录已办结。"]
+    if not resolution.strip():
+        errors["resolution"] = ["请填写处理结果。"]
+    if closed_on is None or closed_on < case.opened_on or closed_on > _today():
+        errors["closed_on"] = ["办结日期应在发现日期之后、今天之前。"]
+    _raise(errors)
+    with transaction.atomic():
+        case.is_open, case.resolution, case.closed_on = False, resolution.strip(), closed_on
+        case.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=case,
+            org_path=case.member.organization.path,
+            before={"is_open": True},
+            after={
+                "is_open": False,
+                "resolution": case.resolution,
+                "closed_on": closed_on.isoformat(),
+            },
+        )
+    return case

@@ -17,8 +17,16 @@ from zuzhi.orgs.models import Organization
 from zuzhi.orgs.selectors import org_get, org_get_by_code
 
 from . import selectors, services
-from .forms import DecisionForm, MemberForm, TransferForm
-from .models import Member, MemberCategory, MemberStatus
+from .forms import (
+    CaseForm,
+    CloseCaseForm,
+    DecisionForm,
+    MemberForm,
+    MobileForm,
+    ReturnForm,
+    TransferForm,
+)
+from .models import CaseKind, Member, MemberCategory, MemberStatus
 
 EXPORT_HEADERS = [
     "姓名",
@@ -285,3 +293,106 @@ def transfer_decide_view(request, pk, action):
         for msg in exc.messages:
             messages.error(request, msg)
     return redirect("members:transfers")
+
+
+def _apply(form, exc: ValidationError) -> None:
+    for field, msgs in exc.message_dict.items():
+        for msg in msgs:
+            form.add_error(field if field in form.fields else None, msg)
+
+
+@login_required
+def mobile_list_view(request):
+    """流动党员: current ones, seen by the origin and the destination organization."""
+    records = selectors.mobile_list(user=request.user, current_only=request.GET.get("all") != "1")
+    if request.method == "POST":
+        record = selectors.mobile_get(user=request.user, pk=request.POST.get("record"))
+        form = ReturnForm(request.POST)
+        if form.is_valid():
+            try:
+                services.mobile_return(
+                    actor=request.user, record=record, returned_on=form.cleaned_data["returned_on"]
+                )
+            except ValidationError as exc:
+                for msg in exc.messages:
+                    messages.error(request, msg)
+            else:
+                messages.success(request, f"已登记 {record.member.name} 返回。")
+        return redirect("members:mobile")
+    page = Paginator(records, 50).get_page(request.GET.get("page"))
+    return render(request, "members/mobile_list.html", {"page": page, "form": ReturnForm()})
+
+
+@login_required
+def case_list_view(request):
+    """失联党员和口袋党员: open cases until closed."""
+    kind = request.GET.get("kind") or None
+    cases = selectors.case_list(
+        user=request.user, kind=kind, open_only=request.GET.get("all") != "1"
+    )
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "members/case_list.html", {"page": page, "kind": kind, "kinds": CaseKind.choices}
+    )
+
+
+@login_required
+def case_detail_view(request, pk):
+    case = selectors.case_get(user=request.user, pk=pk)
+    form = CloseCaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_case_close(actor=request.user, case=case, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, "已办结。")
+            return redirect("members:cases")
+    return render(request, "members/case_detail.html", {"case": case, "form": form})
+
+
+@login_required
+def member_mobile_view(request, pk):
+    member = selectors.member_get(user=request.user, pk=pk)
+    form = MobileForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        code = data.pop("destination_org_code")
+        # The destination may be in another township or county: named by its code alone.
+        destination_org = Organization.objects.filter(code=code).first() if code else None
+        if code and destination_org is None:
+            form.add_error("destination_org_code", f"党组织代码“{code}”不存在。")
+        else:
+            try:
+                services.mobile_register(
+                    actor=request.user, member=member, destination_org=destination_org, **data
+                )
+            except ValidationError as exc:
+                _apply(form, exc)
+            else:
+                messages.success(request, f"已登记 {member.name} 为流动党员。")
+                return redirect("members:detail", pk=member.pk)
+    return render(
+        request,
+        "members/member_action.html",
+        {"member": member, "form": form, "title": "登记流动党员"},
+    )
+
+
+@login_required
+def member_case_view(request, pk):
+    member = selectors.member_get(user=request.user, pk=pk)
+    form = CaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.member_case_open(actor=request.user, member=member, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, f"已登记：{case}")
+            return redirect("members:cases")
+    return render(
+        request,
+        "members/member_action.html",
+        {"member": member, "form": form, "title": "登记失联或口袋党员"},
+    )
