@@ -2,9 +2,11 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from zuzhi.core.scope import is_audit_admin, is_system_admin, user_roles
+from zuzhi.members.selectors import member_overview
 from zuzhi.orglife.selectors import KIND_LABELS, reminders
 from zuzhi.orgs.models import OrgType
-from zuzhi.orgs.selectors import org_roots, org_type_counts
+from zuzhi.orgs.selectors import org_health, org_roots, org_type_counts
+from zuzhi.recruitment.selectors import candidate_stage_counts
 
 
 @login_required
@@ -23,6 +25,9 @@ def home(request):
             "is_sysadmin": is_system_admin(user),
             "is_auditor": is_audit_admin(user),
             "roles": sorted(user_roles(user)),
+            "overview": member_overview(user=user) if roots else None,
+            "health_count": len(org_health(user=user)) if roots else 0,
+            "candidates": candidate_stage_counts(user=user) if roots else [],
             "reminders": [
                 (org, kind, KIND_LABELS[kind], period)
                 for org, kind, period in reminders(user=user)[:10]

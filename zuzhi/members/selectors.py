@@ -1,13 +1,21 @@
 """Reads of the member registry, always through the user's scope."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from zuzhi.core import idnumber
 from zuzhi.core.models import AuditLog
 from zuzhi.core.scope import get_in_scope_or_404, scope_q, scope_queryset, subtree_q
 
-from .models import Member, MemberCase, MemberTransfer, MobileRecord, TransferStatus
+from .models import (
+    CaseKind,
+    Member,
+    MemberCase,
+    MemberStatus,
+    MemberTransfer,
+    MobileRecord,
+    TransferStatus,
+)
 
 
 def member_scoped(*, user) -> QuerySet[Member]:
@@ -111,3 +119,19 @@ def case_get(*, user, pk) -> MemberCase:
         path_field="member__organization__path",
         pk=pk,
     )
+
+
+def member_overview(*, user) -> dict[str, int]:
+    """The figures a county asks for, derived from the registry (党员队伍概况)."""
+    members = member_scoped(user=user)
+    counts = dict(members.values_list("status").annotate(n=Count("id")).order_by())
+    cases = dict(case_list(user=user).values_list("kind").annotate(n=Count("id")).order_by())
+    return {
+        "total": sum(counts.values()),
+        "full": counts.get(MemberStatus.FULL, 0),
+        "probationary": counts.get(MemberStatus.PROBATIONARY, 0),
+        "mobile": mobile_list(user=user).filter(member__in=members).count(),
+        "lost_contact": cases.get(CaseKind.LOST_CONTACT, 0),
+        "inactive": cases.get(CaseKind.INACTIVE, 0),
+        "incoming_transfers": transfer_list(user=user).count(),
+    }

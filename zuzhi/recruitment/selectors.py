@@ -1,4 +1,4 @@
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from zuzhi.core.scope import get_in_scope_or_404, scope_queryset
 
@@ -22,3 +22,13 @@ def candidate_get(*, user, pk) -> Candidate:
         path_field="organization__path",
         pk=pk,
     )
+
+
+def candidate_stage_counts(*, user) -> list[tuple[str, str, int]]:
+    """(stage, label, count) for the pipeline, in order."""
+    counts = dict(candidate_list(user=user).values_list("stage").annotate(n=Count("id")).order_by())
+    return [
+        (s, Stage(s).label, counts.get(s, 0))
+        for s in Stage.values
+        if s not in (Stage.WITHDRAWN, Stage.FULL)
+    ]

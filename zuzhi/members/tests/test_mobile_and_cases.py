@@ -126,3 +126,28 @@ def test_case_and_mobile_pages_are_scoped(county, client_as, town_a_user, town_b
     )
     case.refresh_from_db()
     assert not case.is_open
+
+
+def test_county_overview_counts_without_any_report(county, client_as, town_a_user, town_b_user):
+    from zuzhi.members.selectors import member_overview
+
+    a = make_member(county.village_a1, name="甲")
+    mobile_register(actor=town_a_user, member=a, destination="外省", left_on=D(2026, 3, 1))
+    member_case_open(
+        actor=town_a_user,
+        member=a,
+        kind="lost_contact",
+        opened_on=D(2026, 6, 1),
+        situation="失联",
+        handler="李",
+    )
+    overview = member_overview(user=town_a_user)
+    assert (
+        overview["total"],
+        overview["mobile"],
+        overview["lost_contact"],
+        overview["inactive"],
+    ) == (1, 1, 1, 0)
+    assert member_overview(user=town_b_user)["total"] == 0
+    body = client_as(town_a_user).get("/").content.decode()
+    assert "流动党员 1" in body and "失联 1" in body
