@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "zuzhi.dues",
     "zuzhi.orglife",
     "zuzhi.recruitment",
+    "zuzhi.appraisal",
     "zuzhi.demo",
 ]
 
@@ -135,6 +136,8 @@ ZUZHI_MEETING_FREQUENCY = {
     "life_meeting": "year",
 }
 ZUZHI_NO_MEETING_DAYS = 60
+# Share of a branch's members who may be rated 优秀 in the democratic appraisal.
+ZUZHI_APPRAISAL_EXCELLENT_CAP = "0.333"
 
 # Excel imports by kind: the import mechanism lives in core, the row rules in each app.
 ZUZHI_IMPORTERS = {
