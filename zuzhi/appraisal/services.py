@@ -130,6 +130,7 @@ def ballot_cast(*, round_id: int, code: str, marks: dict[int, str]) -> None:
             target=round_,
             org_path=round_.organization.path,
             message="收到一张无记名选票",
+            anonymous=True,
         )
 
 

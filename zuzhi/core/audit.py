@@ -49,7 +49,10 @@ def audit_record(
     target_id: str = "",
     target_repr: str = "",
     actor_username: str = "",
+    anonymous: bool = False,
 ) -> AuditLog:
+    """Append one log row. `anonymous` leaves out the IP and request id, for secret ballots
+    whose order of arrival must not be matched to a device."""
     meta = current_request_meta()
     if target is not None:
         target_type = target_type or target._meta.label_lower
@@ -59,8 +62,8 @@ def audit_record(
     return AuditLog.objects.create(
         actor=actor if is_user else None,
         actor_username=actor.get_username() if is_user else actor_username,
-        ip=meta.ip,
-        request_id=meta.request_id,
+        ip=None if anonymous else meta.ip,
+        request_id="" if anonymous else meta.request_id,
         action=action,
         target_type=target_type,
         target_id=target_id,

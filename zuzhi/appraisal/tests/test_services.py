@@ -53,9 +53,15 @@ def test_one_code_per_voting_member_and_each_code_once(county, town_a_user, bran
 
 
 def test_nothing_links_a_ballot_to_its_voter(county, town_a_user, branch):
+    from zuzhi.core.context import RequestMeta, reset_request_meta, set_request_meta
+
     round_, codes = appraisal_open(actor=town_a_user, organization=county.village_a1, year=2026)
-    for code in codes[:3]:
-        ballot_cast(round_id=round_.pk, code=code, marks=marks_for(round_))
+    for i, code in enumerate(codes[:3]):
+        token = set_request_meta(RequestMeta(ip=f"10.0.0.{i + 1}", request_id=f"req{i}"))
+        try:
+            ballot_cast(round_id=round_.pk, code=code, marks=marks_for(round_))
+        finally:
+            reset_request_meta(token)
     ballot_columns = {f.column for f in Ballot._meta.concrete_fields}
     assert ballot_columns == {"id", "round_id", "marks"}
     code_columns = {f.column for f in BallotCode._meta.concrete_fields}
@@ -71,6 +77,7 @@ def test_nothing_links_a_ballot_to_its_voter(county, town_a_user, branch):
 
     votes = AuditLog.objects.filter(message="收到一张无记名选票")
     assert votes.count() == 3 and {v.actor_id for v in votes} == {None}
+    assert {(v.ip, v.request_id) for v in votes} == {(None, "")}
     assert not any(
         str(b.pk) in (v.target_id or "")
         for b in Ballot.objects.all()
