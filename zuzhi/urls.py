@@ -10,6 +10,7 @@ urlpatterns = [
     path("members/", include("zuzhi.members.urls")),
     path("orglife/", include("zuzhi.orglife.urls")),
     path("recruitment/", include("zuzhi.recruitment.urls")),
+    path("appraisal/", include("zuzhi.appraisal.urls")),
     path("audit/", include("zuzhi.core.urls")),
     path("imports/", include("zuzhi.core.import_urls")),
     path("api/", api.urls),
