@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "zuzhi.orglife",
     "zuzhi.recruitment",
     "zuzhi.appraisal",
+    "zuzhi.points",
     "zuzhi.demo",
 ]
 
@@ -138,6 +139,9 @@ ZUZHI_MEETING_FREQUENCY = {
 ZUZHI_NO_MEETING_DAYS = 60
 # Share of a branch's members who may be rated 优秀 in the democratic appraisal.
 ZUZHI_APPRAISAL_EXCELLENT_CAP = "0.333"
+# Rankings of individual members by points are off by default (DOMAIN.md §9); branch
+# summaries are always available.
+ZUZHI_POINTS_INDIVIDUAL_RANKING = env_bool("ZUZHI_POINTS_INDIVIDUAL_RANKING", False)
 
 # Excel imports by kind: the import mechanism lives in core, the row rules in each app.
 ZUZHI_IMPORTERS = {

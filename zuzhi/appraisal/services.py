@@ -9,6 +9,7 @@ import hashlib
 import math
 import secrets
 from decimal import Decimal
+from fractions import Fraction
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -38,7 +39,10 @@ def _require_scope(actor, organization: Organization) -> None:
 
 
 def excellent_limit(round_: AppraisalRound, subjects: int) -> int:
-    return math.floor(Decimal(subjects) * round_.excellent_cap)
+    """How many may be rated 优秀. The stored share 0.333 means one third: read as the nearest
+    simple fraction, so 3 members allow 1, not floor(0.999) = 0."""
+    share = Fraction(str(round_.excellent_cap)).limit_denominator(100)
+    return math.floor(subjects * share)
 
 
 def appraisal_open(

@@ -113,3 +113,14 @@ def test_published_results_are_locked(county, town_a_user, town_b_user, branch):
     with pytest.raises(ValidationError, match="已公布"):
         appraisal_decide(actor=town_a_user, round_=round_, grades=marks_for(round_))
     assert AppraisalRound.objects.get().status == RoundStatus.PUBLISHED
+
+
+@pytest.mark.parametrize(
+    "subjects,limit", [(1, 0), (2, 0), (3, 1), (5, 1), (6, 2), (9, 3), (10, 3), (30, 10)]
+)
+def test_excellent_limit_is_one_third_rounded_down(subjects, limit):
+    from decimal import Decimal
+
+    from zuzhi.appraisal.services import excellent_limit
+
+    assert excellent_limit(AppraisalRound(excellent_cap=Decimal("0.333")), subjects) == limit

@@ -1,0 +1,61 @@
+from django.conf import settings
+from django.db import models
+
+
+class RuleKind(models.TextChoices):
+    BASE = "base", "基础分"
+    BONUS = "bonus", "加分"
+    DEDUCTION = "deduction", "减分"
+    VETO = "veto", "一票否决"
+
+
+class RuleSource(models.TextChoices):
+    """Where a rule's entries come from: records already kept, or a manual entry."""
+
+    YEARLY = "yearly", "每年自动计入"
+    MEETING_ATTENDED = "meeting_attended", "参加组织生活（每次）"
+    MEETING_ABSENT = "meeting_absent", "缺席组织生活（每次）"
+    APPRAISAL_EXCELLENT = "appraisal_excellent", "民主评议优秀"
+    APPRAISAL_BASIC = "appraisal_basic", "民主评议基本合格"
+    APPRAISAL_UNQUALIFIED = "appraisal_unqualified", "民主评议不合格"
+    MANUAL = "manual", "手工登记（须写明原因）"
+
+
+class PointRule(models.Model):
+    """A points rule (积分规则), configured by the county; entries follow from it."""
+
+    name = models.CharField("名称", max_length=64)
+    kind = models.CharField("类别", max_length=16, choices=RuleKind.choices)
+    source = models.CharField("来源", max_length=32, choices=RuleSource.choices)
+    points = models.IntegerField("分值")
+    yearly_cap = models.PositiveIntegerField("每年上限（分）", null=True, blank=True)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        ordering = ["kind", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PointEntry(models.Model):
+    """A manual points entry with its reason (积分登记), e.g. volunteering or a commendation."""
+
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.CASCADE, related_name="point_entries"
+    )
+    rule = models.ForeignKey(PointRule, on_delete=models.PROTECT, related_name="entries")
+    year = models.PositiveSmallIntegerField("年度")
+    day = models.DateField("日期")
+    points = models.IntegerField("分值")
+    reason = models.CharField("原因", max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.rule} {self.points:+d}"
