@@ -11,6 +11,8 @@ urlpatterns = [
     path("orglife/", include("zuzhi.orglife.urls")),
     path("recruitment/", include("zuzhi.recruitment.urls")),
     path("appraisal/", include("zuzhi.appraisal.urls")),
+    path("points/", include("zuzhi.points.urls")),
+    path("dues/", include("zuzhi.dues.urls")),
     path("audit/", include("zuzhi.core.urls")),
     path("imports/", include("zuzhi.core.import_urls")),
     path("api/", api.urls),

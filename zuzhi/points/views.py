@@ -1,0 +1,127 @@
+"""Points pages: yearly points per member (never ranked unless the county turns it on),
+branch summaries, manual entries and the county's rules."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from zuzhi.core.export import xlsx_response
+from zuzhi.core.roles import Role
+from zuzhi.core.scope import has_role
+from zuzhi.members.selectors import member_get
+from zuzhi.orgs.selectors import org_get
+
+from . import selectors, services
+from .models import PointRule, RuleSource
+
+
+class EntryForm(forms.Form):
+    rule = forms.ModelChoiceField(label="规则", queryset=PointRule.objects.none())
+    day = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label="原因", max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rule"].queryset = PointRule.objects.filter(
+            source=RuleSource.MANUAL, is_active=True
+        )
+
+
+def _year(request) -> int:
+    try:
+        return int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        return timezone.localdate().year
+
+
+@login_required
+def points_view(request):
+    year = _year(request)
+    within = None
+    if request.GET.get("org"):
+        try:
+            within = org_get(user=request.user, pk=int(request.GET["org"]))
+        except ValueError as exc:
+            raise Http404 from exc
+    if request.GET.get("view") == "branches":
+        rows = selectors.branch_points(user=request.user, year=year)
+        return render(request, "points/branches.html", {"rows": rows, "year": year})
+    rows = selectors.member_points(
+        user=request.user, year=year, within=within, q=request.GET.get("q") or None
+    )
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            actor=request.user,
+            filename=f"{year}年党员积分",
+            headers=["姓名", "党组织", "积分", "明细", "一票否决"],
+            rows=(
+                [
+                    r.member.name,
+                    r.member.organization.name,
+                    r.total,
+                    "；".join(f"{n} {p:+d}" for n, p in r.lines),
+                    r.vetoed_by,
+                ]
+                for r in rows
+            ),
+            target_type="points.pointentry",
+        )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "points/member_points.html",
+        {"page": page, "year": year, "within": within, "q": request.GET.get("q", "")},
+    )
+
+
+@login_required
+def entry_view(request, member_pk):
+    member = member_get(user=request.user, pk=member_pk)
+    form = EntryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.point_entry_add(actor=request.user, member=member, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, msgs in exc.message_dict.items():
+                for msg in msgs:
+                    form.add_error(field if field in form.fields else None, msg)
+        else:
+            messages.success(request, "已登记。")
+            return redirect(f"{request.path}")
+    entries = member.point_entries.select_related("rule")[:50]
+    return render(
+        request, "points/entry.html", {"member": member, "form": form, "entries": entries}
+    )
+
+
+@login_required
+def rules_view(request):
+    rules = PointRule.objects.all()
+    editable = has_role(request.user, Role.COUNTY_STAFF)
+    if request.method == "POST":
+        rule = PointRule.objects.filter(pk=request.POST.get("rule")).first()
+        if rule is None:
+            raise Http404
+        try:
+            services.point_rule_update(
+                actor=request.user,
+                rule=rule,
+                data={
+                    "points": int(request.POST.get("points", rule.points)),
+                    "is_active": request.POST.get("is_active") == "on",
+                },
+            )
+        except ValueError:
+            messages.error(request, "分值应为整数。")
+        except ValidationError as exc:
+            for msg in exc.messages:
+                messages.error(request, msg)
+        else:
+            messages.success(request, f"已修改“{rule.name}”。")
+        return redirect("points:rules")
+    return render(request, "points/rules.html", {"rules": rules, "editable": editable})
