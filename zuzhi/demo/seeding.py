@@ -572,3 +572,78 @@ def seed_recruitment(*, rng: random.Random, count: int = 120) -> int:
             candidate = candidate_advance(actor=None, candidate=candidate, on=day)
         created += 1
     return created
+
+
+def seed_member_cases(*, rng: random.Random) -> int:
+    """Mobile members, lost-contact and inactive members, and this year's dues bases for the
+    first township (so its ledger and arrears pages have something to show)."""
+    from zuzhi.dues.rules import DuesBasisKind
+    from zuzhi.dues.services import dues_basis_set
+    from zuzhi.members.models import Member, MemberCase, MobileRecord
+    from zuzhi.members.services import member_case_open, mobile_register
+
+    members = Member.objects.filter(organization__code__startswith=COUNTY_CODE).select_related(
+        "organization"
+    )
+    if (
+        MobileRecord.objects.filter(member__in=members).exists()
+        or MemberCase.objects.filter(member__in=members).exists()
+    ):
+        return 0
+    pool = list(members.order_by("pk").values_list("pk", flat=True))
+    chosen = rng.sample(pool, 200)
+    places = [
+        "浙江省宁波市",
+        "广东省东莞市",
+        "江苏省苏州市",
+        "上海市浦东新区",
+        "北京市大兴区",
+        "郑州市金水区",
+    ]
+    work = ["电子厂", "建筑工地", "物流公司", "餐饮店", "服装厂"]
+    by_pk = {m.pk: m for m in members.filter(pk__in=chosen)}
+    for pk in chosen[:150]:
+        mobile_register(
+            actor=None,
+            member=by_pk[pk],
+            destination=rng.choice(places) + rng.choice(work),
+            left_on=TODAY - datetime.timedelta(days=rng.randint(30, 900)),
+            contact=mobile(rng),
+        )
+    for pk in chosen[150:170]:
+        member_case_open(
+            actor=None,
+            member=by_pk[pk],
+            kind="lost_contact",
+            opened_on=TODAY - datetime.timedelta(days=rng.randint(10, 400)),
+            situation="电话无法接通，家人不知去向",
+            handler=person_name(rng),
+        )
+    for pk in chosen[170:200]:
+        member_case_open(
+            actor=None,
+            member=by_pk[pk],
+            kind="inactive",
+            opened_on=TODAY - datetime.timedelta(days=rng.randint(10, 200)),
+            situation="一年以上未参加组织生活",
+            handler=person_name(rng),
+        )
+    first_township = members.filter(organization__code__startswith=f"{COUNTY_CODE}-T01-")
+    for member in first_township:
+        if member.category == "farmer":
+            dues_basis_set(
+                actor=None,
+                member=member,
+                year=TODAY.year,
+                kind=DuesBasisKind.FARMER,
+                farmer_fen=rng.choice([20, 50, 100]),
+            )
+        else:
+            dues_basis_set(
+                actor=None,
+                member=member,
+                year=TODAY.year,
+                kind=DuesBasisKind.WAGE,
+                income_fen=rng.randint(200_000, 900_000),
+            )
+    return len(chosen)

@@ -21,7 +21,7 @@ def first_of_month(day: datetime.date) -> datetime.date:
 
 
 def _require_scope(actor, member: Member) -> None:
-    if not path_in_scope(actor, member.organization.path):
+    if actor is not None and not path_in_scope(actor, member.organization.path):
         raise deny(actor, target=member, message="试图办理权限范围以外党员的党费")
 
 

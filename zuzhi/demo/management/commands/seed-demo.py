@@ -8,6 +8,7 @@ from zuzhi.demo.seeding import (
     random_password,
     seed_accounts,
     seed_meetings,
+    seed_member_cases,
     seed_members,
     seed_organizations,
     seed_recruitment,
@@ -32,6 +33,7 @@ class Command(BaseCommand):
                 members = seed_members(rng=random.Random(seed + 1), target=members)
                 meetings = seed_meetings(rng=random.Random(seed + 2))
                 candidates = seed_recruitment(rng=random.Random(seed + 3))
+                seed_member_cases(rng=random.Random(seed + 4))
         except ValidationError as exc:
             raise CommandError("演示数据生成失败：" + "；".join(exc.messages)) from exc
         self.stdout.write(
