@@ -5,13 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_install() {
-  local sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get install -y --no-install-recommends "$@" \
-    || { $sudo apt-get update && $sudo apt-get install -y --no-install-recommends "$@"; }
-}
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
 if ! python3 -c "import venv, ensurepip" 2>/dev/null; then
   echo "== 安装 python3-venv"

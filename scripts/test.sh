@@ -9,13 +9,8 @@ started=$(date +%s)
 
 bash scripts/setup.sh test
 
-apt_install() {
-  local sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get install -y --no-install-recommends "$@" \
-    || { $sudo apt-get update && $sudo apt-get install -y --no-install-recommends "$@"; }
-}
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)

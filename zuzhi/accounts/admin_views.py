@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from zuzhi.core.export import xlsx_response
+from zuzhi.core.forms import apply_service_errors
 from zuzhi.core.scope import is_system_admin
 from zuzhi.orgs.models import Organization
 
@@ -19,12 +20,6 @@ from .selectors import account_get, account_list
 def _require_sysadmin(request):
     if not is_system_admin(request.user):
         raise Http404("未找到该页面。")
-
-
-def _apply_errors(form, exc: ValidationError):
-    for field, msgs in exc.message_dict.items():
-        for msg in msgs:
-            form.add_error(field if field in form.fields else None, msg)
 
 
 @login_required
@@ -64,7 +59,7 @@ def account_create_view(request):
         try:
             user = services.account_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, f"账号 {user.username} 已创建，请授予角色。")
             return redirect("accounts:account_detail", pk=user.pk)
@@ -125,7 +120,7 @@ def account_detail_view(request, pk):
                 return redirect("accounts:account_detail", pk=account.pk)
         except ValidationError as exc:
             target = reset_form if action == "reset" else grant_form
-            _apply_errors(target, exc)
+            apply_service_errors(target, exc)
             if action not in ("grant", "reset"):
                 for msg in exc.messages:
                     messages.error(request, msg)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zuzhi.core.export import xlsx_response
+from zuzhi.core.forms import apply_service_errors
 from zuzhi.core.scope import scope_queryset
 from zuzhi.members.selectors import member_get
 
@@ -57,19 +58,8 @@ class ExemptionForm(forms.Form):
     reason = forms.CharField(label="原因", max_length=200)
 
 
-FORM_FIELDS = {
-    "amount_fen": "amount",
-    "monthly_fen": "amount",
-    "income_fen": "income",
-    "first_month": "first_month",
-}
-
-
-def _errors(form, exc):
-    for field, msgs in exc.message_dict.items():
-        field = FORM_FIELDS.get(field, field)
-        for msg in msgs:
-            form.add_error(field if field in form.fields else None, msg)
+# The services speak in fen; the forms take yuan.
+FORM_FIELDS = {"amount_fen": "amount", "monthly_fen": "amount", "income_fen": "income"}
 
 
 @login_required
@@ -138,7 +128,7 @@ def ledger_view(request, member_pk):
                 "payment": payment_form,
                 "exemption": exemption_form,
             }.get(action, basis_form)
-            _errors(target, exc)
+            apply_service_errors(target, exc, rename=FORM_FIELDS)
     ledger = selectors.dues_ledger(user=request.user, member_pk=member.pk, year=year)
     basis = member.dues_bases.filter(year=year).first()
     months = [

@@ -8,6 +8,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from zuzhi.core.audit import audit_record
 from zuzhi.core.masking import personal
 from zuzhi.core.models import AuditAction
+from zuzhi.core.paging import MappedQuerySet
 from zuzhi.core.scope import can_view_personal_data
 from zuzhi.orgs.models import Organization
 from zuzhi.orgs.selectors import org_get
@@ -96,22 +97,6 @@ class DecisionIn(Schema):
     note: str = ""
 
 
-class _Masked:
-    """Masks ID numbers and phones of each page after pagination slices the queryset."""
-
-    def __init__(self, request, qs):
-        self.request, self.qs = request, qs
-
-    def count(self):
-        return self.qs.count()
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, item):
-        return [_out(self.request, m) for m in self.qs[item]]
-
-
 def _out(request, member):
     unmasked = can_view_personal_data(request.user)
     if unmasked:
@@ -138,7 +123,7 @@ def member_list(request, filters: Query[MemberFilters]):
         status=filters.status,
         category=filters.category,
     )
-    return _Masked(request, qs)
+    return MappedQuerySet(qs, lambda row: _out(request, row))
 
 
 @router.get("/transfers", response=list[TransferOut], summary="组织关系转接（待接收 / 已转出）")

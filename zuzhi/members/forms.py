@@ -1,8 +1,10 @@
 from django import forms
 
 from zuzhi.core.codes import code_map
+from zuzhi.core.forms import apply_service_errors
 
 from .models import CaseKind, Member
+from .services import EDITABLE_FIELDS
 
 
 def code_choices(table: str, blank: bool = False):
@@ -22,20 +24,7 @@ class MemberForm(forms.ModelForm):
 
     class Meta:
         model = Member
-        fields = [
-            "name",
-            "id_number",
-            "gender",
-            "ethnicity",
-            "birth_date",
-            "education",
-            "join_date",
-            "full_date",
-            "status",
-            "category",
-            "phone",
-            "work_unit",
-        ]
+        fields = EDITABLE_FIELDS
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "join_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -56,10 +45,7 @@ class MemberForm(forms.ModelForm):
         pass
 
     def apply_service_errors(self, exc) -> None:
-        for field, messages in exc.message_dict.items():
-            target = "org_code" if field == "organization" else field
-            for message in messages:
-                self.add_error(target if target in self.fields else None, message)
+        apply_service_errors(self, exc, rename={"organization": "org_code"})
 
 
 class TransferForm(forms.Form):

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from zuzhi.core.audit import personal_data_viewed
 from zuzhi.core.codes import code_map
 from zuzhi.core.export import xlsx_response
+from zuzhi.core.forms import apply_service_errors
 from zuzhi.core.masking import personal
 from zuzhi.core.scope import can_view_personal_data
 from zuzhi.orgs.models import Organization
@@ -237,14 +238,7 @@ def member_transfer_view(request, pk):
                     reason=form.cleaned_data["reason"],
                 )
             except ValidationError as exc:
-                for field, msgs in exc.message_dict.items():
-                    for msg in msgs:
-                        form.add_error(
-                            "to_org_code"
-                            if field == "to_org"
-                            else (field if field in form.fields else None),
-                            msg,
-                        )
+                apply_service_errors(form, exc, rename={"to_org": "to_org_code"})
             else:
                 if transfer.status == "accepted":
                     messages.success(request, f"已转入“{to_org.name}”。")
@@ -295,12 +289,6 @@ def transfer_decide_view(request, pk, action):
     return redirect("members:transfers")
 
 
-def _apply(form, exc: ValidationError) -> None:
-    for field, msgs in exc.message_dict.items():
-        for msg in msgs:
-            form.add_error(field if field in form.fields else None, msg)
-
-
 @login_required
 def mobile_list_view(request):
     """流动党员: current ones, seen by the origin and the destination organization."""
@@ -344,7 +332,7 @@ def case_detail_view(request, pk):
         try:
             services.member_case_close(actor=request.user, case=case, **form.cleaned_data)
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "已办结。")
             return redirect("members:cases")
@@ -368,7 +356,7 @@ def member_mobile_view(request, pk):
                     actor=request.user, member=member, destination_org=destination_org, **data
                 )
             except ValidationError as exc:
-                _apply(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, f"已登记 {member.name} 为流动党员。")
                 return redirect("members:detail", pk=member.pk)
@@ -387,7 +375,7 @@ def member_case_view(request, pk):
         try:
             case = services.member_case_open(actor=request.user, member=member, **form.cleaned_data)
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, f"已登记：{case}")
             return redirect("members:cases")

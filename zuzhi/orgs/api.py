@@ -4,6 +4,7 @@ from ninja import Field, PatchDict, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from zuzhi.core.masking import personal
+from zuzhi.core.paging import MappedQuerySet
 from zuzhi.core.scope import can_view_personal_data
 
 from . import selectors, services
@@ -75,22 +76,6 @@ def _out(request, org):
     return org
 
 
-class _MaskedQuerySet:
-    """A queryset wrapper that masks each page's rows after pagination slices it."""
-
-    def __init__(self, request, qs):
-        self.request, self.qs = request, qs
-
-    def count(self):
-        return self.qs.count()
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, item):
-        return [_out(self.request, o) for o in self.qs[item]]
-
-
 @router.get("", response=list[OrganizationOut], summary="党组织列表")
 @paginate(PageNumberPagination, page_size=50)
 def org_list(request, filters: Query[OrganizationFilters]):
@@ -101,7 +86,7 @@ def org_list(request, filters: Query[OrganizationFilters]):
         unit_category=filters.unit_category,
         q=filters.q,
     )
-    return _MaskedQuerySet(request, qs)
+    return MappedQuerySet(qs, lambda row: _out(request, row))
 
 
 @router.get("/{int:org_id}", response=OrganizationOut, summary="党组织详情")

@@ -1,5 +1,7 @@
 from django import forms
 
+from zuzhi.core.forms import apply_service_errors
+
 from .models import Organization
 from .services import EDITABLE_FIELDS
 
@@ -29,10 +31,7 @@ class OrganizationForm(forms.ModelForm):
         pass
 
     def apply_service_errors(self, exc) -> None:
-        for field, messages in exc.message_dict.items():
-            target = "parent_code" if field == "parent" else field
-            for message in messages:
-                self.add_error(target if target in self.fields else None, message)
+        apply_service_errors(self, exc, rename={"parent": "parent_code"})
 
 
 class RectificationForm(forms.Form):

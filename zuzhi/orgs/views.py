@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from zuzhi.core.audit import personal_data_viewed
 from zuzhi.core.export import xlsx_response
+from zuzhi.core.forms import apply_service_errors
 from zuzhi.core.masking import personal
 from zuzhi.core.scope import can_view_personal_data
 
@@ -291,12 +292,6 @@ def org_health_view(request):
     )
 
 
-def _form_errors(form, exc: ValidationError) -> None:
-    for field, msgs in exc.message_dict.items():
-        for msg in msgs:
-            form.add_error(field if field in form.fields else None, msg)
-
-
 @login_required
 def rectification_list_view(request):
     status = request.GET.get("status") or None
@@ -320,7 +315,7 @@ def rectification_open_view(request, pk):
                 actor=request.user, organization=org, **form.cleaned_data
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, f"已将“{org.name}”列入软弱涣散党组织整顿。")
             return redirect("orgs:rectification", pk=case.pk)
@@ -351,7 +346,7 @@ def rectification_detail_view(request, pk):
                     messages.success(request, "整顿已销号。")
                     return redirect("orgs:rectification", pk=case.pk)
         except ValidationError as exc:
-            _form_errors(step_form if "step-action" in request.POST else close_form, exc)
+            apply_service_errors(step_form if "step-action" in request.POST else close_form, exc)
     return render(
         request,
         "orgs/rectification_detail.html",

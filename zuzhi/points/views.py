@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from zuzhi.core.export import xlsx_response
+from zuzhi.core.forms import apply_service_errors
 from zuzhi.core.roles import Role
 from zuzhi.core.scope import has_role
 from zuzhi.members.selectors import member_get
@@ -87,9 +88,7 @@ def entry_view(request, member_pk):
         try:
             services.point_entry_add(actor=request.user, member=member, **form.cleaned_data)
         except ValidationError as exc:
-            for field, msgs in exc.message_dict.items():
-                for msg in msgs:
-                    form.add_error(field if field in form.fields else None, msg)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "已登记。")
             return redirect(f"{request.path}")

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from zuzhi.core.codes import code_map
+from zuzhi.core.forms import apply_service_errors
 from zuzhi.core.masking import personal
 from zuzhi.members.models import MemberCategory
 from zuzhi.orgs.selectors import org_get_by_code
@@ -38,12 +39,6 @@ class ApplyForm(forms.Form):
 
 class StepForm(forms.Form):
     on = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
-
-
-def _errors(form, exc):
-    for field, msgs in exc.message_dict.items():
-        for msg in msgs:
-            form.add_error(field if field in form.fields else None, msg)
 
 
 @login_required
@@ -80,7 +75,7 @@ def candidate_apply_view(request):
         except Http404:
             form.add_error("org_code", f"党组织代码“{code}”不存在或不在您的权限范围内。")
         except ValidationError as exc:
-            _errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, f"已登记 {candidate.name} 的入党申请。")
             return redirect("recruitment:detail", pk=candidate.pk)
@@ -101,7 +96,7 @@ def candidate_detail_view(request, pk):
                 actor=request.user, candidate=candidate, on=form.cleaned_data["on"]
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(
                 request, f"{candidate.name} 已进入“{candidate.get_stage_display()}”阶段。"
