@@ -3,6 +3,7 @@ compliance and reminders are derived from the records."""
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -14,7 +15,10 @@ from zuzhi.members.models import Member, MemberStatus
 from zuzhi.members.services import MEMBER_ORG_TYPES
 from zuzhi.orgs.models import Organization
 
-from .models import Meeting, MeetingAbsence, MeetingKind
+from .models import Meeting, MeetingAbsence, MeetingAttachment, MeetingKind
+
+MAX_ATTACHMENTS = 10
+ATTACHMENT_TYPES = ("pdf", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx", "txt")
 
 
 def meeting_record(
@@ -28,6 +32,7 @@ def meeting_record(
     absences: dict[int, str] | None = None,
     minutes: str = "",
     location: str = "",
+    attachments: list | None = None,
 ) -> Meeting:
     """Record a meeting with who attended and who was absent and why (记录组织生活)."""
     if actor is not None and not path_in_scope(actor, organization.path):
@@ -55,6 +60,19 @@ def meeting_record(
         errors.setdefault("absences", []).append("请填写每名缺席党员的原因。")
     if not attendee_ids:
         errors["attendees"] = ["请选择参会党员。"]
+    attachments = attachments or []
+    if len(attachments) > MAX_ATTACHMENTS:
+        errors["attachments"] = [f"附件最多 {MAX_ATTACHMENTS} 个。"]
+    for upload in attachments:
+        suffix = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+        if suffix not in ATTACHMENT_TYPES:
+            errors.setdefault("attachments", []).append(
+                f"“{upload.name}”的格式不支持，可上传：{'、'.join(ATTACHMENT_TYPES)}。"
+            )
+        elif upload.size > settings.ZUZHI_MAX_UPLOAD_BYTES:
+            errors.setdefault("attachments", []).append(
+                f"“{upload.name}”太大，单个附件不超过 {settings.ZUZHI_MAX_UPLOAD_BYTES // 1024 // 1024} MB。"
+            )
     if kind == MeetingKind.MEMBER_ASSEMBLY and not errors:
         voting = [m for m in members.values() if m.status == MemberStatus.FULL]
         present = [pk for pk in attendee_ids if members[pk].status == MemberStatus.FULL]
@@ -75,6 +93,8 @@ def meeting_record(
             recorded_by=actor,
         )
         meeting.attendees.set(attendee_ids)
+        for upload in attachments:
+            MeetingAttachment.objects.create(meeting=meeting, file=upload, name=upload.name[:200])
         MeetingAbsence.objects.bulk_create(
             MeetingAbsence(meeting=meeting, member_id=pk, reason=reason.strip())
             for pk, reason in absences.items()
@@ -88,6 +108,7 @@ def meeting_record(
             | {
                 "attendees": sorted(attendee_ids),
                 "absences": {str(k): v for k, v in absences.items()},
+                "attachments": [a.name for a in attachments],
             },
         )
     return meeting

@@ -8,4 +8,5 @@ urlpatterns = [
     path("new/", views.meeting_create_view, name="create"),
     path("compliance/", views.compliance_view, name="compliance"),
     path("<int:pk>/", views.meeting_detail_view, name="detail"),
+    path("attachments/<int:pk>/", views.attachment_view, name="attachment"),
 ]

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -17,7 +17,7 @@ from zuzhi.members.services import MEMBER_ORG_TYPES
 from zuzhi.orgs.selectors import org_get, org_list, org_scoped
 
 from . import selectors, services
-from .models import MeetingKind
+from .models import MeetingAttachment, MeetingKind
 
 FREQUENCY_LABELS = {"month": "按月", "quarter": "按季度", "year": "按年"}
 
@@ -87,6 +87,7 @@ def meeting_create_view(request):
                 minutes=request.POST.get("minutes", ""),
                 attendee_ids=present,
                 absences=absences,
+                attachments=request.FILES.getlist("attachments"),
             )
         except ValidationError as exc:
             errors = exc.message_dict
@@ -177,3 +178,13 @@ def compliance_view(request):
             "missing_count": sum(1 for r in rows if r.missing),
         },
     )
+
+
+@login_required
+def attachment_view(request, pk):
+    """Download an attachment; the meeting's scope applies (files are never served publicly)."""
+    attachment = MeetingAttachment.objects.select_related("meeting").filter(pk=pk).first()
+    if attachment is None:
+        raise Http404("未找到该附件。")
+    selectors.meeting_get(user=request.user, pk=attachment.meeting_id)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)

@@ -88,3 +88,33 @@ def test_compliance_page_flags_the_missed_month(county, client_as, town_a_user):
         .content.decode()
     )
     assert "未开展" in body and "李庄村党支部" in body and "王庄村党支部" in body
+
+
+def test_attachments_upload_and_scoped_download(
+    county, client_as, branch_a1_user, town_b_user, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    members = branch_members(county.village_a1, n=2)
+    client = client_as(branch_a1_user)
+    base = {
+        "org": county.village_a1.pk,
+        "kind": "committee",
+        "date": "2026-11-01",
+        "topic": "例会",
+        "present": [m.pk for m in members],
+    }
+    bad = client.post(
+        reverse("orglife:create"), {**base, "attachments": SimpleUploadedFile("x.exe", b"MZ")}
+    ).content.decode()
+    assert "格式不支持" in bad and not Meeting.objects.exists()
+    client.post(
+        reverse("orglife:create"),
+        {**base, "attachments": SimpleUploadedFile("会议记录.pdf", b"%PDF-1.4 test")},
+    )
+    attachment = Meeting.objects.get().attachments.get()
+    url = reverse("orglife:attachment", args=[attachment.pk])
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 test"
+    assert client_as(town_b_user).get(url).status_code == 404
