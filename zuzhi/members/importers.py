@@ -34,17 +34,19 @@ EDUCATION_ALIASES = {
 
 def code_parser(table: str, what: str, aliases: dict[str, str] | None = None):
     """Accepts a code table entry by its name (汉族) or its code (01)."""
+    lookup: dict[str, str] = {}
 
     def parse(value):
+        if not lookup:
+            # Built on first use (the code tables are read from the database), then reused
+            # for every row of the file.
+            codes = code_map(table)
+            lookup.update({name: code for code, name in codes.items()} | (aliases or {}))
+            lookup.update({code: code for code in codes})
+            lookup.update({code.lstrip("0"): code for code in codes if code.isdigit()})
         text = parse_text(value)
-        codes = code_map(table)
-        if text in codes:
-            return text
-        if text.isdigit() and text.zfill(2) in codes:
-            return text.zfill(2)
-        by_name = {name: code for code, name in codes.items()} | (aliases or {})
-        if text in by_name:
-            return by_name[text]
+        if text in lookup:
+            return lookup[text]
         raise CellError(f"“{text}”不是{what}代码表中的值。")
 
     return parse
