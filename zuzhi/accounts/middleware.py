@@ -3,7 +3,15 @@ from django.urls import reverse
 
 from .services import password_expired
 
-EXEMPT_PREFIXES = ("/accounts/", "/static/", "/api/")
+# Only what a user needs to change the password (and the no-login ballot page) stays open.
+EXEMPT_PREFIXES = (
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/password/",
+    "/static/",
+    "/api/",
+    "/appraisal/vote/",
+)
 
 
 class PasswordExpiryMiddleware:

@@ -70,3 +70,12 @@ def test_pages_require_login(client, db):
 def test_idle_session_timeout_is_thirty_minutes():
     assert settings.SESSION_COOKIE_AGE == 30 * 60
     assert settings.SESSION_SAVE_EVERY_REQUEST
+
+
+def test_expired_password_also_blocks_account_management(client, county, sysadmin_user):
+    sysadmin_user.password_changed_at = timezone.now() - datetime.timedelta(days=365)
+    sysadmin_user.save()
+    client.force_login(sysadmin_user)
+    page = client.get(reverse("accounts:account_list"))
+    assert page.status_code == 302 and reverse("accounts:password_change") in page["Location"]
+    assert client.get(reverse("accounts:password_change")).status_code == 200
