@@ -69,13 +69,6 @@ def code_tables_load(model) -> int:
     return len(new) + len(changed)
 
 
-def code_name(table: str, code: str) -> str:
-    from .models import CodeItem
-
-    item = CodeItem.objects.filter(table=table, code=code).only("name").first()
-    return item.name if item else ""
-
-
 def code_map(table: str) -> dict[str, str]:
     """code → name for one table. Code tables change only with a migration, so one read
     per process is enough."""

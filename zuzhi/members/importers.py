@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 
-from zuzhi.core.codes import code_map
+from zuzhi.core.codes import GB4658_TO_ZB64, code_map
 from zuzhi.core.excel import CellError, Column, Row, choice_parser, parse_date, parse_text
 from zuzhi.core.idnumber import normalize
 from zuzhi.core.imports import ImportOutcome, validation_messages
@@ -74,7 +74,13 @@ COLUMNS = [
     Column("性别", "gender", parse=parse_gender, help="可不填，按公民身份号码自动判断"),
     Column("民族", "ethnicity", required=True, parse=code_parser("GB3304", "民族")),
     Column("出生日期", "birth_date", parse=parse_date, help="可不填，按公民身份号码自动判断"),
-    Column("学历", "education", parse=code_parser("ZB64", "学历", EDUCATION_ALIASES)),
+    Column(
+        "学历",
+        "education",
+        # Sheets from other departments carry GB/T 4658 codes: they are read too.
+        parse=code_parser("ZB64", "学历", GB4658_TO_ZB64 | EDUCATION_ALIASES),
+        help="可填学历名称、组织部学历代码或 GB/T 4658 代码",
+    ),
     Column("入党日期", "join_date", required=True, parse=parse_date),
     Column("转正日期", "full_date", parse=parse_date),
     Column("党员状态", "status", required=True, parse=parse_status, help="正式党员或预备党员"),

@@ -1,10 +1,10 @@
-from zuzhi.core.codes import GB4658_TO_ZB64, code_name, code_tables_load
+from zuzhi.core.codes import GB4658_TO_ZB64, code_map, code_tables_load
 from zuzhi.core.models import CodeItem
 
 
 def test_code_tables_are_loaded_by_migration(db):
-    assert code_name("GB3304", "01") == "汉族"
-    assert code_name("GB4762", "01") == "中共党员"
+    assert code_map("GB3304")["01"] == "汉族"
+    assert code_map("GB4762")["01"] == "中共党员"
     assert CodeItem.objects.filter(table="GB3304").count() == 60
     assert CodeItem.objects.filter(table="ZB01", code="411330").exists()
 

@@ -94,3 +94,13 @@ def test_codes_or_names_and_lower_case_x(county, town_a_user):
     import_job_confirm(actor=town_a_user, job=job)
     member = Member.objects.get()
     assert member.id_number == number and member.ethnicity == "03" and member.education == "21"
+
+
+def test_education_by_gb4658_code(county, town_a_user):
+    job = upload(
+        town_a_user,
+        [member_row(1, 学历="20"), member_row(2, 学历="大专"), member_row(3, 学历="1A")],
+    )
+    assert job.status == ImportJob.Status.READY, job.errors
+    import_job_confirm(actor=town_a_user, job=job)
+    assert sorted(Member.objects.values_list("education", flat=True)) == ["1A", "2", "31"]
