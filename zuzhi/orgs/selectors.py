@@ -132,7 +132,7 @@ MAX_BRANCH_MEMBERS = 50
 
 
 def org_health(
-    *, user, today: datetime.date | None = None, flag: str | None = None
+    *, user, today: datetime.date | None = None, flag: str | None = None, organization=None
 ) -> list[tuple[Organization, list[str]]]:
     """Organizations in scope with at least one health flag, with their flags.
 
@@ -149,7 +149,10 @@ def org_health(
         .annotate(last=Max("meetings__date"))
         .values("last")
     )
-    qs = org_scoped(user=user).annotate(
+    qs = org_scoped(user=user)
+    if organization is not None:
+        qs = qs.filter(pk=organization.pk)
+    qs = qs.annotate(
         full_members=Count("members", filter=Q(members__status="full")),
         all_members=Count("members"),
         last_meeting=Subquery(last_meeting),

@@ -86,3 +86,17 @@ def test_health_page_is_scoped(county, client_as, town_b_user, town_a_user):
     assert "李庄村" not in body
     body = client_as(town_a_user).get(reverse("orgs:health")).content.decode()
     assert "李庄村党支部" in body and "正式党员不足 3 人" in body
+
+
+def test_flags_show_on_the_organization_page(county, client_as, town_a_user):
+    add_members(county.village_a1, 1)
+    body = (
+        client_as(town_a_user)
+        .get(reverse("orgs:detail", args=[county.village_a1.pk]))
+        .content.decode()
+    )
+    assert "组织体检" in body and "正式党员不足 3 人" in body
+    body = (
+        client_as(town_a_user).get(reverse("orgs:detail", args=[county.town_a.pk])).content.decode()
+    )
+    assert "正式党员不足 3 人" not in body
