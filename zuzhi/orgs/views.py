@@ -153,6 +153,11 @@ def org_detail_view(request, pk):
             "can_unmask": can_view_personal_data(request.user)
             and not unmasked
             and org.secretary_phone,
+            "health": [
+                selectors.HealthFlag.LABELS[f]
+                for _, flags in selectors.org_health(user=request.user, organization=org)
+                for f in flags
+            ],
         },
     )
 
