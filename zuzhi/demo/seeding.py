@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from zuzhi.accounts.services import user_upsert
 from zuzhi.core.roles import Role
+from zuzhi.members.services import add_years
 from zuzhi.orgs.models import Organization, OrgType, UnitCategory
 from zuzhi.orgs.services import org_create, org_update
 
@@ -66,7 +67,7 @@ def term(rng: random.Random, years: int) -> tuple[datetime.date, datetime.date]:
         end = TODAY + datetime.timedelta(days=rng.randint(5, 85))
     else:
         end = TODAY + datetime.timedelta(days=rng.randint(120, 365 * (years - 1)))
-    start = end.replace(year=end.year - years)
+    start = add_years(end, -years)  # an end on 29 February has no same day years earlier
     return start, end
 
 
@@ -345,7 +346,7 @@ def seed_members(*, rng: random.Random, target: int = 16_000) -> int:
     ethnicity. Returns how many were created (0 when they exist already)."""
     from zuzhi.core.idnumber import check_char
     from zuzhi.members.models import Member
-    from zuzhi.members.services import add_years, member_bulk_create
+    from zuzhi.members.services import member_bulk_create
 
     branches = list(
         Organization.objects.filter(
@@ -524,7 +525,6 @@ def seed_recruitment(*, rng: random.Random, count: int = 120) -> int:
     probationary members at realistic dates, each step through the real service."""
     from zuzhi.core.idnumber import check_char
     from zuzhi.members.models import Member
-    from zuzhi.members.services import add_years
     from zuzhi.recruitment.models import Candidate
     from zuzhi.recruitment.services import candidate_advance, candidate_apply
 

@@ -1,3 +1,4 @@
+import datetime
 import random
 
 import pytest
@@ -110,3 +111,15 @@ def test_sixteen_thousand_members_with_valid_ids(db):
     probationary = Member.objects.filter(status=MemberStatus.PROBATIONARY).count()
     assert 0 < probationary < Member.objects.count() * 0.1
     assert seed_members(rng=random.Random(2)) == 0
+
+
+def test_a_term_ending_on_29_february_is_seeded():
+    # About a third of seeds draw a term ending on 29 February 2028; five years earlier has
+    # no 29 February, and `zuzhi seed-demo --seed 5` used to crash on it.
+    from zuzhi.demo.seeding import term
+
+    rng = random.Random(1)
+    terms = [term(rng, 5) for _ in range(5000)]
+    leap = [(start, end) for start, end in terms if (end.month, end.day) == (2, 29)]
+    assert leap
+    assert all(start == datetime.date(end.year - 5, 3, 1) for start, end in leap)
