@@ -147,24 +147,32 @@ def user_upsert(
         user, created = User.objects.get_or_create(username=username)
         password_validation.validate_password(password, user)
         before = {
-            "roles": sorted(f"{a.role}@{a.organization_id}" for a in user.role_assignments.all())
+            "full_name": user.full_name,
+            "roles": sorted(f"{a.role}@{a.organization_id}" for a in user.role_assignments.all()),
         }
+        after = {
+            "full_name": full_name,
+            "roles": sorted(f"{r}@{getattr(o, 'pk', None)}" for r, o in roles),
+        }
+        same_password = not created and user.check_password(password)
+        if before == after and same_password:
+            return user  # a rerun with the same password changes nothing and logs nothing
         user.full_name = full_name
-        user.set_password(password)
-        user.password_changed_at = timezone.now()
+        if not same_password:
+            user.set_password(password)
+            user.password_changed_at = timezone.now()
         user.save()
         user.role_assignments.all().delete()
         RoleAssignment.objects.bulk_create(
             RoleAssignment(user=user, role=role, organization=org) for role, org in roles
         )
-        after = {"roles": sorted(f"{r}@{getattr(o, 'pk', None)}" for r, o in roles)}
         audit_record(
             actor=None,
             actor_username="system",
             action=AuditAction.CREATE if created else AuditAction.UPDATE,
             target=user,
             before=None if created else before,
-            after=after,
+            after=after | ({} if same_password else {"password": "已重置"}),
         )
     return user
 

@@ -1,4 +1,5 @@
 import datetime
+import io
 import random
 
 import pytest
@@ -17,7 +18,7 @@ PASSWORD = "Demo-Pass-2026"
 
 @pytest.fixture
 def seeded(db):
-    call_command("seed-demo", password=PASSWORD, seed=7, members=800, stdout=open("/dev/null", "w"))
+    call_command("seed-demo", password=PASSWORD, seed=7, members=800, stdout=io.StringIO())
 
 
 def test_the_county_has_the_shape_from_the_seeds(seeded):
@@ -46,7 +47,9 @@ def test_running_twice_creates_nothing_new(seeded):
     )
     members = Member.objects.count()
     assert members > 700
-    call_command("seed-demo", password=PASSWORD, seed=7, members=800, stdout=open("/dev/null", "w"))
+    before_all = AuditLog.objects.count()
+    call_command("seed-demo", password=PASSWORD, seed=7, members=800, stdout=io.StringIO())
+    assert AuditLog.objects.count() == before_all  # nothing changed, nothing logged
     assert Organization.objects.count() == count
     assert Member.objects.count() == members
     assert AuditLog.objects.filter(target_type="orgs.organization").count() == log
