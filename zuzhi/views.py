@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import render
 
 from zuzhi.core.scope import is_audit_admin, is_system_admin, user_roles
@@ -39,8 +40,14 @@ def home(request):
 
 
 def not_found(request, exception=None):
+    # An API client gets the API's JSON error shape for a URL no route matches (including
+    # /api/orgs/abc: the int converter in the route refuses it before ninja sees it).
+    if request.path.startswith("/api/"):
+        return JsonResponse({"message": "未找到该对象。", "errors": {}}, status=404)
     return render(request, "404.html", status=404)
 
 
 def server_error(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"message": "服务器内部错误，请稍后再试。", "errors": {}}, status=500)
     return render(request, "500.html", status=500)

@@ -6,6 +6,8 @@ from . import services
 
 router = Router(tags=["认证"])
 
+PASSWORD_EXPIRED = "密码已过期，请先登录网页修改密码。"
+
 
 class TokenIn(Schema):
     username: str
@@ -23,5 +25,5 @@ def token(request, payload: TokenIn):
         request=request, username=payload.username, password=payload.password, ip=client_ip(request)
     )
     if services.password_expired(user=user):
-        raise services.LoginError("密码已过期，请先登录网页修改密码。")
+        raise services.LoginError(PASSWORD_EXPIRED)
     return {"token": services.token_issue(user=user)}

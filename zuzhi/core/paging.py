@@ -3,6 +3,8 @@
 from collections.abc import Callable
 
 from django.db.models import QuerySet
+from ninja import Field, Schema
+from ninja.pagination import PageNumberPagination
 
 
 class MappedQuerySet:
@@ -20,3 +22,12 @@ class MappedQuerySet:
 
     def __getitem__(self, item):
         return [self.fn(row) for row in self.qs[item]]
+
+
+class Page(PageNumberPagination):
+    """page/page_size paging with an upper bound on the page number: ninja's own accepts any
+    integer, and an OFFSET beyond 64 bits is a database error (500) instead of an empty page."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=10_000_000)
+        page_size: int | None = Field(None, ge=1)

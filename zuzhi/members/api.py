@@ -3,12 +3,12 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Field, PatchDict, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from zuzhi.core.audit import audit_record
 from zuzhi.core.masking import personal
 from zuzhi.core.models import AuditAction
-from zuzhi.core.paging import MappedQuerySet
+from zuzhi.core.paging import MappedQuerySet, Page
 from zuzhi.core.scope import can_view_personal_data
 from zuzhi.orgs.models import Organization
 from zuzhi.orgs.selectors import org_get
@@ -113,7 +113,7 @@ def _out(request, member):
 
 
 @router.get("", response=list[MemberOut], summary="党员列表（姓名、拼音首字母或完整身份号码查找）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Page, page_size=50)
 def member_list(request, filters: Query[MemberFilters]):
     within = org_get(user=request.user, pk=filters.org) if filters.org else None
     qs = selectors.member_list(

@@ -2,8 +2,9 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from zuzhi.core.paging import Page
 from zuzhi.orgs.selectors import org_get
 
 from . import selectors, services
@@ -57,7 +58,7 @@ class ComplianceOut(Schema):
 
 
 @router.get("", response=list[MeetingOut], summary="组织生活记录")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Page, page_size=50)
 def meeting_list(request, filters: Query[MeetingFilters]):
     organization = org_get(user=request.user, pk=filters.org) if filters.org else None
     return selectors.meeting_list(user=request.user, organization=organization, kind=filters.kind)

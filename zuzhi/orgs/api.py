@@ -1,16 +1,21 @@
 import datetime
+from typing import Annotated
 
 from ninja import Field, PatchDict, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from zuzhi.core.masking import personal
-from zuzhi.core.paging import MappedQuerySet
+from zuzhi.core.masking import mask_log_row, personal
+from zuzhi.core.paging import MappedQuerySet, Page
 from zuzhi.core.scope import can_view_personal_data
 
 from . import selectors, services
 from .models import OrgType, UnitCategory
 
 router = Router(tags=["党组织"])
+
+# A primary key as the client may send it: beyond 64 bits the database fails instead of
+# finding nothing, so larger numbers are refused as input errors.
+OrgId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class OrganizationOut(Schema):
@@ -34,7 +39,7 @@ class OrganizationOut(Schema):
 
 
 class OrganizationIn(Schema):
-    parent_id: int
+    parent_id: OrgId
     code: str
     name: str
     org_type: OrgType
@@ -52,7 +57,7 @@ class OrganizationIn(Schema):
 
 
 class OrganizationFilters(Schema):
-    parent: int | None = None
+    parent: OrgId | None = None
     type: OrgType | None = None
     q: str | None = None
     unit_category: UnitCategory | None = None
@@ -77,7 +82,7 @@ def _out(request, org):
 
 
 @router.get("", response=list[OrganizationOut], summary="党组织列表")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Page, page_size=50)
 def org_list(request, filters: Query[OrganizationFilters]):
     qs = selectors.org_list(
         user=request.user,
@@ -113,7 +118,11 @@ def org_patch(request, org_id: int, payload: PatchDict[OrganizationIn]):
 
 
 @router.get("/{int:org_id}/history", response=list[HistoryOut], summary="党组织变更记录")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Page, page_size=50)
 def org_history(request, org_id: int):
     org = selectors.org_get(user=request.user, pk=org_id)
-    return selectors.org_history(user=request.user, org=org)
+    unmasked = can_view_personal_data(request.user)
+    return MappedQuerySet(
+        selectors.org_history(user=request.user, org=org),
+        lambda row: mask_log_row(row, unmasked=unmasked),
+    )

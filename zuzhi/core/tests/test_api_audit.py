@@ -1,18 +1,70 @@
+import pytest
+
 from zuzhi.accounts.services import token_issue
+from zuzhi.core.models import AuditLog
 from zuzhi.orgs.services import org_update
+from zuzhi.testing.factories import make_member
 
 
-def get_audit(client, user, **params):
-    return client.get(
-        "/api/audit", params, HTTP_AUTHORIZATION=f"Bearer {token_issue(user=user)}"
-    ).json()
+@pytest.fixture
+def audit_api(client):
+    def get(user, **params):
+        response = client.get(
+            "/api/audit", params, HTTP_AUTHORIZATION=f"Bearer {token_issue(user=user)}"
+        )
+        assert response.status_code == 200, response.content
+        return response.json()
+
+    return get
 
 
-def test_audit_api_is_scoped(client, county, town_a_user, town_b_user, auditor_user, sysadmin_user):
+@pytest.fixture
+def two_updates(county, town_a_user, town_b_user):
     org_update(actor=town_a_user, org=county.village_a1, data={"secretary_name": "甲"})
     org_update(actor=town_b_user, org=county.village_b1, data={"secretary_name": "乙"})
-    b_rows = get_audit(client, town_b_user, action="update")["items"]
-    assert [r["target_repr"] for r in b_rows] == ["张湾村党支部"]
-    all_rows = get_audit(client, auditor_user, action="update")["items"]
-    assert {r["target_repr"] for r in all_rows} == {"张湾村党支部", "李庄村党支部"}
-    assert get_audit(client, sysadmin_user, action="update")["items"] == []
+
+
+def reprs(page):
+    return {row["target_repr"] for row in page["items"]}
+
+
+def test_township_sees_only_its_subtree(audit_api, two_updates, town_a_user, town_b_user):
+    assert reprs(audit_api(town_b_user, action="update")) == {"张湾村党支部"}
+    a_rows = audit_api(town_a_user)
+    assert "张湾村党支部" not in reprs(a_rows) and "李庄村党支部" in reprs(a_rows)
+    assert a_rows["count"] == len(a_rows["items"])
+
+
+def test_auditor_sees_all_and_sysadmin_no_business_rows(
+    audit_api, two_updates, auditor_user, sysadmin_user
+):
+    assert reprs(audit_api(auditor_user, action="update")) == {"张湾村党支部", "李庄村党支部"}
+    assert audit_api(sysadmin_user, action="update")["items"] == []
+    assert audit_api(sysadmin_user, target_type="orgs.organization")["items"] == []
+
+
+def test_filters(audit_api, county, two_updates, auditor_user):
+    by_actor = audit_api(auditor_user, actor="town_a", action="update")["items"]
+    assert [(r["actor"], r["target_repr"]) for r in by_actor] == [("town_a", "李庄村党支部")]
+    by_target = audit_api(
+        auditor_user, target_type="orgs.organization", target_id=str(county.village_b1.pk)
+    )["items"]
+    assert [r["action"] for r in by_target] == ["update", "create"]
+    assert by_target[0]["before"] == {"secretary_name": ""}
+    assert by_target[0]["after"] == {"secretary_name": "乙"}
+
+
+def test_personal_data_in_snapshots_is_masked(audit_api, county, town_a_user, county_user):
+    member = make_member(county.village_a1, phone="13812345678")
+    masked = audit_api(town_a_user, target_type="members.member")["items"][0]["after"]
+    assert masked["id_number"] == member.id_number[:6] + "********" + member.id_number[-4:]
+    assert masked["phone"] == "138****5678" and masked["name"] == "张三"
+    shown = audit_api(county_user, target_type="members.member")["items"][0]["after"]
+    assert shown["id_number"] == member.id_number and shown["phone"] == "13812345678"
+
+
+def test_paging_newest_first(audit_api, county, auditor_user):
+    page = audit_api(auditor_user, page_size=2, page=2)
+    newest = list(AuditLog.objects.order_by("-time", "-id").values_list("id", flat=True))
+    assert [row["id"] for row in page["items"]] == newest[2:4]
+    assert page["count"] == len(newest)

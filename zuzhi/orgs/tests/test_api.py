@@ -127,6 +127,123 @@ def test_requests_without_a_valid_token_are_401(county, client):
 
 def test_schema_and_docs_are_served(client, db):
     schema = client.get("/api/openapi.json")
-    assert schema.status_code == 200 and "/api/orgs/{org_id}/history" in schema.json()["paths"]
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    # The issue's contract: these paths and methods must not drift.
+    contract = {
+        "/api/auth/token": {"post"},
+        "/api/orgs": {"get", "post"},
+        "/api/orgs/{org_id}": {"get", "patch"},
+        "/api/orgs/{org_id}/history": {"get"},
+        "/api/audit": {"get"},
+    }
+    assert {path: set(paths[path]) for path in contract} == contract
+    assert {p["name"] for p in paths["/api/orgs"]["get"]["parameters"]} >= {
+        "parent",
+        "type",
+        "q",
+        "page",
+        "page_size",
+    }
     docs = client.get("/api/docs")
     assert docs.status_code == 200 and "cdn." not in docs.content.decode()
+
+
+def test_move_to_another_township_is_404_and_moves_nothing(county, api, town_a_user):
+    pk = county.village_a1.pk
+    response = api(town_a_user, "patch", f"/orgs/{pk}", {"parent_id": county.town_b.pk})
+    assert response.status_code == 404
+    county.village_a1.refresh_from_db()
+    assert county.village_a1.parent_id == county.town_a.pk
+
+
+def test_history_masks_the_phone_for_township_staff(county, api, town_a_user, county_user):
+    org_update(actor=None, org=county.village_a1, data={"secretary_phone": "13812345678"})
+    path = f"/orgs/{county.village_a1.pk}/history"
+    masked = api(town_a_user, "get", path).json()["items"][0]
+    assert masked["after"] == {"secretary_phone": "138****5678"}
+    assert "13812345678" not in str(api(town_a_user, "get", path).json())
+    shown = api(county_user, "get", path).json()["items"][0]
+    assert shown["after"] == {"secretary_phone": "13812345678"}
+
+
+def test_paging_bounds(county, api, county_user):
+    beyond = api(county_user, "get", "/orgs", {"page": 99}).json()
+    assert beyond == {"items": [], "count": 7}
+    # Huge numbers would overflow the database's 64-bit OFFSET / id: input errors, not 500s.
+    huge = api(county_user, "get", "/orgs", {"page": 10**19})
+    assert huge.status_code == 422 and huge.json()["errors"] == {"page": ["数值太大。"]}
+    huge = api(county_user, "get", "/orgs", {"parent": 10**20})
+    assert huge.status_code == 422 and huge.json()["errors"] == {"parent": ["数值太大。"]}
+    assert api(county_user, "get", f"/orgs/{10**20}").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/api/orgs/abc", "/api/nothing-here", "/api/orgs/1/nope"])
+def test_unknown_api_urls_answer_json_404(county, client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.json() == {"message": "未找到该对象。", "errors": {}}
+
+
+@pytest.mark.parametrize("body", ["{not json", "[1]", '"x"', "null", '{"name": "a\\u0000b"}'])
+def test_unusable_bodies_are_400_in_chinese_and_change_nothing(county, api, county_user, body):
+    # A list or a number would otherwise pass as a PATCH with no fields (200, nothing done),
+    # and a NUL character would be a 500 on PostgreSQL.
+    response = api(county_user, "patch", f"/orgs/{county.village_a1.pk}", body)
+    assert response.status_code == 400
+    assert response.json() == {
+        "message": "请求体无法解析：应为 UTF-8 编码的 JSON 对象，文字中不能含空字符（\\u0000）。",
+        "errors": {},
+    }
+    county.village_a1.refresh_from_db()
+    assert county.village_a1.name == "李庄村党支部"
+
+
+def test_nul_in_the_query_is_a_field_error(county, api, county_user):
+    # PostgreSQL refuses NUL in any text comparison: without the check this is a 500 there.
+    response = api(county_user, "get", "/orgs", {"q": "李\x00庄"})
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"q": ["不能包含空字符（\\u0000）。"]}
+
+
+def test_bearer_calls_need_no_csrf_token(county, town_a_user):
+    from django.test import Client
+
+    from zuzhi.accounts.services import token_issue
+
+    client = Client(enforce_csrf_checks=True)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token_issue(user=town_a_user)}"}
+    created = client.post(
+        "/api/orgs",
+        {"parent_id": county.town_a.pk, "code": "CS1", "name": "新支部", "org_type": "branch"},
+        content_type="application/json",
+        **auth,
+    )
+    assert created.status_code == 201
+    patched = client.patch(
+        f"/api/orgs/{created.json()['id']}",
+        {"name": "改名支部"},
+        content_type="application/json",
+        **auth,
+    )
+    assert patched.status_code == 200 and patched.json()["name"] == "改名支部"
+
+
+def test_a_session_cookie_is_not_an_api_credential(county, client_as, county_user):
+    # Only bearer tokens authenticate: a browser session cannot be ridden by a cross-site
+    # request, which is why the API needs no CSRF check.
+    assert client_as(county_user).get("/api/orgs").status_code == 401
+
+
+def test_unexpected_errors_answer_json_500(county, client, county_user, monkeypatch):
+    from zuzhi.accounts.services import token_issue
+    from zuzhi.orgs import selectors
+
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(selectors, "org_list", broken)
+    client.raise_request_exception = False
+    response = client.get("/api/orgs", HTTP_AUTHORIZATION=f"Bearer {token_issue(user=county_user)}")
+    assert response.status_code == 500
+    assert response.json() == {"message": "服务器内部错误，请稍后再试。", "errors": {}}
