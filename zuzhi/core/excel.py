@@ -7,6 +7,7 @@ import datetime
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,17 @@ from python_calamine import CalamineError, CalamineWorkbook
 # Uncompressed size a workbook may unpack to: guards against zip bombs.
 MAX_UNPACKED_BYTES = 400 * 1024 * 1024
 FORMULA_RX = re.compile(rb"<(?:\w+:)?f[ >/]")
+# Excel day numbers (1900 date system) read as dates: 1910-01-01 … 2099-12-31 only, so that a
+# bare year such as 2021 is an error rather than a day in 1905.
+EXCEL_EPOCH = datetime.date(1899, 12, 30)
+SERIAL_MIN = (datetime.date(1910, 1, 1) - EXCEL_EPOCH).days
+SERIAL_MAX = (datetime.date(2099, 12, 31) - EXCEL_EPOCH).days
+# Old .xls files and password-protected .xlsx files are both OLE compound documents.
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+BOMB_MESSAGE = "文件解压后过大，疑似损坏或恶意文件，已拒绝。"
+# Control characters (NUL above all, which PostgreSQL refuses in text) arrive from cells
+# written as _x0000_; tab and line breaks are ordinary in addresses and names.
+CONTROL_RX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class ExcelFileError(Exception):
@@ -61,6 +73,10 @@ def _check_package(content: bytes) -> None:
         )
     if not content:
         raise ExcelFileError("文件是空的。")
+    if content.startswith(OLE_MAGIC):
+        raise ExcelFileError(
+            "这是旧版 .xls 文件或设置了打开密码的文件。请在 Excel 中另存为 .xlsx（并取消密码）后再上传。"
+        )
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         names = archive.namelist()
@@ -71,17 +87,27 @@ def _check_package(content: bytes) -> None:
     if "xl/workbook.xml" not in names:
         raise ExcelFileError("文件不是有效的 Excel（.xlsx）文件。")
     if sum(i.file_size for i in archive.infolist()) > MAX_UNPACKED_BYTES:
-        raise ExcelFileError("文件解压后过大，疑似损坏或恶意文件，已拒绝。")
-    for name in names:
-        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-            with archive.open(name) as sheet:
+        raise ExcelFileError(BOMB_MESSAGE)
+    # Every part is unpacked once here. zipfile never yields more than a part's declared size
+    # and checks its CRC, so a part whose declared size lies is refused here as damaged; calamine
+    # (which would unpack it unbounded) then only reads parts whose sizes are known to be true.
+    try:
+        for info in archive.infolist():
+            is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+            with archive.open(info) as part:
                 tail = b""
-                while chunk := sheet.read(1 << 20):
-                    if FORMULA_RX.search(tail + chunk):
+                while chunk := part.read(1 << 20):
+                    if is_sheet and FORMULA_RX.search(tail + chunk):
                         raise ExcelFileError(
                             "文件中含有公式。请把公式单元格复制后“选择性粘贴为数值”，再上传。"
                         )
                     tail = chunk[-16:]
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
+        raise ExcelFileError(
+            "Excel 文件已损坏，无法读取。请在 Excel 中打开后重新保存再上传。"
+        ) from exc
+    except RuntimeError as exc:  # zipfile's "File is encrypted, password required"
+        raise ExcelFileError("Excel 文件受密码保护，请取消密码后再上传。") from exc
 
 
 def read_rows(content: bytes, *, columns: list[Column]) -> list[Row]:
@@ -104,6 +130,8 @@ def read_rows(content: bytes, *, columns: list[Column]) -> list[Row]:
     if not rows:
         raise ExcelFileError("文件中没有内容。请使用下载的模板填写。")
     headers = [str(h).strip() if h is not None else "" for h in rows[0]]
+    if not any(headers):
+        raise ExcelFileError("第 1 行是空的。第 1 行应为表头，请使用下载的模板。")
     known = {c.header for c in columns}
     missing = [c.header for c in columns if c.required and c.header not in headers]
     unknown = [h for h in headers if h and h not in known]
@@ -128,6 +156,10 @@ def read_rows(content: bytes, *, columns: list[Column]) -> list[Row]:
             cell = raw[i] if i is not None and i < len(raw) else None
             if isinstance(cell, str):
                 cell = cell.strip()
+                if CONTROL_RX.search(cell):
+                    errors[col.header] = "含有不可见的控制字符，请删除后重新输入。"
+                    values[col.field] = None
+                    continue
             if cell in ("", None):
                 if col.required:
                     errors[col.header] = "必填，不能为空。"
@@ -157,6 +189,11 @@ def parse_date(value: Any) -> datetime.date:
         return value.date()
     if isinstance(value, datetime.date):
         return value
+    if isinstance(value, bool):
+        raise CellError("应为日期，请写成 2021-05-01 的形式。")
+    if isinstance(value, int | float) and SERIAL_MIN <= value <= SERIAL_MAX:
+        # A date pasted "as values" loses its date format and shows as Excel's day number.
+        return EXCEL_EPOCH + datetime.timedelta(days=int(value))
     text = parse_text(value)
     match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text) or re.fullmatch(
         r"(\d{4})(\d{2})(\d{2})", text

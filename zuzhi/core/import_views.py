@@ -78,7 +78,12 @@ def job_view(request, pk):
     return render(
         request,
         "core/import_job.html",
-        {"job": job, "importer": importer_for(job.kind), "done": import_progress(job=job)},
+        {
+            "job": job,
+            "importer": importer_for(job.kind),
+            "done": import_progress(job=job),
+            "background": job.total_rows > settings.ZUZHI_IMPORT_BACKGROUND_ROWS,
+        },
     )
 
 

@@ -43,9 +43,17 @@ class Importer(Protocol):
     notes: list[str]
 
     def apply(
-        self, *, actor, rows: list[Row], outcome: ImportOutcome, progress: Callable[[int], None]
+        self,
+        *,
+        actor,
+        rows: list[Row],
+        outcome: ImportOutcome,
+        progress: Callable[[int], None],
+        dry_run: bool,
     ) -> None:
-        """Write every row through the domain services, recording row errors in `outcome`."""
+        """Write every row through the domain services, recording row errors in `outcome` and
+        counting rows under "created", "updated" or "unchanged". With dry_run the caller rolls
+        back anyway; an importer may skip work whose only effect is the write itself."""
 
 
 def importer_for(kind: str) -> Importer:
@@ -94,7 +102,8 @@ def _run(
         )
         if outcome.errors or not commit:
             transaction.set_rollback(True)
-        else:
+        elif any(n for key, n in outcome.summary.items() if key != "unchanged"):
+            # A file that changes nothing (a re-import) leaves no audit row either.
             roots = user_scope_paths(actor)
             audit_record(
                 actor=actor,
@@ -109,6 +118,13 @@ def _run(
     return outcome
 
 
+SYSTEM_ERROR = "处理时发生系统错误，未写入任何数据，请联系系统管理员。"
+
+
+def _file_error(message: str) -> list[dict[str, Any]]:
+    return [{"row": None, "column": "", "message": message}]
+
+
 def import_job_create(*, actor, kind: str, filename: str, content: bytes) -> ImportJob:
     """Read and dry-run an uploaded file; the job lists every bad cell or awaits confirmation."""
     importer = importer_for(kind)
@@ -117,24 +133,32 @@ def import_job_create(*, actor, kind: str, filename: str, content: bytes) -> Imp
         rows = read_rows(content, columns=importer.columns)
     except ExcelFileError as exc:
         job.status = ImportJob.Status.INVALID
-        job.errors = [{"row": None, "column": "", "message": str(exc)}]
+        job.errors = _file_error(str(exc))
         job.content = b""
         job.save()
         return job
     job.total_rows = len(rows)
     job.status = ImportJob.Status.READY
     job.save()
-    outcome = _run(actor=actor, importer=importer, rows=rows, commit=False, job=job)
+    try:
+        outcome = _run(actor=actor, importer=importer, rows=rows, commit=False, job=job)
+    except Exception:
+        # The dry run rolled back; the uploader gets a page saying so rather than a 500.
+        logger.exception("import job %s: preview failed", job.pk)
+        outcome = ImportOutcome(errors=_file_error(SYSTEM_ERROR))
     job.errors, job.summary = outcome.errors, outcome.summary
     job.status = ImportJob.Status.INVALID if outcome.errors else ImportJob.Status.READY
-    job.save(update_fields=["errors", "summary", "status"])
+    if outcome.errors:
+        # A refused file can never be confirmed: keep none of its (personal) data.
+        job.content = b""
+    job.save(update_fields=["errors", "summary", "status", "content"])
     return job
 
 
 def import_job_get(*, user, pk) -> ImportJob:
-    """Only the uploader sees a job."""
+    """Only the uploader sees a job. The file itself is not loaded: the pages poll this."""
     try:
-        return ImportJob.objects.get(pk=pk, created_by=user)
+        return ImportJob.objects.defer("content").get(pk=pk, created_by=user)
     except (ImportJob.DoesNotExist, ValidationError, ValueError) as exc:
         raise Http404("未找到该导入任务。") from exc
 
@@ -161,32 +185,27 @@ def import_job_confirm(*, actor, job: ImportJob) -> ImportJob:
 def import_job_run(*, job_id) -> ImportJob:
     """Run a confirmed job: every row or none. Re-checks everything, since data and scope
     may have changed since the preview."""
+    # Only one runner may take the job, even if the task is delivered twice.
+    if not ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.RUNNING
+    ):
+        return ImportJob.objects.get(pk=job_id)
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
-    if job.status != ImportJob.Status.QUEUED:
-        return job
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
     importer = importer_for(job.kind)
     try:
         rows = read_rows(bytes(job.content), columns=importer.columns)
         outcome = _run(actor=job.created_by, importer=importer, rows=rows, commit=True, job=job)
     except ExcelFileError as exc:
-        outcome = ImportOutcome(errors=[{"row": None, "column": "", "message": str(exc)}])
+        outcome = ImportOutcome(errors=_file_error(str(exc)))
     except Exception:
         # Nothing was written (the transaction rolled back); the job must not stay "running".
         logger.exception("import job %s failed", job.pk)
-        outcome = ImportOutcome(
-            errors=[
-                {
-                    "row": None,
-                    "column": "",
-                    "message": "导入时发生系统错误，未写入任何数据，请联系系统管理员。",
-                }
-            ]
-        )
+        outcome = ImportOutcome(errors=_file_error(SYSTEM_ERROR))
     job.errors, job.summary = outcome.errors, outcome.summary
     job.status = ImportJob.Status.FAILED if outcome.errors else ImportJob.Status.DONE
     job.processed_rows = 0 if outcome.errors else job.total_rows
-    job.content = b"" if not outcome.errors else job.content
+    # Done or failed, the job cannot run again: the uploaded (personal) data is not kept.
+    job.content = b""
     job.save(update_fields=["errors", "summary", "status", "processed_rows", "content"])
     caches["progress"].delete(_progress_key(job.pk))
     return job

@@ -36,6 +36,7 @@ COLUMNS = [
 HEADERS = {c.field: c.header for c in COLUMNS} | {"parent": "上级组织代码"}
 # Optional columns left empty keep the current value rather than clearing it.
 OPTIONAL_FIELDS = [c.field for c in COLUMNS if not c.required]
+LOOKUP_CHUNK = 5000
 
 
 class OrganizationImporter:
@@ -46,6 +47,7 @@ class OrganizationImporter:
         "3. 组织类型填：" + "、".join(label for _, label in OrgType.choices) + "。",
         "4. 单位类别填：" + "、".join(label for _, label in UnitCategory.choices) + "。",
         "5. 上级组织必须在您的管理范围内；组织代码已存在时按修改处理，不会重复新建。",
+        "6. 修改已有组织时，选填列留空表示保持原值不变。",
     ]
 
     def apply(
@@ -54,15 +56,17 @@ class OrganizationImporter:
         # Rows may name parents created earlier in the same file, so even the preview writes
         # (inside the transaction the preview rolls back).
         codes = {r.values.get("code") for r in rows} | {r.values.get("parent_code") for r in rows}
+        codes = sorted(c for c in codes if c)
         visible = (
             scope_queryset(actor, Organization.objects.all()) if actor else Organization.objects
         )
-        known = {o.code: o for o in visible.filter(code__in=[c for c in codes if c])}
-        taken = set(
-            Organization.objects.filter(code__in=[c for c in codes if c]).values_list(
-                "code", flat=True
-            )
-        )
+        known: dict[str, Organization] = {}
+        taken: set[str] = set()
+        # Looked up once, 5,000 codes per query (SQLite limits the parameters of one query).
+        for start in range(0, len(codes), LOOKUP_CHUNK):
+            chunk = codes[start : start + LOOKUP_CHUNK]
+            known |= {o.code: o for o in visible.filter(code__in=chunk)}
+            taken |= set(Organization.objects.filter(code__in=chunk).values_list("code", flat=True))
         seen: set[str] = set()
         for done, row in enumerate(rows, start=1):
             self._row(actor, row, outcome, known, taken, seen)

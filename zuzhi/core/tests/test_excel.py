@@ -1,10 +1,20 @@
 import datetime
 import io
+import struct
 import zipfile
 
 import pytest
+from python_calamine import CalamineWorkbook
 
-from zuzhi.core.excel import Column, ExcelFileError, parse_date, parse_text, read_rows
+from zuzhi.core.excel import (
+    CellError,
+    Column,
+    ExcelFileError,
+    parse_date,
+    parse_text,
+    read_rows,
+    template_bytes,
+)
 from zuzhi.testing.xlsx import make_xlsx
 
 COLUMNS = [
@@ -34,11 +44,14 @@ def test_cell_errors_name_the_column(db):
     [
         (b"", "空的"),
         (b"name,code\n1,2\n", "不是有效的 Excel"),
-        (b"\xd0\xcf\x11\xe0" + b"\0" * 600, "不是有效的 Excel"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "旧版 .xls 文件或设置了打开密码"),
+        (b"PK\x03\x04" + b"\0" * 100, "不是有效的 Excel"),
         (make_xlsx([["代码", "日期"]]), "没有数据行"),
         (make_xlsx([[None]]), "没有内容"),
+        (make_xlsx([[None], ["代码"], ["A1"]]), "第 1 行应为表头"),
         (make_xlsx([["编号", "日期"], ["A1", None]]), "缺少必填列：代码"),
         (make_xlsx([["代码", "日期", "备注"], ["A1", None, "x"]]), "无法识别的列：备注"),
+        (make_xlsx([["代码", "代码"], ["A1", "A2"]]), "重复的列：代码"),
         (make_xlsx([["代码", "日期"], ["A1", None]], formula_at=(1, 1)), "公式"),
         (make_xlsx([["代码", "日期"], ["A1", None]], merge_header=True), "合并单元格"),
     ],
@@ -72,3 +85,76 @@ def test_date_formats(text):
 
 def test_numbers_read_as_text_lose_the_trailing_zero():
     assert parse_text(13812345678.0) == "13812345678"
+
+
+def _patch_directory_entry(content: bytes, name: str, patch) -> bytes:
+    """The file with the zip central-directory entry of `name` changed by patch(raw, offset)."""
+    raw = bytearray(content)
+    offset = raw.find(b"PK\x01\x02")
+    while offset >= 0:
+        length = struct.unpack_from("<H", raw, offset + 28)[0]
+        if raw[offset + 46 : offset + 46 + length] == name.encode():
+            patch(raw, offset)
+        offset = raw.find(b"PK\x01\x02", offset + 4)
+    return bytes(raw)
+
+
+GOOD = make_xlsx([["代码", "日期"], *[[f"A{i}", "2021-05-01"] for i in range(200)]])
+
+
+def test_part_lying_about_its_size_is_refused(db):
+    # A zip bomb that declares a tiny size passes the size sum; unpacking must still stop.
+    lying = _patch_directory_entry(
+        GOOD, "xl/worksheets/sheet1.xml", lambda raw, at: struct.pack_into("<I", raw, at + 24, 10)
+    )
+    with pytest.raises(ExcelFileError, match="已损坏"):
+        read_rows(lying, columns=COLUMNS)
+
+
+def test_damaged_part_is_refused(db):
+    info = zipfile.ZipFile(io.BytesIO(GOOD)).getinfo("xl/worksheets/sheet1.xml")
+    raw = bytearray(GOOD)
+    raw[info.header_offset + 30 + len(info.filename) + len(info.extra) + 5] ^= 0xFF
+    with pytest.raises(ExcelFileError, match="已损坏"):
+        read_rows(bytes(raw), columns=COLUMNS)
+
+
+def test_encrypted_part_is_refused(db):
+    encrypted = _patch_directory_entry(
+        GOOD,
+        "xl/worksheets/sheet1.xml",
+        lambda raw, at: struct.pack_into("<H", raw, at + 8, raw[at + 8] | 1),
+    )
+    with pytest.raises(ExcelFileError, match="密码"):
+        read_rows(encrypted, columns=COLUMNS)
+
+
+def test_formula_far_down_the_sheet_is_found(db):
+    rows = [["代码", "日期"], *[[f"A{i}", None] for i in range(60_000)]]
+    with pytest.raises(ExcelFileError, match="公式"):
+        read_rows(make_xlsx(rows, formula_at=(60_000, 1)), columns=COLUMNS)
+
+
+def test_control_characters_are_a_cell_error(db):
+    rows = read_rows(make_xlsx([["代码", "日期"], ["A\x00B", None]]), columns=COLUMNS)
+    assert rows[0].errors == {"代码": "含有不可见的控制字符，请删除后重新输入。"}
+
+
+def test_excel_day_numbers_are_dates_but_a_bare_year_is_not():
+    assert parse_date(44317) == datetime.date(2021, 5, 1)
+    assert parse_date(44317.5) == datetime.date(2021, 5, 1)
+    assert parse_date(20210501.0) == datetime.date(2021, 5, 1)
+    for value in (2021, True, "2021-13-01", "明年"):
+        with pytest.raises(CellError):
+            parse_date(value)
+
+
+def test_template_has_headers_only_and_a_separate_instructions_sheet(db):
+    content = template_bytes(columns=COLUMNS, sheet_name="测试", notes=["3. 说明"])
+    book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+    assert book.sheet_names == ["测试", "填写说明"]
+    assert book.get_sheet_by_index(0).to_python() == [["代码", "日期"]]
+    assert "3. 说明" in str(book.get_sheet_by_index(1).to_python())
+    # Uploaded untouched, the template is refused rather than imported as data.
+    with pytest.raises(ExcelFileError, match="没有数据行"):
+        read_rows(content, columns=COLUMNS)
