@@ -1,37 +1,79 @@
 from django import forms
 
 from zuzhi.core.forms import apply_service_errors
+from zuzhi.core.masking import mask_phone
+from zuzhi.core.scope import subtree_q
 
-from .models import Organization
+from . import selectors
+from .models import BRANCH_TYPES, Organization
 from .services import EDITABLE_FIELDS
 
 
-class OrganizationForm(forms.ModelForm):
-    """Collects input only; the rules live in zuzhi.orgs.services."""
+class ParentChoiceField(forms.ModelChoiceField):
+    """上级组织: indented by level so the choices read as the tree they are."""
 
-    parent_code = forms.CharField(label="上级组织代码", max_length=32, required=False)
+    def label_from_instance(self, obj):
+        return f"{'　' * (obj.depth - 1)}{obj.name}（{obj.code}）"
+
+
+class OrganizationForm(forms.ModelForm):
+    """Collects input only; the rules live in zuzhi.orgs.services.
+
+    The parent is chosen from the user's own part of the tree. A branch (党支部) has no
+    subordinate Party organizations, and an organization cannot sit under itself, so those
+    are not offered; the current parent always is, even above the user's scope (a township's
+    own county committee), so that saving other fields never asks for a move.
+    """
 
     class Meta:
         model = Organization
-        fields = [f for f in EDITABLE_FIELDS if f != "is_active"] + ["is_active"]
+        fields = ["parent", *[f for f in EDITABLE_FIELDS if f != "is_active"], "is_active"]
+        field_classes = {"parent": ParentChoiceField}
         widgets = {
             "founded_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "term_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "term_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+        help_texts = {"parent": "改为其他上级组织时，本组织及其全部下级组织随之移动。"}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk and self.instance.parent_id and not self.is_bound:
-            self.initial["parent_code"] = self.instance.parent.code
+        org = self.instance
+        choices = selectors.org_scoped(user=user).exclude(org_type__in=BRANCH_TYPES)
+        if org.pk:
+            choices = choices.exclude(subtree_q(org.path))
+            if org.parent_id:
+                choices = choices | Organization.objects.filter(pk=org.parent_id)
+        parent = self.fields["parent"]
+        parent.queryset = choices.order_by("path")
+        parent.empty_label = "请选择上级组织"
+        # Only the system creates top-level organizations; a root keeps having no parent.
+        parent.required = not (org.pk and org.parent_id is None)
+        # The phone is shown masked, to every role: an unmasked look is logged, and only the
+        # detail page does that. Sending the mask back unchanged keeps the stored number,
+        # typing another replaces it, emptying the field clears it.
+        self.masked_phone = ""
+        if org.secretary_phone:
+            self.masked_phone = mask_phone(org.secretary_phone)
+            self.initial["secretary_phone"] = self.masked_phone
+            self.fields["secretary_phone"].help_text = "号码已脱敏显示；不修改则保留原号码。"
 
     def _post_clean(self):
         # Validation is the service's job (it reports in Chinese, with the same rules as the
         # API and the import); skip ModelForm's own model validation.
         pass
 
+    def service_data(self) -> dict:
+        """The cleaned input as the service takes it (the service moves only on a new parent)."""
+        data = {k: v for k, v in self.cleaned_data.items() if k in EDITABLE_FIELDS}
+        if self.masked_phone and data.get("secretary_phone") == self.masked_phone:
+            del data["secretary_phone"]
+        if self.cleaned_data.get("parent") is not None:
+            data["parent"] = self.cleaned_data["parent"]
+        return data
+
     def apply_service_errors(self, exc) -> None:
-        apply_service_errors(self, exc, rename={"parent": "parent_code"})
+        apply_service_errors(self, exc)
 
 
 class RectificationForm(forms.Form):

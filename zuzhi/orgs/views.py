@@ -11,8 +11,8 @@ from django.utils import timezone
 from zuzhi.core.audit import personal_data_viewed
 from zuzhi.core.export import xlsx_response
 from zuzhi.core.forms import apply_service_errors
-from zuzhi.core.masking import personal
-from zuzhi.core.scope import can_view_personal_data
+from zuzhi.core.masking import personal, personal_in_snapshot
+from zuzhi.core.scope import PATH_STEP, can_view_personal_data
 
 from . import selectors, services
 from .forms import (
@@ -38,70 +38,89 @@ EXPORT_HEADERS = [
     "行政区划代码",
     "地址",
 ]
+PAGE_SIZE = 50
+TREE_SEARCH_LIMIT = 50
+DETAIL_CHILDREN_LIMIT = 200
+# Largest id a database integer column holds: a bigger number in a URL is "not found"
+# (PostgreSQL would fail on it instead of finding nothing).
+MAX_ID = 2**63 - 1
 
 
-def _int_or_none(value):
-    try:
-        return int(value) if value not in (None, "") else None
-    except ValueError:
+def _text(params, name: str) -> str:
+    # NUL cannot be stored or compared by PostgreSQL; no name or code contains one.
+    return (params.get(name) or "").replace("\x00", "").strip()
+
+
+def _id_param(params, name: str) -> int | None:
+    """An id from the query string; absent is None, anything but a valid id is not found."""
+    raw = _text(params, name)
+    if not raw:
         return None
+    if not raw.isascii() or not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
+        raise Http404("未找到该组织。")
+    return int(raw)
 
 
 def _filtered(request):
     params = request.GET
     return selectors.org_list(
         user=request.user,
-        q=params.get("q") or None,
-        org_type=params.get("type") or None,
-        unit_category=params.get("category") or None,
-        within=_int_or_none(params.get("within")),
-        parent=_int_or_none(params.get("parent")),
+        q=_text(params, "q") or None,
+        org_type=_text(params, "org_type") or None,
+        unit_category=_text(params, "unit_category") or None,
+        within=_id_param(params, "within"),
+        parent=_id_param(params, "parent"),
     )
+
+
+def _export_row(org, *, unmasked: bool) -> list:
+    return [
+        org.code,
+        org.name,
+        org.get_org_type_display(),
+        org.get_unit_category_display(),
+        org.parent.code if org.parent else "",
+        org.parent.name if org.parent else "",
+        org.secretary_name,
+        personal(org.secretary_phone, kind="phone", unmasked=unmasked),
+        org.founded_on,
+        org.term_start,
+        org.term_end,
+        org.division_code,
+        org.address,
+    ]
 
 
 @login_required
 def org_list_view(request):
-    """党组织列表: filters, pagination and Excel export of exactly what is listed."""
+    """党组织列表: filters, pagination and Excel export of exactly the filtered rows."""
     qs = _filtered(request)
-    unmasked = can_view_personal_data(request.user)
     if request.GET.get("export") == "xlsx":
-        rows = (
-            [
-                o.code,
-                o.name,
-                o.get_org_type_display(),
-                o.get_unit_category_display(),
-                o.parent.code if o.parent else "",
-                o.parent.name if o.parent else "",
-                o.secretary_name,
-                personal(o.secretary_phone, kind="phone", unmasked=unmasked),
-                o.founded_on,
-                o.term_start,
-                o.term_end,
-                o.division_code,
-                o.address,
-            ]
-            for o in qs.iterator(chunk_size=2000)
-        )
+        unmasked = can_view_personal_data(request.user)
         return xlsx_response(
             actor=request.user,
             filename="党组织列表",
             headers=EXPORT_HEADERS,
-            rows=rows,
+            rows=(_export_row(o, unmasked=unmasked) for o in qs.iterator(chunk_size=2000)),
             target_type="orgs.organization",
             unmasked=unmasked,
         )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for org in page:
+        # Unmasked phones are shown one at a time on the detail page, where each look is logged.
         org.phone_display = personal(org.secretary_phone, kind="phone", unmasked=False)
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("export", None)
+    within = _id_param(request.GET, "within")
     return render(
         request,
         "orgs/org_list.html",
         {
             "page": page,
-            "filters": request.GET,
+            "filters": {k: _text(request.GET, k) for k in ("q", "org_type", "unit_category")},
+            "within": selectors.org_get(user=request.user, pk=within) if within else None,
+            "parent": _id_param(request.GET, "parent"),
             "query": query.urlencode(),
             "org_types": OrgType.choices,
             "categories": UnitCategory.choices,
@@ -109,26 +128,52 @@ def org_list_view(request):
     )
 
 
+def _with_breadcrumbs(user, orgs: list[Organization]) -> list[tuple[Organization, list]]:
+    """Each organization with its visible ancestors (top first), in one query for all."""
+    prefixes = {o.path[:i] for o in orgs for i in range(PATH_STEP, len(o.path), PATH_STEP)}
+    by_path = {
+        a.path: a
+        for a in selectors.org_scoped(user=user)
+        .filter(path__in=prefixes)
+        .only("pk", "name", "path")
+    }
+    return [
+        (
+            o,
+            [
+                by_path[o.path[:i]]
+                for i in range(PATH_STEP, len(o.path), PATH_STEP)
+                if o.path[:i] in by_path
+            ],
+        )
+        for o in orgs
+    ]
+
+
 @login_required
 def org_tree_view(request):
-    """组织架构: the user's roots; children load on demand; search by name or initials."""
-    q = (request.GET.get("q") or "").strip()
-    if q:
-        results = list(selectors.org_list(user=request.user, q=q)[:50])
-        template = (
-            "orgs/_tree_search.html" if request.headers.get("HX-Request") else "orgs/org_tree.html"
-        )
-        return render(request, template, {"results": results, "q": q, "searched": True})
+    """组织架构: the user's roots, children loaded on demand, search by name or initials.
+
+    An htmx request (the search box) gets the results alone; a plain GET (search submitted
+    without JavaScript) gets the whole page with the results above the tree.
+    """
+    q = _text(request.GET, "q")
+    found = list(selectors.org_list(user=request.user, q=q)[: TREE_SEARCH_LIMIT + 1]) if q else []
+    context = {
+        "q": q,
+        "results": _with_breadcrumbs(request.user, found[:TREE_SEARCH_LIMIT]),
+        "more": len(found) > TREE_SEARCH_LIMIT,
+        "limit": TREE_SEARCH_LIMIT,
+    }
     if request.headers.get("HX-Request"):
-        return render(
-            request, "orgs/_tree_search.html", {"results": [], "q": "", "searched": False}
-        )
-    roots = selectors.org_roots(user=request.user)
-    return render(request, "orgs/org_tree.html", {"roots": roots, "q": ""})
+        return render(request, "orgs/_tree_search.html", context)
+    context["roots"] = selectors.org_roots(user=request.user)
+    return render(request, "orgs/org_tree.html", context)
 
 
 @login_required
 def org_children_view(request, pk):
+    """The children of one node, as list items for the tree (loaded when it is opened)."""
     parent = selectors.org_get(user=request.user, pk=pk)
     children = selectors.org_children(user=request.user, parent=parent)
     return render(request, "orgs/_tree_children.html", {"children": children})
@@ -137,9 +182,11 @@ def org_children_view(request, pk):
 @login_required
 def org_detail_view(request, pk):
     org = selectors.org_get(user=request.user, pk=pk)
-    unmasked = can_view_personal_data(request.user) and request.GET.get("show") == "phone"
+    allowed = can_view_personal_data(request.user)
+    unmasked = allowed and request.GET.get("show") == "phone"
     if unmasked and org.secretary_phone:
         personal_data_viewed(actor=request.user, target=org, fields=["书记电话"], org_path=org.path)
+    children = selectors.org_children(user=request.user, parent=org)
     counts = selectors.org_type_counts(user=request.user, org=org)
     return render(
         request,
@@ -147,12 +194,12 @@ def org_detail_view(request, pk):
         {
             "org": org,
             "ancestors": selectors.org_ancestors(user=request.user, org=org),
-            "children": selectors.org_children(user=request.user, parent=org)[:200],
+            "children": children[:DETAIL_CHILDREN_LIMIT],
+            "children_more": children.count() > DETAIL_CHILDREN_LIMIT,
             "counts": [(OrgType(k).label, v) for k, v in counts.items()],
+            "counts_total": sum(counts.values()),
             "phone": personal(org.secretary_phone, kind="phone", unmasked=unmasked),
-            "can_unmask": can_view_personal_data(request.user)
-            and not unmasked
-            and org.secretary_phone,
+            "can_unmask": allowed and not unmasked and bool(org.secretary_phone),
             "health": [
                 selectors.HealthFlag.LABELS[f]
                 for _, flags in selectors.org_health(user=request.user, organization=org)
@@ -162,89 +209,106 @@ def org_detail_view(request, pk):
     )
 
 
-def _parent_from_code(request, form):
-    code = (form.cleaned_data.get("parent_code") or "").strip()
-    if not code:
-        return None
-    try:
-        return selectors.org_get_by_code(user=request.user, code=code)
-    except Http404:
-        form.add_error("parent_code", f"上级组织代码“{code}”不存在或不在您的权限范围内。")
-        return False
-
-
-def _service_data(form):
-    return {k: v for k, v in form.cleaned_data.items() if k in services.EDITABLE_FIELDS}
-
-
 @login_required
 def org_create_view(request):
+    """新建党组织 under a parent chosen from the user's part of the tree."""
     initial = {}
-    if request.GET.get("parent"):
-        parent = selectors.org_get(user=request.user, pk=_int_or_none(request.GET["parent"]))
-        initial["parent_code"] = parent.code
-    form = OrganizationForm(request.POST or None, initial=initial)
+    parent_id = _id_param(request.GET, "parent")
+    if parent_id:
+        initial["parent"] = selectors.org_get(user=request.user, pk=parent_id)
+    form = OrganizationForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
-        parent = _parent_from_code(request, form)
-        if parent is None and not form.errors:
-            form.add_error("parent_code", "请填写上级组织代码。")
-        if parent:
-            try:
-                org = services.org_create(
-                    actor=request.user, parent=parent, data=_service_data(form)
-                )
-            except ValidationError as exc:
-                form.apply_service_errors(exc)
-            else:
-                messages.success(request, f"已新建“{org.name}”。")
-                return redirect("orgs:detail", pk=org.pk)
+        try:
+            org = services.org_create(
+                actor=request.user, parent=form.cleaned_data["parent"], data=form.service_data()
+            )
+        except ValidationError as exc:
+            form.apply_service_errors(exc)
+        else:
+            messages.success(request, f"已新建“{org.name}”。")
+            return redirect("orgs:detail", pk=org.pk)
     return render(request, "orgs/org_form.html", {"form": form, "org": None})
 
 
 @login_required
 def org_edit_view(request, pk):
+    """修改党组织; a new parent moves the organization with its whole subtree."""
     org = selectors.org_get(user=request.user, pk=pk)
-    form = OrganizationForm(request.POST or None, instance=Organization.objects.get(pk=org.pk))
+    form = OrganizationForm(
+        request.POST or None, instance=Organization.objects.get(pk=org.pk), user=request.user
+    )
     if request.method == "POST" and form.is_valid():
-        data = _service_data(form)
-        parent = _parent_from_code(request, form)
-        if parent:
-            data["parent"] = parent
-        elif parent is None and org.parent_id is not None:
-            form.add_error("parent_code", "请填写上级组织代码。")
-        if not form.errors:
-            try:
-                org = services.org_update(actor=request.user, org=org, data=data)
-            except ValidationError as exc:
-                form.apply_service_errors(exc)
-            else:
-                messages.success(request, "已保存。")
-                return redirect("orgs:detail", pk=org.pk)
+        try:
+            org = services.org_update(actor=request.user, org=org, data=form.service_data())
+        except ValidationError as exc:
+            form.apply_service_errors(exc)
+        else:
+            messages.success(request, f"已保存“{org.name}”。")
+            return redirect("orgs:detail", pk=org.pk)
     return render(request, "orgs/org_form.html", {"form": form, "org": org})
+
+
+# Snapshot keys that are bookkeeping, not something a user changed.
+HISTORY_HIDDEN = {"id", "path", "depth", "name_initials", "created_at", "updated_at"}
+HISTORY_LABELS = {
+    **{f.name: str(f.verbose_name) for f in Organization._meta.concrete_fields},
+    "parent_id": "上级组织",
+}
+HISTORY_CHOICES = {"org_type": dict(OrgType.choices), "unit_category": dict(UnitCategory.choices)}
+
+
+def _history_value(key, value, org_names: dict) -> str:
+    if value is None or value == "":
+        return "—"
+    if key == "parent_id":
+        return org_names.get(value, "权限范围以外的组织")
+    if key in HISTORY_CHOICES:
+        return HISTORY_CHOICES[key].get(value, value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
 
 
 @login_required
 def org_history_view(request, pk):
+    """变更记录: each audited change of the organization as 字段 / 修改前 / 修改后."""
     org = selectors.org_get(user=request.user, pk=pk)
-    labels = {f.attname: f.verbose_name for f in Organization._meta.concrete_fields}
-    labels.update({f.name: f.verbose_name for f in Organization._meta.concrete_fields})
     page = Paginator(selectors.org_history(user=request.user, org=org), 30).get_page(
         request.GET.get("page")
     )
     unmasked = can_view_personal_data(request.user)
+    rows = [
+        (
+            row,
+            personal_in_snapshot(row.before or {}, unmasked=unmasked),
+            personal_in_snapshot(row.after or {}, unmasked=unmasked),
+        )
+        for row in page
+    ]
+    # Parents are shown by name: those in the user's scope, and the current parent (which
+    # the detail page shows anyway); any other is not named.
+    parent_ids = {
+        v for _, b, a in rows for v in (b.get("parent_id"), a.get("parent_id")) if v is not None
+    }
+    org_names = {
+        o.pk: o.name
+        for o in selectors.org_scoped(user=request.user).filter(pk__in=parent_ids).only("name")
+    }
+    if org.parent_id:
+        org_names[org.parent_id] = org.parent.name
     entries = []
-    for row in page:
-        keys = list(dict.fromkeys(list((row.before or {}).keys()) + list((row.after or {}).keys())))
-        changes = []
-        for key in keys:
-            if key in ("updated_at", "created_at", "name_initials"):
-                continue
-            old, new = (row.before or {}).get(key), (row.after or {}).get(key)
-            if key == "secretary_phone":
-                old = personal(old, kind="phone", unmasked=unmasked)
-                new = personal(new, kind="phone", unmasked=unmasked)
-            changes.append((str(labels.get(key, key)), old, new))
-        entries.append((row, changes))
+    for row, before, after in rows:
+        keys = [k for k in dict.fromkeys([*before, *after]) if k not in HISTORY_HIDDEN]
+        changes = [
+            (
+                HISTORY_LABELS.get(key, key),
+                _history_value(key, before.get(key), org_names),
+                _history_value(key, after.get(key), org_names),
+            )
+            for key in keys
+        ]
+        # A creation has no "before": it is shown as the values it was created with.
+        entries.append((row, changes, bool(before)))
     return render(request, "orgs/org_history.html", {"org": org, "page": page, "entries": entries})
 
 

@@ -1,9 +1,30 @@
+import datetime
 import io
+from unittest import mock
 
+import pytest
 from django.urls import reverse
+from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
+from zuzhi.core.models import AuditAction, AuditLog
 from zuzhi.orgs.services import org_update
+
+
+def xlsx_rows(response):
+    assert response.status_code == 200
+    return (
+        CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+        .get_sheet_by_index(0)
+        .to_python()
+    )
+
+
+def update_on(day: datetime.date, *, actor, org, name: str):
+    """An audited change as if made at noon on `day` (the log's time is set on insert)."""
+    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        org_update(actor=actor, org=org, data={"secretary_name": name})
 
 
 def test_township_sees_only_its_subtree_log(county, client_as, town_a_user, town_b_user):
@@ -31,10 +52,73 @@ def test_sysadmin_sees_no_business_log(county, client_as, sysadmin_user, town_a_
 
 def test_audit_export_is_scoped(county, client_as, town_a_user, town_b_user):
     org_update(actor=town_a_user, org=county.village_a1, data={"secretary_name": "甲书记"})
-    response = client_as(town_b_user).get(reverse("audit:list"), {"export": "xlsx"})
-    rows = (
-        CalamineWorkbook.from_filelike(io.BytesIO(response.content))
-        .get_sheet_by_index(0)
-        .to_python()
-    )
+    rows = xlsx_rows(client_as(town_b_user).get(reverse("audit:list"), {"export": "xlsx"}))
+    assert rows[0] == ["时间", "操作人", "操作", "对象类型", "对象", "IP", "请求编号", "说明"]
+    assert any("张湾村" in str(r) for r in rows[1:])
     assert all("李庄村" not in str(r) for r in rows)
+
+
+def test_date_filters_are_inclusive_on_both_ends(county, client_as, town_a_user):
+    for day, name in [(1, "一日"), (2, "二日"), (3, "三日")]:
+        update_on(datetime.date(2026, 3, day), actor=town_a_user, org=county.village_a1, name=name)
+    response = client_as(town_a_user).get(
+        reverse("audit:list"), {"action": "update", "from": "2026-03-02", "to": "2026-03-03"}
+    )
+    assert [r.after["secretary_name"] for r in response.context["page"]] == ["三日", "二日"]
+    assert 'value="2026-03-02"' in response.content.decode()
+
+
+def test_export_carries_the_same_filters_and_is_logged(county, client_as, town_a_user):
+    for day, name in [(1, "一日"), (2, "二日"), (3, "三日")]:
+        update_on(datetime.date(2026, 3, day), actor=town_a_user, org=county.village_a1, name=name)
+    client = client_as(town_a_user)
+    params = {"action": "update", "actor": "town_a", "from": "2026-03-02", "to": "2026-03-02"}
+    page = client.get(reverse("audit:list"), params).content.decode()
+    # The export link on the page is the filtered query plus export=xlsx.
+    assert (
+        "action=update&amp;actor=town_a&amp;from=2026-03-02&amp;to=2026-03-02&amp;export=xlsx"
+        in page
+    )
+    start = AuditLog.objects.count()
+    rows = xlsx_rows(client.get(reverse("audit:list"), {**params, "export": "xlsx"}))
+    assert len(rows) == 2 and rows[1][1] == "town_a" and rows[1][2] == "修改"
+    assert rows[1][0].startswith("2026-03-02")
+    exported = AuditLog.objects.order_by("id")[start:]
+    assert [r.action for r in exported] == [AuditAction.EXPORT]
+    assert exported[0].actor == town_a_user and "1 行" in exported[0].message
+
+
+def test_pager_keeps_the_filters(county, client_as, town_a_user):
+    for i in range(60):
+        org_update(actor=town_a_user, org=county.village_a1, data={"secretary_name": f"书记{i}"})
+    client = client_as(town_a_user)
+    first = client.get(reverse("audit:list"), {"action": "update", "actor": "town_a"})
+    assert first.context["page"].paginator.count == 60
+    assert "?action=update&amp;actor=town_a&amp;page=2" in first.content.decode()
+    second = client.get(reverse("audit:list"), {"action": "update", "actor": "town_a", "page": 2})
+    assert len(second.context["page"]) == 10
+    assert all(r.action == AuditAction.UPDATE for r in second.context["page"])
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"from": "2026-02-30"}, "起始日期“2026-02-30”不是有效日期"),
+        ({"to": "昨天"}, "截止日期“昨天”不是有效日期"),
+        ({"from": "2026-03-05", "to": "2026-03-01"}, "起始日期晚于截止日期"),
+        ({"action": "nope"}, "没有这种操作类型"),
+    ],
+)
+def test_bad_filters_are_explained_in_chinese(county, client_as, town_a_user, params, message):
+    response = client_as(town_a_user).get(reverse("audit:list"), params)
+    assert response.status_code == 200 and message in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["\x00", "town_a\x00", "'; --"])
+def test_odd_actor_filter_does_not_crash(county, client_as, town_a_user, value):
+    assert client_as(town_a_user).get(reverse("audit:list"), {"actor": value}).status_code == 200
+
+
+def test_audit_list_needs_login(client):
+    response = client.get(reverse("audit:list"))
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
