@@ -99,3 +99,11 @@ def client_as(client):
         return client
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def _clear_shared_cache():
+    """Rate-limit counters and cached vote totals must not leak from one test to the next."""
+    from django.core.cache import caches
+
+    caches["shared"].clear()

@@ -13,6 +13,7 @@ from ninja.security import HttpBearer
 
 from zuzhi.accounts.api import PASSWORD_EXPIRED
 from zuzhi.accounts.services import LoginError, LoginLocked, password_expired, token_user
+from zuzhi.contests.services import VoteRefused
 
 
 class BearerToken(HttpBearer):
@@ -115,6 +116,11 @@ def on_rule_error(request, exc: DjangoValidationError):
     return error(request, "；".join(exc.messages), 400, {"__all__": exc.messages})
 
 
+@api.exception_handler(VoteRefused)
+def on_vote_refused(request, exc: VoteRefused):
+    return error(request, exc.messages[0], exc.status)
+
+
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
     return error(request, "未找到该对象。", 404)
@@ -155,4 +161,6 @@ api.add_router("/members", "zuzhi.members.api.router")
 api.add_router("/meetings", "zuzhi.orglife.api.router")
 api.add_router("/recruitment", "zuzhi.recruitment.api.router")
 api.add_router("/appraisals", "zuzhi.appraisal.api.router")
+api.add_router("/contests", "zuzhi.contests.api.router")
+api.add_router("/public/contests", "zuzhi.contests.api.public_router")
 api.add_router("/audit", "zuzhi.core.api.router")

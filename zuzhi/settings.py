@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "zuzhi.recruitment",
     "zuzhi.appraisal",
     "zuzhi.points",
+    "zuzhi.contests",
     "zuzhi.demo",
 ]
 
@@ -125,7 +126,19 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": VAR_DIR / "cache" / "progress",
     },
+    # Counters every server process must share: per-IP vote rate limits, live vote totals.
+    "shared": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": VAR_DIR / "cache" / "shared",
+    },
 }
+
+# Public voting (群众投票): SMS codes go through this backend; the console backend prints them
+# (demo and tests). A real deployment points this at its SMS gateway's adapter.
+ZUZHI_SMS_BACKEND = os.environ.get("ZUZHI_SMS_BACKEND", "zuzhi.contests.sms.ConsoleSmsBackend")
+ZUZHI_VOTE_IP_PER_MINUTE = env_int("ZUZHI_VOTE_IP_PER_MINUTE", 60)
+ZUZHI_VOTE_CODES_PER_PHONE_PER_DAY = env_int("ZUZHI_VOTE_CODES_PER_PHONE_PER_DAY", 5)
+ZUZHI_VOTE_TOTALS_SECONDS = env_int("ZUZHI_VOTE_TOTALS_SECONDS", 5)
 
 # Required frequency of each kind of meeting (支部工作条例): "month", "quarter" or "year".
 # Group meetings are left out by default because many village branches have no groups.

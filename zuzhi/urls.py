@@ -13,6 +13,7 @@ urlpatterns = [
     path("appraisal/", include("zuzhi.appraisal.urls")),
     path("points/", include("zuzhi.points.urls")),
     path("dues/", include("zuzhi.dues.urls")),
+    path("contests/", include("zuzhi.contests.urls")),
     path("audit/", include("zuzhi.core.urls")),
     path("imports/", include("zuzhi.core.import_urls")),
     path("api/", api.urls),

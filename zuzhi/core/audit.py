@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from django.db import connection, models
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from .context import current_request_meta
@@ -19,6 +20,8 @@ def _json_value(value: Any) -> Any:
         return str(value)
     if isinstance(value, models.Model):
         return value.pk
+    if isinstance(value, FieldFile):
+        return value.name or ""
     return value
 
 
@@ -100,9 +103,8 @@ def audit_bulk_record(
     meta = current_request_meta()
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     fields = [f for f in AuditLog._meta.concrete_fields if not f.primary_key]
-    now = timezone.now()
     common = {
-        "time": now,
+        "time": timezone.now(),
         "actor": actor.pk if is_user else None,
         "actor_username": actor.get_username() if is_user else "",
         "ip": meta.ip,
@@ -111,6 +113,12 @@ def audit_bulk_record(
         "before": None,
         "message": "",
     }
+    # The columns shared by every row are converted once; per row, only the target's
+    # columns are new: plain strings, which the database takes as they are, and `after`.
+    common = {
+        f.name: f.get_db_prep_save(common[f.name], connection) for f in fields if f.name in common
+    }
+    after_field = AuditLog._meta.get_field("after")
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {connection.ops.quote_name(AuditLog._meta.db_table)} ({columns}) VALUES ({placeholders})"
@@ -121,9 +129,9 @@ def audit_bulk_record(
             "target_id": str(target.pk),
             "target_repr": str(target)[:255],
             "org_path": org_path,
-            "after": after,
+            "after": after_field.get_db_prep_save(after, connection),
         }
-        rows.append([f.get_db_prep_save(values[f.name], connection) for f in fields])
+        rows.append([values[f.name] for f in fields])
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 2000):
             cursor.executemany(sql, rows[start : start + 2000])

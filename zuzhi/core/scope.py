@@ -75,6 +75,21 @@ def scope_q(user, field: str = "path") -> Q | None:
     return q
 
 
+def ancestor_paths(path: str) -> list[str]:
+    """Paths of every node above `path`, root first."""
+    return [path[:i] for i in range(PATH_STEP, len(path), PATH_STEP)]
+
+
+def overlapping_scope_q(user, field: str = "path") -> Q | None:
+    """Nodes inside the user's scope or above it: a county-wide contest concerns a township
+    user (for its own entrants) though the county node itself is outside their scope."""
+    roots = user_scope_paths(user)
+    if not roots:
+        return None
+    above = {a for root in roots for a in ancestor_paths(root)}
+    return scope_q(user, field) | Q(**{f"{field}__in": sorted(above)})
+
+
 def scope_queryset(user, qs: QuerySet, *, path_field: str = "path") -> QuerySet:
     q = scope_q(user, path_field)
     return qs.none() if q is None else qs.filter(q)
@@ -99,6 +114,12 @@ def deny(user, *, target=None, message: str = "") -> Http404:
         message=message or "访问了权限范围以外的对象",
     )
     return Http404("未找到该对象。")
+
+
+def require_in_scope(user, path: str, *, target=None, message: str = "") -> None:
+    """Raise the logged 404 of `deny` unless `path` is inside the user's scope."""
+    if not path_in_scope(user, path):
+        raise deny(user, target=target, message=message)
 
 
 def get_in_scope_or_404(user, qs: QuerySet, *, path_field: str = "path", **lookup):

@@ -3,7 +3,6 @@ compliance and reminders are derived from the records."""
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -11,6 +10,7 @@ from django.utils import timezone
 from zuzhi.core.audit import audit_record, snapshot
 from zuzhi.core.models import AuditAction
 from zuzhi.core.scope import deny, path_in_scope
+from zuzhi.core.uploads import upload_error
 from zuzhi.members.models import Member, MemberStatus
 from zuzhi.members.services import MEMBER_ORG_TYPES
 from zuzhi.orgs.models import Organization
@@ -18,7 +18,6 @@ from zuzhi.orgs.models import Organization
 from .models import Meeting, MeetingAbsence, MeetingAttachment, MeetingKind
 
 MAX_ATTACHMENTS = 10
-ATTACHMENT_TYPES = ("pdf", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx", "txt")
 
 
 def meeting_record(
@@ -64,15 +63,8 @@ def meeting_record(
     if len(attachments) > MAX_ATTACHMENTS:
         errors["attachments"] = [f"附件最多 {MAX_ATTACHMENTS} 个。"]
     for upload in attachments:
-        suffix = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-        if suffix not in ATTACHMENT_TYPES:
-            errors.setdefault("attachments", []).append(
-                f"“{upload.name}”的格式不支持，可上传：{'、'.join(ATTACHMENT_TYPES)}。"
-            )
-        elif upload.size > settings.ZUZHI_MAX_UPLOAD_BYTES:
-            errors.setdefault("attachments", []).append(
-                f"“{upload.name}”太大，单个附件不超过 {settings.ZUZHI_MAX_UPLOAD_BYTES // 1024 // 1024} MB。"
-            )
+        if problem := upload_error(upload):
+            errors.setdefault("attachments", []).append(problem)
     if kind == MeetingKind.MEMBER_ASSEMBLY and not errors:
         voting = [m for m in members.values() if m.status == MemberStatus.FULL]
         present = [pk for pk in attendee_ids if members[pk].status == MemberStatus.FULL]

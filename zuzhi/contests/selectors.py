@@ -1,0 +1,561 @@
+"""Reads of the contest engine: what a user may see, scores, standings, the live board."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from zuzhi.core.scope import (
+    deny,
+    overlapping_scope_q,
+    path_in_scope,
+    scope_queryset,
+    user_scope_paths,
+)
+
+from . import scoring
+from .models import (
+    Adjustment,
+    Aggregation,
+    Appearance,
+    AppearanceStatus,
+    Contest,
+    DecisionStatus,
+    DirectScore,
+    Entrant,
+    Indicator,
+    IndicatorValue,
+    JudgeSeat,
+    ListMark,
+    ResultRow,
+    ResultVersion,
+    ScoreSheet,
+    Stage,
+    StageKind,
+    TrimOn,
+    VersionStatus,
+    Vote,
+)
+
+MAX_PROBLEMS = 20
+
+
+def contest_visible_q(user) -> Q:
+    """Contests a user may open: those organized in or above their scope (a county contest
+    concerns a township for its own entrants), the templates, and for judges the contests they
+    are seated on."""
+    q = Q(stages__seats__judge=user) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
+    scope = overlapping_scope_q(user, "organization__path")
+    if scope is not None:
+        q |= scope | Q(is_template=True)
+    return q
+
+
+def contest_list(*, user, templates: bool = False, search: str = "") -> QuerySet:
+    qs = (
+        Contest.objects.filter(contest_visible_q(user), is_template=templates)
+        .select_related("organization")
+        .distinct()
+    )
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(period_label__icontains=search))
+    return qs.order_by("-pk")
+
+
+def contest_get(*, user, pk) -> Contest:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError) as exc:
+        raise Http404("未找到该考评竞赛。") from exc
+    if not -(2**63) < pk < 2**63:
+        raise Http404("未找到该考评竞赛。")
+    contest = (
+        Contest.objects.filter(contest_visible_q(user), pk=pk)
+        .select_related("organization")
+        .first()
+    )
+    if contest is None:
+        existing = Contest.objects.filter(pk=pk).first()
+        if existing is not None:
+            raise deny(user, target=existing, message="访问了无权查看的考评竞赛")
+        raise Http404("未找到该考评竞赛。")
+    return contest
+
+
+def is_judge_only(user, contest: Contest) -> bool:
+    """A judge without a data role on the contest sees only the scoring pages."""
+    return not user_scope_paths(user) or not (
+        path_in_scope(user, contest.organization.path)
+        or any(root.startswith(contest.organization.path) for root in user_scope_paths(user))
+    )
+
+
+def entrant_list(*, user, contest: Contest, search: str = "") -> QuerySet:
+    """The contest's entrants inside the user's scope (a township sees its own villages)."""
+    qs = scope_queryset(
+        user,
+        Entrant.objects.filter(contest=contest).select_related("organization"),
+        path_field="organization__path",
+    )
+    if search:
+        qs = qs.filter(name__icontains=search)
+    return qs.order_by("number")
+
+
+def entrant_get(*, user, contest: Contest, pk) -> Entrant:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError) as exc:
+        raise Http404("未找到该参评对象。") from exc
+    entrant = (
+        Entrant.objects.filter(contest=contest, pk=pk)
+        .select_related("organization", "contest__organization")
+        .first()
+    )
+    if entrant is None or not -(2**63) < pk < 2**63:
+        raise Http404("未找到该参评对象。")
+    if not path_in_scope(user, entrant.organization.path):
+        raise deny(user, target=entrant, message="访问了权限范围以外的参评对象")
+    return entrant
+
+
+def leaf_indicators(stage: Stage) -> list[Indicator]:
+    nodes = list(stage.indicators.all())
+    parents = {n.parent_id for n in nodes}
+    return [n for n in nodes if n.pk not in parents]
+
+
+# --- scores ---------------------------------------------------------------------------------
+
+
+@dataclass
+class StageResult:
+    scores: dict[int, Decimal] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Standings:
+    rows: list[dict]
+    problems: list[str]
+    stages: list[Stage]
+
+
+def indicator_stage_scores(stage: Stage, entrants: dict[int, str]) -> StageResult:
+    """Each entrant's indicator score: leaves normalized across entrants, then weighted up the
+    tree (weights are shares of siblings) into a 0–100 stage score."""
+    result = StageResult()
+    nodes = list(stage.indicators.all())
+    children: dict[int | None, list[Indicator]] = defaultdict(list)
+    for n in nodes:
+        children[n.parent_id].append(n)
+    values: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for indicator_id, entrant_id, value in IndicatorValue.objects.filter(
+        indicator__stage=stage
+    ).values_list("indicator_id", "entrant_id", "value"):
+        values[indicator_id][entrant_id] = value
+    leaf_scores: dict[int, dict[int, Decimal]] = {}
+    for n in nodes:
+        if children.get(n.pk):
+            continue
+        missing = [e for e in entrants if e not in values[n.pk]]
+        for e in missing:
+            result.problems.append(f"“{entrants[e]}”缺少指标“{n.name}”的数据。")
+        try:
+            leaf_scores[n.pk] = scoring.normalize(
+                values[n.pk],
+                scoring.Normalization(
+                    method=n.method,
+                    higher_is_better=n.direction == "higher",
+                    target=n.target,
+                    cap=n.cap,
+                ),
+            )
+        except scoring.ScoringError as exc:
+            result.problems.append(f"指标“{n.name}”：{exc}")
+    if result.problems:
+        return result
+
+    def node_score(node: Indicator, entrant_id: int) -> Decimal:
+        kids = children.get(node.pk)
+        if not kids:
+            return leaf_scores[node.pk][entrant_id]
+        return sum(
+            (k.weight * node_score(k, entrant_id) / scoring.HUNDRED for k in kids), Decimal(0)
+        )
+
+    for e in entrants:
+        result.scores[e] = scoring.q2(
+            sum(
+                (n.weight * node_score(n, e) / scoring.HUNDRED for n in children[None]),
+                Decimal(0),
+            )
+        )
+    return result
+
+
+def judges_stage_scores(stage: Stage, entrants: dict[int, str]) -> StageResult:
+    """The panel's score for each entrant on 0–100: the configured mean of the judges' sheets,
+    over the criteria's full marks."""
+    result = StageResult()
+    full = sum((c.max_score for c in stage.criteria.all()), Decimal(0))
+    seats = stage.seats.count()
+    sheets: dict[int, list[dict[int, Decimal]]] = defaultdict(list)
+    for entrant_id, marks in ScoreSheet.objects.filter(stage=stage).values_list(
+        "entrant_id", "marks"
+    ):
+        sheets[entrant_id].append({int(k): Decimal(v) for k, v in marks.items()})
+    for e, name in entrants.items():
+        if len(sheets[e]) < seats:
+            result.problems.append(
+                f"“{name}”在“{stage.name}”环节还有 {seats - len(sheets[e])} 位评委未评分。"
+            )
+            continue
+        try:
+            panel = scoring.panel_score(
+                sheets[e],
+                trimmed=stage.aggregation == Aggregation.TRIMMED,
+                per_criterion=stage.trim_on == TrimOn.CRITERION,
+            )
+        except scoring.ScoringError as exc:
+            result.problems.append(f"“{name}”在“{stage.name}”环节：{exc}")
+            continue
+        result.scores[e] = scoring.q2(panel / full * scoring.HUNDRED) if full else panel
+    return result
+
+
+def vote_counts(stage: Stage) -> dict[int, int]:
+    """Valid votes per entrant (voided votes excluded)."""
+    return dict(
+        Vote.objects.filter(stage=stage, voided=False)
+        .values("entrant_id")
+        .annotate(n=Count("pk"))
+        .values_list("entrant_id", "n")
+    )
+
+
+def vote_stage_scores(stage: Stage, entrants: dict[int, str]) -> StageResult:
+    counts = vote_counts(stage)
+    try:
+        scores = scoring.vote_scores(
+            {e: counts.get(e, 0) for e in entrants},
+            method=stage.vote_method,
+            rank_points=stage.rank_points,
+        )
+    except scoring.ScoringError as exc:
+        return StageResult(problems=[f"“{stage.name}”环节：{exc}"])
+    return StageResult(scores=scores)
+
+
+def direct_stage_scores(stage: Stage, entrants: dict[int, str]) -> StageResult:
+    """Public report: the entered score. Appraisal: the rater groups' scores by their weights."""
+    result = StageResult()
+    groups = list(stage.rater_groups.all())
+    entered: dict[tuple[int, int | None], Decimal] = {
+        (e, g): s
+        for e, g, s in DirectScore.objects.filter(stage=stage).values_list(
+            "entrant_id", "rater_group_id", "score"
+        )
+    }
+    for e, name in entrants.items():
+        if stage.kind == StageKind.PUBLIC_REPORT:
+            if (e, None) in entered:
+                result.scores[e] = entered[(e, None)]
+            else:
+                result.problems.append(f"“{name}”缺少“{stage.name}”的得分。")
+            continue
+        missing = [g.name for g in groups if (e, g.pk) not in entered]
+        if missing:
+            result.problems.append(f"“{name}”缺少“{stage.name}”中{'、'.join(missing)}的测评得分。")
+            continue
+        result.scores[e] = scoring.q2(
+            sum((g.weight * entered[(e, g.pk)] / scoring.HUNDRED for g in groups), Decimal(0))
+        )
+    return result
+
+
+STAGE_SCORERS = {
+    StageKind.INDICATORS: indicator_stage_scores,
+    StageKind.JUDGES: judges_stage_scores,
+    StageKind.PUBLIC_VOTE: vote_stage_scores,
+    StageKind.PUBLIC_REPORT: direct_stage_scores,
+    StageKind.APPRAISAL: direct_stage_scores,
+}
+
+
+def adjustment_totals(contest: Contest) -> dict[int, Decimal]:
+    totals: dict[int, Decimal] = defaultdict(Decimal)
+    for item in Adjustment.objects.filter(contest=contest, status=DecisionStatus.APPROVED):
+        totals[item.entrant_id] += item.signed_amount
+    return totals
+
+
+def contest_standings(*, contest: Contest) -> Standings:
+    """Every entrant's stage scores, final score (weighted stages plus approved bonus and
+    penalty items), place, tier and list, or the reasons they cannot be computed yet."""
+    entrants = dict(contest.entrants.values_list("pk", "name"))
+    stages = list(contest.stages.all())
+    problems: list[str] = []
+    if not entrants:
+        problems.append("还没有参评对象。")
+    try:
+        scoring.check_weights([s.weight for s in stages], what="各计分环节")
+    except scoring.ScoringError as exc:
+        problems.append(str(exc))
+    per_stage: dict[int, dict[int, Decimal]] = {}
+    for stage in stages:
+        outcome = STAGE_SCORERS[stage.kind](stage, entrants)
+        problems.extend(outcome.problems)
+        per_stage[stage.pk] = outcome.scores
+    if problems:
+        more = len(problems) - MAX_PROBLEMS
+        shown = problems[:MAX_PROBLEMS] + ([f"……另有 {more} 处问题。"] if more > 0 else [])
+        return Standings(rows=[], problems=shown, stages=stages)
+    adjustments = adjustment_totals(contest)
+    finals = {
+        e: sum((s.weight * per_stage[s.pk][e] / scoring.HUNDRED for s in stages), Decimal(0))
+        + adjustments.get(e, Decimal(0))
+        for e in entrants
+    }
+    # Ties on the final score are broken by the heaviest stage first.
+    breakers = sorted(stages, key=lambda s: (-s.weight, s.order, s.pk))
+    standings = scoring.rank_standings(
+        finals,
+        tiebreak={e: tuple(per_stage[s.pk][e] for s in breakers) for e in entrants},
+        tiebreak_names=[s.name for s in breakers],
+    )
+    tiers = sorted(
+        ((t["name"], Decimal(str(t["min"]))) for t in contest.tiers or []),
+        key=lambda t: t[1],
+        reverse=True,
+    )
+    # Entrants placed strictly below each rank; standings are in rank order.
+    last_index = {s.rank: i for i, s in enumerate(standings)}
+    rows = []
+    for standing in standings:
+        e = standing.key
+        below = len(standings) - 1 - last_index[standing.rank]
+        mark = ListMark.NONE
+        if contest.red_list_size and standing.rank <= contest.red_list_size:
+            mark = ListMark.RED
+        elif contest.black_list_size and below < contest.black_list_size:
+            mark = ListMark.BLACK
+        rows.append(
+            {
+                "entrant_id": e,
+                "stage_scores": {str(s.pk): str(per_stage[s.pk][e]) for s in stages},
+                "adjustment": scoring.q2(adjustments.get(e, Decimal(0))),
+                "final": standing.final,
+                "rank": standing.rank,
+                "tier": next((name for name, low in tiers if standing.final >= low), ""),
+                "selected": bool(contest.top_n) and standing.rank <= contest.top_n,
+                "list_mark": mark,
+                "note": standing.note,
+            }
+        )
+    return Standings(rows=rows, problems=[], stages=stages)
+
+
+# --- results --------------------------------------------------------------------------------
+
+
+def published_version(contest: Contest) -> ResultVersion | None:
+    return contest.versions.filter(status=VersionStatus.PUBLISHED).first()
+
+
+def result_rows(*, user, version: ResultVersion) -> QuerySet:
+    """A version's rows, limited to entrants in the user's scope (the organizer sees all)."""
+    qs = ResultRow.objects.filter(version=version).select_related("entrant__organization")
+    if path_in_scope(user, version.contest.organization.path):
+        return qs
+    return scope_queryset(user, qs, path_field="entrant__organization__path")
+
+
+# --- judges ---------------------------------------------------------------------------------
+
+
+def judge_stages(*, user) -> QuerySet:
+    """Stages the user is seated on as a judge (我的评分)."""
+    return (
+        Stage.objects.filter(seats__judge=user)
+        .select_related("contest")
+        .order_by("-contest_id", "order")
+    )
+
+
+def judge_stage_get(*, user, pk) -> Stage:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError) as exc:
+        raise Http404("未找到该评分环节。") from exc
+    stage = Stage.objects.filter(pk=pk, seats__judge=user).select_related("contest").first()
+    if stage is None:
+        existing = Stage.objects.filter(pk=pk).first() if -(2**63) < pk < 2**63 else None
+        if existing is not None:
+            raise deny(user, target=existing, message="评委访问了未受聘的评分环节")
+        raise Http404("未找到该评分环节。")
+    return stage
+
+
+def current_appearance(stage: Stage) -> Appearance | None:
+    return stage.appearances.filter(status=AppearanceStatus.OPEN).select_related("entrant").first()
+
+
+@dataclass
+class BoardRow:
+    appearance: Appearance
+    submitted: set[int]
+    scores: dict[int, Decimal] | None  # by seat number, only once closed
+    panel: Decimal | None
+
+
+def judges_board(*, stage: Stage) -> tuple[list[JudgeSeat], list[BoardRow]]:
+    """The live board (评分进度): who has scored each entrant; scores only after closing."""
+    seats = list(stage.seats.select_related("judge"))
+    seat_of = {s.judge_id: s.seat_no for s in seats}
+    sheets: dict[int, list[ScoreSheet]] = defaultdict(list)
+    for sheet in ScoreSheet.objects.filter(stage=stage):
+        sheets[sheet.entrant_id].append(sheet)
+    rows = []
+    for appearance in stage.appearances.select_related("entrant"):
+        mine = sheets[appearance.entrant_id]
+        closed = appearance.status == AppearanceStatus.CLOSED
+        panel = None
+        if closed and mine:
+            try:
+                panel = scoring.panel_score(
+                    [{int(k): Decimal(v) for k, v in s.marks.items()} for s in mine],
+                    trimmed=stage.aggregation == Aggregation.TRIMMED,
+                    per_criterion=stage.trim_on == TrimOn.CRITERION,
+                )
+            except scoring.ScoringError:
+                panel = None
+        rows.append(
+            BoardRow(
+                appearance=appearance,
+                submitted={seat_of.get(s.judge_id) for s in mine},
+                scores={seat_of.get(s.judge_id): s.total for s in mine} if closed else None,
+                panel=panel,
+            )
+        )
+    return seats, rows
+
+
+def indicator_get(*, contest: Contest, pk) -> Indicator:
+    indicator = (
+        Indicator.objects.filter(pk=pk, stage__contest=contest).select_related("stage").first()
+        if 0 < int(pk) < 2**62
+        else None
+    )
+    if indicator is None:
+        raise Http404("未找到该指标。")
+    return indicator
+
+
+def indicator_values(*, contest: Contest) -> QuerySet:
+    return IndicatorValue.objects.filter(indicator__stage__contest=contest).order_by(
+        "entrant__number", "indicator__order", "indicator_id"
+    )
+
+
+def adjustment_list(*, user, contest: Contest) -> QuerySet:
+    return scope_queryset(
+        user,
+        Adjustment.objects.filter(contest=contest).select_related("entrant"),
+        path_field="entrant__organization__path",
+    ).order_by("-pk")
+
+
+# --- public pages ---------------------------------------------------------------------------
+
+
+def public_contest_get(*, pk) -> Contest:
+    """A contest shown to the public: only one with a public vote, never a template."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError) as exc:
+        raise Http404("未找到该评选。") from exc
+    contest = (
+        Contest.objects.filter(pk=pk, is_template=False, stages__kind=StageKind.PUBLIC_VOTE).first()
+        if 0 < pk < 2**62
+        else None
+    )
+    if contest is None:
+        raise Http404("未找到该评选。")
+    return contest
+
+
+def vote_totals(stage: Stage) -> dict[int, int]:
+    """Live totals for the public page, cached for a few seconds so a crowd of readers costs
+    one count per interval."""
+    cache = caches["shared"]
+    key = f"vote-totals:{stage.pk}"
+    totals = cache.get(key)
+    if totals is None:
+        totals = vote_counts(stage)
+        cache.set(key, totals, settings.ZUZHI_VOTE_TOTALS_SECONDS)
+    return totals
+
+
+def public_contest(*, pk) -> dict:
+    """What the public page and API show: entrants, stories, photos and vote totals. No member
+    ids, no ID numbers, no phones."""
+    from .services import public_vote_stage, voting_state
+
+    contest = public_contest_get(pk=pk)
+    stage = public_vote_stage(contest)
+    totals = vote_totals(stage)
+    reason = voting_state(stage)
+    return {
+        "id": contest.pk,
+        "name": contest.name,
+        "period_label": contest.period_label,
+        "voting_open": not reason,
+        "voting_message": reason or f"每人每天可投 {stage.votes_per_day} 票。",
+        "votes_per_day": stage.votes_per_day,
+        "entrants": [
+            {
+                "id": e.pk,
+                "number": e.number,
+                "name": e.name,
+                "organization": e.organization.name,
+                "story": e.story,
+                "photo": e.photo.url if e.photo else "",
+                "votes": totals.get(e.pk, 0),
+            }
+            for e in contest.entrants.select_related("organization").order_by("number")
+        ],
+    }
+
+
+def suspicious_votes(*, stage: Stage, burst: int = 20) -> dict:
+    """Patterns worth a look in the vote ledger (刷票线索): many votes from one IPv4 /24 range
+    within one minute, and one device voting with several phones."""
+    bursts: dict[tuple[str, str], list[int]] = defaultdict(list)
+    devices: dict[str, set[str]] = defaultdict(set)
+    device_votes: dict[str, list[int]] = defaultdict(list)
+    for pk, ip, device, phone, cast_at in Vote.objects.filter(
+        stage=stage, voided=False
+    ).values_list("pk", "ip", "device", "phone_digest", "cast_at"):
+        if ip and "." in ip:
+            network = ".".join(ip.split(".")[:3]) + ".0/24"
+            bursts[(network, cast_at.strftime("%Y-%m-%d %H:%M"))].append(pk)
+        if device:
+            devices[device].add(phone)
+            device_votes[device].append(pk)
+    return {
+        "ip_bursts": [
+            {"network": net, "minute": minute, "votes": len(ids), "vote_ids": ids}
+            for (net, minute), ids in sorted(bursts.items())
+            if len(ids) >= burst
+        ],
+        "shared_devices": [
+            {"device": d[:8] + "…", "phones": len(phones), "vote_ids": device_votes[d]}
+            for d, phones in devices.items()
+            if len(phones) > 1
+        ],
+    }

@@ -1,0 +1,301 @@
+from decimal import Decimal as D
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import Http404
+
+from zuzhi.contests import selectors, services
+from zuzhi.contests.models import (
+    AppearanceStatus,
+    CaseStatus,
+    ContestStatus,
+    ResultVersion,
+    StageKind,
+    VersionStatus,
+)
+from zuzhi.contests.services import Voter
+from zuzhi.core.models import AuditLog
+
+from .conftest import STAGES, stage_of
+
+
+def evidence():
+    return SimpleUploadedFile("证明.pdf", b"%PDF-1.4 evidence", content_type="application/pdf")
+
+
+def entrants_by_org(contest, county):
+    by = {e.organization_id: e for e in contest.entrants.all()}
+    return by[county.village_a1.pk], by[county.village_a2.pk], by[county.village_b1.pk]
+
+
+def fill_indicators(contest, county, actor):
+    a1, a2, b1 = entrants_by_org(contest, county)
+    income, petitions = selectors.leaf_indicators(stage_of(contest, StageKind.INDICATORS))
+    for entrant, inc, pet in ((a1, 100, 0), (a2, 50, 5), (b1, 0, 10)):
+        services.indicator_value_set(actor=actor, entrant=entrant, indicator=income, value=inc)
+        services.indicator_value_set(actor=actor, entrant=entrant, indicator=petitions, value=pet)
+
+
+def judge_all(contest, actor, judges, totals):
+    """Every judge gives each entrant (by organization pk) the same marks summing to total."""
+    stage = stage_of(contest, StageKind.JUDGES)
+    first, second = stage.criteria.all()
+    for entrant in contest.entrants.all():
+        services.appearance_open(actor=actor, stage=stage, entrant=entrant)
+        for i, judge in enumerate(judges):
+            total = totals[entrant.organization_id][i]
+            services.sheet_submit(
+                judge=judge,
+                stage=stage,
+                entrant=entrant,
+                marks={first.pk: D(total) * D("0.6"), second.pk: D(total) * D("0.4")},
+            )
+        services.appearance_close(actor=actor, appearance=selectors.current_appearance(stage))
+
+
+def vote(stage, entrant, phone_no):
+    voter = Voter(phone_digest=f"digest{phone_no}", phone_tail=f"{phone_no:04d}")
+    return services.vote_cast(stage=stage, entrant_id=entrant.pk, voter=voter, device="d", ip=None)
+
+
+@pytest.fixture
+def scored(running, county, county_user, judges):
+    fill_indicators(running, county, county_user)
+    a1, a2, b1 = entrants_by_org(running, county)
+    judge_all(
+        running,
+        county_user,
+        judges,
+        {
+            a1.organization_id: [90, 90, 90, 90, 90],
+            a2.organization_id: [100, 80, 80, 80, 20],  # trimmed: 80
+            b1.organization_id: [70, 70, 70, 70, 70],
+        },
+    )
+    stage = stage_of(running, StageKind.PUBLIC_VOTE)
+    for n in range(3):
+        vote(stage, b1, n)
+    vote(stage, a2, 10)
+    return running
+
+
+def test_weights_not_summing_to_100_refused(county, county_user):
+    stages = [dict(s) for s in STAGES]
+    stages[2] = {**stages[2], "weight": D(29)}
+    with pytest.raises(ValidationError) as exc:
+        services.contest_create(
+            actor=county_user,
+            organization=county.county,
+            data={"name": "x", "track": "village", "period_label": "2026"},
+            stages=stages,
+        )
+    assert "合计应为 100%，现为 99%" in str(exc.value)
+
+
+def test_indicator_and_rater_group_weights_checked(county, county_user):
+    bad_indicators = [
+        {
+            "kind": "indicators",
+            "name": "指标",
+            "weight": D(50),
+            "indicators": [{"name": "甲", "weight": D(70)}, {"name": "乙", "weight": D(20)}],
+        },
+        {
+            "kind": "appraisal",
+            "name": "民主测评",
+            "weight": D(50),
+            "rater_groups": [{"name": "党员", "weight": D(60)}, {"name": "群众", "weight": D(30)}],
+        },
+    ]
+    with pytest.raises(ValidationError) as exc:
+        services.contest_create(
+            actor=county_user,
+            organization=county.county,
+            data={"name": "x", "track": "village", "period_label": "2026"},
+            stages=bad_indicators,
+        )
+    messages = str(exc.value)
+    assert "同级指标的权重合计应为 100%，现为 90%" in messages
+    assert "测评主体的权重合计应为 100%，现为 90%" in messages
+
+
+def test_trimmed_panel_needs_five_judges_to_start(contest, county_user, judges):
+    services.entrants_add_eligible(actor=county_user, contest=contest)
+    stage = stage_of(contest, StageKind.JUDGES)
+    for judge in judges[:4]:
+        services.judge_seat(actor=county_user, stage=stage, judge=judge)
+    with pytest.raises(ValidationError, match="至少 5 位评委"):
+        services.contest_start(actor=county_user, contest=contest)
+    services.judge_seat(actor=county_user, stage=stage, judge=judges[4])
+    assert services.contest_start(actor=county_user, contest=contest).status == "running"
+
+
+def test_full_result_with_trimmed_judges_and_vote_rank(scored, county, county_user):
+    version = services.result_compute(actor=county_user, contest=scored)
+    rows = {r.entrant.organization_id: r for r in version.rows.select_related("entrant")}
+    a1, a2, b1 = rows[county.village_a1.pk], rows[county.village_a2.pk], rows[county.village_b1.pk]
+    indicators, judges_stage, votes = (str(s.pk) for s in scored.stages.all())
+    assert (a1.stage_scores[indicators], a2.stage_scores[indicators]) == ("100.00", "50.00")
+    assert a2.stage_scores[judges_stage] == "80.00"  # 100 and 20 dropped
+    # votes: b1 3 → 1st = 3 of 3 points; a2 1 → 2nd; a1 0 → 3rd = 1 of 3
+    assert (b1.stage_scores[votes], a2.stage_scores[votes], a1.stage_scores[votes]) == (
+        "100.00",
+        "66.67",
+        "33.33",
+    )
+    # a1: 40 + 27 + 10 = 77; a2: 20 + 24 + 20 = 64; b1: 0 + 21 + 30 = 51
+    assert (a1.final, a2.final, b1.final) == (D("77.00"), D("64.00"), D("51.00"))
+    assert (a1.rank, a2.rank, b1.rank) == (1, 2, 3)
+    assert a1.selected and a2.selected and not b1.selected
+    assert (a1.list_mark, b1.list_mark) == ("red", "black")
+    assert (a1.tier, b1.tier) == ("一般", "一般")
+
+
+def test_published_result_is_locked_and_only_reversioned(scored, county, county_user):
+    version = services.result_compute(actor=county_user, contest=scored)
+    services.result_publish(actor=county_user, version=version)
+    scored.refresh_from_db()
+    assert scored.status == ContestStatus.PUBLISHED
+    a1, a2, b1 = entrants_by_org(scored, county)
+    income = selectors.leaf_indicators(stage_of(scored, StageKind.INDICATORS))[0]
+    with pytest.raises(ValidationError, match="结果已发布"):
+        services.indicator_value_set(actor=county_user, entrant=b1, indicator=income, value=1000)
+    with pytest.raises(ValidationError, match="计算结果"):
+        services.result_compute(actor=county_user, contest=scored)
+    with pytest.raises(ValidationError, match="只有草稿"):
+        services.result_publish(actor=county_user, version=version)
+    # The black-listed village got a supervision case.
+    case = scored.cases.get()
+    assert case.entrant == b1 and case.status == CaseStatus.OPEN
+
+    with pytest.raises(ValidationError):
+        services.result_revise(actor=county_user, contest=scored, reason=" ")
+    services.result_revise(actor=county_user, contest=scored, reason="张湾村集体收入漏报")
+    services.indicator_value_set(actor=county_user, entrant=b1, indicator=income, value=1000)
+    second = services.result_compute(actor=county_user, contest=scored)
+    assert second.number == 2 and second.reason == "张湾村集体收入漏报"
+    services.result_publish(actor=county_user, version=second)
+    version.refresh_from_db()
+    assert version.status == VersionStatus.SUPERSEDED
+    assert version.rows.get(entrant=b1).final == D("51.00")  # the old version is unchanged
+    assert second.rows.get(entrant=b1).final != D("51.00")
+    assert ResultVersion.objects.filter(contest=scored).count() == 2
+
+
+def test_judge_scores_once_and_correction_needs_secretary(running, county, county_user, judges):
+    stage = stage_of(running, StageKind.JUDGES)
+    first, second = stage.criteria.all()
+    entrant = running.entrants.first()
+    services.appearance_open(actor=county_user, stage=stage, entrant=entrant)
+    marks = {first.pk: D(50), second.pk: D(30)}
+    sheet = services.sheet_submit(judge=judges[0], stage=stage, entrant=entrant, marks=marks)
+    with pytest.raises(ValidationError, match="已提交过"):
+        services.sheet_submit(judge=judges[0], stage=stage, entrant=entrant, marks=marks)
+    with pytest.raises(ValidationError, match="0 到 60"):
+        services.sheet_submit(
+            judge=judges[1], stage=stage, entrant=entrant, marks={first.pk: 61, second.pk: 1}
+        )
+    correction = services.correction_request(
+        judge=judges[0], sheet=sheet, marks={first.pk: 55, second.pk: 30}, reason="按错了"
+    )
+    with pytest.raises(Http404):
+        services.correction_decide(actor=judges[1], correction=correction, approve=True)
+    services.correction_decide(actor=county_user, correction=correction, approve=True)
+    sheet.refresh_from_db()
+    assert sheet.total == D(85)
+    assert AuditLog.objects.filter(target_type="contests.scoresheet", target_id=str(sheet.pk)).count() == 2
+
+
+def test_judge_sees_only_own_contest(running, county, county_user, judges):
+    other = services.contest_copy(
+        actor=county_user, source=running, organization=county.county, name="乡镇夺杯", period_label="2026"
+    )
+    other_stage = stage_of(other, StageKind.JUDGES)
+    judge = judges[0]
+    assert list(selectors.contest_list(user=judge)) == [running]
+    with pytest.raises(Http404):
+        selectors.contest_get(user=judge, pk=other.pk)
+    with pytest.raises(Http404):
+        selectors.judge_stage_get(user=judge, pk=other_stage.pk)
+    entrant = other.entrants.first() or running.entrants.first()
+    with pytest.raises(Http404):
+        services.sheet_submit(judge=judge, stage=other_stage, entrant=entrant, marks={})
+
+
+def test_board_hides_scores_until_closed(running, county_user, judges):
+    stage = stage_of(running, StageKind.JUDGES)
+    first, second = stage.criteria.all()
+    entrant = running.entrants.first()
+    services.appearance_open(actor=county_user, stage=stage, entrant=entrant)
+    services.sheet_submit(
+        judge=judges[2], stage=stage, entrant=entrant, marks={first.pk: 50, second.pk: 30}
+    )
+    seats, rows = selectors.judges_board(stage=stage)
+    assert rows[0].submitted == {3} and rows[0].scores is None
+    with pytest.raises(ValidationError, match="还有 4 位评委"):
+        services.appearance_close(actor=county_user, appearance=rows[0].appearance)
+    for judge in judges[:2] + judges[3:]:
+        services.sheet_submit(
+            judge=judge, stage=stage, entrant=entrant, marks={first.pk: 40, second.pk: 30}
+        )
+    services.appearance_close(actor=county_user, appearance=rows[0].appearance)
+    seats, rows = selectors.judges_board(stage=stage)
+    assert rows[0].appearance.status == AppearanceStatus.CLOSED
+    assert rows[0].scores[3] == D(80) and rows[0].panel == D("70.00")
+
+
+def test_township_sees_only_its_entrants(running, county, town_a_user, town_b_user):
+    visible = {e.organization_id for e in selectors.entrant_list(user=town_a_user, contest=running)}
+    assert visible == {county.village_a1.pk, county.village_a2.pk}
+    b1 = running.entrants.get(organization=county.village_b1)
+    with pytest.raises(Http404):
+        selectors.entrant_get(user=town_a_user, contest=running, pk=b1.pk)
+    income = selectors.leaf_indicators(stage_of(running, StageKind.INDICATORS))[0]
+    with pytest.raises(Http404):
+        services.indicator_value_set(actor=town_a_user, entrant=b1, indicator=income, value=1)
+    # The township may enter data for its own village, but cannot manage the county's contest.
+    a1 = running.entrants.get(organization=county.village_a1)
+    services.indicator_value_set(actor=town_a_user, entrant=a1, indicator=income, value=1)
+    with pytest.raises(Http404):
+        services.result_compute(actor=town_a_user, contest=running)
+
+
+def test_result_rows_limited_to_scope(scored, county, county_user, town_b_user):
+    version = services.result_compute(actor=county_user, contest=scored)
+    services.result_publish(actor=county_user, version=version)
+    rows = list(selectors.result_rows(user=town_b_user, version=version))
+    assert [r.entrant.organization_id for r in rows] == [county.village_b1.pk]
+
+
+def test_adjustments_need_county_approval_within_limit(running, county, county_user, town_a_user):
+    a1 = running.entrants.get(organization=county.village_a1)
+    with pytest.raises(ValidationError) as exc:
+        services.adjustment_request(
+            actor=town_a_user, entrant=a1, kind="bonus", amount=6, reason="", evidence=None
+        )
+    assert set(exc.value.message_dict) == {"amount", "reason", "evidence"}
+    first = services.adjustment_request(
+        actor=town_a_user, entrant=a1, kind="bonus", amount=3, reason="获省级表彰", evidence=evidence()
+    )
+    second = services.adjustment_request(
+        actor=town_a_user, entrant=a1, kind="bonus", amount=3, reason="获市级表彰", evidence=evidence()
+    )
+    with pytest.raises(Http404):
+        services.adjustment_decide(actor=town_a_user, adjustment=first, approve=True)
+    services.adjustment_decide(actor=county_user, adjustment=first, approve=True)
+    with pytest.raises(ValidationError, match="超过上限 5"):
+        services.adjustment_decide(actor=county_user, adjustment=second, approve=True)
+    assert selectors.adjustment_totals(running) == {a1.pk: D(3)}
+
+
+def test_templates_copy_into_a_new_contest(county, county_user, contest):
+    contest.is_template = True
+    contest.save()
+    with pytest.raises(ValidationError, match="模板"):
+        services.contest_start(actor=county_user, contest=contest)
+    copy = services.contest_copy(
+        actor=county_user, source=contest, organization=county.county, name="村级十强 2027", period_label="2027年"
+    )
+    assert services.stage_specs(copy) == services.stage_specs(contest)
+    assert copy.status == ContestStatus.DRAFT and not copy.is_template
