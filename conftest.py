@@ -107,3 +107,16 @@ def _clear_shared_cache():
     from django.core.cache import caches
 
     caches["shared"].clear()
+
+
+@pytest.fixture
+def api_as(db):
+    """A test client that calls /api/ as `user`, with a bearer token issued to them."""
+    from django.test import Client
+
+    from zuzhi.accounts.services import token_issue
+
+    def _client(user):
+        return Client(headers={"Authorization": f"Bearer {token_issue(user=user)}"})
+
+    return _client

@@ -115,8 +115,8 @@ class StageOut(Schema):
 
 class ContestOut(Schema):
     id: int
-    organization_id: int
-    organization_name: str = Field(..., alias="organization.name")
+    organization_id: int | None
+    organization_name: str
     name: str
     track: Track
     period_label: str
@@ -125,6 +125,12 @@ class ContestOut(Schema):
     top_n: int | None
     red_list_size: int
     black_list_size: int
+
+    @staticmethod
+    def resolve_organization_name(obj) -> str:
+        if isinstance(obj, dict):
+            return obj["organization_name"]
+        return obj.organization.name if obj.organization else ""
 
 
 class ContestDetail(ContestOut):
@@ -260,15 +266,15 @@ def _stage(contest, stage_id: int, kind: StageKind | None = None):
 
 
 def _detail(contest):
+    stages = list(contest.stages.all())
     return {
         **ContestOut.from_orm(contest).dict(),
-        "stages": services.stage_specs(contest)
-        and [
-            {"id": s.pk, **spec}
-            for s, spec in zip(contest.stages.all(), services.stage_specs(contest), strict=True)
+        "stages": [
+            {"id": stage.pk, **spec}
+            for stage, spec in zip(stages, services.stage_specs(contest), strict=True)
         ],
         "problems": services.contest_problems(contest)
-        if contest.status == ContestStatus.DRAFT
+        if contest.status == ContestStatus.DRAFT and not contest.is_template
         else [],
     }
 

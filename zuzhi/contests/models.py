@@ -31,7 +31,12 @@ class Contest(models.Model):
     """A contest or evaluation (考评竞赛): who competes, on what, and how scores combine."""
 
     organization = models.ForeignKey(
-        "orgs.Organization", on_delete=models.PROTECT, related_name="contests"
+        "orgs.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contests",
+        help_text="主办单位；模板没有主办单位。",
     )
     name = models.CharField("名称", max_length=100)
     track = models.CharField("参评类别", max_length=16, choices=Track.choices)
@@ -56,6 +61,12 @@ class Contest(models.Model):
 
     class Meta:
         ordering = ["-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_template=True) | Q(organization__isnull=False),
+                name="contest_has_organizer",
+            )
+        ]
 
     def __str__(self):
         return self.name

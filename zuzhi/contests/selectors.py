@@ -24,6 +24,7 @@ from .models import (
     Appearance,
     AppearanceStatus,
     Contest,
+    ContestStatus,
     DecisionStatus,
     DirectScore,
     Entrant,
@@ -33,9 +34,11 @@ from .models import (
     ListMark,
     ResultRow,
     ResultVersion,
+    ScoreCorrection,
     ScoreSheet,
     Stage,
     StageKind,
+    SupervisionCase,
     TrimOn,
     VersionStatus,
     Vote,
@@ -88,6 +91,8 @@ def contest_get(*, user, pk) -> Contest:
 
 def is_judge_only(user, contest: Contest) -> bool:
     """A judge without a data role on the contest sees only the scoring pages."""
+    if contest.organization is None:
+        return False
     return not user_scope_paths(user) or not (
         path_in_scope(user, contest.organization.path)
         or any(root.startswith(contest.organization.path) for root in user_scope_paths(user))
@@ -474,13 +479,16 @@ def adjustment_list(*, user, contest: Contest) -> QuerySet:
 
 
 def public_contest_get(*, pk) -> Contest:
-    """A contest shown to the public: only one with a public vote, never a template."""
+    """A contest shown to the public: one with a public vote, once started; never a draft or
+    a template."""
     try:
         pk = int(pk)
     except (TypeError, ValueError) as exc:
         raise Http404("未找到该评选。") from exc
     contest = (
-        Contest.objects.filter(pk=pk, is_template=False, stages__kind=StageKind.PUBLIC_VOTE).first()
+        Contest.objects.filter(pk=pk, is_template=False, stages__kind=StageKind.PUBLIC_VOTE)
+        .exclude(status=ContestStatus.DRAFT)
+        .first()
         if 0 < pk < 2**62
         else None
     )
@@ -559,3 +567,22 @@ def suspicious_votes(*, stage: Stage, burst: int = 20) -> dict:
             if len(phones) > 1
         ],
     }
+
+
+def pending_corrections(*, stage: Stage) -> QuerySet:
+    return ScoreCorrection.objects.filter(
+        sheet__stage=stage, status=DecisionStatus.PENDING
+    ).select_related("sheet__entrant")
+
+
+def judge_sheet(*, stage: Stage, judge, entrant_id: int) -> ScoreSheet | None:
+    return ScoreSheet.objects.filter(stage=stage, judge=judge, entrant_id=entrant_id).first()
+
+
+def case_list(*, user, contest: Contest) -> QuerySet:
+    """Supervision cases (督办) of the contest inside the user's scope."""
+    return scope_queryset(
+        user,
+        SupervisionCase.objects.filter(contest=contest).select_related("entrant", "owner"),
+        path_field="entrant__organization__path",
+    ).order_by("status", "deadline")

@@ -33,9 +33,7 @@ STAGES = [
 
 @pytest.fixture
 def judges(county):
-    return [
-        user_with_role(Role.JUDGE, county.county, username=f"judge{i}") for i in range(1, 6)
-    ]
+    return [user_with_role(Role.JUDGE, county.county, username=f"judge{i}") for i in range(1, 6)]
 
 
 @pytest.fixture

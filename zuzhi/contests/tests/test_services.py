@@ -204,12 +204,19 @@ def test_judge_scores_once_and_correction_needs_secretary(running, county, count
     services.correction_decide(actor=county_user, correction=correction, approve=True)
     sheet.refresh_from_db()
     assert sheet.total == D(85)
-    assert AuditLog.objects.filter(target_type="contests.scoresheet", target_id=str(sheet.pk)).count() == 2
+    assert (
+        AuditLog.objects.filter(target_type="contests.scoresheet", target_id=str(sheet.pk)).count()
+        == 2
+    )
 
 
 def test_judge_sees_only_own_contest(running, county, county_user, judges):
     other = services.contest_copy(
-        actor=county_user, source=running, organization=county.county, name="乡镇夺杯", period_label="2026"
+        actor=county_user,
+        source=running,
+        organization=county.county,
+        name="乡镇夺杯",
+        period_label="2026",
     )
     other_stage = stage_of(other, StageKind.JUDGES)
     judge = judges[0]
@@ -276,10 +283,20 @@ def test_adjustments_need_county_approval_within_limit(running, county, county_u
         )
     assert set(exc.value.message_dict) == {"amount", "reason", "evidence"}
     first = services.adjustment_request(
-        actor=town_a_user, entrant=a1, kind="bonus", amount=3, reason="获省级表彰", evidence=evidence()
+        actor=town_a_user,
+        entrant=a1,
+        kind="bonus",
+        amount=3,
+        reason="获省级表彰",
+        evidence=evidence(),
     )
     second = services.adjustment_request(
-        actor=town_a_user, entrant=a1, kind="bonus", amount=3, reason="获市级表彰", evidence=evidence()
+        actor=town_a_user,
+        entrant=a1,
+        kind="bonus",
+        amount=3,
+        reason="获市级表彰",
+        evidence=evidence(),
     )
     with pytest.raises(Http404):
         services.adjustment_decide(actor=town_a_user, adjustment=first, approve=True)
@@ -295,7 +312,36 @@ def test_templates_copy_into_a_new_contest(county, county_user, contest):
     with pytest.raises(ValidationError, match="模板"):
         services.contest_start(actor=county_user, contest=contest)
     copy = services.contest_copy(
-        actor=county_user, source=contest, organization=county.county, name="村级十强 2027", period_label="2027年"
+        actor=county_user,
+        source=contest,
+        organization=county.county,
+        name="村级十强 2027",
+        period_label="2027年",
     )
     assert services.stage_specs(copy) == services.stage_specs(contest)
     assert copy.status == ContestStatus.DRAFT and not copy.is_template
+
+
+def test_every_shipped_template_is_a_valid_configuration(county, county_user):
+    from zuzhi.contests.models import Contest
+
+    templates = list(Contest.objects.filter(is_template=True))
+    assert {t.track for t in templates} == {
+        "village",
+        "township",
+        "county_unit",
+        "member",
+        "retired_cadre",
+    }
+    for template in templates:
+        copy = services.contest_copy(
+            actor=county_user,
+            source=template,
+            organization=county.county,
+            name=template.name,
+            period_label="2026年",
+        )
+        config_problems = [
+            p for p in services.contest_problems(copy) if "参评对象" not in p and "评委" not in p
+        ]
+        assert config_problems == [], template.name
