@@ -103,7 +103,7 @@ def entrant_list(*, user, contest: Contest, search: str = "") -> QuerySet:
     """The contest's entrants inside the user's scope (a township sees its own villages)."""
     qs = scope_queryset(
         user,
-        Entrant.objects.filter(contest=contest).select_related("organization"),
+        Entrant.objects.filter(contest=contest).select_related("organization__parent"),
         path_field="organization__path",
     )
     if search:

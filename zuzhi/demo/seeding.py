@@ -279,6 +279,12 @@ DEMO_ACCOUNTS = [
     ("township2", "城郊乡组织委员 王芳", Role.TOWNSHIP_STAFF),
     ("branch1", "村党支部书记 赵强", Role.BRANCH_SECRETARY),
     ("judge1", "评委 陈静", Role.JUDGE),
+    ("judge2", "评委 周涛", Role.JUDGE),
+    ("judge3", "评委 吴丽", Role.JUDGE),
+    ("judge4", "评委 郑斌", Role.JUDGE),
+    ("judge5", "评委 孙悦", Role.JUDGE),
+    ("judge6", "评委 马骏", Role.JUDGE),
+    ("judge7", "评委 朱红", Role.JUDGE),
     ("sysadmin", "系统管理员 刘伟", Role.SYSTEM_ADMIN),
     ("auditor", "审计管理员 杨敏", Role.AUDIT_ADMIN),
 ]
@@ -293,7 +299,7 @@ def seed_accounts(*, demo: DemoCounty, password: str) -> list[tuple[str, str, st
         "township1": town1,
         "township2": town2,
         "branch1": branch,
-        "judge1": demo.county,
+        **{f"judge{i}": demo.county for i in range(1, 8)},
         "sysadmin": demo.county,
         "auditor": demo.county,
     }

@@ -126,3 +126,24 @@ def test_a_term_ending_on_29_february_is_seeded():
     leap = [(start, end) for start, end in terms if (end.month, end.day) == (2, 29)]
     assert leap
     assert all(start == datetime.date(end.year - 5, 3, 1) for start, end in leap)
+
+
+def test_demo_contests_in_every_state(seeded):
+    from zuzhi.contests.models import Contest, StageKind, SupervisionCase, Vote
+
+    contests = {c.name: c for c in Contest.objects.filter(is_template=False)}
+    arena = contests["桐柏英雄杯 村级十强 2026 · 擂台赛"]
+    assert arena.status == "published"
+    assert arena.versions.get().rows.filter(selected=True).count() == 10
+    cup = contests["乡镇夺杯 2026"]
+    judges = cup.stages.get(kind=StageKind.JUDGES)
+    assert cup.status == "running" and judges.appearances.filter(status="open").count() == 1
+    finest = contests["最美共产党员 2026"]
+    assert finest.status == "running" and Vote.objects.filter(stage__contest=finest).exists()
+    quarterly = contests["2026年第三季度 村级综合指数"]
+    rows = quarterly.versions.get().rows
+    assert rows.filter(list_mark="red").count() >= 5 and rows.filter(list_mark="black").count() >= 5
+    assert (
+        SupervisionCase.objects.filter(contest=quarterly).count()
+        == rows.filter(list_mark="black").count()
+    )
