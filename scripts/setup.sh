@@ -16,6 +16,10 @@ if [ ! -x .venv/bin/python ]; then
   echo "== 创建 Python 虚拟环境 .venv"
   python3 -m venv .venv
 fi
+if ! dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q "ok installed"; then
+  echo "== 安装中文字体 fonts-noto-cjk（PDF 报表用）"
+  apt_install fonts-noto-cjk
+fi
 echo "== 安装 Python 依赖"
 extras=""
 [ "${1:-}" = "test" ] && extras="[test]"

@@ -135,6 +135,13 @@ CACHES = {
 
 # Public voting (群众投票): SMS codes go through this backend; the console backend prints them
 # (demo and tests). A real deployment points this at its SMS gateway's adapter.
+# Formal reports as PDF: Noto Sans CJK from Debian's fonts-noto-cjk (index 2 of the
+# collection is Simplified Chinese).
+ZUZHI_PDF_FONT = os.environ.get(
+    "ZUZHI_PDF_FONT", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+)
+ZUZHI_PDF_FONT_INDEX = env_int("ZUZHI_PDF_FONT_INDEX", 2)
+
 ZUZHI_SMS_BACKEND = os.environ.get("ZUZHI_SMS_BACKEND", "zuzhi.contests.sms.ConsoleSmsBackend")
 ZUZHI_VOTE_IP_PER_MINUTE = env_int("ZUZHI_VOTE_IP_PER_MINUTE", 60)
 ZUZHI_VOTE_CODES_PER_PHONE_PER_DAY = env_int("ZUZHI_VOTE_CODES_PER_PHONE_PER_DAY", 5)

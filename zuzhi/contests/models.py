@@ -205,7 +205,7 @@ class Entrant(models.Model):
         "members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     name = models.CharField("名称", max_length=100)
-    number = models.PositiveSmallIntegerField("编号")
+    number = models.PositiveIntegerField("编号")
     story = models.TextField("事迹简介", blank=True)
     photo = models.FileField("照片", upload_to="contests/photos/%Y/", blank=True)
 
@@ -346,7 +346,7 @@ class Appearance(models.Model):
 
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="appearances")
     entrant = models.ForeignKey(Entrant, on_delete=models.CASCADE, related_name="+")
-    order = models.PositiveSmallIntegerField("出场顺序")
+    order = models.PositiveIntegerField("出场顺序")
     status = models.CharField(
         max_length=8, choices=AppearanceStatus.choices, default=AppearanceStatus.WAITING
     )

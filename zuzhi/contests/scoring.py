@@ -177,27 +177,33 @@ def rank_standings(
             row.rank = prev.rank
         else:
             row.rank = i + 1
-    by_final: dict[Decimal, list[Standing]] = {}
-    for row in rows:
-        by_final.setdefault(row.final, []).append(row)
-    for same in by_final.values():
-        if len(same) < 2:
-            continue
-        for row in same:
-            shared = [o for o in same if o.rank == row.rank and o is not row]
-            if shared:
-                row.note = f"总分 {row.final} 相同，比较各项得分后仍相同，并列第 {row.rank} 名。"
-            else:
-                decided = _first_difference(row, [o for o in same if o is not row])
-                name = tiebreak_names[decided] if decided < len(tiebreak_names) else "分项得分"
-                row.note = (
-                    f"总分 {row.final} 与其他参评对象相同，按“{name}”得分排定第 {row.rank} 名。"
-                )
+    # Rows with equal finals sit next to each other; each is explained against its neighbours
+    # in that run only, so a county of many ties costs linear time.
+    start = 0
+    while start < len(rows):
+        end = start
+        while end + 1 < len(rows) and rows[end + 1].final == rows[start].final:
+            end += 1
+        if end > start:
+            run = rows[start : end + 1]
+            for k, row in enumerate(run):
+                neighbours = [run[n] for n in (k - 1, k + 1) if 0 <= n < len(run)]
+                if any(o.rank == row.rank for o in neighbours):
+                    row.note = (
+                        f"总分 {row.final} 相同，比较各项得分后仍相同，并列第 {row.rank} 名。"
+                    )
+                else:
+                    decided = _first_difference(row, neighbours)
+                    name = tiebreak_names[decided] if decided < len(tiebreak_names) else "分项得分"
+                    row.note = (
+                        f"总分 {row.final} 与其他参评对象相同，按“{name}”得分排定第 {row.rank} 名。"
+                    )
+        start = end + 1
     return rows
 
 
 def _first_difference(row: Standing, others: list[Standing]) -> int:
-    """Index of the tie-break score that separated `row` from the last of the tied others."""
+    """Index of the deepest tie-break score needed to separate `row` from its tied neighbours."""
     index = 0
     for other in others:
         for i, (a, b) in enumerate(zip(row.tiebreak, other.tiebreak, strict=False)):

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
@@ -150,56 +151,109 @@ class Standings:
     stages: list[Stage]
 
 
+# Indicator values are read as integers of 1/10,000 (4 decimals are stored) and leaf scores
+# are integers of 1/100 point: the database does exact integer arithmetic with half-up
+# rounding, identical on SQLite and PostgreSQL, and only one row per entrant comes back.
+VALUE_SCALE = 10_000
+WEIGHT_SCALE = 10_000  # a weight of 12.5 % is 1250 ten-thousandths of the parent
+
+
+def _half_up(num: str, den: str, *, signed: bool) -> str:
+    """SQL for num / den rounded half away from zero, den positive. Integer division truncates
+    toward zero in both databases, so a numerator that may be negative is handled apart."""
+    plain = f"(2 * ({num}) + ({den})) / (2 * ({den}))"
+    if not signed:
+        return plain
+    return f"(CASE WHEN ({num}) >= 0 THEN {plain} ELSE -((2 * (-({num})) + ({den})) / (2 * ({den}))) END)"
+
+
+def _leaf_score_sql(leaf: Indicator, lo: int, hi: int, n: int) -> str:
+    """SQL giving one leaf's score in hundredths, before its cap, for the row's scaled value
+    `x` (and rank `r` for rank normalization); every number in it is an integer made here."""
+    full = 100 * 100
+    higher = leaf.direction == "higher"
+    if leaf.method == "raw":
+        return _half_up("x", str(VALUE_SCALE // 100), signed=lo < 0)
+    if leaf.method == "minmax":
+        if hi == lo:
+            return str(full)
+        gap = f"(x - {lo})" if higher else f"({hi} - x)"
+        return _half_up(f"{gap} * {full}", str(hi - lo), signed=False)
+    if leaf.method == "rank":
+        return str(full) if n == 1 else _half_up(f"({n} - r) * {full}", str(n - 1), signed=False)
+    target = int(leaf.target * VALUE_SCALE)
+    if higher:
+        return _half_up(f"x * {full}", str(target), signed=lo < 0)
+    # Lower is better: at or below zero earns full marks (nothing to divide by).
+    return f"(CASE WHEN x <= 0 THEN {full} ELSE {_half_up(f'{target} * {full}', 'x', signed=False)} END)"
+
+
 def indicator_stage_scores(stage: Stage, entrants: dict[int, str]) -> StageResult:
-    """Each entrant's indicator score: leaves normalized across entrants, then weighted up the
-    tree (weights are shares of siblings) into a 0–100 stage score."""
+    """Each entrant's indicator score: leaves normalized across entrants (原始分, 极差, 名次,
+    目标完成率, with caps), then weighted up the tree (weights are shares of siblings) into a
+    0–100 stage score, rounded half up once at the end."""
     result = StageResult()
-    nodes = list(stage.indicators.all())
-    children: dict[int | None, list[Indicator]] = defaultdict(list)
-    for n in nodes:
-        children[n.parent_id].append(n)
-    values: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    for indicator_id, entrant_id, value in IndicatorValue.objects.filter(
-        indicator__stage=stage
-    ).values_list("indicator_id", "entrant_id", "value"):
-        values[indicator_id][entrant_id] = value
-    leaf_scores: dict[int, dict[int, Decimal]] = {}
-    for n in nodes:
-        if children.get(n.pk):
-            continue
-        missing = [e for e in entrants if e not in values[n.pk]]
-        for e in missing:
-            result.problems.append(f"“{entrants[e]}”缺少指标“{n.name}”的数据。")
-        try:
-            leaf_scores[n.pk] = scoring.normalize(
-                values[n.pk],
-                scoring.Normalization(
-                    method=n.method,
-                    higher_is_better=n.direction == "higher",
-                    target=n.target,
-                    cap=n.cap,
-                ),
+    nodes = {n.pk: n for n in stage.indicators.all()}
+    parents = {n.parent_id for n in nodes.values()}
+    leaves = [n for n in nodes.values() if n.pk not in parents]
+    depth = {}
+    factor = {}
+    for leaf in leaves:
+        node, product, levels = leaf, 1, 0
+        while node is not None:
+            product *= int(node.weight * 100)
+            levels += 1
+            node = nodes.get(node.parent_id)
+        depth[leaf.pk], factor[leaf.pk] = levels, product
+    deepest = max(depth.values(), default=1)
+    for leaf in leaves:
+        factor[leaf.pk] *= WEIGHT_SCALE ** (deepest - depth[leaf.pk])
+    value = f"CAST(ROUND(value * {VALUE_SCALE}) AS BIGINT)"
+    table = IndicatorValue._meta.db_table
+    ids = ", ".join(str(leaf.pk) for leaf in leaves) or "0"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT indicator_id, MIN({value}), MAX({value}), COUNT(*) FROM {table} "
+            f"WHERE indicator_id IN ({ids}) AND entrant_id IN "
+            f"(SELECT id FROM {Entrant._meta.db_table} WHERE contest_id = %s) GROUP BY indicator_id",
+            [stage.contest_id],
+        )
+        stats = {row[0]: row[1:] for row in cursor.fetchall()}
+    for leaf in leaves:
+        if stats.get(leaf.pk, (0, 0, 0))[2] < len(entrants):
+            have = set(leaf.values.values_list("entrant_id", flat=True))
+            missing = [e for e in entrants if e not in have]
+            result.problems.extend(
+                f"“{entrants[e]}”缺少指标“{leaf.name}”的数据。" for e in missing[:MAX_PROBLEMS]
             )
-        except scoring.ScoringError as exc:
-            result.problems.append(f"指标“{n.name}”：{exc}")
-    if result.problems:
+        if leaf.method == "target" and not leaf.target:
+            result.problems.append(f"指标“{leaf.name}”按目标值计分，须设定大于 0 的目标值。")
+    if result.problems or not leaves:
         return result
-
-    def node_score(node: Indicator, entrant_id: int) -> Decimal:
-        kids = children.get(node.pk)
-        if not kids:
-            return leaf_scores[node.pk][entrant_id]
-        return sum(
-            (k.weight * node_score(k, entrant_id) / scoring.HUNDRED for k in kids), Decimal(0)
+    parts = []
+    for leaf in leaves:
+        lo, hi, n = stats[leaf.pk]
+        rank = (
+            f", RANK() OVER (ORDER BY {value} {'DESC' if leaf.direction == 'higher' else 'ASC'}) AS r"
+            if leaf.method == "rank"
+            else ""
         )
-
-    for e in entrants:
-        result.scores[e] = scoring.q2(
-            sum(
-                (n.weight * node_score(n, e) / scoring.HUNDRED for n in children[None]),
-                Decimal(0),
+        inner = f"SELECT entrant_id, {value} AS x{rank} FROM {table} WHERE indicator_id = {leaf.pk}"
+        score = f"SELECT entrant_id AS e, {_leaf_score_sql(leaf, lo, hi, n)} AS s FROM ({inner}) v"
+        if leaf.cap is not None:
+            cap = int(leaf.cap * 100)
+            capped = f"CASE WHEN s > {cap} THEN {cap} WHEN s < 0 THEN 0 ELSE s END"
+            score = f"SELECT e, {capped} AS s FROM ({score}) c"
+        parts.append(f"SELECT e, s * {factor[leaf.pk]} AS s FROM ({score}) l{leaf.pk}")
+    denominator = WEIGHT_SCALE**deepest  # the weights multiplied in; scores stay in hundredths
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT e, SUM(s) FROM (" + " UNION ALL ".join(parts) + ") t GROUP BY e")
+        for entrant_id, total in cursor.fetchall():
+            total = int(total)
+            hundredths = (2 * abs(total) + denominator) // (2 * denominator)
+            result.scores[entrant_id] = Decimal(hundredths if total >= 0 else -hundredths).scaleb(
+                -2
             )
-        )
     return result
 
 
@@ -299,6 +353,14 @@ def adjustment_totals(contest: Contest) -> dict[int, Decimal]:
     return totals
 
 
+def _tier(tiers: list[tuple[str, Decimal]], final: Decimal) -> str:
+    """The first tier (highest minimum first) whose minimum the final score reaches (等次)."""
+    for name, low in tiers:
+        if final >= low:
+            return name
+    return ""
+
+
 def contest_standings(*, contest: Contest) -> Standings:
     """Every entrant's stage scores, final score (weighted stages plus approved bonus and
     penalty items), place, tier and list, or the reasons they cannot be computed yet."""
@@ -320,12 +382,15 @@ def contest_standings(*, contest: Contest) -> Standings:
         more = len(problems) - MAX_PROBLEMS
         shown = problems[:MAX_PROBLEMS] + ([f"……另有 {more} 处问题。"] if more > 0 else [])
         return Standings(rows=[], problems=shown, stages=stages)
-    adjustments = adjustment_totals(contest)
-    finals = {
-        e: sum((s.weight * per_stage[s.pk][e] / scoring.HUNDRED for s in stages), Decimal(0))
-        + adjustments.get(e, Decimal(0))
-        for e in entrants
-    }
+    adjustments = {e: scoring.q2(a) for e, a in adjustment_totals(contest).items()}
+    no_adjustment = Decimal("0.00")
+    weighted = [(s.weight / scoring.HUNDRED, per_stage[s.pk]) for s in stages]
+    finals = {}
+    for e in entrants:
+        total = adjustments.get(e, no_adjustment)
+        for weight, scores in weighted:
+            total += weight * scores[e]
+        finals[e] = total
     # Ties on the final score are broken by the heaviest stage first.
     breakers = sorted(stages, key=lambda s: (-s.weight, s.order, s.pk))
     standings = scoring.rank_standings(
@@ -340,6 +405,7 @@ def contest_standings(*, contest: Contest) -> Standings:
     )
     # Entrants placed strictly below each rank; standings are in rank order.
     last_index = {s.rank: i for i, s in enumerate(standings)}
+    keys = [(str(s.pk), per_stage[s.pk]) for s in stages]
     rows = []
     for standing in standings:
         e = standing.key
@@ -352,11 +418,11 @@ def contest_standings(*, contest: Contest) -> Standings:
         rows.append(
             {
                 "entrant_id": e,
-                "stage_scores": {str(s.pk): str(per_stage[s.pk][e]) for s in stages},
-                "adjustment": scoring.q2(adjustments.get(e, Decimal(0))),
+                "stage_scores": {key: str(scores[e]) for key, scores in keys},
+                "adjustment": adjustments.get(e, no_adjustment),
                 "final": standing.final,
                 "rank": standing.rank,
-                "tier": next((name for name, low in tiers if standing.final >= low), ""),
+                "tier": _tier(tiers, standing.final),
                 "selected": bool(contest.top_n) and standing.rank <= contest.top_n,
                 "list_mark": mark,
                 "note": standing.note,

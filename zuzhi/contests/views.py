@@ -13,10 +13,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zuzhi.core.context import client_ip
-from zuzhi.core.export import xlsx_response
+from zuzhi.core.export import pdf_response, xlsx_response
 from zuzhi.orgs.selectors import org_get
 
 from . import selectors, services
@@ -411,7 +412,7 @@ def results_view(request, pk):
         return redirect("contests:results", contest.pk)
     rows = list(selectors.result_rows(user=request.user, version=version)) if version else []
     stages = list(contest.stages.all())
-    if request.GET.get("export") == "xlsx" and version is not None:
+    if request.GET.get("export") in ("xlsx", "pdf") and version is not None:
         headers = [
             "名次",
             "编号",
@@ -424,25 +425,48 @@ def results_view(request, pk):
             "红黑榜",
             "说明",
         ]
+        table = [
+            [
+                r.rank,
+                r.entrant.number,
+                r.entrant.name,
+                *[r.stage_scores.get(str(s.pk)) for s in stages],
+                r.adjustment,
+                r.final,
+                r.tier,
+                "是" if r.selected else "",
+                r.get_list_mark_display(),
+                r.note,
+            ]
+            for r in rows
+        ]
+        filename = f"{contest.name}第{version.number}版结果"
+        if request.GET["export"] == "pdf":
+            weights = "，".join(f"{s.name} {s.weight:g}%" for s in stages)
+            published = (
+                f"{timezone.localtime(version.published_at):%Y年%m月%d日}发布"
+                if version.published_at
+                else "草稿，未发布"
+            )
+            return pdf_response(
+                actor=request.user,
+                filename=filename,
+                title=f"{contest.name}（{contest.period_label}）考评结果",
+                lines=[
+                    f"主办单位：{contest.organization.name}。第 {version.number} 版，{published}。",
+                    f"计分办法：{weights}。"
+                    + (f"更正理由：{version.reason}。" if version.reason else ""),
+                ],
+                headers=headers,
+                rows=table,
+                target_type="contests.resultversion",
+                org_path=contest.organization.path,
+            )
         return xlsx_response(
             actor=request.user,
-            filename=f"{contest.name}第{version.number}版结果",
+            filename=filename,
             headers=headers,
-            rows=[
-                [
-                    r.rank,
-                    r.entrant.number,
-                    r.entrant.name,
-                    *[r.stage_scores.get(str(s.pk)) for s in stages],
-                    r.adjustment,
-                    r.final,
-                    r.tier,
-                    "是" if r.selected else "",
-                    r.get_list_mark_display(),
-                    r.note,
-                ]
-                for r in rows
-            ],
+            rows=table,
             target_type="contests.resultversion",
             org_path=contest.organization.path,
         )

@@ -131,7 +131,11 @@ def test_result_page_and_export(running, county, county_user, judges, client_as)
     assert "chart-data" in page and "发布结果" in page
     export = client.get(reverse("contests:results", args=[running.pk]) + "?export=xlsx")
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert AuditLog.objects.filter(action="export", target_type="contests.resultversion").exists()
+    pdf = client.get(reverse("contests:results", args=[running.pk]) + "?export=pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert (
+        AuditLog.objects.filter(action="export", target_type="contests.resultversion").count() == 2
+    )
 
 
 def test_judge_phone_page_scores(running, county_user, judges, client_as):

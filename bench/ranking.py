@@ -1,0 +1,198 @@
+"""Benchmark: scoring and ranking 150,000 entrants on 20 indicators (target: under 2 s).
+
+Builds a contest with one indicator stage of 20 indicators (two levels, every normalization:
+min–max both directions, rank, target ratio with a cap, raw) and 150,000 entrants with a
+value each, in a fresh database; then times `contest_standings`, the function that
+result_compute runs: leaf scores, the weighted tree, the final score, ranking with ties
+explained, tiers and lists. Prints the median of a few runs.
+
+    .venv/bin/python bench/ranking.py [--entrants 150000] [--repeat 3]
+    ZUZHI_BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/ranking.py
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INDICATORS = 20
+
+
+def indicator_specs():
+    methods = [
+        {"method": "minmax"},
+        {"method": "minmax", "direction": "lower"},
+        {"method": "rank"},
+        {"method": "target", "target": "500", "cap": "120"},
+        {"method": "raw", "cap": "100"},
+    ]
+    groups = []
+    for g in range(4):
+        children = [
+            {"name": f"指标{g + 1}.{i + 1}", "weight": "20", **methods[(g + i) % len(methods)]}
+            for i in range(INDICATORS // 4)
+        ]
+        groups.append({"name": f"一级指标{g + 1}", "weight": "25", "children": children})
+    return groups
+
+
+def build(entrants: int):
+    from django.db import connection
+
+    from zuzhi.accounts.models import RoleAssignment, User
+    from zuzhi.contests import services
+    from zuzhi.contests.models import Entrant, Indicator, IndicatorValue
+    from zuzhi.core.roles import Role
+    from zuzhi.core.scope import path_segment
+    from zuzhi.orgs.models import Organization
+
+    county = Organization.objects.create(
+        id=1,
+        code="C",
+        name="县委",
+        org_type="county_committee",
+        unit_category="county",
+        path=path_segment(1),
+        depth=1,
+    )
+    orgs = [
+        Organization(
+            id=pk,
+            code=f"V{pk}",
+            name=f"村{pk}",
+            org_type="branch",
+            unit_category="village",
+            parent_id=1,
+            path=county.path + path_segment(pk),
+            depth=2,
+        )
+        for pk in range(2, entrants + 2)
+    ]
+    Organization.objects.bulk_create(orgs, batch_size=5000)
+    actor = User.objects.create_user(username="bench", password="x")
+    RoleAssignment.objects.create(user=actor, role=Role.COUNTY_STAFF, organization=county)
+    contest = services.contest_create(
+        actor=actor,
+        organization=county,
+        data={
+            "name": "综合指数",
+            "track": "village",
+            "period_label": "2026",
+            "red_list_size": 10,
+            "black_list_size": 10,
+            "top_n": 100,
+            "tiers": [{"name": "好", "min": "80"}, {"name": "一般", "min": "0"}],
+        },
+        stages=[
+            {
+                "kind": "indicators",
+                "name": "综合指标",
+                "weight": Decimal(100),
+                "indicators": indicator_specs(),
+            }
+        ],
+    )
+    Entrant.objects.bulk_create(
+        (
+            Entrant(contest=contest, organization_id=o.pk, name=o.name, number=i)
+            for i, o in enumerate(orgs, start=1)
+        ),
+        batch_size=5000,
+    )
+    leaves = [i.pk for i in Indicator.objects.filter(stage__contest=contest, parent__isnull=False)]
+    # Values from a fixed formula of the ids, so both databases get the same data quickly.
+    table = IndicatorValue._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (indicator_id, entrant_id, value, note, evidence, entered_at) "
+            "SELECT i.id, e.id, ((e.id * 7919 + i.id * 104729) %% 100003) / 100.0, '', '', %s "
+            f"FROM {Entrant._meta.db_table} e CROSS JOIN {Indicator._meta.db_table} i "
+            "WHERE e.contest_id = %s AND i.id IN (" + ",".join(map(str, leaves)) + ")",
+            [time.strftime("%Y-%m-%d %H:%M:%S+00:00"), contest.pk],
+        )
+    contest.status = "running"
+    contest.save(update_fields=["status"])
+    return contest
+
+
+def run(entrants: int, repeat: int) -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from zuzhi.contests.models import IndicatorValue
+    from zuzhi.contests.selectors import contest_standings
+
+    call_command("migrate", verbosity=0)
+    t0 = time.perf_counter()
+    contest = build(entrants)
+    values = IndicatorValue.objects.filter(indicator__stage__contest=contest).count()
+    print(
+        f"[{connection.vendor}] built {entrants:,} entrants × {INDICATORS} indicators "
+        f"({values:,} values) in {time.perf_counter() - t0:.0f} s"
+    )
+    timings = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        standings = contest_standings(contest=contest)
+        timings.append(time.perf_counter() - t)
+        assert not standings.problems, standings.problems[:3]
+        assert len(standings.rows) == entrants
+    top = standings.rows[0]
+    print(
+        f"[{connection.vendor}] scored and ranked: median {statistics.median(timings):.2f} s "
+        f"over {repeat} runs (min {min(timings):.2f} s)  (target < 2 s); "
+        f"first place {top['final']}, last {standings.rows[-1]['final']}"
+    )
+
+
+def run_child(database_url: str, args) -> int:
+    env = {**os.environ, "ZUZHI_DATABASE_URL": database_url, "ZUZHI_DEBUG": "1", "BENCH_CHILD": "1"}
+    env.setdefault("DJANGO_SETTINGS_MODULE", "zuzhi.settings")
+    cmd = [sys.executable, __file__, "--entrants", str(args.entrants), "--repeat", str(args.repeat)]
+    return subprocess.call(cmd, env=env, cwd=ROOT)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entrants", type=int, default=150_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    if os.environ.get("BENCH_CHILD"):
+        sys.path.insert(0, str(ROOT))
+        run(args.entrants, args.repeat)
+        return 0
+    status = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        env_var = os.environ.get("ZUZHI_VAR_DIR")
+        os.environ["ZUZHI_VAR_DIR"] = tmp
+        status |= run_child(f"sqlite:///{tmp}/bench.sqlite3", args)
+        if env_var is not None:
+            os.environ["ZUZHI_VAR_DIR"] = env_var
+    pg_url = os.environ.get("ZUZHI_BENCH_PG_URL")
+    if pg_url:
+        import psycopg
+
+        admin = psycopg.connect(pg_url, autocommit=True)
+        admin.execute("DROP DATABASE IF EXISTS zuzhi_bench_ranking")
+        admin.execute("CREATE DATABASE zuzhi_bench_ranking")
+        try:
+            status |= run_child(pg_url.rsplit("/", 1)[0] + "/zuzhi_bench_ranking", args)
+        finally:
+            admin.execute("DROP DATABASE IF EXISTS zuzhi_bench_ranking")
+            admin.close()
+    else:
+        print("(PostgreSQL skipped: set ZUZHI_BENCH_PG_URL to include it)")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
