@@ -110,8 +110,8 @@ def build(entrants: int):
     table = IndicatorValue._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (indicator_id, entrant_id, value, note, evidence, entered_at) "
-            "SELECT i.id, e.id, ((e.id * 7919 + i.id * 104729) %% 100003) / 100.0, '', '', %s "
+            f"INSERT INTO {table} (indicator_id, entrant_id, scaled, note, evidence, entered_at) "
+            "SELECT i.id, e.id, ((e.id * 7919 + i.id * 104729) %% 100003) * 100, '', '', %s "
             f"FROM {Entrant._meta.db_table} e CROSS JOIN {Indicator._meta.db_table} i "
             "WHERE e.contest_id = %s AND i.id IN (" + ",".join(map(str, leaves)) + ")",
             [time.strftime("%Y-%m-%d %H:%M:%S+00:00"), contest.pk],

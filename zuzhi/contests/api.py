@@ -157,7 +157,7 @@ class EntrantOut(Schema):
 class ValueIn(Schema):
     entrant_id: int = ID
     indicator_id: int = ID
-    value: Decimal = Field(..., ge=-(10**11), le=10**11)
+    value: Decimal = Field(..., gt=-(10**9), lt=10**9)
     note: str = Field("", max_length=200)
 
 

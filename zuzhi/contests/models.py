@@ -234,7 +234,9 @@ class IndicatorValue(models.Model):
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
     entrant = models.ForeignKey(Entrant, on_delete=models.CASCADE, related_name="indicator_values")
-    value = models.DecimalField("数值", max_digits=16, decimal_places=4)
+    # The value in ten-thousandths, an integer: scoring runs as integer arithmetic in the
+    # database, exact and fast on both SQLite and PostgreSQL.
+    scaled = models.BigIntegerField("数值（万分之一）")
     note = models.CharField("说明", max_length=200, blank=True)
     evidence = models.FileField("佐证材料", upload_to="contests/evidence/%Y/", blank=True)
     entered_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
@@ -247,6 +249,10 @@ class IndicatorValue(models.Model):
 
     def __str__(self):
         return f"{self.entrant_id}·{self.indicator_id}：{self.value}"
+
+    @property
+    def value(self) -> Decimal:
+        return Decimal(self.scaled).scaleb(-4)
 
 
 class DirectScore(models.Model):

@@ -73,59 +73,6 @@ def rank_positions(values: dict, *, higher_is_better: bool = True) -> dict:
     return {key: first_index[v] for key, v in values.items()}
 
 
-@dataclass(frozen=True)
-class Normalization:
-    """How an indicator's raw values become 0–100 scores (指标标准化)."""
-
-    method: str  # raw | minmax | rank | target
-    higher_is_better: bool = True
-    target: Decimal | None = None
-    cap: Decimal | None = None  # the highest score the indicator may give
-
-
-def normalize(values: dict, rule: Normalization) -> dict:
-    """Scores of one indicator for every entrant that has a value, from the raw values."""
-    if not values:
-        return {}
-    raw = {k: Decimal(v) for k, v in values.items()}
-    if rule.method == "raw":
-        scores = raw
-    elif rule.method == "minmax":
-        low, high = min(raw.values()), max(raw.values())
-        if high == low:
-            scores = dict.fromkeys(raw, HUNDRED)
-        else:
-            span = high - low
-            scores = {
-                k: ((v - low) if rule.higher_is_better else (high - v)) / span * HUNDRED
-                for k, v in raw.items()
-            }
-    elif rule.method == "rank":
-        n = len(raw)
-        ranks = rank_positions(raw, higher_is_better=rule.higher_is_better)
-        scores = {
-            k: HUNDRED if n == 1 else Decimal(n - r) / Decimal(n - 1) * HUNDRED
-            for k, r in ranks.items()
-        }
-    elif rule.method == "target":
-        if not rule.target:
-            raise ScoringError("按目标值计分的指标须设定大于 0 的目标值。")
-        target = Decimal(rule.target)
-        scores = {}
-        for k, v in raw.items():
-            if rule.higher_is_better:
-                scores[k] = v / target * HUNDRED
-            else:
-                # Lower is better: at or below the target earns full marks.
-                scores[k] = HUNDRED if v <= 0 else target / v * HUNDRED
-    else:
-        raise ScoringError(f"未知的标准化方法“{rule.method}”。")
-    cap = rule.cap
-    return {
-        k: q2(max(Decimal(0), min(s, cap)) if cap is not None else s) for k, s in scores.items()
-    }
-
-
 def vote_scores(counts: dict, *, method: str, rank_points: int = 0) -> dict:
     """A public vote's 0–100 stage scores from the vote counts (投票折算).
 

@@ -151,41 +151,50 @@ class Standings:
     stages: list[Stage]
 
 
-# Indicator values are read as integers of 1/10,000 (4 decimals are stored) and leaf scores
-# are integers of 1/100 point: the database does exact integer arithmetic with half-up
-# rounding, identical on SQLite and PostgreSQL, and only one row per entrant comes back.
+# Leaf scores are integers of 1/100 point computed in the database from the values' integer
+# ten-thousandths: exact integer arithmetic with half-up rounding, the same on SQLite and
+# PostgreSQL, and only one row per entrant comes back. Each leaf's parameters arrive as a
+# small joined table, so every value row is read once.
+FULL = 100 * 100  # 100.00 points in hundredths
 VALUE_SCALE = 10_000
-WEIGHT_SCALE = 10_000  # a weight of 12.5 % is 1250 ten-thousandths of the parent
+WEIGHT_SCALE = 10_000  # a weight of 12.5 % is 1250 ten-thousandths of its parent
+RAW, MINMAX_UP, MINMAX_DOWN, TARGET_UP, TARGET_DOWN, CONSTANT, RANK = range(1, 8)
 
 
-def _half_up(num: str, den: str, *, signed: bool) -> str:
-    """SQL for num / den rounded half away from zero, den positive. Integer division truncates
-    toward zero in both databases, so a numerator that may be negative is handled apart."""
-    plain = f"(2 * ({num}) + ({den})) / (2 * ({den}))"
-    if not signed:
-        return plain
-    return f"(CASE WHEN ({num}) >= 0 THEN {plain} ELSE -((2 * (-({num})) + ({den})) / (2 * ({den}))) END)"
+def _half_up(num: str, den: str) -> str:
+    """SQL for num / den rounded half away from zero (den > 0). Integer division truncates
+    toward zero in both databases, so a negative numerator is handled apart."""
+    return (
+        f"(CASE WHEN {num} >= 0 THEN (2 * {num} + {den}) / (2 * {den}) "
+        f"ELSE -((2 * (-{num}) + {den}) / (2 * {den})) END)"
+    )
 
 
-def _leaf_score_sql(leaf: Indicator, lo: int, hi: int, n: int) -> str:
-    """SQL giving one leaf's score in hundredths, before its cap, for the row's scaled value
-    `x` (and rank `r` for rank normalization); every number in it is an integer made here."""
-    full = 100 * 100
+LEAF_SCORE = f"""(CASE p.k
+    WHEN {RAW} THEN {_half_up("v.x", str(VALUE_SCALE // 100))}
+    WHEN {MINMAX_UP} THEN (2 * (v.x - p.lo) * {FULL} + p.span) / (2 * p.span)
+    WHEN {MINMAX_DOWN} THEN (2 * (p.hi - v.x) * {FULL} + p.span) / (2 * p.span)
+    WHEN {TARGET_UP} THEN {_half_up(f"(v.x * {FULL})", "p.t")}
+    WHEN {TARGET_DOWN} THEN (CASE WHEN v.x <= 0 THEN {FULL}
+                                  ELSE (2 * p.t * {FULL} + v.x) / (2 * v.x) END)
+    WHEN {RANK} THEN (2 * (p.n - v.r) * {FULL} + p.span) / (2 * p.span)
+    ELSE {FULL} END)"""
+
+
+def _leaf_parameters(leaf: Indicator, lo: int, hi: int, n: int) -> tuple[int, ...]:
+    """(kind, lo, hi, span, target, cap or -1) of one leaf for LEAF_SCORE."""
     higher = leaf.direction == "higher"
+    target = int(leaf.target * VALUE_SCALE) if leaf.target else 0
+    cap = int(leaf.cap * 100) if leaf.cap is not None else -1
     if leaf.method == "raw":
-        return _half_up("x", str(VALUE_SCALE // 100), signed=lo < 0)
-    if leaf.method == "minmax":
-        if hi == lo:
-            return str(full)
-        gap = f"(x - {lo})" if higher else f"({hi} - x)"
-        return _half_up(f"{gap} * {full}", str(hi - lo), signed=False)
-    if leaf.method == "rank":
-        return str(full) if n == 1 else _half_up(f"({n} - r) * {full}", str(n - 1), signed=False)
-    target = int(leaf.target * VALUE_SCALE)
-    if higher:
-        return _half_up(f"x * {full}", str(target), signed=lo < 0)
-    # Lower is better: at or below zero earns full marks (nothing to divide by).
-    return f"(CASE WHEN x <= 0 THEN {full} ELSE {_half_up(f'{target} * {full}', 'x', signed=False)} END)"
+        kind, span = RAW, 1
+    elif leaf.method == "minmax":
+        kind, span = (MINMAX_UP if higher else MINMAX_DOWN, hi - lo) if hi > lo else (CONSTANT, 1)
+    elif leaf.method == "rank":
+        kind, span = (RANK, n - 1) if n > 1 else (CONSTANT, 1)
+    else:
+        kind, span = (TARGET_UP if higher else TARGET_DOWN), 1
+    return kind, lo, hi, span, target, cap
 
 
 def indicator_stage_scores(stage: Stage, entrants: dict[int, str]) -> StageResult:
@@ -196,8 +205,7 @@ def indicator_stage_scores(stage: Stage, entrants: dict[int, str]) -> StageResul
     nodes = {n.pk: n for n in stage.indicators.all()}
     parents = {n.parent_id for n in nodes.values()}
     leaves = [n for n in nodes.values() if n.pk not in parents]
-    depth = {}
-    factor = {}
+    depth, factor = {}, {}
     for leaf in leaves:
         node, product, levels = leaf, 1, 0
         while node is not None:
@@ -208,15 +216,12 @@ def indicator_stage_scores(stage: Stage, entrants: dict[int, str]) -> StageResul
     deepest = max(depth.values(), default=1)
     for leaf in leaves:
         factor[leaf.pk] *= WEIGHT_SCALE ** (deepest - depth[leaf.pk])
-    value = f"CAST(ROUND(value * {VALUE_SCALE}) AS BIGINT)"
     table = IndicatorValue._meta.db_table
     ids = ", ".join(str(leaf.pk) for leaf in leaves) or "0"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT indicator_id, MIN({value}), MAX({value}), COUNT(*) FROM {table} "
-            f"WHERE indicator_id IN ({ids}) AND entrant_id IN "
-            f"(SELECT id FROM {Entrant._meta.db_table} WHERE contest_id = %s) GROUP BY indicator_id",
-            [stage.contest_id],
+            f"SELECT indicator_id, MIN(scaled), MAX(scaled), COUNT(*) FROM {table} "
+            f"WHERE indicator_id IN ({ids}) GROUP BY indicator_id"
         )
         stats = {row[0]: row[1:] for row in cursor.fetchall()}
     for leaf in leaves:
@@ -230,24 +235,51 @@ def indicator_stage_scores(stage: Stage, entrants: dict[int, str]) -> StageResul
             result.problems.append(f"指标“{leaf.name}”按目标值计分，须设定大于 0 的目标值。")
     if result.problems or not leaves:
         return result
-    parts = []
+    rows = []
     for leaf in leaves:
         lo, hi, n = stats[leaf.pk]
-        rank = (
-            f", RANK() OVER (ORDER BY {value} {'DESC' if leaf.direction == 'higher' else 'ASC'}) AS r"
-            if leaf.method == "rank"
-            else ""
+        values = (leaf.pk, *_leaf_parameters(leaf, lo, hi, n), n, factor[leaf.pk])
+        rows.append(
+            "SELECT "
+            + ", ".join(
+                f"CAST({int(v)} AS BIGINT) AS {name}"
+                for v, name in zip(
+                    values, ("i", "k", "lo", "hi", "span", "t", "cap", "n", "f"), strict=True
+                )
+            )
         )
-        inner = f"SELECT entrant_id, {value} AS x{rank} FROM {table} WHERE indicator_id = {leaf.pk}"
-        score = f"SELECT entrant_id AS e, {_leaf_score_sql(leaf, lo, hi, n)} AS s FROM ({inner}) v"
-        if leaf.cap is not None:
-            cap = int(leaf.cap * 100)
-            capped = f"CASE WHEN s > {cap} THEN {cap} WHEN s < 0 THEN 0 ELSE s END"
-            score = f"SELECT e, {capped} AS s FROM ({score}) c"
-        parts.append(f"SELECT e, s * {factor[leaf.pk]} AS s FROM ({score}) l{leaf.pk}")
+    params = " UNION ALL ".join(rows)
+    ranked = [leaf.pk for leaf in leaves if leaf.method == "rank"]
+    plain = [leaf.pk for leaf in leaves if leaf.method != "rank"]
+    sources = []
+    if plain:
+        sources.append(
+            f"SELECT entrant_id AS e, indicator_id AS i, scaled AS x, 0 AS r FROM {table} "
+            f"WHERE indicator_id IN ({', '.join(map(str, plain))})"
+        )
+    if ranked:
+        # Lower-is-better ranks order by the negated value: one window for every rank leaf.
+        lower = (
+            ", ".join(
+                str(leaf.pk)
+                for leaf in leaves
+                if leaf.method == "rank" and leaf.direction != "higher"
+            )
+            or "0"
+        )
+        sources.append(
+            f"SELECT entrant_id AS e, indicator_id AS i, scaled AS x, RANK() OVER (PARTITION BY "
+            f"indicator_id ORDER BY CASE WHEN indicator_id IN ({lower}) THEN -scaled ELSE scaled "
+            f"END DESC) AS r FROM {table} WHERE indicator_id IN ({', '.join(map(str, ranked))})"
+        )
     denominator = WEIGHT_SCALE**deepest  # the weights multiplied in; scores stay in hundredths
     with connection.cursor() as cursor:
-        cursor.execute("SELECT e, SUM(s) FROM (" + " UNION ALL ".join(parts) + ") t GROUP BY e")
+        cursor.execute(
+            "SELECT e, SUM((CASE WHEN cap >= 0 AND s > cap THEN cap "
+            "WHEN cap >= 0 AND s < 0 THEN 0 ELSE s END) * f) "
+            f"FROM (SELECT v.e, {LEAF_SCORE} AS s, p.cap, p.f "
+            f"FROM ({' UNION ALL '.join(sources)}) v JOIN ({params}) p ON p.i = v.i) l GROUP BY e"
+        )
         for entrant_id, total in cursor.fetchall():
             total = int(total)
             hundredths = (2 * abs(total) + denominator) // (2 * denominator)

@@ -597,6 +597,15 @@ def entrant_update(*, actor, entrant: Entrant, story: str | None = None, photo=N
 # --- indicator data, direct scores, bonus and penalty items -------------------------------
 
 
+# Values are kept in ten-thousandths in a 64-bit integer and scored by integer arithmetic
+# that multiplies them by up to 2·10⁴: below 10⁹ nothing can overflow.
+MAX_INDICATOR_VALUE = 10**9
+
+
+def _value_snapshot(item: IndicatorValue) -> dict:
+    return {"value": str(item.value), "note": item.note, "evidence": item.evidence.name or ""}
+
+
 def indicator_value_set(
     *, actor, entrant: Entrant, indicator: Indicator, value, note: str = "", evidence=None
 ) -> IndicatorValue:
@@ -610,8 +619,10 @@ def indicator_value_set(
     elif indicator.children.exists():
         errors["indicator"] = [f"“{indicator.name}”下设子指标，请录入各子指标的数值。"]
     number = _decimal(value, "value", errors, label="数值")
-    if number is not None and abs(number) >= Decimal("1e12"):
-        errors["value"] = ["数值过大。"]
+    if number is not None and abs(number) >= MAX_INDICATOR_VALUE:
+        errors["value"] = [f"数值的绝对值应小于 {MAX_INDICATOR_VALUE:,}。"]
+    elif number is not None and number != number.quantize(Decimal("0.0001")):
+        errors["value"] = ["数值最多保留 4 位小数。"]
     if evidence is not None and (problem := upload_error(evidence)):
         errors["evidence"] = [problem]
     if errors:
@@ -622,13 +633,14 @@ def indicator_value_set(
             .filter(indicator=indicator, entrant=entrant)
             .first()
         )
-        before = snapshot(current, ["value", "note", "evidence"]) if current else None
+        before = _value_snapshot(current) if current else None
         item = current or IndicatorValue(indicator=indicator, entrant=entrant)
-        item.value, item.note, item.entered_by = number, note[:200], actor
+        item.scaled = int(number.scaleb(4))
+        item.note, item.entered_by = note[:200], actor
         if evidence is not None:
             item.evidence = evidence
         item.save()
-        after = snapshot(item, ["value", "note", "evidence"])
+        after = _value_snapshot(item)
         if before != after:
             _audit(
                 actor,

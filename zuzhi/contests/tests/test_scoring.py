@@ -6,11 +6,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from zuzhi.contests.scoring import (
-    Normalization,
     ScoringError,
     check_weights,
     judges_mean,
-    normalize,
     panel_score,
     q2,
     rank_standings,
@@ -90,25 +88,6 @@ def test_weights_must_sum_to_100():
     check_weights([D(40), D(30), D(30)], what="环节")
     with pytest.raises(ScoringError, match="合计应为 100%，现为 99%"):
         check_weights([D(40), D(30), D(29)], what="环节")
-
-
-def test_minmax_normalization_and_direction():
-    values = {"a": D(10), "b": D(20), "c": D(30)}
-    assert normalize(values, Normalization("minmax")) == {"a": D(0), "b": D(50), "c": D(100)}
-    assert normalize(values, Normalization("minmax", higher_is_better=False)) == {
-        "a": D(100),
-        "b": D(50),
-        "c": D(0),
-    }
-
-
-def test_rank_and_target_normalization_with_cap():
-    values = {"a": D(10), "b": D(30), "c": D(30)}
-    assert normalize(values, Normalization("rank")) == {"a": D(0), "b": D(100), "c": D(100)}
-    target = normalize(values, Normalization("target", target=D(20), cap=D(120)))
-    assert target == {"a": D(50), "b": D(120), "c": D(120)}
-    with pytest.raises(ScoringError):
-        normalize(values, Normalization("target"))
 
 
 def test_vote_rank_conversion_matches_county_rule():

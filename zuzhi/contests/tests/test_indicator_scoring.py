@@ -1,0 +1,197 @@
+"""Indicator scores as the database computes them, against hand-worked cases and against a
+plain-Decimal reference written out here (the rules of DOMAIN.md §2, the slow way)."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from zuzhi.contests import selectors, services
+from zuzhi.contests.models import Contest, IndicatorValue, StageKind
+from zuzhi.contests.scoring import rank_positions
+from zuzhi.orgs.models import Organization
+
+HUNDRED = Decimal(100)
+
+
+def q2(value):
+    return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def reference_leaf(values: dict, spec: dict) -> dict:
+    """The leaf scores by plain Decimal arithmetic, rounded half up to 2 decimals."""
+    higher = spec.get("direction", "higher") == "higher"
+    method = spec.get("method", "minmax")
+    if method == "raw":
+        scores = dict(values)
+    elif method == "minmax":
+        low, high = min(values.values()), max(values.values())
+        if high == low:
+            scores = dict.fromkeys(values, HUNDRED)
+        else:
+            scores = {
+                k: ((v - low) if higher else (high - v)) / (high - low) * HUNDRED
+                for k, v in values.items()
+            }
+    elif method == "rank":
+        n = len(values)
+        ranks = rank_positions(values, higher_is_better=higher)
+        scores = {
+            k: HUNDRED if n == 1 else Decimal(n - r) / Decimal(n - 1) * HUNDRED
+            for k, r in ranks.items()
+        }
+    else:
+        target = Decimal(spec["target"])
+        scores = {
+            k: (v / target * HUNDRED) if higher else (HUNDRED if v <= 0 else target / v * HUNDRED)
+            for k, v in values.items()
+        }
+    cap = spec.get("cap")
+    if cap is not None:
+        scores = {k: max(Decimal(0), min(s, Decimal(cap))) for k, s in scores.items()}
+    return {k: q2(s) for k, s in scores.items()}
+
+
+def stage_scores(county, actor, indicators, values_by_leaf):
+    """Set up a one-stage contest with `indicators` and the given leaf values (by leaf name,
+    in entrant order), and return the stage scores by entrant position."""
+    contest = services.contest_create(
+        actor=actor,
+        organization=county.county,
+        data={"name": "指标", "track": "village", "period_label": "2026"},
+        stages=[
+            {"kind": "indicators", "name": "指标", "weight": Decimal(100), "indicators": indicators}
+        ],
+    )
+    villages = list(
+        Organization.objects.filter(unit_category="village").order_by("path")[
+            : len(next(iter(values_by_leaf.values())))
+        ]
+    )
+    entrants = [
+        services.entrant_add(actor=actor, contest=contest, organization=v) for v in villages
+    ]
+    stage = contest.stages.get(kind=StageKind.INDICATORS)
+    leaves = {leaf.name: leaf for leaf in selectors.leaf_indicators(stage)}
+    IndicatorValue.objects.bulk_create(
+        IndicatorValue(indicator=leaves[name], entrant=e, scaled=int(Decimal(v).scaleb(4)))
+        for name, column in values_by_leaf.items()
+        for e, v in zip(entrants, column, strict=True)
+    )
+    result = selectors.indicator_stage_scores(stage, {e.pk: e.name for e in entrants})
+    assert result.problems == []
+    return [result.scores[e.pk] for e in entrants]
+
+
+def test_minmax_both_directions(county, county_user):
+    one = [{"name": "收入", "weight": Decimal(100), "method": "minmax"}]
+    assert stage_scores(county, county_user, one, {"收入": ["10", "20", "30"]}) == [
+        Decimal("0.00"),
+        Decimal("50.00"),
+        Decimal("100.00"),
+    ]
+    down = [{"name": "信访", "weight": Decimal(100), "method": "minmax", "direction": "lower"}]
+    assert stage_scores(county, county_user, down, {"信访": ["10", "20", "30"]}) == [
+        Decimal("100.00"),
+        Decimal("50.00"),
+        Decimal("0.00"),
+    ]
+
+
+def test_rank_target_cap_and_half_up(county, county_user):
+    rank = [{"name": "名次", "weight": Decimal(100), "method": "rank"}]
+    assert stage_scores(county, county_user, rank, {"名次": ["10", "30", "30"]}) == [
+        Decimal("0.00"),
+        Decimal("100.00"),
+        Decimal("100.00"),
+    ]
+    target = [
+        {"name": "财政", "weight": Decimal(100), "method": "target", "target": "20", "cap": "120"}
+    ]
+    assert stage_scores(county, county_user, target, {"财政": ["10", "30", "24.6925"]}) == [
+        Decimal("50.00"),
+        Decimal("120.00"),
+        Decimal("120.00"),
+    ]
+    # 1/8 of the way: 12.5 exactly; 0.125 of 100 → 12.50; and 86.125 → 86.13 (half up)
+    raw = [{"name": "党建", "weight": Decimal(100), "method": "raw"}]
+    assert stage_scores(county, county_user, raw, {"党建": ["86.125", "86.1249", "-3.335"]}) == [
+        Decimal("86.13"),
+        Decimal("86.12"),
+        Decimal("-3.34"),
+    ]
+
+
+def test_weighted_tree(county, county_user):
+    tree = [
+        {
+            "name": "综合",
+            "weight": Decimal(60),
+            "children": [
+                {"name": "甲", "weight": Decimal("33.33"), "method": "raw"},
+                {"name": "乙", "weight": Decimal("66.67"), "method": "raw"},
+            ],
+        },
+        {"name": "专项", "weight": Decimal(40), "method": "raw"},
+    ]
+    scores = stage_scores(county, county_user, tree, {"甲": ["90"], "乙": ["80"], "专项": ["70"]})
+    # 0.6 × (0.3333 × 90 + 0.6667 × 80) + 0.4 × 70 = 0.6 × 83.333 + 28 = 77.9998 → 78.00
+    assert scores == [Decimal("78.00")]
+
+
+values = st.decimals(
+    min_value=-1000, max_value=100000, places=4, allow_nan=False, allow_infinity=False
+)
+specs = st.one_of(
+    st.fixed_dictionaries({"method": st.just("raw")}, optional={"cap": st.just("100")}),
+    st.fixed_dictionaries(
+        {"method": st.just("minmax"), "direction": st.sampled_from(["higher", "lower"])}
+    ),
+    st.fixed_dictionaries(
+        {"method": st.just("rank"), "direction": st.sampled_from(["higher", "lower"])}
+    ),
+    st.fixed_dictionaries(
+        {
+            "method": st.just("target"),
+            "direction": st.sampled_from(["higher", "lower"]),
+            "target": st.decimals(min_value="0.5", max_value=10000, places=2),
+        },
+        optional={"cap": st.sampled_from(["100", "120", "150.5"])},
+    ),
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(st.lists(values, min_size=1, max_size=7), specs, specs)
+def test_database_scores_equal_the_reference(county, county_user, column, first, second):
+    """Two leaves weighted 37.5 / 62.5 over up to seven villages: the database's stage scores
+    equal the reference arithmetic exactly."""
+    from zuzhi.testing.factories import OrganizationFactory
+
+    with transaction.atomic():
+        for i in range(len(column) - 3):
+            OrganizationFactory(parent=county.town_a, code=f"H{i}", name=f"假设村{i}党支部")
+        other = list(reversed(column))
+        got = stage_scores(
+            county,
+            county_user,
+            [
+                {"name": "一", "weight": Decimal("37.5"), **first},
+                {"name": "二", "weight": Decimal("62.5"), **second},
+            ],
+            {"一": [str(v) for v in column], "二": [str(v) for v in other]},
+        )
+        a = reference_leaf(dict(enumerate(column)), first)
+        b = reference_leaf(dict(enumerate(other)), second)
+        expected = [
+            q2(Decimal("37.5") * a[i] / HUNDRED + Decimal("62.5") * b[i] / HUNDRED)
+            for i in range(len(column))
+        ]
+        assert got == expected
+        transaction.set_rollback(True)
+    assert not Contest.objects.filter(name="指标").exists()
