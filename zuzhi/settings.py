@@ -167,6 +167,7 @@ ZUZHI_POINTS_INDIVIDUAL_RANKING = env_bool("ZUZHI_POINTS_INDIVIDUAL_RANKING", Fa
 ZUZHI_IMPORTERS = {
     "orgs": "zuzhi.orgs.importers.ORG_IMPORTER",
     "members": "zuzhi.members.importers.MEMBER_IMPORTER",
+    "indicator_values": "zuzhi.contests.importers.INDICATOR_VALUE_IMPORTER",
 }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,0 +1,80 @@
+from decimal import Decimal
+
+from zuzhi.contests import selectors
+from zuzhi.contests.importers import COLUMNS
+from zuzhi.contests.models import IndicatorValue
+from zuzhi.core.imports import import_job_confirm, import_job_create
+from zuzhi.core.models import ImportJob
+from zuzhi.testing.xlsx import make_xlsx
+
+HEADERS = [c.header for c in COLUMNS]
+
+
+def upload(actor, rows):
+    return import_job_create(
+        actor=actor,
+        kind="indicator_values",
+        filename="指标.xlsx",
+        content=make_xlsx([HEADERS, *rows]),
+    )
+
+
+def test_township_imports_its_villages_values(running, county, town_a_user):
+    a1 = running.entrants.get(organization=county.village_a1)
+    a2 = running.entrants.get(organization=county.village_a2)
+    rows = [
+        [running.pk, a1.number, a1.name, "村集体经济收入", "35.5", "年报"],
+        [running.pk, a2.number, "", "信访件数", "2", ""],
+    ]
+    job = upload(town_a_user, rows)
+    assert job.status == ImportJob.Status.READY, job.errors
+    assert not IndicatorValue.objects.exists()  # the preview writes nothing
+    job = import_job_confirm(actor=town_a_user, job=job)
+    assert job.status == ImportJob.Status.DONE and job.summary == {"created": 2}
+    values = {(v.entrant_id, v.indicator.name): v.value for v in IndicatorValue.objects.all()}
+    assert values == {(a1.pk, "村集体经济收入"): Decimal("35.5"), (a2.pk, "信访件数"): Decimal(2)}
+
+
+def test_bad_rows_are_each_named_and_nothing_is_written(running, county, town_a_user):
+    a1 = running.entrants.get(organization=county.village_a1)
+    b1 = running.entrants.get(organization=county.village_b1)
+    rows = [
+        [running.pk, a1.number, a1.name, "村集体经济收入", "35.5", ""],  # good
+        [running.pk, b1.number, "", "村集体经济收入", "1", ""],  # other township
+        [running.pk, a1.number, "王庄村党支部", "信访件数", "1", ""],  # name mismatch
+        [running.pk, a1.number, "", "不存在的指标", "1", ""],
+        [running.pk, a1.number, "", "信访件数", "1.23456", ""],  # 5 decimals
+        [running.pk, a1.number, "", "信访件数", "很多", ""],
+        [99999, 1, "", "信访件数", "1", ""],
+    ]
+    job = upload(town_a_user, rows)
+    assert job.status == ImportJob.Status.INVALID
+    by_row = {(e["row"], e["column"]) for e in job.errors}
+    assert by_row == {
+        (3, "参评对象编号"),
+        (4, "参评对象名称"),
+        (5, "指标"),
+        (6, "数值"),
+        (7, "数值"),
+        (8, "考评编号"),
+    }
+    assert not IndicatorValue.objects.exists()
+
+
+def test_published_contest_refuses_import(running, county, county_user, judges):
+    from .test_services import fill_indicators, judge_all
+
+    fill_indicators(running, county, county_user)
+    judge_all(
+        running, county_user, judges, {e.organization_id: [80] * 5 for e in running.entrants.all()}
+    )
+    from zuzhi.contests import services
+
+    services.result_publish(
+        actor=county_user, version=services.result_compute(actor=county_user, contest=running)
+    )
+    a1 = running.entrants.get(organization=county.village_a1)
+    leaf = selectors.leaf_indicators(running.stages.get(kind="indicators"))[0]
+    job = upload(county_user, [[running.pk, a1.number, "", leaf.name, "1", ""]])
+    assert job.status == ImportJob.Status.INVALID
+    assert "结果已发布" in job.errors[0]["message"]
