@@ -97,7 +97,7 @@ def vote_scores(counts: dict, *, method: str, rank_points: int = 0) -> dict:
     raise ScoringError(f"未知的投票折算方法“{method}”。")
 
 
-@dataclass
+@dataclass(slots=True)
 class Standing:
     """One entrant's place in a result (名次) and why, when ties had to be broken or shared."""
 
@@ -114,10 +114,9 @@ def rank_standings(
     """Order entrants by final score; equal finals are separated by the tie-break scores in
     order (e.g. the judges' stage first), and share a place only if those are equal too."""
     tiebreak = tiebreak or {}
-    rows = [
-        Standing(key=k, final=q2(v), tiebreak=tuple(tiebreak.get(k, ()))) for k, v in finals.items()
-    ]
-    rows.sort(key=lambda s: (s.final, s.tiebreak), reverse=True)
+    empty = ()
+    rows = [Standing(k, q2(v), 0, "", tiebreak.get(k, empty)) for k, v in finals.items()]
+    rows.sort(key=_order, reverse=True)
     for i, row in enumerate(rows):
         prev = rows[i - 1] if i else None
         if prev is not None and prev.final == row.final and prev.tiebreak == row.tiebreak:
@@ -147,6 +146,10 @@ def rank_standings(
                     )
         start = end + 1
     return rows
+
+
+def _order(row: Standing) -> tuple:
+    return row.final, row.tiebreak
 
 
 def _first_difference(row: Standing, others: list[Standing]) -> int:

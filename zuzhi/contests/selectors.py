@@ -153,48 +153,47 @@ class Standings:
 
 # Leaf scores are integers of 1/100 point computed in the database from the values' integer
 # ten-thousandths: exact integer arithmetic with half-up rounding, the same on SQLite and
-# PostgreSQL, and only one row per entrant comes back. Each leaf's parameters arrive as a
-# small joined table, so every value row is read once.
+# PostgreSQL. Each leaf's parameters are written into the statement as integer literals, the
+# value rows are read in one pass, and one row per entrant comes back.
 FULL = 100 * 100  # 100.00 points in hundredths
 VALUE_SCALE = 10_000
 WEIGHT_SCALE = 10_000  # a weight of 12.5 % is 1250 ten-thousandths of its parent
-RAW, MINMAX_UP, MINMAX_DOWN, TARGET_UP, TARGET_DOWN, CONSTANT, RANK = range(1, 8)
 
 
-def _half_up(num: str, den: str) -> str:
+def _half_up(num: str, den: str, *, signed: bool) -> str:
     """SQL for num / den rounded half away from zero (den > 0). Integer division truncates
-    toward zero in both databases, so a negative numerator is handled apart."""
-    return (
-        f"(CASE WHEN {num} >= 0 THEN (2 * {num} + {den}) / (2 * {den}) "
-        f"ELSE -((2 * (-{num}) + {den}) / (2 * {den})) END)"
-    )
+    toward zero in both databases, so a numerator that may be negative is handled apart."""
+    plain = f"(2 * {num} + {den}) / (2 * {den})"
+    if not signed:
+        return plain
+    return f"(CASE WHEN {num} >= 0 THEN {plain} ELSE -((2 * (-{num}) + {den}) / (2 * {den})) END)"
 
 
-LEAF_SCORE = f"""(CASE p.k
-    WHEN {RAW} THEN {_half_up("v.x", str(VALUE_SCALE // 100))}
-    WHEN {MINMAX_UP} THEN (2 * (v.x - p.lo) * {FULL} + p.span) / (2 * p.span)
-    WHEN {MINMAX_DOWN} THEN (2 * (p.hi - v.x) * {FULL} + p.span) / (2 * p.span)
-    WHEN {TARGET_UP} THEN {_half_up(f"(v.x * {FULL})", "p.t")}
-    WHEN {TARGET_DOWN} THEN (CASE WHEN v.x <= 0 THEN {FULL}
-                                  ELSE (2 * p.t * {FULL} + v.x) / (2 * v.x) END)
-    WHEN {RANK} THEN (2 * (p.n - v.r) * {FULL} + p.span) / (2 * p.span)
-    ELSE {FULL} END)"""
-
-
-def _leaf_parameters(leaf: Indicator, lo: int, hi: int, n: int) -> tuple[int, ...]:
-    """(kind, lo, hi, span, target, cap or -1) of one leaf for LEAF_SCORE."""
+def _leaf_score_sql(leaf: Indicator, lo: int, hi: int, n: int) -> str:
+    """SQL for one leaf's capped score in hundredths, from the row's `scaled` value (and its
+    rank `r` for rank normalization). Every number in it is an integer computed here."""
     higher = leaf.direction == "higher"
-    target = int(leaf.target * VALUE_SCALE) if leaf.target else 0
-    cap = int(leaf.cap * 100) if leaf.cap is not None else -1
     if leaf.method == "raw":
-        kind, span = RAW, 1
+        score = _half_up("scaled", str(VALUE_SCALE // 100), signed=lo < 0)
     elif leaf.method == "minmax":
-        kind, span = (MINMAX_UP if higher else MINMAX_DOWN, hi - lo) if hi > lo else (CONSTANT, 1)
+        gap = f"(scaled - {lo})" if higher else f"({hi} - scaled)"
+        score = str(FULL) if hi == lo else _half_up(f"({gap} * {FULL})", str(hi - lo), signed=False)
     elif leaf.method == "rank":
-        kind, span = (RANK, n - 1) if n > 1 else (CONSTANT, 1)
+        score = str(FULL) if n == 1 else _half_up(f"(({n} - r) * {FULL})", str(n - 1), signed=False)
     else:
-        kind, span = (TARGET_UP if higher else TARGET_DOWN), 1
-    return kind, lo, hi, span, target, cap
+        target = int(leaf.target * VALUE_SCALE)
+        if higher:
+            score = _half_up(f"(scaled * {FULL})", str(target), signed=lo < 0)
+        else:
+            # Lower is better: at or below zero earns full marks (nothing to divide by).
+            score = (
+                f"(CASE WHEN scaled <= 0 THEN {FULL} "
+                f"ELSE {_half_up(f'({target} * {FULL})', 'scaled', signed=False)} END)"
+            )
+    if leaf.cap is None:
+        return score
+    cap = int(leaf.cap * 100)
+    return f"(CASE WHEN {score} > {cap} THEN {cap} WHEN {score} < 0 THEN 0 ELSE {score} END)"
 
 
 def indicator_stage_scores(stage: Stage, entrants: dict[int, str]) -> StageResult:
@@ -235,51 +234,41 @@ def indicator_stage_scores(stage: Stage, entrants: dict[int, str]) -> StageResul
             result.problems.append(f"指标“{leaf.name}”按目标值计分，须设定大于 0 的目标值。")
     if result.problems or not leaves:
         return result
-    rows = []
-    for leaf in leaves:
-        lo, hi, n = stats[leaf.pk]
-        values = (leaf.pk, *_leaf_parameters(leaf, lo, hi, n), n, factor[leaf.pk])
-        rows.append(
-            "SELECT "
-            + ", ".join(
-                f"CAST({int(v)} AS BIGINT) AS {name}"
-                for v, name in zip(
-                    values, ("i", "k", "lo", "hi", "span", "t", "cap", "n", "f"), strict=True
-                )
-            )
+
+    def weighted(group: list[Indicator]) -> str:
+        arms = " ".join(
+            f"WHEN {leaf.pk} THEN {_leaf_score_sql(leaf, *stats[leaf.pk])} * {factor[leaf.pk]}"
+            for leaf in group
         )
-    params = " UNION ALL ".join(rows)
-    ranked = [leaf.pk for leaf in leaves if leaf.method == "rank"]
-    plain = [leaf.pk for leaf in leaves if leaf.method != "rank"]
-    sources = []
+        return f"CASE indicator_id {arms} END"
+
+    def ids_of(group: list[Indicator]) -> str:
+        return ", ".join(str(leaf.pk) for leaf in group)
+
+    plain = [leaf for leaf in leaves if leaf.method != "rank"]
+    ranked = [leaf for leaf in leaves if leaf.method == "rank"]
+    parts = []
     if plain:
-        sources.append(
-            f"SELECT entrant_id AS e, indicator_id AS i, scaled AS x, 0 AS r FROM {table} "
-            f"WHERE indicator_id IN ({', '.join(map(str, plain))})"
+        parts.append(
+            f"SELECT entrant_id AS e, SUM({weighted(plain)}) AS s FROM {table} "
+            f"WHERE indicator_id IN ({ids_of(plain)}) GROUP BY entrant_id"
         )
     if ranked:
-        # Lower-is-better ranks order by the negated value: one window for every rank leaf.
-        lower = (
-            ", ".join(
-                str(leaf.pk)
-                for leaf in leaves
-                if leaf.method == "rank" and leaf.direction != "higher"
-            )
-            or "0"
-        )
-        sources.append(
-            f"SELECT entrant_id AS e, indicator_id AS i, scaled AS x, RANK() OVER (PARTITION BY "
-            f"indicator_id ORDER BY CASE WHEN indicator_id IN ({lower}) THEN -scaled ELSE scaled "
-            f"END DESC) AS r FROM {table} WHERE indicator_id IN ({', '.join(map(str, ranked))})"
+        # One window ranks every rank leaf; lower-is-better leaves order by the negated value.
+        lower = ids_of([leaf for leaf in ranked if leaf.direction != "higher"]) or "0"
+        order = f"CASE WHEN indicator_id IN ({lower}) THEN -scaled ELSE scaled END DESC"
+        parts.append(
+            f"SELECT e, SUM(s) AS s FROM (SELECT entrant_id AS e, {weighted(ranked)} AS s FROM "
+            f"(SELECT entrant_id, indicator_id, scaled, RANK() OVER (PARTITION BY indicator_id "
+            f"ORDER BY {order}) AS r FROM {table} WHERE indicator_id IN ({ids_of(ranked)})) w) x "
+            "GROUP BY e"
         )
     denominator = WEIGHT_SCALE**deepest  # the weights multiplied in; scores stay in hundredths
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT e, SUM((CASE WHEN cap >= 0 AND s > cap THEN cap "
-            "WHEN cap >= 0 AND s < 0 THEN 0 ELSE s END) * f) "
-            f"FROM (SELECT v.e, {LEAF_SCORE} AS s, p.cap, p.f "
-            f"FROM ({' UNION ALL '.join(sources)}) v JOIN ({params}) p ON p.i = v.i) l GROUP BY e"
-        )
+        if len(parts) == 1:
+            cursor.execute(parts[0])
+        else:
+            cursor.execute(f"SELECT e, SUM(s) FROM ({' UNION ALL '.join(parts)}) t GROUP BY e")
         for entrant_id, total in cursor.fetchall():
             total = int(total)
             hundredths = (2 * abs(total) + denominator) // (2 * denominator)
