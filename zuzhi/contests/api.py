@@ -716,15 +716,16 @@ def public_verify(request, contest_id: int, payload: VerifyIn, response: HttpRes
     summary="投票（凭证放在 X-Voter-Token 请求头或 Cookie 中）",
 )
 def public_vote(request, contest_id: int, payload: VoteIn):
-    contest = selectors.public_contest_get(pk=contest_id)
+    target = selectors.vote_target(contest_id=contest_id)
+    if target is None or target.stage.contest.status == ContestStatus.DRAFT:
+        raise Http404
     voter = services.voter_from_token(
         request.headers.get("X-Voter-Token") or request.COOKIES.get(VOTER_COOKIE)
     )
     if voter is None:
         raise services.VoteRefused("请先用手机号码验证后再投票。", status=401)
-    stage = services.public_vote_stage(contest)
     device, ip = _client(request)
     services.vote_cast(
-        stage=stage, entrant_id=payload.entrant_id, voter=voter, device=device, ip=ip
+        stage=target.stage, entrant_id=payload.entrant_id, voter=voter, device=device, ip=ip
     )
     return Status(201, {"message": "投票成功，谢谢参与！"})

@@ -452,12 +452,14 @@ class Vote(models.Model):
 
 
 class VoteQuota(models.Model):
-    """Votes used against one limit (e.g. a phone's votes today). Casting increments it with a
-    conditional UPDATE ... WHERE used < limit, so concurrent votes can never pass the limit."""
+    """Votes used against one limit (e.g. a phone's votes today). Casting raises it with one
+    INSERT ... ON CONFLICT DO UPDATE ... WHERE used < cap, so concurrent votes can never pass
+    the limit."""
 
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=120)
     used = models.PositiveIntegerField(default=0)
+    cap = models.PositiveIntegerField("上限")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["stage", "key"], name="vote_quota_key")]

@@ -1,5 +1,6 @@
 """Reads of the contest engine: what a user may see, scores, standings, the live board."""
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -160,40 +161,57 @@ VALUE_SCALE = 10_000
 WEIGHT_SCALE = 10_000  # a weight of 12.5 % is 1250 ten-thousandths of its parent
 
 
-def _half_up(num: str, den: str, *, signed: bool) -> str:
+def _half_up(num: int | str, den: int | str, *, signed: bool) -> str:
     """SQL for num / den rounded half away from zero (den > 0). Integer division truncates
-    toward zero in both databases, so a numerator that may be negative is handled apart."""
-    plain = f"(2 * {num} + {den}) / (2 * {den})"
+    toward zero in both databases, so a numerator that may be negative is handled apart.
+    Constant factors are multiplied out here: PostgreSQL types a small literal as a 32-bit
+    integer, and 2 × a large one would overflow there."""
+    twice = str(2 * den) if isinstance(den, int) else f"(2 * {den})"
+    twice_num = str(2 * num) if isinstance(num, int) else f"2 * {num}"
+    plain = f"({twice_num} + {den}) / {twice}"
     if not signed:
         return plain
-    return f"(CASE WHEN {num} >= 0 THEN {plain} ELSE -((2 * (-{num}) + {den}) / (2 * {den})) END)"
+    return f"(CASE WHEN {num} >= 0 THEN {plain} ELSE -((2 * (-{num}) + {den}) / {twice}) END)"
 
 
 def _leaf_score_sql(leaf: Indicator, lo: int, hi: int, n: int) -> str:
-    """SQL for one leaf's capped score in hundredths, from the row's `scaled` value (and its
-    rank `r` for rank normalization). Every number in it is an integer computed here."""
+    """SQL for one leaf's capped score in hundredths, from the row's `scaled` value (a 64-bit
+    integer, so every product with it is 64-bit) and its rank `r` for rank normalization."""
     higher = leaf.direction == "higher"
     if leaf.method == "raw":
-        score = _half_up("scaled", str(VALUE_SCALE // 100), signed=lo < 0)
+        score = _half_up("scaled", VALUE_SCALE // 100, signed=lo < 0)
     elif leaf.method == "minmax":
         gap = f"(scaled - {lo})" if higher else f"({hi} - scaled)"
-        score = str(FULL) if hi == lo else _half_up(f"({gap} * {FULL})", str(hi - lo), signed=False)
+        score = str(FULL) if hi == lo else _half_up(f"({gap} * {FULL})", hi - lo, signed=False)
     elif leaf.method == "rank":
-        score = str(FULL) if n == 1 else _half_up(f"(({n} - r) * {FULL})", str(n - 1), signed=False)
+        score = str(FULL) if n == 1 else _half_up(f"(({n} - r) * {FULL})", n - 1, signed=False)
     else:
         target = int(leaf.target * VALUE_SCALE)
         if higher:
-            score = _half_up(f"(scaled * {FULL})", str(target), signed=lo < 0)
+            score = _half_up(f"(scaled * {FULL})", target, signed=lo < 0)
         else:
             # Lower is better: at or below zero earns full marks (nothing to divide by).
             score = (
                 f"(CASE WHEN scaled <= 0 THEN {FULL} "
-                f"ELSE {_half_up(f'({target} * {FULL})', 'scaled', signed=False)} END)"
+                f"ELSE {_half_up(target * FULL, 'scaled', signed=False)} END)"
             )
     if leaf.cap is None:
         return score
     cap = int(leaf.cap * 100)
     return f"(CASE WHEN {score} > {cap} THEN {cap} WHEN {score} < 0 THEN 0 ELSE {score} END)"
+
+
+def _largest_score(leaf: Indicator, lo: int, hi: int, n: int) -> int:
+    """An upper bound of |score| in hundredths, to keep the weighted sum inside 64 bits."""
+    if leaf.cap is not None:
+        return int(leaf.cap * 100)
+    largest = max(abs(lo), abs(hi))
+    if leaf.method == "raw":
+        return largest // 100 + 1
+    if leaf.method == "target" and leaf.target:
+        target = int(leaf.target * VALUE_SCALE)
+        return (largest * FULL // target + 1) if leaf.direction == "higher" else target * FULL
+    return FULL
 
 
 def indicator_stage_scores(stage: Stage, entrants: dict[int, str]) -> StageResult:
@@ -232,6 +250,13 @@ def indicator_stage_scores(stage: Stage, entrants: dict[int, str]) -> StageResul
             )
         if leaf.method == "target" and not leaf.target:
             result.problems.append(f"指标“{leaf.name}”按目标值计分，须设定大于 0 的目标值。")
+    if (
+        not result.problems
+        and sum(_largest_score(leaf, *stats[leaf.pk]) * factor[leaf.pk] for leaf in leaves) >= 2**62
+    ):
+        result.problems.append(
+            f"“{stage.name}”的指标数值过大，请为原始分或目标完成率指标设封顶分。"
+        )
     if result.problems or not leaves:
         return result
 
@@ -673,3 +698,53 @@ def case_list(*, user, contest: Contest) -> QuerySet:
         SupervisionCase.objects.filter(contest=contest).select_related("entrant", "owner"),
         path_field="entrant__organization__path",
     ).order_by("status", "deadline")
+
+
+@dataclass(frozen=True)
+class VoteTarget:
+    """What casting a vote needs to know about a contest, read once per process every few
+    seconds instead of on each of thousands of votes a second."""
+
+    stage: Stage
+    entrant_ids: frozenset[int]
+
+
+VOTE_TARGET_SECONDS = 2.0
+_vote_targets: dict[int, tuple[float, VoteTarget | None]] = {}
+
+
+def vote_target(*, contest_id) -> VoteTarget | None:
+    """The contest's public-vote stage (with its contest) and entrant ids; None when the
+    contest has no public vote. Cached in this process for VOTE_TARGET_SECONDS: a closed
+    contest stops taking votes everywhere within that time."""
+    try:
+        contest_id = int(contest_id)
+    except (TypeError, ValueError):
+        return None
+    now = time.monotonic()
+    cached = _vote_targets.get(contest_id)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    stage = (
+        Stage.objects.filter(
+            contest_id=contest_id, kind=StageKind.PUBLIC_VOTE, contest__is_template=False
+        )
+        .select_related("contest")
+        .first()
+        if 0 < contest_id < 2**62
+        else None
+    )
+    target = None
+    if stage is not None:
+        ids = frozenset(Entrant.objects.filter(contest_id=contest_id).values_list("pk", flat=True))
+        target = VoteTarget(stage=stage, entrant_ids=ids)
+    _vote_targets[contest_id] = (now + VOTE_TARGET_SECONDS, target)
+    return target
+
+
+def vote_target_forget(*, contest_id=None) -> None:
+    """Drop the cached vote targets (one contest's, or all) after a change in this process."""
+    if contest_id is None:
+        _vote_targets.clear()
+    else:
+        _vote_targets.pop(int(contest_id), None)

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
@@ -126,6 +126,12 @@ def require_entrant_scope(actor, entrant: Entrant) -> None:
     require_in_scope(
         actor, entrant.organization.path, target=entrant, message="试图办理权限范围以外的参评对象"
     )
+
+
+def _forget_vote_target(contest: Contest) -> None:
+    from .selectors import vote_target_forget
+
+    vote_target_forget(contest_id=contest.pk)
 
 
 def require_editable(contest: Contest) -> None:
@@ -421,6 +427,7 @@ def contest_start(*, actor, contest: Contest) -> Contest:
     with transaction.atomic():
         contest.status = ContestStatus.RUNNING
         contest.save(update_fields=["status"])
+        _forget_vote_target(contest)
         _audit(
             actor,
             AuditAction.UPDATE,
@@ -523,6 +530,7 @@ def entrant_add(
                 )
         except IntegrityError as exc:
             raise ValidationError({"organization": ["已经是本次考评的参评对象。"]}) from exc
+        _forget_vote_target(contest)
         _audit(
             actor,
             AuditAction.CREATE,
@@ -558,6 +566,7 @@ def entrants_add_eligible(*, actor, contest: Contest) -> int:
             Entrant(contest=contest, organization=o, name=o.name, number=start + i)
             for i, o in enumerate(candidates, start=1)
         )
+        _forget_vote_target(contest)
         if candidates:
             _audit(
                 actor,
@@ -1053,6 +1062,7 @@ def result_publish(*, actor, version: ResultVersion) -> ResultVersion:
         version.status = VersionStatus.PUBLISHED
         version.published_at, version.published_by = timezone.now(), actor
         version.save()
+        _forget_vote_target(contest)
         contest.status = ContestStatus.PUBLISHED
         contest.revision_reason = ""
         contest.save(update_fields=["status", "revision_reason"])
@@ -1088,6 +1098,7 @@ def result_revise(*, actor, contest: Contest, reason: str) -> Contest:
     if not (reason or "").strip():
         raise ValidationError({"reason": ["请写明更正理由。"]})
     with transaction.atomic():
+        _forget_vote_target(contest)
         contest.status = ContestStatus.REVISING
         contest.revision_reason = reason.strip()[:200]
         contest.save(update_fields=["status", "revision_reason"])
@@ -1258,52 +1269,68 @@ def voter_from_token(token: str | None) -> Voter | None:
         return None
 
 
+_QUOTA_SQL = (
+    "INSERT INTO {table} (stage_id, key, used, cap) VALUES {rows} "
+    "ON CONFLICT (stage_id, key) DO UPDATE SET used = {table}.used + 1 "
+    "WHERE {table}.used < {table}.cap RETURNING key"
+)
+
+
 def vote_cast(*, stage: Stage, entrant_id, voter: Voter, device: str, ip: str | None) -> Vote:
-    """Record one public vote (投票). Each limit is a counter row raised by a conditional UPDATE
-    inside the vote's transaction, so concurrent requests from one phone can never pass a limit:
-    the database, not a read before the write, decides."""
+    """Record one public vote (投票). Every limit is a counter row that one upsert raises only
+    while it is below its cap, inside the vote's transaction: concurrent requests from one
+    phone can never pass a limit, because the database decides, not a read before the write.
+    (INSERT … ON CONFLICT … DO UPDATE … WHERE … RETURNING reads the same on SQLite and
+    PostgreSQL.)"""
+    from .selectors import vote_target
+
+    target = vote_target(contest_id=stage.contest_id)
+    if target is None:
+        raise VoteRefused("本次评选没有群众投票。", status=404)
+    stage = target.stage
     if reason := voting_state(stage):
         raise VoteRefused(reason, status=403)
     try:
-        entrant = Entrant.objects.get(pk=int(entrant_id), contest_id=stage.contest_id)
-    except (Entrant.DoesNotExist, TypeError, ValueError, OverflowError) as exc:
+        entrant_id = int(entrant_id)
+    except (TypeError, ValueError) as exc:
         raise VoteRefused("没有这个参评对象。", status=404) from exc
+    if entrant_id not in target.entrant_ids:
+        raise VoteRefused("没有这个参评对象。", status=404)
     if not _ip_allowed(ip, bucket="vote", limit=settings.ZUZHI_VOTE_IP_PER_MINUTE):
         raise VoteRefused("投票过于频繁，请稍后再试。", status=429)
     day = timezone.localdate()
     who = voter.phone_digest
-    limits = [
-        (
-            f"d:{who}:{day:%Y%m%d}",
+    limits = {
+        f"d:{who}:{day:%Y%m%d}": (
             stage.votes_per_day,
             f"每人每天限投 {stage.votes_per_day} 票，今天的票已投完。",
         )
-    ]
+    }
     if stage.votes_per_entrant:
-        limits.append(
-            (
-                f"e:{who}:{entrant.pk}",
-                stage.votes_per_entrant,
-                f"对同一对象每人限投 {stage.votes_per_entrant} 票。",
-            )
+        limits[f"e:{who}:{entrant_id}"] = (
+            stage.votes_per_entrant,
+            f"对同一对象每人限投 {stage.votes_per_entrant} 票。",
         )
     if stage.votes_total:
-        limits.append(
-            (f"t:{who}", stage.votes_total, f"每人总共限投 {stage.votes_total} 票，您的票已投完。")
+        limits[f"t:{who}"] = (
+            stage.votes_total,
+            f"每人总共限投 {stage.votes_total} 票，您的票已投完。",
         )
+    sql = _QUOTA_SQL.format(
+        table=VoteQuota._meta.db_table, rows=", ".join(["(%s, %s, 1, %s)"] * len(limits))
+    )
+    params = [v for key, (cap, _) in limits.items() for v in (stage.pk, key, cap)]
     with transaction.atomic():
-        VoteQuota.objects.bulk_create(
-            [VoteQuota(stage=stage, key=key) for key, _, _ in limits], ignore_conflicts=True
-        )
-        for key, limit, message in limits:
-            if not VoteQuota.objects.filter(stage=stage, key=key, used__lt=limit).update(
-                used=F("used") + 1
-            ):
-                transaction.set_rollback(True)
-                raise VoteRefused(message, status=409)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            raised = {row[0] for row in cursor.fetchall()}
+        refused = [message for key, (_, message) in limits.items() if key not in raised]
+        if refused:
+            transaction.set_rollback(True)
+            raise VoteRefused(refused[0], status=409)
         vote = Vote.objects.create(
             stage=stage,
-            entrant=entrant,
+            entrant_id=entrant_id,
             phone_digest=who,
             phone_tail=voter.phone_tail,
             device=(device or "")[:32],

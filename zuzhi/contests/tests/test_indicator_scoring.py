@@ -195,3 +195,35 @@ def test_database_scores_equal_the_reference(county, county_user, column, first,
         assert got == expected
         transaction.set_rollback(True)
     assert not Contest.objects.filter(name="指标").exists()
+
+
+def test_values_too_large_for_exact_scoring_are_refused_not_overflowed(county, county_user):
+    deep = [
+        {
+            "name": "一级",
+            "weight": Decimal(100),
+            "children": [
+                {
+                    "name": "二级",
+                    "weight": Decimal(100),
+                    "children": [{"name": "三级", "weight": Decimal(100), "method": "raw"}],
+                }
+            ],
+        }
+    ]
+    contest = services.contest_create(
+        actor=county_user,
+        organization=county.county,
+        data={"name": "大数", "track": "village", "period_label": "2026"},
+        stages=[{"kind": "indicators", "name": "指标", "weight": Decimal(100), "indicators": deep}],
+    )
+    entrant = services.entrant_add(
+        actor=county_user, contest=contest, organization=county.village_a1
+    )
+    stage = contest.stages.get()
+    leaf = selectors.leaf_indicators(stage)[0]
+    services.indicator_value_set(
+        actor=county_user, entrant=entrant, indicator=leaf, value="999999999"
+    )
+    result = selectors.indicator_stage_scores(stage, {entrant.pk: entrant.name})
+    assert result.problems and "封顶分" in result.problems[0]
