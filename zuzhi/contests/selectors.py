@@ -748,3 +748,24 @@ def vote_target_forget(*, contest_id=None) -> None:
         _vote_targets.clear()
     else:
         _vote_targets.pop(int(contest_id), None)
+
+
+def eligible_organizations(*, user, contest: Contest) -> list:
+    """Organizations that may still enter an organization contest: under the organizer, in
+    the user's scope, of the track's kind, not entered yet."""
+    from zuzhi.orgs.models import Organization
+
+    from .services import TRACK_UNITS
+
+    units = TRACK_UNITS.get(contest.track)
+    if not units:
+        return []
+    taken = Entrant.objects.filter(contest=contest).values("organization_id")
+    return list(
+        scope_queryset(
+            user,
+            Organization.objects.filter(
+                path__startswith=contest.organization.path, unit_category__in=units
+            ).exclude(pk__in=taken),
+        ).order_by("path")[:1000]
+    )

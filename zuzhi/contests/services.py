@@ -274,8 +274,13 @@ def _check_stage(spec: dict, index: int) -> dict[str, list[str]]:
     return errors
 
 
-def _check_indicator_specs(specs: list[dict], where: str) -> list[str]:
+MAX_INDICATOR_DEPTH = 3  # 一级、二级、三级指标; exact scoring sums stay within 64 bits
+
+
+def _check_indicator_specs(specs: list[dict], where: str, depth: int = 1) -> list[str]:
     problems = []
+    if depth > MAX_INDICATOR_DEPTH:
+        return [f"{where}下的指标超过 {MAX_INDICATOR_DEPTH} 级。"]
     try:
         scoring.check_weights(
             [Decimal(str(s.get("weight"))) for s in specs], what=f"{where}的同级指标"
@@ -291,8 +296,22 @@ def _check_indicator_specs(specs: list[dict], where: str) -> list[str]:
             problems.append(f"指标“{s.get('name')}”的标准化方法无效。")
         if s.get("method") == Method.TARGET and not s.get("target") and not s.get("children"):
             problems.append(f"指标“{s.get('name')}”按目标完成率计分，须设目标值。")
+        for field, label, low, high in (
+            ("target", "目标值", Decimal("0.0001"), Decimal(MAX_INDICATOR_VALUE)),
+            ("cap", "得分上限", Decimal(0), Decimal(1000)),
+        ):
+            if s.get(field) in (None, ""):
+                continue
+            bucket: dict[str, list[str]] = {}
+            value = _decimal(s[field], field, bucket, label=f"指标“{s.get('name')}”的{label}")
+            if value is None:
+                problems.extend(bucket[field])
+            elif not low <= value <= high:
+                problems.append(f"指标“{s.get('name')}”的{label}应在 {low} 到 {high} 之间。")
         if s.get("children"):
-            problems.extend(_check_indicator_specs(s["children"], f"指标“{s.get('name')}”"))
+            problems.extend(
+                _check_indicator_specs(s["children"], f"指标“{s.get('name')}”", depth + 1)
+            )
     return problems
 
 
@@ -339,8 +358,8 @@ def _create_indicators(stage: Stage, specs: list[dict], parent: Indicator | None
             weight=Decimal(str(s["weight"])),
             direction=s.get("direction") or "higher",
             method=s.get("method") or Method.MINMAX,
-            target=Decimal(str(s["target"])) if s.get("target") is not None else None,
-            cap=Decimal(str(s["cap"])) if s.get("cap") is not None else None,
+            target=Decimal(str(s["target"])) if s.get("target") not in (None, "") else None,
+            cap=Decimal(str(s["cap"])) if s.get("cap") not in (None, "") else None,
             unit=s.get("unit") or "",
             order=order,
         )

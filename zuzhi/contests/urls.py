@@ -10,6 +10,7 @@ urlpatterns = [
     path("public/<int:pk>/", views.public_view, name="public"),
     path("<int:pk>/", views.contest_detail_view, name="detail"),
     path("<int:pk>/copy/", views.contest_copy_view, name="copy"),
+    path("<int:pk>/edit/", views.contest_edit_view, name="edit"),
     path("<int:pk>/do/<str:action>/", views.contest_action_view, name="action"),
     path("<int:pk>/entrants/", views.entrant_add_view, name="entrant_add"),
     path("<int:pk>/values/", views.values_view, name="values"),

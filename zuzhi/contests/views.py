@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,9 +21,20 @@ from zuzhi.core.context import client_ip
 from zuzhi.core.export import pdf_response, xlsx_response
 from zuzhi.orgs.selectors import org_get
 
-from . import selectors, services
+from . import forms, selectors, services
 from .api import VOTER_COOKIE, VOTER_DEVICE_COOKIE
-from .models import AdjustmentKind, ContestStatus, StageKind, VersionStatus
+from .models import (
+    PERSON_TRACKS,
+    AdjustmentKind,
+    Aggregation,
+    ContestStatus,
+    Direction,
+    Method,
+    StageKind,
+    TrimOn,
+    VersionStatus,
+    VoteMethod,
+)
 
 PAGE_SIZE = 50
 
@@ -99,6 +111,9 @@ def _detail_context(request, contest):
     return {
         "contest": contest,
         "manager": manager,
+        "eligible": selectors.eligible_organizations(user=request.user, contest=contest)
+        if manager and contest.track not in PERSON_TRACKS
+        else [],
         "stages": stages,
         "entrants": entrants,
         "q": search,
@@ -120,6 +135,69 @@ def contest_detail_view(request, pk):
     if selectors.is_judge_only(request.user, contest):
         return redirect("contests:judging")
     return render(request, "contests/contest_detail.html", _detail_context(request, contest))
+
+
+def _tiers_text(tiers) -> str:
+    return "，".join(f"{t['name']}:{t['min']}" for t in tiers or [])
+
+
+def _tiers_from_text(text: str) -> list[dict]:
+    """ "优秀:90，良好:80" → [{"name": "优秀", "min": "90"}, …]; checked by the service."""
+    tiers = []
+    for part in text.replace("，", ",").replace("：", ":").split(","):
+        name, _, low = part.partition(":")
+        if name.strip():
+            tiers.append({"name": name.strip()[:20], "min": low.strip() or None})
+    return tiers
+
+
+@login_required
+def contest_edit_view(request, pk):
+    """The rules page (计分办法与基本信息) of a contest still in preparation."""
+    contest = selectors.contest_get(user=request.user, pk=pk)
+    services.require_manager(request.user, contest)
+    if request.method == "POST":
+        data = {
+            "name": _text(request.POST, "name", 100),
+            "period_label": _text(request.POST, "period_label", 32),
+            "description": _text(request.POST, "description", 2000),
+            "tiers": _tiers_from_text(_text(request.POST, "tiers", 500)),
+        }
+        for field in ("top_n", "red_list_size", "black_list_size", "supervision_days"):
+            raw = _text(request.POST, field, 6)
+            data[field] = int(raw) if raw.isdigit() else (None if field == "top_n" else 0)
+        for field in ("bonus_limit", "penalty_limit"):
+            data[field] = _text(request.POST, field, 10) or "0"
+        try:
+            with transaction.atomic():
+                services.contest_update(actor=request.user, contest=contest, data=data)
+                if contest.status == ContestStatus.DRAFT:
+                    services.contest_configure(
+                        actor=request.user,
+                        contest=contest,
+                        stages=forms.stages_from_post(request.POST),
+                    )
+        except ValidationError as exc:
+            _errors(request, exc)
+            contest.refresh_from_db()
+        else:
+            messages.success(request, "已保存。")
+            return redirect("contests:detail", contest.pk)
+    return render(
+        request,
+        "contests/contest_edit.html",
+        {
+            "contest": contest,
+            "tiers": _tiers_text(contest.tiers),
+            "stages": forms.form_stages(services.stage_specs(contest)),
+            "kinds": StageKind.choices,
+            "methods": Method.choices,
+            "directions": Direction.choices,
+            "aggregations": Aggregation.choices,
+            "trims": TrimOn.choices,
+            "vote_methods": VoteMethod.choices,
+        },
+    )
 
 
 @login_required
@@ -150,14 +228,30 @@ def contest_action_view(request, pk, action):
 @login_required
 @require_POST
 def entrant_add_view(request, pk):
+    """Add an entrant: an organization picked from the eligible ones, or a member found by
+    name, pinyin initials or whole ID number inside the user's scope."""
+    from zuzhi.members.selectors import member_list
+
     contest = selectors.contest_get(user=request.user, pk=pk)
     try:
-        organization = org_get(user=request.user, pk=_int(request.POST, "organization"))
+        member, organization = None, None
+        if contest.track in PERSON_TRACKS:
+            query = _text(request.POST, "member", 30)
+            found = list(member_list(user=request.user, q=query)[:6]) if query else []
+            if len(found) != 1:
+                raise ValidationError(
+                    "请输入党员姓名、拼音首字母或完整身份证号。"
+                    if not found
+                    else f"找到 {len(found) if len(found) < 6 else '多'} 名党员，请输入完整身份证号。"
+                )
+            member = found[0]
+        else:
+            organization = org_get(user=request.user, pk=_int(request.POST, "organization"))
         services.entrant_add(
             actor=request.user,
             contest=contest,
             organization=organization,
-            name=_text(request.POST, "name", 100),
+            member=member,
             story=_text(request.POST, "story", 5000),
             photo=request.FILES.get("photo"),
         )

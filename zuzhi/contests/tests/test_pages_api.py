@@ -161,3 +161,85 @@ def test_public_vote_page(running, client):
     page = client.get(reverse("contests:public", args=[running.pk]))
     assert page.status_code == 200 and "获取验证码" in page.content.decode()
     assert "zuzhi_device" in page.cookies
+
+
+def test_rules_page_changes_weights_and_refuses_a_bad_sum(
+    contest, county_user, town_a_user, client_as
+):
+    from django.urls import reverse
+
+    url = reverse("contests:edit", args=[contest.pk])
+    assert client_as(town_a_user).get(url).status_code == 404  # not the organizer
+    client = client_as(county_user)
+    page = client.get(url)
+    assert page.status_code == 200
+    form = {
+        "name": contest.name,
+        "period_label": "2026年",
+        "tiers": "优秀:90，一般:0",
+        "top_n": "3",
+        "red_list_size": "1",
+        "black_list_size": "1",
+        "supervision_days": "30",
+        "bonus_limit": "5",
+        "penalty_limit": "5",
+        "stage_count": "3",
+        "s0_kind": "indicators",
+        "s0_name": "综合指标",
+        "s0_weight": "50",
+        "s0_i0_name": "村集体经济收入",
+        "s0_i0_weight": "60",
+        "s0_i0_method": "minmax",
+        "s0_i0_direction": "higher",
+        "s0_i1_name": "信访件数",
+        "s0_i1_weight": "40",
+        "s0_i1_method": "minmax",
+        "s0_i1_direction": "lower",
+        "s1_kind": "judges",
+        "s1_name": "擂台比武",
+        "s1_weight": "30",
+        "s1_aggregation": "trimmed",
+        "s1_trim_on": "criterion",
+        "s1_c0_name": "发展思路",
+        "s1_c0_max": "100",
+        "s2_kind": "public_vote",
+        "s2_name": "群众投票",
+        "s2_weight": "20",
+        "s2_vote_method": "share",
+        "s2_votes_per_day": "2",
+    }
+    response = client.post(url, form)
+    assert response.status_code == 302, [str(m) for m in response.wsgi_request._messages]
+    stages = list(contest.stages.all())
+    assert [(s.name, s.weight) for s in stages] == [
+        ("综合指标", D(50)),
+        ("擂台比武", D(30)),
+        ("群众投票", D(20)),
+    ]
+    assert stages[1].trim_on == "criterion" and stages[2].votes_per_day == 2
+    contest.refresh_from_db()
+    assert contest.tiers == [{"name": "优秀", "min": "90"}, {"name": "一般", "min": "0"}]
+    bad = client.post(url, {**form, "s2_weight": "19"}, follow=True)
+    assert "合计应为 100%，现为 99%" in bad.content.decode()
+    assert contest.stages.get(name="群众投票").weight == D(20)
+
+
+def test_add_member_entrant_by_name_within_scope(county, county_user, town_b_user, client_as):
+    from django.urls import reverse
+
+    from zuzhi.testing.factories import make_member, valid_id_number
+
+    contest = services.contest_create(
+        actor=county_user,
+        organization=county.county,
+        data={"name": "最美党员", "track": "member", "period_label": "2026"},
+        stages=[{"kind": "public_report", "name": "评审", "weight": D(100)}],
+    )
+    make_member(county.village_a1, name="王小明", id_number=valid_id_number("19800101", 11))
+    url = reverse("contests:entrant_add", args=[contest.pk])
+    # Township B's user cannot see the member (nor manage the county contest).
+    client_as(town_b_user).post(url, {"member": "王小明"})
+    assert not contest.entrants.exists()
+    client_as(county_user).post(url, {"member": "wxm", "story": "扎根基层"})
+    entrant = contest.entrants.get()
+    assert entrant.name == "王小明" and entrant.organization == county.village_a1
