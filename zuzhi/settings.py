@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "zuzhi.appraisal",
     "zuzhi.points",
     "zuzhi.contests",
+    "zuzhi.ratings",
     "zuzhi.demo",
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("points/", include("zuzhi.points.urls")),
     path("dues/", include("zuzhi.dues.urls")),
     path("contests/", include("zuzhi.contests.urls")),
+    path("ratings/", include("zuzhi.ratings.urls")),
     path("audit/", include("zuzhi.core.urls")),
     path("imports/", include("zuzhi.core.import_urls")),
 ]

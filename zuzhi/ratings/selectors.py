@@ -1,0 +1,387 @@
+"""Reads of star ratings (星级评定), always through the user's scope.
+
+A subject's level in a period is the count of its confirmed stars. The database computes it
+as a grouped count over one join of subjects and awards, so a county's 400 villages or 16,000
+members are listed, filtered by level, paged and compared between periods without a query per
+subject (measured on 300 villages, 16,000 members and 97,000 awards: a page in about 0.1 s on
+SQLite and on an analyzed PostgreSQL).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from zuzhi.core.scope import deny, path_in_scope, scope_q, subtree_q
+from zuzhi.members.models import Member
+from zuzhi.members.selectors import member_get, member_list
+from zuzhi.members.services import MEMBER_ORG_TYPES
+from zuzhi.orgs.models import Organization, UnitCategory
+from zuzhi.orgs.selectors import org_get, org_list
+
+from .models import AwardStatus, Star, StarAward, StarScheme, SubjectKind
+from .periods import period_current, period_previous
+
+VILLAGE_CATEGORIES = (UnitCategory.VILLAGE, UnitCategory.COMMUNITY)
+CHUNK = 2000  # ids per IN (...) list: well under SQLite's limit on query parameters
+
+
+def scheme_list() -> QuerySet[StarScheme]:
+    return StarScheme.objects.filter(is_active=True).prefetch_related("stars", "quotas")
+
+
+def scheme_get(*, code: str) -> StarScheme:
+    scheme = scheme_list().filter(code=code).first()
+    if scheme is None:
+        raise Http404("未找到该评星方案。")
+    return scheme
+
+
+def current_period(scheme: StarScheme) -> str:
+    return period_current(scheme.period_kind, timezone.localdate())
+
+
+def is_member_scheme(scheme: StarScheme) -> bool:
+    return scheme.subject_kind == SubjectKind.MEMBER
+
+
+def subject_field(scheme: StarScheme) -> str:
+    """The award's foreign key that names the subject."""
+    return "member" if is_member_scheme(scheme) else "organization"
+
+
+def subject_path_field(scheme: StarScheme) -> str:
+    """The subject's organization path, relative to the subject model."""
+    return "organization__path" if is_member_scheme(scheme) else "path"
+
+
+def _eligible_org_q(scheme: StarScheme) -> Q:
+    if scheme.subject_kind == SubjectKind.VILLAGE:
+        # The top Party organization of a village or community: a village committee's
+        # (村党委) own branches are not rated a second time.
+        return Q(is_active=True, unit_category__in=VILLAGE_CATEGORIES) & ~Q(
+            parent__unit_category__in=VILLAGE_CATEGORIES
+        )
+    return Q(is_active=True, org_type__in=MEMBER_ORG_TYPES)
+
+
+def eligible_subjects(scheme: StarScheme) -> QuerySet:
+    """Every subject the scheme rates, unscoped: used for the rule checks and quotas."""
+    if is_member_scheme(scheme):
+        return Member.objects.all()
+    return Organization.objects.filter(_eligible_org_q(scheme))
+
+
+def subject_get(*, user, scheme: StarScheme, pk):
+    """A subject the user may see (404 alike for missing and forbidden)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError) as exc:
+        raise Http404("未找到该对象。") from exc
+    if is_member_scheme(scheme):
+        return member_get(user=user, pk=pk)
+    return org_get(user=user, pk=pk)
+
+
+def _subjects(*, user, scheme: StarScheme, q: str | None = None, within=None) -> QuerySet:
+    if is_member_scheme(scheme):
+        return member_list(user=user, q=q, within=within)
+    return org_list(user=user, q=q, within=within.pk if within else None).filter(
+        _eligible_org_q(scheme)
+    )
+
+
+def _rated(scheme: StarScheme, periods: list[str]) -> FilteredRelation:
+    """The subject's live awards of the scheme in `periods`, joined once with the condition in
+    the join itself; each count below is a filtered aggregate over that one join."""
+    return FilteredRelation(
+        "star_awards",
+        condition=Q(
+            star_awards__scheme=scheme,
+            star_awards__period__in=periods,
+            star_awards__status__in=[AwardStatus.PROPOSED, AwardStatus.CONFIRMED],
+        ),
+    )
+
+
+def _count(period: str, status: str) -> Count:
+    return Count("rated", filter=Q(rated__period=period, rated__status=status))
+
+
+def subject_levels(
+    *,
+    user,
+    scheme: StarScheme,
+    period: str,
+    q: str | None = None,
+    within=None,
+    level: int | None = None,
+) -> QuerySet:
+    """The subjects in scope with `star_level` (confirmed stars) and `stars_proposed` (waiting
+    for the county), in tree order and, for members, by name: never ranked by level."""
+    qs = (
+        _subjects(user=user, scheme=scheme, q=q, within=within)
+        .annotate(rated=_rated(scheme, [period]))
+        .annotate(
+            star_level=_count(period, AwardStatus.CONFIRMED),
+            stars_proposed=_count(period, AwardStatus.PROPOSED),
+        )
+    )
+    if level is not None:
+        qs = qs.filter(star_level=level)
+    return qs
+
+
+@dataclass
+class SubjectRow:
+    subject: object
+    level: int
+    proposed: int
+    cells: list[tuple[Star, StarAward | None]]
+
+
+def _live_awards(
+    scheme: StarScheme, period: str, ids: list[int]
+) -> dict[tuple[int, int], StarAward]:
+    field = subject_field(scheme)
+    found: dict[tuple[int, int], StarAward] = {}
+    for start in range(0, len(ids), CHUNK):
+        for award in StarAward.objects.filter(
+            **{f"{field}_id__in": ids[start : start + CHUNK]},
+            scheme=scheme,
+            period=period,
+            status__in=[AwardStatus.PROPOSED, AwardStatus.CONFIRMED],
+        ):
+            found[(getattr(award, f"{field}_id"), award.star_id)] = award
+    return found
+
+
+def subject_rows(*, scheme: StarScheme, period: str, subjects) -> list[SubjectRow]:
+    """Rows for subjects from `subject_levels` (a page, or all for an export): each star with
+    its live award, fetched in one query per 2,000 subjects."""
+    subjects = list(subjects)
+    stars = list(scheme.stars.all())
+    awards = _live_awards(scheme, period, [s.pk for s in subjects])
+    return [
+        SubjectRow(
+            subject=s,
+            level=s.star_level,
+            proposed=s.stars_proposed,
+            cells=[(star, awards.get((s.pk, star.pk))) for star in stars],
+        )
+        for s in subjects
+    ]
+
+
+def _distribution(subjects: QuerySet, scheme: StarScheme, period: str) -> dict[int, int]:
+    """Subjects per level (0 included): levels are counted per subject, then subjects per
+    level, both in the database."""
+    field = subject_field(scheme)
+    per_subject = (
+        StarAward.objects.filter(
+            **{f"{field}__in": subjects.order_by().values("pk")},
+            scheme=scheme,
+            period=period,
+            status=AwardStatus.CONFIRMED,
+        )
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+    )
+    # Django cannot aggregate over an aggregate; the outer GROUP BY wraps its own SQL, so a
+    # county-wide count never brings one row per subject into Python.
+    sql, params = per_subject.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT levels.n, COUNT(*) FROM ({sql}) levels GROUP BY levels.n", params)
+        rated = dict(cursor.fetchall())
+    result = dict.fromkeys(range(len(scheme.stars.all()) + 1), 0)
+    result.update(rated)
+    result[0] = subjects.count() - sum(rated.values())
+    return result
+
+
+def level_distribution(*, user, scheme: StarScheme, period: str) -> dict[int, int]:
+    """How many subjects in scope stand at each level."""
+    return _distribution(_subjects(user=user, scheme=scheme), scheme, period)
+
+
+def level_distribution_under(*, scheme: StarScheme, period: str, root_path: str) -> dict[int, int]:
+    """The same for every subject under one node, whoever asks: the base of the quotas."""
+    subjects = eligible_subjects(scheme).filter(subtree_q(root_path, subject_path_field(scheme)))
+    return _distribution(subjects, scheme, period)
+
+
+def level_changes(
+    *,
+    user,
+    scheme: StarScheme,
+    period: str,
+    direction: str | None = None,
+    q: str | None = None,
+) -> QuerySet:
+    """Subjects whose level in `period` differs from the period before (升星/降星), annotated
+    with `star_level` and `previous_level`; direction "up" or "down" keeps one side."""
+    previous = period_previous(period)
+    qs = (
+        _subjects(user=user, scheme=scheme, q=q)
+        .annotate(rated=_rated(scheme, [period, previous]))
+        .annotate(
+            star_level=_count(period, AwardStatus.CONFIRMED),
+            previous_level=_count(previous, AwardStatus.CONFIRMED),
+        )
+    )
+    if direction == "up":
+        return qs.filter(star_level__gt=F("previous_level"))
+    if direction == "down":
+        return qs.filter(star_level__lt=F("previous_level"))
+    return qs.exclude(star_level=F("previous_level"))
+
+
+def change_counts(*, user, scheme: StarScheme, period: str) -> dict[str, int]:
+    return {
+        d: level_changes(user=user, scheme=scheme, period=period, direction=d).count()
+        for d in ("up", "down")
+    }
+
+
+@dataclass
+class ChangeRow:
+    subject: object
+    previous_level: int
+    level: int
+    gained: list[str]
+    lost: list[str]
+
+
+def change_rows(*, scheme: StarScheme, period: str, subjects) -> list[ChangeRow]:
+    """Rows for subjects from `level_changes`: which named stars were gained and lost."""
+    subjects = list(subjects)
+    previous = period_previous(period)
+    field = subject_field(scheme)
+    held: dict[int, dict[str, set[int]]] = defaultdict(lambda: {period: set(), previous: set()})
+    ids = [s.pk for s in subjects]
+    for start in range(0, len(ids), CHUNK):
+        for subject_id, star_id, label in StarAward.objects.filter(
+            **{f"{field}_id__in": ids[start : start + CHUNK]},
+            scheme=scheme,
+            period__in=[period, previous],
+            status=AwardStatus.CONFIRMED,
+        ).values_list(f"{field}_id", "star_id", "period"):
+            held[subject_id][label].add(star_id)
+    stars = list(scheme.stars.all())
+    rows = []
+    for s in subjects:
+        now, before = held[s.pk][period], held[s.pk][previous]
+        rows.append(
+            ChangeRow(
+                subject=s,
+                previous_level=s.previous_level,
+                level=s.star_level,
+                gained=[star.name for star in stars if star.pk in now - before],
+                lost=[star.name for star in stars if star.pk in before - now],
+            )
+        )
+    return rows
+
+
+def _award_related(qs: QuerySet[StarAward]) -> QuerySet[StarAward]:
+    return qs.select_related(
+        "scheme",
+        "star",
+        "organization__parent",
+        "member__organization",
+        "proposed_by",
+        "confirmed_by",
+        "withdrawn_by",
+    )
+
+
+def award_list(
+    *,
+    user,
+    scheme: StarScheme | None = None,
+    period: str | None = None,
+    within: Organization | None = None,
+    status: str | None = None,
+) -> QuerySet[StarAward]:
+    """Awards on subjects the user may see; `within` keeps one organization's subtree."""
+    paths = [("organization__path", "organization"), ("member__organization__path", "member")]
+    if scheme is not None:
+        paths = [p for p in paths if p[1] == subject_field(scheme)]
+    q = Q(pk__in=[])
+    for path_field, field in paths:
+        scoped = scope_q(user, path_field)
+        if scoped is None:
+            continue
+        part = Q(**{f"{field}__isnull": False}) & scoped
+        if within is not None:
+            part &= subtree_q(within.path, path_field)
+        q |= part
+    qs = _award_related(StarAward.objects.filter(q))
+    if scheme is not None:
+        qs = qs.filter(scheme=scheme)
+    if period:
+        qs = qs.filter(period=period)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-period", "scheme__sort_order", "organization__path", "member__name", "pk")
+
+
+def award_get(*, user, pk) -> StarAward:
+    """An award on a subject in the user's scope; 404 alike for missing and forbidden."""
+    try:
+        award = _award_related(StarAward.objects.filter(pk=int(pk))).first()
+    except (TypeError, ValueError):
+        award = None
+    if award is None:
+        raise Http404("未找到该评定。")
+    if not path_in_scope(user, award.subject_organization.path):
+        raise deny(user, target=award, message="查看权限范围以外的星级评定")
+    return award
+
+
+def award_get_many(*, user, pks: list) -> list[StarAward]:
+    """Several awards at once, for a batch; any missing or forbidden one makes it a 404."""
+    try:
+        pks = list(dict.fromkeys(int(pk) for pk in pks))
+    except (TypeError, ValueError) as exc:
+        raise Http404("未找到该评定。") from exc
+    awards = {}
+    for start in range(0, len(pks), CHUNK):
+        for award in _award_related(StarAward.objects.filter(pk__in=pks[start : start + CHUNK])):
+            awards[award.pk] = award
+    if len(awards) != len(pks):
+        raise Http404("未找到该评定。")
+    for award in awards.values():
+        if not path_in_scope(user, award.subject_organization.path):
+            raise deny(user, target=award, message="查看权限范围以外的星级评定")
+    return [awards[pk] for pk in pks]
+
+
+@dataclass
+class PeriodHistory:
+    period: str
+    level: int
+    awards: list[StarAward]
+
+
+def subject_history(*, scheme: StarScheme, subject) -> list[PeriodHistory]:
+    """Every period's awards for one subject (fetched with `subject_get`), newest first,
+    withdrawn ones included with their reasons."""
+    awards = _award_related(
+        StarAward.objects.filter(scheme=scheme, **{subject_field(scheme): subject})
+    ).order_by("-period", "star__position", "pk")
+    by_period: dict[str, list[StarAward]] = {}
+    for award in awards:
+        by_period.setdefault(award.period, []).append(award)
+    return [
+        PeriodHistory(
+            period=label,
+            level=sum(1 for a in items if a.status == AwardStatus.CONFIRMED),
+            awards=items,
+        )
+        for label, items in by_period.items()
+    ]

@@ -1,0 +1,139 @@
+import pytest
+
+from zuzhi.accounts.services import token_issue
+from zuzhi.ratings.models import AwardStatus, StarAward, StarQuota
+from zuzhi.ratings.services import award_propose
+from zuzhi.testing.factories import make_member
+
+from .helpers import grant, scheme, star
+
+
+@pytest.fixture(autouse=True)
+def no_quotas(db):
+    StarQuota.objects.all().delete()
+
+
+def call(client, user, method, path, data=None):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token_issue(user=user)}"}
+    if method == "post":
+        return client.post(
+            f"/api/ratings{path}", data or {}, content_type="application/json", **headers
+        )
+    return client.get(f"/api/ratings{path}", data or {}, **headers)
+
+
+def test_schemes_are_data(client, town_a_user):
+    schemes = {s["code"]: s for s in call(client, town_a_user, "get", "/schemes").json()}
+    assert set(schemes) == {"five-star-branch", "three-zero", "ten-star-member", "ten-star-branch"}
+    assert [s["name"] for s in schemes["five-star-branch"]["stars"]] == [
+        "支部过硬",
+        "产业兴旺",
+        "生态宜居",
+        "平安法治",
+        "文明幸福",
+    ]
+    assert [s["name"] for s in schemes["three-zero"]["stars"]] == ["零上访", "零事故", "零案件"]
+    assert len(schemes["ten-star-member"]["stars"]) == 10
+
+
+def test_propose_confirm_withdraw_through_the_api(
+    client, county, town_a_user, county_user, five_star
+):
+    industry = star(five_star, "产业兴旺")
+    body = {
+        "star_id": industry.pk,
+        "period": "2026",
+        "organization_id": county.village_a1.pk,
+        "evidence": "村集体经济收入 50 万元",
+    }
+    created = call(client, town_a_user, "post", "/awards", body)
+    assert created.status_code == 201 and created.json()["status"] == "proposed"
+    award_id = created.json()["id"]
+    refused = call(client, town_a_user, "post", "/awards/confirm", {"award_ids": [award_id]})
+    assert refused.status_code == 400 and "县委组织部" in refused.json()["message"]
+    confirmed = call(client, county_user, "post", "/awards/confirm", {"award_ids": [award_id]})
+    assert confirmed.status_code == 200 and confirmed.json()[0]["status"] == "confirmed"
+    levels = call(
+        client, town_a_user, "get", "/schemes/five-star-branch/levels", {"period": "2026"}
+    )
+    by_name = {r["subject_name"]: r for r in levels.json()["items"]}
+    assert by_name["李庄村党支部"]["level"] == 1 and by_name["王庄村党支部"]["level"] == 0
+    no_reason = call(client, county_user, "post", f"/awards/{award_id}/withdraw", {"reason": ""})
+    assert no_reason.status_code == 400 and "reason" in no_reason.json()["errors"]
+    done = call(client, county_user, "post", f"/awards/{award_id}/withdraw", {"reason": "核查不实"})
+    assert done.json()["status"] == "withdrawn" and done.json()["withdrawal_reason"] == "核查不实"
+    history = call(client, town_a_user, "get", "/awards", {"scheme": "five-star-branch"}).json()
+    assert [a["status"] for a in history["items"]] == ["withdrawn"]
+
+
+def test_other_township_sees_and_touches_nothing(
+    client, county, town_a_user, town_b_user, county_user, five_star
+):
+    (award,) = grant(town_a_user, county_user, five_star, county.village_a1, "2026", "支部过硬")
+    grant(town_a_user, county_user, five_star, county.village_a1, "2025", "支部过硬", "产业兴旺")
+    assert call(client, town_b_user, "get", "/awards").json()["count"] == 0
+    assert call(client, town_b_user, "get", f"/awards/{award.pk}").status_code == 404
+    assert (
+        call(client, town_b_user, "get", "/awards", {"org": county.village_a1.pk}).status_code
+        == 404
+    )
+    assert (
+        call(
+            client, town_b_user, "post", f"/awards/{award.pk}/withdraw", {"reason": "越权"}
+        ).status_code
+        == 404
+    )
+    body = {
+        "star_id": star(five_star, "产业兴旺").pk,
+        "period": "2026",
+        "organization_id": county.village_a1.pk,
+        "evidence": "越权申报",
+    }
+    assert call(client, town_b_user, "post", "/awards", body).status_code == 404
+    changes = call(
+        client, town_b_user, "get", "/schemes/five-star-branch/changes", {"period": "2026"}
+    )
+    assert changes.json()["count"] == 0
+    assert StarAward.objects.filter(status=AwardStatus.WITHDRAWN).count() == 0
+    # The county sees the fall from 2 stars to 1.
+    mine = call(client, county_user, "get", "/schemes/five-star-branch/changes", {"period": "2026"})
+    (row,) = mine.json()["items"]
+    assert (row["subject_name"], row["previous_level"], row["level"], row["lost"]) == (
+        "李庄村党支部",
+        2,
+        1,
+        ["产业兴旺"],
+    )
+
+
+def test_confirm_with_an_out_of_scope_id_confirms_nothing(
+    client, county, town_a_user, town_b_user, county_user, five_star
+):
+    mine = award_propose(
+        actor=town_b_user,
+        star=star(five_star, "支部过硬"),
+        period="2026",
+        subject=county.village_b1,
+        evidence="依据",
+    )
+    theirs = award_propose(
+        actor=town_a_user,
+        star=star(five_star, "支部过硬"),
+        period="2026",
+        subject=county.village_a1,
+        evidence="依据",
+    )
+    both = {"award_ids": [mine.pk, theirs.pk]}
+    assert call(client, town_b_user, "post", "/awards/confirm", both).status_code == 404
+    assert set(StarAward.objects.values_list("status", flat=True)) == {AwardStatus.PROPOSED}
+
+
+def test_member_stars_name_a_member(client, county, town_a_user):
+    member = make_member(county.village_a1, name="钱七")
+    service = star(scheme("ten-star-member"), "服务群众")
+    wrong = {"star_id": service.pk, "period": "2026", "organization_id": county.village_a1.pk}
+    refused = call(client, town_a_user, "post", "/awards", {**wrong, "evidence": "依据"})
+    assert refused.status_code == 400 and "党员" in str(refused.json()["errors"])
+    body = {"star_id": service.pk, "period": "2026", "member_id": member.pk, "evidence": "依据"}
+    created = call(client, town_a_user, "post", "/awards", body).json()
+    assert (created["subject_name"], created["organization_name"]) == ("钱七", "李庄村党支部")
