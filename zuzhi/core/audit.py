@@ -5,7 +5,7 @@ import decimal
 import uuid
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
@@ -103,6 +103,8 @@ def audit_bulk_record(
     meta = current_request_meta()
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     fields = [f for f in AuditLog._meta.concrete_fields if not f.primary_key]
+    # The connection itself rather than the thread-local proxy, which costs on every use.
+    db = connections[DEFAULT_DB_ALIAS]
     common = {
         "time": timezone.now(),
         "actor": actor.pk if is_user else None,
@@ -115,13 +117,11 @@ def audit_bulk_record(
     }
     # The columns shared by every row are converted once; per row, only the target's
     # columns are new: plain strings, which the database takes as they are, and `after`.
-    common = {
-        f.name: f.get_db_prep_save(common[f.name], connection) for f in fields if f.name in common
-    }
+    common = {f.name: f.get_db_prep_save(common[f.name], db) for f in fields if f.name in common}
     after_field = AuditLog._meta.get_field("after")
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(db.ops.quote_name(f.column) for f in fields)
     placeholders = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {connection.ops.quote_name(AuditLog._meta.db_table)} ({columns}) VALUES ({placeholders})"
+    sql = f"INSERT INTO {db.ops.quote_name(AuditLog._meta.db_table)} ({columns}) VALUES ({placeholders})"
     rows = []
     for target, org_path, after in items:
         values = common | {
@@ -129,9 +129,9 @@ def audit_bulk_record(
             "target_id": str(target.pk),
             "target_repr": str(target)[:255],
             "org_path": org_path,
-            "after": after_field.get_db_prep_save(after, connection),
+            "after": after_field.get_db_prep_save(after, db),
         }
-        rows.append([values[f.name] for f in fields])
-    with connection.cursor() as cursor:
+        rows.append(tuple(values[f.name] for f in fields))
+    with db.cursor() as cursor:
         for start in range(0, len(rows), 2000):
             cursor.executemany(sql, rows[start : start + 2000])

@@ -61,11 +61,13 @@ def parse_gender(value):
     raise CellError(f"“{text}”不是有效性别，请填“男”或“女”。")
 
 
+_parse_status_label = choice_parser(MemberStatus.choices)
+STATUS_SHORT = {"正式": "正式党员", "预备": "预备党员"}
+
+
 def parse_status(value):
     text = parse_text(value)
-    return choice_parser(MemberStatus.choices)(
-        {"正式": "正式党员", "预备": "预备党员"}.get(text, text)
-    )
+    return _parse_status_label(STATUS_SHORT.get(text, text))
 
 
 COLUMNS = [
@@ -108,50 +110,47 @@ class MemberImporter:
         self, *, actor, rows: list[Row], outcome: ImportOutcome, progress, dry_run: bool
     ) -> None:
         """New members go through the bulk check and insert; known ID numbers are updates
-        through member_update. The preview checks without inserting."""
+        through member_update. The preview checks without inserting.
+
+        The file is worked through BATCH rows at a time (plan, check, write) so that memory
+        stays flat; an error anywhere still rolls everything back (the caller's transaction).
+        """
         org_codes = {r.values.get("org_code") for r in rows if r.values.get("org_code")}
         visible = (
             scope_queryset(actor, Organization.objects.all()) if actor else Organization.objects
         )
         orgs = {o.code: o for o in visible.filter(code__in=org_codes)}
-        numbers = [r.values.get("id_number") for r in rows if r.values.get("id_number")]
-        existing = {}
-        for start in range(0, len(numbers), 5000):
-            existing |= {
-                m.id_number: m
-                for m in Member.objects.select_related("organization").filter(
-                    id_number__in=numbers[start : start + 5000]
-                )
-            }
         seen: set[str] = set()
-        creates: list[tuple[Row, Organization, dict]] = []
-        for done, row in enumerate(rows, start=1):
-            planned = self._plan(actor, row, outcome, orgs, existing, seen)
-            if planned is None:
-                pass
-            elif planned[0] == "create":
-                creates.append((row, planned[1], planned[2]))
-            else:
-                self._update(actor, row, outcome, planned[1], planned[2])
-            progress(done // 2)  # checking is the first half of the work, writing the second
-        # New members are checked and written 5,000 at a time so that memory stays flat; an
-        # error anywhere still rolls everything back (the caller's transaction).
-        for start in range(0, len(creates), BATCH):
-            batch = creates[start : start + BATCH]
-            members, errors = member_bulk_check(
-                actor=actor, rows=[(org, data) for _, org, data in batch]
+        for start in range(0, len(rows), BATCH):
+            batch = rows[start : start + BATCH]
+            numbers = [r.values.get("id_number") for r in batch if r.values.get("id_number")]
+            existing = {
+                m.id_number: m
+                for m in Member.objects.select_related("organization").filter(id_number__in=numbers)
+            }
+            creates: list[tuple[Row, Organization, dict]] = []
+            for done, row in enumerate(batch, start=1):
+                planned = self._plan(actor, row, outcome, orgs, existing, seen)
+                if planned is None:
+                    pass
+                elif planned[0] == "create":
+                    creates.append((row, planned[1], planned[2]))
+                else:
+                    self._update(actor, row, outcome, planned[1], planned[2])
+                # Checking is about half of a batch's work, writing the other half.
+                progress(start + done // 2)
+            good, errors = member_bulk_check(
+                actor=actor, rows=[(org, data) for _, org, data in creates]
             )
             for index, fields in errors.items():
                 for field, messages in fields.items():
                     for message in messages:
-                        outcome.error(batch[index][0].number, HEADERS.get(field, ""), message)
+                        outcome.error(creates[index][0].number, HEADERS.get(field, ""), message)
             if not outcome.errors and not dry_run:
-                member_bulk_insert(actor=actor, members=members)
-            for _ in members:
-                outcome.count("created")
-            done = min(len(creates), start + BATCH)
-            progress(len(rows) // 2 + done * (len(rows) - len(rows) // 2) // len(creates))
-        progress(len(rows))
+                member_bulk_insert(actor=actor, rows=good)
+            if good:
+                outcome.count("created", len(good))
+            progress(start + len(batch))
 
     def _plan(self, actor, row: Row, outcome: ImportOutcome, orgs, existing, seen):
         """("create", org, data), ("update", member, data), or None after recording errors."""

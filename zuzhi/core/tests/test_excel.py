@@ -140,6 +140,43 @@ def test_control_characters_are_a_cell_error(db):
     assert rows[0].errors == {"代码": "含有不可见的控制字符，请删除后重新输入。"}
 
 
+@pytest.mark.parametrize("memo_size", [1000, 1])
+def test_a_repeated_text_reads_the_same_every_time(db, monkeypatch, memo_size):
+    # Each column remembers its texts; past MEMO_SIZE of them it simply reads each cell.
+    monkeypatch.setattr("zuzhi.core.excel.MEMO_SIZE", memo_size)
+    cells = [" A1 ", "A\x00B", "2021-02-30", "A1", " A1 ", "A\x00B", "2021-02-30", "2021-5-1"]
+    rows = read_rows(
+        make_xlsx([["代码", "日期"], *[[c, c] for c in cells]]),
+        columns=COLUMNS,
+    )
+    assert [r.values for r in rows] == [
+        {"code": "A1", "day": None},
+        {"code": None, "day": None},
+        {"code": "2021-02-30", "day": None},
+        {"code": "A1", "day": None},
+        {"code": "A1", "day": None},
+        {"code": None, "day": None},
+        {"code": "2021-02-30", "day": None},
+        {"code": "2021-5-1", "day": datetime.date(2021, 5, 1)},
+    ]
+    assert [r.errors for r in rows] == [
+        {"日期": "“A1”不是有效日期，请写成 2021-05-01 的形式。"},
+        {
+            "代码": "含有不可见的控制字符，请删除后重新输入。",
+            "日期": "含有不可见的控制字符，请删除后重新输入。",
+        },
+        {"日期": "“2021-02-30”不是存在的日期。"},
+        {"日期": "“A1”不是有效日期，请写成 2021-05-01 的形式。"},
+        {"日期": "“A1”不是有效日期，请写成 2021-05-01 的形式。"},
+        {
+            "代码": "含有不可见的控制字符，请删除后重新输入。",
+            "日期": "含有不可见的控制字符，请删除后重新输入。",
+        },
+        {"日期": "“2021-02-30”不是存在的日期。"},
+        {},
+    ]
+
+
 def test_excel_day_numbers_are_dates_but_a_bare_year_is_not():
     assert parse_date(44317) == datetime.date(2021, 5, 1)
     assert parse_date(44317.5) == datetime.date(2021, 5, 1)

@@ -4,7 +4,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zuzhi.core.idnumber import IdNumberError, birth_date, check_char, gender_code, validate
+from zuzhi.core.idnumber import (
+    IdNumberError,
+    birth_date,
+    check_char,
+    gender_code,
+    normalize,
+    validate,
+)
 
 DIVISIONS = st.sampled_from(["110105", "440524", "411330", "410102", "530821"])
 DATES = st.dates(min_value=datetime.date(1900, 1, 1), max_value=datetime.date(2025, 12, 31))
@@ -52,3 +59,22 @@ def test_every_single_character_change_fails(number, position, shift):
 def test_errors_are_chinese(value, reason):
     with pytest.raises(IdNumberError, match=reason):
         validate(value)
+
+
+def test_spaces_of_any_kind_are_dropped_and_x_upper_cased():
+    assert normalize(" 110105 19491231\t002x\u3000\n") == "11010519491231002X"
+    assert normalize(None) == "" and normalize(" ") == ""
+
+
+def test_check_char_needs_exactly_17_digits():
+    with pytest.raises(ValueError):
+        check_char("1101051949123100")
+
+
+def test_full_width_digits_are_read_as_ascii_and_other_digits_refused():
+    from zuzhi.core.idnumber import IdNumberError, validate
+
+    assert validate("１１０１０５１９４９１２３１００２ｘ") == "11010519491231002X"
+    # Arabic-Indic digits are digits to \d but never part of a resident ID number.
+    with pytest.raises(IdNumberError):
+        validate("١١٠١٠٥١٩٤٩١٢٣١٠٠٢X")

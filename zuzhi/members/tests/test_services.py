@@ -218,3 +218,12 @@ def test_bulk_create_applies_the_same_rules_all_or_nothing(county, town_a_user):
     with pytest.raises(ValidationError) as exc:
         member_bulk_create(actor=town_a_user, rows=good[:1])
     assert "已登记" in exc.value.message_dict["0"][0]
+
+
+def test_rules_take_today_from_a_batch_caller():
+    from zuzhi.members.services import member_rules
+
+    data = member_data(join_date=datetime.date(2020, 5, 1), full_date=datetime.date(2021, 5, 1))
+    errors = member_rules(dict(data), today=datetime.date(2021, 4, 30))
+    assert list(errors) == ["full_date"] and "晚于今天" in errors["full_date"][0]
+    assert member_rules(dict(data), today=datetime.date(2021, 5, 1)) == {}
