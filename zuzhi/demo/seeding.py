@@ -275,6 +275,7 @@ def seed_organizations(*, rng: random.Random) -> DemoCounty:
 
 DEMO_ACCOUNTS = [
     ("county_admin", "县委组织部 张明", Role.COUNTY_STAFF),
+    ("county_reviewer", "县委组织部 审核 周敏", Role.COUNTY_STAFF),
     ("township1", "城关镇组织委员 李华", Role.TOWNSHIP_STAFF),
     ("township2", "城郊乡组织委员 王芳", Role.TOWNSHIP_STAFF),
     ("branch1", "村党支部书记 赵强", Role.BRANCH_SECRETARY),
@@ -296,6 +297,7 @@ def seed_accounts(*, demo: DemoCounty, password: str) -> list[tuple[str, str, st
     branch = demo.villages[town1.pk][0]
     where = {
         "county_admin": demo.county,
+        "county_reviewer": demo.county,
         "township1": town1,
         "township2": town2,
         "branch1": branch,
