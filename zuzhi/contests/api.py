@@ -363,6 +363,39 @@ def entrant_add(request, contest_id: int, payload: EntrantIn):
     return Status(201, entrant)
 
 
+class StoryIn(Schema):
+    story: str = Field(..., max_length=5000)
+
+
+@router.patch(
+    "/{int:contest_id}/entrants/{int:entrant_id}",
+    response=EntrantOut,
+    summary="修改参评对象的事迹简介（公开展示）",
+)
+def entrant_story(request, contest_id: int, entrant_id: int, payload: StoryIn):
+    contest = _contest(request, contest_id)
+    entrant = selectors.entrant_get(user=request.user, contest=contest, pk=entrant_id)
+    return services.entrant_update(actor=request.user, entrant=entrant, story=payload.story)
+
+
+class CaseCloseIn(Schema):
+    resolution: str = Field(..., max_length=2000)
+
+
+@router.post("/{int:contest_id}/cases/{int:case_id}/close", summary="督办事项办结")
+def case_close(request, contest_id: int, case_id: int, payload: CaseCloseIn):
+    contest = _contest(request, contest_id)
+    case = (
+        selectors.case_list(user=request.user, contest=contest)
+        .filter(pk=min(case_id, 2**62))
+        .first()
+    )
+    if case is None:
+        raise Http404
+    case = services.case_close(actor=request.user, case=case, resolution=payload.resolution)
+    return {"id": case.pk, "status": case.status, "resolution": case.resolution}
+
+
 @router.get(
     "/{int:contest_id}/indicator-values",
     response=list[ValueOut],

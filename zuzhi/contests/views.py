@@ -496,6 +496,23 @@ def results_view(request, pk):
     version = next((v for v in versions if v.pk == chosen), None) or (
         versions[0] if versions else None
     )
+    if request.method == "POST" and "case" in request.POST:
+        case = (
+            selectors.case_list(user=request.user, contest=contest)
+            .filter(pk=_int(request.POST, "case"))
+            .first()
+        )
+        if case is None:
+            raise Http404
+        try:
+            services.case_close(
+                actor=request.user, case=case, resolution=_text(request.POST, "resolution", 2000)
+            )
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, "督办事项已办结。")
+        return redirect("contests:results", contest.pk)
     if request.method == "POST" and version is not None:
         try:
             services.result_publish(actor=request.user, version=version)

@@ -243,3 +243,56 @@ def test_add_member_entrant_by_name_within_scope(county, county_user, town_b_use
     client_as(county_user).post(url, {"member": "wxm", "story": "扎根基层"})
     entrant = contest.entrants.get()
     assert entrant.name == "王小明" and entrant.organization == county.village_a1
+
+
+def test_black_listed_township_closes_its_supervision_case(
+    running, county, county_user, town_a_user, town_b_user, judges, client_as, api_as
+):
+    from django.urls import reverse
+
+    from .test_services import fill_indicators, judge_all
+
+    fill_indicators(running, county, county_user)
+    judge_all(
+        running, county_user, judges, {e.organization_id: [80] * 5 for e in running.entrants.all()}
+    )
+    services.result_publish(
+        actor=county_user, version=services.result_compute(actor=county_user, contest=running)
+    )
+    case = running.cases.get()  # the black-listed village: 张湾村 of township B
+    assert case.entrant.organization == county.village_b1
+    url = reverse("contests:results", args=[running.pk])
+    client_as(town_a_user).post(url, {"case": case.pk, "resolution": "整改完毕"})
+    case.refresh_from_db()
+    assert case.status == "open"  # township A cannot see it
+    api = api_as(town_b_user)
+    empty = api.post(
+        f"/api/contests/{running.pk}/cases/{case.pk}/close",
+        {"resolution": ""},
+        content_type="application/json",
+    )
+    assert empty.status_code == 400
+    done = api.post(
+        f"/api/contests/{running.pk}/cases/{case.pk}/close",
+        {"resolution": "已召开专题组织生活会，整改完毕"},
+        content_type="application/json",
+    )
+    assert done.status_code == 200 and done.json()["status"] == "closed"
+
+
+def test_story_edit_through_api_is_scoped(running, county, town_a_user, api_as):
+    a1 = running.entrants.get(organization=county.village_a1)
+    b1 = running.entrants.get(organization=county.village_b1)
+    api = api_as(town_a_user)
+    ok = api.patch(
+        f"/api/contests/{running.pk}/entrants/{a1.pk}",
+        {"story": "发展香菇产业"},
+        content_type="application/json",
+    )
+    assert ok.status_code == 200 and ok.json()["story"] == "发展香菇产业"
+    other = api.patch(
+        f"/api/contests/{running.pk}/entrants/{b1.pk}",
+        {"story": "x"},
+        content_type="application/json",
+    )
+    assert other.status_code == 404
