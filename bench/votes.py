@@ -131,7 +131,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def run(database_url: str, seconds: int, workers: int, connections: int) -> int:
+def run(database_url: str, seconds: int, workers: int, threads: int, connections: int) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         env = {
             **os.environ,
@@ -161,7 +161,7 @@ def run(database_url: str, seconds: int, workers: int, connections: int) -> int:
                 "--worker-class",
                 "gthread",
                 "--threads",
-                str(THREADS),
+                str(threads),
                 "--log-level",
                 "warning",
             ],
@@ -197,7 +197,7 @@ def run(database_url: str, seconds: int, workers: int, connections: int) -> int:
         )
         vendor = "postgresql" if database_url.startswith("postgres") else "sqlite"
         print(
-            f"[{vendor}] {elapsed:.1f} s, {workers} gunicorn workers × {THREADS} threads, "
+            f"[{vendor}] {elapsed:.1f} s, {workers} gunicorn workers × {threads} threads, "
             f"{connections} connections: {accepted / elapsed:,.0f} accepted votes/s "
             "(target ≥ 2,000 on PostgreSQL); "
             f"{refused:,} refused over the daily limit, {other:,} other answers {counts or ''}; "
@@ -214,6 +214,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--threads", type=int, default=THREADS)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--sqlite", action="store_true", help="run on SQLite instead")
     args = parser.parse_args()
@@ -236,6 +237,7 @@ def main() -> int:
             pg_url.rsplit("/", 1)[0] + "/zuzhi_bench_votes",
             args.seconds,
             args.workers,
+            args.threads,
             args.connections,
         )
     finally:
