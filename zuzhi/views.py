@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import render
 
+from zuzhi.contests.selectors import judge_stages
 from zuzhi.core.scope import is_audit_admin, is_system_admin, user_roles
 from zuzhi.members.selectors import member_overview
 from zuzhi.orglife.selectors import KIND_LABELS, reminders
@@ -26,6 +27,7 @@ def home(request):
             "is_sysadmin": is_system_admin(user),
             "is_auditor": is_audit_admin(user),
             "roles": sorted(user_roles(user)),
+            "judging": list(judge_stages(user=user)[:20]),
             "overview": member_overview(user=user) if roots else None,
             "health_count": len(org_health(user=user)) if roots else 0,
             "candidates": candidate_stage_counts(user=user) if roots else [],

@@ -1,4 +1,4 @@
-from .roles import DATA_ROLES
+from .roles import DATA_ROLES, Role
 from .scope import has_role, is_audit_admin, is_system_admin, user_scope_paths
 
 
@@ -11,4 +11,5 @@ def navigation(request):
         "nav_has_data": bool(user_scope_paths(user)),
         "nav_audit": is_audit_admin(user) or has_role(user, *DATA_ROLES),
         "nav_accounts": is_system_admin(user),
+        "nav_judging": has_role(user, Role.JUDGE),
     }

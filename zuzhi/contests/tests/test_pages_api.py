@@ -296,3 +296,11 @@ def test_story_edit_through_api_is_scoped(running, county, town_a_user, api_as):
         content_type="application/json",
     )
     assert other.status_code == 404
+
+
+def test_judge_home_lists_only_their_stages(running, judges, client_as):
+    from django.urls import reverse
+
+    page = client_as(judges[0]).get(reverse("home")).content.decode()
+    stage = running.stages.get(kind="judges")
+    assert reverse("contests:score", args=[stage.pk]) in page and "我的评分" in page
