@@ -118,6 +118,10 @@ def build(entrants: int):
         )
     contest.status = "running"
     contest.save(update_fields=["status"])
+    # Statistics and the visibility map, as autovacuum leaves them on a live database after
+    # a bulk load (without it PostgreSQL cannot scan the index alone).
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     return contest
 
 

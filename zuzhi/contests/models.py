@@ -246,6 +246,11 @@ class IndicatorValue(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["indicator", "entrant"], name="one_value_per_indicator")
         ]
+        indexes = [
+            # Covers scoring: an indicator's values in order (ranks without a sort) and the
+            # grouped pass over all values, without reading the table itself.
+            models.Index(fields=["indicator", "scaled", "entrant"], name="indicator_value_order")
+        ]
 
     def __str__(self):
         return f"{self.entrant_id}·{self.indicator_id}：{self.value}"

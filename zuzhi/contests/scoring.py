@@ -4,7 +4,7 @@ Every score is a Decimal kept to 2 decimals, rounded half up, as the county's sc
 Stage scores are on a 0–100 scale before they are weighted, so weights read as percentages.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -109,13 +109,19 @@ class Standing:
 
 
 def rank_standings(
-    finals: dict, *, tiebreak: dict | None = None, tiebreak_names: Sequence[str] = ()
+    finals: dict,
+    *,
+    tiebreak: dict | None = None,
+    tiebreak_names: Sequence[str] = (),
+    display: Callable[[object], str] = str,
 ) -> list[Standing]:
-    """Order entrants by final score; equal finals are separated by the tie-break scores in
-    order (e.g. the judges' stage first), and share a place only if those are equal too."""
+    """Order entrants by final score (already rounded: Decimals, or integers of hundredths,
+    which sort faster); equal finals are separated by the tie-break scores in order (e.g. the
+    judges' stage first), and share a place only if those are equal too. `display` writes a
+    final in the explanations."""
     tiebreak = tiebreak or {}
     empty = ()
-    rows = [Standing(k, q2(v), 0, "", tiebreak.get(k, empty)) for k, v in finals.items()]
+    rows = [Standing(k, v, 0, "", tiebreak.get(k, empty)) for k, v in finals.items()]
     rows.sort(key=_order, reverse=True)
     for i, row in enumerate(rows):
         prev = rows[i - 1] if i else None
@@ -136,13 +142,15 @@ def rank_standings(
                 neighbours = [run[n] for n in (k - 1, k + 1) if 0 <= n < len(run)]
                 if any(o.rank == row.rank for o in neighbours):
                     row.note = (
-                        f"总分 {row.final} 相同，比较各项得分后仍相同，并列第 {row.rank} 名。"
+                        f"总分 {display(row.final)} 相同，比较各项得分后仍相同，"
+                        f"并列第 {row.rank} 名。"
                     )
                 else:
                     decided = _first_difference(row, neighbours)
                     name = tiebreak_names[decided] if decided < len(tiebreak_names) else "分项得分"
                     row.note = (
-                        f"总分 {row.final} 与其他参评对象相同，按“{name}”得分排定第 {row.rank} 名。"
+                        f"总分 {display(row.final)} 与其他参评对象相同，"
+                        f"按“{name}”得分排定第 {row.rank} 名。"
                     )
         start = end + 1
     return rows

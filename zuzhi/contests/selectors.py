@@ -278,16 +278,17 @@ def indicator_stage_scores(stage: Stage, entrants: dict[int, str]) -> StageResul
             f"SELECT entrant_id AS e, SUM({weighted(plain)}) AS s FROM {table} "
             f"WHERE indicator_id IN ({ids_of(plain)}) GROUP BY entrant_id"
         )
-    if ranked:
-        # One window ranks every rank leaf; lower-is-better leaves order by the negated value.
-        lower = ids_of([leaf for leaf in ranked if leaf.direction != "higher"]) or "0"
-        order = f"CASE WHEN indicator_id IN ({lower}) THEN -scaled ELSE scaled END DESC"
-        parts.append(
-            f"SELECT e, SUM(s) AS s FROM (SELECT entrant_id AS e, {weighted(ranked)} AS s FROM "
-            f"(SELECT entrant_id, indicator_id, scaled, RANK() OVER (PARTITION BY indicator_id "
-            f"ORDER BY {order}) AS r FROM {table} WHERE indicator_id IN ({ids_of(ranked)})) w) x "
-            "GROUP BY e"
-        )
+    for direction, order in (("higher", "DESC"), ("lower", "ASC")):
+        group = [leaf for leaf in ranked if (leaf.direction == "higher") == (direction == "higher")]
+        if group:
+            # One window per direction, ordered by the plain column so the index supplies the
+            # order and nothing is sorted.
+            parts.append(
+                f"SELECT e, SUM(s) AS s FROM (SELECT entrant_id AS e, {weighted(group)} AS s "
+                f"FROM (SELECT entrant_id, indicator_id, scaled, RANK() OVER (PARTITION BY "
+                f"indicator_id ORDER BY scaled {order}) AS r FROM {table} "
+                f"WHERE indicator_id IN ({ids_of(group)})) w) x GROUP BY e"
+            )
     denominator = WEIGHT_SCALE**deepest  # the weights multiplied in; scores stay in hundredths
     with connection.cursor() as cursor:
         if len(parts) == 1:
@@ -399,7 +400,11 @@ def adjustment_totals(contest: Contest) -> dict[int, Decimal]:
     return totals
 
 
-def _tier(tiers: list[tuple[str, Decimal]], final: Decimal) -> str:
+def _points(hundredths: int) -> str:
+    return str(Decimal(hundredths).scaleb(-2))
+
+
+def _tier(tiers: list[tuple[str, int]], final: int) -> str:
     """The first tier (highest minimum first) whose minimum the final score reaches (等次)."""
     for name, low in tiers:
         if final >= low:
@@ -428,24 +433,28 @@ def contest_standings(*, contest: Contest) -> Standings:
         more = len(problems) - MAX_PROBLEMS
         shown = problems[:MAX_PROBLEMS] + ([f"……另有 {more} 处问题。"] if more > 0 else [])
         return Standings(rows=[], problems=shown, stages=stages)
-    adjustments = {e: scoring.q2(a) for e, a in adjustment_totals(contest).items()}
-    no_adjustment = Decimal("0.00")
-    weighted = [(s.weight / scoring.HUNDRED, per_stage[s.pk]) for s in stages]
+    # Finals in exact integers: stage scores in hundredths of a point times weights in
+    # hundredths of a percent; rounded half up once, then bonus and penalty points added.
+    adjustments = {e: int(scoring.q2(a).scaleb(2)) for e, a in adjustment_totals(contest).items()}
+    hundredths = {s.pk: {e: int(v.scaleb(2)) for e, v in per_stage[s.pk].items()} for s in stages}
+    weighted = [(int(s.weight * 100), hundredths[s.pk]) for s in stages]
     finals = {}
     for e in entrants:
-        total = adjustments.get(e, no_adjustment)
+        total = 0
         for weight, scores in weighted:
             total += weight * scores[e]
-        finals[e] = total
+        rounded = (2 * abs(total) + 10_000) // 20_000
+        finals[e] = (rounded if total >= 0 else -rounded) + adjustments.get(e, 0)
     # Ties on the final score are broken by the heaviest stage first.
-    breakers = sorted(stages, key=lambda s: (-s.weight, s.order, s.pk))
+    breakers = [hundredths[s.pk] for s in sorted(stages, key=lambda s: (-s.weight, s.order, s.pk))]
     standings = scoring.rank_standings(
         finals,
-        tiebreak={e: tuple(per_stage[s.pk][e] for s in breakers) for e in entrants},
-        tiebreak_names=[s.name for s in breakers],
+        tiebreak={e: tuple(scores[e] for scores in breakers) for e in entrants},
+        tiebreak_names=[s.name for s in sorted(stages, key=lambda s: (-s.weight, s.order, s.pk))],
+        display=_points,
     )
     tiers = sorted(
-        ((t["name"], Decimal(str(t["min"]))) for t in contest.tiers or []),
+        ((t["name"], int(Decimal(str(t["min"])).scaleb(2))) for t in contest.tiers or []),
         key=lambda t: t[1],
         reverse=True,
     )
@@ -465,8 +474,8 @@ def contest_standings(*, contest: Contest) -> Standings:
             {
                 "entrant_id": e,
                 "stage_scores": {key: str(scores[e]) for key, scores in keys},
-                "adjustment": adjustments.get(e, no_adjustment),
-                "final": standing.final,
+                "adjustment": Decimal(adjustments.get(e, 0)).scaleb(-2),
+                "final": Decimal(standing.final).scaleb(-2),
                 "rank": standing.rank,
                 "tier": _tier(tiers, standing.final),
                 "selected": bool(contest.top_n) and standing.rank <= contest.top_n,
