@@ -3,6 +3,7 @@ over zuzhi.contests.services and selectors."""
 
 import datetime
 from decimal import Decimal
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -76,6 +77,10 @@ class StageSpec(Schema):
     criteria: list[NamedScore] = []
     rater_groups: list[RaterGroupSpec] = []
     indicators: list[IndicatorSpec] = []
+
+
+class StagesIn(Schema):
+    stages: list[StageSpec]
 
 
 class Tier(Schema):
@@ -250,7 +255,7 @@ class VersionOut(Schema):
 
 
 class VoidIn(Schema):
-    vote_ids: list[int] = Field(..., max_length=10000)
+    vote_ids: list[Annotated[int, Field(ge=1, le=2**62)]] = Field(..., max_length=10000)
     reason: str = Field(..., max_length=200)
 
 
@@ -305,10 +310,10 @@ def contest_detail(request, contest_id: int):
 
 
 @router.put("/{int:contest_id}/stages", response=ContestDetail, summary="修改计分办法（开始前）")
-def contest_configure(request, contest_id: int, payload: list[StageSpec]):
+def contest_configure(request, contest_id: int, payload: StagesIn):
     contest = _contest(request, contest_id)
     services.contest_configure(
-        actor=request.user, contest=contest, stages=[s.dict() for s in payload]
+        actor=request.user, contest=contest, stages=[s.dict() for s in payload.stages]
     )
     return _detail(contest)
 
@@ -735,7 +740,9 @@ def public_code(request, contest_id: int, payload: PhoneIn):
 @public_router.post("/{int:contest_id}/voters", summary="校验验证码，取得投票凭证（有效期一天）")
 def public_verify(request, contest_id: int, payload: VerifyIn, response: HttpResponse):
     selectors.public_contest_get(pk=contest_id)
-    voter = services.vote_code_verify(phone=payload.phone, code=payload.code)
+    voter = services.vote_code_verify(
+        phone=payload.phone, code=payload.code, ip=_client(request)[1]
+    )
     token = services.voter_token(voter)
     response.set_cookie(
         VOTER_COOKIE, token, max_age=services.VOTER_MAX_AGE, httponly=True, samesite="Lax"

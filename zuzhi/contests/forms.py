@@ -27,6 +27,11 @@ def _number(post, name: str):
         return raw
 
 
+def _small_int(raw: str) -> int | None:
+    """A count typed in a box: ASCII digits only ("²" and "①" are digits to str.isdigit)."""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else None
+
+
 def _choice(post, name: str, choices, default: str) -> str:
     value = _text(post, name, 20)
     return value if value in choices.values else default
@@ -62,9 +67,7 @@ def form_stages(specs: list[dict]) -> list[dict]:
 def stages_from_post(post) -> list[dict]:
     """The submitted page → stage specs (stages marked for removal left out; rows without a
     name are blank rows and ignored)."""
-    count = (
-        int(_text(post, "stage_count", 3) or 0) if _text(post, "stage_count", 3).isdigit() else 0
-    )
+    count = _small_int(_text(post, "stage_count", 3)) or 0
     stages = []
     for i in range(min(count + 1, 20)):
         p = f"s{i}_"
@@ -82,8 +85,8 @@ def stages_from_post(post) -> list[dict]:
         }
         for field in STAGE_INTS:
             raw = _text(post, p + field, 6)
-            if raw.isdigit():
-                spec[field] = int(raw)
+            if (value := _small_int(raw)) is not None:
+                spec[field] = value
         spec["criteria"] = [
             {"name": _text(post, f"{p}c{j}_name"), "max_score": _number(post, f"{p}c{j}_max")}
             for j in range(50)

@@ -16,7 +16,7 @@ from .services import indicator_value_set
 
 def parse_id(value):
     text = parse_text(value)
-    if not text.isdigit() or not 0 < int(text) < 2**62:
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 2**62:
         raise CellError(f"“{text}”不是有效的编号，应为正整数。")
     return int(text)
 

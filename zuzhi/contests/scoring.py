@@ -78,20 +78,19 @@ def vote_scores(counts: dict, *, method: str, rank_points: int = 0) -> dict:
 
     share: the entrant's share of all votes; rank: 1st = N points, 2nd = N−1, … (ties share the
     better place), N points being the full 100, so with N = 30 and a 30 % weight the first place
-    adds exactly 30 to the final score, as the county rules write it.
+    adds exactly 30 to the final score and the second exactly 29, as the county rules write it.
+    The scores are therefore not rounded here (29/30 of 100 is kept to 28 digits, not 96.67):
+    the final score is rounded once.
     """
     if method == "share":
         total = sum(counts.values())
-        return {
-            k: q2(Decimal(c) / total * HUNDRED) if total else Decimal("0.00")
-            for k, c in counts.items()
-        }
+        return {k: Decimal(c) * HUNDRED / total if total else Decimal(0) for k, c in counts.items()}
     if method == "rank":
         if rank_points <= 0:
             raise ScoringError("按名次折算须设定第一名的分值 N（大于 0）。")
         ranks = rank_positions(counts)
         return {
-            k: q2(Decimal(max(0, rank_points - r + 1)) / Decimal(rank_points) * HUNDRED)
+            k: Decimal(max(0, rank_points - r + 1)) * HUNDRED / Decimal(rank_points)
             for k, r in ranks.items()
         }
     raise ScoringError(f"未知的投票折算方法“{method}”。")

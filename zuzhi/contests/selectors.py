@@ -216,8 +216,9 @@ def _largest_score(leaf: Indicator, lo: int, hi: int, n: int) -> int:
 
 def indicator_stage_scores(stage: Stage, entrants: dict[int, str]) -> StageResult:
     """Each entrant's indicator score: leaves normalized across entrants (原始分, 极差, 名次,
-    目标完成率, with caps), then weighted up the tree (weights are shares of siblings) into a
-    0–100 stage score, rounded half up once at the end."""
+    目标完成率, with caps) and kept to 2 decimals, half up, as the published score table shows
+    them; then weighted up the tree (weights are shares of siblings) exactly into a 0–100
+    stage score rounded half up once. Anyone can recompute a total from the table."""
     result = StageResult()
     nodes = {n.pk: n for n in stage.indicators.all()}
     parents = {n.parent_id for n in nodes.values()}
@@ -433,18 +434,19 @@ def contest_standings(*, contest: Contest) -> Standings:
         more = len(problems) - MAX_PROBLEMS
         shown = problems[:MAX_PROBLEMS] + ([f"……另有 {more} 处问题。"] if more > 0 else [])
         return Standings(rows=[], problems=shown, stages=stages)
-    # Finals in exact integers: stage scores in hundredths of a point times weights in
-    # hundredths of a percent; rounded half up once, then bonus and penalty points added.
-    adjustments = {e: int(scoring.q2(a).scaleb(2)) for e, a in adjustment_totals(contest).items()}
-    hundredths = {s.pk: {e: int(v.scaleb(2)) for e, v in per_stage[s.pk].items()} for s in stages}
-    weighted = [(int(s.weight * 100), hundredths[s.pk]) for s in stages]
+    # Stage scores are exact (vote ranks are not cut to 2 decimals: 2nd of N = 30 at 30 %
+    # adds exactly 29); the final is rounded half up once, then ranked as integer hundredths.
+    adjustments = adjustment_totals(contest)
+    weighted = [(s.weight / scoring.HUNDRED, per_stage[s.pk]) for s in stages]
     finals = {}
     for e in entrants:
-        total = 0
+        total = adjustments.get(e, Decimal(0))
         for weight, scores in weighted:
             total += weight * scores[e]
-        rounded = (2 * abs(total) + 10_000) // 20_000
-        finals[e] = (rounded if total >= 0 else -rounded) + adjustments.get(e, 0)
+        finals[e] = int(scoring.q2(total).scaleb(2))
+    hundredths = {
+        s.pk: {e: int(scoring.q2(v).scaleb(2)) for e, v in per_stage[s.pk].items()} for s in stages
+    }
     # Ties on the final score are broken by the heaviest stage first.
     breakers = [hundredths[s.pk] for s in sorted(stages, key=lambda s: (-s.weight, s.order, s.pk))]
     standings = scoring.rank_standings(
@@ -460,7 +462,7 @@ def contest_standings(*, contest: Contest) -> Standings:
     )
     # Entrants placed strictly below each rank; standings are in rank order.
     last_index = {s.rank: i for i, s in enumerate(standings)}
-    keys = [(str(s.pk), per_stage[s.pk]) for s in stages]
+    keys = [(str(s.pk), hundredths[s.pk]) for s in stages]
     rows = []
     for standing in standings:
         e = standing.key
@@ -473,8 +475,8 @@ def contest_standings(*, contest: Contest) -> Standings:
         rows.append(
             {
                 "entrant_id": e,
-                "stage_scores": {key: str(scores[e]) for key, scores in keys},
-                "adjustment": Decimal(adjustments.get(e, 0)).scaleb(-2),
+                "stage_scores": {key: _points(scores[e]) for key, scores in keys},
+                "adjustment": scoring.q2(adjustments.get(e, Decimal(0))),
                 "final": Decimal(standing.final).scaleb(-2),
                 "rank": standing.rank,
                 "tier": _tier(tiers, standing.final),
@@ -719,7 +721,8 @@ class VoteTarget:
 
 
 VOTE_TARGET_SECONDS = 2.0
-_vote_targets: dict[int, tuple[float, VoteTarget | None]] = {}
+VOTE_TARGETS_KEPT = 200  # contests with voting open at once, with room to spare
+_vote_targets: dict[int, tuple[float, VoteTarget]] = {}
 
 
 def vote_target(*, contest_id) -> VoteTarget | None:
@@ -743,10 +746,13 @@ def vote_target(*, contest_id) -> VoteTarget | None:
         if 0 < contest_id < 2**62
         else None
     )
-    target = None
-    if stage is not None:
-        ids = frozenset(Entrant.objects.filter(contest_id=contest_id).values_list("pk", flat=True))
-        target = VoteTarget(stage=stage, entrant_ids=ids)
+    if stage is None:
+        # Not remembered: ids that are not contests must not grow this process's memory.
+        return None
+    ids = frozenset(Entrant.objects.filter(contest_id=contest_id).values_list("pk", flat=True))
+    target = VoteTarget(stage=stage, entrant_ids=ids)
+    if len(_vote_targets) >= VOTE_TARGETS_KEPT:
+        _vote_targets.clear()
     _vote_targets[contest_id] = (now + VOTE_TARGET_SECONDS, target)
     return target
 

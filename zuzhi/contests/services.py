@@ -21,7 +21,7 @@ from django.core import signing
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 
 from zuzhi.core.audit import audit_record, snapshot
@@ -178,6 +178,15 @@ def _check_contest_fields(data: dict[str, Any]) -> dict[str, list[str]]:
     else:
         for t in tiers:
             _decimal(t["min"], "tiers", errors, label=f"等次“{t['name']}”的最低分")
+    for field, label, high in (
+        ("top_n", "入选名额", 10000),
+        ("red_list_size", "红榜名额", 10000),
+        ("black_list_size", "黑榜名额", 10000),
+        ("supervision_days", "督办期限", 365),
+    ):
+        value = data.get(field)
+        if value is not None and not (isinstance(value, int) and 0 <= value <= high):
+            errors[field] = [f"{label}应为 0 到 {high} 之间的整数。"]
     for field, label in (("bonus_limit", "加分上限"), ("penalty_limit", "减分上限")):
         if data.get(field) is not None:
             value = _decimal(data[field], field, errors, label=label)
@@ -265,12 +274,23 @@ def _check_stage(spec: dict, index: int) -> dict[str, list[str]]:
                 spec["indicators"], f"{where}（{spec.get('name')}）"
             ):
                 errors.setdefault("stages", []).append(message)
-    if (
-        kind == StageKind.PUBLIC_VOTE
-        and spec.get("vote_method") == "rank"
-        and not spec.get("rank_points", 30)
-    ):
-        errors.setdefault("stages", []).append(f"{where}按名次折算须设第一名分值 N。")
+    if kind == StageKind.PUBLIC_VOTE:
+        if spec.get("vote_method") == "rank" and not spec.get("rank_points", 30):
+            errors.setdefault("stages", []).append(f"{where}按名次折算须设第一名分值 N。")
+        for field, label, low in (
+            ("votes_per_day", "每人每天票数", 1),
+            ("votes_per_entrant", "每人对同一对象票数", 0),
+            ("votes_total", "每人总票数", 0),
+            ("rank_points", "第一名分值 N", 1),
+        ):
+            value = spec.get(field)
+            if value is not None and not (isinstance(value, int) and low <= value <= 10000):
+                errors.setdefault("stages", []).append(
+                    f"{where}的{label}应为 {low} 到 10000 之间的整数。"
+                )
+        opens, closes = spec.get("vote_opens_at"), spec.get("vote_closes_at")
+        if opens and closes and str(opens) >= str(closes):
+            errors.setdefault("stages", []).append(f"{where}的投票截止时间应晚于开始时间。")
     return errors
 
 
@@ -294,6 +314,8 @@ def _check_indicator_specs(specs: list[dict], where: str, depth: int = 1) -> lis
             problems.append(f"{where}有指标缺少名称。")
         if s.get("method", Method.MINMAX) not in Method.values:
             problems.append(f"指标“{s.get('name')}”的标准化方法无效。")
+        if s.get("method") == Method.RAW and s.get("direction", "higher") != "higher":
+            problems.append(f"指标“{s.get('name')}”按原始分计分，原始分即得分，只能“越高越好”。")
         if s.get("method") == Method.TARGET and not s.get("target") and not s.get("children"):
             problems.append(f"指标“{s.get('name')}”按目标完成率计分，须设目标值。")
         for field, label, low, high in (
@@ -783,6 +805,9 @@ def adjustment_decide(
     if not approve and not note.strip():
         raise ValidationError({"decision_note": ["不批准时请写明理由。"]})
     with transaction.atomic():
+        # The entrant's row is locked first, so two approvals for one entrant cannot both pass
+        # the limit at the same moment.
+        Entrant.objects.select_for_update().filter(pk=adjustment.entrant_id).first()
         item = Adjustment.objects.select_for_update().get(pk=adjustment.pk)
         if item.status != DecisionStatus.PENDING:
             raise ValidationError("该加减分项已经审核过。")
@@ -832,6 +857,10 @@ def judge_seat(*, actor, stage: Stage, judge) -> JudgeSeat:
         raise ValidationError("只有评委评分环节可以安排评委。")
     if not has_role(judge, Role.JUDGE):
         raise ValidationError({"judge": ["该账号没有评委角色，请先由系统管理员授予。"]})
+    if stage.appearances.exists():
+        # Every entrant needs a sheet from every seat: a judge added after the first entrant
+        # was called could never score the ones already closed.
+        raise ValidationError({"judge": ["本环节已开始现场评分，不能再增加评委。"]})
     with transaction.atomic():
         if JudgeSeat.objects.filter(stage=stage, judge=judge).exists():
             raise ValidationError({"judge": ["该评委已在本环节。"]})
@@ -1006,6 +1035,8 @@ def correction_decide(*, actor, correction: ScoreCorrection, approve: bool) -> S
         item = ScoreCorrection.objects.select_for_update().get(pk=correction.pk)
         if item.status != DecisionStatus.PENDING:
             raise ValidationError("该更正申请已经审核过。")
+        if sheet.judge_id == actor.pk:
+            raise ValidationError("不能审核自己的评分更正申请。")
         item.status = DecisionStatus.APPROVED if approve else DecisionStatus.REJECTED
         item.decided_by, item.decided_at = actor, timezone.now()
         item.save()
@@ -1069,12 +1100,28 @@ def _pending_reason(contest: Contest) -> str:
 def result_publish(*, actor, version: ResultVersion) -> ResultVersion:
     """Publish a draft result (发布结果): it and every input become read-only; the version it
     corrects stays visible as superseded; each black-listed entrant gets a supervision case."""
+    from .selectors import contest_standings
+
     contest = version.contest
     require_manager(actor, contest)
     with transaction.atomic():
+        Contest.objects.select_for_update().filter(pk=contest.pk).first()
         version = ResultVersion.objects.select_for_update().get(pk=version.pk)
         if version.status != VersionStatus.DRAFT:
             raise ValidationError("只有草稿结果可以发布。")
+        # What is published must be what the data say now: values, votes or approvals that
+        # arrived after "计算结果" would otherwise be left out and then locked.
+        fresh = contest_standings(contest=contest)
+        stored = {
+            r.entrant_id: (r.final, r.rank, r.list_mark, r.selected, r.tier)
+            for r in version.rows.all()
+        }
+        now = {
+            r["entrant_id"]: (r["final"], r["rank"], r["list_mark"], r["selected"], r["tier"])
+            for r in fresh.rows
+        }
+        if fresh.problems or stored != now:
+            raise ValidationError("计算结果之后数据又有变化，请重新计算结果后再发布。")
         contest.versions.filter(status=VersionStatus.PUBLISHED).update(
             status=VersionStatus.SUPERSEDED
         )
@@ -1086,7 +1133,15 @@ def result_publish(*, actor, version: ResultVersion) -> ResultVersion:
         contest.revision_reason = ""
         contest.save(update_fields=["status", "revision_reason"])
         deadline = timezone.localdate() + timedelta(days=contest.supervision_days)
-        listed = version.rows.filter(list_mark=ListMark.BLACK).values_list("entrant_id", flat=True)
+        listed = set(
+            version.rows.filter(list_mark=ListMark.BLACK).values_list("entrant_id", flat=True)
+        )
+        # A correction that takes an entrant off the black list closes its open case.
+        contest.cases.filter(status=CaseStatus.OPEN).exclude(entrant_id__in=listed).update(
+            status=CaseStatus.CLOSED,
+            resolution=f"第 {version.number} 版结果更正后不再列入黑榜。",
+            closed_at=timezone.now(),
+        )
         open_cases = set(
             contest.cases.filter(status=CaseStatus.OPEN).values_list("entrant_id", flat=True)
         )
@@ -1134,8 +1189,9 @@ def result_revise(*, actor, contest: Contest, reason: str) -> Contest:
 
 
 def case_close(*, actor, case: SupervisionCase, resolution: str) -> SupervisionCase:
-    """Close a supervision case (督办办结) with what was done."""
-    require_entrant_scope(actor, case.entrant)
+    """Close a supervision case (督办办结) with what was done. The organizer closes it, after
+    the township reports: a black-listed village does not sign off its own supervision."""
+    require_manager(actor, case.contest)
     if case.status != CaseStatus.OPEN:
         raise ValidationError("该督办事项已经办结。")
     if not (resolution or "").strip():
@@ -1160,7 +1216,7 @@ def case_close(*, actor, case: SupervisionCase, resolution: str) -> SupervisionC
 
 # --- public vote ----------------------------------------------------------------------------
 
-MOBILE_RX = re.compile(r"\A1[3-9]\d{9}\Z")
+MOBILE_RX = re.compile(r"\A1[3-9][0-9]{9}\Z")
 CODE_TTL = timedelta(minutes=10)
 CODE_ATTEMPTS = 5
 VOTER_SALT = "zuzhi.contests.voter"
@@ -1250,11 +1306,13 @@ def vote_code_send(*, contest: Contest, phone: str, ip: str | None) -> None:
     )
 
 
-def vote_code_verify(*, phone: str, code: str) -> Voter:
+def vote_code_verify(*, phone: str, code: str, ip: str | None = None) -> Voter:
     """Check a code (校验验证码); each code works once, and five wrong tries spoil it."""
     phone, code = (phone or "").strip(), (code or "").strip()
     if not MOBILE_RX.match(phone):
         raise VoteRefused("请输入 11 位手机号码。")
+    if not _ip_allowed(ip, bucket="verify", limit=settings.ZUZHI_VOTE_IP_PER_MINUTE):
+        raise VoteRefused("操作过于频繁，请稍后再试。", status=429)
     digest = _phone_digest(phone)
     with transaction.atomic():
         item = (
@@ -1265,11 +1323,15 @@ def vote_code_verify(*, phone: str, code: str) -> Voter:
         )
         if item is None or item.attempts >= CODE_ATTEMPTS:
             raise VoteRefused("验证码已失效，请重新获取。")
-        if not hmac.compare_digest(item.code_digest, _code_digest(phone, code)):
-            VoteCode.objects.filter(pk=item.pk).update(attempts=F("attempts") + 1)
-            raise VoteRefused("验证码不正确。")
-        item.used = True
-        item.save(update_fields=["used"])
+        right = hmac.compare_digest(item.code_digest, _code_digest(phone, code))
+        if right:
+            item.used = True
+        else:
+            # Counted in this transaction, which commits: the refusal is raised after it.
+            item.attempts += 1
+        item.save(update_fields=["used", "attempts"])
+    if not right:
+        raise VoteRefused("验证码不正确。")
     return Voter(phone_digest=digest, phone_tail=phone[-4:])
 
 

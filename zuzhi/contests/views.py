@@ -45,7 +45,7 @@ def _text(params, name: str, limit: int = 200) -> str:
 
 def _int(params, name: str) -> int:
     raw = _text(params, name, 20)
-    if not raw.isdigit() or not 0 < int(raw) < 2**62:
+    if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) < 2**62:
         raise Http404
     return int(raw)
 
@@ -165,7 +165,7 @@ def contest_edit_view(request, pk):
         }
         for field in ("top_n", "red_list_size", "black_list_size", "supervision_days"):
             raw = _text(request.POST, field, 6)
-            data[field] = int(raw) if raw.isdigit() else (None if field == "top_n" else 0)
+            data[field] = int(raw) if raw.isascii() and raw.isdigit() else raw or None
         for field in ("bonus_limit", "penalty_limit"):
             data[field] = _text(request.POST, field, 10) or "0"
         try:
@@ -625,7 +625,9 @@ def public_view(request, pk):
                 notice = "验证码已发送，请查看短信。"
             elif "verify" in request.POST:
                 voter = services.vote_code_verify(
-                    phone=_text(request.POST, "phone", 20), code=_text(request.POST, "code", 10)
+                    phone=_text(request.POST, "phone", 20),
+                    code=_text(request.POST, "code", 10),
+                    ip=client_ip(request),
                 )
                 token = services.voter_token(voter)
                 notice = "验证成功，请投票。"
@@ -673,7 +675,11 @@ def votes_view(request, pk):
     if stage is None:
         raise Http404
     if request.method == "POST":
-        ids = [int(x) for x in request.POST.get("vote_ids", "").split(",") if x.strip().isdigit()]
+        ids = [
+            int(x)
+            for x in (request.POST.get("vote_ids") or "").split(",")
+            if x.strip().isascii() and x.strip().isdigit() and 0 < int(x) < 2**62
+        ]
         try:
             count = services.votes_void(
                 actor=request.user,

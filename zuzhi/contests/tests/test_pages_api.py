@@ -245,8 +245,8 @@ def test_add_member_entrant_by_name_within_scope(county, county_user, town_b_use
     assert entrant.name == "王小明" and entrant.organization == county.village_a1
 
 
-def test_black_listed_township_closes_its_supervision_case(
-    running, county, county_user, town_a_user, town_b_user, judges, client_as, api_as
+def test_supervision_case_closed_by_the_organizer_not_the_village(
+    running, county, county_user, town_b_user, judges, client_as, api_as
 ):
     from django.urls import reverse
 
@@ -262,10 +262,20 @@ def test_black_listed_township_closes_its_supervision_case(
     case = running.cases.get()  # the black-listed village: 张湾村 of township B
     assert case.entrant.organization == county.village_b1
     url = reverse("contests:results", args=[running.pk])
-    client_as(town_a_user).post(url, {"case": case.pk, "resolution": "整改完毕"})
-    case.refresh_from_db()
-    assert case.status == "open"  # township A cannot see it
-    api = api_as(town_b_user)
+    # Township B sees its case on the results page but does not sign it off itself.
+    page = client_as(town_b_user).get(url).content.decode()
+    assert "督办事项" in page and "张湾村党支部" in page
+    assert (
+        api_as(town_b_user)
+        .post(
+            f"/api/contests/{running.pk}/cases/{case.pk}/close",
+            {"resolution": "整改完毕"},
+            content_type="application/json",
+        )
+        .status_code
+        == 404
+    )
+    api = api_as(county_user)
     empty = api.post(
         f"/api/contests/{running.pk}/cases/{case.pk}/close",
         {"resolution": ""},

@@ -181,6 +181,10 @@ def test_published_result_is_locked_and_only_reversioned(scored, county, county_
     assert version.rows.get(entrant=b1).final == D("51.00")  # the old version is unchanged
     assert second.rows.get(entrant=b1).final != D("51.00")
     assert ResultVersion.objects.filter(contest=scored).count() == 2
+    # Open supervision cases follow the corrected black list: 张湾村 rose and its case closed.
+    black = set(second.rows.filter(list_mark="black").values_list("entrant_id", flat=True))
+    assert set(scored.cases.filter(status="open").values_list("entrant_id", flat=True)) == black
+    assert b1.pk not in black and scored.cases.get(entrant=b1).status == "closed"
 
 
 def test_judge_scores_once_and_correction_needs_secretary(running, county, county_user, judges):
