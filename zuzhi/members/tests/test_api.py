@@ -87,3 +87,12 @@ def test_transfer_across_townships_through_the_api(county, api, town_a_user, tow
     assert accepted.json()["status"] == "accepted"
     assert api(town_b_user, "get", f"/members/{member.pk}").status_code == 200
     assert api(town_a_user, "get", f"/members/{member.pk}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path", ["/members/{n}", "/meetings/{n}", "/recruitment/{n}", "/appraisals/{n}"]
+)
+def test_ids_beyond_the_database_range_are_not_found(api, county_user, path):
+    response = api(county_user, "get", path.format(n=10**20))
+    assert response.status_code in (404, 422)
+    assert "message" in response.json()
