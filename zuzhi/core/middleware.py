@@ -1,5 +1,7 @@
 import uuid
 
+from django.http import HttpResponseBadRequest
+
 from .context import RequestMeta, client_ip, reset_request_meta, set_request_meta
 
 
@@ -18,3 +20,29 @@ class RequestContextMiddleware:
             reset_request_meta(token)
         response["X-Request-ID"] = request.request_id
         return response
+
+
+class RefuseNulMiddleware:
+    """Answers 400 to a page request whose query or form fields hold a NUL character.
+
+    PostgreSQL can neither store nor compare NUL, so a search box given %00 would end in a
+    500 there (SQLite takes it silently). No name, code or text typed by a user contains one.
+    The API refuses it in its own parser, with a JSON answer.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/") and (
+            _has_nul(request.GET) or (request.method == "POST" and _has_nul(request.POST))
+        ):
+            return HttpResponseBadRequest(
+                "请求中含有空字符（\\u0000），无法处理。请检查输入的内容。",
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)
+
+
+def _has_nul(data) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in values) for key, values in data.lists())
