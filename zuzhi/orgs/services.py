@@ -15,7 +15,7 @@ from zuzhi.core.models import AuditAction, CodeItem
 from zuzhi.core.scope import PATH_STEP, deny, path_in, path_in_scope, path_segment, subtree_q
 from zuzhi.core.text import pinyin_initials
 
-from .models import Organization, RectificationCase, RectificationStep
+from .models import BRANCH_TYPES, Organization, RectificationCase, RectificationStep
 
 EDITABLE_FIELDS = [
     "code",
@@ -67,11 +67,18 @@ def _validate(org: Organization) -> None:
         raise ValidationError(errors)
 
 
+BRANCH_PARENT_MESSAGE = (
+    "党支部下不能再设党组织（党小组不作为组织登记），请选择党总支或党委作为上级组织。"
+)
+
+
 def org_create(*, actor, parent: Organization | None, data: dict[str, Any]) -> Organization:
     """Create an organization under `parent` (新建党组织). Only the system creates roots."""
     if parent is None and actor is not None:
         raise ValidationError({"parent": ["请选择上级组织。"]})
     _require_scope(actor, parent)
+    if parent is not None and parent.org_type in BRANCH_TYPES:
+        raise ValidationError({"parent": [BRANCH_PARENT_MESSAGE]})
     org = Organization(parent=parent, **{k: v for k, v in data.items() if k in EDITABLE_FIELDS})
     org.name_initials = pinyin_initials(org.name)
     org.path = "~" + uuid.uuid4().hex
@@ -103,6 +110,8 @@ def _check_move(actor, org: Organization, new_parent: Organization | None) -> Or
     _require_scope(actor, new_parent)
     if path_in(new_parent.path, org.path):
         raise ValidationError({"parent": ["不能把组织移到它自己或它的下级组织之下。"]})
+    if new_parent.org_type in BRANCH_TYPES:
+        raise ValidationError({"parent": [BRANCH_PARENT_MESSAGE]})
     return new_parent
 
 

@@ -72,10 +72,16 @@ def test_log_rows_cannot_be_changed_or_deleted(county):
 
 
 def test_create_and_move_each_write_one_row(county, town_a_user):
+    from zuzhi.testing.factories import OrganizationFactory
+
+    general = [
+        OrganizationFactory(parent=county.town_a, code=f"GB{i}", org_type="general_branch")
+        for i in range(2)
+    ]
     start = AuditLog.objects.count()
     org = org_create(
         actor=town_a_user,
-        parent=county.village_a1,
+        parent=general[0],
         data={"code": "G1", "name": "李庄村第一党小组支部", "org_type": "branch"},
     )
     create_rows = list(AuditLog.objects.order_by("id")[start:])
@@ -86,22 +92,25 @@ def test_create_and_move_each_write_one_row(county, town_a_user):
     from zuzhi.orgs.services import org_move
 
     old_path = org.path
-    org_move(actor=town_a_user, org=org, new_parent=county.village_a2)
+    org_move(actor=town_a_user, org=org, new_parent=general[1])
     move_rows = list(AuditLog.objects.order_by("id")[start + 1 :])
     assert len(move_rows) == 1
-    assert move_rows[0].before == {"parent_id": county.village_a1.pk, "path": old_path}
-    assert move_rows[0].after["parent_id"] == county.village_a2.pk
+    assert move_rows[0].before == {"parent_id": general[0].pk, "path": old_path}
+    assert move_rows[0].after["parent_id"] == general[1].pk
 
 
 def test_parent_change_through_update_is_one_row(county, town_a_user):
+    from zuzhi.testing.factories import OrganizationFactory
+
+    general = OrganizationFactory(parent=county.town_a, code="GB", org_type="general_branch")
     start = AuditLog.objects.count()
     org_update(
         actor=town_a_user,
         org=county.village_a1,
-        data={"parent": county.village_a2, "secretary_name": "李书记"},
+        data={"parent": general, "secretary_name": "李书记"},
     )
     rows = list(AuditLog.objects.order_by("id")[start:])
     assert len(rows) == 1
     assert rows[0].before["parent_id"] == county.town_a.pk
-    assert rows[0].after["parent_id"] == county.village_a2.pk
+    assert rows[0].after["parent_id"] == general.pk
     assert rows[0].after["secretary_name"] == "李书记"

@@ -32,7 +32,7 @@ def upload(actor, rows):
 
 def test_valid_file_previews_then_writes_everything(county, town_a_user):
     rows = [
-        org_row("G1", "李庄村党总支", "VA1", 组织类型="党总支"),
+        org_row("G1", "李庄村党总支", "TA", 组织类型="党总支"),
         org_row(
             "G1B1",
             "李庄村第一党支部",
@@ -51,7 +51,7 @@ def test_valid_file_previews_then_writes_everything(county, town_a_user):
     job = import_job_confirm(actor=town_a_user, job=job)
     assert job.status == ImportJob.Status.DONE
     child = Organization.objects.get(code="G1B1")
-    assert child.parent.code == "G1" and child.path.startswith(county.village_a1.path)
+    assert child.parent.code == "G1" and child.path.startswith(county.town_a.path)
     assert child.secretary_phone == "13812345678"
 
 

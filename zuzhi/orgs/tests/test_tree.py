@@ -74,7 +74,7 @@ def test_random_creates_and_moves_keep_every_path(ops, django_db_blocker):
                     org_create(
                         actor=None,
                         parent=parent,
-                        data={"code": f"N{i}", "name": f"节点{i}", "org_type": "branch"},
+                        data={"code": f"N{i}", "name": f"节点{i}", "org_type": "general_branch"},
                     )
                 )
             elif len(nodes) > 1:
