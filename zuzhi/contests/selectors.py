@@ -10,6 +10,7 @@ from django.core.cache import caches
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 
 from zuzhi.core.scope import (
     deny,
@@ -655,7 +656,7 @@ def public_contest(*, pk) -> dict:
                 "name": e.name,
                 "organization": e.organization.name,
                 "story": e.story,
-                "photo": e.photo.url if e.photo else "",
+                "photo": reverse("contests:photo", args=[contest.pk, e.pk]) if e.photo else "",
                 "votes": totals.get(e.pk, 0),
             }
             for e in contest.entrants.select_related("organization").order_by("number")

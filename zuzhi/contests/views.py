@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -703,3 +703,27 @@ def votes_view(request, pk):
             "suspicious": selectors.suspicious_votes(stage=stage),
         },
     )
+
+
+@login_required
+def evidence_view(request, pk, item_pk):
+    """Download a bonus/penalty item's evidence (佐证材料), inside the user's scope."""
+    contest = selectors.contest_get(user=request.user, pk=pk)
+    item = selectors.adjustment_list(user=request.user, contest=contest).filter(pk=item_pk).first()
+    if item is None or not item.evidence:
+        raise Http404
+    return FileResponse(
+        item.evidence.open("rb"),
+        as_attachment=True,
+        filename=item.evidence.name.rsplit("/", 1)[-1],
+    )
+
+
+def photo_view(request, pk, entrant_pk):
+    """An entrant's photo on the public page (no login: the contest itself is public)."""
+    contest = selectors.public_contest_get(pk=pk)
+    entrant = contest.entrants.filter(pk=entrant_pk).first()
+    if entrant is None or not entrant.photo:
+        raise Http404
+    kind = "image/png" if entrant.photo.name.lower().endswith(".png") else "image/jpeg"
+    return FileResponse(entrant.photo.open("rb"), content_type=kind)

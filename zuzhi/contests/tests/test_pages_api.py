@@ -314,3 +314,43 @@ def test_judge_home_lists_only_their_stages(running, judges, client_as):
     page = client_as(judges[0]).get(reverse("home")).content.decode()
     stage = running.stages.get(kind="judges")
     assert reverse("contests:score", args=[stage.pk]) in page and "我的评分" in page
+
+
+def test_evidence_and_photos_are_served_by_scope_not_by_media_url(
+    running, county, county_user, town_a_user, town_b_user, client_as, client, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    settings.MEDIA_ROOT = tmp_path
+    a1 = running.entrants.get(organization=county.village_a1)
+    item = services.adjustment_request(
+        actor=town_a_user,
+        entrant=a1,
+        kind="bonus",
+        amount=1,
+        reason="表彰",
+        evidence=SimpleUploadedFile("证明.pdf", b"%PDF-1.4 x", content_type="application/pdf"),
+    )
+    url = reverse("contests:evidence", args=[running.pk, item.pk])
+    assert client_as(town_a_user).get(url).status_code == 200
+    assert client_as(town_b_user).get(url).status_code == 404
+    member_contest = services.contest_create(
+        actor=county_user,
+        organization=county.county,
+        data={"name": "投票", "track": "village", "period_label": "2026"},
+        stages=[{"kind": "public_vote", "name": "投票", "weight": D(100)}],
+    )
+    entrant = services.entrant_add(
+        actor=county_user,
+        contest=member_contest,
+        organization=county.village_a1,
+        photo=SimpleUploadedFile("照片.png", b"\x89PNG\r\n\x1a\nfake", content_type="image/png"),
+    )
+    photo = reverse("contests:photo", args=[member_contest.pk, entrant.pk])
+    assert client.get(photo).status_code == 404  # a draft is not public yet
+    services.contest_start(actor=county_user, contest=member_contest)
+    response = client.get(photo)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    data = client.get(f"/api/public/contests/{member_contest.pk}").json()
+    assert data["entrants"][0]["photo"] == photo
