@@ -144,6 +144,9 @@ def leaf_indicators(stage: Stage) -> list[Indicator]:
 class StageResult:
     scores: dict[int, Decimal] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    # The same scores as integer hundredths, when they are exactly that (the indicator
+    # stage): large contests then total and rank without Decimal arithmetic.
+    hundredths: dict[int, int] | None = None
 
 
 @dataclass
@@ -297,12 +300,13 @@ def indicator_stage_scores(stage: Stage, entrants: dict[int, str]) -> StageResul
             cursor.execute(parts[0])
         else:
             cursor.execute(f"SELECT e, SUM(s) FROM ({' UNION ALL '.join(parts)}) t GROUP BY e")
+        result.hundredths = {}
         for entrant_id, total in cursor.fetchall():
             total = int(total)
-            hundredths = (2 * abs(total) + denominator) // (2 * denominator)
-            result.scores[entrant_id] = Decimal(hundredths if total >= 0 else -hundredths).scaleb(
-                -2
-            )
+            rounded = (2 * abs(total) + denominator) // (2 * denominator)
+            rounded = rounded if total >= 0 else -rounded
+            result.hundredths[entrant_id] = rounded
+            result.scores[entrant_id] = Decimal(rounded).scaleb(-2)
     return result
 
 
@@ -403,7 +407,9 @@ def adjustment_totals(contest: Contest) -> dict[int, Decimal]:
 
 
 def _points(hundredths: int) -> str:
-    return str(Decimal(hundredths).scaleb(-2))
+    """Integer hundredths as points with 2 decimals: 8512 → "85.12", -5 → "-0.05"."""
+    sign, whole = ("-", -hundredths) if hundredths < 0 else ("", hundredths)
+    return f"{sign}{whole // 100}.{whole % 100:02d}"
 
 
 def _tier(tiers: list[tuple[str, int]], final: int) -> str:
@@ -427,27 +433,42 @@ def contest_standings(*, contest: Contest) -> Standings:
     except scoring.ScoringError as exc:
         problems.append(str(exc))
     per_stage: dict[int, dict[int, Decimal]] = {}
+    hundredths: dict[int, dict[int, int]] = {}
     for stage in stages:
         outcome = STAGE_SCORERS[stage.kind](stage, entrants)
         problems.extend(outcome.problems)
         per_stage[stage.pk] = outcome.scores
+        hundredths[stage.pk] = outcome.hundredths or {
+            e: int(scoring.q2(v).scaleb(2)) for e, v in outcome.scores.items()
+        }
     if problems:
         more = len(problems) - MAX_PROBLEMS
         shown = problems[:MAX_PROBLEMS] + ([f"……另有 {more} 处问题。"] if more > 0 else [])
         return Standings(rows=[], problems=shown, stages=stages)
     # Stage scores are exact (vote ranks are not cut to 2 decimals: 2nd of N = 30 at 30 %
     # adds exactly 29); the final is rounded half up once, then ranked as integer hundredths.
+    # Every stage but a public vote scores in exact hundredths (judges and direct scores are
+    # kept to 2 decimals, indicators come as integers); without a vote the total is integer
+    # arithmetic: weights in hundredths of a percent, one half-up rounding.
     adjustments = adjustment_totals(contest)
-    weighted = [(s.weight / scoring.HUNDRED, per_stage[s.pk]) for s in stages]
+    exact = all(s.kind != StageKind.PUBLIC_VOTE for s in stages)
     finals = {}
-    for e in entrants:
-        total = adjustments.get(e, Decimal(0))
-        for weight, scores in weighted:
-            total += weight * scores[e]
-        finals[e] = int(scoring.q2(total).scaleb(2))
-    hundredths = {
-        s.pk: {e: int(scoring.q2(v).scaleb(2)) for e, v in per_stage[s.pk].items()} for s in stages
-    }
+    if exact:
+        weights = [(int(s.weight * 100), hundredths[s.pk]) for s in stages]
+        bonus = {e: int(scoring.q2(a).scaleb(2)) for e, a in adjustments.items()}
+        for e in entrants:
+            total = 0
+            for weight, scores in weights:
+                total += weight * scores[e]
+            rounded = (2 * abs(total) + 10_000) // 20_000
+            finals[e] = (rounded if total >= 0 else -rounded) + bonus.get(e, 0)
+    else:
+        weighted = [(s.weight / scoring.HUNDRED, per_stage[s.pk]) for s in stages]
+        for e in entrants:
+            total = adjustments.get(e, Decimal(0))
+            for weight, scores in weighted:
+                total += weight * scores[e]
+            finals[e] = int(scoring.q2(total).scaleb(2))
     # Ties on the final score are broken by the heaviest stage first.
     breakers = [hundredths[s.pk] for s in sorted(stages, key=lambda s: (-s.weight, s.order, s.pk))]
     standings = scoring.rank_standings(

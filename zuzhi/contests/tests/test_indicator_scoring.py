@@ -227,3 +227,47 @@ def test_values_too_large_for_exact_scoring_are_refused_not_overflowed(county, c
     )
     result = selectors.indicator_stage_scores(stage, {entrant.pk: entrant.name})
     assert result.problems and "封顶分" in result.problems[0]
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    st.lists(
+        st.tuples(
+            st.decimals(min_value=0, max_value=100, places=2),
+            st.decimals(min_value=0, max_value=100, places=2),
+        ),
+        min_size=3,
+        max_size=3,
+    ),
+    st.decimals(min_value="0.01", max_value="99.99", places=2),
+)
+def test_final_without_a_vote_is_the_weighted_sum_rounded_once(county, county_user, scores, weight):
+    """Without a public vote the final is totalled in integers: it must equal the Decimal
+    arithmetic of the rule (Σ weight × stage score, half up to 2 decimals)."""
+    with transaction.atomic():
+        contest = services.contest_create(
+            actor=county_user,
+            organization=county.county,
+            data={"name": "两项", "track": "village", "period_label": "2026"},
+            stages=[
+                {"kind": "public_report", "name": "汇报", "weight": weight},
+                {"kind": "public_report", "name": "评议", "weight": HUNDRED - weight},
+            ],
+        )
+        services.entrants_add_eligible(actor=county_user, contest=contest)
+        first, second = contest.stages.all()
+        entrants = list(contest.entrants.order_by("number"))
+        for entrant, (a, b) in zip(entrants, scores, strict=True):
+            services.direct_score_set(actor=county_user, entrant=entrant, stage=first, score=a)
+            services.direct_score_set(actor=county_user, entrant=entrant, stage=second, score=b)
+        rows = {
+            r["entrant_id"]: r["final"] for r in selectors.contest_standings(contest=contest).rows
+        }
+        for entrant, (a, b) in zip(entrants, scores, strict=True):
+            expected = q2(weight * a / HUNDRED + (HUNDRED - weight) * b / HUNDRED)
+            assert rows[entrant.pk] == expected
+        transaction.set_rollback(True)
