@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from zuzhi.core.context import client_ip
 from zuzhi.core.export import pdf_response, xlsx_response
-from zuzhi.orgs.selectors import org_get
+from zuzhi.orgs.selectors import org_get, org_roots
 
 from . import forms, selectors, services
 from .api import VOTER_COOKIE, VOTER_DEVICE_COOKIE
@@ -92,8 +92,6 @@ def contest_copy_view(request, pk):
         else:
             messages.success(request, "已按模板新建考评竞赛，请添加参评对象后开始。")
             return redirect("contests:detail", contest.pk)
-    from zuzhi.orgs.selectors import org_roots
-
     return render(
         request,
         "contests/contest_copy.html",

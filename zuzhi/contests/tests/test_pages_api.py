@@ -354,3 +354,27 @@ def test_evidence_and_photos_are_served_by_scope_not_by_media_url(
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
     data = client.get(f"/api/public/contests/{member_contest.pk}").json()
     assert data["entrants"][0]["photo"] == photo
+
+
+def test_township_copies_a_template_for_its_own_township(county, town_a_user, client_as):
+    from django.urls import reverse
+
+    from zuzhi.contests.models import Contest
+
+    template = Contest.objects.filter(is_template=True, name="乡镇夺杯").get()
+    client = client_as(town_a_user)
+    url = reverse("contests:copy", args=[template.pk])
+    assert "城关镇党委" in client.get(url).content.decode()
+    # Another township's node cannot be the organizer.
+    assert (
+        client.post(
+            url, {"organization": county.town_b.pk, "name": "夺杯", "period_label": "2026年"}
+        ).status_code
+        == 404
+    )
+    response = client.post(
+        url, {"organization": county.town_a.pk, "name": "城关镇村级评比", "period_label": "2026年"}
+    )
+    copy = Contest.objects.get(name="城关镇村级评比")
+    assert response.status_code == 302 and copy.organization == county.town_a
+    assert [s.name for s in copy.stages.all()] == [s.name for s in template.stages.all()]
