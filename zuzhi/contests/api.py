@@ -530,9 +530,7 @@ def appearance_close(request, contest_id: int, stage_id: int):
 )
 def judges_board(request, contest_id: int, stage_id: int):
     contest = _contest(request, contest_id)
-    stage = _stage(contest, stage_id, StageKind.JUDGES)
-    if not services.can_manage(request.user, contest):
-        stage = selectors.judge_stage_get(user=request.user, pk=stage.pk)
+    stage = selectors.board_stage_get(user=request.user, contest=contest, pk=stage_id)
     seats, rows = selectors.judges_board(stage=stage)
     return {
         "seats": [s.seat_no for s in seats],
@@ -601,11 +599,8 @@ def correction_decide(request, contest_id: int, item_id: int, payload: DecisionI
 )
 def result_list(request, contest_id: int):
     contest = _contest(request, contest_id)
-    manager = services.can_manage(request.user, contest)
     out = []
-    for version in contest.versions.all():
-        if version.status == "draft" and not manager:
-            continue
+    for version in selectors.result_versions(user=request.user, contest=contest):
         out.append(
             {
                 "id": version.pk,

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from zuzhi.core.scope import (
     deny,
+    get_in_scope_or_404,
     overlapping_scope_q,
     path_in_scope,
     scope_queryset,
@@ -115,20 +116,20 @@ def entrant_list(*, user, contest: Contest, search: str = "") -> QuerySet:
 
 
 def entrant_get(*, user, contest: Contest, pk) -> Entrant:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError) as exc:
-        raise Http404("未找到该参评对象。") from exc
-    entrant = (
-        Entrant.objects.filter(contest=contest, pk=pk)
-        .select_related("organization", "contest__organization")
-        .first()
-    )
-    if entrant is None or not -(2**63) < pk < 2**63:
+    """An entrant of the contest inside the user's scope; 404 alike for missing and forbidden
+    (the forbidden one logged), through the project's one scoping helper."""
+    if not (isinstance(pk, int) or (str(pk).isascii() and str(pk).isdigit())) or not (
+        0 < int(pk) < 2**62
+    ):
         raise Http404("未找到该参评对象。")
-    if not path_in_scope(user, entrant.organization.path):
-        raise deny(user, target=entrant, message="访问了权限范围以外的参评对象")
-    return entrant
+    return get_in_scope_or_404(
+        user,
+        Entrant.objects.filter(contest=contest).select_related(
+            "organization__parent", "contest__organization"
+        ),
+        path_field="organization__path",
+        pk=int(pk),
+    )
 
 
 def leaf_indicators(stage: Stage) -> list[Indicator]:
@@ -511,6 +512,26 @@ def contest_standings(*, contest: Contest) -> Standings:
 
 
 # --- results --------------------------------------------------------------------------------
+
+
+def result_versions(*, user, contest: Contest) -> list[ResultVersion]:
+    """The result versions a user may see, newest first: drafts only to the organizer."""
+    from .services import can_manage
+
+    manager = can_manage(user, contest)
+    return [v for v in contest.versions.all() if manager or v.status != VersionStatus.DRAFT]
+
+
+def board_stage_get(*, user, contest: Contest, pk) -> Stage:
+    """A judges' stage for its live board: the organizer sees any; a judge only their own."""
+    from .services import can_manage
+
+    stage = contest.stages.filter(pk=min(int(pk), 2**62), kind=StageKind.JUDGES).first()
+    if stage is None:
+        raise Http404("未找到该评分环节。")
+    if can_manage(user, contest):
+        return stage
+    return judge_stage_get(user=user, pk=stage.pk)
 
 
 def published_version(contest: Contest) -> ResultVersion | None:

@@ -4,18 +4,17 @@ A backend is a class with `send(*, phone, message)`; settings.ZUZHI_SMS_BACKEND 
 county plugs in its gateway without touching the voting rules.
 """
 
-import logging
+from collections import deque
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-logger = logging.getLogger(__name__)
-
 
 class ConsoleSmsBackend:
-    """Prints the message instead of sending it: the demo and the tests use it."""
+    """Prints the message instead of sending it: the demo and the tests use it. The last
+    messages are kept for the tests; a long-running demo does not grow with them."""
 
-    sent: list[tuple[str, str]] = []
+    sent: deque[tuple[str, str]] = deque(maxlen=100)
 
     def send(self, *, phone: str, message: str) -> None:
         ConsoleSmsBackend.sent.append((phone, message))

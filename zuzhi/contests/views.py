@@ -32,7 +32,6 @@ from .models import (
     Method,
     StageKind,
     TrimOn,
-    VersionStatus,
     VoteMethod,
 )
 
@@ -486,7 +485,7 @@ def score_view(request, stage_pk):
 def results_view(request, pk):
     contest = selectors.contest_get(user=request.user, pk=pk)
     manager = services.can_manage(request.user, contest)
-    versions = [v for v in contest.versions.all() if manager or v.status != VersionStatus.DRAFT]
+    versions = selectors.result_versions(user=request.user, contest=contest)
     try:
         chosen = int(request.GET.get("v") or 0)
     except ValueError:

@@ -378,3 +378,14 @@ def test_township_copies_a_template_for_its_own_township(county, town_a_user, cl
     copy = Contest.objects.get(name="城关镇村级评比")
     assert response.status_code == 302 and copy.organization == county.town_a
     assert [s.name for s in copy.stages.all()] == [s.name for s in template.stages.all()]
+
+
+@pytest.mark.parametrize("suffix", ["adjustments/{n}/evidence/", "board/{n}/"])
+def test_page_ids_beyond_64_bits_are_not_found(running, county_user, client_as, suffix):
+    # Django answers such a single-value lookup with no rows on both databases.
+    response = client_as(county_user).get(f"/contests/{running.pk}/" + suffix.format(n=10**20))
+    assert response.status_code == 404
+
+
+def test_public_photo_id_beyond_64_bits_is_not_found(running, client):
+    assert client.get(f"/contests/public/{running.pk}/photos/{10**20}/").status_code == 404

@@ -265,3 +265,40 @@ def test_concurrent_votes_from_one_phone_record_exactly_the_limit(county):
     assert len(outcomes) == 200 and outcomes.count("error") == 0
     assert outcomes.count("ok") == 3
     assert Vote.objects.filter(stage=stage).count() == 3
+
+
+def test_votes_from_one_ip_are_rate_limited_per_minute(member_contest, settings):
+    contest, _ = member_contest
+    settings.ZUZHI_VOTE_IP_PER_MINUTE = 3
+    stage = contest.stages.get(kind=StageKind.PUBLIC_VOTE)
+    entrant = contest.entrants.first()
+    for n in range(3):
+        services.vote_cast(
+            stage=stage, entrant_id=entrant.pk, voter=voter(n), device="", ip="10.0.0.7"
+        )
+    with pytest.raises(VoteRefused, match="过于频繁") as exc:
+        services.vote_cast(
+            stage=stage, entrant_id=entrant.pk, voter=voter(9), device="", ip="10.0.0.7"
+        )
+    assert exc.value.status == 429
+    # Another address is not held back by this one.
+    services.vote_cast(stage=stage, entrant_id=entrant.pk, voter=voter(9), device="", ip="10.0.0.8")
+    assert Vote.objects.count() == 4
+
+
+def test_board_api_for_judges_only_on_their_stage(running, county, county_user, judges, api_as):
+    stage = stage_of(running, StageKind.JUDGES)
+    url = f"/api/contests/{running.pk}/stages/{stage.pk}/board"
+    assert api_as(judges[0]).get(url).status_code == 200
+    assert api_as(county_user).get(url).status_code == 200
+    outsider = services.contest_copy(
+        actor=county_user,
+        source=running,
+        organization=county.county,
+        name="另一场",
+        period_label="2026",
+    )
+    other_stage = stage_of(outsider, StageKind.JUDGES)
+    # A judge of one contest gets nothing from another contest's board.
+    response = api_as(judges[0]).get(f"/api/contests/{outsider.pk}/stages/{other_stage.pk}/board")
+    assert response.status_code == 404
