@@ -15,6 +15,7 @@ from ninja.pagination import paginate
 from zuzhi.accounts.models import User
 from zuzhi.core.context import client_ip
 from zuzhi.core.paging import Page
+from zuzhi.core.uploads import attachment_response
 from zuzhi.orgs.selectors import org_get
 
 from . import selectors, services
@@ -163,7 +164,7 @@ class ValueIn(Schema):
     entrant_id: int = ID
     indicator_id: int = ID
     value: Decimal = Field(..., gt=-(10**9), lt=10**9)
-    note: str = Field("", max_length=200)
+    note: str | None = Field(None, max_length=200)
 
 
 class ValueOut(Schema):
@@ -171,6 +172,13 @@ class ValueOut(Schema):
     indicator_id: int
     value: Decimal
     note: str
+    # Whether evidence (佐证材料) is attached; the file itself comes from the scoped
+    # GET …/indicator-values/evidence, never from a /media/ address.
+    has_evidence: bool
+
+    @staticmethod
+    def resolve_has_evidence(obj) -> bool:
+        return bool(obj.evidence)
 
 
 class DirectScoreIn(Schema):
@@ -426,6 +434,38 @@ def value_set(request, contest_id: int, payload: ValueIn):
         value=payload.value,
         note=payload.note,
     )
+
+
+@router.post(
+    "/{int:contest_id}/indicator-values/evidence",
+    response=ValueOut,
+    summary="上传或替换一项指标数据的佐证材料（表单上传；须先录入数值）",
+)
+def value_evidence_set(
+    request,
+    contest_id: int,
+    entrant_id: Form[int],
+    indicator_id: Form[int],
+    file: File[UploadedFile],
+):
+    contest = _contest(request, contest_id)
+    entrant = selectors.entrant_get(user=request.user, contest=contest, pk=entrant_id)
+    indicator = selectors.indicator_get(contest=contest, pk=indicator_id)
+    return services.indicator_value_evidence_set(
+        actor=request.user, entrant=entrant, indicator=indicator, evidence=file
+    )
+
+
+@router.get(
+    "/{int:contest_id}/indicator-values/evidence",
+    summary="下载一项指标数据的佐证材料（本人权限范围内）",
+)
+def value_evidence_get(request, contest_id: int, entrant_id: int, indicator_id: int):
+    contest = _contest(request, contest_id)
+    item = selectors.indicator_value_get(
+        user=request.user, contest=contest, entrant_pk=entrant_id, indicator_pk=indicator_id
+    )
+    return attachment_response(item.evidence)
 
 
 @router.put("/{int:contest_id}/direct-scores", summary="录入公开汇报或民主测评得分")

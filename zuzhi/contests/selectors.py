@@ -633,6 +633,19 @@ def indicator_values(*, contest: Contest) -> QuerySet:
     )
 
 
+def indicator_value_get(*, user, contest: Contest, entrant_pk, indicator_pk) -> IndicatorValue:
+    """One entrant's value on one indicator, inside the user's scope (404 otherwise)."""
+    entrant = entrant_get(user=user, contest=contest, pk=entrant_pk)
+    try:
+        indicator_pk = int(indicator_pk)
+    except (TypeError, ValueError) as exc:
+        raise Http404("未找到该指标数据。") from exc
+    item = indicator_values(contest=contest).filter(entrant=entrant, indicator_id=indicator_pk)
+    if not 0 < indicator_pk < 2**62 or (item := item.first()) is None:
+        raise Http404("未找到该指标数据。")
+    return item
+
+
 def adjustment_list(*, user, contest: Contest) -> QuerySet:
     return scope_queryset(
         user,

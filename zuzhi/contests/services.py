@@ -657,9 +657,10 @@ def _value_snapshot(item: IndicatorValue) -> dict:
 
 
 def indicator_value_set(
-    *, actor, entrant: Entrant, indicator: Indicator, value, note: str = "", evidence=None
+    *, actor, entrant: Entrant, indicator: Indicator, value, note: str | None = None, evidence=None
 ) -> IndicatorValue:
-    """Record an entrant's value on a leaf indicator (录入指标数据), replacing an earlier one."""
+    """Record an entrant's value on a leaf indicator (录入指标数据), replacing an earlier one;
+    without a `note` (the grid page has none) an earlier note is kept."""
     contest = entrant.contest
     require_entrant_scope(actor, entrant)
     require_editable(contest)
@@ -686,7 +687,9 @@ def indicator_value_set(
         before = _value_snapshot(current) if current else None
         item = current or IndicatorValue(indicator=indicator, entrant=entrant)
         item.scaled = int(number.scaleb(4))
-        item.note, item.entered_by = note[:200], actor
+        if note is not None:
+            item.note = note[:200]
+        item.entered_by = actor
         if evidence is not None:
             item.evidence = evidence
         item.save()
@@ -701,6 +704,44 @@ def indicator_value_set(
                 after=after,
                 target_repr=f"{entrant.name}·{indicator.name}",
             )
+    return item
+
+
+def indicator_value_evidence_set(
+    *, actor, entrant: Entrant, indicator: Indicator, evidence
+) -> IndicatorValue:
+    """Attach or replace the evidence (佐证材料) of a value already entered, leaving the value
+    itself as it is. The earlier file stays in storage: the audit row still names it."""
+    contest = entrant.contest
+    require_entrant_scope(actor, entrant)
+    require_editable(contest)
+    if indicator.stage.contest_id != contest.pk:
+        raise ValidationError({"indicator": ["该指标不属于本次考评。"]})
+    if evidence is None:
+        raise ValidationError({"evidence": ["请选择要上传的佐证材料。"]})
+    if problem := upload_error(evidence):
+        raise ValidationError({"evidence": [problem]})
+    with transaction.atomic():
+        item = (
+            IndicatorValue.objects.select_for_update()
+            .filter(indicator=indicator, entrant=entrant)
+            .first()
+        )
+        if item is None:
+            raise ValidationError({"value": ["还没有录入数值，请先录入数值再上传佐证材料。"]})
+        before = _value_snapshot(item)
+        item.evidence, item.entered_by = evidence, actor
+        item.save(update_fields=["evidence", "entered_by", "entered_at"])
+        _audit(
+            actor,
+            AuditAction.UPDATE,
+            item,
+            contest,
+            before=before,
+            after=_value_snapshot(item),
+            message="上传佐证材料",
+            target_repr=f"{entrant.name}·{indicator.name}",
+        )
     return item
 
 

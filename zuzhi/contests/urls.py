@@ -15,6 +15,12 @@ urlpatterns = [
     path("<int:pk>/do/<str:action>/", views.contest_action_view, name="action"),
     path("<int:pk>/entrants/", views.entrant_add_view, name="entrant_add"),
     path("<int:pk>/values/", views.values_view, name="values"),
+    path("<int:pk>/values/evidence/", views.value_evidence_view, name="value_evidence"),
+    path(
+        "<int:pk>/values/<int:entrant_pk>/<int:indicator_pk>/evidence/",
+        views.value_evidence_download_view,
+        name="value_evidence_download",
+    ),
     path("<int:pk>/adjustments/", views.adjustments_view, name="adjustments"),
     path(
         "<int:pk>/adjustments/<int:item_pk>/",

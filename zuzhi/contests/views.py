@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from zuzhi.core.context import client_ip
 from zuzhi.core.export import pdf_response, xlsx_response
+from zuzhi.core.uploads import ATTACHMENT_TYPES, attachment_response
 from zuzhi.orgs.selectors import org_get, org_roots
 
 from . import forms, selectors, services
@@ -289,15 +290,63 @@ def values_view(request, pk):
         messages.success(request, f"已保存 {saved} 项。")
         return redirect(f"{request.path}?page={page.number}")
     values = {
-        (v.entrant_id, v.indicator_id): v.value
+        (v.entrant_id, v.indicator_id): v
         for v in selectors.indicator_values(contest=contest).filter(entrant__in=page.object_list)
     }
-    rows = [(e, [(leaf, values.get((e.pk, leaf.pk))) for leaf in leaves]) for e in page]
+    rows = []
+    for entrant in page:
+        cells = [(leaf, values.get((entrant.pk, leaf.pk))) for leaf in leaves]
+        rows.append((entrant, cells, any(item for _, item in cells)))
     return render(
         request,
         "contests/values.html",
-        {"contest": contest, "leaves": leaves, "rows": rows, "page": page},
+        {
+            "contest": contest,
+            "leaves": leaves,
+            "rows": rows,
+            "page": page,
+            "editable": contest.status in services.EDITABLE,
+            "evidence_types": "、".join(ATTACHMENT_TYPES),
+        },
     )
+
+
+@login_required
+@require_POST
+def value_evidence_view(request, pk):
+    """Attach or replace the evidence (佐证材料) of one entrant's value on one leaf indicator."""
+    contest = selectors.contest_get(user=request.user, pk=pk)
+    entrant = selectors.entrant_get(
+        user=request.user, contest=contest, pk=_int(request.POST, "entrant")
+    )
+    indicator = selectors.indicator_get(contest=contest, pk=_int(request.POST, "indicator"))
+    try:
+        services.indicator_value_evidence_set(
+            actor=request.user,
+            entrant=entrant,
+            indicator=indicator,
+            evidence=request.FILES.get("evidence"),
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, f"{entrant.name}·{indicator.name}：{message}")
+    else:
+        messages.success(request, f"已上传“{entrant.name}·{indicator.name}”的佐证材料。")
+    page = _text(request.POST, "page", 10)
+    target = redirect("contests:values", contest.pk)
+    if page.isascii() and page.isdigit():
+        target["Location"] += f"?page={page}"
+    return target
+
+
+@login_required
+def value_evidence_download_view(request, pk, entrant_pk, indicator_pk):
+    """Download an indicator value's evidence (佐证材料), inside the user's scope."""
+    contest = selectors.contest_get(user=request.user, pk=pk)
+    item = selectors.indicator_value_get(
+        user=request.user, contest=contest, entrant_pk=entrant_pk, indicator_pk=indicator_pk
+    )
+    return attachment_response(item.evidence)
 
 
 @login_required
@@ -707,13 +756,9 @@ def evidence_view(request, pk, item_pk):
     """Download a bonus/penalty item's evidence (佐证材料), inside the user's scope."""
     contest = selectors.contest_get(user=request.user, pk=pk)
     item = selectors.adjustment_list(user=request.user, contest=contest).filter(pk=item_pk).first()
-    if item is None or not item.evidence:
+    if item is None:
         raise Http404
-    return FileResponse(
-        item.evidence.open("rb"),
-        as_attachment=True,
-        filename=item.evidence.name.rsplit("/", 1)[-1],
-    )
+    return attachment_response(item.evidence)
 
 
 def photo_view(request, pk, entrant_pk):

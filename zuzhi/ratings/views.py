@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from zuzhi.core.export import xlsx_response
 from zuzhi.core.forms import apply_service_errors
 from zuzhi.core.roles import Role
 from zuzhi.core.scope import has_role
+from zuzhi.core.uploads import attachment_response
 
 from . import selectors, services
 from .models import AwardStatus, StarScheme
@@ -340,13 +341,7 @@ def award_action_view(request, pk, action):
 def evidence_view(request, pk):
     """The evidence file, under the award's scope (files are never served publicly)."""
     award = selectors.award_get(user=request.user, pk=pk)
-    if not award.evidence_file:
-        raise Http404("没有证明材料。")
-    return FileResponse(
-        award.evidence_file.open("rb"),
-        as_attachment=True,
-        filename=award.evidence_name or "证明材料",
-    )
+    return attachment_response(award.evidence_file, filename=award.evidence_name or "证明材料")
 
 
 @login_required
