@@ -233,7 +233,9 @@ class IndicatorValue(models.Model):
     """An entrant's raw value on a leaf indicator (指标数据) for the contest's period."""
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
-    entrant = models.ForeignKey(Entrant, on_delete=models.CASCADE, related_name="indicator_values")
+    entrant = models.ForeignKey(
+        Entrant, on_delete=models.CASCADE, related_name="indicator_values", db_index=False
+    )
     # The value in ten-thousandths, an integer: scoring runs as integer arithmetic in the
     # database, exact and fast on both SQLite and PostgreSQL.
     scaled = models.BigIntegerField("数值（万分之一）")
@@ -247,9 +249,11 @@ class IndicatorValue(models.Model):
             models.UniqueConstraint(fields=["indicator", "entrant"], name="one_value_per_indicator")
         ]
         indexes = [
-            # Covers scoring: an indicator's values in order (ranks without a sort) and the
-            # grouped pass over all values, without reading the table itself.
-            models.Index(fields=["indicator", "scaled", "entrant"], name="indicator_value_order")
+            # Both cover scoring, so the table itself is not read: an indicator's values in
+            # order (ranks without a sort), and each entrant's values together (the weighted
+            # sum grouped without a sort; it also serves the entrant's foreign key).
+            models.Index(fields=["indicator", "scaled", "entrant"], name="indicator_value_order"),
+            models.Index(fields=["entrant", "indicator", "scaled"], name="entrant_value_scores"),
         ]
 
     def __str__(self):

@@ -5,8 +5,9 @@ Stage scores are on a 0–100 scale before they are weighted, so weights read as
 """
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import groupby
+from typing import NamedTuple
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -96,15 +97,15 @@ def vote_scores(counts: dict, *, method: str, rank_points: int = 0) -> dict:
     raise ScoringError(f"未知的投票折算方法“{method}”。")
 
 
-@dataclass(slots=True)
-class Standing:
-    """One entrant's place in a result (名次) and why, when ties had to be broken or shared."""
+class Standing(NamedTuple):
+    """One entrant's place in a result (名次) and why, when ties had to be broken or shared.
+    (A tuple: a county-wide contest has 150,000 of them.)"""
 
     key: object
-    final: Decimal
-    rank: int = 0
-    note: str = ""
-    tiebreak: tuple = field(default_factory=tuple)
+    final: Decimal | int
+    rank: int
+    note: str
+    tiebreak: tuple
 
 
 def rank_standings(
@@ -120,50 +121,73 @@ def rank_standings(
     final in the explanations."""
     tiebreak = tiebreak or {}
     empty = ()
-    rows = [Standing(k, v, 0, "", tiebreak.get(k, empty)) for k, v in finals.items()]
-    rows.sort(key=_order, reverse=True)
-    for i, row in enumerate(rows):
-        prev = rows[i - 1] if i else None
-        if prev is not None and prev.final == row.final and prev.tiebreak == row.tiebreak:
-            row.rank = prev.rank
-        else:
-            row.rank = i + 1
-    # Rows with equal finals sit next to each other; each is explained against its neighbours
-    # in that run only, so a county of many ties costs linear time.
-    start = 0
-    while start < len(rows):
-        end = start
-        while end + 1 < len(rows) and rows[end + 1].final == rows[start].final:
-            end += 1
-        if end > start:
-            run = rows[start : end + 1]
-            for k, row in enumerate(run):
-                neighbours = [run[n] for n in (k - 1, k + 1) if 0 <= n < len(run)]
-                if any(o.rank == row.rank for o in neighbours):
-                    row.note = (
-                        f"总分 {display(row.final)} 相同，比较各项得分后仍相同，"
-                        f"并列第 {row.rank} 名。"
-                    )
-                else:
-                    decided = _first_difference(row, neighbours)
-                    name = tiebreak_names[decided] if decided < len(tiebreak_names) else "分项得分"
-                    row.note = (
-                        f"总分 {display(row.final)} 与其他参评对象相同，"
-                        f"按“{name}”得分排定第 {row.rank} 名。"
-                    )
-        start = end + 1
+    rows: list[Standing] = []
+    # Sorting by the final alone compares plain numbers; only runs of equal finals (short,
+    # even in a county of many ties) are then sorted by their tie-break tuples. Both sorts
+    # are stable, so the order is that of one sort by (final, tie-break).
+    for final, group in groupby(
+        sorted(finals, key=finals.__getitem__, reverse=True), key=finals.__getitem__
+    ):
+        keys = list(group)
+        place = len(rows) + 1
+        if len(keys) == 1:
+            rows.append(Standing(keys[0], final, place, "", tiebreak.get(keys[0], empty)))
+            continue
+        breaks = [tiebreak.get(k, empty) for k in keys]
+        if breaks.count(breaks[0]) == len(breaks):
+            # Equal in every score: one shared place, one explanation.
+            note = _shared_place_note(display(final), place)
+            rows.extend(
+                [Standing(k, final, place, note, b) for k, b in zip(keys, breaks, strict=True)]
+            )
+            continue
+        run = sorted(zip(keys, breaks, strict=True), key=_second, reverse=True)
+        rows.extend(_place_run(run, final, place, tiebreak_names, display))
     return rows
 
 
-def _order(row: Standing) -> tuple:
-    return row.final, row.tiebreak
+def _shared_place_note(final: str, place: int) -> str:
+    return f"总分 {final} 相同，比较各项得分后仍相同，并列第 {place} 名。"
 
 
-def _first_difference(row: Standing, others: list[Standing]) -> int:
-    """Index of the deepest tie-break score needed to separate `row` from its tied neighbours."""
+def _second(pair: tuple) -> object:
+    return pair[1]
+
+
+def _place_run(
+    run: list[tuple[object, tuple]],
+    final,
+    place: int,
+    names: Sequence[str],
+    display: Callable[[object], str],
+) -> list[Standing]:
+    """Places and explanations for entrants with equal finals, given as (key, tie-break)
+    in order, `place` being the first's. Each is explained against its neighbours in the run
+    only, so many ties cost linear time."""
+    ranks: list[int] = []
+    for i, (_, breaks) in enumerate(run):
+        ranks.append(ranks[-1] if i and run[i - 1][1] == breaks else place + i)
+    text = display(final)
+    placed = []
+    for k, (key, breaks) in enumerate(run):
+        rank = ranks[k]
+        near = [n for n in (k - 1, k + 1) if 0 <= n < len(run)]
+        if any(ranks[n] == rank for n in near):
+            note = _shared_place_note(text, rank)
+        else:
+            decided = _first_difference(breaks, [run[n][1] for n in near])
+            name = names[decided] if decided < len(names) else "分项得分"
+            note = f"总分 {text} 与其他参评对象相同，按“{name}”得分排定第 {rank} 名。"
+        placed.append(Standing(key, final, rank, note, breaks))
+    return placed
+
+
+def _first_difference(breaks: tuple, others: list[tuple]) -> int:
+    """Index of the deepest tie-break score needed to separate an entrant from its tied
+    neighbours."""
     index = 0
     for other in others:
-        for i, (a, b) in enumerate(zip(row.tiebreak, other.tiebreak, strict=False)):
+        for i, (a, b) in enumerate(zip(breaks, other, strict=False)):
             if a != b:
                 index = max(index, i)
                 break

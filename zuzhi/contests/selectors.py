@@ -2,16 +2,19 @@
 
 import time
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 
+from zuzhi.core.bulk import older_objects_frozen
 from zuzhi.core.scope import (
     deny,
     get_in_scope_or_404,
@@ -150,11 +153,50 @@ class StageResult:
     hundredths: dict[int, int] | None = None
 
 
+class EntrantNames(Mapping):
+    """A contest's entrants, id → name (参评对象). The ids are read at once; the names only
+    when a message needs one, which a large contest with complete data never does."""
+
+    def __init__(self, contest: Contest):
+        self.contest = contest
+        self.ids = list(contest.entrants.values_list("pk", flat=True))
+        self.known = set(self.ids)
+
+    @cached_property
+    def names(self) -> dict[int, str]:
+        return dict(self.contest.entrants.values_list("pk", "name"))
+
+    def __getitem__(self, pk: int) -> str:
+        if pk not in self.known:
+            raise KeyError(pk)
+        return self.names[pk]
+
+    def __iter__(self):
+        return iter(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __contains__(self, pk) -> bool:
+        return pk in self.known
+
+
 @dataclass
 class Standings:
-    rows: list[dict]
+    """A contest's ranking (名次): `places` in rank order, or the `problems` that prevent it.
+    The result rows to store are formatted from the places when first asked for."""
+
     problems: list[str]
     stages: list[Stage]
+    places: list[scoring.Standing] = field(default_factory=list)
+    row_of: Callable[[scoring.Standing], dict] | None = None
+
+    @cached_property
+    def rows(self) -> list[dict]:
+        if self.row_of is None:
+            return []
+        with older_objects_frozen():
+            return [self.row_of(place) for place in self.places]
 
 
 # Leaf scores are integers of 1/100 point computed in the database from the values' integer
@@ -181,7 +223,8 @@ def _half_up(num: int | str, den: int | str, *, signed: bool) -> str:
 
 def _leaf_score_sql(leaf: Indicator, lo: int, hi: int, n: int) -> str:
     """SQL for one leaf's capped score in hundredths, from the row's `scaled` value (a 64-bit
-    integer, so every product with it is 64-bit) and its rank `r` for rank normalization."""
+    integer, so every product with it is 64-bit); a rank leaf reads `c`, the number of values
+    at or below the row's (counting itself), and `r`, the row's rank from the lowest."""
     higher = leaf.direction == "higher"
     if leaf.method == "raw":
         score = _half_up("scaled", VALUE_SCALE // 100, signed=lo < 0)
@@ -189,7 +232,10 @@ def _leaf_score_sql(leaf: Indicator, lo: int, hi: int, n: int) -> str:
         gap = f"(scaled - {lo})" if higher else f"({hi} - scaled)"
         score = str(FULL) if hi == lo else _half_up(f"({gap} * {FULL})", hi - lo, signed=False)
     elif leaf.method == "rank":
-        score = str(FULL) if n == 1 else _half_up(f"(({n} - r) * {FULL})", n - 1, signed=False)
+        # Entrants placed below this one: those with a lower value when higher is better
+        # (c - 1), a higher one when lower is better (n - r); ties share the better place.
+        below = "(c - 1)" if higher else f"({n} - r)"
+        score = str(FULL) if n == 1 else _half_up(f"({below} * {FULL})", n - 1, signed=False)
     else:
         target = int(leaf.target * VALUE_SCALE)
         if higher:
@@ -202,8 +248,10 @@ def _leaf_score_sql(leaf: Indicator, lo: int, hi: int, n: int) -> str:
             )
     if leaf.cap is None:
         return score
-    cap = int(leaf.cap * 100)
-    return f"(CASE WHEN {score} > {cap} THEN {cap} WHEN {score} < 0 THEN 0 ELSE {score} END)"
+    # Between 0 and the cap (itself 0–1000), the score computed once: SQLite's scalar MIN and
+    # MAX are PostgreSQL's LEAST and GREATEST.
+    low, high = ("GREATEST", "LEAST") if connection.vendor == "postgresql" else ("MAX", "MIN")
+    return f"{high}({low}({score}, 0), {int(leaf.cap * 100)})"
 
 
 def _largest_score(leaf: Indicator, lo: int, hi: int, n: int) -> int:
@@ -240,20 +288,27 @@ def indicator_stage_scores(stage: Stage, entrants: dict[int, str]) -> StageResul
     for leaf in leaves:
         factor[leaf.pk] *= WEIGHT_SCALE ** (deepest - depth[leaf.pk])
     table = IndicatorValue._meta.db_table
-    ids = ", ".join(str(leaf.pk) for leaf in leaves) or "0"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT indicator_id, MIN(scaled), MAX(scaled), COUNT(*) FROM {table} "
-            f"WHERE indicator_id IN ({ids}) GROUP BY indicator_id"
-        )
-        stats = {row[0]: row[1:] for row in cursor.fetchall()}
-    for leaf in leaves:
-        if stats.get(leaf.pk, (0, 0, 0))[2] < len(entrants):
-            have = set(leaf.values.values_list("entrant_id", flat=True))
-            missing = [e for e in entrants if e not in have]
-            result.problems.extend(
-                f"“{entrants[e]}”缺少指标“{leaf.name}”的数据。" for e in missing[:MAX_PROBLEMS]
+    # Each leaf's lowest and highest value, read from the ends of the covering index (not a
+    # pass over the values). That every entrant has every value is checked by the scoring
+    # pass itself, which counts each entrant's values.
+    stats: dict[int, tuple[int, int, int]] = {}
+    if leaves:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT "
+                + ", ".join(
+                    f"(SELECT {end}(scaled) FROM {table} WHERE indicator_id = {leaf.pk})"
+                    for leaf in leaves
+                    for end in ("MIN", "MAX")
+                )
             )
+            ends = cursor.fetchone()
+        for i, leaf in enumerate(leaves):
+            if ends[2 * i] is not None:
+                stats[leaf.pk] = (ends[2 * i], ends[2 * i + 1], len(entrants))
+    for leaf in leaves:
+        if leaf.pk not in stats:
+            result.problems.extend(_missing_values(leaf, entrants))
         if leaf.method == "target" and not leaf.target:
             result.problems.append(f"指标“{leaf.name}”按目标值计分，须设定大于 0 的目标值。")
     if (
@@ -281,34 +336,50 @@ def indicator_stage_scores(stage: Stage, entrants: dict[int, str]) -> StageResul
     parts = []
     if plain:
         parts.append(
-            f"SELECT entrant_id AS e, SUM({weighted(plain)}) AS s FROM {table} "
+            f"SELECT entrant_id AS e, SUM({weighted(plain)}) AS s, COUNT(*) AS k FROM {table} "
             f"WHERE indicator_id IN ({ids_of(plain)}) GROUP BY entrant_id"
         )
-    for direction, order in (("higher", "DESC"), ("lower", "ASC")):
-        group = [leaf for leaf in ranked if (leaf.direction == "higher") == (direction == "higher")]
-        if group:
-            # One window per direction, ordered by the plain column so the index supplies the
-            # order and nothing is sorted.
-            parts.append(
-                f"SELECT e, SUM(s) AS s FROM (SELECT entrant_id AS e, {weighted(group)} AS s "
-                f"FROM (SELECT entrant_id, indicator_id, scaled, RANK() OVER (PARTITION BY "
-                f"indicator_id ORDER BY scaled {order}) AS r FROM {table} "
-                f"WHERE indicator_id IN ({ids_of(group)})) w) x GROUP BY e"
-            )
-    denominator = WEIGHT_SCALE**deepest  # the weights multiplied in; scores stay in hundredths
-    with connection.cursor() as cursor:
-        if len(parts) == 1:
-            cursor.execute(parts[0])
-        else:
-            cursor.execute(f"SELECT e, SUM(s) FROM ({' UNION ALL '.join(parts)}) t GROUP BY e")
-        result.hundredths = {}
-        for entrant_id, total in cursor.fetchall():
-            total = int(total)
-            rounded = (2 * abs(total) + denominator) // (2 * denominator)
-            rounded = rounded if total >= 0 else -rounded
-            result.hundredths[entrant_id] = rounded
-            result.scores[entrant_id] = Decimal(rounded).scaleb(-2)
+    if ranked:
+        # One window over the rank leaves in the covering index's order (indicator, value
+        # ascending), so nothing is sorted; each direction reads its place from it.
+        parts.append(
+            f"SELECT entrant_id AS e, SUM({weighted(ranked)}) AS s, COUNT(*) AS k "
+            "FROM (SELECT entrant_id, "
+            "indicator_id, scaled, COUNT(*) OVER w AS c, RANK() OVER w AS r "
+            f"FROM {table} WHERE indicator_id IN ({ids_of(ranked)}) "
+            "WINDOW w AS (PARTITION BY indicator_id ORDER BY scaled)) x GROUP BY entrant_id"
+        )
+    if len(parts) > 1:
+        parts = [
+            f"SELECT e, SUM(s) AS s, SUM(k) AS k FROM ({' UNION ALL '.join(parts)}) u GROUP BY e"
+        ]
+    # The weights were multiplied in; the stage score is rounded once, to hundredths.
+    stage_score = _half_up("s", WEIGHT_SCALE**deepest, signed=True)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Grouping 150,000 entrants needs more than the default 4 MB of sort and hash
+            # memory, or PostgreSQL spills to disk; for this transaction only.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+        # (PostgreSQL sums 64-bit integers as numeric: back to an integer before dividing.)
+        cursor.execute(
+            f"SELECT e, {stage_score}, k FROM "
+            f"(SELECT e, CAST(s AS BIGINT) AS s, k FROM ({parts[0]}) p) t"
+        )
+        scored = cursor.fetchall()
+    if len(scored) < len(entrants) or min((r[2] for r in scored), default=0) < len(leaves):
+        for leaf in leaves:
+            result.problems.extend(_missing_values(leaf, entrants))
+        return result
+    result.hundredths = {e: score for e, score, _ in scored}
+    as_decimal = _Memo(lambda h: Decimal(h).scaleb(-2))
+    result.scores = {e: as_decimal[h] for e, h in result.hundredths.items()}
     return result
+
+
+def _missing_values(leaf: Indicator, entrants: Mapping[int, str]) -> list[str]:
+    have = set(leaf.values.values_list("entrant_id", flat=True))
+    missing = [e for e in entrants if e not in have]
+    return [f"“{entrants[e]}”缺少指标“{leaf.name}”的数据。" for e in missing[:MAX_PROBLEMS]]
 
 
 def judges_stage_scores(stage: Stage, entrants: dict[int, str]) -> StageResult:
@@ -413,6 +484,18 @@ def _points(hundredths: int) -> str:
     return f"{sign}{whole // 100}.{whole % 100:02d}"
 
 
+class _Memo(dict):
+    """A function's results by argument, computed on first use."""
+
+    def __init__(self, function):
+        super().__init__()
+        self.function = function
+
+    def __missing__(self, key):
+        self[key] = value = self.function(key)
+        return value
+
+
 def _tier(tiers: list[tuple[str, int]], final: int) -> str:
     """The first tier (highest minimum first) whose minimum the final score reaches (等次)."""
     for name, low in tiers:
@@ -424,7 +507,12 @@ def _tier(tiers: list[tuple[str, int]], final: int) -> str:
 def contest_standings(*, contest: Contest) -> Standings:
     """Every entrant's stage scores, final score (weighted stages plus approved bonus and
     penalty items), place, tier and list, or the reasons they cannot be computed yet."""
-    entrants = dict(contest.entrants.values_list("pk", "name"))
+    with older_objects_frozen():  # a county-wide contest ranks 150,000 entrants
+        return _standings(contest)
+
+
+def _standings(contest: Contest) -> Standings:
+    entrants = EntrantNames(contest)
     stages = list(contest.stages.all())
     problems: list[str] = []
     if not entrants:
@@ -445,7 +533,7 @@ def contest_standings(*, contest: Contest) -> Standings:
     if problems:
         more = len(problems) - MAX_PROBLEMS
         shown = problems[:MAX_PROBLEMS] + ([f"……另有 {more} 处问题。"] if more > 0 else [])
-        return Standings(rows=[], problems=shown, stages=stages)
+        return Standings(problems=shown, stages=stages)
     # Stage scores are exact (vote ranks are not cut to 2 decimals: 2nd of N = 30 at 30 %
     # adds exactly 29); the final is rounded half up once, then ranked as integer hundredths.
     # Every stage but a public vote scores in exact hundredths (judges and direct scores are
@@ -456,13 +544,17 @@ def contest_standings(*, contest: Contest) -> Standings:
     finals = {}
     if exact:
         weights = [(int(s.weight * 100), hundredths[s.pk]) for s in stages]
-        bonus = {e: int(scoring.q2(a).scaleb(2)) for e, a in adjustments.items()}
-        for e in entrants:
-            total = 0
-            for weight, scores in weights:
-                total += weight * scores[e]
-            rounded = (2 * abs(total) + 10_000) // 20_000
-            finals[e] = (rounded if total >= 0 else -rounded) + bonus.get(e, 0)
+        if len(weights) == 1:
+            finals = dict(weights[0][1])  # one stage at 100 %: its score is the total
+        else:
+            for e in entrants:
+                total = 0
+                for weight, scores in weights:
+                    total += weight * scores[e]
+                rounded = (2 * abs(total) + 10_000) // 20_000
+                finals[e] = rounded if total >= 0 else -rounded
+        for e, amount in adjustments.items():
+            finals[e] += int(scoring.q2(amount).scaleb(2))
     else:
         weighted = [(s.weight / scoring.HUNDRED, per_stage[s.pk]) for s in stages]
         for e in entrants:
@@ -470,45 +562,62 @@ def contest_standings(*, contest: Contest) -> Standings:
             for weight, scores in weighted:
                 total += weight * scores[e]
             finals[e] = int(scoring.q2(total).scaleb(2))
+    # Scores repeat across a large contest (there are only 10,001 of them from 0 to 100), so
+    # each is turned into text, a Decimal or a tier once.
+    points = _Memo(_points)
+    decimals = _Memo(lambda h: Decimal(h).scaleb(-2))
     # Ties on the final score are broken by the heaviest stage first.
     breakers = [hundredths[s.pk] for s in sorted(stages, key=lambda s: (-s.weight, s.order, s.pk))]
     standings = scoring.rank_standings(
         finals,
-        tiebreak={e: tuple(scores[e] for scores in breakers) for e in entrants},
+        # With one stage and no bonus or penalty, equal finals have equal stage scores.
+        tiebreak=None
+        if len(stages) == 1 and not adjustments
+        else {e: tuple(scores[e] for scores in breakers) for e in entrants},
         tiebreak_names=[s.name for s in sorted(stages, key=lambda s: (-s.weight, s.order, s.pk))],
-        display=_points,
+        display=points.__getitem__,
     )
     tiers = sorted(
         ((t["name"], int(Decimal(str(t["min"])).scaleb(2))) for t in contest.tiers or []),
         key=lambda t: t[1],
         reverse=True,
     )
+    tier_of = _Memo(lambda final: _tier(tiers, final))
     # Entrants placed strictly below each rank; standings are in rank order.
     last_index = {s.rank: i for i, s in enumerate(standings)}
-    keys = [(str(s.pk), hundredths[s.pk]) for s in stages]
-    rows = []
-    for standing in standings:
-        e = standing.key
-        below = len(standings) - 1 - last_index[standing.rank]
-        mark = ListMark.NONE
-        if contest.red_list_size and standing.rank <= contest.red_list_size:
+    red, black, top = contest.red_list_size, contest.black_list_size, contest.top_n
+
+    def lists_of(rank: int) -> tuple[str, bool]:
+        below = len(standings) - 1 - last_index[rank]
+        if red and rank <= red:
             mark = ListMark.RED
-        elif contest.black_list_size and below < contest.black_list_size:
+        elif black and below < black:
             mark = ListMark.BLACK
-        rows.append(
-            {
-                "entrant_id": e,
-                "stage_scores": {key: _points(scores[e]) for key, scores in keys},
-                "adjustment": scoring.q2(adjustments.get(e, Decimal(0))),
-                "final": Decimal(standing.final).scaleb(-2),
-                "rank": standing.rank,
-                "tier": _tier(tiers, standing.final),
-                "selected": bool(contest.top_n) and standing.rank <= contest.top_n,
-                "list_mark": mark,
-                "note": standing.note,
-            }
-        )
-    return Standings(rows=rows, problems=[], stages=stages)
+        else:
+            mark = ListMark.NONE
+        return mark, bool(top) and rank <= top
+
+    lists = _Memo(lists_of)
+    keys = [(str(s.pk), hundredths[s.pk]) for s in stages]
+    no_adjustment = scoring.q2(0)
+
+    def row_of(standing: scoring.Standing) -> dict:
+        e = standing.key
+        mark, selected = lists[standing.rank]
+        adjustment = adjustments.get(e)
+        return {
+            "entrant_id": e,
+            "stage_scores": {key: points[scores[e]] for key, scores in keys},
+            "adjustment": no_adjustment if adjustment is None else scoring.q2(adjustment),
+            "final": decimals[standing.final],
+            "rank": standing.rank,
+            "tier": tier_of[standing.final],
+            "selected": selected,
+            "list_mark": mark,
+            "note": standing.note,
+        }
+
+    return Standings(problems=[], stages=stages, places=standings, row_of=row_of)
 
 
 # --- results --------------------------------------------------------------------------------

@@ -4,10 +4,8 @@ The preview is a dry run of the real write path inside a transaction that is rol
 so an import is validated by the same services that the pages and the API call.
 """
 
-import gc
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -19,6 +17,7 @@ from django.http import Http404
 from django.utils.module_loading import import_string
 
 from .audit import audit_record
+from .bulk import older_objects_frozen
 from .excel import Column, ExcelFileError, Row, read_rows
 from .models import AuditAction, ImportJob
 from .scope import user_scope_paths
@@ -84,20 +83,6 @@ def import_progress(*, job: ImportJob) -> int:
     return caches["progress"].get(_progress_key(job.pk), 0)
 
 
-@contextmanager
-def _older_objects_frozen() -> Iterator[None]:
-    """Every full garbage collection scans every object in the process, and an import of
-    100,000 rows allocates enough to start dozens: about a fifth of its time, nearly all of
-    it rescanning objects older than the import (Django's, the pinyin dictionaries). Frozen,
-    those are left out; the import's own garbage is still collected. (Nothing else in Zuzhi
-    freezes objects, which the unfreeze would undo.)"""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-
-
 def _run(
     *, actor, importer: Importer, rows: list[Row], commit: bool, job: ImportJob
 ) -> ImportOutcome:
@@ -146,7 +131,7 @@ def import_job_create(*, actor, kind: str, filename: str, content: bytes) -> Imp
     importer = importer_for(kind)
     job = ImportJob(kind=kind, created_by=actor, filename=filename[:255], content=content)
     try:
-        with _older_objects_frozen():
+        with older_objects_frozen():
             rows = read_rows(content, columns=importer.columns)
     except ExcelFileError as exc:
         job.status = ImportJob.Status.INVALID
@@ -158,7 +143,7 @@ def import_job_create(*, actor, kind: str, filename: str, content: bytes) -> Imp
     job.status = ImportJob.Status.READY
     job.save()
     try:
-        with _older_objects_frozen():
+        with older_objects_frozen():
             outcome = _run(actor=actor, importer=importer, rows=rows, commit=False, job=job)
     except Exception:
         # The dry run rolled back; the uploader gets a page saying so rather than a 500.
@@ -211,9 +196,9 @@ def import_job_run(*, job_id) -> ImportJob:
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     importer = importer_for(job.kind)
     try:
-        with _older_objects_frozen():
+        with older_objects_frozen():
             rows = read_rows(bytes(job.content), columns=importer.columns)
-        with _older_objects_frozen():  # now with the rows, which the writing only reads
+        with older_objects_frozen():  # now with the rows, which the writing only reads
             outcome = _run(actor=job.created_by, importer=importer, rows=rows, commit=True, job=job)
     except ExcelFileError as exc:
         outcome = ImportOutcome(errors=_file_error(str(exc)))

@@ -271,3 +271,48 @@ def test_final_without_a_vote_is_the_weighted_sum_rounded_once(county, county_us
             expected = q2(weight * a / HUNDRED + (HUNDRED - weight) * b / HUNDRED)
             assert rows[entrant.pk] == expected
         transaction.set_rollback(True)
+
+
+def test_missing_values_are_named_and_nothing_is_scored(county, county_user):
+    """Completeness is checked by the scoring pass itself (each entrant's values counted): an
+    entrant short of one value, and a leaf with no values at all, are both named."""
+    contest = services.contest_create(
+        actor=county_user,
+        organization=county.county,
+        data={"name": "缺数", "track": "village", "period_label": "2026"},
+        stages=[
+            {
+                "kind": "indicators",
+                "name": "指标",
+                "weight": Decimal(100),
+                "indicators": [
+                    {"name": "收入", "weight": Decimal(50), "method": "minmax"},
+                    {"name": "名次", "weight": Decimal(50), "method": "rank"},
+                ],
+            }
+        ],
+    )
+    a1, a2 = (
+        services.entrant_add(actor=county_user, contest=contest, organization=village)
+        for village in (county.village_a1, county.village_a2)
+    )
+    stage = contest.stages.get()
+    leaves = {leaf.name: leaf for leaf in selectors.leaf_indicators(stage)}
+    entrants = {a1.pk: a1.name, a2.pk: a2.name}
+    for entrant, value in ((a1, 10), (a2, 20)):
+        services.indicator_value_set(
+            actor=county_user, entrant=entrant, indicator=leaves["收入"], value=value
+        )
+    result = selectors.indicator_stage_scores(stage, entrants)
+    assert result.scores == {}
+    assert sorted(result.problems) == sorted(f"“{e.name}”缺少指标“名次”的数据。" for e in (a1, a2))
+
+    services.indicator_value_set(actor=county_user, entrant=a1, indicator=leaves["名次"], value=3)
+    result = selectors.indicator_stage_scores(stage, entrants)
+    assert result.scores == {}
+    assert result.problems == [f"“{a2.name}”缺少指标“名次”的数据。"]
+
+    services.indicator_value_set(actor=county_user, entrant=a2, indicator=leaves["名次"], value=5)
+    result = selectors.indicator_stage_scores(stage, entrants)
+    assert result.problems == []
+    assert result.scores == {a1.pk: Decimal("0.00"), a2.pk: Decimal("100.00")}
