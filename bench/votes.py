@@ -1,27 +1,28 @@
 """Benchmark: public votes through a real server (target: ≥ 2,000 accepted votes/s on PostgreSQL).
 
-Starts Zuzhi under gunicorn with the production settings on loopback, then a load generator
-(asyncio, keep-alive connections, in a second process) casts votes for 30 seconds from 20,000
-simulated phones (each verified phone holds a signed voter token,
-as after the SMS step; limit 3 votes a day, so phones that come round a fourth time are
-refused). Prints accepted votes per second, p50/p99 latency, and then checks the ledger: the
-number of votes in the database must equal the number of 201 answers (nothing lost, nothing
-counted twice).
+Starts Zuzhi's WSGI application (zuzhi.wsgi, with the short way in for votes) under gunicorn
+with the production settings on loopback, then a load generator in a second process (wrk when
+installed, else Python asyncio; keep-alive connections) casts votes for 30 seconds from 20,000
+simulated phones (each verified phone holds a signed voter token, as after the SMS step; limit
+3 votes a day, so phones that come round a fourth time are refused). Prints accepted votes per
+second, p50/p99 latency, and then checks the ledger: the number of votes in the database must
+equal the number of 201 answers (nothing lost, nothing counted twice).
 
     ZUZHI_BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/votes.py
     .venv/bin/python bench/votes.py --sqlite      # the embedded database, for comparison
 
 The per-IP rate limit is switched off for the run (every request comes from 127.0.0.1), and
 database connections are kept open between requests (ZUZHI_DB_CONN_MAX_AGE, as a production
-deployment sets it); everything else is the production path: middleware, token check, limits,
-ledger insert. When the time is up the generator stops sending and waits for every answer, so
-the ledger can be compared with the answers exactly.
+deployment sets it); everything else is the production path: token check, limits, ledger
+insert. When the time is up no more votes are sent and every answer is awaited, so the ledger
+can be compared with the answers exactly.
 """
 
 import argparse
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -33,6 +34,10 @@ ROOT = Path(__file__).resolve().parent.parent
 PHONES = 20_000
 THREADS = 4
 ENTRANTS = 30
+# BENCH_SERVER=granian compares with granian (pip install granian; not a dependency: see
+# bench/README.md); BENCH_PYTHON_LOAD=1 uses the Python generator even when wrk is installed.
+SERVER = os.environ.get("BENCH_SERVER", "gunicorn")
+PYTHON_LOAD = os.environ.get("BENCH_PYTHON_LOAD") == "1"
 
 SETUP = """
 import django, sys
@@ -125,6 +130,95 @@ asyncio.run(main(int(port), path, lines[2:], lines[1].split(","), seconds, conne
 """
 
 
+# The same load from wrk (C, far less CPU than the Python generator on a two-core machine),
+# when it is installed (apt-get install wrk). Each connection casts votes until the window
+# closes, then asks for a page that casts nothing until wrk stops a few seconds later: every
+# vote's answer has arrived and been counted by then.
+WRK_SCRIPT = r"""
+local lines = {}
+for line in io.lines(os.getenv("BENCH_TOKENS")) do lines[#lines + 1] = line end
+local contest = lines[1]
+local entrants = {}
+for id in string.gmatch(lines[2], "[^,]+") do entrants[#entrants + 1] = id end
+local tokens = {}
+for i = 3, #lines do tokens[#tokens + 1] = lines[i] end
+local path = "/api/public/contests/" .. contest .. "/votes"
+local stop_at = tonumber(os.getenv("BENCH_STOP_AT"))
+local threads = {}
+local n = 0
+counts = {}  -- global: thread:get reads globals
+
+function setup(thread)
+  thread:set("offset", #threads * 7919)  -- threads start at different phones
+  threads[#threads + 1] = thread
+end
+
+function init(args) n = offset end
+
+function request()
+  if os.time() >= stop_at then
+    -- The window is over: a request that casts nothing, so that no vote is in flight when
+    -- wrk stops (it stops with whatever is in flight unanswered).
+    return wrk.format("GET", "/robots.txt", {["Host"] = "127.0.0.1"})
+  end
+  n = n + 1
+  local body = '{"entrant_id": ' .. entrants[n % #entrants + 1] .. '}'
+  return wrk.format("POST", path, {["Host"] = "127.0.0.1", ["Content-Type"] = "application/json",
+    ["X-Voter-Token"] = tokens[n % #tokens + 1]}, body)
+end
+
+function response(status, headers, body)
+  counts[status] = (counts[status] or 0) + 1
+end
+
+function done(summary, latency, requests)
+  local total = {}
+  for _, thread in ipairs(threads) do
+    for status, count in pairs(thread:get("counts")) do
+      total[status] = (total[status] or 0) + count
+    end
+  end
+  local parts = {}
+  for status, count in pairs(total) do parts[#parts + 1] = '"' .. status .. '": ' .. count end
+  io.write(string.format('RESULT {"counts": {%s}, "p50": %.3f, "p99": %.3f, "errors": %d}\n',
+    table.concat(parts, ", "), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+"""
+
+
+def load_with_wrk(port: int, data: str, seconds: int, connections: int, tmp: str) -> dict:
+    script = Path(tmp) / "votes.lua"
+    script.write_text(WRK_SCRIPT)
+    began = time.time()
+    env = {**os.environ, "BENCH_TOKENS": data, "BENCH_STOP_AT": str(int(began) + seconds)}
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            "1",
+            "-c",
+            str(connections),
+            "-d",
+            f"{seconds + 4}s",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{port}/",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    ).stdout
+    result = json.loads(out.split("RESULT ", 1)[1])
+    result["counts"].pop("404", None)  # the requests after the window
+    if result.pop("errors"):
+        raise SystemExit(f"wrk reported socket errors:\n{out}")
+    # Votes were sent until the whole second `stop_at`, so the window is that long.
+    result["elapsed"] = int(began) + seconds - began
+    return result
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -150,9 +244,29 @@ def run(database_url: str, seconds: int, workers: int, threads: int, connections
         subprocess.run([sys.executable, "-c", code, data], env=env, cwd=ROOT, check=True)
         contest_id = Path(data).read_text().split("\n", 1)[0]
         port = free_port()
-        server = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
+        bin_dir = Path(sys.executable).parent
+        if SERVER == "granian":
+            command = [
+                str(bin_dir / "granian"),
+                "--interface",
+                "wsgi",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+                "--blocking-threads",
+                str(threads),
+                "--backpressure",
+                str(threads),
+                "--log-level",
+                "warning",
+                "zuzhi.wsgi:application",
+            ]
+        else:
+            command = [
+                str(bin_dir / "gunicorn"),
                 "zuzhi.wsgi",
                 "--workers",
                 str(workers),
@@ -164,10 +278,8 @@ def run(database_url: str, seconds: int, workers: int, threads: int, connections
                 str(threads),
                 "--log-level",
                 "warning",
-            ],
-            env=env,
-            cwd=ROOT,
-        )
+            ]
+        server = subprocess.Popen(command, env=env, cwd=ROOT)
         try:
             for _ in range(100):
                 try:
@@ -175,17 +287,23 @@ def run(database_url: str, seconds: int, workers: int, threads: int, connections
                     break
                 except OSError:
                     time.sleep(0.1)
-            path = f"/api/public/contests/{contest_id}/votes"
-            out = subprocess.run(
-                [sys.executable, "-c", LOAD, str(port), path, data, str(seconds), str(connections)],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
+            if shutil.which("wrk") and not PYTHON_LOAD:
+                generator = "wrk"
+                result = load_with_wrk(port, data, seconds, connections, tmp)
+            else:
+                generator = "Python asyncio (install wrk for a lighter load generator)"
+                path = f"/api/public/contests/{contest_id}/votes"
+                command = [sys.executable, "-c", LOAD, str(port), path, data]
+                out = subprocess.run(
+                    [*command, str(seconds), str(connections)],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                ).stdout
+                result = json.loads(out)
         finally:
             server.terminate()
             server.wait(timeout=30)
-        result = json.loads(out)
         counts = {int(k): v for k, v in result["counts"].items()}
         accepted, refused = counts.pop(201, 0), counts.pop(409, 0)
         other = sum(counts.values())
@@ -197,8 +315,8 @@ def run(database_url: str, seconds: int, workers: int, threads: int, connections
         )
         vendor = "postgresql" if database_url.startswith("postgres") else "sqlite"
         print(
-            f"[{vendor}] {elapsed:.1f} s, {workers} gunicorn workers × {threads} threads, "
-            f"{connections} connections: {accepted / elapsed:,.0f} accepted votes/s "
+            f"[{vendor}] {elapsed:.1f} s, {SERVER} with {workers} workers × {threads} threads, "
+            f"{connections} connections from {generator}: {accepted / elapsed:,.0f} accepted votes/s "
             "(target ≥ 2,000 on PostgreSQL); "
             f"{refused:,} refused over the daily limit, {other:,} other answers {counts or ''}; "
             f"latency p50 {p50:.1f} ms, p99 {p99:.1f} ms"
@@ -221,7 +339,11 @@ def main() -> int:
     if args.sqlite:
         with tempfile.TemporaryDirectory() as tmp:
             return run(
-                f"sqlite:///{tmp}/bench.sqlite3", args.seconds, args.workers, args.connections
+                f"sqlite:///{tmp}/bench.sqlite3",
+                args.seconds,
+                args.workers,
+                args.threads,
+                args.connections,
             )
     pg_url = os.environ.get("ZUZHI_BENCH_PG_URL")
     if not pg_url:

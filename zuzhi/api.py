@@ -75,6 +75,10 @@ api = NinjaAPI(
 )
 
 
+NOT_FOUND = "未找到该对象。"
+SERVER_ERROR = "服务器内部错误，请稍后再试。"
+
+
 def error(request, message: str, status: int, errors: dict | None = None):
     return api.create_response(request, {"message": message, "errors": errors or {}}, status=status)
 
@@ -123,7 +127,7 @@ def on_vote_refused(request, exc: VoteRefused):
 
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
-    return error(request, "未找到该对象。", 404)
+    return error(request, NOT_FOUND, 404)
 
 
 @api.exception_handler(AuthenticationError)

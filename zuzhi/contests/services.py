@@ -11,6 +11,7 @@ import hmac
 import re
 import secrets
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
@@ -21,7 +22,7 @@ from django.core import signing
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from zuzhi.core.audit import audit_record, snapshot
@@ -1392,18 +1393,28 @@ def voter_from_token(token: str | None) -> Voter | None:
 
 
 _QUOTA_SQL = (
-    "INSERT INTO {table} (stage_id, key, used, cap) VALUES {rows} "
-    "ON CONFLICT (stage_id, key) DO UPDATE SET used = {table}.used + 1 "
-    "WHERE {table}.used < {table}.cap RETURNING key"
+    "INSERT INTO {quota} (stage_id, key, used, cap) VALUES {rows} "
+    "ON CONFLICT (stage_id, key) DO UPDATE SET used = {quota}.used + 1 "
+    "WHERE {quota}.used < {quota}.cap RETURNING key"
+)
+_VOTE_COLUMNS = "stage_id, entrant_id, phone_digest, phone_tail, device, ip, day, cast_at, voided"
+# PostgreSQL: the limits and the vote in one statement, one round trip. The vote's entrant is
+# NULL unless every limit was raised, so a refused vote breaks the ledger's NOT NULL rule and
+# the whole statement, the raised limits included, is undone.
+_VOTE_SQL_ONE_STATEMENT = (
+    "WITH raised AS (" + _QUOTA_SQL + "), "
+    "vote AS (INSERT INTO {vote} (" + _VOTE_COLUMNS + ", void_reason) SELECT %s, "
+    "CASE WHEN (SELECT COUNT(*) FROM raised) = {count} THEN %s END, "
+    "%s, %s, %s, CAST(%s AS inet), %s, %s, false, '' RETURNING id) SELECT id FROM vote"
 )
 
 
-def vote_cast(*, stage: Stage, entrant_id, voter: Voter, device: str, ip: str | None) -> Vote:
-    """Record one public vote (投票). Every limit is a counter row that one upsert raises only
-    while it is below its cap, inside the vote's transaction: concurrent requests from one
-    phone can never pass a limit, because the database decides, not a read before the write.
-    (INSERT … ON CONFLICT … DO UPDATE … WHERE … RETURNING reads the same on SQLite and
-    PostgreSQL.)"""
+def vote_cast(*, stage: Stage, entrant_id, voter: Voter, device: str, ip: str | None) -> int:
+    """Record one public vote (投票) and return its id in the ledger. Every limit is a counter
+    row that one upsert raises only while it is below its cap, in the same transaction as the
+    vote: concurrent requests from one phone can never pass a limit, because the database
+    decides, not a read before the write. Either every limit is raised and the vote written,
+    or nothing is."""
     from .selectors import vote_target
 
     target = vote_target(contest_id=stage.contest_id)
@@ -1438,28 +1449,56 @@ def vote_cast(*, stage: Stage, entrant_id, voter: Voter, device: str, ip: str | 
             stage.votes_total,
             f"每人总共限投 {stage.votes_total} 票，您的票已投完。",
         )
-    sql = _QUOTA_SQL.format(
-        table=VoteQuota._meta.db_table, rows=", ".join(["(%s, %s, 1, %s)"] * len(limits))
-    )
+    quota, count = VoteQuota._meta.db_table, len(limits)
+    rows = ", ".join(["(%s, %s, 1, %s)"] * count)
     params = [v for key, (cap, _) in limits.items() for v in (stage.pk, key, cap)]
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            raised = {row[0] for row in cursor.fetchall()}
-        refused = [message for key, (_, message) in limits.items() if key not in raised]
-        if refused:
-            transaction.set_rollback(True)
-            raise VoteRefused(refused[0], status=409)
-        vote = Vote.objects.create(
-            stage=stage,
-            entrant_id=entrant_id,
-            phone_digest=who,
-            phone_tail=voter.phone_tail,
-            device=(device or "")[:32],
-            ip=ip or None,
-            day=day,
+    vote = [stage.pk, entrant_id, who, voter.phone_tail, (device or "")[:32], ip or None, day]
+    if connection.vendor == "postgresql":
+        sql = _VOTE_SQL_ONE_STATEMENT.format(
+            quota=quota, rows=rows, vote=Vote._meta.db_table, count=count
         )
-    return vote
+        try:
+            # In autocommit the statement is its own transaction; inside one, a savepoint.
+            with transaction.atomic() if connection.in_atomic_block else nullcontext():
+                return _execute_prepared(sql, params + vote + [timezone.now()])
+        except IntegrityError:
+            full = set(
+                VoteQuota.objects.filter(
+                    stage=stage, key__in=list(limits), used__gte=F("cap")
+                ).values_list("key", flat=True)
+            )
+            if not full:
+                raise
+            raise VoteRefused(_first_refusal(limits, full), status=409) from None
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_QUOTA_SQL.format(quota=quota, rows=rows), params)
+        full = set(limits) - {row[0] for row in cursor.fetchall()}
+        if full:
+            transaction.set_rollback(True)
+            raise VoteRefused(_first_refusal(limits, full), status=409)
+        cursor.execute(
+            f"INSERT INTO {Vote._meta.db_table} ({_VOTE_COLUMNS}, void_reason) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, '') RETURNING id",
+            vote + [timezone.now(), False],
+        )
+        return cursor.fetchone()[0]
+
+
+def _execute_prepared(sql: str, params: list) -> int:
+    """Run one PostgreSQL statement as a prepared statement with bound parameters (planned once
+    per connection; Django's cursors send each query as new text) and return its first value.
+    Errors become Django's, and mark the connection as Django's own cursors would."""
+    import psycopg
+
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        return cursor.fetchone()[0]
+
+
+def _first_refusal(limits: dict[str, tuple[int, str]], full: set[str]) -> str:
+    """The message of the first limit, in the order the rules list them, that is used up."""
+    return next(message for key, (_, message) in limits.items() if key in full)
 
 
 def votes_void(*, actor, stage: Stage, vote_ids: list[int], reason: str) -> int:

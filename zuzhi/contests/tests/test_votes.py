@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from zuzhi.contests import services
-from zuzhi.contests.models import StageKind, Vote
+from zuzhi.contests.models import StageKind, Vote, VoteQuota
 from zuzhi.contests.services import Voter, VoteRefused
 from zuzhi.contests.sms import ConsoleSmsBackend
 from zuzhi.core.roles import Role
@@ -172,9 +172,26 @@ def test_daily_and_total_limits(member_contest):
         services.vote_cast(stage=stage, entrant_id=entrant.pk, voter=voter(), device="x", ip=None)
     with pytest.raises(VoteRefused, match="每人每天限投 3 票"):
         services.vote_cast(stage=stage, entrant_id=a.pk, voter=voter(), device="x", ip=None)
-    # A refused vote leaves no counter raised: the per-entrant count of `a` is still 1.
     services.vote_cast(stage=stage, entrant_id=a.pk, voter=voter(2), device="x", ip=None)
     assert Vote.objects.count() == 4
+
+
+def test_a_vote_refused_by_one_limit_raises_no_other(member_contest):
+    """Per entrant 2, per day 3: the third vote for one entrant is refused, and the day's
+    count it had raised on the way is undone with it, so a third vote elsewhere still counts."""
+    contest, _ = member_contest
+    stage = contest.stages.get(kind=StageKind.PUBLIC_VOTE)
+    a, b, c = contest.entrants.order_by("number")
+    for _ in range(2):
+        services.vote_cast(stage=stage, entrant_id=a.pk, voter=voter(), device="x", ip=None)
+    with pytest.raises(VoteRefused, match="对同一对象每人限投 2 票"):
+        services.vote_cast(stage=stage, entrant_id=a.pk, voter=voter(), device="x", ip=None)
+    day = VoteQuota.objects.get(stage=stage, key__startswith="d:")
+    assert day.used == 2
+    services.vote_cast(stage=stage, entrant_id=b.pk, voter=voter(), device="x", ip=None)
+    with pytest.raises(VoteRefused, match="每人每天限投 3 票"):
+        services.vote_cast(stage=stage, entrant_id=c.pk, voter=voter(), device="x", ip=None)
+    assert sorted(Vote.objects.values_list("entrant_id", flat=True)) == sorted([a.pk, a.pk, b.pk])
 
 
 def test_voting_window(member_contest):
@@ -197,7 +214,7 @@ def test_voided_votes_are_not_counted_and_need_a_reason(member_contest, county_u
     ids = [
         services.vote_cast(
             stage=stage, entrant_id=entrant.pk, voter=voter(n), device="same-device", ip="10.1.2.3"
-        ).pk
+        )
         for n in range(3)
     ]
     found = suspicious_votes(stage=stage, burst=3)

@@ -1,0 +1,148 @@
+"""The production server's short way in for public votes (contests.fastvote, wrapped around
+the WSGI application): the same answers as the API, and everything unusual left to Django."""
+
+import io
+import json
+
+import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.test import Client
+
+from zuzhi.contests import services
+from zuzhi.contests.models import StageKind, Vote
+from zuzhi.wsgi import application
+
+from .test_votes import member_contest, voter  # noqa: F401 - fixtures
+
+
+def wsgi_post(path, body: bytes, *, token=None, host="testserver", content_type="application/json"):
+    """POST through zuzhi.wsgi.application as gunicorn would: (status, headers, JSON)."""
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": path,
+        "SCRIPT_NAME": "",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": host,
+        "REMOTE_ADDR": "10.9.8.7",
+        "CONTENT_TYPE": content_type,
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": io.StringIO(),
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "wsgi.version": (1, 0),
+    }
+    if token:
+        environ["HTTP_X_VOTER_TOKEN"] = token
+    answer = {}
+
+    def start_response(status, headers, exc_info=None):
+        answer["status"], answer["headers"] = int(status.split()[0]), dict(headers)
+
+    # As Django's test client does: the test's database connection must outlive the request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        chunks = application(environ, start_response)
+        content = b"".join(chunks)
+        getattr(chunks, "close", lambda: None)()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    is_json = answer["headers"].get("Content-Type", "").startswith("application/json")
+    return answer["status"], answer["headers"], json.loads(content) if is_json else content
+
+
+def api_post(path, body: bytes, *, token=None):
+    """The same request through Django and the API, for comparison."""
+    headers = {"X-Voter-Token": token} if token else {}
+    response = Client().post(path, body, content_type="application/json", headers=headers)
+    return response.status_code, response.json()
+
+
+@pytest.fixture
+def vote_path(member_contest):  # noqa: F811
+    contest, _ = member_contest
+    return f"/api/public/contests/{contest.pk}/votes"
+
+
+@pytest.fixture
+def entrant(member_contest):  # noqa: F811
+    return member_contest[0].entrants.order_by("number").first()
+
+
+def body(entrant_id) -> bytes:
+    return json.dumps({"entrant_id": entrant_id}).encode()
+
+
+def test_a_vote_is_recorded_once_with_the_security_headers(vote_path, entrant):
+    token = services.voter_token(voter(1))
+    status, headers, data = wsgi_post(vote_path, body(entrant.pk), token=token)
+    assert (status, data) == (201, {"message": "投票成功，谢谢参与！"})
+    assert Vote.objects.filter(entrant=entrant, ip="10.9.8.7").count() == 1
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["Content-Type"].startswith("application/json")
+
+
+def test_refusals_read_exactly_as_the_api_s(member_contest, vote_path, entrant):  # noqa: F811
+    token = services.voter_token(voter(2))
+    for _ in range(2):  # the per-entrant limit of the fixture is 2
+        assert wsgi_post(vote_path, body(entrant.pk), token=token)[0] == 201
+    short = wsgi_post(vote_path, body(entrant.pk), token=token)
+    assert short[0] == 409
+    assert (short[0], short[2]) == api_post(vote_path, body(entrant.pk), token=token)
+    assert Vote.objects.count() == 2
+    # No token, an unknown contest, an entrant of no contest: as the API answers them.
+    for path, payload, with_token in (
+        (vote_path, body(entrant.pk), None),
+        ("/api/public/contests/999999/votes", body(entrant.pk), token),
+        (vote_path, body(999999), token),
+    ):
+        token_used = token if with_token else None
+        short = wsgi_post(path, payload, token=token_used)
+        assert (short[0], short[2]) == api_post(path, payload, token=token_used)
+        assert short[0] in (401, 404)
+    assert Vote.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"[1]",
+        b'{"entrant_id": "1"}',
+        b'{"entrant_id": true}',
+        b'{"entrant_id": 1, "x": "\\u0000"}',
+        b'{"entrant_id": 0}',
+        b"{not json",
+    ],
+)
+def test_unusual_bodies_get_django_s_own_answer(vote_path, payload):
+    """Left to Django and the API's parser (which, for one, reads "1" and true as 1)."""
+    token = services.voter_token(voter(3))
+    short = wsgi_post(vote_path, payload, token=token)
+    assert (short[0], short[2]) == api_post(vote_path, payload, token=token)
+
+
+def test_a_host_outside_allowed_hosts_is_refused_by_django(vote_path, entrant, settings):
+    settings.ALLOWED_HOSTS = ["testserver"]
+    token = services.voter_token(voter(4))
+    status, _, _ = wsgi_post(vote_path, body(entrant.pk), token=token, host="evil.example")
+    assert status == 400
+    assert Vote.objects.count() == 0
+
+
+def test_other_requests_pass_through(member_contest):  # noqa: F811
+    contest, _ = member_contest
+    stage = contest.stages.get(kind=StageKind.PUBLIC_VOTE)
+    path = f"/api/public/contests/{contest.pk}/codes"
+    status, _, data = wsgi_post(path, json.dumps({"phone": "13912345678"}).encode())
+    assert (status, data) == (200, {"message": "验证码已发送。"})
+    assert stage.votes.count() == 0
