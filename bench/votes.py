@@ -38,6 +38,7 @@ ENTRANTS = 30
 # bench/README.md); BENCH_PYTHON_LOAD=1 uses the Python generator even when wrk is installed.
 SERVER = os.environ.get("BENCH_SERVER", "gunicorn")
 PYTHON_LOAD = os.environ.get("BENCH_PYTHON_LOAD") == "1"
+WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "gthread")  # gunicorn's; "sync" to compare
 
 SETUP = """
 import django, sys
@@ -273,7 +274,8 @@ def run(database_url: str, seconds: int, workers: int, threads: int, connections
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--worker-class",
-                "gthread",
+                WORKER_CLASS,
+                "--reuse-port",
                 "--threads",
                 str(threads),
                 "--log-level",
@@ -333,7 +335,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--threads", type=int, default=THREADS)
-    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--sqlite", action="store_true", help="run on SQLite instead")
     args = parser.parse_args()
     if args.sqlite:
