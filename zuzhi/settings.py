@@ -243,7 +243,10 @@ if HTTPS:
     SECURE_HSTS_SECONDS = env_int("ZUZHI_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-if env_bool("ZUZHI_BEHIND_PROXY", False):
+# Behind the county's reverse proxy (nginx): trust its X-Forwarded-Proto, and take the client's
+# address from the last X-Forwarded-For entry, the one it appends (core.context.client_ip).
+ZUZHI_BEHIND_PROXY = env_bool("ZUZHI_BEHIND_PROXY", False)
+if ZUZHI_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {

@@ -26,6 +26,7 @@ from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.security import SecurityMiddleware
 
 from zuzhi.api import NOT_FOUND, SERVER_ERROR
+from zuzhi.core.context import client_ip
 
 from . import services
 from .api import VOTE_THANKS, VOTER_COOKIE, VOTER_DEVICE_COOKIE, vote_answer
@@ -39,6 +40,16 @@ MAX_ID = 2**62
 
 def _unused(request):  # the two middlewares below only post-process a response here
     raise AssertionError
+
+
+def _answer(data: dict, status: int) -> JsonResponse:
+    """Framed as the API frames its answers (django-ninja's content type, the length that
+    Django's CommonMiddleware would add, the language and Vary of its LocaleMiddleware)."""
+    response = JsonResponse(data, status=status, content_type="application/json; charset=utf-8")
+    response["Content-Length"] = str(len(response.content))
+    response["Content-Language"] = settings.LANGUAGE_CODE
+    response["Vary"] = "Accept-Language, Cookie"
+    return response
 
 
 class PublicVoteShortcut:
@@ -93,17 +104,17 @@ class PublicVoteShortcut:
                 entrant_id=entrant_id,
                 token=request.headers.get("X-Voter-Token") or request.COOKIES.get(VOTER_COOKIE),
                 device=request.COOKIES.get(VOTER_DEVICE_COOKIE, ""),
-                ip=request.META.get("REMOTE_ADDR"),
+                ip=client_ip(request),
             )
-            response = JsonResponse({"message": VOTE_THANKS}, status=201)
+            response = _answer({"message": VOTE_THANKS}, 201)
         except services.VoteRefused as exc:
-            response = JsonResponse({"message": exc.messages[0], "errors": {}}, status=exc.status)
+            response = _answer({"message": exc.messages[0], "errors": {}}, exc.status)
         except Http404:
-            response = JsonResponse({"message": NOT_FOUND, "errors": {}}, status=404)
+            response = _answer({"message": NOT_FOUND, "errors": {}}, 404)
         except Exception:
             # Not handed on to Django: it would cast the vote a second time.
             logger.exception("Internal Server Error: %s", request.path)
-            response = JsonResponse({"message": SERVER_ERROR, "errors": {}}, status=500)
+            response = _answer({"message": SERVER_ERROR, "errors": {}}, 500)
         finally:
             request_finished.send(sender=self.__class__)
         response["X-Request-ID"] = uuid.uuid4().hex

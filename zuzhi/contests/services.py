@@ -1452,7 +1452,7 @@ def vote_cast(*, stage: Stage, entrant_id, voter: Voter, device: str, ip: str | 
     quota, count = VoteQuota._meta.db_table, len(limits)
     rows = ", ".join(["(%s, %s, 1, %s)"] * count)
     params = [v for key, (cap, _) in limits.items() for v in (stage.pk, key, cap)]
-    vote = [stage.pk, entrant_id, who, voter.phone_tail, (device or "")[:32], ip or None, day]
+    vote = [stage.pk, entrant_id, who, voter.phone_tail, _device(device), ip or None, day]
     if connection.vendor == "postgresql":
         sql = _VOTE_SQL_ONE_STATEMENT.format(
             quota=quota, rows=rows, vote=Vote._meta.db_table, count=count
@@ -1460,7 +1460,9 @@ def vote_cast(*, stage: Stage, entrant_id, voter: Voter, device: str, ip: str | 
         try:
             # In autocommit the statement is its own transaction; inside one, a savepoint.
             with transaction.atomic() if connection.in_atomic_block else nullcontext():
-                return _execute_prepared(sql, params + vote + [timezone.now()])
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, params + vote + [timezone.now()])
+                    return cursor.fetchone()[0]
         except IntegrityError:
             full = set(
                 VoteQuota.objects.filter(
@@ -1484,16 +1486,11 @@ def vote_cast(*, stage: Stage, entrant_id, voter: Voter, device: str, ip: str | 
         return cursor.fetchone()[0]
 
 
-def _execute_prepared(sql: str, params: list) -> int:
-    """Run one PostgreSQL statement as a prepared statement with bound parameters (planned once
-    per connection; Django's cursors send each query as new text) and return its first value.
-    Errors become Django's, and mark the connection as Django's own cursors would."""
-    import psycopg
-
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params, prepare=True)
-        return cursor.fetchone()[0]
+def _device(value: str | None) -> str:
+    """The device cookie (the public page sets a hex token), or "" when it is not plain
+    printable ASCII: it is the client's word, and a NUL in it would be an error in PostgreSQL."""
+    value = (value or "")[:32]
+    return value if value.isascii() and value.isprintable() else ""
 
 
 def _first_refusal(limits: dict[str, tuple[int, str]], full: set[str]) -> str:

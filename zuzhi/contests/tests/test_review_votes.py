@@ -1,0 +1,119 @@
+"""Found by a second review of the public-vote changes (single-statement vote,
+contests.fastvote), each a test that failed then. Tests marked PostgreSQL-only are skipped on
+SQLite."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection
+from django.test import Client
+
+from zuzhi.contests import services
+from zuzhi.contests.models import Vote
+from zuzhi.wsgi import application
+
+from .test_votes import member_contest, voter  # noqa: F401 - fixtures
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's own behaviour"
+)
+
+
+def body(entrant_id) -> bytes:
+    return json.dumps({"entrant_id": entrant_id}).encode()
+
+
+def short_post(path, payload: bytes, **extra):
+    """POST through zuzhi.wsgi.application as gunicorn would: (status, headers, content)."""
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": path,
+        "SCRIPT_NAME": "",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "testserver",
+        "REMOTE_ADDR": "10.9.8.7",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(payload)),
+        "wsgi.input": io.BytesIO(payload),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": io.StringIO(),
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "wsgi.version": (1, 0),
+        **extra,
+    }
+    answer = {}
+
+    def start_response(status, headers, exc_info=None):
+        answer["status"], answer["headers"] = int(status.split()[0]), dict(headers)
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        chunks = application(environ, start_response)
+        content = b"".join(chunks)
+        getattr(chunks, "close", lambda: None)()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    return answer["status"], answer["headers"], content
+
+
+@pytest.fixture
+def target(member_contest):  # noqa: F811
+    contest, _ = member_contest
+    return f"/api/public/contests/{contest.pk}/votes", contest.entrants.order_by("number")
+
+
+def test_the_short_path_frames_its_answer_as_the_api_does(target):
+    """Django's CommonMiddleware sets Content-Length and ninja answers
+    'application/json; charset=utf-8'; the short path sends neither (gunicorn then falls back
+    to chunked encoding, or to closing the connection for an HTTP/1.0 client)."""
+    path, entrants = target
+    token = services.voter_token(voter(5))
+    status, headers, content = short_post(path, body(entrants[0].pk), HTTP_X_VOTER_TOKEN=token)
+    api = Client().post(
+        path,
+        body(entrants[1].pk),
+        content_type="application/json",
+        headers={"X-Voter-Token": token},
+    )
+    assert status == api.status_code == 201
+    assert headers.get("Content-Length") == str(len(content))
+    assert headers["Content-Type"] == api.headers["Content-Type"]
+
+
+def test_a_nul_in_the_device_cookie_is_no_server_error(target):
+    """Pre-existing, both ways in (and the public page): Django's cookie parser unquotes
+    "\\000" into a NUL, the device goes into the statement unchecked, and PostgreSQL refuses
+    NUL in text: DataError, a 500 with a logged traceback, for any client that sends
+    Cookie: zuzhi_device="\\000". (SQLite stores it; the test passes there.)"""
+    path, entrants = target
+    token = services.voter_token(voter(6))
+    status, _, _ = short_post(
+        path,
+        body(entrants[0].pk),
+        HTTP_X_VOTER_TOKEN=token,
+        HTTP_COOKIE='zuzhi_device="\\000abc"',
+    )
+    assert status == 201
+    assert Vote.objects.count() == 1
+
+
+@postgresql_only
+def test_migration_0004_drops_only_the_indexes(db):
+    """AlterField(db_index=False) on a ForeignKey makes Django drop and re-create the foreign
+    key constraint: ACCESS EXCLUSIVE on contests_vote/contests_votequota (and a lock on
+    contests_stage) until the migration commits, and a full re-validation scan of the vote
+    ledger, during what may be a live vote. Dropping the two indexes needs only DROP INDEX
+    (SeparateDatabaseAndState + RunSQL, CONCURRENTLY outside a transaction if wanted)."""
+    out = io.StringIO()
+    call_command("sqlmigrate", "contests", "0004", stdout=out)
+    assert "DROP CONSTRAINT" not in out.getvalue()
