@@ -1453,6 +1453,8 @@ def vote_cast(*, stage: Stage, entrant_id, voter: Voter, device: str, ip: str | 
     rows = ", ".join(["(%s, %s, 1, %s)"] * count)
     params = [v for key, (cap, _) in limits.items() for v in (stage.pk, key, cap)]
     vote = [stage.pk, entrant_id, who, voter.phone_tail, _device(device), ip or None, day]
+    # The time as the ORM would store it (SQLite keeps it as text, naive UTC).
+    cast_at = connection.ops.adapt_datetimefield_value(timezone.now())
     if connection.vendor == "postgresql":
         sql = _VOTE_SQL_ONE_STATEMENT.format(
             quota=quota, rows=rows, vote=Vote._meta.db_table, count=count
@@ -1461,7 +1463,7 @@ def vote_cast(*, stage: Stage, entrant_id, voter: Voter, device: str, ip: str | 
             # In autocommit the statement is its own transaction; inside one, a savepoint.
             with transaction.atomic() if connection.in_atomic_block else nullcontext():
                 with connection.cursor() as cursor:
-                    cursor.execute(sql, params + vote + [timezone.now()])
+                    cursor.execute(sql, params + vote + [cast_at])
                     return cursor.fetchone()[0]
         except IntegrityError:
             full = set(
@@ -1481,7 +1483,7 @@ def vote_cast(*, stage: Stage, entrant_id, voter: Voter, device: str, ip: str | 
         cursor.execute(
             f"INSERT INTO {Vote._meta.db_table} ({_VOTE_COLUMNS}, void_reason) "
             "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, '') RETURNING id",
-            vote + [timezone.now(), False],
+            vote + [cast_at, False],
         )
         return cursor.fetchone()[0]
 
