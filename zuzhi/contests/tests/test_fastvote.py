@@ -16,8 +16,8 @@ from zuzhi.wsgi import application
 from .test_votes import member_contest, voter  # noqa: F401 - fixtures
 
 
-def wsgi_post(path, body: bytes, *, token=None, host="testserver", content_type="application/json"):
-    """POST through zuzhi.wsgi.application as gunicorn would: (status, headers, JSON)."""
+def wsgi_call(path, body: bytes, **extra):
+    """POST through zuzhi.wsgi.application as gunicorn would: (status, headers, content)."""
     environ = {
         "REQUEST_METHOD": "POST",
         "PATH_INFO": path,
@@ -26,9 +26,9 @@ def wsgi_post(path, body: bytes, *, token=None, host="testserver", content_type=
         "SERVER_NAME": "testserver",
         "SERVER_PORT": "80",
         "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": host,
+        "HTTP_HOST": "testserver",
         "REMOTE_ADDR": "10.9.8.7",
-        "CONTENT_TYPE": content_type,
+        "CONTENT_TYPE": "application/json",
         "CONTENT_LENGTH": str(len(body)),
         "wsgi.input": io.BytesIO(body),
         "wsgi.url_scheme": "http",
@@ -37,9 +37,8 @@ def wsgi_post(path, body: bytes, *, token=None, host="testserver", content_type=
         "wsgi.multiprocess": True,
         "wsgi.run_once": False,
         "wsgi.version": (1, 0),
+        **extra,
     }
-    if token:
-        environ["HTTP_X_VOTER_TOKEN"] = token
     answer = {}
 
     def start_response(status, headers, exc_info=None):
@@ -55,8 +54,15 @@ def wsgi_post(path, body: bytes, *, token=None, host="testserver", content_type=
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
-    is_json = answer["headers"].get("Content-Type", "").startswith("application/json")
-    return answer["status"], answer["headers"], json.loads(content) if is_json else content
+    return answer["status"], answer["headers"], content
+
+
+def wsgi_post(path, body: bytes, *, token=None, host="testserver"):
+    """The same, with the JSON of the answer when it is JSON."""
+    extra = {"HTTP_HOST": host} | ({"HTTP_X_VOTER_TOKEN": token} if token else {})
+    status, headers, content = wsgi_call(path, body, **extra)
+    is_json = headers.get("Content-Type", "").startswith("application/json")
+    return status, headers, json.loads(content) if is_json else content
 
 
 def api_post(path, body: bytes, *, token=None):

@@ -7,14 +7,13 @@ import json
 
 import pytest
 from django.core.management import call_command
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.test import Client
 
 from zuzhi.contests import services
 from zuzhi.contests.models import Vote
-from zuzhi.wsgi import application
 
+from .test_fastvote import wsgi_call
 from .test_votes import member_contest, voter  # noqa: F401 - fixtures
 
 postgresql_only = pytest.mark.skipif(
@@ -24,46 +23,6 @@ postgresql_only = pytest.mark.skipif(
 
 def body(entrant_id) -> bytes:
     return json.dumps({"entrant_id": entrant_id}).encode()
-
-
-def short_post(path, payload: bytes, **extra):
-    """POST through zuzhi.wsgi.application as gunicorn would: (status, headers, content)."""
-    environ = {
-        "REQUEST_METHOD": "POST",
-        "PATH_INFO": path,
-        "SCRIPT_NAME": "",
-        "QUERY_STRING": "",
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": "testserver",
-        "REMOTE_ADDR": "10.9.8.7",
-        "CONTENT_TYPE": "application/json",
-        "CONTENT_LENGTH": str(len(payload)),
-        "wsgi.input": io.BytesIO(payload),
-        "wsgi.url_scheme": "http",
-        "wsgi.errors": io.StringIO(),
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-        "wsgi.version": (1, 0),
-        **extra,
-    }
-    answer = {}
-
-    def start_response(status, headers, exc_info=None):
-        answer["status"], answer["headers"] = int(status.split()[0]), dict(headers)
-
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        chunks = application(environ, start_response)
-        content = b"".join(chunks)
-        getattr(chunks, "close", lambda: None)()
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
-    return answer["status"], answer["headers"], content
 
 
 @pytest.fixture
@@ -78,7 +37,7 @@ def test_the_short_path_frames_its_answer_as_the_api_does(target):
     to chunked encoding, or to closing the connection for an HTTP/1.0 client)."""
     path, entrants = target
     token = services.voter_token(voter(5))
-    status, headers, content = short_post(path, body(entrants[0].pk), HTTP_X_VOTER_TOKEN=token)
+    status, headers, content = wsgi_call(path, body(entrants[0].pk), HTTP_X_VOTER_TOKEN=token)
     api = Client().post(
         path,
         body(entrants[1].pk),
@@ -97,7 +56,7 @@ def test_a_nul_in_the_device_cookie_is_no_server_error(target):
     Cookie: zuzhi_device="\\000". (SQLite stores it; the test passes there.)"""
     path, entrants = target
     token = services.voter_token(voter(6))
-    status, _, _ = short_post(
+    status, _, _ = wsgi_call(
         path,
         body(entrants[0].pk),
         HTTP_X_VOTER_TOKEN=token,
