@@ -20,7 +20,6 @@ from zuzhi.orgs.selectors import org_get
 
 from . import selectors, services
 from .models import (
-    Adjustment,
     AdjustmentKind,
     Aggregation,
     ContestStatus,
@@ -528,7 +527,7 @@ def adjustment_request(
 )
 def adjustment_decide(request, contest_id: int, item_id: int, payload: DecisionIn):
     contest = _contest(request, contest_id)
-    item = get_object_or_404(Adjustment, pk=min(item_id, 2**62), contest=contest)
+    item = selectors.adjustment_get(user=request.user, contest=contest, pk=item_id)
     return services.adjustment_decide(
         actor=request.user, adjustment=item, approve=payload.approve, note=payload.note
     )

@@ -763,6 +763,16 @@ def adjustment_list(*, user, contest: Contest) -> QuerySet:
     ).order_by("-pk")
 
 
+def adjustment_get(*, user, contest: Contest, pk) -> Adjustment:
+    """One bonus/penalty item (加减分项) on an entrant in the user's scope; 404 otherwise."""
+    return get_in_scope_or_404(
+        user,
+        Adjustment.objects.filter(contest=contest).select_related("entrant"),
+        path_field="entrant__organization__path",
+        pk=pk,
+    )
+
+
 # --- public pages ---------------------------------------------------------------------------
 
 

@@ -387,9 +387,7 @@ def adjustments_view(request, pk):
 @require_POST
 def adjustment_decide_view(request, pk, item_pk):
     contest = selectors.contest_get(user=request.user, pk=pk)
-    item = selectors.adjustment_list(user=request.user, contest=contest).filter(pk=item_pk).first()
-    if item is None:
-        raise Http404
+    item = selectors.adjustment_get(user=request.user, contest=contest, pk=item_pk)
     try:
         services.adjustment_decide(
             actor=request.user,
@@ -755,9 +753,7 @@ def votes_view(request, pk):
 def evidence_view(request, pk, item_pk):
     """Download a bonus/penalty item's evidence (佐证材料), inside the user's scope."""
     contest = selectors.contest_get(user=request.user, pk=pk)
-    item = selectors.adjustment_list(user=request.user, contest=contest).filter(pk=item_pk).first()
-    if item is None:
-        raise Http404
+    item = selectors.adjustment_get(user=request.user, contest=contest, pk=item_pk)
     return attachment_response(item.evidence)
 
 
