@@ -195,6 +195,13 @@ class AdjustmentOut(Schema):
     reason: str
     status: DecisionStatus
     decision_note: str
+    # As for indicator values: a flag, and the file only through the scoped
+    # GET …/adjustments/{id}/evidence, never a /media/ address or a stored name.
+    has_evidence: bool
+
+    @staticmethod
+    def resolve_has_evidence(obj) -> bool:
+        return bool(obj.evidence)
 
 
 class DecisionIn(Schema):
@@ -464,7 +471,9 @@ def value_evidence_get(request, contest_id: int, entrant_id: int, indicator_id: 
     item = selectors.indicator_value_get(
         user=request.user, contest=contest, entrant_pk=entrant_id, indicator_pk=indicator_id
     )
-    return attachment_response(item.evidence)
+    return attachment_response(
+        item.evidence, actor=request.user, target=item, org_path=contest.organization.path
+    )
 
 
 @router.put("/{int:contest_id}/direct-scores", summary="录入公开汇报或民主测评得分")
@@ -530,6 +539,18 @@ def adjustment_decide(request, contest_id: int, item_id: int, payload: DecisionI
     item = selectors.adjustment_get(user=request.user, contest=contest, pk=item_id)
     return services.adjustment_decide(
         actor=request.user, adjustment=item, approve=payload.approve, note=payload.note
+    )
+
+
+@router.get(
+    "/{int:contest_id}/adjustments/{int:item_id}/evidence",
+    summary="下载加减分项的佐证材料（本人权限范围内）",
+)
+def adjustment_evidence_get(request, contest_id: int, item_id: int):
+    contest = _contest(request, contest_id)
+    item = selectors.adjustment_get(user=request.user, contest=contest, pk=item_id)
+    return attachment_response(
+        item.evidence, actor=request.user, target=item, org_path=contest.organization.path
     )
 
 

@@ -346,7 +346,9 @@ def value_evidence_download_view(request, pk, entrant_pk, indicator_pk):
     item = selectors.indicator_value_get(
         user=request.user, contest=contest, entrant_pk=entrant_pk, indicator_pk=indicator_pk
     )
-    return attachment_response(item.evidence)
+    return attachment_response(
+        item.evidence, actor=request.user, target=item, org_path=contest.organization.path
+    )
 
 
 @login_required
@@ -754,7 +756,9 @@ def evidence_view(request, pk, item_pk):
     """Download a bonus/penalty item's evidence (佐证材料), inside the user's scope."""
     contest = selectors.contest_get(user=request.user, pk=pk)
     item = selectors.adjustment_get(user=request.user, contest=contest, pk=item_pk)
-    return attachment_response(item.evidence)
+    return attachment_response(
+        item.evidence, actor=request.user, target=item, org_path=contest.organization.path
+    )
 
 
 def photo_view(request, pk, entrant_pk):

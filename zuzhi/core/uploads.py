@@ -1,7 +1,12 @@
-"""Checks on uploaded attachments (附件): allowed types and size, with Chinese messages."""
+"""Uploaded attachments (附件): checks on type and size with Chinese messages, and the
+audited download."""
 
 from django.conf import settings
+from django.db import models
 from django.http import FileResponse, Http404
+
+from .audit import audit_record
+from .models import AuditAction
 
 ATTACHMENT_TYPES = ("pdf", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx", "txt")
 IMAGE_TYPES = ("jpg", "jpeg", "png")
@@ -17,10 +22,25 @@ def upload_error(upload, *, types: tuple[str, ...] = ATTACHMENT_TYPES) -> str | 
     return None
 
 
-def attachment_response(stored, *, filename: str = "") -> FileResponse:
+def attachment_response(
+    stored, *, actor, target: models.Model, org_path: str, filename: str = ""
+) -> FileResponse:
     """A stored attachment as a download under its uploaded name; 404 when there is none.
-    Callers look the owner up through their scoped selectors first: files are never public."""
+    Callers look the owner up through their scoped selectors first: files are never public.
+
+    Evidence files often carry personal data, so every download is audited as an export
+    (导出), naming `target` (the row the file belongs to) and the file; the IP and request
+    id come from the request context, as for every audit row."""
     if not stored:
         raise Http404("没有附件。")
     name = filename or stored.name.rsplit("/", 1)[-1]
-    return FileResponse(stored.open("rb"), as_attachment=True, filename=name)
+    # Opened first: a file missing from storage fails here, and no download is logged.
+    handle = stored.open("rb")
+    audit_record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        target=target,
+        org_path=org_path,
+        message=f"下载附件“{name}”（{stored.name}）",
+    )
+    return FileResponse(handle, as_attachment=True, filename=name)

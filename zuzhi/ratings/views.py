@@ -341,7 +341,13 @@ def award_action_view(request, pk, action):
 def evidence_view(request, pk):
     """The evidence file, under the award's scope (files are never served publicly)."""
     award = selectors.award_get(user=request.user, pk=pk)
-    return attachment_response(award.evidence_file, filename=award.evidence_name or "证明材料")
+    return attachment_response(
+        award.evidence_file,
+        actor=request.user,
+        target=award,
+        org_path=award.subject_organization.path,
+        filename=award.evidence_name or "证明材料",
+    )
 
 
 @login_required
