@@ -102,7 +102,7 @@ class PublicVoteShortcut:
             vote_answer(
                 contest_id=contest_id,
                 entrant_id=entrant_id,
-                token=request.headers.get("X-Voter-Token") or request.COOKIES.get(VOTER_COOKIE),
+                token=environ.get("HTTP_X_VOTER_TOKEN") or request.COOKIES.get(VOTER_COOKIE),
                 device=request.COOKIES.get(VOTER_DEVICE_COOKIE, ""),
                 ip=client_ip(request),
             )

@@ -26,6 +26,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from zuzhi.core.audit import audit_record, snapshot
+from zuzhi.core.db import fetch_one_prepared
 from zuzhi.core.models import AuditAction
 from zuzhi.core.roles import Role
 from zuzhi.core.scope import deny, has_role, path_in_scope, require_in_scope
@@ -1462,9 +1463,7 @@ def vote_cast(*, stage: Stage, entrant_id, voter: Voter, device: str, ip: str | 
         try:
             # In autocommit the statement is its own transaction; inside one, a savepoint.
             with transaction.atomic() if connection.in_atomic_block else nullcontext():
-                with connection.cursor() as cursor:
-                    cursor.execute(sql, params + vote + [cast_at])
-                    return cursor.fetchone()[0]
+                return fetch_one_prepared(sql, params + vote + [cast_at])[0]
         except IntegrityError:
             full = set(
                 VoteQuota.objects.filter(
