@@ -3,10 +3,12 @@ the WSGI application): the same answers as the API, and everything unusual left 
 
 import io
 import json
+import time
+from unittest import mock
 
 import pytest
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.test import Client
 
 from zuzhi.contests import services
@@ -16,8 +18,8 @@ from zuzhi.wsgi import application
 from .test_votes import member_contest, voter  # noqa: F401 - fixtures
 
 
-def wsgi_call(path, body: bytes, **extra):
-    """POST through zuzhi.wsgi.application as gunicorn would: (status, headers, content)."""
+def wsgi_call(path, body: bytes, *, keep_connection=True, **extra):
+    """POST through zuzhi.wsgi.application as the WSGI server would: (status, headers, content)."""
     environ = {
         "REQUEST_METHOD": "POST",
         "PATH_INFO": path,
@@ -44,17 +46,26 @@ def wsgi_call(path, body: bytes, **extra):
     def start_response(status, headers, exc_info=None):
         answer["status"], answer["headers"] = int(status.split()[0]), dict(headers)
 
-    # As Django's test client does: the test's database connection must outlive the request.
+    if not keep_connection:
+        return _call(environ, start_response), answer
+    # As Django's test client does: the test's database connection must outlive the request
+    # (the short path recycles connections itself, Django through its signals).
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
-        chunks = application(environ, start_response)
-        content = b"".join(chunks)
-        getattr(chunks, "close", lambda: None)()
+        with mock.patch("zuzhi.contests.fastvote.close_old_connections", lambda: None):
+            content = _call(environ, start_response)
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
     return answer["status"], answer["headers"], content
+
+
+def _call(environ, start_response) -> bytes:
+    chunks = application(environ, start_response)
+    content = b"".join(chunks)
+    getattr(chunks, "close", lambda: None)()
+    return content
 
 
 def wsgi_post(path, body: bytes, *, token=None, host="testserver"):
@@ -96,6 +107,17 @@ def test_a_vote_is_recorded_once_with_the_security_headers(vote_path, entrant):
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Referrer-Policy"] == "same-origin"
     assert headers["Content-Type"].startswith("application/json")
+
+
+def test_kept_answers_carry_each_request_s_own_id(vote_path, entrant):
+    """Answers are framed once and kept; the request id must still be each request's."""
+    answers = [
+        wsgi_post(vote_path, body(entrant.pk), token=services.voter_token(voter(n)))
+        for n in (11, 12)
+    ]
+    assert [status for status, _, _ in answers] == [201, 201]
+    ids = [headers["X-Request-ID"] for _, headers, _ in answers]
+    assert len(set(ids)) == 2 and all(len(i) == 32 for i in ids)
 
 
 def test_refusals_read_exactly_as_the_api_s(member_contest, vote_path, entrant):  # noqa: F811
@@ -152,3 +174,26 @@ def test_other_requests_pass_through(member_contest):  # noqa: F811
     status, _, data = wsgi_post(path, json.dumps({"phone": "13912345678"}).encode())
     assert (status, data) == (200, {"message": "验证码已发送。"})
     assert stage.votes.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_past_its_age_is_recycled(member_contest):  # noqa: F811
+    """As Django's request signals would: the short path closes a database connection that
+    is past its age (or broken) instead of voting on it."""
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("Django never closes an in-memory SQLite database")
+    contest, _ = member_contest
+    entrant = contest.entrants.order_by("number").first()
+    connection.ensure_connection()
+    old = connection.connection
+    connection.close_at = time.monotonic() - 1
+    token = services.voter_token(voter(21))
+    _, answer = wsgi_call(
+        f"/api/public/contests/{contest.pk}/votes",
+        body(entrant.pk),
+        keep_connection=False,
+        HTTP_X_VOTER_TOKEN=token,
+    )
+    assert answer["status"] == 201
+    assert connection.connection is not old
+    assert Vote.objects.filter(entrant=entrant).count() == 1

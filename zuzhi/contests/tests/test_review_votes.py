@@ -33,7 +33,7 @@ def target(member_contest):  # noqa: F811
 
 def test_the_short_path_frames_its_answer_as_the_api_does(target):
     """Django's CommonMiddleware sets Content-Length and ninja answers
-    'application/json; charset=utf-8'; the short path sends neither (gunicorn then falls back
+    'application/json; charset=utf-8'; the short path sent neither (a server then falls back
     to chunked encoding, or to closing the connection for an HTTP/1.0 client)."""
     path, entrants = target
     token = services.voter_token(voter(5))
