@@ -121,10 +121,6 @@ else:
     # (contest rankings) before running them in a fraction of that; this workload never
     # gains from it.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
-    # Django leaves psycopg's prepared statements off (None), which also refuses an explicit
-    # prepare. Django's own cursors bind on the client and never prepare, whatever this
-    # says; it lets core.db.fetch_one_prepared prepare the public vote's statement.
-    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -20,6 +20,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
+from django.core.signals import setting_changed
 from django.db import close_old_connections
 from django.http import Http404, JsonResponse
 from django.middleware.clickjacking import XFrameOptionsMiddleware
@@ -56,7 +57,13 @@ def _answer(data: dict, status: int) -> JsonResponse:
 class PublicVoteShortcut:
     def __init__(self, application):
         self.application = application
-        self.security = SecurityMiddleware(_unused)
+        self._settings_changed()
+        setting_changed.connect(self._settings_changed)
+
+    def _settings_changed(self, **kwargs):
+        """The kept answers carry settings (security headers, X-Frame-Options, language):
+        they are framed afresh after a change (Django's test tools announce one)."""
+        self.security = SecurityMiddleware(_unused)  # reads its settings when created
         self.frame_options = XFrameOptionsMiddleware(_unused)
         self._answers: dict[tuple, tuple[str, list, bytes]] = {}
 
@@ -75,9 +82,9 @@ class PublicVoteShortcut:
 
     def _framed(self, request, data: dict, status: int) -> tuple[str, list, bytes]:
         """The status line, headers and body of an answer, framed as the API's and then by
-        the two middlewares. Every vote with the same answer gets the same frame (the
-        middlewares read their settings once, when created), so each answer is framed once
-        per scheme and kept: a handful of messages, a few hundred bytes each."""
+        the two middlewares. Every vote with the same answer gets the same frame (nothing in
+        it depends on the request but the scheme), so each answer is framed once per scheme
+        and kept: a handful of messages, a few hundred bytes each."""
         key = (status, data["message"], request.is_secure())
         framed = self._answers.get(key)
         if framed is None:

@@ -1408,6 +1408,8 @@ _VOTE_SQL_ONE_STATEMENT = (
     "CASE WHEN (SELECT COUNT(*) FROM raised) = {count} THEN %s END, "
     "%s, %s, %s, CAST(%s AS inet), %s, %s, false, '' RETURNING id) SELECT id FROM vote"
 )
+_QUOTA_ROW_TYPES = ["bigint", "varchar", "integer"]
+_VOTE_TYPES = ["bigint", "bigint", "varchar", "varchar", "varchar", "text", "date", "timestamptz"]
 
 
 def vote_cast(*, stage: Stage, entrant_id, voter: Voter, device: str, ip: str | None) -> int:
@@ -1463,7 +1465,12 @@ def vote_cast(*, stage: Stage, entrant_id, voter: Voter, device: str, ip: str | 
         try:
             # In autocommit the statement is its own transaction; inside one, a savepoint.
             with transaction.atomic() if connection.in_atomic_block else nullcontext():
-                return fetch_one_prepared(sql, params + vote + [cast_at])[0]
+                return fetch_one_prepared(
+                    name=f"zuzhi_vote_{count}",
+                    sql=sql,
+                    types=_QUOTA_ROW_TYPES * count + _VOTE_TYPES,
+                    params=params + vote + [cast_at],
+                )[0]
         except IntegrityError:
             full = set(
                 VoteQuota.objects.filter(
