@@ -90,6 +90,8 @@ def server(tmp_path_factory):
                 break
             except OSError:
                 time.sleep(0.1)
+        else:
+            pytest.fail("granian did not start listening within 10 s")
         yield {
             "url": f"http://127.0.0.1:{port}",
             "contest": contest,
