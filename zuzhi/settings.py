@@ -249,6 +249,8 @@ ZUZHI_BEHIND_PROXY = env_bool("ZUZHI_BEHIND_PROXY", False)
 if ZUZHI_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+DEFAULT_EXCEPTION_REPORTER_FILTER = "zuzhi.core.reporting.ReporterFilter"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
