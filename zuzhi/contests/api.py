@@ -828,8 +828,8 @@ def public_vote(request, contest_id: int, payload: VoteIn):
 def vote_answer(*, contest_id: int, entrant_id: int, token: str | None, device: str, ip) -> int:
     """POST …/votes, whichever way the request came in (this API, or the production server's
     short path in `fastvote`): the new vote's id, or VoteRefused / Http404."""
-    target = selectors.vote_target(contest_id=contest_id)
-    if target is None or target.stage.contest.status == ContestStatus.DRAFT:
+    target = selectors.public_vote_target(contest_id=contest_id)
+    if target is None:
         raise Http404
     voter = services.voter_from_token(token)
     if voter is None:

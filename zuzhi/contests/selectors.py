@@ -1002,6 +1002,15 @@ def vote_target(*, contest_id) -> VoteTarget | None:
     return target
 
 
+def public_vote_target(*, contest_id) -> VoteTarget | None:
+    """The vote target a member of the public may address: as `public_contest_get`, never a
+    draft (nor a template, which `vote_target` already leaves out)."""
+    target = vote_target(contest_id=contest_id)
+    if target is None or target.stage.contest.status == ContestStatus.DRAFT:
+        return None
+    return target
+
+
 def vote_target_forget(*, contest_id=None) -> None:
     """Drop the cached vote targets (one contest's, or all) after a change in this process."""
     if contest_id is None:

@@ -93,6 +93,21 @@ def test_templates_and_contests_without_vote_are_not_public(contest, client):
     assert response.status_code in (404, 422)
 
 
+def test_a_draft_contest_takes_no_vote(contest, county_user, client):
+    """Not public yet: 404 as for any unknown contest, and nothing written."""
+    services.entrants_add_eligible(actor=county_user, contest=contest)
+    token = services.voter_token(voter(7))
+    entrant = contest.entrants.first()
+    response = client.post(
+        f"/api/public/contests/{contest.pk}/votes",
+        {"entrant_id": entrant.pk},
+        content_type="application/json",
+        headers={"X-Voter-Token": token},
+    )
+    assert response.status_code == 404
+    assert not Vote.objects.exists()
+
+
 def test_sms_code_then_vote_through_the_api(member_contest, client):
     contest, _ = member_contest
     ConsoleSmsBackend.sent.clear()
