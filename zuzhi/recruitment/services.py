@@ -54,7 +54,7 @@ def candidate_apply(
     if not (data.get("name") or "").strip():
         errors["name"] = ["请填写姓名。"]
     try:
-        data["id_number"] = idnumber.validate(data.get("id_number") or "")
+        data["id_number"] = idnumber.validate(data.get("id_number") or "", living=True)
     except idnumber.IdNumberError as exc:
         errors["id_number"] = [str(exc)]
     else:
