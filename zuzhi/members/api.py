@@ -27,8 +27,14 @@ class MemberOut(Schema):
     ethnicity: str
     birth_date: datetime.date
     education: str
-    join_date: datetime.date
+    join_date: datetime.date = Field(
+        ..., description="入党日期；只有年月时为该月 1 日，以 join_date_display 为准"
+    )
+    join_date_month_only: bool = Field(..., description="入党日期只有年月")
+    join_date_display: str = Field(..., description="显示用：1985.03（只有年月）或 1985-03-15")
     full_date: datetime.date | None
+    full_date_month_only: bool = Field(..., description="转正日期只有年月")
+    full_date_display: str | None
     status: MemberStatus
     organization_id: int
     organization_name: str = Field(..., alias="organization.name")
@@ -48,6 +54,8 @@ class MemberIn(Schema):
     birth_date: datetime.date | None = None
     education: str = ""
     full_date: datetime.date | None = None
+    join_date_month_only: bool = Field(False, description="只有年月：join_date 取该月任一日")
+    full_date_month_only: bool = Field(False, description="只有年月：full_date 取该月任一日")
     category: MemberCategory = MemberCategory.OTHER
     phone: str = ""
     work_unit: str = ""
@@ -63,6 +71,8 @@ class MemberPatch(Schema):
     birth_date: datetime.date
     education: str
     full_date: datetime.date | None = None
+    join_date_month_only: bool
+    full_date_month_only: bool
     category: MemberCategory
     phone: str
     work_unit: str
@@ -172,6 +182,8 @@ def member_create(request, payload: MemberIn):
 
 @router.patch("/{int:member_id}", response=MemberOut, summary="修改党员信息（部分字段）")
 def member_patch(request, member_id: int, payload: PatchDict[MemberPatch]):
+    """A join_date or full_date sent without its `*_month_only` flag is a full date: it
+    replaces a date that was known only to the month."""
     member = selectors.member_get(user=request.user, pk=member_id)
     member = services.member_update(actor=request.user, member=member, data=dict(payload))
     return _out(request, member)

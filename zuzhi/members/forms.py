@@ -3,8 +3,11 @@ from django import forms
 from zuzhi.core.codes import code_map
 from zuzhi.core.forms import apply_service_errors
 
-from .models import CaseKind, Member
+from .models import CaseKind, Member, member_date_display
 from .services import EDITABLE_FIELDS
+
+# Dates that a roster may give as 年月 only; the form itself takes full dates only.
+MONTH_DATE_FIELDS = ("join_date", "full_date")
 
 
 def code_choices(table: str, blank: bool = False):
@@ -13,7 +16,13 @@ def code_choices(table: str, blank: bool = False):
 
 
 class MemberForm(forms.ModelForm):
-    """Collects input only; the rules live in zuzhi.members.services."""
+    """Collects input only; the rules live in zuzhi.members.services.
+
+    A date recorded with its year and month only (年月, from an import) is not put in its
+    date box, where it would show an invented day: the box stays empty, the help text shows
+    the record, and left empty the field is not sent, so the record keeps its 年月. A full
+    date typed in replaces it (member_update clears the flag).
+    """
 
     org_code = forms.CharField(label="所在党组织代码", max_length=32)
     gender = forms.ChoiceField(
@@ -24,7 +33,7 @@ class MemberForm(forms.ModelForm):
 
     class Meta:
         model = Member
-        fields = EDITABLE_FIELDS
+        fields = [f for f in EDITABLE_FIELDS if not f.endswith("_month_only")]
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "join_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -37,8 +46,27 @@ class MemberForm(forms.ModelForm):
         self.fields["ethnicity"].choices = code_choices("GB3304")
         self.fields["education"].choices = code_choices("ZB64", blank=True)
         self.fields["birth_date"].required = False
+        self.kept_month_only = []
         if self.instance.pk:
             del self.fields["org_code"]
+            for name in MONTH_DATE_FIELDS:
+                if getattr(self.instance, f"{name}_month_only"):
+                    self.kept_month_only.append(name)
+                    self.initial[name] = None
+                    self.fields[name].required = False
+                    shown = member_date_display(getattr(self.instance, name), True)
+                    self.fields[
+                        name
+                    ].help_text = (
+                        f"原记录只有年月：{shown}，如需补全请填写完整日期；不填则保留原记录。"
+                    )
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.kept_month_only:
+            if not cleaned.get(name) and name not in self.errors:
+                cleaned.pop(name, None)
+        return cleaned
 
     def _post_clean(self):
         # The service validates (same rules as the API and the import).

@@ -1,5 +1,16 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
+
+
+def member_date_display(day: datetime.date | None, month_only: bool) -> str | None:
+    """The one way a member's 入党日期 or 转正日期 is shown: `1985.03` when only the year
+    and month are known (the stored day is a placeholder, never shown), `1985-03-15` for a
+    full date, None for no date."""
+    if day is None:
+        return None
+    return f"{day:%Y.%m}" if month_only else f"{day:%Y-%m-%d}"
 
 
 class MemberStatus(models.TextChoices):
@@ -33,7 +44,11 @@ class Member(models.Model):
     birth_date = models.DateField("出生日期")
     education = models.CharField("学历", max_length=4, blank=True)
     join_date = models.DateField("入党日期")
+    # Rosters often give only 年月 (`1985.03`): the date field then holds the first of that
+    # month, and the day is neither shown nor used as a real day (see member_rules).
+    join_date_month_only = models.BooleanField("入党日期只有年月", default=False)
     full_date = models.DateField("转正日期", null=True, blank=True)
+    full_date_month_only = models.BooleanField("转正日期只有年月", default=False)
     status = models.CharField("党员状态", max_length=16, choices=MemberStatus.choices)
     organization = models.ForeignKey(
         "orgs.Organization",
@@ -59,6 +74,14 @@ class Member(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def join_date_display(self) -> str | None:
+        return member_date_display(self.join_date, self.join_date_month_only)
+
+    @property
+    def full_date_display(self) -> str | None:
+        return member_date_display(self.full_date, self.full_date_month_only)
 
 
 class TransferStatus(models.TextChoices):

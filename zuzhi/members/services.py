@@ -35,7 +35,9 @@ EDITABLE_FIELDS = [
     "birth_date",
     "education",
     "join_date",
+    "join_date_month_only",
     "full_date",
+    "full_date_month_only",
     "status",
     "category",
     "phone",
@@ -64,6 +66,25 @@ def add_years(day: datetime.date, years: int) -> datetime.date:
         return datetime.date(day.year + years, 3, 1)
 
 
+def _before(day: datetime.date, other: datetime.date, *, by_month: bool) -> bool:
+    """`day` is earlier than `other`; by month when either is known only to the month."""
+    if by_month:
+        return (day.year, day.month) < (other.year, other.month)
+    return day < other
+
+
+def _dated(data: dict[str, Any], field: str) -> tuple[datetime.date | None, bool]:
+    """A member date and whether only its year and month are known (年月). A month-only date
+    is kept as the first of its month; with no date the flag means nothing and is cleared."""
+    day = data.get(field)
+    month_only = bool(day) and bool(data.get(f"{field}_month_only"))
+    if month_only:
+        day = day.replace(day=1)
+        data[field] = day
+    data[f"{field}_month_only"] = month_only
+    return day, month_only
+
+
 def member_rules(
     data: dict[str, Any], *, today: datetime.date | None = None
 ) -> dict[str, list[str]]:
@@ -87,7 +108,7 @@ def member_rules(
         err("name", "姓名不能超过 32 个字。")
     number = None
     try:
-        number = idnumber.validate(data.get("id_number") or "")
+        number = idnumber.validate(data.get("id_number") or "", living=True, today=today)
         data["id_number"] = number
     except idnumber.IdNumberError as exc:
         err("id_number", str(exc))
@@ -108,24 +129,26 @@ def member_rules(
     data["phone"] = phone
     if phone and not PHONE_RX.match(phone):
         err("phone", "联系电话应为 11 位手机号码或带区号的固定电话。")
-    join = data.get("join_date")
+    # A month-only date (年月) is checked at month level: any day of its month may be the
+    # real one, so it is refused only when every day of that month would be refused.
+    join, join_by_month = _dated(data, "join_date")
     if not join:
         err("join_date", "请填写入党日期。")
     else:
-        if join > today:
+        if _before(today, join, by_month=join_by_month):
             err("join_date", "入党日期不能晚于今天。")
         born = data.get("birth_date")
-        if born and join < add_years(born, 18):
+        if born and _before(join, add_years(born, 18), by_month=join_by_month):
             err("join_date", "入党时应年满 18 周岁。")
     status = data.get("status")
     if status not in STATUSES:
         err("status", "党员状态应为正式党员或预备党员。")
-    full = data.get("full_date")
+    full, full_by_month = _dated(data, "full_date")
     if status == MemberStatus.PROBATIONARY and full:
         err("full_date", "预备党员没有转正日期。")
-    if full and join and full < join:
+    if full and join and _before(full, join, by_month=join_by_month or full_by_month):
         err("full_date", "转正日期不能早于入党日期。")
-    if full and full > today:
+    if full and _before(today, full, by_month=full_by_month):
         err("full_date", "转正日期不能晚于今天。")
     return errors
 
@@ -183,6 +206,10 @@ def member_update(*, actor, member: Member, data: dict[str, Any]) -> Member:
         before = snapshot(member)
         merged = {f: getattr(member, f) for f in EDITABLE_FIELDS}
         merged.update({k: v for k, v in data.items() if k in EDITABLE_FIELDS})
+        for field in ("join_date", "full_date"):
+            # A date given without its flag is a full date: it replaces a month-only one.
+            if field in data and f"{field}_month_only" not in data:
+                merged[f"{field}_month_only"] = False
         if "id_number" in data:
             # Birth date and gender follow a corrected ID number unless given explicitly.
             for derived in ("birth_date", "gender"):

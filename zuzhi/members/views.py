@@ -27,7 +27,7 @@ from .forms import (
     ReturnForm,
     TransferForm,
 )
-from .models import CaseKind, Member, MemberCategory, MemberStatus
+from .models import CaseKind, Member, MemberCategory, MemberStatus, member_date_display
 
 EXPORT_HEADERS = [
     "姓名",
@@ -46,6 +46,7 @@ EXPORT_HEADERS = [
     "工作单位及职务",
 ]
 GENDERS = {"1": "男", "2": "女"}
+YES_NO = {True: "是", False: "否"}
 
 
 def _within(request):
@@ -65,6 +66,12 @@ def _display(member: Member, unmasked: bool) -> Member:
     member.ethnicity_label = code_map("GB3304").get(member.ethnicity, member.ethnicity)
     member.education_label = code_map("ZB64").get(member.education, member.education)
     return member
+
+
+def _export_date(day, month_only: bool):
+    """A full date stays a date cell (yyyy-mm-dd); a month-only one is the text `1985.03`,
+    so that no spreadsheet shows its placeholder day."""
+    return member_date_display(day, month_only) if month_only else day
 
 
 @login_required
@@ -89,8 +96,8 @@ def member_list_view(request):
                 ethnicities.get(m.ethnicity, m.ethnicity),
                 m.birth_date,
                 educations.get(m.education, m.education),
-                m.join_date,
-                m.full_date,
+                _export_date(m.join_date, m.join_date_month_only),
+                _export_date(m.full_date, m.full_date_month_only),
                 m.get_status_display(),
                 m.organization.code,
                 m.organization.name,
@@ -213,6 +220,8 @@ def member_history_view(request, pk):
                     personal(old, kind=kind, unmasked=unmasked),
                     personal(new, kind=kind, unmasked=unmasked),
                 )
+            if isinstance(old, bool) or isinstance(new, bool):
+                old, new = (YES_NO.get(v, v) for v in (old, new))
             changes.append((labels.get(key, key), old, new))
         entries.append((row, changes))
     return render(request, "members/member_history.html", {"member": member, "entries": entries})
