@@ -213,6 +213,10 @@ MEDIA_URL = "/media/"
 # Uploads: files over this size are refused with a message before being read.
 ZUZHI_MAX_UPLOAD_BYTES = env_int("ZUZHI_MAX_UPLOAD_MB", 20) * 1024 * 1024
 ZUZHI_IMPORT_BACKGROUND_ROWS = env_int("ZUZHI_IMPORT_BACKGROUND_ROWS", 2000)
+# A refused or unconfirmed upload is kept this long for its marked copy and a re-check.
+ZUZHI_IMPORT_KEEP_HOURS = env_int("ZUZHI_IMPORT_KEEP_HOURS", 24)
+# A confirmed import no worker has taken after this long says the worker is not running.
+ZUZHI_WORKER_WAIT_SECONDS = env_int("ZUZHI_WORKER_WAIT_SECONDS", 20)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Security baseline (等保): lockout, sessions, password expiry, audit retention.

@@ -57,6 +57,7 @@ def _leaf_names(contest: Contest) -> dict[str, Indicator]:
 class IndicatorValueImporter:
     kind = "indicator_values"
     title = "考评指标数据"
+    label_field = "name"
     columns = COLUMNS
     notes = [
         "3. 每行填一个参评对象的一项末级指标；同一对象同一指标再次导入按修改处理。",
@@ -65,7 +66,15 @@ class IndicatorValueImporter:
     ]
 
     def apply(
-        self, *, actor, rows: list[Row], outcome: ImportOutcome, progress, dry_run: bool
+        self,
+        *,
+        actor,
+        rows: list[Row],
+        outcome: ImportOutcome,
+        progress,
+        dry_run: bool,
+        confirmed: frozenset[int] = frozenset(),
+        params=None,
     ) -> None:
         contests: dict[int, Contest | None] = {}
         leaves: dict[int, dict] = {}

@@ -1,44 +1,82 @@
-"""Reading and writing Excel files for imports (Excel 导入): checks, columns, templates.
+"""Reading Excel files for imports (Excel 导入): which sheet, where the table is, each cell.
 
-Files are read with python-calamine; every problem becomes a Chinese message, never a 500.
+Real township sheets have a title above the table, a footer under it, extra columns, merged,
+hidden and formula cells, percentages and IDs typed as numbers. Each is read as the clerk sees
+it or refused with a Chinese message naming the cell; nothing is dropped or changed without a
+notice in the preview. workbook.py opens the file; this module finds the table in it.
 """
 
 import datetime
 import io
 import re
-import zipfile
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import xlsxwriter
-from django.conf import settings
-from python_calamine import CalamineError, CalamineWorkbook
 
-# Uncompressed size a workbook may unpack to: guards against zip bombs.
-MAX_UNPACKED_BYTES = 400 * 1024 * 1024
-FORMULA_RX = re.compile(rb"<(?:\w+:)?f[ >/]")
+from . import idnumber
+from .workbook import ExcelFileError, SheetGrid, Workbook, column_letter, open_workbook
+
+__all__ = ["CellError", "ExcelFileError", "column_letter"]
+
 # Excel day numbers (1900 date system) read as dates: 1910-01-01 … 2099-12-31 only, so that a
 # bare year such as 2021 is an error rather than a day in 1905.
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 SERIAL_MIN = (datetime.date(1910, 1, 1) - EXCEL_EPOCH).days
 SERIAL_MAX = (datetime.date(2099, 12, 31) - EXCEL_EPOCH).days
-# Old .xls files and password-protected .xlsx files are both OLE compound documents.
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-BOMB_MESSAGE = "文件解压后过大，疑似损坏或恶意文件，已拒绝。"
 # Control characters (NUL above all, which PostgreSQL refuses in text) arrive from cells
 # written as _x0000_; tab and line breaks are ordinary in addresses and names.
 CONTROL_RX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MEMO_SIZE = 1000
-
-
-class ExcelFileError(Exception):
-    """The file as a whole cannot be imported; the message says why, in Chinese."""
+# The header row is looked for in the first rows (a title and a subtitle usually sit above it).
+HEADER_SCAN_ROWS = 20
+# Rows under (or between) the data that are not people: totals and signatures.
+FOOTER_WORDS = (
+    "合计",
+    "总计",
+    "小计",
+    "共计",
+    "填表人",
+    "填报人",
+    "制表人",
+    "审核人",
+    "审批人",
+    "负责人",
+    "单位负责人",
+    "填表日期",
+    "填报日期",
+    "制表日期",
+    "填表说明",
+    "注：",
+    "注:",
+    "说明：",
+    "说明:",
+)
+PLACEHOLDERS = frozenset({"—", "——", "-", "--", "－", "/", "／", "\\", "无", "暂无", "空"})
+LISTED = 20  # cells named one by one in a notice before "等 N 处"
 
 
 class CellError(ValueError):
     """A cell value that cannot be read; the message says why, in Chinese."""
+
+
+class SheetChoiceNeeded(ExcelFileError):
+    """Several sheets match the template: the uploader picks one."""
+
+    def __init__(self, message: str, choices: list[str], active: str | None):
+        super().__init__(message)
+        self.choices = choices
+        self.active = active
+
+
+@dataclass(frozen=True)
+class Noted:
+    """A cell read with a change the clerk must see in the preview (a 15-digit ID made 18
+    digits, spaces taken out of a name): the value, and what was done."""
+
+    value: Any
+    note: str
 
 
 @dataclass(frozen=True)
@@ -48,67 +86,53 @@ class Column:
     required: bool = False
     parse: Callable[[Any], Any] = field(default=lambda v: v)
     help: str = ""
+    # Names offered as a drop-down list in the template (code tables, choices).
+    choices: Callable[[], list[str]] | None = None
+    # Another header that may stand in for this required one (a branch by code or by name):
+    # the sheet needs one of the two columns, and each row is checked by the importer.
+    alternative: str = ""
 
 
 @dataclass
 class Row:
-    number: int  # the row number as Excel shows it (the header is row 1)
+    number: int  # the row number as Excel shows it
     values: dict[str, Any]  # every column's field; None where the cell is empty or unreadable
     errors: dict[str, str]
+    # The cell as it stood in the file, for the cells that could not be read.
+    shown: dict[str, Any] = field(default_factory=dict)
 
 
-def column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+@dataclass
+class SheetRead:
+    """The table found in an upload: its rows, and what the preview must tell the clerk."""
+
+    sheet: str
+    header_row: int  # as Excel numbers it
+    rows: list[Row]
+    notices: list[dict[str, Any]]
+    columns_at: dict[str, int]  # template header → 0-based column in the sheet
+    other_sheets: list[str] = field(default_factory=list)
 
 
-def _check_package(content: bytes) -> None:
-    limit = settings.ZUZHI_MAX_UPLOAD_BYTES
-    if len(content) > limit:
-        raise ExcelFileError(
-            f"文件过大（{len(content) / 1024 / 1024:.1f} MB），上限为 {limit // 1024 // 1024} MB，请分批导入。"
-        )
-    if not content:
-        raise ExcelFileError("文件是空的。")
-    if content.startswith(OLE_MAGIC):
-        raise ExcelFileError(
-            "这是旧版 .xls 文件或设置了打开密码的文件。请在 Excel 中另存为 .xlsx（并取消密码）后再上传。"
-        )
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-        names = archive.namelist()
-    except (zipfile.BadZipFile, ValueError) as exc:
-        raise ExcelFileError(
-            "文件不是有效的 Excel（.xlsx）文件。旧版 .xls 请先在 Excel 中另存为 .xlsx。"
-        ) from exc
-    if "xl/workbook.xml" not in names:
-        raise ExcelFileError("文件不是有效的 Excel（.xlsx）文件。")
-    if sum(i.file_size for i in archive.infolist()) > MAX_UNPACKED_BYTES:
-        raise ExcelFileError(BOMB_MESSAGE)
-    # Every part is unpacked once here. zipfile never yields more than a part's declared size
-    # and checks its CRC, so a part whose declared size lies is refused here as damaged; calamine
-    # (which would unpack it unbounded) then only reads parts whose sizes are known to be true.
-    try:
-        for info in archive.infolist():
-            is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
-            with archive.open(info) as part:
-                tail = b""
-                while chunk := part.read(1 << 20):
-                    if is_sheet and FORMULA_RX.search(tail + chunk):
-                        raise ExcelFileError(
-                            "文件中含有公式。请把公式单元格复制后“选择性粘贴为数值”，再上传。"
-                        )
-                    tail = chunk[-16:]
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
-        raise ExcelFileError(
-            "Excel 文件已损坏，无法读取。请在 Excel 中打开后重新保存再上传。"
-        ) from exc
-    except RuntimeError as exc:  # zipfile's "File is encrypted, password required"
-        raise ExcelFileError("Excel 文件受密码保护，请取消密码后再上传。") from exc
+def _notice(notices: list, message: str, *, row: int | None = None, column: str = "") -> None:
+    notices.append({"row": row, "column": column, "message": message})
+
+
+def _listing(items: list[str]) -> str:
+    shown = "、".join(items[:LISTED])
+    return shown + (f" 等 {len(items)} 处" if len(items) > LISTED else "")
+
+
+def _row_ranges(numbers: list[int]) -> str:
+    """[3, 4, 5, 9] → 第 3–5、9 行"""
+    parts, start = [], None
+    for i, n in enumerate(numbers):
+        if start is None:
+            start = n
+        if i + 1 == len(numbers) or numbers[i + 1] != n + 1:
+            parts.append(str(start) if start == n else f"{start}–{n}")
+            start = None
+    return "第 " + _listing(parts) + " 行"
 
 
 def _is_empty(raw: list) -> bool:
@@ -116,75 +140,250 @@ def _is_empty(raw: list) -> bool:
     return raw.count("") + raw.count(None) == len(raw)
 
 
-def _read_cell(col: Column, cell: Any) -> tuple[Any, str | None]:
-    """(value, None), or (None, why the cell cannot be read)."""
+def _cell_text(cell: Any) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip()
+
+
+def _read_cell(col: Column, cell: Any) -> tuple[Any, str | None, str | None]:
+    """(value, note, None), or (None, None, why the cell cannot be read)."""
     if isinstance(cell, str):
         cell = cell.strip()
         if CONTROL_RX.search(cell):
-            return None, "含有不可见的控制字符，请删除后重新输入。"
+            return None, None, "含有不可见的控制字符，请删除后重新输入。"
+        if cell in PLACEHOLDERS:
+            if col.required and not col.alternative:
+                return None, None, f"必填，不能为空（“{cell}”视为空白）。"
+            return None, None, None
     if cell in ("", None):
-        return None, "必填，不能为空。" if col.required else None
+        return None, None, "必填，不能为空。" if col.required and not col.alternative else None
     try:
-        return col.parse(cell), None
+        value = col.parse(cell)
     except CellError as exc:
-        return None, str(exc)
+        return None, None, str(exc)
+    if isinstance(value, Noted):
+        return value.value, value.note, None
+    return value, None, None
 
 
-def _first_sheet(content: bytes) -> tuple[list[list[Any]], list]:
-    """The first sheet's cells from A1, and its merged ranges. The workbook is let go on
-    return: at 100,000 rows its own copy of the cells weighs some 100 MB."""
-    try:
-        sheet = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0)
-        return sheet.to_python(skip_empty_area=False), sheet.merged_cell_ranges or []
-    except CalamineError as exc:
-        raise ExcelFileError("无法读取该 Excel 文件，文件可能已损坏。") from exc
-    except Exception as exc:  # calamine raises several unrelated types for broken files
-        raise ExcelFileError("无法读取该 Excel 文件，文件可能已损坏或受密码保护。") from exc
+@dataclass
+class _Header:
+    row: int  # 0-based
+    at: dict[str, int]  # template header → column
+    unknown: list[tuple[int, str]]
+    duplicated: dict[str, list[int]]
+    missing: list[str]
 
 
-def read_rows(content: bytes, *, columns: list[Column]) -> list[Row]:
-    """The data rows of the first sheet, each cell parsed by its column; file-level problems
-    raise ExcelFileError, cell problems are kept per row for the preview."""
-    _check_package(content)
-    rows, merged = _first_sheet(content)
-    if any(start[0] == 0 or end[0] == 0 for start, end in merged):
-        raise ExcelFileError("表头（第 1 行）有合并单元格，请取消合并，每列一个表头。")
-    while rows and _is_empty(rows[-1]):
-        rows.pop()
-    if not rows:
-        raise ExcelFileError("文件中没有内容。请使用下载的模板填写。")
-    headers = [str(h).strip() if h is not None else "" for h in rows[0]]
-    if not any(headers):
-        raise ExcelFileError("第 1 行是空的。第 1 行应为表头，请使用下载的模板。")
-    known = {c.header for c in columns}
-    missing = [c.header for c in columns if c.required and c.header not in headers]
-    unknown = [h for h in headers if h and h not in known]
-    duplicated = sorted({h for h in headers if h and headers.count(h) > 1})
+def _find_header(grid: SheetGrid, columns: list[Column], lookup: dict[str, str]) -> _Header | None:
+    """The row among the first HEADER_SCAN_ROWS that names the most template columns."""
+    from .headers import normalize_header
+
+    best: _Header | None = None
+    best_score = 0
+    for r, raw in enumerate(grid.cells[:HEADER_SCAN_ROWS]):
+        at: dict[str, int] = {}
+        unknown, duplicated = [], {}
+        for c, cell in enumerate(raw):
+            text = _cell_text(cell)
+            if not text:
+                continue
+            header = lookup.get(normalize_header(text))
+            if header is None:
+                unknown.append((c, text))
+            elif header in at:
+                duplicated.setdefault(header, [at[header]]).append(c)
+            else:
+                at[header] = c
+        if len(at) > best_score:
+            best_score = len(at)
+            missing = [
+                col.header + (f"（或“{col.alternative}”）" if col.alternative else "")
+                for col in columns
+                if col.required
+                and col.header not in at
+                and not (col.alternative and col.alternative in at)
+            ]
+            best = _Header(r, at, unknown, duplicated, missing)
+    return best
+
+
+def _choose_sheet(
+    book: Workbook, columns: list[Column], lookup: dict[str, str], sheet: str | None
+) -> tuple[SheetGrid, _Header, list[str]]:
+    visible = [s.name for s in book.sheets if s.visible]
+    if sheet is not None:
+        if sheet not in visible:
+            raise ExcelFileError(f"文件中没有名为“{sheet}”的工作表。")
+        names = [sheet]
+    else:
+        names = visible
+    if not names:
+        raise ExcelFileError("文件中没有可见的工作表。")
+    matches: list[tuple[SheetGrid, _Header]] = []
+    best: tuple[str, _Header] | None = None
+    for name in names:
+        grid = book.grid(name)
+        header = _find_header(grid, columns, lookup)
+        if header is None:
+            continue
+        if not header.missing:
+            matches.append((grid, header))
+        elif best is None or len(header.at) > len(best[1].at) or name == book.active:
+            best = (name, header)
+    if len(matches) > 1:
+        choices = [grid.name for grid, _ in matches]
+        active = book.active if book.active in choices else None
+        raise SheetChoiceNeeded(
+            f"文件中有 {len(choices)} 个工作表都符合模板："
+            + "、".join(f"“{c}”" for c in choices)
+            + (f"（保存文件时打开的是“{active}”）" if active else "")
+            + "。请选择要导入的工作表。",
+            choices,
+            active,
+        )
+    if not matches:
+        if best is None:
+            raise ExcelFileError(
+                "没有找到表头。表格前 20 行中应有一行列名，如“"
+                + "”“".join(c.header for c in columns[:3])
+                + "”。请使用下载的模板。"
+            )
+        name, header = best
+        where = (
+            f"工作表“{name}”第 {header.row + 1} 行" if len(names) > 1 else f"第 {header.row + 1} 行"
+        )
+        raise ExcelFileError(
+            f"表头与模板不符（{where}）。缺少必填列："
+            + "、".join(header.missing)
+            + "。请使用下载的模板。"
+        )
+    grid, header = matches[0]
+    others = [n for n in visible if n != grid.name]
+    return grid, header, others
+
+
+def read_sheet(
+    content: bytes, *, columns: list[Column], filename: str = "", sheet: str | None = None
+) -> SheetRead:
+    """The data rows of the sheet that matches the template, each cell parsed by its column.
+
+    File-level problems raise ExcelFileError (SheetChoiceNeeded when the uploader must pick a
+    sheet); cell problems are kept per row, and what was skipped, filled or changed is listed
+    in `notices`, so that the preview shows everything that happened to the file."""
+    from .headers import header_lookup
+
+    book = open_workbook(content, filename=filename)
+    lookup = header_lookup([c.header for c in columns])
+    grid, header, others = _choose_sheet(book, columns, lookup, sheet)
+    book.release()
+    notices: list[dict[str, Any]] = []
+    hidden_sheets = [s.name for s in book.sheets if not s.visible]
+    if len(book.sheets) > 1:
+        _notice(notices, f"读取的是工作表“{grid.name}”。")
+    if others:
+        _notice(notices, "未读取其他工作表：" + "、".join(f"“{n}”" for n in others) + "。")
+    if hidden_sheets:
+        _notice(notices, "已忽略隐藏的工作表：" + "、".join(f"“{n}”" for n in hidden_sheets) + "。")
+    rows = _table_rows(grid, columns, header, notices)
+    return SheetRead(
+        sheet=grid.name,
+        header_row=header.row + 1,
+        rows=rows,
+        notices=notices,
+        columns_at=header.at,
+        other_sheets=others,
+    )
+
+
+def read_rows(content: bytes, *, columns: list[Column], filename: str = "") -> list[Row]:
+    return read_sheet(content, columns=columns, filename=filename).rows
+
+
+def _header_problems(grid: SheetGrid, header: _Header, columns: list[Column], notices) -> None:
     problems = []
-    if missing:
-        problems.append("缺少必填列：" + "、".join(missing))
-    if unknown:
-        problems.append("无法识别的列：" + "、".join(unknown))
-    if duplicated:
-        problems.append("重复的列：" + "、".join(duplicated))
+    if header.duplicated:
+        problems.append(
+            "重复的列："
+            + "；".join(
+                f"{h}（" + "、".join(column_letter(c) + " 列" for c in cs) + "）"
+                for h, cs in header.duplicated.items()
+            )
+        )
+    hidden_known = [
+        f"{column_letter(c)} 列“{h}”" for h, c in header.at.items() if c in grid.hidden_cols
+    ]
+    if hidden_known:
+        problems.append("这些列被隐藏了：" + "、".join(hidden_known) + "，请取消隐藏并核对后再上传")
+    r = header.row
+    known_cols = set(header.at.values())
+    for (r1, c1), (r2, c2) in grid.merged:
+        if r1 <= r <= r2 and c2 > c1 and len(known_cols & set(range(c1, c2 + 1))) > 0:
+            problems.append(
+                f"表头第 {r + 1} 行 {column_letter(c1)}–{column_letter(c2)} 列是合并单元格，请取消合并，每列一个表头"
+            )
     if problems:
-        raise ExcelFileError("表头与模板不符。" + "；".join(problems) + "。请使用下载的模板。")
-    index = {h: i for i, h in enumerate(headers) if h}
-    # Each column's place in the row, looked up once rather than per cell. Most columns
-    # repeat a handful of texts (民族, 党员状态, 所在党组织代码…), so each also remembers what
-    # its first MEMO_SIZE distinct texts read as.
-    located = [(col, index.get(col.header), {}) for col in columns]
+        raise ExcelFileError("表头有问题：" + "；".join(problems) + "。")
+    if header.unknown:
+        _notice(
+            notices,
+            "已忽略无法识别的列："
+            + "、".join(f"{column_letter(c)} 列“{t}”" for c, t in header.unknown)
+            + "。",
+        )
+
+
+def _table_rows(
+    grid: SheetGrid, columns: list[Column], header: _Header, notices: list
+) -> list[Row]:
+    _header_problems(grid, header, columns, notices)
+    cells = grid.cells
+    # The data starts under the header, or under header cells merged down over two rows.
+    first = header.row + 1
+    known_cols = {c: h for h, c in header.at.items()}
+    for (r1, c1), (r2, _c2) in grid.merged:
+        if r1 == header.row and c1 in known_cols:
+            first = max(first, r2 + 1)
+    above = [r + 1 for r in range(header.row) if not _is_empty(cells[r])]
+    if above:
+        title = next(_cell_text(c) for c in cells[above[0] - 1] if _cell_text(c))
+        _notice(notices, f"已忽略表头上方的{_row_ranges(above)}（“{title[:40]}”）。")
+    by_header = {col.header: col for col in columns}
+    errors_at = _merge_fill(grid, first, known_cols, by_header, notices)
+    _formula_notes(grid, first, known_cols, errors_at, notices)
+    header_texts = [_cell_text(c) for c in cells[header.row]]
+    located = [(col, header.at.get(col.header), {}) for col in columns]
+    hidden, footers, repeated = [], [], []
     result = []
-    for number in range(2, len(rows) + 1):
-        # Each sheet row is let go once read, so that the sheet as lists and the rows read
-        # from it are never both held in full (some 50 MB each at 100,000 rows).
-        raw, rows[number - 1] = rows[number - 1], None
+    for index in range(first, len(cells)):
+        raw, cells[index] = cells[index], None
         if _is_empty(raw):
             continue
-        values, errors = {}, {}
+        number = index + 1
+        if index in grid.hidden_rows:
+            hidden.append(number)
+            continue
+        lead = next((_cell_text(c) for c in raw if c not in ("", None)), "")
+        lead = "".join(lead.split())
+        if lead.startswith(FOOTER_WORDS):
+            footers.append(number)
+            continue
+        if [_cell_text(c) for c in raw] == header_texts:
+            repeated.append(number)
+            continue
+        values, errors, shown = {}, {}, {}
         width = len(raw)
         for col, i, memo in located:
             cell = raw[i] if i is not None and i < width else None
+            problem = errors_at.get((index, i)) if errors_at else None
+            if problem:
+                values[col.field] = None
+                errors[col.header] = problem
+                shown[col.header] = cell
+                continue
             if isinstance(cell, str):
                 read = memo.get(cell)
                 if read is None:
@@ -193,13 +392,83 @@ def read_rows(content: bytes, *, columns: list[Column]) -> list[Row]:
                         memo[cell] = read
             else:
                 read = _read_cell(col, cell)
-            values[col.field], error = read
+            values[col.field], note, error = read
             if error:
                 errors[col.header] = error
-        result.append(Row(number=number, values=values, errors=errors))
+                shown[col.header] = cell
+            elif note:
+                _notice(notices, note, row=number, column=col.header)
+        result.append(Row(number=number, values=values, errors=errors, shown=shown))
+    if hidden:
+        _notice(
+            notices,
+            f"已跳过隐藏的{_row_ranges(hidden)}（共 {len(hidden)} 行）。如需导入，请在 Excel 中取消隐藏后重新上传。",
+        )
+    if footers:
+        _notice(notices, f"已忽略合计、签字等表尾行：{_row_ranges(footers)}。")
+    if repeated:
+        _notice(notices, f"已忽略重复的表头行：{_row_ranges(repeated)}。")
     if not result:
-        raise ExcelFileError("文件中只有表头，没有数据行。")
+        raise ExcelFileError(
+            "表格中只有表头，没有数据行。"
+            if not hidden
+            else "表格中的数据行都被隐藏了，请取消隐藏后再上传。"
+        )
     return result
+
+
+def _merge_fill(grid: SheetGrid, first: int, known_cols: dict[int, str], by_header, notices):
+    """Merged data cells read as the clerk sees them: a cell merged down a column shows its
+    value on every row, so each row gets it (listed in the preview). A cell merged across
+    columns hides the cells it covers: those are refused, naming the range."""
+    errors_at: dict[tuple[int, int], str] = {}
+    cells = grid.cells
+    for (r1, c1), (r2, c2) in sorted(grid.merged):
+        if r2 < first or r1 >= len(cells):
+            continue
+        rng = f"{column_letter(c1)}{r1 + 1}:{column_letter(c2)}{r2 + 1}"
+        if c2 > c1:
+            for c in range(c1 + 1, c2 + 1):
+                if c in known_cols:
+                    for r in range(max(r1, first), r2 + 1):
+                        errors_at[(r, c)] = (
+                            f"与 {column_letter(c1)} 列合并成了一个单元格（{rng}），请取消合并后分别填写。"
+                        )
+        if r2 > r1 and c1 in known_cols:
+            value = cells[r1][c1] if c1 < len(cells[r1]) else None
+            for r in range(r1 + 1, min(r2, len(cells) - 1) + 1):
+                if c1 < len(cells[r]):
+                    cells[r][c1] = value
+            if value not in ("", None) and r1 >= first:
+                _notice(
+                    notices,
+                    f"{_row_ranges(list(range(r1 + 1, r2 + 2)))}的“{known_cols[c1]}”是合并单元格（{rng}），"
+                    f"已按每行都是“{_cell_text(value)}”读取。",
+                    column=known_cols[c1],
+                )
+    return errors_at
+
+
+def _formula_notes(grid: SheetGrid, first: int, known_cols, errors_at, notices) -> None:
+    """Formulas are read as the result the file kept; one without a kept result is refused."""
+    cached = []
+    for (r, c), has_value in sorted(grid.formulas.items()):
+        if r < first or c not in known_cols:
+            continue
+        ref = f"{column_letter(c)}{r + 1}"
+        if has_value:
+            cached.append(ref)
+        else:
+            errors_at.setdefault(
+                (r, c),
+                f"单元格 {ref} 是公式，但文件中没有保存计算结果。请在 Excel 中打开并保存后再上传，"
+                "或把公式“选择性粘贴为数值”。",
+            )
+    if cached:
+        _notice(
+            notices,
+            f"工作表“{grid.name}”中这些单元格是公式，已按文件中保存的计算结果读取：{_listing(cached)}。",
+        )
 
 
 def parse_text(value: Any) -> str:
@@ -249,30 +518,144 @@ def choice_parser(choices) -> Callable[[Any], str]:
     return parse
 
 
-def template_bytes(*, columns: list[Column], sheet_name: str, notes: list[str]) -> bytes:
-    """An empty import template: Chinese headers on sheet 1, instructions on sheet 2."""
+NUMERIC_ID = (
+    "身份证号码被存成了数字。Excel 只保留 15 位有效数字，18 位号码的后几位已经丢失"
+    "（常显示为 4.10105E+17 或末尾变成 0），不能导入。请把这一列设置为“文本”格式，"
+    "再对照原始资料重新输入号码（不要从本表复制）。"
+)
+SCIENTIFIC_RX = re.compile(r"\A\d(?:\.\d+)?E\+?\d+\Z", re.I)
+
+
+def parse_id_number(value: Any) -> str | Noted:
+    """公民身份号码 as a cell holds it. A number has lost digits (Excel keeps 15 significant
+    digits), unless it is a 15-digit legacy number, which becomes 18 digits by the standard
+    rule; the rest of the checks are the service's (idnumber.validate)."""
+    if isinstance(value, bool) or isinstance(value, datetime.date):
+        raise CellError("应为 18 位公民身份号码。")
+    if isinstance(value, int | float):
+        if isinstance(value, float) and not value.is_integer() or value < 0:
+            raise CellError(NUMERIC_ID)
+        digits = str(int(value))
+        if len(digits) != 15:
+            raise CellError(NUMERIC_ID)
+        return _upgraded(digits)
+    text = idnumber.normalize(value)
+    if SCIENTIFIC_RX.match(text):
+        raise CellError(NUMERIC_ID)
+    if len(text) == 15 and text.isdigit():
+        return _upgraded(text)
+    if len(text) == 18:
+        notice = idnumber.division_notice(text)
+        if notice:
+            return Noted(text, notice)
+    return text
+
+
+def _upgraded(digits: str) -> Noted:
+    try:
+        number = idnumber.upgrade_15(digits)
+    except idnumber.IdNumberError as exc:
+        raise CellError(str(exc)) from exc
+    return Noted(number, f"15 位旧身份证号码 {digits} 已按国家标准转为 18 位：{number}。")
+
+
+def parse_person_name(value: Any) -> str | Noted:
+    """A person's name without the spaces typed to line names up (王　芳 → 王芳), keeping the
+    middle dot of minority and foreign names; a change is listed in the preview."""
+    from .cells import normalize_person_name
+
+    text = parse_text(value)
+    name = normalize_person_name(text)
+    if not name:
+        raise CellError("姓名不能为空。")
+    return name if name == text else Noted(name, f"姓名“{text}”已去掉多余的空格，读作“{name}”。")
+
+
+def parse_phone(value: Any) -> str:
+    from .cells import normalize_phone
+
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        value = parse_text(value)
+    return normalize_phone(parse_text(value))
+
+
+def template_bytes(
+    *,
+    columns: list[Column],
+    sheet_name: str,
+    notes: list[str],
+    orgs: list[tuple[str, str]] = (),
+) -> bytes:
+    """An empty import template: Chinese headers on sheet 1 with drop-down lists for coded
+    columns and text format everywhere (so IDs and phones keep every digit), the
+    organizations the user may import into, and the instructions."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = book.add_worksheet(sheet_name[:31])
     required = book.add_format({"bold": True, "bg_color": "#FDE9E7", "border": 1})
     optional = book.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1})
     text = book.add_format({"num_format": "@"})
+    lists = book.add_worksheet("代码表")
+    list_column = 0
     for i, col in enumerate(columns):
         sheet.write_string(0, i, col.header, required if col.required else optional)
         sheet.set_column(i, i, max(12, len(col.header) * 2 + 4), text)
         if col.help:
             sheet.write_comment(0, i, col.help)
+        names = col.choices() if col.choices else []
+        if names:
+            # The list lives on its own sheet: a data validation's inline list is limited to
+            # 255 characters, too few for the 58 nationalities.
+            lists.write_string(0, list_column, col.header, optional)
+            for r, name in enumerate(names, start=1):
+                lists.write_string(r, list_column, name)
+            letter = column_letter(list_column)
+            sheet.data_validation(
+                1,
+                i,
+                10_000,
+                i,
+                {
+                    "validate": "list",
+                    "source": f"='代码表'!${letter}$2:${letter}${len(names) + 1}",
+                    "error_type": "warning",
+                    "error_title": col.header,
+                    "error_message": f"请从下拉列表中选择{col.header}。",
+                },
+            )
+            lists.set_column(list_column, list_column, 16)
+            list_column += 1
     sheet.freeze_panes(1, 0)
+    if not list_column:
+        lists.hide()
+    if orgs:
+        org_sheet = book.add_worksheet("可导入的党组织")
+        org_sheet.write_string(0, 0, "组织名称", optional)
+        org_sheet.write_string(0, 1, "组织代码", optional)
+        org_sheet.set_column(0, 0, 48)
+        org_sheet.set_column(1, 1, 20, text)
+        for r, (name, code) in enumerate(orgs, start=1):
+            org_sheet.write_string(r, 0, name)
+            org_sheet.write_string(r, 1, code)
     guide = book.add_worksheet("填写说明")
-    guide.set_column(0, 0, 100)
+    guide.set_column(0, 0, 110)
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
     for r, line in enumerate(
         [
             "填写说明（本页不会被导入）",
-            "1. 只导入第一个工作表；第 1 行为表头，请勿修改、合并或删除表头。",
-            "2. 红色表头为必填列。请勿使用公式，日期写成 2021-05-01。",
+            "1. 在第一个工作表填写；表格上方可以有标题行，下方的合计、填表人、审核人等行会被忽略；"
+            "序号、备注等模板以外的列会被忽略。文件中有多个工作表都像名册时，系统会请您选择。",
+            "2. 红色表头为必填列，表头可以用常见写法（如“身份证号码”“文化程度”“入党时间”）。"
+            "日期写成 2021-05-01；“—”“/”“无”表示空白。",
+            "3. 隐藏的行不会导入（预览中会列出）；隐藏了模板中的列时整个文件不予导入。"
+            "上下合并的单元格按每一行都是该值读取，左右合并的单元格不予导入。",
+            "4. 公式单元格按文件中保存的计算结果读取。百分数按百分号前的数值读取："
+            "单元格显示 92.5% 即为 92.5，无论是百分比格式的数字还是文字“92.5%”。",
+            "5. 姓名中为对齐而输入的空格会被去掉（少数民族姓名中的“·”保留）；"
+            "电话可写成 138-1234-5678、(0377)6512345 等形式。",
             *notes,
         ]
     ):
-        guide.write_string(r, 0, line)
+        guide.write_string(r, 0, line, wrap)
     book.close()
     return buffer.getvalue()

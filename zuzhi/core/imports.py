@@ -4,6 +4,7 @@ The preview is a dry run of the real write path inside a transaction that is rol
 so an import is validated by the same services that the pages and the API call.
 """
 
+import datetime
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,24 +15,45 @@ from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from .audit import audit_record
 from .bulk import older_objects_frozen
-from .excel import Column, ExcelFileError, Row, read_rows
+from .excel import Column, ExcelFileError, Row, SheetChoiceNeeded, SheetRead, read_sheet
 from .models import AuditAction, ImportJob
 from .scope import user_scope_paths
 
 logger = logging.getLogger(__name__)
+
+# The preview lists at most this many notices and updates (a re-import of 100,000 members
+# would otherwise store each); the count of the rest is shown.
+LISTED_MAX = 2000
 
 
 @dataclass
 class ImportOutcome:
     summary: dict[str, int] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    notices: list[dict[str, Any]] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    identity_rows: list[int] = field(default_factory=list)
 
     def error(self, row: int | None, column: str, message: str) -> None:
         self.errors.append({"row": row, "column": column, "message": message})
+
+    def notice(self, row: int | None, column: str, message: str) -> None:
+        self.notices.append({"row": row, "column": column, "message": message})
+
+    def change(self, row: int, fields: list[dict[str, Any]]) -> None:
+        """An update of an existing record, as (label, old, new, identity) per changed field;
+        a row changing an identity field needs the uploader's explicit confirmation."""
+        if any(f.get("identity") for f in fields):
+            self.identity_rows.append(row)
+        if len(self.changes) < LISTED_MAX:
+            self.changes.append({"row": row, "fields": fields})
+        else:
+            self.count("changes_unlisted")
 
     def count(self, key: str, n: int = 1) -> None:
         self.summary[key] = self.summary.get(key, 0) + n
@@ -42,6 +64,8 @@ class Importer(Protocol):
     title: str
     columns: list[Column]
     notes: list[str]
+    # The field that names a row's person or object in error lines (e.g. "name").
+    label_field: str
 
     def apply(
         self,
@@ -51,10 +75,22 @@ class Importer(Protocol):
         outcome: ImportOutcome,
         progress: Callable[[int], None],
         dry_run: bool,
+        confirmed: frozenset[int],
+        params: dict[str, Any],
     ) -> None:
         """Write every row through the domain services, recording row errors in `outcome` and
         counting rows under "created", "updated" or "unchanged". With dry_run the caller rolls
-        back anyway; an importer may skip work whose only effect is the write itself."""
+        back anyway; an importer may skip work whose only effect is the write itself.
+        `confirmed` holds the rows whose identity changes the uploader confirmed (without
+        confirmation such a row is only listed in the preview, and refused when writing); `params`
+        says which import of the kind this is (e.g. the contest of an indicator sheet)."""
+
+
+def importer_columns(importer: Importer, *, actor, params: dict[str, Any]) -> list[Column]:
+    """The template's columns; some imports have columns of their own per params (the
+    indicators of one contest as columns of a wide sheet)."""
+    columns_for = getattr(importer, "columns_for", None)
+    return columns_for(actor=actor, params=params) if columns_for else importer.columns
 
 
 def importer_for(kind: str) -> Importer:
@@ -83,10 +119,42 @@ def import_progress(*, job: ImportJob) -> int:
     return caches["progress"].get(_progress_key(job.pk), 0)
 
 
+def _describe(errors: list[dict[str, Any]], rows: list[Row], label_field: str) -> None:
+    """Each error line names the person (or object) of its row and the value in the cell, so
+    that the clerk finds it without counting rows."""
+    by_number = {r.number: r for r in rows}
+    for error in errors:
+        row = by_number.get(error["row"])
+        if row is None:
+            continue
+        who = row.values.get(label_field) if label_field else None
+        error["who"] = str(who) if who not in (None, "") else ""
+        value = row.shown.get(error["column"])
+        if value is None:
+            value = next((v for k, v in row.values.items() if error["column"] == k), None)
+        error["value"] = _shown(value)
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return f"{value:.0f}" if abs(value) < 1e15 else f"{value:.5E}"
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.strftime("%Y-%m-%d")
+    return str(value)[:100]
+
+
 def _run(
-    *, actor, importer: Importer, rows: list[Row], commit: bool, job: ImportJob
+    *,
+    actor,
+    importer: Importer,
+    sheet: SheetRead,
+    commit: bool,
+    job: ImportJob,
 ) -> ImportOutcome:
-    outcome = ImportOutcome()
+    rows = sheet.rows
+    outcome = ImportOutcome(notices=list(sheet.notices))
     cache = caches["progress"]
     step = max(1, len(rows) // 100)
     last = [0]
@@ -99,11 +167,17 @@ def _run(
 
     with transaction.atomic():
         importer.apply(
-            actor=actor, rows=rows, outcome=outcome, progress=progress, dry_run=not commit
+            actor=actor,
+            rows=rows,
+            outcome=outcome,
+            progress=progress,
+            dry_run=not commit,
+            confirmed=frozenset(job.confirmed_rows),
+            params=job.params,
         )
         if outcome.errors or not commit:
             transaction.set_rollback(True)
-        elif any(n for key, n in outcome.summary.items() if key != "unchanged"):
+        elif any(n for key, n in outcome.summary.items() if key in ("created", "updated")):
             # A file that changes nothing (a re-import) leaves no audit row either.
             roots = user_scope_paths(actor)
             audit_record(
@@ -113,9 +187,14 @@ def _run(
                 target_repr=f"{importer.title}：{job.filename}",
                 org_path=roots[0] if roots else "",
                 after=outcome.summary,
-                message=f"导入 {len(rows)} 行",
+                message=f"导入 {len(rows)} 行（工作表“{sheet.sheet}”）",
             )
     outcome.errors.sort(key=lambda e: e["row"] or 0)
+    _describe(outcome.errors, rows, getattr(importer, "label_field", ""))
+    if len(outcome.notices) > LISTED_MAX:
+        hidden = len(outcome.notices) - LISTED_MAX
+        outcome.notices = outcome.notices[:LISTED_MAX]
+        outcome.notice(None, "", f"另有 {hidden} 条提示未列出。")
     return outcome
 
 
@@ -126,35 +205,97 @@ def _file_error(message: str) -> list[dict[str, Any]]:
     return [{"row": None, "column": "", "message": message}]
 
 
-def import_job_create(*, actor, kind: str, filename: str, content: bytes) -> ImportJob:
-    """Read and dry-run an uploaded file; the job lists every bad cell or awaits confirmation."""
+def _read(job: ImportJob, importer: Importer, actor) -> SheetRead:
+    columns = importer_columns(importer, actor=actor, params=job.params)
+    with older_objects_frozen():
+        return read_sheet(
+            bytes(job.content),
+            columns=columns,
+            filename=job.filename,
+            sheet=job.sheet_name or None,
+        )
+
+
+def _keep_window() -> datetime.datetime:
+    return timezone.now() + datetime.timedelta(hours=settings.ZUZHI_IMPORT_KEEP_HOURS)
+
+
+def import_files_forget() -> int:
+    """Drop the files of jobs past their keeping time (refused or never confirmed): the
+    uploaded sheets hold personal data. Runs with every new upload."""
+    return ImportJob.objects.filter(kept_until__lt=timezone.now()).update(
+        content=b"", kept_until=None
+    )
+
+
+def import_job_create(
+    *,
+    actor,
+    kind: str,
+    filename: str,
+    content: bytes,
+    params: dict[str, Any] | None = None,
+) -> ImportJob:
+    """Read and dry-run an uploaded file; the job lists every bad cell or awaits confirmation
+    (or asks which sheet, when several match the template)."""
     importer = importer_for(kind)
-    job = ImportJob(kind=kind, created_by=actor, filename=filename[:255], content=content)
+    import_files_forget()
+    job = ImportJob(
+        kind=kind,
+        created_by=actor,
+        filename=filename[:255],
+        content=content,
+        params=params or {},
+        kept_until=_keep_window(),
+    )
+    job.save()
+    return _check(job=job, importer=importer, actor=actor)
+
+
+def import_job_choose_sheet(*, actor, job: ImportJob, sheet: str) -> ImportJob:
+    """Check the file again, reading the sheet the uploader chose."""
+    if job.created_by_id != actor.pk or job.status != ImportJob.Status.CHOOSE_SHEET:
+        raise Http404("未找到该导入任务。")
+    if sheet not in job.sheet_choices:
+        raise ValidationError("请选择文件中的一个工作表。")
+    job = ImportJob.objects.get(pk=job.pk)
+    job.sheet_name = sheet
+    return _check(job=job, importer=importer_for(job.kind), actor=actor)
+
+
+def _check(*, job: ImportJob, importer: Importer, actor) -> ImportJob:
+    job.errors, job.notices, job.changes, job.identity_rows, job.summary = [], [], [], [], {}
     try:
-        with older_objects_frozen():
-            rows = read_rows(content, columns=importer.columns)
+        sheet = _read(job, importer, actor)
+    except SheetChoiceNeeded as exc:
+        job.status = ImportJob.Status.CHOOSE_SHEET
+        job.sheet_choices = exc.choices
+        job.errors = _file_error(str(exc))
+        job.save()
+        return job
     except ExcelFileError as exc:
         job.status = ImportJob.Status.INVALID
         job.errors = _file_error(str(exc))
         job.content = b""
+        job.kept_until = None
         job.save()
         return job
-    job.total_rows = len(rows)
+    job.sheet_name = sheet.sheet
+    job.total_rows = len(sheet.rows)
     job.status = ImportJob.Status.READY
     job.save()
     try:
         with older_objects_frozen():
-            outcome = _run(actor=actor, importer=importer, rows=rows, commit=False, job=job)
+            outcome = _run(actor=actor, importer=importer, sheet=sheet, commit=False, job=job)
     except Exception:
         # The dry run rolled back; the uploader gets a page saying so rather than a 500.
         logger.exception("import job %s: preview failed", job.pk)
         outcome = ImportOutcome(errors=_file_error(SYSTEM_ERROR))
-    job.errors, job.summary = outcome.errors, outcome.summary
+        job.content, job.kept_until = b"", None
+    job.errors, job.summary, job.notices = outcome.errors, outcome.summary, outcome.notices
+    job.changes, job.identity_rows = outcome.changes, outcome.identity_rows
     job.status = ImportJob.Status.INVALID if outcome.errors else ImportJob.Status.READY
-    if outcome.errors:
-        # A refused file can never be confirmed: keep none of its (personal) data.
-        job.content = b""
-    job.save(update_fields=["errors", "summary", "status", "content"])
+    job.save()
     return job
 
 
@@ -166,12 +307,21 @@ def import_job_get(*, user, pk) -> ImportJob:
         raise Http404("未找到该导入任务。") from exc
 
 
-def import_job_confirm(*, actor, job: ImportJob) -> ImportJob:
-    """Write a previewed file: now, or through the task worker when it is large."""
+def import_job_confirm(*, actor, job: ImportJob, confirmed_rows: list[int] = ()) -> ImportJob:
+    """Write a previewed file: now, or through the task worker when it is large. Every row
+    whose update changes who someone is must be among `confirmed_rows`."""
     if job.created_by_id != actor.pk:
         raise Http404("未找到该导入任务。")
+    unconfirmed = sorted(set(job.identity_rows) - set(confirmed_rows))
+    if unconfirmed:
+        raise ValidationError(
+            "以下行会改变人员的姓名、出生日期或性别，请逐行核对并勾选确认，"
+            "或修改文件后重新上传：第 " + "、".join(map(str, unconfirmed[:50])) + " 行。"
+        )
     updated = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.READY).update(
-        status=ImportJob.Status.QUEUED
+        status=ImportJob.Status.QUEUED,
+        queued_at=timezone.now(),
+        confirmed_rows=sorted(set(confirmed_rows) & set(job.identity_rows)),
     )
     if not updated:
         raise ValidationError("该导入任务不是待确认状态，不能重复提交。")
@@ -185,6 +335,17 @@ def import_job_confirm(*, actor, job: ImportJob) -> ImportJob:
     return job
 
 
+def import_worker_missing(*, job: ImportJob) -> bool:
+    """A queued job that no worker has taken after ZUZHI_WORKER_WAIT_SECONDS: the page says
+    so instead of showing 排队中 forever."""
+    return (
+        job.status == ImportJob.Status.QUEUED
+        and job.queued_at is not None
+        and timezone.now() - job.queued_at
+        > datetime.timedelta(seconds=settings.ZUZHI_WORKER_WAIT_SECONDS)
+    )
+
+
 def import_job_run(*, job_id) -> ImportJob:
     """Run a confirmed job: every row or none. Re-checks everything, since data and scope
     may have changed since the preview."""
@@ -196,10 +357,11 @@ def import_job_run(*, job_id) -> ImportJob:
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     importer = importer_for(job.kind)
     try:
-        with older_objects_frozen():
-            rows = read_rows(bytes(job.content), columns=importer.columns)
+        sheet = _read(job, importer, job.created_by)
         with older_objects_frozen():  # now with the rows, which the writing only reads
-            outcome = _run(actor=job.created_by, importer=importer, rows=rows, commit=True, job=job)
+            outcome = _run(
+                actor=job.created_by, importer=importer, sheet=sheet, commit=True, job=job
+            )
     except ExcelFileError as exc:
         outcome = ImportOutcome(errors=_file_error(str(exc)))
     except Exception:
@@ -211,6 +373,41 @@ def import_job_run(*, job_id) -> ImportJob:
     job.processed_rows = 0 if outcome.errors else job.total_rows
     # Done or failed, the job cannot run again: the uploaded (personal) data is not kept.
     job.content = b""
-    job.save(update_fields=["errors", "summary", "status", "processed_rows", "content"])
+    job.kept_until = None
+    job.save(
+        update_fields=["errors", "summary", "status", "processed_rows", "content", "kept_until"]
+    )
     caches["progress"].delete(_progress_key(job.pk))
     return job
+
+
+def import_job_marked_file(*, actor, job: ImportJob) -> bytes:
+    """The uploaded file with every bad cell marked, while the job still keeps the file."""
+    from .marked import marked_workbook
+
+    if job.created_by_id != actor.pk or not job.errors:
+        raise Http404("未找到该导入任务。")
+    job = ImportJob.objects.get(pk=job.pk)
+    if not job.content:
+        raise Http404("上传的文件已按规定删除，请重新上传。")
+    importer = importer_for(job.kind)
+    try:
+        return marked_workbook(
+            content=bytes(job.content),
+            filename=job.filename,
+            sheet=job.sheet_name,
+            columns=importer_columns(importer, actor=actor, params=job.params),
+            errors=job.errors,
+        )
+    except ExcelFileError as exc:
+        raise Http404("无法读取上传的文件。") from exc
+
+
+TEMPLATE_ORGS_MAX = 20_000
+
+
+def import_template_orgs(*, user, importer: Importer) -> list[tuple[str, str]]:
+    """(name, code) of the organizations the user may import into, for the template's list
+    sheet; the importer says which (core knows no domain model)."""
+    template_orgs = getattr(importer, "template_orgs", None)
+    return template_orgs(actor=user, limit=TEMPLATE_ORGS_MAX) if template_orgs else []

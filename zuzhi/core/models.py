@@ -91,6 +91,7 @@ class ImportJob(models.Model):
 
     class Status(models.TextChoices):
         INVALID = "invalid", "有错误"
+        CHOOSE_SHEET = "choose_sheet", "待选择工作表"
         READY = "ready", "待确认"
         QUEUED = "queued", "排队中"
         RUNNING = "running", "导入中"
@@ -110,6 +111,22 @@ class ImportJob(models.Model):
     processed_rows = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list)
     summary = models.JSONField(default=dict)
+    # What the preview tells besides errors: the sheet read, rows skipped, cells changed.
+    notices = models.JSONField(default=list)
+    # Updates of existing records, field by field (old → new), for the preview.
+    changes = models.JSONField(default=list)
+    # Rows whose update changes who someone is (name, birth date, gender): written only when
+    # the uploader ticks them on the preview (confirmed_rows).
+    identity_rows = models.JSONField(default=list)
+    confirmed_rows = models.JSONField(default=list)
+    # Which import of a kind (e.g. the contest of an indicator sheet), and which sheet of the file.
+    params = models.JSONField(default=dict)
+    sheet_name = models.CharField(max_length=128, blank=True)
+    sheet_choices = models.JSONField(default=list)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    # The file of a refused or unconfirmed job is kept this long (for the marked copy and a
+    # re-check), then dropped: it holds personal data.
+    kept_until = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at"]

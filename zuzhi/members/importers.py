@@ -1,113 +1,259 @@
 """The member import (党员信息导入): the township's Excel sheet → zuzhi.members.services."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 
-from zuzhi.core.codes import GB4658_TO_ZB64, code_map
-from zuzhi.core.excel import CellError, Column, Row, choice_parser, parse_date, parse_text
-from zuzhi.core.idnumber import normalize
+from zuzhi.core.cells import PartialDate, parse_partial_date
+from zuzhi.core.codes import code_choices, code_map, code_parser
+from zuzhi.core.excel import (
+    CellError,
+    Column,
+    Row,
+    choice_parser,
+    parse_id_number,
+    parse_person_name,
+    parse_phone,
+    parse_text,
+)
 from zuzhi.core.imports import ImportOutcome, validation_messages
 from zuzhi.core.scope import path_in_scope, scope_queryset
 from zuzhi.orgs.models import Organization
 
 from .models import Member, MemberCategory, MemberStatus
-from .services import member_bulk_check, member_bulk_insert, member_update
-
-# Common ways people write education in their sheets, mapped to ZB64 codes.
-EDUCATION_ALIASES = {
-    "研究生": "11",
-    "博士": "11",
-    "硕士": "11",
-    "本科": "21",
-    "大学本科": "21",
-    "大专": "31",
-    "专科": "31",
-    "大学专科": "31",
-    "中专": "35",
-    "中技": "36",
-    "高中": "37",
-    "初中": "38",
-    "小学": "39",
-}
-
-
-def code_parser(table: str, what: str, aliases: dict[str, str] | None = None):
-    """Accepts a code table entry by its name (汉族) or its code (01)."""
-    lookup: dict[str, str] = {}
-
-    def parse(value):
-        if not lookup:
-            # Built on first use (the code tables are read from the database), then reused
-            # for every row of the file.
-            codes = code_map(table)
-            lookup.update({name: code for code, name in codes.items()} | (aliases or {}))
-            lookup.update({code: code for code in codes})
-            lookup.update({code.lstrip("0"): code for code in codes if code.isdigit()})
-        text = parse_text(value)
-        if text in lookup:
-            return lookup[text]
-        raise CellError(f"“{text}”不是{what}代码表中的值。")
-
-    return parse
+from .services import (
+    MEMBER_ORG_TYPES,
+    _today,
+    member_bulk_check,
+    member_bulk_insert,
+    member_rules,
+    member_update,
+)
 
 
 def parse_gender(value):
-    text = parse_text(value)
-    if text in ("男", "1"):
+    text = "".join(parse_text(value).split())
+    if text in ("男", "1", "男性"):
         return "1"
-    if text in ("女", "2"):
+    if text in ("女", "2", "女性"):
         return "2"
     raise CellError(f"“{text}”不是有效性别，请填“男”或“女”。")
 
 
 _parse_status_label = choice_parser(MemberStatus.choices)
-STATUS_SHORT = {"正式": "正式党员", "预备": "预备党员"}
+# 党员状态 as rosters write it: the short form, or the political status (政治面貌) name.
+STATUS_ALIASES = {
+    "正式": "正式党员",
+    "预备": "预备党员",
+    "中共党员": "正式党员",
+    "中共正式党员": "正式党员",
+    "中共预备党员": "预备党员",
+}
 
 
 def parse_status(value):
-    text = parse_text(value)
-    return _parse_status_label(STATUS_SHORT.get(text, text))
+    text = "".join(parse_text(value).split())
+    return _parse_status_label(STATUS_ALIASES.get(text, text))
 
 
+def parse_month_or_day(value) -> PartialDate:
+    return parse_partial_date(value)
+
+
+ORG_CODE, ORG_NAME = "所在党组织代码", "所在党组织"
 COLUMNS = [
-    Column("姓名", "name", required=True, parse=parse_text),
-    Column("公民身份号码", "id_number", required=True, parse=lambda v: normalize(parse_text(v))),
-    Column("性别", "gender", parse=parse_gender, help="可不填，按公民身份号码自动判断"),
-    Column("民族", "ethnicity", required=True, parse=code_parser("GB3304", "民族")),
-    Column("出生日期", "birth_date", parse=parse_date, help="可不填，按公民身份号码自动判断"),
+    Column("姓名", "name", required=True, parse=parse_person_name),
+    Column("公民身份号码", "id_number", required=True, parse=parse_id_number),
+    Column(
+        "性别",
+        "gender",
+        parse=parse_gender,
+        help="可不填，按公民身份号码自动判断",
+        choices=lambda: ["男", "女"],
+    ),
+    Column(
+        "民族",
+        "ethnicity",
+        required=True,
+        parse=code_parser("GB3304", "民族"),
+        choices=lambda: code_choices("GB3304"),
+    ),
+    Column(
+        "出生日期",
+        "birth_date",
+        parse=parse_month_or_day,
+        help="可不填，按公民身份号码自动判断；可只写年月，如 1985.03",
+    ),
     Column(
         "学历",
         "education",
         # Sheets from other departments carry GB/T 4658 codes: they are read too.
-        parse=code_parser("ZB64", "学历", GB4658_TO_ZB64 | EDUCATION_ALIASES),
+        parse=code_parser("ZB64", "学历"),
         help="可填学历名称、组织部学历代码或 GB/T 4658 代码",
+        choices=lambda: code_choices("ZB64"),
     ),
-    Column("入党日期", "join_date", required=True, parse=parse_date),
-    Column("转正日期", "full_date", parse=parse_date),
-    Column("党员状态", "status", required=True, parse=parse_status, help="正式党员或预备党员"),
-    Column("所在党组织代码", "org_code", required=True, parse=parse_text),
-    Column("人员类别", "category", parse=choice_parser(MemberCategory.choices)),
-    Column("联系电话", "phone", parse=parse_text),
+    Column("入党日期", "join_date", required=True, parse=parse_month_or_day),
+    Column("转正日期", "full_date", parse=parse_month_or_day),
+    Column(
+        "党员状态",
+        "status",
+        required=True,
+        parse=parse_status,
+        help="正式党员或预备党员",
+        choices=lambda: [label for _, label in MemberStatus.choices],
+    ),
+    Column(
+        ORG_CODE,
+        "org_code",
+        required=True,
+        parse=parse_text,
+        alternative=ORG_NAME,
+        help="填代码或在“所在党组织”列填名称，二者填一即可；代码见“可导入的党组织”工作表",
+    ),
+    Column(ORG_NAME, "org_name", parse=parse_text, help="党支部或党总支的名称，如“郭坪村党支部”"),
+    Column(
+        "人员类别",
+        "category",
+        parse=choice_parser(MemberCategory.choices),
+        choices=lambda: [label for _, label in MemberCategory.choices],
+    ),
+    Column("联系电话", "phone", parse=parse_phone),
     Column("工作单位及职务", "work_unit", parse=parse_text),
 ]
-HEADERS = {c.field: c.header for c in COLUMNS} | {"organization": "所在党组织代码"}
+FIELD_HEADERS = {c.field: c.header for c in COLUMNS}
+HEADERS = FIELD_HEADERS | {"organization": ORG_CODE}
+IDENTITY_FIELDS = ("name", "birth_date", "gender")
 BATCH = 5000
+
+
+def _shown(field: str, value) -> str:
+    """A field's value as the preview shows it: labels, not codes."""
+    if value in (None, ""):
+        return "（空）"
+    if field == "ethnicity":
+        return code_map("GB3304").get(value, value)
+    if field == "education":
+        return code_map("ZB64").get(value, value)
+    if field == "gender":
+        return {"1": "男", "2": "女"}.get(value, value)
+    if field == "status":
+        return MemberStatus(value).label if value in MemberStatus.values else value
+    if field == "category":
+        return MemberCategory(value).label if value in MemberCategory.values else value
+    if isinstance(value, datetime.date):
+        return f"{value:%Y-%m-%d}"
+    return str(value)
+
+
+class OrgResolver:
+    """所在党组织 by code or by name, within the uploader's scope: one query per distinct
+    name or batch of codes in the file."""
+
+    def __init__(self, actor, rows: list[Row]):
+        self.visible = (
+            scope_queryset(actor, Organization.objects.all()) if actor else Organization.objects
+        )
+        codes = {r.values.get("org_code") for r in rows if r.values.get("org_code")}
+        self.by_code = {o.code: o for o in self.visible.filter(code__in=codes)}
+        self.by_name: dict[str, list[Organization]] = {}
+
+    def named(self, name: str) -> list[Organization]:
+        if name not in self.by_name:
+            compact = "".join(name.split())
+            found = list(
+                self.visible.filter(org_type__in=MEMBER_ORG_TYPES)
+                .filter(Q(name=compact) | Q(short_name=compact) | Q(name__endswith=compact))
+                .order_by("path")[:6]
+            )
+            exact = [o for o in found if compact in (o.name, o.short_name)]
+            self.by_name[name] = exact or found
+        return self.by_name[name]
+
+    def resolve(self, row: Row, outcome: ImportOutcome) -> Organization | None:
+        code, name = row.values.get("org_code"), row.values.get("org_name")
+        if code:
+            org = self.by_code.get(code)
+            if org is None:
+                outcome.error(
+                    row.number, ORG_CODE, f"党组织代码“{code}”不存在或不在您的权限范围内。"
+                )
+            elif (
+                name
+                and "".join(name.split()) not in (org.name, org.short_name)
+                and not (org.name.endswith("".join(name.split())))
+            ):
+                outcome.error(
+                    row.number,
+                    ORG_NAME,
+                    f"代码“{code}”是“{org.name}”，与所填名称“{name}”不一致，请核对。",
+                )
+                return None
+            return org
+        if not name:
+            if ORG_CODE not in row.errors and ORG_NAME not in row.errors:
+                outcome.error(row.number, ORG_NAME, "请填写所在党组织的名称或代码。")
+            return None
+        found = self.named(name)
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            outcome.error(
+                row.number,
+                ORG_NAME,
+                f"在您的管理范围内没有名为“{name}”的党支部或党总支，请核对名称，或改填党组织代码。",
+            )
+        else:
+            outcome.error(
+                row.number,
+                ORG_NAME,
+                f"“{name}”可能是以下党组织中的一个，请改填全称或代码："
+                + "；".join(f"{o.name}（{o.code}）" for o in found[:5])
+                + "。",
+            )
+        return None
 
 
 class MemberImporter:
     kind = "members"
     title = "党员"
+    label_field = "name"
     columns = COLUMNS
     notes = [
-        "3. 公民身份号码用于识别党员：已登记的号码按修改处理，不会重复登记；末位 x 可小写。",
-        "4. 民族、学历可填名称或代码；性别、出生日期可不填，系统按身份号码判断，填了须一致。",
-        "5. 所在党组织须在您的管理范围内；党员换组织请办理组织关系转接，不能在导入中修改。",
+        "3. 公民身份号码用于识别党员：已登记的号码按修改处理，不会重复登记；末位 x 可小写。"
+        "公民身份号码列必须是“文本”格式：Excel 把 18 位号码存成数字时只保留 15 位有效数字，"
+        "后几位会丢失，这样的单元格将被拒绝。15 位旧号码按国家标准自动转为 18 位。",
+        "4. 民族、学历可填名称、简称（如“汉”）或代码；性别、出生日期可不填，系统按身份号码判断，"
+        "填了须一致。",
+        "5. 所在党组织填代码或名称均可（见“可导入的党组织”工作表），须在您的管理范围内；"
+        "党员换组织请办理组织关系转接，不能在导入中修改。",
         "6. 人员类别填：" + "、".join(label for _, label in MemberCategory.choices) + "。",
+        "7. 出生日期、入党日期、转正日期可只写年月（1985.03、1985年3月、198503），按年月保存，"
+        "不会补出日期。",
+        "8. 修改已登记党员的姓名时，预览页会列出新旧姓名，须逐行勾选确认后才会写入。",
     ]
 
+    def template_orgs(self, *, actor, limit: int) -> list[tuple[str, str]]:
+        """The branches and general branches the user may import members into."""
+        visible = scope_queryset(actor, Organization.objects.all())
+        return list(
+            visible.filter(org_type__in=MEMBER_ORG_TYPES, is_active=True)
+            .order_by("path")
+            .values_list("name", "code")[:limit]
+        )
+
     def apply(
-        self, *, actor, rows: list[Row], outcome: ImportOutcome, progress, dry_run: bool
+        self,
+        *,
+        actor,
+        rows: list[Row],
+        outcome: ImportOutcome,
+        progress,
+        dry_run: bool,
+        confirmed: frozenset[int] = frozenset(),
+        params=None,
     ) -> None:
         """New members go through the bulk check and insert; known ID numbers are updates
         through member_update. The preview checks without inserting.
@@ -115,12 +261,9 @@ class MemberImporter:
         The file is worked through BATCH rows at a time (plan, check, write) so that memory
         stays flat; an error anywhere still rolls everything back (the caller's transaction).
         """
-        org_codes = {r.values.get("org_code") for r in rows if r.values.get("org_code")}
-        visible = (
-            scope_queryset(actor, Organization.objects.all()) if actor else Organization.objects
-        )
-        orgs = {o.code: o for o in visible.filter(code__in=org_codes)}
+        orgs = OrgResolver(actor, rows)
         seen: set[str] = set()
+        today = _today()
         for start in range(0, len(rows), BATCH):
             batch = rows[start : start + BATCH]
             numbers = [r.values.get("id_number") for r in batch if r.values.get("id_number")]
@@ -130,13 +273,13 @@ class MemberImporter:
             }
             creates: list[tuple[Row, Organization, dict]] = []
             for done, row in enumerate(batch, start=1):
-                planned = self._plan(actor, row, outcome, orgs, existing, seen)
+                planned = self._plan(actor, row, outcome, orgs, existing, seen, today)
                 if planned is None:
                     pass
                 elif planned[0] == "create":
                     creates.append((row, planned[1], planned[2]))
                 else:
-                    self._update(actor, row, outcome, planned[1], planned[2])
+                    self._update(actor, row, outcome, planned[1], planned[2], dry_run, confirmed)
                 # Checking is about half of a batch's work, writing the other half.
                 progress(start + done // 2)
             good, errors = member_bulk_check(
@@ -152,26 +295,57 @@ class MemberImporter:
                 outcome.count("created", len(good))
             progress(start + len(batch))
 
-    def _plan(self, actor, row: Row, outcome: ImportOutcome, orgs, existing, seen):
-        """("create", org, data), ("update", member, data), or None after recording errors."""
+    def _data(self, row: Row, outcome: ImportOutcome) -> dict | None:
+        """The row's fields for the services; month-only dates checked against the ID number
+        and kept at their precision."""
+        data = {
+            k: v
+            for k, v in row.values.items()
+            if v is not None and k not in ("org_code", "org_name")
+        }
+        born = data.pop("birth_date", None)
+        if born is not None:
+            if born.precision == "day":
+                data["birth_date"] = born.day
+            elif data.get("id_number") and len(data["id_number"]) == 18:
+                number = data["id_number"]
+                if number[6:12] != f"{born.day:%Y%m}":
+                    outcome.error(
+                        row.number,
+                        "出生日期",
+                        f"出生年月与公民身份号码不一致（号码中为 {number[6:10]}.{number[10:12]}）。",
+                    )
+                    return None
+        for field in ("join_date", "full_date"):
+            if isinstance(data.get(field), PartialDate):
+                partial = data.pop(field)
+                data[field] = partial.day
+                data[f"{field}_month_only"] = partial.precision == "month"
+        return data
+
+    def _plan(self, actor, row: Row, outcome: ImportOutcome, orgs, existing, seen, today):
+        """("create", org, data), ("update", member, data), or None after recording errors.
+        A row with unreadable cells still gets every other check, so that one upload shows
+        all of its problems."""
         for header, message in row.errors.items():
             outcome.error(row.number, header, message)
-        if row.errors:
+        organization = orgs.resolve(row, outcome)
+        data = self._data(row, outcome)
+        if row.errors or data is None:
+            if data is not None:
+                failed = {f for f, h in FIELD_HEADERS.items() if h in row.errors}
+                for field, messages in member_rules(dict(data), today=today).items():
+                    if field not in failed:
+                        for message in messages:
+                            outcome.error(row.number, HEADERS.get(field, ""), message)
             return None
-        values = dict(row.values)
-        org_code = values.pop("org_code")
-        number = values["id_number"]
+        number = data["id_number"]
         if number in seen:
             outcome.error(row.number, "公民身份号码", "该公民身份号码在文件中重复出现。")
             return None
         seen.add(number)
-        organization = orgs.get(org_code)
         if organization is None:
-            outcome.error(
-                row.number, "所在党组织代码", f"党组织代码“{org_code}”不存在或不在您的权限范围内。"
-            )
             return None
-        data = {k: v for k, v in values.items() if v is not None}
         current = existing.get(number)
         if current is None:
             return ("create", organization, data)
@@ -183,13 +357,43 @@ class MemberImporter:
         if current.organization_id != organization.pk:
             outcome.error(
                 row.number,
-                "所在党组织代码",
+                ORG_CODE if row.values.get("org_code") else ORG_NAME,
                 f"该党员现在“{current.organization.name}”，换组织请办理组织关系转接。",
             )
             return None
         return ("update", current, data)
 
-    def _update(self, actor, row: Row, outcome: ImportOutcome, member: Member, data: dict) -> None:
+    def _update(
+        self,
+        actor,
+        row: Row,
+        outcome: ImportOutcome,
+        member: Member,
+        data: dict,
+        dry_run: bool,
+        confirmed: frozenset[int],
+    ) -> None:
+        changed = [
+            {
+                "label": FIELD_HEADERS.get(field, field),
+                "old": _shown(field, getattr(member, field)),
+                "new": _shown(field, value),
+                "identity": field in IDENTITY_FIELDS,
+            }
+            for field, value in data.items()
+            if hasattr(member, field) and getattr(member, field) != value
+        ]
+        if changed:
+            outcome.change(row.number, changed)
+        identity = [c for c in changed if c["identity"]]
+        if identity and not dry_run and row.number not in confirmed:
+            outcome.error(
+                row.number,
+                identity[0]["label"],
+                f"将把{identity[0]['label']}由“{identity[0]['old']}”改为“{identity[0]['new']}”，"
+                "须在预览页勾选确认。",
+            )
+            return
         try:
             with transaction.atomic():
                 before = member.updated_at
@@ -199,7 +403,7 @@ class MemberImporter:
             for header, message in validation_messages(exc, HEADERS):
                 outcome.error(row.number, header, message)
         except Http404:
-            outcome.error(row.number, "所在党组织代码", "所在党组织不在您的权限范围内。")
+            outcome.error(row.number, ORG_CODE, "所在党组织不在您的权限范围内。")
 
 
 MEMBER_IMPORTER = MemberImporter()

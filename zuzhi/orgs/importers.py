@@ -42,6 +42,7 @@ LOOKUP_CHUNK = 5000
 class OrganizationImporter:
     kind = "orgs"
     title = "党组织"
+    label_field = "name"
     columns = COLUMNS
     notes = [
         "3. 组织类型填：" + "、".join(label for _, label in OrgType.choices) + "。",
@@ -51,7 +52,15 @@ class OrganizationImporter:
     ]
 
     def apply(
-        self, *, actor, rows: list[Row], outcome: ImportOutcome, progress, dry_run: bool
+        self,
+        *,
+        actor,
+        rows: list[Row],
+        outcome: ImportOutcome,
+        progress,
+        dry_run: bool,
+        confirmed: frozenset[int] = frozenset(),
+        params=None,
     ) -> None:
         # Rows may name parents created earlier in the same file, so even the preview writes
         # (inside the transaction the preview rolls back).

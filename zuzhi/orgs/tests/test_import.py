@@ -1,9 +1,12 @@
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
-from zuzhi.core.imports import import_job_confirm, import_job_create
+from zuzhi.core.imports import import_files_forget, import_job_confirm, import_job_create
 from zuzhi.core.models import AuditLog, ImportJob
 from zuzhi.orgs.importers import COLUMNS
 from zuzhi.orgs.models import Organization
@@ -63,7 +66,13 @@ def test_one_bad_row_in_5000_writes_nothing_and_names_the_row(county, town_a_use
     job = upload(town_a_user, rows)
     assert job.status == ImportJob.Status.INVALID
     assert job.errors == [
-        {"row": 3458, "column": "组织类型", "message": job.errors[0]["message"]},
+        {
+            "row": 3458,
+            "column": "组织类型",
+            "message": job.errors[0]["message"],
+            "who": "坏数据党支部",
+            "value": "党小组",
+        },
     ]
     assert "党小组" in job.errors[0]["message"]
     assert Organization.objects.count() == before_orgs
@@ -96,7 +105,8 @@ def test_rows_under_another_township_are_errors(county, town_a_user):
     assert job.status == ImportJob.Status.INVALID
     messages = {(e["row"], e["column"]) for e in job.errors}
     assert messages == {(2, "上级组织代码"), (3, "组织代码")}
-    assert "张湾" not in str(job.errors)
+    # The other township's organization is not described: only the uploader's own cell is named.
+    assert "张湾" not in str([e["message"] for e in job.errors])
     assert not Organization.objects.filter(code="X1").exists()
 
 
@@ -188,25 +198,41 @@ def test_confirm_twice_is_refused(county, town_a_user):
 
 def test_invalid_job_cannot_be_confirmed(county, town_a_user):
     job = upload(town_a_user, [org_row("X1", "越界党支部", "TB"), *village_rows(2)])
-    assert job.status == ImportJob.Status.INVALID and job.content == b""
+    assert job.status == ImportJob.Status.INVALID
     with pytest.raises(ValidationError):
         import_job_confirm(actor=town_a_user, job=job)
     assert not Organization.objects.filter(code__in=["X1", "N00000", "N00001"]).exists()
 
 
+def test_a_refused_file_is_kept_only_for_its_marked_copy_and_then_forgotten(
+    county, town_a_user, settings
+):
+    job = upload(town_a_user, [org_row("X1", "越界党支部", "TB")])
+    assert job.status == ImportJob.Status.INVALID and bytes(job.content)
+    hours = settings.ZUZHI_IMPORT_KEEP_HOURS
+    assert job.kept_until - job.created_at >= datetime.timedelta(hours=hours - 0.01)
+    ImportJob.objects.filter(pk=job.pk).update(
+        kept_until=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    assert import_files_forget() == 1
+    job.refresh_from_db()
+    assert bytes(job.content) == b"" and job.kept_until is None
+
+
 GOOD_FILE = make_xlsx([HEADERS, org_row("Z1", "好党支部", "TA")])
 BAD_UPLOADS = {
-    "not xlsx by name": ("a.csv", b"a,b\n1,2\n", "只能上传 .xlsx"),
+    "not a sheet by name": ("a.pdf", b"a,b\n1,2\n", "只能上传 Excel 表格"),
+    "csv without the headers": ("a.csv", b"a,b\n1,2\n", "没有找到表头"),
     "not xlsx inside": ("a.xlsx", b"not a zip at all", "不是有效的 Excel"),
-    "old xls": ("a.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "旧版 .xls"),
-    "empty": ("a.xlsx", b"", "空的"),
-    "wrong headers": ("a.xlsx", make_xlsx([["名称", "代码"], ["x", "y"]]), "缺少必填列"),
-    "headers only": ("a.xlsx", make_xlsx([HEADERS]), "没有数据行"),
-    "formula": (
-        "a.xlsx",
-        make_xlsx([HEADERS, org_row("Z1", "好党支部", "TA")], formula_at=(1, 5)),
-        "公式",
+    "damaged or encrypted xls": (
+        "a.xls",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512,
+        "可能设置了打开密码",
     ),
+    "empty": ("a.xlsx", b"", "空的"),
+    "wrong headers": ("a.xlsx", make_xlsx([["名称", "代码"], ["x", "y"]]), "没有找到表头"),
+    "some headers": ("a.xlsx", make_xlsx([["组织名称", "代码"], ["x", "y"]]), "缺少必填列"),
+    "headers only": ("a.xlsx", make_xlsx([HEADERS]), "没有数据行"),
     "merged header": (
         "a.xlsx",
         make_xlsx([HEADERS, org_row("Z1", "好党支部", "TA")], merge_header=True),
@@ -258,8 +284,8 @@ def test_pages_never_500_on_bad_uploads(county, client_as, town_a_user):
     client = client_as(town_a_user)
     url = reverse("imports:upload", args=["orgs"])
     assert client.post(url, {}).status_code == 400
-    not_xlsx = SimpleUploadedFile("a.csv", b"a,b")
-    assert "只能上传 .xlsx" in client.post(url, {"file": not_xlsx}).content.decode()
+    not_a_sheet = SimpleUploadedFile("a.docx", b"a,b")
+    assert "只能上传 Excel 表格" in client.post(url, {"file": not_a_sheet}).content.decode()
     fake = SimpleUploadedFile("a.xlsx", b"not a zip at all")
     response = client.post(url, {"file": fake}, follow=True)
     assert response.status_code == 200 and "不是有效的 Excel" in response.content.decode()

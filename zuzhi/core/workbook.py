@@ -1,0 +1,433 @@
+"""Opening an uploaded spreadsheet (工作簿): .xlsx, .xls, .ods or .csv, as the grid the clerk sees.
+
+python-calamine reads the values. What it does not expose and an import must not get wrong is
+read here from the file itself: which rows and columns are hidden, which numbers are shown as
+percentages, which cells are formulas (and whether the file kept their result), and which sheet
+was open when the file was saved. For .xlsx that is a streaming pass over the sheet's XML with
+byte regexes; for .ods over content.xml.
+"""
+
+import codecs
+import csv
+import html
+import io
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from python_calamine import CalamineWorkbook
+
+# Uncompressed size a workbook may unpack to: guards against zip bombs.
+MAX_UNPACKED_BYTES = 400 * 1024 * 1024
+# Old .xls files and password-protected .xlsx files are both OLE compound documents.
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+BOMB_MESSAGE = "文件解压后过大，疑似损坏或恶意文件，已拒绝。"
+DAMAGED = "文件已损坏，无法读取。请在 Excel 或 WPS 中打开后重新保存再上传。"
+ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
+CHUNK = 1 << 20
+
+ATTR_RX = re.compile(rb'([\w:]+)="([^"]*)"')
+ROW_RX = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+COL_RX = re.compile(rb"<(?:\w+:)?col\b([^>]*)/?>")
+FORMULA_CELL_RX = re.compile(
+    rb"<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>)"
+    rb"\s*(?:<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>)?"
+)
+CELL_REF_RX = re.compile(rb"([A-Z]+)([0-9]+)")
+# Built-in number formats 9 and 10 are 0% and 0.00%.
+BUILTIN_PERCENT = {9, 10}
+
+
+class ExcelFileError(Exception):
+    """The file as a whole cannot be imported; the message says why, in Chinese."""
+
+
+@dataclass
+class SheetGrid:
+    """One sheet as the clerk sees it: cells from A1 (0-based rows and columns), percentages
+    as the text they show, and what is hidden, merged or computed."""
+
+    name: str
+    cells: list[list[Any]]
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_cols: set[int] = field(default_factory=set)
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    # Formula cells: (row, column) → whether the file kept the formula's last result.
+    formulas: dict[tuple[int, int], bool] = field(default_factory=dict)
+
+
+@dataclass
+class SheetInfo:
+    name: str
+    visible: bool
+
+
+@dataclass
+class Workbook:
+    """An opened upload. `kind` is xlsx, xls, ods or csv; `active` the sheet open when saved."""
+
+    kind: str
+    sheets: list[SheetInfo]
+    active: str | None
+    _content: bytes
+    _book: Any = None
+    _parts: dict[str, Any] = field(default_factory=dict)
+
+    def grid(self, name: str) -> SheetGrid:
+        if self.kind == "csv":
+            return SheetGrid(name=name, cells=_csv_cells(self._content))
+        try:
+            sheet = self._book.get_sheet_by_name(name)
+            cells = sheet.to_python(skip_empty_area=False)
+            merged = list(sheet.merged_cell_ranges or [])
+        except Exception as exc:  # calamine raises several unrelated types for broken files
+            raise ExcelFileError(DAMAGED) from exc
+        grid = SheetGrid(name=name, cells=cells, merged=merged)
+        if self.kind == "xlsx":
+            _xlsx_details(self._content, self._parts, name, grid)
+        elif self.kind == "ods":
+            _ods_details(self._content, name, grid)
+        return grid
+
+    def release(self) -> None:
+        """Let calamine's copy of the workbook go: at 100,000 rows it weighs some 100 MB."""
+        self._book = None
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def column_index(letters: bytes | str) -> int:
+    number = 0
+    for ch in letters if isinstance(letters, str) else letters.decode():
+        number = number * 26 + ord(ch) - 64
+    return number - 1
+
+
+def open_workbook(content: bytes, *, filename: str = "") -> Workbook:
+    """The upload opened for reading, or ExcelFileError saying in Chinese what is wrong."""
+    limit = settings.ZUZHI_MAX_UPLOAD_BYTES
+    if len(content) > limit:
+        raise ExcelFileError(
+            f"文件过大（{len(content) / 1024 / 1024:.1f} MB），上限为 {limit // 1024 // 1024} MB，请分批导入。"
+        )
+    if not content:
+        raise ExcelFileError("文件是空的。")
+    name = filename.lower()
+    if content.startswith(OLE_MAGIC):
+        return _open_calamine("xls", content)
+    if content.startswith(b"PK"):
+        parts = _check_zip(content)
+        if "xl/workbook.xml" in parts:
+            return _open_xlsx(content, parts)
+        if parts.get("mimetype") == ODS_MIME or "content.xml" in parts:
+            return _open_calamine("ods", content, parts)
+        raise ExcelFileError(
+            "文件不是有效的 Excel 文件。请上传 .xlsx、.xls、.ods 或 .csv 格式的表格。"
+        )
+    if name.endswith((".csv", ".txt")) or not name:
+        return Workbook(kind="csv", sheets=[SheetInfo("CSV", True)], active="CSV", _content=content)
+    raise ExcelFileError("文件不是有效的 Excel 文件。请上传 .xlsx、.xls、.ods 或 .csv 格式的表格。")
+
+
+def _open_calamine(kind: str, content: bytes, parts: dict | None = None) -> Workbook:
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        sheets = [
+            SheetInfo(m.name, str(m.visible).endswith(".Visible"))
+            for m in book.sheets_metadata
+            if str(m.typ).endswith(".WorkSheet")
+        ]
+    except Exception as exc:
+        if kind == "xls":
+            raise ExcelFileError(
+                "无法读取该文件：可能设置了打开密码，或文件已损坏。请在 Excel 或 WPS 中取消密码、"
+                "另存为 .xlsx 后再上传。"
+            ) from exc
+        raise ExcelFileError(DAMAGED) from exc
+    active = None
+    if kind == "ods":
+        active = _ods_active(content)
+    return Workbook(
+        kind=kind, sheets=sheets, active=active, _content=content, _book=book, _parts=parts or {}
+    )
+
+
+def _check_zip(content: bytes) -> dict[str, Any]:
+    """Every part unpacked once, bounded: zipfile never yields more than a part's declared size
+    and checks its CRC, so a part whose declared size lies is refused here as damaged; calamine
+    (which would unpack it unbounded) then only reads parts whose sizes are known to be true.
+    Returns the small parts this module reads itself (workbook, relations, styles, mimetype)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise ExcelFileError(
+            "文件不是有效的 Excel 文件。请上传 .xlsx、.xls、.ods 或 .csv 格式的表格。"
+        ) from exc
+    if sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
+        raise ExcelFileError(BOMB_MESSAGE)
+    small = {
+        "xl/workbook.xml",
+        "xl/_rels/workbook.xml.rels",
+        "xl/styles.xml",
+        "mimetype",
+        "settings.xml",
+    }
+    parts: dict[str, Any] = {}
+    try:
+        for info in infos:
+            with archive.open(info) as part:
+                if info.filename in small:
+                    parts[info.filename] = part.read()
+                else:
+                    while part.read(CHUNK):
+                        pass
+                    parts.setdefault(info.filename, None)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
+        raise ExcelFileError(DAMAGED) from exc
+    except RuntimeError as exc:  # zipfile's "File is encrypted, password required"
+        raise ExcelFileError("文件受密码保护，请取消密码后再上传。") from exc
+    return parts
+
+
+def _attrs(raw: bytes) -> dict[str, str]:
+    return {
+        k.decode().split(":")[-1]: html.unescape(v.decode("utf-8", "replace"))
+        for k, v in ATTR_RX.findall(raw)
+    }
+
+
+def _open_xlsx(content: bytes, parts: dict[str, Any]) -> Workbook:
+    book = _open_calamine("xlsx", content, parts)
+    workbook_xml = parts.get("xl/workbook.xml") or b""
+    tabs = [
+        _attrs(m.group(1))
+        for m in re.finditer(rb"<(?:\w+:)?sheet\b([^>]*?)/?>", workbook_xml)
+        if b"name=" in m.group(1)
+    ]
+    view = re.search(rb"<(?:\w+:)?workbookView\b([^>]*)>", workbook_xml)
+    active_tab = int(_attrs(view.group(1)).get("activeTab", "0") or 0) if view else 0
+    if 0 <= active_tab < len(tabs):
+        book.active = tabs[active_tab].get("name")
+    rels = {
+        a.get("Id"): a.get("Target", "")
+        for a in (
+            _attrs(m.group(1))
+            for m in re.finditer(
+                rb"<(?:\w+:)?Relationship\b([^>]*?)/?>",
+                parts.get("xl/_rels/workbook.xml.rels") or b"",
+            )
+        )
+    }
+    targets = {}
+    for tab in tabs:
+        target = rels.get(tab.get("id"), "")
+        target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        targets[tab.get("name")] = target
+    book._parts = {
+        "targets": targets,
+        "percent_styles": _percent_styles(parts.get("xl/styles.xml")),
+    }
+    return book
+
+
+def _is_percent_format(code: str) -> bool:
+    """A format code that shows a percentage: a % outside quotes, brackets and escapes."""
+    code = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.', "", code)
+    return "%" in code
+
+
+def _percent_styles(styles: bytes | None) -> set[int]:
+    """Indexes of the cell styles (cellXfs) whose number format is a percentage."""
+    if not styles:
+        return set()
+    custom = {
+        int(a["numFmtId"]): a.get("formatCode", "")
+        for a in (
+            _attrs(m.group(1)) for m in re.finditer(rb"<(?:\w+:)?numFmt\b([^>]*?)/?>", styles)
+        )
+        if a.get("numFmtId", "").isdigit()
+    }
+    block = re.search(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", styles, re.S)
+    if not block:
+        return set()
+    percent = set()
+    for index, m in enumerate(re.finditer(rb"<(?:\w+:)?xf\b([^>]*?)/?>", block.group(1))):
+        fmt = _attrs(m.group(1)).get("numFmtId", "0")
+        fmt_id = int(fmt) if fmt.isdigit() else 0
+        if fmt_id in BUILTIN_PERCENT or (fmt_id in custom and _is_percent_format(custom[fmt_id])):
+            percent.add(index)
+    return percent
+
+
+def _segments(content: bytes, part_name: str):
+    """The sheet XML in pieces that end with a whole row, so no row straddles two pieces."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive, archive.open(part_name) as part:
+        tail = b""
+        while chunk := part.read(CHUNK):
+            data = tail + chunk
+            cut = _last_row_end(data)
+            if cut:
+                yield data[:cut]
+                tail = data[cut:]
+            else:
+                tail = data
+        if tail:
+            yield tail
+
+
+def _last_row_end(data: bytes) -> int:
+    """Where the last closing row tag (</row> or </x:row>) ends; 0 when there is none."""
+    at = len(data)
+    while (at := data.rfind(b"row>", 0, at)) > 0:
+        if data[at - 2 : at] == b"</" or (
+            data[at - 1 : at] == b":" and b"</" in data[at - 12 : at]
+        ):
+            return at + 4
+    return 0
+
+
+def _xlsx_details(content: bytes, parts: dict[str, Any], name: str, grid: SheetGrid) -> None:
+    target = parts.get("targets", {}).get(name)
+    if not target:
+        return
+    percent_styles: set[int] = parts.get("percent_styles") or set()
+    percent_rx = None
+    if percent_styles:
+        styles = b"|".join(str(i).encode() for i in sorted(percent_styles))
+        percent_rx = re.compile(rb'<(?:\w+:)?c\b([^>]*\bs="(?:' + styles + rb')"[^>]*)>')
+    cells = grid.cells
+    row_number = 0
+    percent: list[tuple[int, int]] = []
+    for segment in _segments(content, target):
+        if b"hidden" in segment:
+            for m in COL_RX.finditer(segment):
+                a = _attrs(m.group(1))
+                if a.get("hidden") in ("1", "true") and a.get("min", "").isdigit():
+                    grid.hidden_cols.update(range(int(a["min"]) - 1, int(a.get("max") or a["min"])))
+            for m in ROW_RX.finditer(segment):
+                a = _attrs(m.group(1))
+                if a.get("hidden") in ("1", "true"):
+                    row_number = int(a["r"]) if a.get("r", "").isdigit() else row_number + 1
+                    grid.hidden_rows.add(row_number - 1)
+                elif a.get("r", "").isdigit():
+                    row_number = int(a["r"])
+        if percent_rx is not None:
+            for m in percent_rx.finditer(segment):
+                a = _attrs(m.group(1))
+                ref = CELL_REF_RX.fullmatch(a.get("r", "").encode())
+                if ref and a.get("t", "n") == "n":
+                    percent.append((int(ref.group(2)) - 1, column_index(ref.group(1))))
+        if b"<f" in segment or b":f" in segment:
+            for m in FORMULA_CELL_RX.finditer(segment):
+                ref = CELL_REF_RX.fullmatch(_attrs(m.group(1)).get("r", "").encode())
+                if ref:
+                    cached = m.group(2)
+                    grid.formulas[(int(ref.group(2)) - 1, column_index(ref.group(1)))] = bool(
+                        cached and cached.strip()
+                    )
+    from .cells import percent_text
+
+    for r, c in percent:
+        if r < len(cells) and c < len(cells[r]):
+            value = cells[r][c]
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                cells[r][c] = percent_text(value)
+
+
+def _ods_active(content: bytes) -> str | None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            settings_xml = archive.read("settings.xml")
+    except (KeyError, zipfile.BadZipFile, zlib.error):
+        return None
+    m = re.search(rb'config:name="ActiveTable"[^>]*>([^<]*)<', settings_xml)
+    return html.unescape(m.group(1).decode("utf-8", "replace")) if m else None
+
+
+def _ods_details(content: bytes, name: str, grid: SheetGrid) -> None:
+    """Hidden rows and columns, percentages and formulas of one .ods sheet (content.xml)."""
+    from xml.etree.ElementTree import iterparse
+
+    t = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+    o = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+    from .cells import percent_text
+
+    in_table = False
+    row = col = 0
+    with zipfile.ZipFile(io.BytesIO(content)) as archive, archive.open("content.xml") as part:
+        for event, el in iterparse(part, events=("start", "end")):
+            tag = el.tag
+            if event == "start":
+                if tag == t + "table":
+                    in_table = el.get(t + "name") == name
+                    row = col = 0
+                elif not in_table:
+                    continue
+                elif tag == t + "table-column":
+                    repeat = int(el.get(t + "number-columns-repeated", "1"))
+                    if el.get(t + "visibility", "visible") != "visible":
+                        grid.hidden_cols.update(range(col, col + min(repeat, 16384)))
+                    col += repeat
+                elif tag == t + "table-row":
+                    col = 0
+                continue
+            if not in_table:
+                el.clear()
+                continue
+            if tag == t + "table-row":
+                repeat = int(el.get(t + "number-rows-repeated", "1"))
+                if el.get(t + "visibility", "visible") != "visible" and repeat < 100_000:
+                    grid.hidden_rows.update(range(row, row + repeat))
+                row += repeat
+                el.clear()
+            elif tag in (t + "table-cell", t + "covered-table-cell"):
+                repeat = int(el.get(t + "number-columns-repeated", "1"))
+                if el.get(t + "formula") is not None:
+                    grid.formulas[(row, col)] = el.get(o + "value-type") is not None
+                if el.get(o + "value-type") == "percentage" and row < len(grid.cells):
+                    cells = grid.cells[row]
+                    for c in range(col, min(col + repeat, len(cells))):
+                        if isinstance(cells[c], int | float) and not isinstance(cells[c], bool):
+                            cells[c] = percent_text(cells[c])
+                col += repeat
+            elif tag == t + "table":
+                in_table = False
+
+
+def _csv_cells(content: bytes) -> list[list[Any]]:
+    """CSV in UTF-8 (with or without BOM) or GBK/GB18030, as Excel and WPS save it."""
+    if content.startswith(codecs.BOM_UTF8):
+        text = content[3:].decode("utf-8", "replace")
+    else:
+        try:
+            text = content.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                text = content.decode("gb18030")
+            except UnicodeDecodeError as exc:
+                raise ExcelFileError(
+                    "无法识别 CSV 文件的文字编码。请用 Excel 另存为 .xlsx，或另存为 UTF-8 编码的 CSV。"
+                ) from exc
+    if "\x00" in text[:1000]:
+        raise ExcelFileError(
+            "文件不是有效的表格文件。请上传 .xlsx、.xls、.ods 或 .csv 格式的表格。"
+        )
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    rows = list(csv.reader(io.StringIO(text), dialect))
+    width = max((len(r) for r in rows), default=0)
+    return [r + [""] * (width - len(r)) for r in rows]
