@@ -96,7 +96,8 @@ class Column:
 @dataclass
 class Row:
     number: int  # the row number as Excel shows it
-    values: dict[str, Any]  # every column's field; None where the cell is empty or unreadable
+    # The field of every column the sheet has; None where the cell is empty or unreadable.
+    values: dict[str, Any]
     errors: dict[str, str]
     # The cell as it stood in the file, for the cells that could not be read.
     shown: dict[str, Any] = field(default_factory=dict)
@@ -355,7 +356,9 @@ def _table_rows(
     errors_at = _merge_fill(grid, first, known_cols, by_header, notices)
     _formula_notes(grid, first, known_cols, errors_at, notices)
     header_texts = [_cell_text(c) for c in cells[header.row]]
-    located = [(col, header.at.get(col.header), {}) for col in columns]
+    # A template column the sheet does not have is absent from each row's values: an update
+    # then leaves that field alone instead of clearing it.
+    located = [(col, header.at[col.header], {}) for col in columns if col.header in header.at]
     hidden, footers, repeated = [], [], []
     result = []
     for index in range(first, len(cells)):
@@ -377,7 +380,7 @@ def _table_rows(
         values, errors, shown = {}, {}, {}
         width = len(raw)
         for col, i, memo in located:
-            cell = raw[i] if i is not None and i < width else None
+            cell = raw[i] if i < width else None
             problem = errors_at.get((index, i)) if errors_at else None
             if problem:
                 values[col.field] = None

@@ -78,3 +78,86 @@ def test_published_contest_refuses_import(running, county, county_user, judges):
     job = upload(county_user, [[running.pk, a1.number, "", leaf.name, "1", ""]])
     assert job.status == ImportJob.Status.INVALID
     assert "结果已发布" in job.errors[0]["message"]
+
+
+def wide_upload(actor, contest, sheet_rows, shape=None):
+    from zuzhi.testing.sheets import office_xlsx
+
+    return import_job_create(
+        actor=actor,
+        kind="indicator_values",
+        filename="指标宽表.xlsx",
+        content=office_xlsx({"汇总": sheet_rows}, shape=shape),
+        params={"contest": contest.pk},
+    )
+
+
+def test_the_county_wide_sheet_one_row_per_entrant_by_name(running, county, town_a_user):
+    a1 = running.entrants.get(organization=county.village_a1)
+    a2 = running.entrants.get(organization=county.village_a2)
+    job = wide_upload(
+        town_a_user,
+        running,
+        [
+            ["2026年村级十强指标汇总表"],
+            ["序号", "参评对象名称", "村集体经济收入（万元）", "信访件数", "备注"],
+            [1, a1.name, 35.5, 2, "年报"],
+            [2, a2.name[:3], 12, None, None],
+        ],
+    )
+    assert job.status == ImportJob.Status.READY, job.errors
+    job = import_job_confirm(actor=town_a_user, job=job)
+    values = {(v.entrant_id, v.indicator.name): v.value for v in IndicatorValue.objects.all()}
+    assert values == {
+        (a1.pk, "村集体经济收入"): Decimal("35.5"),
+        (a1.pk, "信访件数"): Decimal(2),
+        (a2.pk, "村集体经济收入"): Decimal(12),
+    }
+
+
+def test_percent_cells_and_percent_text_store_the_number_shown(running, county, town_a_user):
+    a1 = running.entrants.get(organization=county.village_a1)
+    a2 = running.entrants.get(organization=county.village_a2)
+
+    def shape(book):
+        book["汇总"]["B2"].number_format = "0.0%"
+
+    job = wide_upload(
+        town_a_user,
+        running,
+        [["参评对象名称", "村集体经济收入"], [a1.name, 0.925], [a2.name, "92.5%"]],
+        shape=shape,
+    )
+    assert job.status == ImportJob.Status.READY, job.errors
+    import_job_confirm(actor=town_a_user, job=job)
+    assert set(IndicatorValue.objects.values_list("scaled", flat=True)) == {925_000}
+
+
+def test_an_entrant_name_outside_the_scope_or_ambiguous_is_named(running, county, town_a_user):
+    from zuzhi.contests.models import Entrant
+
+    b1 = running.entrants.get(organization=county.village_b1)
+    a1 = running.entrants.get(organization=county.village_a1)
+    a2 = running.entrants.get(organization=county.village_a2)
+    Entrant.objects.filter(pk=a2.pk).update(name="李庄村第二党支部")
+    job = wide_upload(
+        town_a_user,
+        running,
+        [["参评对象名称", "信访件数"], [b1.name, 1], ["李庄村", 1]],
+    )
+    assert job.status == ImportJob.Status.INVALID
+    errors = {e["row"]: e["message"] for e in job.errors}
+    assert "没有名为" in errors[2]
+    assert "对应多个参评对象" in errors[3]
+    assert f"{a1.number} 李庄村党支部" in errors[3] and f"{a2.number} 李庄村第二党支部" in errors[3]
+    assert not IndicatorValue.objects.exists()
+
+
+def test_a_wide_sheet_row_of_another_contest_is_refused(running, county, town_a_user):
+    a1 = running.entrants.get(organization=county.village_a1)
+    job = wide_upload(
+        town_a_user,
+        running,
+        [["考评编号", "参评对象编号", "信访件数"], [running.pk + 1, a1.number, 1]],
+    )
+    assert job.errors[0]["column"] == "考评编号"
