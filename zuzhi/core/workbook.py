@@ -90,6 +90,8 @@ class Workbook:
             _xlsx_details(self._content, self._parts, name, grid)
         elif self.kind == "ods":
             _ods_details(self._content, name, grid)
+        elif self.kind == "xls":
+            _xls_details(self._content, name, grid)
         return grid
 
     def release(self) -> None:
@@ -157,6 +159,8 @@ def _open_calamine(kind: str, content: bytes, parts: dict | None = None) -> Work
     active = None
     if kind == "ods":
         active = _ods_active(content)
+    elif kind == "xls":
+        active = _xls_active(content)
     return Workbook(
         kind=kind, sheets=sheets, active=active, _content=content, _book=book, _parts=parts or {}
     )
@@ -343,6 +347,64 @@ def _xlsx_details(content: bytes, parts: dict[str, Any], name: str, grid: SheetG
             value = cells[r][c]
             if isinstance(value, int | float) and not isinstance(value, bool):
                 cells[r][c] = percent_text(value)
+
+
+XLS_UNREADABLE = "无法读取这个 .xls 文件中哪些行被隐藏、哪些单元格是百分比。请在 Excel 或 WPS 中另存为 .xlsx 后再上传。"
+
+
+def _xls_book(content: bytes):
+    """xlrd, for what calamine does not tell of an Excel 97 file: hidden rows and columns,
+    number formats, merges, the sheet open when saved."""
+    import xlrd
+
+    try:
+        return xlrd.open_workbook(file_contents=content, formatting_info=True, on_demand=True)
+    except Exception as exc:  # xlrd raises several unrelated types for files it cannot read
+        raise ExcelFileError(XLS_UNREADABLE) from exc
+
+
+def _xls_active(content: bytes) -> str | None:
+    book = _xls_book(content)
+    sheets = [book.sheet_by_index(i) for i in range(book.nsheets)]
+    for attribute in ("sheet_visible", "sheet_selected"):
+        for sheet in sheets:
+            if getattr(sheet, attribute, 0):
+                return sheet.name
+    return None
+
+
+def _xls_details(content: bytes, name: str, grid: SheetGrid) -> None:
+    import xlrd
+
+    book = _xls_book(content)
+    try:
+        sheet = book.sheet_by_name(name)
+    except xlrd.XLRDError as exc:
+        raise ExcelFileError(XLS_UNREADABLE) from exc
+    grid.hidden_rows.update(r for r, info in sheet.rowinfo_map.items() if info.hidden)
+    grid.hidden_cols.update(c for c, info in sheet.colinfo_map.items() if info.hidden)
+    if not grid.merged:
+        grid.merged = [((r1, c1), (r2 - 1, c2 - 1)) for r1, r2, c1, c2 in sheet.merged_cells]
+    percent_xf = {
+        i
+        for i, xf in enumerate(book.xf_list)
+        if xf.format_key in book.format_map
+        and _is_percent_format(book.format_map[xf.format_key].format_str)
+    }
+    if not percent_xf:
+        return
+    from .cells import percent_text
+
+    cells = grid.cells
+    for r in range(min(sheet.nrows, len(cells))):
+        for c, kind in enumerate(sheet.row_types(r)):
+            if (
+                kind == xlrd.XL_CELL_NUMBER
+                and c < len(cells[r])
+                and sheet.cell_xf_index(r, c) in percent_xf
+                and isinstance(cells[r][c], int | float)
+            ):
+                cells[r][c] = percent_text(cells[r][c])
 
 
 def _ods_active(content: bytes) -> str | None:

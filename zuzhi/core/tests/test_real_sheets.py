@@ -420,3 +420,44 @@ def test_cell_colours_and_fonts_do_not_matter(db):
 
     content = office_xlsx({"名册": [["姓名", "公民身份号码"], ["王芳", ID1]]}, shape=shape)
     assert read(content).rows[0].values == {"name": "王芳", "id_number": ID1}
+
+
+def _xls(rows: list[list], *, hidden_row: int | None = None, percent_at=None) -> bytes:
+    """An Excel 97 (.xls) file, as WPS still saves them (xlwt, a test extra)."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("名册")
+    percent = xlwt.easyxf(num_format_str="0.0%")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value is not None:
+                if (r, c) == percent_at:
+                    sheet.write(r, c, value, percent)
+                else:
+                    sheet.write(r, c, value)
+    if hidden_row is not None:
+        sheet.row(hidden_row).hidden = True
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_xls_is_read_with_its_hidden_rows_skipped(db):
+    content = _xls(
+        [["姓名", "公民身份号码"], ["王芳", ID1], ["李明", ID2], ["赵强", ID3]], hidden_row=2
+    )
+    result = read(content, filename="名册.xls")
+    assert [r.values["name"] for r in result.rows] == ["王芳", "赵强"]
+    assert "已跳过隐藏的第 3 行" in messages(result)
+
+
+def test_xls_percentages_read_as_shown(db):
+    content = _xls([["参评对象名称", "数值"], ["城关镇", 0.925]], percent_at=(1, 1))
+    rows = read_sheet(content, columns=PERCENT_COLUMNS, filename="指标.xls").rows
+    assert rows[0].values["value"] == Decimal("92.5")
+
+
+def test_xls_ids_typed_as_numbers_are_refused(db):
+    content = _xls([["姓名", "公民身份号码"], ["王芳", float(ID1[:17] + "0")]])
+    assert "15 位有效数字" in read(content, filename="名册.xls").rows[0].errors["公民身份号码"]
