@@ -218,6 +218,9 @@ class PartialDate:
             raise ValueError("a month is stored as its first day")
 
 
+_DAYS: dict[datetime.date, PartialDate] = {}
+
+
 def format_partial(p: PartialDate) -> str:
     """As Chinese forms write dates: 1985.03 for a month, 1985.03.15 for a day. Both parse
     back to `p` with parse_partial_date."""
@@ -238,10 +241,19 @@ def parse_partial_date(value: Any) -> PartialDate:
 
     Years outside 1900–2099 are refused, so that 851203 (YYMMDD) is never the year 8512.
     """
+    if isinstance(value, datetime.date):
+        # A date cell, as most of a roster's dates are: the same days recur (七一), so each
+        # one's PartialDate is made once.
+        day = value.date() if isinstance(value, datetime.datetime) else value
+        known = _DAYS.get(day)
+        if known is not None:
+            return known
+        partial = _checked(day, "day", str(value))
+        if len(_DAYS) < 100_000:
+            _DAYS[day] = partial
+        return partial
     from . import excel
 
-    if isinstance(value, datetime.date):
-        return _checked(excel.parse_date(value), "day", str(value))
     if isinstance(value, bool):
         raise _error("应为日期，请写成 2021-05-01（年月日）或 1985.03（年月）的形式。")
     if isinstance(value, int | float):

@@ -9,13 +9,15 @@ notice in the preview. workbook.py opens the file; this module finds the table i
 import datetime
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import xlsxwriter
 
 from . import idnumber
+from .cells import normalize_person_name, normalize_phone
 from .workbook import ExcelFileError, SheetGrid, Workbook, column_letter, open_workbook
 
 __all__ = ["CellError", "ExcelFileError", "column_letter"]
@@ -53,6 +55,9 @@ FOOTER_WORDS = (
     "说明：",
     "说明:",
 )
+FOOTER_FIRST = frozenset(w[0] for w in FOOTER_WORDS)
+# Rows without an unreadable cell share this empty mapping instead of one dict each.
+NOTHING_SHOWN: Mapping[str, Any] = MappingProxyType({})
 PLACEHOLDERS = frozenset({"—", "——", "-", "--", "－", "/", "／", "\\", "无", "暂无", "空"})
 LISTED = 20  # cells named one by one in a notice before "等 N 处"
 
@@ -100,7 +105,7 @@ class Row:
     values: dict[str, Any]
     errors: dict[str, str]
     # The cell as it stood in the file, for the cells that could not be read.
-    shown: dict[str, Any] = field(default_factory=dict)
+    shown: Mapping[str, Any] = field(default_factory=lambda: NOTHING_SHOWN)
 
 
 @dataclass
@@ -355,11 +360,15 @@ def _table_rows(
     by_header = {col.header: col for col in columns}
     errors_at = _merge_fill(grid, first, known_cols, by_header, notices)
     _formula_notes(grid, first, known_cols, errors_at, notices)
-    header_texts = [_cell_text(c) for c in cells[header.row]]
+    header_raw = cells[header.row]
+    header_texts = [_cell_text(c) for c in header_raw]
+    first_known = min(known_cols)
     # A template column the sheet does not have is absent from each row's values: an update
     # then leaves that field alone instead of clearing it.
     located = [(col, header.at[col.header], {}) for col in columns if col.header in header.at]
     hidden, footers, repeated = [], [], []
+    # What was changed in a cell, each distinct note once with its rows.
+    noted: dict[tuple[str, str], list[int]] = {}
     result = []
     for index in range(first, len(cells)):
         raw, cells[index] = cells[index], None
@@ -369,15 +378,21 @@ def _table_rows(
         if index in grid.hidden_rows:
             hidden.append(number)
             continue
-        lead = next((_cell_text(c) for c in raw if c not in ("", None)), "")
-        lead = "".join(lead.split())
-        if lead.startswith(FOOTER_WORDS):
-            footers.append(number)
-            continue
-        if [_cell_text(c) for c in raw] == header_texts:
+        for lead in raw:
+            if lead != "" and lead is not None:
+                break
+        if type(lead) is str and lead.lstrip()[:1] in FOOTER_FIRST:
+            if "".join(lead.split()).startswith(FOOTER_WORDS):
+                footers.append(number)
+                continue
+        if (
+            len(raw) > first_known
+            and raw[first_known] == header_raw[first_known]
+            and [_cell_text(c) for c in raw] == header_texts
+        ):
             repeated.append(number)
             continue
-        values, errors, shown = {}, {}, {}
+        values, errors, shown = {}, {}, NOTHING_SHOWN
         width = len(raw)
         for col, i, memo in located:
             cell = raw[i] if i < width else None
@@ -385,9 +400,12 @@ def _table_rows(
             if problem:
                 values[col.field] = None
                 errors[col.header] = problem
+                shown = shown or {}
                 shown[col.header] = cell
                 continue
-            if isinstance(cell, str):
+            # Texts and dates repeat down a column (民族, 党员状态, 入党日期…): each column
+            # remembers what its first MEMO_SIZE distinct ones read as.
+            if type(cell) is str or isinstance(cell, datetime.date):
                 read = memo.get(cell)
                 if read is None:
                     read = _read_cell(col, cell)
@@ -398,10 +416,16 @@ def _table_rows(
             values[col.field], note, error = read
             if error:
                 errors[col.header] = error
+                shown = shown or {}
                 shown[col.header] = cell
             elif note:
-                _notice(notices, note, row=number, column=col.header)
+                noted.setdefault((col.header, note), []).append(number)
         result.append(Row(number=number, values=values, errors=errors, shown=shown))
+    for (column, note), numbers in noted.items():
+        if len(numbers) == 1:
+            _notice(notices, note, row=numbers[0], column=column)
+        else:
+            _notice(notices, f"{_row_ranges(numbers)}：{note}", column=column)
     if hidden:
         _notice(
             notices,
@@ -526,6 +550,8 @@ NUMERIC_ID = (
     "（常显示为 4.10105E+17 或末尾变成 0），不能导入。请把这一列设置为“文本”格式，"
     "再对照原始资料重新输入号码（不要从本表复制）。"
 )
+# A name of Chinese characters (or letters and digits) alone, which normalizing cannot change.
+PLAIN_NAME_RX = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
 SCIENTIFIC_RX = re.compile(r"\A\d(?:\.\d+)?E\+?\d+\Z", re.I)
 
 
@@ -565,9 +591,9 @@ def _upgraded(digits: str) -> Noted:
 def parse_person_name(value: Any) -> str | Noted:
     """A person's name without the spaces typed to line names up (王　芳 → 王芳), keeping the
     middle dot of minority and foreign names; a change is listed in the preview."""
-    from .cells import normalize_person_name
-
-    text = parse_text(value)
+    text = value if type(value) is str else parse_text(value)  # the reader stripped it
+    if PLAIN_NAME_RX.fullmatch(text):
+        return text
     name = normalize_person_name(text)
     if not name:
         raise CellError("姓名不能为空。")
@@ -575,11 +601,16 @@ def parse_person_name(value: Any) -> str | Noted:
 
 
 def parse_phone(value: Any) -> str:
-    from .cells import normalize_phone
-
-    if isinstance(value, float | int) and not isinstance(value, bool):
-        value = parse_text(value)
-    return normalize_phone(parse_text(value))
+    if (
+        type(value) is str
+        and len(value) == 11
+        and value.isdigit()
+        and value.isascii()
+        and value[0] == "1"
+        and value[1] in "3456789"
+    ):
+        return value  # a mobile number as it should be: most of a roster
+    return normalize_phone(value)
 
 
 def template_bytes(

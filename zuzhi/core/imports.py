@@ -20,6 +20,7 @@ from django.utils.module_loading import import_string
 
 from .audit import audit_record
 from .bulk import older_objects_frozen
+from .cells import PartialDate, format_partial
 from .excel import Column, ExcelFileError, Row, SheetChoiceNeeded, SheetRead, read_sheet
 from .models import AuditAction, ImportJob
 from .scope import user_scope_paths
@@ -119,9 +120,16 @@ def import_progress(*, job: ImportJob) -> int:
     return caches["progress"].get(_progress_key(job.pk), 0)
 
 
-def _describe(errors: list[dict[str, Any]], rows: list[Row], label_field: str) -> None:
+def _describe(
+    errors: list[dict[str, Any]], rows: list[Row], importer: Importer, columns: list[Column]
+) -> None:
     """Each error line names the person (or object) of its row and the value in the cell, so
-    that the clerk finds it without counting rows."""
+    that the clerk finds it without counting rows. A cell that could not be read is shown as
+    it stood; one that was read but broke a rule (性别 against the ID number) as it was read,
+    in the importer's words (`shown_value(field, value)`: 女 rather than the code 2)."""
+    label_field = getattr(importer, "label_field", "")
+    shown_value = getattr(importer, "shown_value", None)
+    fields = {c.header: c.field for c in columns}
     by_number = {r.number: r for r in rows}
     for error in errors:
         row = by_number.get(error["row"])
@@ -130,14 +138,19 @@ def _describe(errors: list[dict[str, Any]], rows: list[Row], label_field: str) -
         who = row.values.get(label_field) if label_field else None
         error["who"] = str(who) if who not in (None, "") else ""
         value = row.shown.get(error["column"])
-        if value is None:
-            value = next((v for k, v in row.values.items() if error["column"] == k), None)
+        field_name = fields.get(error["column"])
+        if value is None and field_name is not None:
+            value = row.values.get(field_name)
+            if value is not None and shown_value is not None:
+                value = shown_value(field_name, value)
         error["value"] = _shown(value)
 
 
 def _shown(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, PartialDate):
+        return format_partial(value)
     if isinstance(value, float) and value.is_integer():
         return f"{value:.0f}" if abs(value) < 1e15 else f"{value:.5E}"
     if isinstance(value, datetime.datetime | datetime.date):
@@ -190,7 +203,9 @@ def _run(
                 message=f"导入 {len(rows)} 行（工作表“{sheet.sheet}”）",
             )
     outcome.errors.sort(key=lambda e: e["row"] or 0)
-    _describe(outcome.errors, rows, getattr(importer, "label_field", ""))
+    _describe(
+        outcome.errors, rows, importer, importer_columns(importer, actor=actor, params=job.params)
+    )
     if len(outcome.notices) > LISTED_MAX:
         hidden = len(outcome.notices) - LISTED_MAX
         outcome.notices = outcome.notices[:LISTED_MAX]

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 
-from zuzhi.core.cells import PartialDate, parse_partial_date
+from zuzhi.core.cells import PartialDate, format_partial, parse_partial_date
 from zuzhi.core.codes import code_choices, code_map, code_parser
 from zuzhi.core.excel import (
     CellError,
@@ -143,6 +143,8 @@ def _shown(field: str, value) -> str:
         return MemberStatus(value).label if value in MemberStatus.values else value
     if field == "category":
         return MemberCategory(value).label if value in MemberCategory.values else value
+    if isinstance(value, PartialDate):
+        return format_partial(value)
     if isinstance(value, datetime.date):
         return f"{value:%Y-%m-%d}"
     return str(value)
@@ -221,6 +223,7 @@ class MemberImporter:
     title = "党员"
     label_field = "name"
     columns = COLUMNS
+    shown_value = staticmethod(_shown)
     notes = [
         "3. 公民身份号码用于识别党员：已登记的号码按修改处理，不会重复登记；末位 x 可小写。"
         "公民身份号码列必须是“文本”格式：Excel 把 18 位号码存成数字时只保留 15 位有效数字，"
@@ -295,9 +298,10 @@ class MemberImporter:
                 outcome.count("created", len(good))
             progress(start + len(batch))
 
-    def _data(self, row: Row, outcome: ImportOutcome) -> dict | None:
-        """The row's fields for the services; month-only dates checked against the ID number
-        and kept at their precision."""
+    def _data(self, row: Row, outcome: ImportOutcome) -> tuple[dict, set[str]]:
+        """The row's fields for the services, and the fields refused here; month-only dates
+        checked against the ID number and kept at their precision."""
+        refused: set[str] = set()
         data = {
             k: v
             for k, v in row.values.items()
@@ -315,13 +319,13 @@ class MemberImporter:
                         "出生日期",
                         f"出生年月与公民身份号码不一致（号码中为 {number[6:10]}.{number[10:12]}）。",
                     )
-                    return None
+                    refused.add("birth_date")
         for field in ("join_date", "full_date"):
             if isinstance(data.get(field), PartialDate):
                 partial = data.pop(field)
                 data[field] = partial.day
                 data[f"{field}_month_only"] = partial.precision == "month"
-        return data
+        return data, refused
 
     def _plan(self, actor, row: Row, outcome: ImportOutcome, orgs, existing, seen, today):
         """("create", org, data), ("update", member, data), or None after recording errors.
@@ -330,37 +334,39 @@ class MemberImporter:
         for header, message in row.errors.items():
             outcome.error(row.number, header, message)
         organization = orgs.resolve(row, outcome)
-        data = self._data(row, outcome)
-        if row.errors or data is None:
-            if data is not None:
-                failed = {f for f, h in FIELD_HEADERS.items() if h in row.errors}
-                for field, messages in member_rules(dict(data), today=today).items():
-                    if field not in failed:
-                        for message in messages:
-                            outcome.error(row.number, HEADERS.get(field, ""), message)
+        data, refused = self._data(row, outcome)
+        incomplete = bool(row.errors or refused)
+        if incomplete:
+            failed = refused | {f for f, h in FIELD_HEADERS.items() if h in row.errors}
+            for field, messages in member_rules(dict(data), today=today).items():
+                if field not in failed:
+                    for message in messages:
+                        outcome.error(row.number, HEADERS.get(field, ""), message)
+        number = data.get("id_number")
+        if number is None:
             return None
-        number = data["id_number"]
         if number in seen:
             outcome.error(row.number, "公民身份号码", "该公民身份号码在文件中重复出现。")
             return None
         seen.add(number)
-        if organization is None:
-            return None
         current = existing.get(number)
+        if current is not None:
+            if actor is not None and not path_in_scope(actor, current.organization.path):
+                outcome.error(
+                    row.number, "公民身份号码", "该党员已登记在其他党组织，请办理组织关系转接。"
+                )
+                return None
+            if organization is not None and current.organization_id != organization.pk:
+                outcome.error(
+                    row.number,
+                    ORG_CODE if row.values.get("org_code") else ORG_NAME,
+                    f"该党员现在“{current.organization.name}”，换组织请办理组织关系转接。",
+                )
+                return None
+        if incomplete or organization is None:
+            return None
         if current is None:
             return ("create", organization, data)
-        if actor is not None and not path_in_scope(actor, current.organization.path):
-            outcome.error(
-                row.number, "公民身份号码", "该党员已登记在其他党组织，请办理组织关系转接。"
-            )
-            return None
-        if current.organization_id != organization.pk:
-            outcome.error(
-                row.number,
-                ORG_CODE if row.values.get("org_code") else ORG_NAME,
-                f"该党员现在“{current.organization.name}”，换组织请办理组织关系转接。",
-            )
-            return None
         return ("update", current, data)
 
     def _update(

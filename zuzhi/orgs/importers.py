@@ -51,6 +51,13 @@ class OrganizationImporter:
         "6. 修改已有组织时，选填列留空表示保持原值不变。",
     ]
 
+    def template_orgs(self, *, actor, limit: int) -> list[tuple[str, str]]:
+        """The organizations the user may name as 上级组织 (their scope)."""
+        visible = scope_queryset(actor, Organization.objects.all())
+        return list(
+            visible.filter(is_active=True).order_by("path").values_list("name", "code")[:limit]
+        )
+
     def apply(
         self,
         *,
@@ -84,21 +91,23 @@ class OrganizationImporter:
     def _row(self, actor, row: Row, outcome: ImportOutcome, known, taken, seen) -> None:
         for header, message in row.errors.items():
             outcome.error(row.number, header, message)
-        if row.errors:
-            return
         values = dict(row.values)
         code, parent_code = values.pop("code"), values.pop("parent_code")
-        if code in seen:
+        # The code and the parent are checked even when another cell of the row is bad, so
+        # that one upload shows every problem of the row.
+        if code is not None and code in seen:
             outcome.error(row.number, "组织代码", f"组织代码“{code}”在文件中重复出现。")
             return
         seen.add(code)
         parent = known.get(parent_code)
-        if parent is None:
+        if parent is None and parent_code is not None:
             outcome.error(
                 row.number,
                 "上级组织代码",
                 f"上级组织代码“{parent_code}”不存在或不在您的权限范围内。",
             )
+            return
+        if row.errors:
             return
         data = {k: v for k, v in values.items() if v is not None or k not in OPTIONAL_FIELDS}
         existing = known.get(code)

@@ -326,3 +326,19 @@ def test_preview_page_says_when_the_import_will_run_in_the_background(
     small, large = upload(town_a_user, village_rows(3)), upload(town_a_user, village_rows(4))
     assert "后台导入" not in client.get(reverse("imports:job", args=[small.pk])).content.decode()
     assert "后台导入" in client.get(reverse("imports:job", args=[large.pk])).content.decode()
+
+
+def test_a_row_with_a_bad_cell_still_gets_its_parent_checked(county, town_a_user):
+    job = upload(town_a_user, [org_row("X1", "新党支部", "NOPE", 组织类型="党小组")])
+    assert {e["column"] for e in job.errors} == {"组织类型", "上级组织代码"}
+
+
+def test_the_template_lists_only_the_organizations_in_scope(county, client_as, town_a_user):
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    response = client_as(town_a_user).get(reverse("imports:template", args=["orgs"]))
+    book = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+    listed = {row[1] for row in book.get_sheet_by_name("可导入的党组织").to_python()[1:]}
+    assert {"TA", "VA1", "VA2"} <= listed and not listed & {"TB", "VB1", "C", "U1"}
