@@ -269,8 +269,12 @@ def import_job_create(
 
 def import_job_choose_sheet(*, actor, job: ImportJob, sheet: str) -> ImportJob:
     """Check the file again, reading the sheet the uploader chose."""
-    if job.created_by_id != actor.pk or job.status != ImportJob.Status.CHOOSE_SHEET:
+    if job.created_by_id != actor.pk:
         raise Http404("未找到该导入任务。")
+    if job.status != ImportJob.Status.CHOOSE_SHEET:
+        if job.sheet_name == sheet:
+            return job  # the same choice sent twice (a double click)
+        raise ValidationError("该导入任务已选定工作表，请重新上传文件以选择其他工作表。")
     if sheet not in job.sheet_choices:
         raise ValidationError("请选择文件中的一个工作表。")
     job = ImportJob.objects.get(pk=job.pk)

@@ -9,6 +9,7 @@ byte regexes; for .ods over content.xml.
 
 import codecs
 import csv
+import datetime
 import html
 import io
 import re
@@ -37,8 +38,11 @@ FORMULA_CELL_RX = re.compile(
     rb"\s*(?:<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>)?"
 )
 CELL_REF_RX = re.compile(rb"([A-Z]+)([0-9]+)")
-# Built-in number formats 9 and 10 are 0% and 0.00%.
+# Built-in number formats 9 and 10 are 0% and 0.00%; 17 (mmm-yy) and, in Chinese Excel and
+# WPS, 27, 36, 50, 52 and 57 (yyyy"年"m"月") show a date's year and month only.
 BUILTIN_PERCENT = {9, 10}
+BUILTIN_MONTH = {17, 27, 36, 50, 52, 57}
+EXCEL_EPOCH = datetime.date(1899, 12, 30)
 
 
 class ExcelFileError(Exception):
@@ -240,21 +244,33 @@ def _open_xlsx(content: bytes, parts: dict[str, Any]) -> Workbook:
         targets[tab.get("name")] = target
     book._parts = {
         "targets": targets,
-        "percent_styles": _percent_styles(parts.get("xl/styles.xml")),
+        "shown_styles": _shown_styles(parts.get("xl/styles.xml")),
     }
     return book
 
 
+def _bare_format(code: str) -> str:
+    """A format code without its quoted text, [colour]/[locale] parts and escapes."""
+    return re.sub(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.', "", code)
+
+
 def _is_percent_format(code: str) -> bool:
-    """A format code that shows a percentage: a % outside quotes, brackets and escapes."""
-    code = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.', "", code)
-    return "%" in code
+    """A format code that shows a percentage."""
+    return "%" in _bare_format(code)
 
 
-def _percent_styles(styles: bytes | None) -> set[int]:
-    """Indexes of the cell styles (cellXfs) whose number format is a percentage."""
+def _is_month_format(code: str) -> bool:
+    """A date format that shows the year and month but no day (yyyy"年"m"月", yyyy.mm): what
+    Excel makes of "1995-3" typed by a clerk. Its day is Excel's invention, never read."""
+    bare = _bare_format(code).lower()
+    return "y" in bare and "m" in bare and not any(ch in bare for ch in "dhs")
+
+
+def _shown_styles(styles: bytes | None) -> dict[int, str]:
+    """Cell styles (cellXfs indexes) whose number format changes what a value means as
+    shown: "percent", or "month" for a date shown without its day."""
     if not styles:
-        return set()
+        return {}
     custom = {
         int(a["numFmtId"]): a.get("formatCode", "")
         for a in (
@@ -264,14 +280,34 @@ def _percent_styles(styles: bytes | None) -> set[int]:
     }
     block = re.search(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", styles, re.S)
     if not block:
-        return set()
-    percent = set()
+        return {}
+    shown = {}
     for index, m in enumerate(re.finditer(rb"<(?:\w+:)?xf\b([^>]*?)/?>", block.group(1))):
         fmt = _attrs(m.group(1)).get("numFmtId", "0")
         fmt_id = int(fmt) if fmt.isdigit() else 0
-        if fmt_id in BUILTIN_PERCENT or (fmt_id in custom and _is_percent_format(custom[fmt_id])):
-            percent.add(index)
-    return percent
+        code = custom.get(fmt_id)
+        if fmt_id in BUILTIN_PERCENT or (code is not None and _is_percent_format(code)):
+            shown[index] = "percent"
+        elif fmt_id in BUILTIN_MONTH or (code is not None and _is_month_format(code)):
+            shown[index] = "month"
+    return shown
+
+
+def _as_shown(value: Any, how: str) -> Any:
+    """A cell's value as its format shows it: 0.925 as "92.5%", a date shown as a month as
+    "1995.03" (text, which a day-precision column then refuses instead of inventing a day)."""
+    from .cells import percent_text
+
+    if isinstance(value, bool):
+        return value
+    if how == "percent" and isinstance(value, int | float):
+        return percent_text(value)
+    if how == "month":
+        if isinstance(value, int | float) and 0 < value < 2958466:
+            value = EXCEL_EPOCH + datetime.timedelta(days=int(value))
+        if isinstance(value, datetime.date):
+            return f"{value.year}.{value.month:02d}"
+    return value
 
 
 def _segments(content: bytes, part_name: str):
@@ -305,14 +341,14 @@ def _xlsx_details(content: bytes, parts: dict[str, Any], name: str, grid: SheetG
     target = parts.get("targets", {}).get(name)
     if not target:
         return
-    percent_styles: set[int] = parts.get("percent_styles") or set()
-    percent_rx = None
-    if percent_styles:
-        styles = b"|".join(str(i).encode() for i in sorted(percent_styles))
-        percent_rx = re.compile(rb'<(?:\w+:)?c\b([^>]*\bs="(?:' + styles + rb')"[^>]*)>')
+    shown_styles: dict[int, str] = parts.get("shown_styles") or {}
+    styled_rx = None
+    if shown_styles:
+        styles = b"|".join(str(i).encode() for i in sorted(shown_styles))
+        styled_rx = re.compile(rb'<(?:\w+:)?c\b([^>]*\bs="(?:' + styles + rb')"[^>]*)>')
     cells = grid.cells
     row_number = 0
-    percent: list[tuple[int, int]] = []
+    styled: list[tuple[int, int, str]] = []
     for segment in _segments(content, target):
         if b"hidden" in segment:
             for m in COL_RX.finditer(segment):
@@ -326,12 +362,13 @@ def _xlsx_details(content: bytes, parts: dict[str, Any], name: str, grid: SheetG
                     grid.hidden_rows.add(row_number - 1)
                 elif a.get("r", "").isdigit():
                     row_number = int(a["r"])
-        if percent_rx is not None:
-            for m in percent_rx.finditer(segment):
+        if styled_rx is not None:
+            for m in styled_rx.finditer(segment):
                 a = _attrs(m.group(1))
                 ref = CELL_REF_RX.fullmatch(a.get("r", "").encode())
-                if ref and a.get("t", "n") == "n":
-                    percent.append((int(ref.group(2)) - 1, column_index(ref.group(1))))
+                if ref and a.get("t", "n") in ("n", "d"):
+                    how = shown_styles[int(a["s"])]
+                    styled.append((int(ref.group(2)) - 1, column_index(ref.group(1)), how))
         if b"<f" in segment or b":f" in segment:
             for m in FORMULA_CELL_RX.finditer(segment):
                 ref = CELL_REF_RX.fullmatch(_attrs(m.group(1)).get("r", "").encode())
@@ -340,13 +377,9 @@ def _xlsx_details(content: bytes, parts: dict[str, Any], name: str, grid: SheetG
                     grid.formulas[(int(ref.group(2)) - 1, column_index(ref.group(1)))] = bool(
                         cached and cached.strip()
                     )
-    from .cells import percent_text
-
-    for r, c in percent:
+    for r, c, how in styled:
         if r < len(cells) and c < len(cells[r]):
-            value = cells[r][c]
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                cells[r][c] = percent_text(value)
+            cells[r][c] = _as_shown(cells[r][c], how)
 
 
 XLS_UNREADABLE = "无法读取这个 .xls 文件中哪些行被隐藏、哪些单元格是百分比。请在 Excel 或 WPS 中另存为 .xlsx 后再上传。"
@@ -385,26 +418,22 @@ def _xls_details(content: bytes, name: str, grid: SheetGrid) -> None:
     grid.hidden_cols.update(c for c, info in sheet.colinfo_map.items() if info.hidden)
     if not grid.merged:
         grid.merged = [((r1, c1), (r2 - 1, c2 - 1)) for r1, r2, c1, c2 in sheet.merged_cells]
-    percent_xf = {
-        i
-        for i, xf in enumerate(book.xf_list)
-        if xf.format_key in book.format_map
-        and _is_percent_format(book.format_map[xf.format_key].format_str)
-    }
-    if not percent_xf:
+    shown_xf = {}
+    for i, xf in enumerate(book.xf_list):
+        fmt = book.format_map.get(xf.format_key)
+        if xf.format_key in BUILTIN_PERCENT or (fmt and _is_percent_format(fmt.format_str)):
+            shown_xf[i] = "percent"
+        elif xf.format_key in BUILTIN_MONTH or (fmt and _is_month_format(fmt.format_str)):
+            shown_xf[i] = "month"
+    if not shown_xf:
         return
-    from .cells import percent_text
-
     cells = grid.cells
     for r in range(min(sheet.nrows, len(cells))):
         for c, kind in enumerate(sheet.row_types(r)):
-            if (
-                kind == xlrd.XL_CELL_NUMBER
-                and c < len(cells[r])
-                and sheet.cell_xf_index(r, c) in percent_xf
-                and isinstance(cells[r][c], int | float)
-            ):
-                cells[r][c] = percent_text(cells[r][c])
+            if kind in (xlrd.XL_CELL_NUMBER, xlrd.XL_CELL_DATE) and c < len(cells[r]):
+                how = shown_xf.get(sheet.cell_xf_index(r, c))
+                if how:
+                    cells[r][c] = _as_shown(cells[r][c], how)
 
 
 def _ods_active(content: bytes) -> str | None:

@@ -160,6 +160,8 @@ def _check_org(actor, organization: Organization | None) -> dict[str, list[str]]
         return {"organization": ["所在党组织不在您的权限范围内。"]}
     if organization.org_type not in MEMBER_ORG_TYPES:
         return {"organization": ["党员应编入党支部或党总支。"]}
+    if not organization.is_active:
+        return {"organization": [f"“{organization.name}”已撤销，不能再编入党员。"]}
     return {}
 
 

@@ -403,3 +403,16 @@ def test_the_template_lists_only_the_branches_in_the_users_scope(
 
     assert branches(town_a_user) == [("李庄村党支部", "VA1"), ("王庄村党支部", "VA2")]
     assert branches(town_b_user) == [("张湾村党支部", "VB1")]
+
+
+def test_the_same_sheet_chosen_twice_is_no_error(county, town_a_user, client_as):
+    job = create(town_a_user, _two_rosters())
+    client = client_as(town_a_user)
+    url = reverse("imports:choose_sheet", args=[job.pk])
+    client.post(url, {"sheet": "2026年"})
+    response = client.post(url, {"sheet": "2026年"}, follow=True)
+    assert response.status_code == 200 and "确认导入" in response.content.decode()
+    response = client.post(url, {"sheet": "2025年"}, follow=True)
+    assert "已选定工作表" in response.content.decode()
+    job.refresh_from_db()
+    assert job.sheet_name == "2026年"

@@ -461,3 +461,24 @@ def test_xls_percentages_read_as_shown(db):
 def test_xls_ids_typed_as_numbers_are_refused(db):
     content = _xls([["姓名", "公民身份号码"], ["王芳", float(ID1[:17] + "0")]])
     assert "15 位有效数字" in read(content, filename="名册.xls").rows[0].errors["公民身份号码"]
+
+
+def test_xls_date_cells_shown_as_a_month_read_as_the_month(db):
+    import xlwt
+
+    from zuzhi.core.cells import parse_partial_date
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("名册")
+    sheet.write(0, 0, "姓名")
+    sheet.write(0, 1, "入党日期")
+    sheet.write(1, 0, "王芳")
+    sheet.write(1, 1, datetime.date(1995, 3, 1), xlwt.easyxf(num_format_str='yyyy"年"m"月"'))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    columns = [
+        Column("姓名", "name", required=True, parse=parse_text),
+        Column("入党日期", "join", parse=parse_partial_date),
+    ]
+    row = read_sheet(buffer.getvalue(), columns=columns, filename="名册.xls").rows[0]
+    assert row.values["join"].precision == "month" and row.values["join"].day.month == 3

@@ -374,12 +374,6 @@ def test_a_join_month_is_checked_for_18_years_at_month_level(county, town_a_user
     assert job.status == ImportJob.Status.READY, job.errors
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="workbook.py reads a date cell's value but not its number format: a date cell "
-    "shown as 1995年3月 (how Excel keeps “1995-3” typed by a clerk) is stored as the full day "
-    "1995-03-01, a day the sheet never showed; the month-only flag is lost",
-)
 @pytest.mark.parametrize("shown_as", ['yyyy"年"m"月"', "yyyy.mm", "yyyy-mm"])
 def test_a_date_cell_shown_as_a_month_is_stored_as_a_month(county, town_a_user, shown_as):
     def shape(book):
@@ -390,6 +384,21 @@ def test_a_date_cell_shown_as_a_month_is_stored_as_a_month(county, town_a_user, 
     import_job_confirm(actor=town_a_user, job=job)
     member = Member.objects.get()
     assert member.join_date == datetime.date(1995, 3, 1) and member.join_date_month_only
+
+
+def test_a_date_cell_shown_as_a_month_is_refused_where_a_day_is_needed(db):
+    from zuzhi.core.excel import Column, parse_date, read_sheet
+    from zuzhi.testing.sheets import office_xlsx
+
+    def shape(book):
+        book["名册"]["B2"].number_format = 'yyyy"年"m"月"'
+
+    content = office_xlsx(
+        {"名册": [["姓名", "成立日期"], ["李庄村党支部", datetime.date(1995, 3, 1)]]}, shape=shape
+    )
+    columns = [Column("姓名", "name", required=True), Column("成立日期", "day", parse=parse_date)]
+    row = read_sheet(content, columns=columns).rows[0]
+    assert row.values["day"] is None and "1995.03" in row.errors["成立日期"]
 
 
 def test_a_month_excel_kept_as_a_number_ending_in_1_is_refused_not_guessed(county, town_a_user):
@@ -638,3 +647,12 @@ def test_a_township_roster_goes_in_with_one_round_of_fixes_and_exactly_as_shown(
     again = upload_roster(town_a_user, township_roster(people))
     assert again.status == ImportJob.Status.READY, again.errors
     assert again.summary == {"unchanged": 30} and again.changes == []
+
+
+def test_a_dissolved_branch_takes_no_new_members(county, town_a_user):
+    from zuzhi.orgs.models import Organization
+
+    Organization.objects.filter(pk=county.village_a1.pk).update(is_active=False)
+    job = upload(town_a_user, [row(所在党组织代码="VA1")])
+    assert job.status == ImportJob.Status.INVALID
+    assert "已撤销" in job.errors[0]["message"]
