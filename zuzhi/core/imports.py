@@ -237,7 +237,8 @@ def _keep_window() -> datetime.datetime:
 
 def import_files_forget() -> int:
     """Drop the files of jobs past their keeping time (refused or never confirmed): the
-    uploaded sheets hold personal data. Runs with every new upload."""
+    uploaded sheets hold personal data. Runs with every upload and before a kept file is
+    used again (its marked copy, a sheet choice)."""
     return ImportJob.objects.filter(kept_until__lt=timezone.now()).update(
         content=b"", kept_until=None
     )
@@ -277,7 +278,10 @@ def import_job_choose_sheet(*, actor, job: ImportJob, sheet: str) -> ImportJob:
         raise ValidationError("该导入任务已选定工作表，请重新上传文件以选择其他工作表。")
     if sheet not in job.sheet_choices:
         raise ValidationError("请选择文件中的一个工作表。")
+    import_files_forget()
     job = ImportJob.objects.get(pk=job.pk)
+    if not job.content:
+        raise ValidationError("上传的文件已超过保留时间被删除，请重新上传。")
     job.sheet_name = sheet
     return _check(job=job, importer=importer_for(job.kind), actor=actor)
 
@@ -406,6 +410,7 @@ def import_job_marked_file(*, actor, job: ImportJob) -> bytes:
 
     if job.created_by_id != actor.pk or not job.errors:
         raise Http404("未找到该导入任务。")
+    import_files_forget()
     job = ImportJob.objects.get(pk=job.pk)
     if not job.content:
         raise Http404("上传的文件已按规定删除，请重新上传。")

@@ -30,6 +30,7 @@ from .services import (
     member_bulk_check,
     member_bulk_insert,
     member_rules,
+    member_status_implied,
     member_update,
 )
 
@@ -63,7 +64,7 @@ def parse_month_or_day(value) -> PartialDate:
     return parse_partial_date(value)
 
 
-ORG_CODE, ORG_NAME = "所在党组织代码", "所在党组织"
+ORG_CODE, ORG_NAME, STATUS = "所在党组织代码", "所在党组织", "党员状态"
 COLUMNS = [
     Column("姓名", "name", required=True, parse=parse_person_name),
     Column("公民身份号码", "id_number", required=True, parse=parse_id_number),
@@ -98,11 +99,11 @@ COLUMNS = [
     Column("入党日期", "join_date", required=True, parse=parse_month_or_day),
     Column("转正日期", "full_date", parse=parse_month_or_day),
     Column(
-        "党员状态",
+        STATUS,
         "status",
-        required=True,
         parse=parse_status,
-        help="正式党员或预备党员",
+        help="正式党员或预备党员；不填时按入党、转正时间推定（入党不满一年为预备党员，"
+        "有转正时间或入党满两年为正式党员）",
         choices=lambda: [label for _, label in MemberStatus.choices],
     ),
     Column(
@@ -167,7 +168,12 @@ class OrgResolver:
             compact = "".join(name.split())
             found = list(
                 self.visible.filter(org_type__in=MEMBER_ORG_TYPES)
-                .filter(Q(name=compact) | Q(short_name=compact) | Q(name__endswith=compact))
+                .filter(
+                    Q(name=compact)
+                    | Q(short_name=compact)
+                    | Q(name__endswith=compact)
+                    | Q(name__startswith=compact)
+                )
                 .order_by("path")[:6]
             )
             exact = [o for o in found if compact in (o.name, o.short_name)]
@@ -236,6 +242,8 @@ class MemberImporter:
         "7. 出生日期、入党日期、转正日期可只写年月（1985.03、1985年3月、198503），按年月保存，"
         "不会补出日期。",
         "8. 修改已登记党员的姓名时，预览页会列出新旧姓名，须逐行勾选确认后才会写入。",
+        "9. 党员状态可不填：有转正时间或入党满两年的推定为正式党员，入党不满一年的推定为预备党员，"
+        "入党一至两年且没有转正时间的须填写；已登记党员不填则保持不变。",
     ]
 
     def template_orgs(self, *, actor, limit: int) -> list[tuple[str, str]]:
@@ -267,6 +275,7 @@ class MemberImporter:
         orgs = OrgResolver(actor, rows)
         seen: set[str] = set()
         today = _today()
+        implied: dict[str, list[int]] = {}
         for start in range(0, len(rows), BATCH):
             batch = rows[start : start + BATCH]
             numbers = [r.values.get("id_number") for r in batch if r.values.get("id_number")]
@@ -276,7 +285,7 @@ class MemberImporter:
             }
             creates: list[tuple[Row, Organization, dict]] = []
             for done, row in enumerate(batch, start=1):
-                planned = self._plan(actor, row, outcome, orgs, existing, seen, today)
+                planned = self._plan(actor, row, outcome, orgs, existing, seen, today, implied)
                 if planned is None:
                     pass
                 elif planned[0] == "create":
@@ -297,6 +306,22 @@ class MemberImporter:
             if good:
                 outcome.count("created", len(good))
             progress(start + len(batch))
+        for status, numbers in implied.items():
+            outcome.notice(
+                None,
+                STATUS,
+                f"{len(numbers)} 名新登记党员未填党员状态，已按入党、转正时间推定为"
+                f"{MemberStatus(status).label}"
+                + (
+                    "（有转正时间或入党已满两年）"
+                    if status == MemberStatus.FULL
+                    else "（入党不满一年）"
+                )
+                + "：第 "
+                + "、".join(map(str, numbers[:20]))
+                + (f" 等 {len(numbers)} 行" if len(numbers) > 20 else " 行")
+                + "。",
+            )
 
     def _data(self, row: Row, outcome: ImportOutcome) -> tuple[dict, set[str]]:
         """The row's fields for the services, and the fields refused here; month-only dates
@@ -327,7 +352,30 @@ class MemberImporter:
                 data[f"{field}_month_only"] = partial.precision == "month"
         return data, refused
 
-    def _plan(self, actor, row: Row, outcome: ImportOutcome, orgs, existing, seen, today):
+    def _implied_status(self, row: Row, data: dict, outcome, implied, today) -> bool:
+        """A new member's 党员状态 left out of the sheet, filled where the dates leave no
+        doubt (member_status_implied) and listed in the preview; False after an error."""
+        if "status" in data or STATUS in row.errors or "join_date" not in data:
+            return True
+        status = member_status_implied(
+            join_date=data["join_date"],
+            join_month_only=data.get("join_date_month_only", False),
+            full_date=data.get("full_date"),
+            today=today,
+        )
+        if status is None:
+            outcome.error(
+                row.number,
+                STATUS,
+                "未填党员状态：入党已满一年、不满两年且没有转正日期，无法判断是否已转正，"
+                "请填写“正式党员”或“预备党员”。",
+            )
+            return False
+        data["status"] = status
+        implied.setdefault(status, []).append(row.number)
+        return True
+
+    def _plan(self, actor, row: Row, outcome: ImportOutcome, orgs, existing, seen, today, implied):
         """("create", org, data), ("update", member, data), or None after recording errors.
         A row with unreadable cells still gets every other check, so that one upload shows
         all of its problems."""
@@ -335,6 +383,10 @@ class MemberImporter:
             outcome.error(row.number, header, message)
         organization = orgs.resolve(row, outcome)
         data, refused = self._data(row, outcome)
+        number = data.get("id_number")
+        current = existing.get(number) if number else None
+        if current is None and not self._implied_status(row, data, outcome, implied, today):
+            refused.add("status")
         incomplete = bool(row.errors or refused)
         if incomplete:
             failed = refused | {f for f, h in FIELD_HEADERS.items() if h in row.errors}
@@ -342,14 +394,12 @@ class MemberImporter:
                 if field not in failed:
                     for message in messages:
                         outcome.error(row.number, HEADERS.get(field, ""), message)
-        number = data.get("id_number")
         if number is None:
             return None
         if number in seen:
             outcome.error(row.number, "公民身份号码", "该公民身份号码在文件中重复出现。")
             return None
         seen.add(number)
-        current = existing.get(number)
         if current is not None:
             if actor is not None and not path_in_scope(actor, current.organization.path):
                 outcome.error(

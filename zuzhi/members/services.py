@@ -73,6 +73,33 @@ def _before(day: datetime.date, other: datetime.date, *, by_month: bool) -> bool
     return day < other
 
 
+def member_status_implied(
+    *,
+    join_date: datetime.date,
+    join_month_only: bool = False,
+    full_date: datetime.date | None = None,
+    today: datetime.date | None = None,
+) -> str | None:
+    """The status a roster without a 党员状态 column implies, where the rules leave no doubt:
+    a 转正 date means 正式党员; joined less than a year ago, 预备党员 (the probation is a
+    year); joined two years ago or more, 正式党员 (a probation extended at most a year has
+    ended either way). In between, only the branch knows: None."""
+    today = today or _today()
+    if full_date:
+        return MemberStatus.FULL
+    # A month-only join may be any day of its month: the earliest day for "less than a year
+    # ago", the last for "two years ago or more".
+    last_day = join_date
+    if join_month_only:
+        last_day = (join_date.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        last_day -= datetime.timedelta(days=1)
+    if add_years(join_date, 1) > today:
+        return MemberStatus.PROBATIONARY
+    if add_years(last_day, 2) <= today:
+        return MemberStatus.FULL
+    return None
+
+
 def _dated(data: dict[str, Any], field: str) -> tuple[datetime.date | None, bool]:
     """A member date and whether only its year and month are known (年月). A month-only date
     is kept as the first of its month; with no date the flag means nothing and is cleared."""

@@ -164,7 +164,10 @@ def test_a_refused_job_offers_a_re_upload_that_creates_a_new_job(county, town_a_
 def test_the_preview_page_lists_errors_with_the_person_and_the_cell(county, town_a_user, client_as):
     job = create(town_a_user, roster(member(name="王　芳", number=ID2, 民族="火星族")))
     page = job_page(client_as(town_a_user), job)
-    assert "第 2 行</td><td>王芳</td><td>民族</td><td>火星族</td>" in page
+    assert (
+        '第 2 行</td><td data-label="姓名/名称">王芳</td><td data-label="列">民族</td>'
+        '<td data-label="所填内容">火星族</td>'
+    ) in page
     assert "下载标注了错误的文件" in page
     assert "已去掉多余的空格" in page  # the notices are shown too
 

@@ -656,3 +656,52 @@ def test_a_dissolved_branch_takes_no_new_members(county, town_a_user):
     job = upload(town_a_user, [row(所在党组织代码="VA1")])
     assert job.status == ImportJob.Status.INVALID
     assert "已撤销" in job.errors[0]["message"]
+
+
+# A roster without 党员状态 ----------------------------------------------------------------
+
+
+def test_a_roster_without_status_implies_it_where_the_dates_leave_no_doubt(
+    county, town_a_user, monkeypatch
+):
+    monkeypatch.setattr("zuzhi.members.importers._today", lambda: datetime.date(2026, 12, 5))
+    headers = ["姓名", "公民身份号码", "民族", "入党日期", "转正日期", "所在党组织代码"]
+    rows = [
+        ["甲", valid_id_number("19800101", 11), "汉族", "2025-06-01", "2026-06-01", "VA1"],
+        ["乙", valid_id_number("19800101", 13), "汉族", "2026-03-01", None, "VA1"],
+        ["丙", valid_id_number("19800101", 15), "汉族", "2020-07-01", None, "VA1"],
+        ["丁", valid_id_number("19800101", 17), "汉族", "2025-06-01", None, "VA1"],
+    ]
+    job = upload(town_a_user, rows, headers=headers)
+    assert errors_at(job) == [(5, "党员状态")] and "无法判断是否已转正" in job.errors[0]["message"]
+    rows[3][4] = "2026-06-01"
+    job = upload(town_a_user, rows, headers=headers)
+    assert job.status == ImportJob.Status.READY, job.errors
+    assert "已按入党、转正时间推定为正式党员" in notices_text(job)
+    assert "推定为预备党员（入党不满一年）：第 3 行" in notices_text(job)
+    import_job_confirm(actor=town_a_user, job=job)
+    assert dict(Member.objects.values_list("name", "status")) == {
+        "甲": "full",
+        "乙": "probationary",
+        "丙": "full",
+        "丁": "full",
+    }
+
+
+def test_a_known_member_keeps_the_status_a_roster_leaves_out(county, town_a_user):
+    member = make_member(
+        county.village_a1,
+        id_number=WOMAN,
+        name="王芳",
+        status="probationary",
+        join_date=datetime.date(2026, 1, 1),
+        full_date=None,
+    )
+    headers = ["姓名", "公民身份号码", "民族", "入党日期", "所在党组织代码", "联系电话"]
+    job = upload(
+        town_a_user, [["王芳", WOMAN, "汉族", "2026-01-01", "VA1", "13800000000"]], headers=headers
+    )
+    assert job.status == ImportJob.Status.READY, job.errors
+    import_job_confirm(actor=town_a_user, job=job)
+    member.refresh_from_db()
+    assert member.status == "probationary" and member.phone == "13800000000"

@@ -227,3 +227,27 @@ def test_rules_take_today_from_a_batch_caller():
     errors = member_rules(dict(data), today=datetime.date(2021, 4, 30))
     assert list(errors) == ["full_date"] and "晚于今天" in errors["full_date"][0]
     assert member_rules(dict(data), today=datetime.date(2021, 5, 1)) == {}
+
+
+def test_the_status_a_roster_implies_follows_the_probation_rules():
+    import datetime
+
+    from zuzhi.members.services import member_status_implied
+
+    today = datetime.date(2026, 12, 5)
+
+    def implied(join, full=None, month_only=False):
+        return member_status_implied(
+            join_date=join, full_date=full, join_month_only=month_only, today=today
+        )
+
+    assert implied(datetime.date(2025, 12, 6)) == "probationary"  # a year less a day
+    assert implied(datetime.date(2025, 12, 5)) is None  # a year: probation may be extended
+    assert implied(datetime.date(2024, 12, 6)) is None
+    assert implied(datetime.date(2024, 12, 5)) == "full"  # two years: probation has ended
+    assert implied(datetime.date(2025, 12, 5), full=datetime.date(2026, 12, 1)) == "full"
+    # 2024.12 may be any day of December 2024: not yet two years for its last days.
+    assert implied(datetime.date(2024, 12, 1), month_only=True) is None
+    assert implied(datetime.date(2024, 11, 1), month_only=True) == "full"
+    # 2025.12 month-only: its first day is a year ago already, so it is not surely probation.
+    assert implied(datetime.date(2025, 12, 1), month_only=True) is None
