@@ -296,7 +296,14 @@ def _check(*, job: ImportJob, importer: Importer, actor) -> ImportJob:
         job.errors = _file_error(str(exc))
         job.save()
         return job
-    except ExcelFileError as exc:
+    except Exception as exc:
+        if not isinstance(exc, ExcelFileError):
+            # A reader library failing on a file it cannot handle: the uploader is told, a
+            # 500 is not the answer.
+            logger.exception("import job %s: file unreadable", job.pk)
+            exc = ExcelFileError(
+                "无法读取该文件，文件可能已损坏。请在 Excel 或 WPS 中打开后另存为 .xlsx 再上传。"
+            )
         job.status = ImportJob.Status.INVALID
         job.errors = _file_error(str(exc))
         job.content = b""

@@ -30,12 +30,15 @@ DAMAGED = "文件已损坏，无法读取。请在 Excel 或 WPS 中打开后重
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 CHUNK = 1 << 20
 
-ATTR_RX = re.compile(rb'([\w:]+)="([^"]*)"')
-ROW_RX = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
-COL_RX = re.compile(rb"<(?:\w+:)?col\b([^>]*)/?>")
+# The patterns over a sheet's XML stop at the next "<" and commit to what they matched, so each
+# byte is looked at a bounded number of times: a crafted file cannot make them backtrack.
+ATTR_RX = re.compile(rb'([\w:]{1,64})="([^"<]{0,4096})"')
+ROW_RX = re.compile(rb"<(?:\w+:)?row\b([^<>]{0,4096})>")
+COL_RX = re.compile(rb"<(?:\w+:)?col\b([^<>]{0,4096})>")
 FORMULA_CELL_RX = re.compile(
-    rb"<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>)"
-    rb"\s*(?:<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>)?"
+    rb"<(?:\w+:)?c\b([^<>]{0,4096}+)>\s{0,64}+<(?:\w+:)?f\b[^<>]{0,4096}+"
+    rb"(?:/>|>[^<]{0,65536}+</(?:\w+:)?f>)"
+    rb"\s{0,64}+(?:<(?:\w+:)?v>([^<]{0,65536}+)</(?:\w+:)?v>)?"
 )
 CELL_REF_RX = re.compile(rb"([A-Z]+)([0-9]+)")
 # Built-in number formats 9 and 10 are 0% and 0.00%; 17 (mmm-yy) and, in Chinese Excel and
@@ -220,10 +223,10 @@ def _open_xlsx(content: bytes, parts: dict[str, Any]) -> Workbook:
     workbook_xml = parts.get("xl/workbook.xml") or b""
     tabs = [
         _attrs(m.group(1))
-        for m in re.finditer(rb"<(?:\w+:)?sheet\b([^>]*?)/?>", workbook_xml)
+        for m in re.finditer(rb"<(?:\w+:)?sheet\b([^<>]{0,4096}?)/?>", workbook_xml)
         if b"name=" in m.group(1)
     ]
-    view = re.search(rb"<(?:\w+:)?workbookView\b([^>]*)>", workbook_xml)
+    view = re.search(rb"<(?:\w+:)?workbookView\b([^<>]{0,4096})>", workbook_xml)
     active_tab = int(_attrs(view.group(1)).get("activeTab", "0") or 0) if view else 0
     if 0 <= active_tab < len(tabs):
         book.active = tabs[active_tab].get("name")
@@ -232,7 +235,7 @@ def _open_xlsx(content: bytes, parts: dict[str, Any]) -> Workbook:
         for a in (
             _attrs(m.group(1))
             for m in re.finditer(
-                rb"<(?:\w+:)?Relationship\b([^>]*?)/?>",
+                rb"<(?:\w+:)?Relationship\b([^<>]{0,4096}?)/?>",
                 parts.get("xl/_rels/workbook.xml.rels") or b"",
             )
         )
@@ -274,15 +277,16 @@ def _shown_styles(styles: bytes | None) -> dict[int, str]:
     custom = {
         int(a["numFmtId"]): a.get("formatCode", "")
         for a in (
-            _attrs(m.group(1)) for m in re.finditer(rb"<(?:\w+:)?numFmt\b([^>]*?)/?>", styles)
+            _attrs(m.group(1))
+            for m in re.finditer(rb"<(?:\w+:)?numFmt\b([^<>]{0,4096}?)/?>", styles)
         )
         if a.get("numFmtId", "").isdigit()
     }
-    block = re.search(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", styles, re.S)
+    block = re.search(rb"<(?:\w+:)?cellXfs\b[^<>]{0,4096}>(.*?)</(?:\w+:)?cellXfs>", styles, re.S)
     if not block:
         return {}
     shown = {}
-    for index, m in enumerate(re.finditer(rb"<(?:\w+:)?xf\b([^>]*?)/?>", block.group(1))):
+    for index, m in enumerate(re.finditer(rb"<(?:\w+:)?xf\b([^<>]{0,4096}?)/?>", block.group(1))):
         fmt = _attrs(m.group(1)).get("numFmtId", "0")
         fmt_id = int(fmt) if fmt.isdigit() else 0
         code = custom.get(fmt_id)
@@ -317,6 +321,8 @@ def _segments(content: bytes, part_name: str):
         while chunk := part.read(CHUNK):
             data = tail + chunk
             cut = _last_row_end(data)
+            if not cut and len(data) > 8 * CHUNK:
+                cut = len(data)  # no row ends here: not a sheet Excel wrote; keep memory flat
             if cut:
                 yield data[:cut]
                 tail = data[cut:]
@@ -345,7 +351,9 @@ def _xlsx_details(content: bytes, parts: dict[str, Any], name: str, grid: SheetG
     styled_rx = None
     if shown_styles:
         styles = b"|".join(str(i).encode() for i in sorted(shown_styles))
-        styled_rx = re.compile(rb'<(?:\w+:)?c\b([^>]*\bs="(?:' + styles + rb')"[^>]*)>')
+        styled_rx = re.compile(
+            rb'<(?:\w+:)?c\b((?>[^<>]{0,4096}?\ss="(?:' + styles + rb')")[^<>]{0,4096}+)>'
+        )
     cells = grid.cells
     row_number = 0
     styled: list[tuple[int, int, str]] = []
@@ -442,7 +450,7 @@ def _ods_active(content: bytes) -> str | None:
             settings_xml = archive.read("settings.xml")
     except (KeyError, zipfile.BadZipFile, zlib.error):
         return None
-    m = re.search(rb'config:name="ActiveTable"[^>]*>([^<]*)<', settings_xml)
+    m = re.search(rb'config:name="ActiveTable"[^<>]{0,4096}>([^<]{0,65536})<', settings_xml)
     return html.unescape(m.group(1).decode("utf-8", "replace")) if m else None
 
 
@@ -519,6 +527,11 @@ def _csv_cells(content: bytes) -> list[list[Any]]:
         dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
+    try:
+        rows = list(csv.reader(io.StringIO(text), dialect))
+    except csv.Error as exc:
+        raise ExcelFileError(
+            "CSV 文件格式有误（如引号不配对或单元格过长），请用 Excel 打开后另存为 .xlsx 再上传。"
+        ) from exc
     width = max((len(r) for r in rows), default=0)
     return [r + [""] * (width - len(r)) for r in rows]
