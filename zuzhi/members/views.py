@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from zuzhi.core import idnumber
 from zuzhi.core.audit import personal_data_viewed
 from zuzhi.core.codes import code_map
 from zuzhi.core.export import xlsx_response
@@ -178,6 +179,7 @@ def member_create_view(request):
             form.apply_service_errors(exc)
         else:
             messages.success(request, f"已录入党员 {member.name}。")
+            _division_notice(request, member)
             return redirect("members:detail", pk=member.pk)
     return render(request, "members/member_form.html", {"form": form, "member": None})
 
@@ -198,8 +200,17 @@ def member_edit_view(request, pk):
             form.apply_service_errors(exc)
         else:
             messages.success(request, "已保存。")
+            _division_notice(request, member)
             return redirect("members:detail", pk=member.pk)
     return render(request, "members/member_form.html", {"form": form, "member": member})
+
+
+def _division_notice(request, member) -> None:
+    """An ID number from a division no longer in the code table is accepted (abolished
+    divisions are legitimate) and said, so the clerk can check it against the card."""
+    notice = idnumber.division_notice(member.id_number)
+    if notice:
+        messages.warning(request, notice)
 
 
 @login_required

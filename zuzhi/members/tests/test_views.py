@@ -125,3 +125,23 @@ def test_transfer_pages_across_townships(county, client_as, town_a_user, town_b_
     client_as(town_b_user).post(reverse("members:transfer_decide", args=[transfer.pk, "accept"]))
     member.refresh_from_db()
     assert member.organization == county.village_b1
+
+
+def test_an_id_from_an_abolished_division_is_accepted_with_a_notice(county, client_as, town_a_user):
+    data = {
+        "org_code": "VA1",
+        "name": "李四",
+        "id_number": valid_id_number("19800101", 123, division="440524"),
+        "ethnicity": "01",
+        "join_date": "2005-07-01",
+        "status": "full",
+        "category": "farmer",
+    }
+    response = client_as(town_a_user).post(reverse("members:create"), data, follow=True)
+    body = response.content.decode()
+    assert Member.objects.filter(name="李四").exists()
+    assert "不在现行行政区划代码表中" in body and "msg-warning" in body
+    data["id_number"] = valid_id_number("19800101", 125)  # 411330: a division of the table
+    data["name"] = "王五"
+    body = client_as(town_a_user).post(reverse("members:create"), data, follow=True).content
+    assert "不在现行行政区划代码表中" not in body.decode()
