@@ -23,7 +23,7 @@ from zuzhi.core.imports import ImportOutcome, validation_messages
 from zuzhi.core.scope import path_in_scope, scope_queryset
 from zuzhi.orgs.models import Organization
 
-from .models import Member, MemberCategory, MemberStatus
+from .models import Member, MemberCategory, MemberStatus, member_date_display
 from .services import (
     MEMBER_ORG_TYPES,
     _today,
@@ -149,6 +149,50 @@ def _shown(field: str, value) -> str:
     if isinstance(value, datetime.date):
         return f"{value:%Y-%m-%d}"
     return str(value)
+
+
+MONTH_DATES = ("join_date", "full_date")
+
+
+def _changes(member: Member, data: dict) -> tuple[dict, list[dict]]:
+    """What an update changes, field by field as the preview shows it (labels, dates at their
+    precision). A month-only date in the sheet for a date known to the day within that month
+    says nothing new: the day is kept rather than thrown away."""
+    data = dict(data)
+    for field in MONTH_DATES:
+        flag = f"{field}_month_only"
+        stored = getattr(member, field)
+        if (
+            data.get(flag)
+            and stored is not None
+            and not getattr(member, flag)
+            and (stored.year, stored.month) == (data[field].year, data[field].month)
+        ):
+            del data[field], data[flag]
+    changed = []
+    for field, value in data.items():
+        if field.endswith("_month_only") or not hasattr(member, field):
+            continue
+        if field in MONTH_DATES:
+            flag = f"{field}_month_only"
+            old = member_date_display(getattr(member, field), getattr(member, flag))
+            new = member_date_display(value, data.get(flag, False))
+            if old == new:
+                continue
+            old, new = old or "（空）", new or "（空）"
+        elif getattr(member, field) == value:
+            continue
+        else:
+            old, new = _shown(field, getattr(member, field)), _shown(field, value)
+        changed.append(
+            {
+                "label": FIELD_HEADERS.get(field, field),
+                "old": old,
+                "new": new,
+                "identity": field in IDENTITY_FIELDS,
+            }
+        )
+    return data, changed
 
 
 class OrgResolver:
@@ -429,16 +473,7 @@ class MemberImporter:
         dry_run: bool,
         confirmed: frozenset[int],
     ) -> None:
-        changed = [
-            {
-                "label": FIELD_HEADERS.get(field, field),
-                "old": _shown(field, getattr(member, field)),
-                "new": _shown(field, value),
-                "identity": field in IDENTITY_FIELDS,
-            }
-            for field, value in data.items()
-            if hasattr(member, field) and getattr(member, field) != value
-        ]
+        data, changed = _changes(member, data)
         if changed:
             outcome.change(row.number, changed)
         identity = [c for c in changed if c["identity"]]

@@ -705,3 +705,28 @@ def test_a_known_member_keeps_the_status_a_roster_leaves_out(county, town_a_user
     import_job_confirm(actor=town_a_user, job=job)
     member.refresh_from_db()
     assert member.status == "probationary" and member.phone == "13800000000"
+
+
+def test_a_month_only_date_keeps_the_day_on_record_when_it_agrees(county, town_a_user):
+    member = make_member(
+        county.village_a1,
+        id_number=WOMAN,
+        name="王芳",
+        join_date=datetime.date(1995, 7, 18),
+        education="37",
+        phone="13912345678",
+    )
+    job = upload(town_a_user, [row(入党日期="1995.07")])
+    assert job.status == ImportJob.Status.READY and job.changes == [], job.changes
+    job = upload(town_a_user, [row(入党日期="1995.08")])
+    assert job.changes == [
+        {
+            "row": 2,
+            "fields": [
+                {"label": "入党日期", "old": "1995-07-18", "new": "1995.08", "identity": False}
+            ],
+        }
+    ]
+    import_job_confirm(actor=town_a_user, job=job)
+    member.refresh_from_db()
+    assert member.join_date == datetime.date(1995, 8, 1) and member.join_date_month_only
