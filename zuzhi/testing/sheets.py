@@ -53,3 +53,61 @@ def with_cached_formula(content: bytes, cell: str, formula: str, cached: str | N
                 assert count == 1, f"cell {cell} not found"
             target.writestr(info, data)
     return out.getvalue()
+
+
+ODS_MANIFEST = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+    '<manifest:file-entry manifest:full-path="/" manifest:media-type='
+    '"application/vnd.oasis.opendocument.spreadsheet"/>'
+    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+    "</manifest:manifest>"
+)
+
+
+def office_ods(
+    rows: list[list[Any]],
+    *,
+    sheet: str = "名册",
+    hidden_row: int | None = None,
+    percent: str | None = None,
+) -> bytes:
+    """A minimal OpenDocument spreadsheet, as WPS and LibreOffice save them: text cells, row
+    `hidden_row` (0-based) collapsed, and a cell written `percent` stored as the percentage
+    0.925 (shown 92.50%)."""
+    import zipfile
+
+    def cell(value) -> str:
+        if value is None:
+            return "<table:table-cell/>"
+        if value == percent:
+            return (
+                '<table:table-cell office:value-type="percentage" office:value="0.925">'
+                "<text:p>92.50%</text:p></table:table-cell>"
+            )
+        return (
+            f'<table:table-cell office:value-type="string"><text:p>{value}</text:p>'
+            "</table:table-cell>"
+        )
+
+    hidden = ' table:visibility="collapse"'
+    body = "".join(
+        f"<table:table-row{hidden if r == hidden_row else ''}>"
+        + "".join(cell(v) for v in values)
+        + "</table:table-row>"
+        for r, values in enumerate(rows)
+    )
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+        ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        f'<office:body><office:spreadsheet><table:table table:name="{sheet}">{body}'
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("META-INF/manifest.xml", ODS_MANIFEST)
+        z.writestr("content.xml", content)
+    return buffer.getvalue()

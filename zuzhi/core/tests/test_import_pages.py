@@ -6,7 +6,6 @@ import csv
 import datetime
 import io
 import re
-import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,7 +16,7 @@ from openpyxl import load_workbook
 from zuzhi.core.imports import import_files_forget, import_job_confirm, import_job_create
 from zuzhi.core.models import ImportJob
 from zuzhi.testing.factories import valid_id_number
-from zuzhi.testing.sheets import office_xlsx
+from zuzhi.testing.sheets import office_ods, office_xlsx
 
 KIND = "members"
 HEADERS = ["姓名", "公民身份号码", "性别", "民族", "入党日期", "党员状态", "所在党组织代码"]
@@ -76,44 +75,8 @@ def _xls(rows) -> bytes:
     return out.getvalue()
 
 
-ODS_MANIFEST = (
-    '<?xml version="1.0" encoding="UTF-8"?>'
-    '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
-    '<manifest:file-entry manifest:full-path="/" manifest:media-type='
-    '"application/vnd.oasis.opendocument.spreadsheet"/>'
-    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-    "</manifest:manifest>"
-)
-
-
 def _ods(rows) -> bytes:
-    """A minimal OpenDocument spreadsheet, as WPS and LibreOffice save them."""
-    body = "".join(
-        "<table:table-row>"
-        + "".join(
-            '<table:table-cell office:value-type="string">'
-            f"<text:p>{value}</text:p></table:table-cell>"
-            if value is not None
-            else "<table:table-cell/>"
-            for value in values
-        )
-        + "</table:table-row>"
-        for values in [HEADERS, *rows]
-    )
-    content = (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
-        ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
-        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-        f'<office:body><office:spreadsheet><table:table table:name="党员">{body}'
-        "</table:table></office:spreadsheet></office:body></office:document-content>"
-    )
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as z:
-        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-        z.writestr("META-INF/manifest.xml", ODS_MANIFEST)
-        z.writestr("content.xml", content)
-    return buffer.getvalue()
+    return office_ods([HEADERS, *rows], sheet="党员")
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,6 @@ the cell; nothing is dropped or changed without a line in the preview."""
 import codecs
 import datetime
 import io
-import zipfile
 from decimal import Decimal
 
 import pytest
@@ -22,7 +21,7 @@ from zuzhi.core.excel import (
     read_sheet,
 )
 from zuzhi.testing.factories import valid_id_number
-from zuzhi.testing.sheets import office_xlsx, with_cached_formula
+from zuzhi.testing.sheets import office_ods, office_xlsx, with_cached_formula
 
 COLUMNS = [
     Column("姓名", "name", required=True, parse=parse_person_name),
@@ -356,51 +355,8 @@ def test_csv_in_the_encodings_offices_save(db, encoding):
     ]
 
 
-def _ods(rows: list[list[str]], *, hidden_row: int | None = None, percent: str = "") -> bytes:
-    """A minimal OpenDocument spreadsheet, as WPS and LibreOffice save them."""
-    body = []
-    for r, row in enumerate(rows):
-        cells = []
-        for value in row:
-            if value == percent:
-                cells.append(
-                    '<table:table-cell office:value-type="percentage" office:value="0.925">'
-                    "<text:p>92.50%</text:p></table:table-cell>"
-                )
-            else:
-                cells.append(
-                    f'<table:table-cell office:value-type="string"><text:p>{value}</text:p>'
-                    "</table:table-cell>"
-                )
-        hidden = ' table:visibility="collapse"' if r == hidden_row else ""
-        body.append(f"<table:table-row{hidden}>{''.join(cells)}</table:table-row>")
-    content = (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
-        ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
-        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-        '<office:body><office:spreadsheet><table:table table:name="名册">'
-        f"{''.join(body)}</table:table></office:spreadsheet></office:body>"
-        "</office:document-content>"
-    )
-    manifest = (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
-        '<manifest:file-entry manifest:full-path="/" manifest:media-type='
-        '"application/vnd.oasis.opendocument.spreadsheet"/>'
-        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-        "</manifest:manifest>"
-    )
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as z:
-        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-        z.writestr("META-INF/manifest.xml", manifest)
-        z.writestr("content.xml", content)
-    return buffer.getvalue()
-
-
 def test_ods_is_read_with_its_hidden_rows_skipped(db):
-    content = _ods(
+    content = office_ods(
         [["姓名", "公民身份号码"], ["王芳", ID1], ["李明", ID2], ["赵强", ID3]], hidden_row=2
     )
     result = read(content, filename="名册.ods")
@@ -409,7 +365,7 @@ def test_ods_is_read_with_its_hidden_rows_skipped(db):
 
 
 def test_ods_percentages_read_as_shown(db):
-    content = _ods([["参评对象名称", "数值"], ["城关镇", "P"]], percent="P")
+    content = office_ods([["参评对象名称", "数值"], ["城关镇", "P"]], percent="P")
     rows = read_sheet(content, columns=PERCENT_COLUMNS, filename="指标.ods").rows
     assert rows[0].values["value"] == Decimal("92.5")
 
