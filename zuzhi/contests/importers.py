@@ -252,34 +252,52 @@ class IndicatorValueImporter:
             )
             outcome.error(row.number, INDICATOR.header, message)
             return
-        self._set(actor, row, outcome, entrant, leaf, v["value"], v.get("note") or "", VALUE.header)
+        changed = self._set(
+            actor, row, outcome, entrant, leaf, v["value"], v.get("note") or "", VALUE.header
+        )
+        if changed:
+            outcome.change(row.number, [changed])
 
     def _wide(self, actor, row, outcome, entrant, leaves) -> None:
         """Each filled indicator column of the row; an empty cell leaves the value as it is."""
         by_pk = {leaf.pk: (label, leaf) for label, leaf in leaves.items() if leaf is not None}
-        written = False
+        written, changes = False, []
         for field, value in row.values.items():
             if not field.startswith(LEAF) or value is None:
                 continue
             header, leaf = by_pk[int(field[len(LEAF) :])]
-            self._set(actor, row, outcome, entrant, leaf, value, None, header)
+            changed = self._set(actor, row, outcome, entrant, leaf, value, None, header)
+            if changed:
+                changes.append(changed)
             written = True
+        if changes:
+            outcome.change(row.number, changes)
         if not written:
             outcome.count("unchanged")
 
-    def _set(self, actor, row, outcome, entrant, leaf, value, note, header) -> None:
-        known = IndicatorValue.objects.filter(indicator=leaf, entrant=entrant).exists()
+    def _set(self, actor, row, outcome, entrant, leaf, value, note, header) -> dict | None:
+        """Write one value; an earlier, different value is returned as the change to list."""
+        current = IndicatorValue.objects.filter(indicator=leaf, entrant=entrant).first()
         try:
             with transaction.atomic():
                 indicator_value_set(
                     actor=actor, entrant=entrant, indicator=leaf, value=value, note=note
                 )
-            outcome.count("updated" if known else "created")
+            outcome.count("updated" if current else "created")
         except ValidationError as exc:
             for column, message in validation_messages(exc, HEADERS | {"value": header}):
                 outcome.error(row.number, column or header, message)
         except Http404:
             outcome.error(row.number, NUMBER.header, "该参评对象不在您的管理范围内。")
+        else:
+            if current is not None and current.value != value:
+                return {
+                    "label": f"{entrant.name}：{header}",
+                    "old": f"{current.value.normalize():f}",
+                    "new": f"{value.normalize():f}",
+                    "identity": False,
+                }
+        return None
 
 
 INDICATOR_VALUE_IMPORTER = IndicatorValueImporter()

@@ -124,6 +124,9 @@ class OrganizationImporter:
                     )
                     outcome.count("created")
                 else:
+                    changed = _changes(existing, data, parent)
+                    if changed:
+                        outcome.change(row.number, changed)
                     before = existing.updated_at
                     known[code] = org_update(
                         actor=actor, org=existing, data={"parent": parent, **data}
@@ -134,6 +137,40 @@ class OrganizationImporter:
                 outcome.error(row.number, header, message)
         except Http404:
             outcome.error(row.number, "上级组织代码", "上级组织不在您的权限范围内。")
+
+
+def _shown(field: str, value) -> str:
+    if value in (None, ""):
+        return "（空）"
+    if field == "org_type":
+        return OrgType(value).label if value in OrgType.values else value
+    if field == "unit_category":
+        return UnitCategory(value).label if value in UnitCategory.values else value
+    return str(value)
+
+
+def _changes(org: Organization, data: dict, parent: Organization) -> list[dict]:
+    """An update as the preview lists it, field by field (old → new), labels not codes."""
+    changed = [
+        {
+            "label": HEADERS.get(field, field),
+            "old": _shown(field, getattr(org, field)),
+            "new": _shown(field, value),
+            "identity": False,
+        }
+        for field, value in data.items()
+        if hasattr(org, field) and getattr(org, field) != value
+    ]
+    if org.parent_id != parent.pk:
+        changed.append(
+            {
+                "label": "上级组织代码",
+                "old": org.parent.code if org.parent_id else "（无）",
+                "new": parent.code,
+                "identity": False,
+            }
+        )
+    return changed
 
 
 ORG_IMPORTER = OrganizationImporter()

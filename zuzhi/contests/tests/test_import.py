@@ -161,3 +161,24 @@ def test_a_wide_sheet_row_of_another_contest_is_refused(running, county, town_a_
         [["考评编号", "参评对象编号", "信访件数"], [running.pk + 1, a1.number, 1]],
     )
     assert job.errors[0]["column"] == "考评编号"
+
+
+def test_an_updated_value_is_listed_old_to_new(running, county, town_a_user):
+    a1 = running.entrants.get(organization=county.village_a1)
+    rows = [["参评对象名称", "村集体经济收入", "信访件数"], [a1.name, 35.5, 2]]
+    import_job_confirm(actor=town_a_user, job=wide_upload(town_a_user, running, rows))
+    rows[1] = [a1.name, 40, 2]
+    job = wide_upload(town_a_user, running, rows)
+    assert job.changes == [
+        {
+            "row": 2,
+            "fields": [
+                {
+                    "label": f"{a1.name}：村集体经济收入",
+                    "old": "35.5",
+                    "new": "40",
+                    "identity": False,
+                }
+            ],
+        }
+    ]

@@ -342,3 +342,18 @@ def test_the_template_lists_only_the_organizations_in_scope(county, client_as, t
     book = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
     listed = {row[1] for row in book.get_sheet_by_name("可导入的党组织").to_python()[1:]}
     assert {"TA", "VA1", "VA2"} <= listed and not listed & {"TB", "VB1", "C", "U1"}
+
+
+def test_an_update_is_listed_field_by_field_with_labels(county, town_a_user):
+    job = upload(
+        town_a_user, [org_row("VA1", "李庄村党支部", "TA", 书记="新书记", 组织类型="党总支")]
+    )
+    assert job.changes == [
+        {
+            "row": 2,
+            "fields": [
+                {"label": "组织类型", "old": "党支部", "new": "党总支", "identity": False},
+                {"label": "书记", "old": "（空）", "new": "新书记", "identity": False},
+            ],
+        }
+    ]
