@@ -13,7 +13,7 @@ from django.http import Http404
 from zuzhi.core.cells import parse_decimal
 from zuzhi.core.excel import CellError, Column, Row, parse_text
 from zuzhi.core.imports import ImportOutcome, validation_messages
-from zuzhi.core.scope import path_in_scope
+from zuzhi.core.scope import path_in_scope, scope_queryset
 
 from .models import Contest, Entrant, Indicator, IndicatorValue, StageKind
 from .selectors import contest_visible_q
@@ -189,6 +189,43 @@ class IndicatorValueImporter:
             NOTE,
             *leaves,
         ]
+
+    def template_columns(self, *, actor, params) -> list[Column]:
+        """From a contest's page the template is the wide sheet: the entrant, then one
+        column per leaf indicator (by name, or "上级/指标" where two leaves share a name)."""
+        contest = self._contest(actor, params["contest"]) if params.get("contest") else None
+        if contest is None:
+            return COLUMNS
+        leaves: dict[int, str] = {}
+        for label, leaf in _leaf_names(contest).items():
+            if leaf is not None and ("/" not in label or leaf.pk not in leaves):
+                leaves.setdefault(leaf.pk, label)
+        units = {n.pk: n.unit for n in Indicator.objects.filter(pk__in=leaves).only("pk", "unit")}
+        return [
+            _optional(NUMBER),
+            NAME,
+            *(
+                Column(
+                    label,
+                    f"{LEAF}{pk}",
+                    parse=parse_decimal,
+                    help=f"单位：{units[pk]}" if units.get(pk) else "",
+                )
+                for pk, label in leaves.items()
+            ),
+        ]
+
+    def template_rows(self, *, actor, params, limit: int) -> list[list]:
+        """The contest's entrants in the user's scope, so that only the values are typed."""
+        contest = self._contest(actor, params["contest"]) if params.get("contest") else None
+        if contest is None:
+            return []
+        entrants = scope_queryset(
+            actor,
+            Entrant.objects.filter(contest=contest).order_by("number"),
+            path_field="organization__path",
+        )
+        return [[e.number, e.name] for e in entrants[:limit]]
 
     def apply(
         self,

@@ -619,10 +619,12 @@ def template_bytes(
     sheet_name: str,
     notes: list[str],
     orgs: list[tuple[str, str]] = (),
+    rows: list[list[Any]] = (),
 ) -> bytes:
-    """An empty import template: Chinese headers on sheet 1 with drop-down lists for coded
-    columns and text format everywhere (so IDs and phones keep every digit), the
-    organizations the user may import into, and the instructions."""
+    """An import template: Chinese headers on sheet 1 with drop-down lists for coded columns
+    and text format everywhere (so IDs and phones keep every digit), rows filled in
+    beforehand where the importer knows them (the entrants of a contest), the organizations
+    the user may import into, and the instructions."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = book.add_worksheet(sheet_name[:31])
@@ -659,6 +661,10 @@ def template_bytes(
             )
             lists.set_column(list_column, list_column, 16)
             list_column += 1
+    for r, values in enumerate(rows, start=1):
+        for c, value in enumerate(values):
+            if value is not None:
+                sheet.write_string(r, c, str(value))
     sheet.freeze_panes(1, 0)
     if not list_column:
         lists.hide()

@@ -10,7 +10,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from .excel import template_bytes
 from .export import XLSX_TYPE
 from .imports import (
     import_job_choose_sheet,
@@ -19,9 +18,8 @@ from .imports import (
     import_job_get,
     import_job_marked_file,
     import_progress,
-    import_template_orgs,
+    import_template,
     import_worker_missing,
-    importer_columns,
     importer_for,
 )
 from .models import ImportJob
@@ -85,12 +83,8 @@ def upload_view(request, kind):
 def template_view(request, kind):
     _require_data_role(request)
     importer = importer_for(kind)
-    params = _params(importer, request.GET)
-    content = template_bytes(
-        columns=importer_columns(importer, actor=request.user, params=params),
-        sheet_name=importer.title,
-        notes=importer.notes,
-        orgs=import_template_orgs(user=request.user, importer=importer),
+    content = import_template(
+        user=request.user, importer=importer, params=_params(importer, request.GET)
     )
     response = HttpResponse(content, content_type=XLSX_TYPE)
     response["Content-Disposition"] = (

@@ -21,7 +21,15 @@ from django.utils.module_loading import import_string
 from .audit import audit_record
 from .bulk import older_objects_frozen
 from .cells import PartialDate, format_partial
-from .excel import Column, ExcelFileError, Row, SheetChoiceNeeded, SheetRead, read_sheet
+from .excel import (
+    Column,
+    ExcelFileError,
+    Row,
+    SheetChoiceNeeded,
+    SheetRead,
+    read_sheet,
+    template_bytes,
+)
 from .models import AuditAction, ImportJob
 from .scope import user_scope_paths
 
@@ -434,11 +442,26 @@ def import_job_marked_file(*, actor, job: ImportJob) -> bytes:
         raise Http404("无法读取上传的文件。") from exc
 
 
-TEMPLATE_ORGS_MAX = 20_000
+TEMPLATE_ROWS_MAX = 20_000
 
 
-def import_template_orgs(*, user, importer: Importer) -> list[tuple[str, str]]:
-    """(name, code) of the organizations the user may import into, for the template's list
-    sheet; the importer says which (core knows no domain model)."""
-    template_orgs = getattr(importer, "template_orgs", None)
-    return template_orgs(actor=user, limit=TEMPLATE_ORGS_MAX) if template_orgs else []
+def import_template(*, user, importer: Importer, params: dict[str, Any]) -> bytes:
+    """The template a user downloads: the importer's columns (its own template columns where
+    it has them, e.g. a contest's wide sheet), rows it fills in beforehand (the entrants to
+    score), the organizations the user may import into, and the rules. Core knows no domain
+    model: the importer answers each through optional hooks."""
+    columns_for = getattr(importer, "template_columns", None)
+    columns = (
+        columns_for(actor=user, params=params)
+        if columns_for
+        else importer_columns(importer, actor=user, params=params)
+    )
+    rows_for = getattr(importer, "template_rows", None)
+    orgs_for = getattr(importer, "template_orgs", None)
+    return template_bytes(
+        columns=columns,
+        sheet_name=importer.title,
+        notes=importer.notes,
+        orgs=orgs_for(actor=user, limit=TEMPLATE_ROWS_MAX) if orgs_for else [],
+        rows=rows_for(actor=user, params=params, limit=TEMPLATE_ROWS_MAX) if rows_for else [],
+    )

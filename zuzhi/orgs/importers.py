@@ -16,8 +16,19 @@ COLUMNS = [
         "组织代码", "code", required=True, parse=parse_text, help="唯一；已存在的代码按修改处理"
     ),
     Column("组织名称", "name", required=True, parse=parse_text),
-    Column("组织类型", "org_type", required=True, parse=choice_parser(OrgType.choices)),
-    Column("单位类别", "unit_category", parse=choice_parser(UnitCategory.choices)),
+    Column(
+        "组织类型",
+        "org_type",
+        required=True,
+        parse=choice_parser(OrgType.choices),
+        choices=lambda: [label for _, label in OrgType.choices],
+    ),
+    Column(
+        "单位类别",
+        "unit_category",
+        parse=choice_parser(UnitCategory.choices),
+        choices=lambda: [label for _, label in UnitCategory.choices],
+    ),
     Column(
         "上级组织代码",
         "parent_code",

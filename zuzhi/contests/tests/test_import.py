@@ -182,3 +182,40 @@ def test_an_updated_value_is_listed_old_to_new(running, county, town_a_user):
             ],
         }
     ]
+
+
+def test_the_contest_template_lists_the_entrants_in_scope_and_goes_back_in(
+    running, county, town_a_user, client_as
+):
+    import io
+
+    import openpyxl
+    from django.urls import reverse
+
+    response = client_as(town_a_user).get(
+        reverse("imports:template", args=["indicator_values"]), {"contest": running.pk}
+    )
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    sheet = book.worksheets[0]
+    rows = [[c.value for c in r] for r in sheet.iter_rows()]
+    assert rows[0] == ["参评对象编号", "参评对象名称", "村集体经济收入", "信访件数"]
+    mine = {
+        e.number: e.name
+        for e in running.entrants.filter(organization__path__startswith=county.town_a.path)
+    }
+    assert {int(r[0]): r[1] for r in rows[1:]} == mine  # 张湾村 (another township) is not listed
+    assert sheet["C1"].comment.text == "单位：万元"
+    for r in range(2, len(rows) + 1):
+        sheet.cell(r, 3, 10 + r)
+        sheet.cell(r, 4, 1)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    job = import_job_create(
+        actor=town_a_user,
+        kind="indicator_values",
+        filename="模板.xlsx",
+        content=buffer.getvalue(),
+        params={"contest": running.pk},
+    )
+    assert job.status == ImportJob.Status.READY, job.errors
+    assert import_job_confirm(actor=town_a_user, job=job).summary == {"created": 2 * len(mine)}
