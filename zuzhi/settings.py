@@ -213,6 +213,9 @@ MEDIA_URL = "/media/"
 # Uploads: files over this size are refused with a message before being read.
 ZUZHI_MAX_UPLOAD_BYTES = env_int("ZUZHI_MAX_UPLOAD_MB", 20) * 1024 * 1024
 ZUZHI_IMPORT_BACKGROUND_ROWS = env_int("ZUZHI_IMPORT_BACKGROUND_ROWS", 2000)
+# A sheet larger than this many cells (rows × columns) is refused before it is read: the reader
+# builds a dense grid, and a stray value far away would make it enormous.
+ZUZHI_IMPORT_MAX_CELLS = env_int("ZUZHI_IMPORT_MAX_CELLS", 20_000_000)
 # A refused or unconfirmed upload is kept this long for its marked copy and a re-check.
 ZUZHI_IMPORT_KEEP_HOURS = env_int("ZUZHI_IMPORT_KEEP_HOURS", 24)
 # A confirmed import no worker has taken after this long says the worker is not running.

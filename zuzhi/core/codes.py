@@ -30,6 +30,16 @@ GB4658_TO_ZB64 = {
     "80": "39",  # 小学
 }
 
+# Codes that mean one thing in ZB64 and another in GB/T 4658 (the 结业/肄业 codes): a sheet
+# saying 23 could mean 省委党校大学 or 大学本科肄业, so the name must be written.
+ZB64_GB4658_CLASHES = {
+    "12": "博士研究生结业",
+    "22": "大学本科结业",
+    "23": "大学本科肄业",
+    "32": "大学专科结业",
+    "33": "大学专科肄业",
+}
+
 
 def read_code_tables(path: Path = DMGRP_PATH) -> list[dict[str, str]]:
     root = ET.parse(path).getroot()
@@ -216,6 +226,12 @@ def code_parser(table: str, what: str) -> Callable[[Any], str]:
         if lookup is None:
             lookup = _lookup(table)
         text = value if type(value) is str else parse_text(value)
+        if table == "ZB64" and text.strip() in ZB64_GB4658_CLASHES:
+            code = text.strip()
+            raise CellError(
+                f"代码“{code}”在组织部学历代码中是“{code_map(table).get(code, code)}”，在 GB/T 4658 "
+                f"中是“{ZB64_GB4658_CLASHES[code]}”，含义不同，请改填学历名称。"
+            )
         code = lookup.exact.get(text)
         if code is not None:
             return code

@@ -59,6 +59,7 @@ FOOTER_FIRST = frozenset(w[0] for w in FOOTER_WORDS)
 # Rows without an unreadable cell share this empty mapping instead of one dict each.
 NOTHING_SHOWN: Mapping[str, Any] = MappingProxyType({})
 PLACEHOLDERS = frozenset({"—", "——", "-", "--", "－", "/", "／", "\\", "无", "暂无", "空"})
+SHEET_NAME_MAX = 255  # ImportJob.sheet_name
 LISTED = 20  # cells named one by one in a notice before "等 N 处"
 
 
@@ -120,8 +121,13 @@ class SheetRead:
     other_sheets: list[str] = field(default_factory=list)
 
 
-def _notice(notices: list, message: str, *, row: int | None = None, column: str = "") -> None:
-    notices.append({"row": row, "column": column, "message": message})
+def _notice(
+    notices: list, message: str, *, row: int | None = None, column: str = "", cell: bool = False
+) -> None:
+    notice = {"row": row, "column": column, "message": message}
+    if cell:
+        notice["cell"] = True  # about one cell's reading; may be shortened in a long preview
+    notices.append(notice)
 
 
 def _listing(items: list[str]) -> str:
@@ -197,7 +203,9 @@ def _find_header(grid: SheetGrid, columns: list[Column], lookup: dict[str, str])
             text = _cell_text(cell)
             if not text:
                 continue
-            header = lookup.get(normalize_header(text))
+            header = lookup.get(normalize_header(text, keep_hint=True)) or lookup.get(
+                normalize_header(text)
+            )
             if header is None:
                 unknown.append((c, text))
             elif header in at:
@@ -268,6 +276,10 @@ def _choose_sheet(
             + "。请使用下载的模板。"
         )
     grid, header = matches[0]
+    if len(grid.name) > SHEET_NAME_MAX:
+        raise ExcelFileError(
+            f"工作表名称过长（{len(grid.name)} 个字），请改为 {SHEET_NAME_MAX} 个字以内后再上传。"
+        )
     others = [n for n in visible if n != grid.name]
     return grid, header, others
 
@@ -355,8 +367,9 @@ def _table_rows(
             first = max(first, r2 + 1)
     above = [r + 1 for r in range(header.row) if not _is_empty(cells[r])]
     if above:
-        title = next(_cell_text(c) for c in cells[above[0] - 1] if _cell_text(c))
-        _notice(notices, f"已忽略表头上方的{_row_ranges(above)}（“{title[:40]}”）。")
+        title = next((t for c in cells[above[0] - 1] if (t := _cell_text(c))), "")
+        shown = f"（“{title[:40]}”）" if title else ""
+        _notice(notices, f"已忽略表头上方的{_row_ranges(above)}{shown}。")
     by_header = {col.header: col for col in columns}
     errors_at = _merge_fill(grid, first, known_cols, by_header, notices)
     _formula_notes(grid, first, known_cols, errors_at, notices)
@@ -421,11 +434,6 @@ def _table_rows(
             elif note:
                 noted.setdefault((col.header, note), []).append(number)
         result.append(Row(number=number, values=values, errors=errors, shown=shown))
-    for (column, note), numbers in noted.items():
-        if len(numbers) == 1:
-            _notice(notices, note, row=numbers[0], column=column)
-        else:
-            _notice(notices, f"{_row_ranges(numbers)}：{note}", column=column)
     if hidden:
         _notice(
             notices,
@@ -435,6 +443,13 @@ def _table_rows(
         _notice(notices, f"已忽略合计、签字等表尾行：{_row_ranges(footers)}。")
     if repeated:
         _notice(notices, f"已忽略重复的表头行：{_row_ranges(repeated)}。")
+    # What was changed in single cells comes last: a long list of those must never push the
+    # notices about skipped rows out of the preview (imports.py shortens only these).
+    for (column, note), numbers in noted.items():
+        if len(numbers) == 1:
+            _notice(notices, note, row=numbers[0], column=column, cell=True)
+        else:
+            _notice(notices, f"{_row_ranges(numbers)}：{note}", column=column, cell=True)
     if not result:
         raise ExcelFileError(
             "表格中只有表头，没有数据行。"
@@ -450,10 +465,15 @@ def _merge_fill(grid: SheetGrid, first: int, known_cols: dict[int, str], by_head
     columns hides the cells it covers: those are refused, naming the range."""
     errors_at: dict[tuple[int, int], str] = {}
     cells = grid.cells
+    last_row = len(cells) - 1
+    last_col = max(known_cols)
     for (r1, c1), (r2, c2) in sorted(grid.merged):
-        if r2 < first or r1 >= len(cells):
+        if r2 < first or r1 > last_row:
             continue
         rng = f"{column_letter(c1)}{r1 + 1}:{column_letter(c2)}{r2 + 1}"
+        # A merge may be drawn far past the table (down to row 1,048,576): only the rows and
+        # columns the table has are worked through.
+        r2, c2 = min(r2, last_row), min(c2, last_col)
         if c2 > c1:
             for c in range(c1 + 1, c2 + 1):
                 if c in known_cols:
@@ -463,13 +483,14 @@ def _merge_fill(grid: SheetGrid, first: int, known_cols: dict[int, str], by_head
                         )
         if r2 > r1 and c1 in known_cols:
             value = cells[r1][c1] if c1 < len(cells[r1]) else None
-            for r in range(r1 + 1, min(r2, len(cells) - 1) + 1):
+            for r in range(r1 + 1, r2 + 1):
                 if c1 < len(cells[r]):
                     cells[r][c1] = value
             if value not in ("", None) and r1 >= first:
+                shown = [r + 1 for r in range(r1, r2 + 1) if r not in grid.hidden_rows]
                 _notice(
                     notices,
-                    f"{_row_ranges(list(range(r1 + 1, r2 + 2)))}的“{known_cols[c1]}”是合并单元格（{rng}），"
+                    f"{_row_ranges(shown)}的“{known_cols[c1]}”是合并单元格（{rng}），"
                     f"已按每行都是“{_cell_text(value)}”读取。",
                     column=known_cols[c1],
                 )
@@ -477,10 +498,18 @@ def _merge_fill(grid: SheetGrid, first: int, known_cols: dict[int, str], by_head
 
 
 def _formula_notes(grid: SheetGrid, first: int, known_cols, errors_at, notices) -> None:
-    """Formulas are read as the result the file kept; one without a kept result is refused."""
+    """Formulas are read as the result the file kept; one without a kept result is refused,
+    and so is any cell showing an error value (#N/A), which would otherwise read as empty."""
+    for (r, c), shown in sorted(grid.error_cells.items()):
+        if r >= first and c in known_cols:
+            errors_at.setdefault(
+                (r, c),
+                f"单元格 {column_letter(c)}{r + 1} 显示的是错误值 {shown}（多为公式或粘贴出错），"
+                "不能导入。请改正或填入实际内容。",
+            )
     cached = []
     for (r, c), has_value in sorted(grid.formulas.items()):
-        if r < first or c not in known_cols:
+        if r < first or c not in known_cols or (r, c) in grid.error_cells:
             continue
         ref = f"{column_letter(c)}{r + 1}"
         if has_value:

@@ -24,7 +24,7 @@ _TRAILING_HINT_RX = re.compile(r"(?:\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】)$")
 _QUALIFIER_WORDS = ("代码", "编码", "编号", "名称")
 
 
-def normalize_header(text) -> str:
+def normalize_header(text, *, keep_hint: bool = False) -> str:
     """The form in which headers are compared: NFKC (full-width letters, ＊, ：, （） become
     their ASCII forms), all whitespace and line breaks removed, leading and trailing `*`/`※`
     marks and a trailing colon removed, and a trailing hint in brackets removed
@@ -37,7 +37,7 @@ def normalize_header(text) -> str:
         before = header
         header = _LEADING_MARK_RX.sub("", header)
         header = _TRAILING_MARK_RX.sub("", header)
-        hint = _TRAILING_HINT_RX.search(header)
+        hint = None if keep_hint else _TRAILING_HINT_RX.search(header)
         if hint and hint.start() > 0 and not any(w in hint.group() for w in _QUALIFIER_WORDS):
             header = header[: hint.start()]
         if header == before:
@@ -65,11 +65,20 @@ def header_lookup(headers: list[str]) -> dict[str, str]:
     """
     synonyms = header_synonyms()
     lookup: dict[str, str] = {}
+    stripped: dict[str, list[str]] = {}
     for header in headers:
-        key = normalize_header(header)
-        if key in lookup and lookup[key] != header:
-            raise ValueError(f"表头“{header}”与“{lookup[key]}”规范化后相同。")
-        lookup[key] = header
+        stripped.setdefault(normalize_header(header), []).append(header)
+    for key, same in stripped.items():
+        if len(same) == 1:
+            lookup[key] = same[0]
+            continue
+        # Two headers of the template that differ only by their bracket (党员教育（线上）,
+        # 党员教育（线下）) keep it: each is matched with its bracket, neither without.
+        for header in same:
+            kept = normalize_header(header, keep_hint=True)
+            if kept in lookup and lookup[kept] != header:
+                raise ValueError(f"表头“{header}”与“{lookup[kept]}”规范化后相同。")
+            lookup[kept] = header
     for header in headers:
         for synonym in synonyms.get(header, ()):
             key = normalize_header(synonym)

@@ -57,9 +57,11 @@ class ImportOutcome:
     def change(self, row: int, fields: list[dict[str, Any]]) -> None:
         """An update of an existing record, as (label, old, new, identity) per changed field;
         a row changing an identity field needs the uploader's explicit confirmation."""
-        if any(f.get("identity") for f in fields):
+        identity = any(f.get("identity") for f in fields)
+        if identity:
             self.identity_rows.append(row)
-        if len(self.changes) < LISTED_MAX:
+        # A change of who someone is is always listed: it must be ticked to be written.
+        if identity or len(self.changes) < LISTED_MAX:
             self.changes.append({"row": row, "fields": fields})
         else:
             self.count("changes_unlisted")
@@ -214,10 +216,13 @@ def _run(
     _describe(
         outcome.errors, rows, importer, importer_columns(importer, actor=actor, params=job.params)
     )
-    if len(outcome.notices) > LISTED_MAX:
-        hidden = len(outcome.notices) - LISTED_MAX
-        outcome.notices = outcome.notices[:LISTED_MAX]
-        outcome.notice(None, "", f"另有 {hidden} 条提示未列出。")
+    cells = [n for n in outcome.notices if n.get("cell")]
+    if len(cells) > LISTED_MAX:
+        # Only notes on single cells are shortened: what was skipped or assumed for the file
+        # or many rows is always shown.
+        dropped = {id(n) for n in cells[LISTED_MAX:]}
+        outcome.notices = [n for n in outcome.notices if id(n) not in dropped]
+        outcome.notice(None, "", f"另有 {len(dropped)} 条单元格读取说明未列出。")
     return outcome
 
 

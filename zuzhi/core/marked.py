@@ -4,6 +4,7 @@ again, instead of copying row numbers from a web page."""
 
 import datetime
 import io
+import math
 from typing import Any
 
 import xlsxwriter
@@ -48,16 +49,35 @@ def marked_workbook(
             continue
         column = columns_at.get(error.get("column") or "", 0)
         by_cell.setdefault((error["row"] - 1, column), []).append(error["message"])
+    # The copy must read back as the upload did: merges stay merged (their value on every row
+    # they cover), hidden rows and columns stay hidden. Merges drawn past the table end there.
+    last_row = len(grid.cells) - 1
+    width = max((len(raw) for raw in grid.cells), default=1) - 1
+    covered: set[tuple[int, int]] = set()
+    for (r1, c1), (r2, c2) in grid.merged:
+        r2, c2 = min(r2, last_row), min(c2, width)
+        if r1 > last_row or c1 > width or (r1, c1) == (r2, c2):
+            continue
+        value = grid.cells[r1][c1] if c1 < len(grid.cells[r1]) else None
+        marked = any((r, c) in by_cell for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
+        sheet_out.merge_range(r1, c1, r2, c2, None, bad if marked else None)
+        _write(sheet_out, r1, c1, value, bad if marked else None, bad_text, day, text)
+        covered.update((r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
     for r, raw in enumerate(grid.cells):
         for c, value in enumerate(raw):
+            if (r, c) in covered:
+                continue
             messages = by_cell.get((r, c))
             _write(sheet_out, r, c, value, bad if messages else None, bad_text, day, text)
     for (r, c), messages in by_cell.items():
-        if r >= len(grid.cells) or c >= len(grid.cells[r]):
+        if (r > last_row or c >= len(grid.cells[r])) and (r, c) not in covered:
             sheet_out.write_blank(r, c, None, bad)
         sheet_out.write_comment(r, c, "\n".join(messages), COMMENT_SIZE)
-    for c in set(columns_at.values()):
-        sheet_out.set_column(c, c, 20)
+    for r in grid.hidden_rows:
+        if r <= last_row:
+            sheet_out.set_row(r, None, None, {"hidden": True})
+    for c in set(columns_at.values()) | {c for c in grid.hidden_cols if c <= width}:
+        sheet_out.set_column(c, c, 20, None, {"hidden": c in grid.hidden_cols})
     listing = out.add_worksheet("错误清单")
     listing.set_column(0, 0, 10)
     listing.set_column(1, 2, 16)
@@ -88,7 +108,7 @@ def _write(sheet, r, c, value, bad, bad_text, day, text) -> None:
         sheet.write_datetime(r, c, datetime.datetime.combine(value, datetime.time()), bad or day)
     elif isinstance(value, bool):
         sheet.write_boolean(r, c, value, bad)
-    elif isinstance(value, int | float):
+    elif isinstance(value, int | float) and math.isfinite(value):
         sheet.write_number(r, c, value, bad)
     elif isinstance(value, datetime.timedelta | datetime.time):
         sheet.write_string(r, c, str(value), bad_text if bad else text)

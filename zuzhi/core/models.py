@@ -121,7 +121,7 @@ class ImportJob(models.Model):
     confirmed_rows = models.JSONField(default=list)
     # Which import of a kind (e.g. the contest of an indicator sheet), and which sheet of the file.
     params = models.JSONField(default=dict)
-    sheet_name = models.CharField(max_length=128, blank=True)
+    sheet_name = models.CharField(max_length=255, blank=True)
     sheet_choices = models.JSONField(default=list)
     queued_at = models.DateTimeField(null=True, blank=True)
     # The file of a refused or unconfirmed job is kept this long (for the marked copy and a

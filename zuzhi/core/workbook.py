@@ -36,11 +36,22 @@ ATTR_RX = re.compile(rb'([\w:]{1,64})="([^"<]{0,4096})"')
 ROW_RX = re.compile(rb"<(?:\w+:)?row\b([^<>]{0,4096})>")
 COL_RX = re.compile(rb"<(?:\w+:)?col\b([^<>]{0,4096})>")
 FORMULA_CELL_RX = re.compile(
-    rb"<(?:\w+:)?c\b([^<>]{0,4096}+)>\s{0,64}+<(?:\w+:)?f\b[^<>]{0,4096}+"
+    rb"<(?:\w+:)?c\b([^<>]{0,4096}+)>\s{0,64}+<(?:\w+:)?f\b[^<>/]{0,4096}+"
     rb"(?:/>|>[^<]{0,65536}+</(?:\w+:)?f>)"
     rb"\s{0,64}+(?:<(?:\w+:)?v>([^<]{0,65536}+)</(?:\w+:)?v>)?"
 )
 CELL_REF_RX = re.compile(rb"([A-Z]+)([0-9]+)")
+# The number of the last row of a piece of sheet XML, and the cell references past column Z (two
+# or three letters): the sheet's extent without reading every cell reference.
+ROW_NUMBER_RX = re.compile(rb'[<:]row\s[^<>]{0,4096}?\br="([0-9]{1,7})"')
+WIDE_REF_RX = re.compile(rb'\sr="([A-Z]{2,3})[0-9]{1,7}"')
+WIDE_REF_FAST_RX = re.compile(rb' r="([A-Z]{2,3})[0-9]{1,7}"')
+ODD_SEPARATORS = (b'\tr="', b'\nr="', b'\rr="')
+ERROR_CELL_RX = re.compile(
+    rb'<(?:\w+:)?c\b((?>[^<>]{0,4096}?\st="e")[^<>/]{0,4096}+)>'
+    rb"(?:\s{0,64}+<(?:\w+:)?f\b[^<>/]{0,4096}+(?:/>|>[^<]{0,65536}+</(?:\w+:)?f>))?"
+    rb"\s{0,64}+<(?:\w+:)?v>([^<]{0,64}+)</(?:\w+:)?v>"
+)
 # Built-in number formats 9 and 10 are 0% and 0.00%; 17 (mmm-yy) and, in Chinese Excel and
 # WPS, 27, 36, 50, 52 and 57 (yyyy"年"m"月") show a date's year and month only.
 BUILTIN_PERCENT = {9, 10}
@@ -64,6 +75,8 @@ class SheetGrid:
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
     # Formula cells: (row, column) → whether the file kept the formula's last result.
     formulas: dict[tuple[int, int], bool] = field(default_factory=dict)
+    # Cells showing an error value (#N/A, #DIV/0!…), which calamine reads as empty.
+    error_cells: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 @dataclass
@@ -86,15 +99,26 @@ class Workbook:
     def grid(self, name: str) -> SheetGrid:
         if self.kind == "csv":
             return SheetGrid(name=name, cells=_csv_cells(self._content))
+        grid = SheetGrid(name=name, cells=[])
+        # What calamine cannot tell is read first, with the sheet's extent: calamine builds
+        # the sheet as a dense grid, and a stray value in cell XFD1048576 would ask it for
+        # hundreds of GB and abort the process.
+        styled: list[tuple[int, int, str]] = []
+        if self.kind == "xlsx":
+            styled = _xlsx_scan(self._content, self._parts, name, grid)
+        elif self.kind == "xls":
+            _xls_extent(self._content, name)
         try:
             sheet = self._book.get_sheet_by_name(name)
-            cells = sheet.to_python(skip_empty_area=False)
-            merged = list(sheet.merged_cell_ranges or [])
+            grid.cells = sheet.to_python(skip_empty_area=False)
+            grid.merged = list(sheet.merged_cell_ranges or [])
         except Exception as exc:  # calamine raises several unrelated types for broken files
             raise ExcelFileError(DAMAGED) from exc
-        grid = SheetGrid(name=name, cells=cells, merged=merged)
         if self.kind == "xlsx":
-            _xlsx_details(self._content, self._parts, name, grid)
+            cells = grid.cells
+            for r, c, how in styled:
+                if r < len(cells) and c < len(cells[r]):
+                    cells[r][c] = _as_shown(cells[r][c], how)
         elif self.kind == "ods":
             _ods_details(self._content, name, grid)
         elif self.kind == "xls":
@@ -343,10 +367,24 @@ def _last_row_end(data: bytes) -> int:
     return 0
 
 
-def _xlsx_details(content: bytes, parts: dict[str, Any], name: str, grid: SheetGrid) -> None:
+def _too_big(name: str, rows: int, columns: int) -> ExcelFileError | None:
+    if rows * columns <= settings.ZUZHI_IMPORT_MAX_CELLS:
+        return None
+    return ExcelFileError(
+        f"工作表“{name}”的使用范围过大（到第 {rows} 行、第 {column_letter(columns - 1)} 列），"
+        "多半是表格以外的远处单元格有误操作留下的内容或格式。请删除表格以外的行和列后再上传。"
+    )
+
+
+def _xlsx_scan(
+    content: bytes, parts: dict[str, Any], name: str, grid: SheetGrid
+) -> list[tuple[int, int, str]]:
+    """Hidden rows and columns, formulas and error cells of one sheet into `grid`, and the
+    cells whose format changes what they show (percent, month), from the sheet's XML; refuses
+    a sheet whose extent is too large to read."""
     target = parts.get("targets", {}).get(name)
     if not target:
-        return
+        raise ExcelFileError(DAMAGED)
     shown_styles: dict[int, str] = parts.get("shown_styles") or {}
     styled_rx = None
     if shown_styles:
@@ -354,10 +392,20 @@ def _xlsx_details(content: bytes, parts: dict[str, Any], name: str, grid: SheetG
         styled_rx = re.compile(
             rb'<(?:\w+:)?c\b((?>[^<>]{0,4096}?\ss="(?:' + styles + rb')")[^<>]{0,4096}+)>'
         )
-    cells = grid.cells
     row_number = 0
+    last_row = max_col = 0
     styled: list[tuple[int, int, str]] = []
     for segment in _segments(content, target):
+        at = len(segment)
+        while (at := segment.rfind(b"row ", 0, at)) > 0:
+            if m := ROW_NUMBER_RX.match(segment, at - 1):
+                last_row = max(last_row, int(m.group(1)))
+                break
+        # Attributes are separated by a space in every writer seen; the other XML
+        # separators are looked for only when present (the literal search is 7× faster).
+        wide = WIDE_REF_RX if any(sep in segment for sep in ODD_SEPARATORS) else WIDE_REF_FAST_RX
+        for letters in set(wide.findall(segment)):
+            max_col = max(max_col, column_index(letters) + 1)
         if b"hidden" in segment:
             for m in COL_RX.finditer(segment):
                 a = _attrs(m.group(1))
@@ -385,9 +433,16 @@ def _xlsx_details(content: bytes, parts: dict[str, Any], name: str, grid: SheetG
                     grid.formulas[(int(ref.group(2)) - 1, column_index(ref.group(1)))] = bool(
                         cached and cached.strip()
                     )
-    for r, c, how in styled:
-        if r < len(cells) and c < len(cells[r]):
-            cells[r][c] = _as_shown(cells[r][c], how)
+        if b't="e"' in segment:
+            for m in ERROR_CELL_RX.finditer(segment):
+                ref = CELL_REF_RX.fullmatch(_attrs(m.group(1)).get("r", "").encode())
+                if ref:
+                    shown = html.unescape(m.group(2).decode("utf-8", "replace"))
+                    grid.error_cells[(int(ref.group(2)) - 1, column_index(ref.group(1)))] = shown
+    # Columns A–Z need no counting: at most 26 of them.
+    if problem := _too_big(name, last_row, max(max_col, 26)):
+        raise problem
+    return styled
 
 
 XLS_UNREADABLE = "无法读取这个 .xls 文件中哪些行被隐藏、哪些单元格是百分比。请在 Excel 或 WPS 中另存为 .xlsx 后再上传。"
@@ -402,6 +457,18 @@ def _xls_book(content: bytes):
         return xlrd.open_workbook(file_contents=content, formatting_info=True, on_demand=True)
     except Exception as exc:  # xlrd raises several unrelated types for files it cannot read
         raise ExcelFileError(XLS_UNREADABLE) from exc
+
+
+def _xls_extent(content: bytes, name: str) -> None:
+    import xlrd
+
+    book = _xls_book(content)
+    try:
+        sheet = book.sheet_by_name(name)
+    except xlrd.XLRDError as exc:
+        raise ExcelFileError(XLS_UNREADABLE) from exc
+    if problem := _too_big(name, sheet.nrows, sheet.ncols):
+        raise problem
 
 
 def _xls_active(content: bytes) -> str | None:
@@ -426,6 +493,13 @@ def _xls_details(content: bytes, name: str, grid: SheetGrid) -> None:
     grid.hidden_cols.update(c for c, info in sheet.colinfo_map.items() if info.hidden)
     if not grid.merged:
         grid.merged = [((r1, c1), (r2 - 1, c2 - 1)) for r1, r2, c1, c2 in sheet.merged_cells]
+    for r in range(sheet.nrows):
+        types = sheet.row_types(r)
+        if xlrd.XL_CELL_ERROR in types:
+            for c, kind in enumerate(types):
+                if kind == xlrd.XL_CELL_ERROR:
+                    code = sheet.cell_value(r, c)
+                    grid.error_cells[(r, c)] = xlrd.error_text_from_code.get(code, "#错误")
     shown_xf = {}
     for i, xf in enumerate(book.xf_list):
         fmt = book.format_map.get(xf.format_key)

@@ -207,11 +207,14 @@ class OrgResolver:
         self.by_code = {o.code: o for o in self.visible.filter(code__in=codes)}
         self.by_name: dict[str, list[Organization]] = {}
 
-    def named(self, name: str) -> list[Organization]:
+    def named(self, name: str) -> tuple[Organization | None, list[Organization]]:
+        """(the branch, None) when the name is its full name or short name, or the formal
+        name "中共……" of one branch; otherwise (None, the candidates to list). A name that
+        only begins or ends another one (李庄村党支部 in 小李庄村党支部) is never taken for it."""
         if name not in self.by_name:
             compact = "".join(name.split())
             found = list(
-                self.visible.filter(org_type__in=MEMBER_ORG_TYPES)
+                self.visible.filter(org_type__in=MEMBER_ORG_TYPES, is_active=True)
                 .filter(
                     Q(name=compact)
                     | Q(short_name=compact)
@@ -221,7 +224,13 @@ class OrgResolver:
                 .order_by("path")[:6]
             )
             exact = [o for o in found if compact in (o.name, o.short_name)]
-            self.by_name[name] = exact or found
+            formal = [
+                o
+                for o in found
+                if o.name.endswith(compact) and o.name[: -len(compact)].startswith("中共")
+            ]
+            chosen = exact or formal
+            self.by_name[name] = (chosen[0], []) if len(chosen) == 1 else (None, chosen or found)
         return self.by_name[name]
 
     def resolve(self, row: Row, outcome: ImportOutcome) -> Organization | None:
@@ -248,10 +257,14 @@ class OrgResolver:
             if ORG_CODE not in row.errors and ORG_NAME not in row.errors:
                 outcome.error(row.number, ORG_NAME, "请填写所在党组织的名称或代码。")
             return None
-        found = self.named(name)
-        if len(found) == 1:
-            return found[0]
-        if not found:
+        org, candidates = self.named(name)
+        if org is not None:
+            if "".join(name.split()) not in (org.name, org.short_name):
+                outcome.notice(
+                    row.number, ORG_NAME, f"“{name}”按全称“{org.name}”（{org.code}）读取。"
+                )
+            return org
+        if not candidates:
             outcome.error(
                 row.number,
                 ORG_NAME,
@@ -261,8 +274,8 @@ class OrgResolver:
             outcome.error(
                 row.number,
                 ORG_NAME,
-                f"“{name}”可能是以下党组织中的一个，请改填全称或代码："
-                + "；".join(f"{o.name}（{o.code}）" for o in found[:5])
+                f"没有名为“{name}”的党支部或党总支，是否是以下之一？请改填全称或代码："
+                + "；".join(f"{o.name}（{o.code}）" for o in candidates[:5])
                 + "。",
             )
         return None

@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="importjob",
             name="sheet_name",
-            field=models.CharField(blank=True, max_length=128),
+            field=models.CharField(blank=True, max_length=255),
         ),
         migrations.AlterField(
             model_name="importjob",

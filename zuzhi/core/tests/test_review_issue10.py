@@ -62,13 +62,13 @@ ODS_NS = (
 )
 
 
-def _ods(rows_xml: str, styles: str = "") -> bytes:
+def _ods(rows_xml: str, styles: str = "", sheet: str = "党员") -> bytes:
     """An OpenDocument spreadsheet as LibreOffice and WPS save it, rows given as XML."""
     content = (
         '<?xml version="1.0" encoding="UTF-8"?>'
         f'<office:document-content{ODS_NS} office:version="1.2">'
         f"<office:automatic-styles>{styles}</office:automatic-styles>"
-        '<office:body><office:spreadsheet><table:table table:name="党员">'
+        f'<office:body><office:spreadsheet><table:table table:name="{sheet}">'
         f"{rows_xml}</table:table></office:spreadsheet></office:body></office:document-content>"
     )
     buffer = io.BytesIO()
@@ -77,6 +77,13 @@ def _ods(rows_xml: str, styles: str = "") -> bytes:
         z.writestr("META-INF/manifest.xml", ODS_MANIFEST)
         z.writestr("content.xml", content)
     return buffer.getvalue()
+
+
+def _ods_rows(rows: list[list]) -> str:
+    return "".join(
+        "<table:table-row>" + "".join(_ods_text(v) for v in values) + "</table:table-row>"
+        for values in rows
+    )
 
 
 def _ods_text(value) -> str:
@@ -194,7 +201,7 @@ def test_a_cell_showing_an_error_value_is_not_imported_as_empty_without_a_word(c
     assert refused or told, (job.status, job.errors, job.notices)
 
 
-# (1)/(2) A branch name matched by its ending to another village's branch -----------------------
+# (1) A branch name matched by its ending to another village's branch -----------------------
 
 
 def test_a_branch_name_is_not_taken_for_a_branch_whose_name_merely_ends_with_it(
@@ -336,3 +343,227 @@ def test_a_contest_whose_leaves_differ_only_by_a_bracket_takes_its_own_template(
     )
     file_errors = [e["message"] for e in job.errors if e["row"] is None]
     assert file_errors == [], file_errors
+
+
+# (1) A formula filled down in Excel: only its first cell is named -----------------------------
+
+
+def test_every_formula_cell_of_a_filled_down_formula_is_named(county, town_a_user):
+    # Excel writes a formula filled down as one shared formula: the first cell holds the text,
+    # the others <f t="shared" si="0"/>. FORMULA_CELL_RX's possessive [^<>]{0,4096}+ eats the
+    # "/" of "/>", so those cells are never taken for formulas: read without a notice, and
+    # one saved without its result would be read as an empty cell instead of refused.
+    content = office_xlsx({"党员": [HEADERS, member(学历="F1"), member("王芳", ID2, 学历="F2")]})
+    content = _replace_in_sheet(
+        content,
+        b'<c r="D2" t="inlineStr"><is><t>F1</t></is></c>',
+        b'<c r="D2" t="str"><f t="shared" ref="D2:D3" si="0">"\xe9\xab\x98\xe4\xb8\xad"</f>'
+        b"<v>\xe9\xab\x98\xe4\xb8\xad</v></c>",
+    )
+    content = _replace_in_sheet(
+        content,
+        b'<c r="D3" t="inlineStr"><is><t>F2</t></is></c>',
+        b'<c r="D3" t="str"><f t="shared" si="0"/><v>\xe9\xab\x98\xe4\xb8\xad</v></c>',
+    )
+    job = create(town_a_user, content)
+    assert job.status == ImportJob.Status.READY, job.errors
+    formulas = [n["message"] for n in job.notices if "公式" in n["message"]]
+    assert len(formulas) == 1 and "D2" in formulas[0] and "D3" in formulas[0], formulas
+
+
+# (1) A notice that is never shown: the hidden rows after many cell notes ---------------------
+
+
+def test_the_hidden_rows_notice_is_shown_however_many_cells_were_noted(
+    county, town_a_user, monkeypatch
+):
+    # The preview keeps the first LISTED_MAX notices (2,000). The reader lists each changed
+    # cell (a name without its alignment spaces: one notice per name) before the notice of
+    # the rows it skipped as hidden, so a large roster with padded names loses the only word
+    # about the rows that were not imported. Shown with LISTED_MAX at 2.
+    monkeypatch.setattr(imports, "LISTED_MAX", 2)
+    ids = [valid_id_number("19700101", n) for n in (11, 13, 15, 17)]
+    rows = [
+        member(name, number)
+        for name, number in zip(["王　一", "王　二", "王　三", "王四"], ids, strict=True)
+    ]
+
+    def hide_row_5(book):
+        book["党员"].row_dimensions[5].hidden = True
+
+    job = create(town_a_user, office_xlsx({"党员": [HEADERS, *rows]}, shape=hide_row_5))
+    assert job.status == ImportJob.Status.READY, job.errors
+    assert any("隐藏" in n["message"] for n in job.notices), job.notices
+
+
+# (3)/(6) A sheet name longer than the column holding it ----------------------------------------
+
+
+def test_a_long_ods_sheet_name_does_not_break_saving_the_job(county, town_a_user):
+    # .ods sheet names have no 31-character limit. ImportJob.sheet_name is a CharField of 128
+    # and _check saves the name read unchecked: PostgreSQL refuses the UPDATE (a 500 on the
+    # upload), SQLite stores it whole.
+    name = "城关镇" + "党员" * 80
+    content = _ods(_ods_rows([HEADERS, member()]), sheet=name)
+    job = create(town_a_user, content, filename="党员.ods")
+    stored = ImportJob.objects.get(pk=job.pk).sheet_name
+    assert len(stored) <= ImportJob._meta.get_field("sheet_name").max_length
+
+
+# (1) A GB/T 4658 code read as the organization department's code of another meaning -----------
+
+
+def test_a_gb4658_education_code_is_not_stored_as_the_zb64_code_it_collides_with(
+    county, town_a_user
+):
+    # The 学历 column takes "组织部学历代码或 GB/T 4658 代码" (its help). The two code systems
+    # share numbers with different meanings: GB/T 4658-2006 23 is 大学本科肄业, ZB64 23 is
+    # 省（区、市）委党校大学. A sheet from another department writing 23 is stored as
+    # 省委党校大学 without a word; the ambiguity should be asked, as for 高中/中专.
+    job = create(town_a_user, office_xlsx({"党员": [HEADERS, member(学历="23")]}))
+    refused = (2, "学历") in [(e["row"], e["column"]) for e in job.errors]
+    told = any(n["column"] == "学历" for n in job.notices)
+    assert refused or told, (job.status, job.errors)
+
+
+# (1) The marked file loses what the first upload read around: merges and hidden rows ---------
+
+
+def test_the_marked_file_fixed_and_uploaded_again_imports_what_the_first_upload_read(
+    county, town_a_user
+):
+    # The marked copy is written from the raw grid: a cell merged down comes back unmerged
+    # with its value on the first row only, and a hidden row comes back visible. The clerk
+    # fixes the red cell and uploads the copy: 王芳 is stored without the 学历 her row showed,
+    # and 张三, skipped as hidden the first time, is imported.
+    from openpyxl import load_workbook
+
+    from zuzhi.core.imports import import_job_marked_file
+
+    id3, id4 = valid_id_number("19700101", 13), valid_id_number("19700101", 15)
+
+    def shape(book):
+        book["党员"].merge_cells("D2:D3")
+        book["党员"].row_dimensions[4].hidden = True
+
+    content = office_xlsx(
+        {
+            "党员": [
+                HEADERS,
+                member("李明", ID1),
+                member("王芳", ID2, 学历=None),
+                member("张三", id3),
+                member("赵四", "123"),
+            ]
+        },
+        shape=shape,
+    )
+    job = create(town_a_user, content)
+    assert [(e["row"], e["column"]) for e in job.errors] == [(5, "公民身份号码")]
+    marked = load_workbook(io.BytesIO(import_job_marked_file(actor=town_a_user, job=job)))
+    marked["党员"]["B5"] = id4  # the clerk fixes the red cell
+    buffer = io.BytesIO()
+    marked.save(buffer)
+    again = create(town_a_user, buffer.getvalue())
+    assert again.status == ImportJob.Status.READY, again.errors
+    import_job_confirm(actor=town_a_user, job=again)
+    assert dict(Member.objects.values_list("name", "education")) == {
+        "李明": "37",
+        "王芳": "37",
+        "赵四": "37",
+    }
+
+
+# (3) A value in a sheet's last cell ---------------------------------------------------------
+
+READ_IN_A_CHILD = """
+import os, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zuzhi.test_settings")
+import django
+django.setup()
+from zuzhi.core.excel import Column, ExcelFileError, parse_text, read_sheet
+with open(sys.argv[1], "rb") as f:
+    content = f.read()
+try:
+    read_sheet(content, columns=[Column("姓名", "name", required=True, parse=parse_text)])
+except ExcelFileError as exc:
+    print("refused:", exc)
+"""
+
+
+def test_a_value_in_the_last_cell_of_a_sheet_does_not_kill_the_process(tmp_path):
+    # A 5 KB .xlsx with anything typed in XFD1048576 (on any visible sheet: each is opened to
+    # look for the template's header): calamine builds the sheet as a dense grid of 17 billion
+    # cells, its allocation fails and Rust aborts the process, so each such upload takes a
+    # web worker down (the reading happens in the upload request). Run in a child process,
+    # limited to 4 GB of address space, so that the abort does not take the test run down.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    def far_cell(book):
+        book["党员"].cell(row=1_048_576, column=16_384, value="x")
+
+    path = tmp_path / "far.xlsx"
+    path.write_bytes(office_xlsx({"党员": [["姓名"], ["王芳"]]}, shape=far_cell))
+    done = subprocess.run(
+        [sys.executable, "-c", READ_IN_A_CHILD, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[3],
+    )
+    assert done.returncode == 0, done.stderr.splitlines()[:1]
+
+
+# (3) The marked file of a sheet holding an out-of-range number ------------------------------
+
+
+def test_the_marked_file_of_a_sheet_with_an_overflowing_number_is_served(
+    county, town_a_user, client_as
+):
+    # A number cell written 1e400 reads as float("inf"): the import refuses the cell, but
+    # marked._write passes it to xlsxwriter's write_number, which raises TypeError for INF,
+    # so "下载标注了错误的文件" answers 500.
+    content = office_xlsx({"党员": [HEADERS, member(学历="PLACEHOLDER")]})
+    content = _replace_in_sheet(
+        content,
+        b'<c r="D2" t="inlineStr"><is><t>PLACEHOLDER</t></is></c>',
+        b'<c r="D2"><v>1e400</v></c>',
+    )
+    job = create(town_a_user, content)
+    assert [(e["row"], e["column"]) for e in job.errors] == [(2, "学历")]
+    client = client_as(town_a_user)
+    client.raise_request_exception = False
+    response = client.get(reverse("imports:marked", args=[job.pk]))
+    assert response.status_code == 200
+
+
+# (1) A formula in an .xls file ---------------------------------------------------------------
+
+
+def test_an_xls_formula_without_a_kept_result_is_refused_not_read_as_empty(county, town_a_user):
+    # For .xlsx and .ods a formula is read as its kept result with a notice, or refused when
+    # the file kept none. For .xls neither: workbook._xls_details records no formulas, so a
+    # formula cell saved without its result (xlwt, jxl and other generators do not compute)
+    # reads as an empty cell. Excel and WPS show 高中 in it (they compute on opening); the
+    # member is stored without education and the preview says nothing.
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("党员")
+    for r, values in enumerate([HEADERS, member()]):
+        for c, value in enumerate(values):
+            if HEADERS[c] == "学历" and r == 1:
+                sheet.write(r, c, xlwt.Formula('"高"&"中"'))
+            elif value is not None:
+                sheet.write(r, c, value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    job = create(town_a_user, buffer.getvalue(), filename="党员.xls")
+    if job.status == ImportJob.Status.READY:
+        import_job_confirm(actor=town_a_user, job=job)
+        assert Member.objects.get().education == "37", job.notices
+    else:
+        assert [(e["row"], e["column"]) for e in job.errors] == [(2, "学历")]
