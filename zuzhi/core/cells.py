@@ -62,12 +62,6 @@ def _squeeze(text: str) -> str:
 # ---- Placeholders -------------------------------------------------------------------------
 
 
-def is_placeholder(text: str) -> bool:
-    """Whether an optional cell's text means "empty": —, ——, -, --, －, /, ／, \\, 无, 暂无, 空
-    (surrounding whitespace ignored). Nothing else: 0 is a value."""
-    return isinstance(text, str) and text.strip() in PLACEHOLDERS
-
-
 # ---- Names --------------------------------------------------------------------------------
 
 

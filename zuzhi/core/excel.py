@@ -17,14 +17,13 @@ from typing import Any
 import xlsxwriter
 
 from . import idnumber
-from .cells import normalize_person_name, normalize_phone
-from .workbook import ExcelFileError, SheetGrid, Workbook, column_letter, open_workbook
+from .cells import PLACEHOLDERS, normalize_person_name, normalize_phone
+from .workbook import EXCEL_EPOCH, ExcelFileError, SheetGrid, Workbook, column_letter, open_workbook
 
 __all__ = ["CellError", "ExcelFileError", "column_letter"]
 
 # Excel day numbers (1900 date system) read as dates: 1910-01-01 … 2099-12-31 only, so that a
 # bare year such as 2021 is an error rather than a day in 1905.
-EXCEL_EPOCH = datetime.date(1899, 12, 30)
 SERIAL_MIN = (datetime.date(1910, 1, 1) - EXCEL_EPOCH).days
 SERIAL_MAX = (datetime.date(2099, 12, 31) - EXCEL_EPOCH).days
 # Control characters (NUL above all, which PostgreSQL refuses in text) arrive from cells
@@ -58,7 +57,6 @@ FOOTER_WORDS = (
 FOOTER_FIRST = frozenset(w[0] for w in FOOTER_WORDS)
 # Rows without an unreadable cell share this empty mapping instead of one dict each.
 NOTHING_SHOWN: Mapping[str, Any] = MappingProxyType({})
-PLACEHOLDERS = frozenset({"—", "——", "-", "--", "－", "/", "／", "\\", "无", "暂无", "空"})
 SHEET_NAME_MAX = 255  # ImportJob.sheet_name
 LISTED = 20  # cells named one by one in a notice before "等 N 处"
 
@@ -118,7 +116,6 @@ class SheetRead:
     rows: list[Row]
     notices: list[dict[str, Any]]
     columns_at: dict[str, int]  # template header → 0-based column in the sheet
-    other_sheets: list[str] = field(default_factory=list)
 
 
 def _notice(
@@ -313,12 +310,7 @@ def read_sheet(
         rows=rows,
         notices=notices,
         columns_at=header.at,
-        other_sheets=others,
     )
-
-
-def read_rows(content: bytes, *, columns: list[Column], filename: str = "") -> list[Row]:
-    return read_sheet(content, columns=columns, filename=filename).rows
 
 
 def _header_problems(grid: SheetGrid, header: _Header, columns: list[Column], notices) -> None:

@@ -361,12 +361,22 @@ def import_job_confirm(*, actor, job: ImportJob, confirmed_rows: list[int] = ())
             "以下行会改变人员的姓名、出生日期或性别，请逐行核对并勾选确认，"
             "或修改文件后重新上传：第 " + "、".join(map(str, unconfirmed[:50])) + " 行。"
         )
-    updated = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.READY).update(
+    now = timezone.now()
+    # A queued job's file is no longer subject to the keeping time: it is about to be read.
+    updated = ImportJob.objects.filter(
+        pk=job.pk, status=ImportJob.Status.READY, kept_until__gt=now
+    ).update(
         status=ImportJob.Status.QUEUED,
-        queued_at=timezone.now(),
+        queued_at=now,
+        kept_until=None,
         confirmed_rows=sorted(set(confirmed_rows) & set(job.identity_rows)),
     )
     if not updated:
+        if ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.READY).exists():
+            raise ValidationError(
+                f"上传的文件已超过保留时间（{settings.ZUZHI_IMPORT_KEEP_HOURS} 小时）被删除，"
+                "请重新上传。"
+            )
         raise ValidationError("该导入任务不是待确认状态，不能重复提交。")
     if job.total_rows > settings.ZUZHI_IMPORT_BACKGROUND_ROWS:
         from .tasks import run_import_job

@@ -529,18 +529,33 @@ def _ods_active(content: bytes) -> str | None:
 
 
 def _ods_details(content: bytes, name: str, grid: SheetGrid) -> None:
-    """Hidden rows and columns, percentages and formulas of one .ods sheet (content.xml)."""
+    """Hidden rows and columns, merges, percentages, dates shown as a month and formulas of
+    one .ods sheet (content.xml, whose automatic styles come before the tables)."""
     from xml.etree.ElementTree import iterparse
 
     t = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
     o = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
-    from .cells import percent_text
-
+    st = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
+    n = "{urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0}"
+    month_formats: set[str] = set()
+    month_styles: set[str] = set()
+    column_styles: dict[int, str] = {}
     in_table = False
     row = col = 0
     with zipfile.ZipFile(io.BytesIO(content)) as archive, archive.open("content.xml") as part:
         for event, el in iterparse(part, events=("start", "end")):
             tag = el.tag
+            if event == "end" and tag == n + "date-style":
+                parts = {child.tag for child in el}
+                if {n + "year", n + "month"} <= parts and n + "day" not in parts:
+                    month_formats.add(el.get(st + "name"))
+                el.clear()
+                continue
+            if event == "end" and tag == st + "style":
+                if el.get(st + "data-style-name") in month_formats:
+                    month_styles.add(el.get(st + "name"))
+                el.clear()
+                continue
             if event == "start":
                 if tag == t + "table":
                     in_table = el.get(t + "name") == name
@@ -548,15 +563,21 @@ def _ods_details(content: bytes, name: str, grid: SheetGrid) -> None:
                 elif not in_table:
                     continue
                 elif tag == t + "table-column":
-                    repeat = int(el.get(t + "number-columns-repeated", "1"))
+                    repeat = min(int(el.get(t + "number-columns-repeated", "1")), 16384)
                     if el.get(t + "visibility", "visible") != "visible":
-                        grid.hidden_cols.update(range(col, col + min(repeat, 16384)))
+                        grid.hidden_cols.update(range(col, col + repeat))
+                    style = el.get(t + "default-cell-style-name")
+                    if style in month_styles:
+                        column_styles.update(
+                            dict.fromkeys(range(col, min(col + repeat, 1024)), style)
+                        )
                     col += repeat
                 elif tag == t + "table-row":
                     col = 0
                 continue
             if not in_table:
-                el.clear()
+                if tag not in (n + "year", n + "month", n + "day"):
+                    el.clear()
                 continue
             if tag == t + "table-row":
                 repeat = int(el.get(t + "number-rows-repeated", "1"))
@@ -566,13 +587,22 @@ def _ods_details(content: bytes, name: str, grid: SheetGrid) -> None:
                 el.clear()
             elif tag in (t + "table-cell", t + "covered-table-cell"):
                 repeat = int(el.get(t + "number-columns-repeated", "1"))
+                down = int(el.get(t + "number-rows-spanned", "1"))
+                across = int(el.get(t + "number-columns-spanned", "1"))
+                if down > 1 or across > 1:
+                    grid.merged.append(((row, col), (row + down - 1, col + across - 1)))
                 if el.get(t + "formula") is not None:
                     grid.formulas[(row, col)] = el.get(o + "value-type") is not None
-                if el.get(o + "value-type") == "percentage" and row < len(grid.cells):
+                kind = el.get(o + "value-type")
+                how = "percent" if kind == "percentage" else None
+                if kind == "date" and (el.get(t + "style-name") or column_styles.get(col)) in (
+                    month_styles
+                ):
+                    how = "month"
+                if how and row < len(grid.cells):
                     cells = grid.cells[row]
                     for c in range(col, min(col + repeat, len(cells))):
-                        if isinstance(cells[c], int | float) and not isinstance(cells[c], bool):
-                            cells[c] = percent_text(cells[c])
+                        cells[c] = _as_shown(cells[c], how)
                 col += repeat
             elif tag == t + "table":
                 in_table = False

@@ -60,10 +60,6 @@ def parse_status(value):
     return _parse_status_label(STATUS_ALIASES.get(text, text))
 
 
-def parse_month_or_day(value) -> PartialDate:
-    return parse_partial_date(value)
-
-
 ORG_CODE, ORG_NAME, STATUS = "所在党组织代码", "所在党组织", "党员状态"
 COLUMNS = [
     Column("姓名", "name", required=True, parse=parse_person_name),
@@ -85,7 +81,7 @@ COLUMNS = [
     Column(
         "出生日期",
         "birth_date",
-        parse=parse_month_or_day,
+        parse=parse_partial_date,
         help="可不填，按公民身份号码自动判断；可只写年月，如 1985.03",
     ),
     Column(
@@ -96,8 +92,8 @@ COLUMNS = [
         help="可填学历名称、组织部学历代码或 GB/T 4658 代码",
         choices=lambda: code_choices("ZB64"),
     ),
-    Column("入党日期", "join_date", required=True, parse=parse_month_or_day),
-    Column("转正日期", "full_date", parse=parse_month_or_day),
+    Column("入党日期", "join_date", required=True, parse=parse_partial_date),
+    Column("转正日期", "full_date", parse=parse_partial_date),
     Column(
         STATUS,
         "status",

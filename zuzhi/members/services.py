@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from zuzhi.core import idnumber
 from zuzhi.core.audit import audit_bulk_record, audit_record, changed_fields, snapshot
+from zuzhi.core.cells import normalize_person_name, normalize_phone
 from zuzhi.core.codes import code_map
+from zuzhi.core.excel import CellError
 from zuzhi.core.models import AuditAction
 from zuzhi.core.scope import deny, path_in_scope
 from zuzhi.core.text import pinyin_initials
@@ -127,7 +129,9 @@ def member_rules(
     def err(field, message):
         errors.setdefault(field, []).append(message)
 
-    name = (data.get("name") or "").strip()
+    # Names and phones as they are kept, however typed (王　芳 → 王芳, 138-1234-5678): the
+    # same for the form, the API and the import.
+    name = normalize_person_name(data.get("name") or "")
     data["name"] = name
     if not name:
         err("name", "请填写姓名。")
@@ -152,10 +156,16 @@ def member_rules(
         err("ethnicity", "请按民族代码表（GB 3304）填写民族。")
     if data.get("education") and data["education"] not in code_map("ZB64"):
         err("education", "请按学历代码表填写学历。")
-    phone = (data.get("phone") or "").replace(" ", "")
-    data["phone"] = phone
+    phone = data.get("phone") or ""
     if phone and not PHONE_RX.match(phone):
-        err("phone", "联系电话应为 11 位手机号码或带区号的固定电话。")
+        try:
+            phone = normalize_phone(phone)
+        except CellError as exc:
+            err("phone", str(exc))
+        else:
+            if not PHONE_RX.match(phone):
+                err("phone", "联系电话应为 11 位手机号码或带区号的固定电话。")
+    data["phone"] = phone
     # A month-only date (年月) is checked at month level: any day of its month may be the
     # real one, so it is refused only when every day of that month would be refused.
     join, join_by_month = _dated(data, "join_date")

@@ -12,7 +12,6 @@ from zuzhi.core.cells import (
     PLACEHOLDERS,
     PartialDate,
     format_partial,
-    is_placeholder,
     normalize_person_name,
     normalize_phone,
     parse_decimal,
@@ -36,20 +35,24 @@ def test_the_module_imports_first_or_after_excel():
 # ---- Placeholders ---------------------------------------------------------------------------
 
 
+def _read_optional(text):
+    """An optional cell as the reader reads it: (value, error)."""
+    from zuzhi.core.excel import Column, _read_cell
+
+    value, _note, error = _read_cell(Column("备注", "note", parse=lambda v: v), text)
+    return value, error
+
+
 @pytest.mark.parametrize("text", ["—", "——", "-", "--", "－", "/", "／", "\\", "无", "暂无", "空"])
-def test_placeholders(text):
-    assert is_placeholder(text)
-    assert is_placeholder(f" \u3000{text}\t")
+def test_placeholders_in_an_optional_cell_read_as_empty(text):
+    assert text in PLACEHOLDERS
+    assert _read_optional(text) == (None, None)
+    assert _read_optional(f" \u3000{text}\t") == (None, None)
 
 
-@pytest.mark.parametrize("text", ["0", "", " ", "无无", "N/A", "---", "没有", "—-", "空白", "0.0"])
+@pytest.mark.parametrize("text", ["0", "无无", "N/A", "---", "没有", "—-", "空白", "0.0"])
 def test_nothing_else_is_a_placeholder(text):
-    assert not is_placeholder(text)
-
-
-def test_only_text_is_a_placeholder():
-    assert len(PLACEHOLDERS) == 11
-    assert not is_placeholder(0) and not is_placeholder(None)
+    assert _read_optional(text) == (text, None)
 
 
 # ---- Names ----------------------------------------------------------------------------------

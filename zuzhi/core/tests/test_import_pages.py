@@ -382,3 +382,29 @@ def test_the_same_sheet_chosen_twice_is_no_error(county, town_a_user, client_as)
     assert "已选定工作表" in response.content.decode()
     job.refresh_from_db()
     assert job.sheet_name == "2026年"
+
+
+def test_a_preview_past_its_keeping_time_cannot_be_confirmed_but_a_queued_job_is_kept(
+    county, town_a_user, settings
+):
+    from django.core.exceptions import ValidationError
+
+    from zuzhi.members.models import Member
+
+    job = create(town_a_user, roster(member()))
+    ImportJob.objects.filter(pk=job.pk).update(
+        kept_until=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    with pytest.raises(ValidationError, match="超过保留时间"):
+        import_job_confirm(actor=town_a_user, job=job)
+    assert not Member.objects.exists()
+
+    settings.ZUZHI_IMPORT_BACKGROUND_ROWS = 0  # queued for the worker, which is not running
+    job = create(town_a_user, roster(member()))
+    job = import_job_confirm(actor=town_a_user, job=job)
+    assert job.status == ImportJob.Status.QUEUED and job.kept_until is None
+    ImportJob.objects.filter(pk=job.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=2)
+    )
+    import_files_forget()
+    assert bytes(ImportJob.objects.get(pk=job.pk).content)

@@ -251,3 +251,20 @@ def test_the_status_a_roster_implies_follows_the_probation_rules():
     assert implied(datetime.date(2024, 11, 1), month_only=True) == "full"
     # 2025.12 month-only: its first day is a year ago already, so it is not surely probation.
     assert implied(datetime.date(2025, 12, 1), month_only=True) is None
+
+
+def test_names_and_phones_are_kept_however_typed_in_a_form_or_the_api(county):
+    member = member_create(
+        actor=None,
+        organization=county.village_a1,
+        data=member_data(name="王　芳", phone="138-1234-5678"),
+    )
+    assert member.name == "王芳" and member.phone == "13812345678"
+    member = member_create(
+        actor=None,
+        organization=county.village_a1,
+        data=member_data(
+            name="李  明", phone="(0377)6512345", id_number=valid_id_number(sequence=5)
+        ),
+    )
+    assert member.name == "李明" and member.phone == "0377-6512345"
