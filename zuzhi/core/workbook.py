@@ -286,11 +286,14 @@ def _is_percent_format(code: str) -> bool:
     return "%" in _bare_format(code)
 
 
-def _is_month_format(code: str) -> bool:
-    """A date format that shows the year and month but no day (yyyy"年"m"月", yyyy.mm): what
-    Excel makes of "1995-3" typed by a clerk. Its day is Excel's invention, never read."""
+def _date_shown(code: str) -> str | None:
+    """What of a date a format shows, where it hides the day: "month" for yyyy"年"m"月" or
+    yyyy.mm (what Excel makes of "1995-3" typed by a clerk), "year" for yyyy alone; None
+    otherwise. The hidden day (and month) is Excel's invention, never read."""
     bare = _bare_format(code).lower()
-    return "y" in bare and "m" in bare and not any(ch in bare for ch in "dhs")
+    if "y" not in bare or any(ch in bare for ch in "dhs"):
+        return None
+    return "month" if "m" in bare else "year"
 
 
 def _shown_styles(styles: bytes | None) -> dict[int, str]:
@@ -316,25 +319,28 @@ def _shown_styles(styles: bytes | None) -> dict[int, str]:
         code = custom.get(fmt_id)
         if fmt_id in BUILTIN_PERCENT or (code is not None and _is_percent_format(code)):
             shown[index] = "percent"
-        elif fmt_id in BUILTIN_MONTH or (code is not None and _is_month_format(code)):
+        elif fmt_id in BUILTIN_MONTH:
             shown[index] = "month"
+        elif code is not None and (how := _date_shown(code)):
+            shown[index] = how
     return shown
 
 
 def _as_shown(value: Any, how: str) -> Any:
     """A cell's value as its format shows it: 0.925 as "92.5%", a date shown as a month as
-    "1995.03" (text, which a day-precision column then refuses instead of inventing a day)."""
+    "1995.03" and one shown as a year as "1995" (text, which a column needing a day or a month
+    then refuses instead of inventing one)."""
     from .cells import percent_text
 
     if isinstance(value, bool):
         return value
     if how == "percent" and isinstance(value, int | float):
         return percent_text(value)
-    if how == "month":
+    if how in ("month", "year"):
         if isinstance(value, int | float) and 0 < value < 2958466:
             value = EXCEL_EPOCH + datetime.timedelta(days=int(value))
         if isinstance(value, datetime.date):
-            return f"{value.year}.{value.month:02d}"
+            return f"{value.year}.{value.month:02d}" if how == "month" else f"{value.year}"
     return value
 
 
@@ -505,8 +511,10 @@ def _xls_details(content: bytes, name: str, grid: SheetGrid) -> None:
         fmt = book.format_map.get(xf.format_key)
         if xf.format_key in BUILTIN_PERCENT or (fmt and _is_percent_format(fmt.format_str)):
             shown_xf[i] = "percent"
-        elif xf.format_key in BUILTIN_MONTH or (fmt and _is_month_format(fmt.format_str)):
+        elif xf.format_key in BUILTIN_MONTH:
             shown_xf[i] = "month"
+        elif fmt and (how := _date_shown(fmt.format_str)):
+            shown_xf[i] = how
     if not shown_xf:
         return
     cells = grid.cells

@@ -438,3 +438,20 @@ def test_xls_date_cells_shown_as_a_month_read_as_the_month(db):
     ]
     row = read_sheet(buffer.getvalue(), columns=columns, filename="名册.xls").rows[0]
     assert row.values["join"].precision == "month" and row.values["join"].day.month == 3
+
+
+def test_a_date_cell_shown_as_a_year_is_refused_not_given_a_month_and_day(db):
+    from zuzhi.core.cells import parse_partial_date
+
+    def shape(book):
+        book["名册"]["B2"].number_format = "yyyy"
+
+    content = office_xlsx(
+        {"名册": [["姓名", "入党日期"], ["王芳", datetime.date(1995, 1, 1)]]}, shape=shape
+    )
+    columns = [
+        Column("姓名", "name", required=True, parse=parse_text),
+        Column("入党日期", "join", parse=parse_partial_date),
+    ]
+    row = read_sheet(content, columns=columns).rows[0]
+    assert row.values["join"] is None and "只有年份" in row.errors["入党日期"]
