@@ -9,9 +9,8 @@ CellError and parse_date are looked up when needed rather than imported at the t
 import datetime
 import re
 import unicodedata
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 # Texts meaning "nothing to fill in" in an optional cell. "0" is a value, not one of them.
 PLACEHOLDERS = frozenset({"—", "——", "-", "--", "－", "/", "／", "\\", "无", "暂无", "空"})
@@ -65,6 +64,9 @@ def _squeeze(text: str) -> str:
 # ---- Names --------------------------------------------------------------------------------
 
 
+_PLAIN_NAME_RX = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
+
+
 def normalize_person_name(text: str) -> str:
     """A name as it is registered: no spaces between Chinese characters (王　芳 → 王芳), the
     separator dot of minority and foreign names as U+00B7 with no spaces around it
@@ -72,6 +74,8 @@ def normalize_person_name(text: str) -> str:
     dot), one space between Latin words (John  Smith → John Smith), full-width Latin letters
     and digits as ASCII, and no zero-width characters. Chinese characters are never changed.
     A space between a Chinese character and a Latin letter is dropped too."""
+    if type(text) is str and _PLAIN_NAME_RX.fullmatch(text):
+        return text  # Chinese characters, letters and digits alone: nothing to change
     parts = str(text or "").translate(_NAME_TABLE).split()
     if not parts:
         return ""
@@ -197,19 +201,24 @@ def _landline(shown: str, area: str, local: str) -> str:
 # ---- Dates of month precision -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PartialDate:
-    """A date as precise as it was written. For precision "month", `day` is the first of the
-    month and stands for the month only: never show or compare it as a real day."""
-
+class _Dated(NamedTuple):
     day: datetime.date
     precision: str  # "day" or "month"
 
-    def __post_init__(self):
-        if self.precision not in ("day", "month"):
-            raise ValueError(f"precision must be 'day' or 'month', not {self.precision!r}")
-        if self.precision == "month" and self.day.day != 1:
+
+class PartialDate(_Dated):
+    """A date as precise as it was written. For precision "month", `day` is the first of the
+    month and stands for the month only: never show or compare it as a real day. A tuple
+    rather than a frozen dataclass: a 100,000-row import makes one for every date cell."""
+
+    __slots__ = ()
+
+    def __new__(cls, day: datetime.date, precision: str):
+        if precision not in ("day", "month"):
+            raise ValueError(f"precision must be 'day' or 'month', not {precision!r}")
+        if precision == "month" and day.day != 1:
             raise ValueError("a month is stored as its first day")
+        return super().__new__(cls, day, precision)
 
 
 _DAYS: dict[datetime.date, PartialDate] = {}

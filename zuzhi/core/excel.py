@@ -571,8 +571,6 @@ NUMERIC_ID = (
     "（常显示为 4.10105E+17 或末尾变成 0），不能导入。请把这一列设置为“文本”格式，"
     "再对照原始资料重新输入号码（不要从本表复制）。"
 )
-# A name of Chinese characters (or letters and digits) alone, which normalizing cannot change.
-PLAIN_NAME_RX = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
 SCIENTIFIC_RX = re.compile(r"\A\d(?:\.\d+)?E\+?\d+\Z", re.I)
 
 
@@ -613,8 +611,6 @@ def parse_person_name(value: Any) -> str | Noted:
     """A person's name without the spaces typed to line names up (王　芳 → 王芳), keeping the
     middle dot of minority and foreign names; a change is listed in the preview."""
     text = value if type(value) is str else parse_text(value)  # the reader stripped it
-    if PLAIN_NAME_RX.fullmatch(text):
-        return text
     name = normalize_person_name(text)
     if not name:
         raise CellError("姓名不能为空。")

@@ -64,7 +64,9 @@ def upload_view(request, kind):
                 params=_params(importer, request.POST),
             )
             return redirect("imports:job", pk=job.pk)
-    recent = ImportJob.objects.filter(created_by=request.user, kind=kind).defer("content")[:10]
+    recent = ImportJob.objects.filter(created_by=request.user, kind=kind).defer(
+        "content", "parsed"
+    )[:10]
     return render(
         request,
         "core/import_upload.html",

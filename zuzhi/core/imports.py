@@ -31,6 +31,7 @@ from .excel import (
     template_bytes,
 )
 from .models import AuditAction, ImportJob
+from .parsed import rows_pack, rows_unpack
 from .scope import user_scope_paths
 
 logger = logging.getLogger(__name__)
@@ -233,6 +234,10 @@ def _file_error(message: str) -> list[dict[str, Any]]:
     return [{"row": None, "column": "", "message": message}]
 
 
+def _fields(importer: Importer, actor, job: ImportJob) -> list[str]:
+    return [c.field for c in importer_columns(importer, actor=actor, params=job.params)]
+
+
 def _read(job: ImportJob, importer: Importer, actor) -> SheetRead:
     columns = importer_columns(importer, actor=actor, params=job.params)
     with older_objects_frozen():
@@ -253,7 +258,7 @@ def import_files_forget() -> int:
     uploaded sheets hold personal data. Runs with every upload and before a kept file is
     used again (its marked copy, a sheet choice)."""
     return ImportJob.objects.filter(kept_until__lt=timezone.now()).update(
-        content=b"", kept_until=None
+        content=b"", parsed=b"", kept_until=None
     )
 
 
@@ -326,6 +331,7 @@ def _check(*, job: ImportJob, importer: Importer, actor) -> ImportJob:
     job.sheet_name = sheet.sheet
     job.total_rows = len(sheet.rows)
     job.status = ImportJob.Status.READY
+    job.parsed = b""
     job.save()
     try:
         with older_objects_frozen():
@@ -338,6 +344,9 @@ def _check(*, job: ImportJob, importer: Importer, actor) -> ImportJob:
     job.errors, job.summary, job.notices = outcome.errors, outcome.summary, outcome.notices
     job.changes, job.identity_rows = outcome.changes, outcome.identity_rows
     job.status = ImportJob.Status.INVALID if outcome.errors else ImportJob.Status.READY
+    if not outcome.errors:
+        with older_objects_frozen():
+            job.parsed = rows_pack(sheet, _fields(importer, actor, job))
     job.save()
     return job
 
@@ -345,7 +354,7 @@ def _check(*, job: ImportJob, importer: Importer, actor) -> ImportJob:
 def import_job_get(*, user, pk) -> ImportJob:
     """Only the uploader sees a job. The file itself is not loaded: the pages poll this."""
     try:
-        return ImportJob.objects.defer("content").get(pk=pk, created_by=user)
+        return ImportJob.objects.defer("content", "parsed").get(pk=pk, created_by=user)
     except (ImportJob.DoesNotExist, ValidationError, ValueError) as exc:
         raise Http404("未找到该导入任务。") from exc
 
@@ -410,7 +419,11 @@ def import_job_run(*, job_id) -> ImportJob:
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     importer = importer_for(job.kind)
     try:
-        sheet = _read(job, importer, job.created_by)
+        # The rows the preview read, unless the importer's columns have changed since.
+        with older_objects_frozen():
+            sheet = rows_unpack(bytes(job.parsed), _fields(importer, job.created_by, job))
+        if sheet is None:
+            sheet = _read(job, importer, job.created_by)
         with older_objects_frozen():  # now with the rows, which the writing only reads
             outcome = _run(
                 actor=job.created_by, importer=importer, sheet=sheet, commit=True, job=job
@@ -425,10 +438,18 @@ def import_job_run(*, job_id) -> ImportJob:
     job.status = ImportJob.Status.FAILED if outcome.errors else ImportJob.Status.DONE
     job.processed_rows = 0 if outcome.errors else job.total_rows
     # Done or failed, the job cannot run again: the uploaded (personal) data is not kept.
-    job.content = b""
+    job.content = job.parsed = b""
     job.kept_until = None
     job.save(
-        update_fields=["errors", "summary", "status", "processed_rows", "content", "kept_until"]
+        update_fields=[
+            "errors",
+            "summary",
+            "status",
+            "processed_rows",
+            "content",
+            "parsed",
+            "kept_until",
+        ]
     )
     caches["progress"].delete(_progress_key(job.pk))
     return job

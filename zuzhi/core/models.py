@@ -127,6 +127,8 @@ class ImportJob(models.Model):
     # The file of a refused or unconfirmed job is kept this long (for the marked copy and a
     # re-check), then dropped: it holds personal data.
     kept_until = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The rows a clean preview read (core.parsed), so the confirm need not read the file again.
+    parsed = models.BinaryField(default=b"")
 
     class Meta:
         ordering = ["-created_at"]
