@@ -31,10 +31,9 @@ def office_xlsx(
     return buffer.getvalue()
 
 
-def with_cached_formula(content: bytes, cell: str, formula: str, cached: str | None) -> bytes:
-    """The file with `cell` of the first sheet turned into a formula that Excel saved with
-    `cached` as its last result (None: saved without one, as some generators do)."""
-    import re
+def sheet_xml_edited(content: bytes, edit: Callable[[bytes], bytes]) -> bytes:
+    """The .xlsx with its first sheet's XML passed through `edit`, as a generator other than
+    openpyxl might have written it."""
     import zipfile
 
     source = zipfile.ZipFile(io.BytesIO(content))
@@ -43,16 +42,28 @@ def with_cached_formula(content: bytes, cell: str, formula: str, cached: str | N
         for info in source.infolist():
             data = source.read(info.filename)
             if info.filename == "xl/worksheets/sheet1.xml":
-                value = f"<v>{cached}</v>" if cached is not None else ""
-                data, count = re.subn(
-                    rf'<c r="{cell}"[^>]*?(?:/>|>.*?</c>)'.encode(),
-                    f'<c r="{cell}"><f>{formula}</f>{value}</c>'.encode(),
-                    data,
-                    flags=re.S,
-                )
-                assert count == 1, f"cell {cell} not found"
+                data = edit(data)
             target.writestr(info, data)
     return out.getvalue()
+
+
+def with_cached_formula(content: bytes, cell: str, formula: str, cached: str | None) -> bytes:
+    """The file with `cell` of the first sheet turned into a formula that Excel saved with
+    `cached` as its last result (None: saved without one, as some generators do)."""
+    import re
+
+    def edit(data: bytes) -> bytes:
+        value = f"<v>{cached}</v>" if cached is not None else ""
+        data, count = re.subn(
+            rf'<c r="{cell}"[^>]*?(?:/>|>.*?</c>)'.encode(),
+            f'<c r="{cell}"><f>{formula}</f>{value}</c>'.encode(),
+            data,
+            flags=re.S,
+        )
+        assert count == 1, f"cell {cell} not found"
+        return data
+
+    return sheet_xml_edited(content, edit)
 
 
 ODS_MANIFEST = (

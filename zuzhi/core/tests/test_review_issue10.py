@@ -14,7 +14,7 @@ from zuzhi.core.imports import import_job_confirm, import_job_create
 from zuzhi.core.models import ImportJob
 from zuzhi.members.models import Member
 from zuzhi.testing.factories import OrganizationFactory, make_member, valid_id_number
-from zuzhi.testing.sheets import ODS_MANIFEST, office_xlsx
+from zuzhi.testing.sheets import ODS_MANIFEST, office_xlsx, sheet_xml_edited
 
 HEADERS = ["姓名", "公民身份号码", "民族", "学历", "入党日期", "党员状态", "所在党组织代码"]
 ID1 = valid_id_number("19700101", 11)  # a man
@@ -41,16 +41,12 @@ def create(actor, content, filename="党员.xlsx") -> ImportJob:
 
 def _replace_in_sheet(content: bytes, old: bytes, new: bytes) -> bytes:
     """The .xlsx with `old` replaced by `new` in the first sheet's XML."""
-    source = zipfile.ZipFile(io.BytesIO(content))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                assert old in data, data
-                data = data.replace(old, new)
-            target.writestr(info, data)
-    return out.getvalue()
+
+    def edit(data: bytes) -> bytes:
+        assert old in data, data
+        return data.replace(old, new)
+
+    return sheet_xml_edited(content, edit)
 
 
 ODS_NS = (
