@@ -108,20 +108,19 @@ class Workbook:
             styled = _xlsx_scan(self._content, self._parts, name, grid)
         elif self.kind == "xls":
             _xls_extent(self._content, name)
+        elif self.kind == "ods":
+            styled = _ods_scan(self._content, name, grid)
         try:
             sheet = self._book.get_sheet_by_name(name)
             grid.cells = sheet.to_python(skip_empty_area=False)
-            grid.merged = list(sheet.merged_cell_ranges or [])
+            grid.merged = list(sheet.merged_cell_ranges or []) or grid.merged
         except Exception as exc:  # calamine raises several unrelated types for broken files
             raise ExcelFileError(DAMAGED) from exc
-        if self.kind == "xlsx":
-            cells = grid.cells
-            for r, c, how in styled:
-                if r < len(cells) and c < len(cells[r]):
-                    cells[r][c] = _as_shown(cells[r][c], how)
-        elif self.kind == "ods":
-            _ods_details(self._content, name, grid)
-        elif self.kind == "xls":
+        cells = grid.cells
+        for r, c, how in styled:
+            if r < len(cells) and c < len(cells[r]):
+                cells[r][c] = _as_shown(cells[r][c], how)
+        if self.kind == "xls":
             _xls_details(self._content, name, grid)
         return grid
 
@@ -536,9 +535,10 @@ def _ods_active(content: bytes) -> str | None:
     return html.unescape(m.group(1).decode("utf-8", "replace")) if m else None
 
 
-def _ods_details(content: bytes, name: str, grid: SheetGrid) -> None:
-    """Hidden rows and columns, merges, percentages, dates shown as a month and formulas of
-    one .ods sheet (content.xml, whose automatic styles come before the tables)."""
+def _ods_scan(content: bytes, name: str, grid: SheetGrid) -> list[tuple[int, int, str]]:
+    """Hidden rows and columns, merges and formulas of one .ods sheet into `grid`, and the
+    cells shown as a percentage or a month (content.xml, whose automatic styles come before
+    the tables); refuses a sheet whose extent is too large to read."""
     from xml.etree.ElementTree import iterparse
 
     t = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -550,6 +550,8 @@ def _ods_details(content: bytes, name: str, grid: SheetGrid) -> None:
     column_styles: dict[int, str] = {}
     in_table = False
     row = col = 0
+    last_row = last_col = -1
+    styled: list[tuple[int, int, str]] = []
     with zipfile.ZipFile(io.BytesIO(content)) as archive, archive.open("content.xml") as part:
         for event, el in iterparse(part, events=("start", "end")):
             tag = el.tag
@@ -607,13 +609,18 @@ def _ods_details(content: bytes, name: str, grid: SheetGrid) -> None:
                     month_styles
                 ):
                     how = "month"
-                if how and row < len(grid.cells):
-                    cells = grid.cells[row]
-                    for c in range(col, min(col + repeat, len(cells))):
-                        cells[c] = _as_shown(cells[c], how)
+                if kind is not None or len(el):
+                    # A cell with content: the reader's grid reaches it.
+                    last_row, last_col = max(last_row, row), max(last_col, col + repeat - 1)
+                    if (last_row + 1) * (last_col + 1) > settings.ZUZHI_IMPORT_MAX_CELLS:
+                        raise _too_big(name, last_row + 1, last_col + 1)
+                if how:
+                    styled.extend((row, c, how) for c in range(col, col + min(repeat, 1024)))
                 col += repeat
+                el.clear()
             elif tag == t + "table":
                 in_table = False
+    return styled
 
 
 def _csv_cells(content: bytes) -> list[list[Any]]:

@@ -4,6 +4,7 @@ the cell; nothing is dropped or changed without a line in the preview."""
 import codecs
 import datetime
 import io
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -455,3 +456,28 @@ def test_a_date_cell_shown_as_a_year_is_refused_not_given_a_month_and_day(db):
     ]
     row = read_sheet(content, columns=columns).rows[0]
     assert row.values["join"] is None and "只有年份" in row.errors["入党日期"]
+
+
+def test_an_ods_sheet_reaching_too_far_is_refused_before_it_is_read(db, settings):
+    settings.ZUZHI_IMPORT_MAX_CELLS = 1000
+    content = office_ods([["姓名", "公民身份号码"], ["王芳", ID1]])
+    far = (
+        '<table:table-row table:number-rows-repeated="30"><table:table-cell/></table:table-row>'
+        '<table:table-row><table:table-cell table:number-columns-repeated="99"/>'
+        '<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell>'
+        "</table:table-row>"
+    )
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "content.xml":
+                data = data.replace(b"</table:table>", far.encode() + b"</table:table>")
+            target.writestr(info, data)
+    with pytest.raises(ExcelFileError, match="使用范围过大"):
+        read(out.getvalue(), filename="名册.ods")
+    settings.ZUZHI_IMPORT_MAX_CELLS = 20_000_000
+    rows = read(out.getvalue(), filename="名册.ods").rows
+    # Within the limit it is read: the stray cell's row is a row to fix, not dropped.
+    assert rows[0].values["name"] == "王芳" and "必填" in rows[1].errors["姓名"]
