@@ -4,7 +4,6 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404
 
 from zuzhi.core.cells import PartialDate, format_partial, parse_partial_date
@@ -22,6 +21,7 @@ from zuzhi.core.excel import (
 from zuzhi.core.imports import ImportOutcome, validation_messages
 from zuzhi.core.scope import path_in_scope, scope_queryset
 from zuzhi.orgs.models import Organization
+from zuzhi.orgs.selectors import org_by_name, org_scoped
 
 from .models import Member, MemberCategory, MemberStatus, member_date_display
 from .services import (
@@ -196,37 +196,15 @@ class OrgResolver:
     name or batch of codes in the file."""
 
     def __init__(self, actor, rows: list[Row]):
-        self.visible = (
-            scope_queryset(actor, Organization.objects.all()) if actor else Organization.objects
-        )
+        self.actor = actor
         codes = {r.values.get("org_code") for r in rows if r.values.get("org_code")}
-        self.by_code = {o.code: o for o in self.visible.filter(code__in=codes)}
-        self.by_name: dict[str, list[Organization]] = {}
+        self.by_code = {o.code: o for o in org_scoped(user=actor).filter(code__in=codes)}
+        self.by_name: dict[str, tuple[Organization | None, list[Organization]]] = {}
 
     def named(self, name: str) -> tuple[Organization | None, list[Organization]]:
-        """(the branch, None) when the name is its full name or short name, or the formal
-        name "中共……" of one branch; otherwise (None, the candidates to list). A name that
-        only begins or ends another one (李庄村党支部 in 小李庄村党支部) is never taken for it."""
+        """orgs.selectors.org_by_name, once per distinct name in the file."""
         if name not in self.by_name:
-            compact = "".join(name.split())
-            found = list(
-                self.visible.filter(org_type__in=MEMBER_ORG_TYPES, is_active=True)
-                .filter(
-                    Q(name=compact)
-                    | Q(short_name=compact)
-                    | Q(name__endswith=compact)
-                    | Q(name__startswith=compact)
-                )
-                .order_by("path")[:6]
-            )
-            exact = [o for o in found if compact in (o.name, o.short_name)]
-            formal = [
-                o
-                for o in found
-                if o.name.endswith(compact) and o.name[: -len(compact)].startswith("中共")
-            ]
-            chosen = exact or formal
-            self.by_name[name] = (chosen[0], []) if len(chosen) == 1 else (None, chosen or found)
+            self.by_name[name] = org_by_name(user=self.actor, name=name, org_types=MEMBER_ORG_TYPES)
         return self.by_name[name]
 
     def resolve(self, row: Row, outcome: ImportOutcome) -> Organization | None:

@@ -50,6 +50,35 @@ def org_list(
     return qs.order_by("path")
 
 
+def org_by_name(
+    *, user, name: str, org_types: tuple[str, ...], limit: int = 5
+) -> tuple[Organization | None, list[Organization]]:
+    """An active organization of `org_types` in the user's scope named as a clerk writes it:
+    (the one, []) when the name is its full name or short name, or the ending of its formal
+    name "中共……"; otherwise (None, up to `limit` candidates to offer). A name that merely
+    begins or ends another (李庄村党支部 in 小李庄村党支部) is never taken for it."""
+    compact = "".join(name.split())
+    if not compact:
+        return None, []
+    visible = org_scoped(user=user).filter(org_type__in=org_types, is_active=True)
+    exact = list(visible.filter(Q(name=compact) | Q(short_name=compact)).order_by("path")[:limit])
+    if len(exact) == 1:
+        return exact[0], []
+    if exact:
+        return None, exact
+    loose = list(
+        visible.filter(Q(name__endswith=compact) | Q(name__startswith=compact)).order_by("path")[
+            : limit + 1
+        ]
+    )
+    formal = [
+        o for o in loose if o.name.endswith(compact) and o.name[: -len(compact)].startswith("中共")
+    ]
+    if len(formal) == 1:
+        return formal[0], []
+    return None, loose[:limit]
+
+
 def org_get(*, user, pk) -> Organization:
     return get_in_scope_or_404(user, Organization.objects.select_related("parent"), pk=pk)
 
