@@ -93,16 +93,16 @@ def rows_pack(sheet: SheetRead, fields: list[str]) -> bytes:
     present = [f for f in fields if sheet.rows and f in sheet.rows[0].values]
     try:
         columns = [_pack_column([row.values.get(f) for row in sheet.rows]) for f in present]
-    except NotPackable:
-        return b""
-    document = {
-        "sheet": sheet.sheet,
-        "fields": fields,
-        "present": present,
-        "numbers": [row.number for row in sheet.rows],
-        "columns": columns,
-    }
-    return zlib.compress(json.dumps(document, ensure_ascii=False).encode(), 1)
+        document = {
+            "sheet": sheet.sheet,
+            "fields": fields,
+            "present": present,
+            "numbers": [row.number for row in sheet.rows],
+            "columns": columns,
+        }
+        return zlib.compress(json.dumps(document, ensure_ascii=False).encode(), 1)
+    except (NotPackable, UnicodeError, ValueError):
+        return b""  # the confirm reads the file again
 
 
 def rows_unpack(packed: bytes, fields: list[str]) -> SheetRead | None:

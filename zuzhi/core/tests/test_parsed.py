@@ -92,3 +92,22 @@ def test_without_usable_kept_rows_the_confirm_reads_the_file(county, town_a_user
         ImportJob.objects.filter(pk=job.pk).update(parsed=rows_pack(sheet, ["name"]))
     job = import_job_confirm(actor=town_a_user, job=job)
     assert job.status == ImportJob.Status.DONE and Member.objects.count() == 2
+
+
+def test_a_value_that_cannot_be_kept_leaves_the_confirm_to_read_the_file():
+    sheet = SheetRead(
+        sheet="名册",
+        header_row=1,
+        rows=[Row(number=2, values={"name": object()}, errors={})],
+        notices=[],
+        columns_at={},
+    )
+    assert rows_pack(sheet, ["name"]) == b""
+    lone = SheetRead(
+        sheet="名册",
+        header_row=1,
+        rows=[Row(number=2, values={"name": "\ud800"}, errors={})],
+        notices=[],
+        columns_at={},
+    )
+    assert rows_pack(lone, ["name"]) == b""
