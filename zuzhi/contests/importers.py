@@ -11,8 +11,9 @@ from django.db import transaction
 from django.http import Http404
 
 from zuzhi.core.cells import parse_decimal
-from zuzhi.core.excel import CellError, Column, Row, parse_text
+from zuzhi.core.excel import CellError, Column, Row
 from zuzhi.core.imports import ImportOutcome, validation_messages
+from zuzhi.core.parsers import parse_text
 from zuzhi.core.scope import path_in_scope, scope_queryset
 
 from .models import Contest, Entrant, Indicator, IndicatorValue, StageKind

@@ -235,7 +235,7 @@ def format_partial(p: PartialDate) -> str:
 def parse_partial_date(value: Any) -> PartialDate:
     """A date to the day, or a month where only the month was written.
 
-    - to the day: whatever excel.parse_date reads (date cells, Excel day numbers, 2021-05-01,
+    - to the day: whatever parsers.parse_date reads (date cells, Excel day numbers, 2021-05-01,
       2021/5/1, 2021.5.1, 20210501, 2021年5月1日);
     - a month: 1985.03, 1985.3, 1985-03, 1985/3, 1985年3月, 198503, and the number 1985.03
       that Excel keeps when 1985.03 is typed in a General cell. A number whose decimals read 1
@@ -255,13 +255,13 @@ def parse_partial_date(value: Any) -> PartialDate:
         if len(_DAYS) < 100_000:
             _DAYS[day] = partial
         return partial
-    from . import excel
+    from . import excel, parsers
 
     if isinstance(value, bool):
         raise _error("应为日期，请写成 2021-05-01（年月日）或 1985.03（年月）的形式。")
     if isinstance(value, int | float):
-        if excel.SERIAL_MIN <= value <= excel.SERIAL_MAX:
-            return _checked(excel.parse_date(value), "day", repr(value))
+        if parsers.SERIAL_MIN <= value <= parsers.SERIAL_MAX:
+            return _checked(parsers.parse_date(value), "day", repr(value))
         if isinstance(value, float) and not value.is_integer():
             return _float_month(value)
         value = str(int(value))  # 198503, 20210501 typed in a General cell
@@ -278,7 +278,7 @@ def parse_partial_date(value: Any) -> PartialDate:
         raise _error(f"“{shown}”只有年份，请写到月，如 {text[:4]}.03。")
     if _DAYLIKE_RX.fullmatch(text):
         try:
-            return _checked(excel.parse_date(text), "day", shown)
+            return _checked(parsers.parse_date(text), "day", shown)
         except excel.CellError as exc:
             raise _error(
                 f"“{shown}”不是存在的日期，请核对年、月、日，写成 2021-05-01 的形式。"

@@ -217,7 +217,8 @@ def code_parser(table: str, what: str) -> Callable[[Any], str]:
     built on the first cell (the tables live in the database) and shared by every parser of
     the table; a cell costs one dict lookup unless it is not found as written.
     """
-    from .excel import CellError, parse_text
+    from .excel import CellError
+    from .parsers import parse_text
 
     lookup: _Lookup | None = None
 

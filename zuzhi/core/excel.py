@@ -3,29 +3,22 @@
 Real township sheets have a title above the table, a footer under it, extra columns, merged,
 hidden and formula cells, percentages and IDs typed as numbers. Each is read as the clerk sees
 it or refused with a Chinese message naming the cell; nothing is dropped or changed without a
-notice in the preview. workbook.py opens the file; this module finds the table in it.
+notice in the preview. workbook.py opens the file; this module finds the table in it;
+parsers.py reads each cell by its column.
 """
 
 import datetime
-import io
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-import xlsxwriter
-
-from . import idnumber
-from .cells import PLACEHOLDERS, normalize_person_name, normalize_phone
-from .workbook import EXCEL_EPOCH, ExcelFileError, SheetGrid, Workbook, column_letter, open_workbook
+from .cells import PLACEHOLDERS
+from .workbook import ExcelFileError, SheetGrid, Workbook, column_letter, open_workbook
 
 __all__ = ["CellError", "ExcelFileError", "column_letter"]
 
-# Excel day numbers (1900 date system) read as dates: 1910-01-01 … 2099-12-31 only, so that a
-# bare year such as 2021 is an error rather than a day in 1905.
-SERIAL_MIN = (datetime.date(1910, 1, 1) - EXCEL_EPOCH).days
-SERIAL_MAX = (datetime.date(2099, 12, 31) - EXCEL_EPOCH).days
 # Control characters (NUL above all, which PostgreSQL refuses in text) arrive from cells
 # written as _x0000_; tab and line breaks are ordinary in addresses and names.
 CONTROL_RX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -517,202 +510,3 @@ def _formula_notes(grid: SheetGrid, first: int, known_cols, errors_at, notices) 
             notices,
             f"工作表“{grid.name}”中这些单元格是公式，已按文件中保存的计算结果读取：{_listing(cached)}。",
         )
-
-
-def parse_text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime.datetime | datetime.date):
-        raise CellError("应为文字，不是日期。")
-    return str(value).strip()
-
-
-def parse_date(value: Any) -> datetime.date:
-    """Dates as Excel dates, or text like 2021-05-01, 2021/5/1, 2021.5.1, 20210501, 2021年5月1日."""
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, bool):
-        raise CellError("应为日期，请写成 2021-05-01 的形式。")
-    if isinstance(value, int | float) and SERIAL_MIN <= value <= SERIAL_MAX:
-        # A date pasted "as values" loses its date format and shows as Excel's day number.
-        return EXCEL_EPOCH + datetime.timedelta(days=int(value))
-    text = parse_text(value)
-    match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text) or re.fullmatch(
-        r"(\d{4})(\d{2})(\d{2})", text
-    )
-    if not match:
-        raise CellError(f"“{text}”不是有效日期，请写成 2021-05-01 的形式。")
-    try:
-        return datetime.date(*(int(g) for g in match.groups()))
-    except ValueError as exc:
-        raise CellError(f"“{text}”不是存在的日期。") from exc
-
-
-def choice_parser(choices) -> Callable[[Any], str]:
-    """Accepts a choice's Chinese label (or its code) and returns the code."""
-    by_label = {str(label): value for value, label in choices}
-    by_value = {str(value): value for value, _ in choices}
-
-    def parse(value: Any) -> str:
-        text = parse_text(value)
-        if text in by_label:
-            return by_label[text]
-        if text in by_value:
-            return by_value[text]
-        raise CellError(f"“{text}”不是可选值。可选：" + "、".join(by_label))
-
-    return parse
-
-
-NUMERIC_ID = (
-    "身份证号码被存成了数字。Excel 只保留 15 位有效数字，18 位号码的后几位已经丢失"
-    "（常显示为 4.10105E+17 或末尾变成 0），不能导入。请把这一列设置为“文本”格式，"
-    "再对照原始资料重新输入号码（不要从本表复制）。"
-)
-SCIENTIFIC_RX = re.compile(r"\A\d(?:\.\d+)?E\+?\d+\Z", re.I)
-
-
-def parse_id_number(value: Any) -> str | Noted:
-    """公民身份号码 as a cell holds it. A number has lost digits (Excel keeps 15 significant
-    digits), unless it is a 15-digit legacy number, which becomes 18 digits by the standard
-    rule; the rest of the checks are the service's (idnumber.validate)."""
-    if isinstance(value, bool) or isinstance(value, datetime.date):
-        raise CellError("应为 18 位公民身份号码。")
-    if isinstance(value, int | float):
-        if isinstance(value, float) and not value.is_integer() or value < 0:
-            raise CellError(NUMERIC_ID)
-        digits = str(int(value))
-        if len(digits) != 15:
-            raise CellError(NUMERIC_ID)
-        return _upgraded(digits)
-    text = idnumber.normalize(value)
-    if SCIENTIFIC_RX.match(text):
-        raise CellError(NUMERIC_ID)
-    if len(text) == 15 and text.isdigit():
-        return _upgraded(text)
-    if len(text) == 18:
-        notice = idnumber.division_notice(text)
-        if notice:
-            return Noted(text, notice)
-    return text
-
-
-def _upgraded(digits: str) -> Noted:
-    try:
-        number = idnumber.upgrade_15(digits)
-    except idnumber.IdNumberError as exc:
-        raise CellError(str(exc)) from exc
-    return Noted(number, f"15 位旧身份证号码 {digits} 已按国家标准转为 18 位：{number}。")
-
-
-def parse_person_name(value: Any) -> str | Noted:
-    """A person's name without the spaces typed to line names up (王　芳 → 王芳), keeping the
-    middle dot of minority and foreign names; a change is listed in the preview."""
-    text = value if type(value) is str else parse_text(value)  # the reader stripped it
-    name = normalize_person_name(text)
-    if not name:
-        raise CellError("姓名不能为空。")
-    return name if name == text else Noted(name, f"姓名“{text}”已去掉多余的空格，读作“{name}”。")
-
-
-def parse_phone(value: Any) -> str:
-    if (
-        type(value) is str
-        and len(value) == 11
-        and value.isdigit()
-        and value.isascii()
-        and value[0] == "1"
-        and value[1] in "3456789"
-    ):
-        return value  # a mobile number as it should be: most of a roster
-    return normalize_phone(value)
-
-
-def template_bytes(
-    *,
-    columns: list[Column],
-    sheet_name: str,
-    notes: list[str],
-    orgs: list[tuple[str, str]] = (),
-    rows: list[list[Any]] = (),
-) -> bytes:
-    """An import template: Chinese headers on sheet 1 with drop-down lists for coded columns
-    and text format everywhere (so IDs and phones keep every digit), rows filled in
-    beforehand where the importer knows them (the entrants of a contest), the organizations
-    the user may import into, and the instructions."""
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = book.add_worksheet(sheet_name[:31])
-    required = book.add_format({"bold": True, "bg_color": "#FDE9E7", "border": 1})
-    optional = book.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1})
-    text = book.add_format({"num_format": "@"})
-    lists = book.add_worksheet("代码表")
-    list_column = 0
-    for i, col in enumerate(columns):
-        sheet.write_string(0, i, col.header, required if col.required else optional)
-        sheet.set_column(i, i, max(12, len(col.header) * 2 + 4), text)
-        if col.help:
-            sheet.write_comment(0, i, col.help)
-        names = col.choices() if col.choices else []
-        if names:
-            # The list lives on its own sheet: a data validation's inline list is limited to
-            # 255 characters, too few for the 58 nationalities.
-            lists.write_string(0, list_column, col.header, optional)
-            for r, name in enumerate(names, start=1):
-                lists.write_string(r, list_column, name)
-            letter = column_letter(list_column)
-            sheet.data_validation(
-                1,
-                i,
-                10_000,
-                i,
-                {
-                    "validate": "list",
-                    "source": f"='代码表'!${letter}$2:${letter}${len(names) + 1}",
-                    "error_type": "warning",
-                    "error_title": col.header,
-                    "error_message": f"请从下拉列表中选择{col.header}。",
-                },
-            )
-            lists.set_column(list_column, list_column, 16)
-            list_column += 1
-    for r, values in enumerate(rows, start=1):
-        for c, value in enumerate(values):
-            if value is not None:
-                sheet.write_string(r, c, str(value))
-    sheet.freeze_panes(1, 0)
-    if not list_column:
-        lists.hide()
-    if orgs:
-        org_sheet = book.add_worksheet("可导入的党组织")
-        org_sheet.write_string(0, 0, "组织名称", optional)
-        org_sheet.write_string(0, 1, "组织代码", optional)
-        org_sheet.set_column(0, 0, 48)
-        org_sheet.set_column(1, 1, 20, text)
-        for r, (name, code) in enumerate(orgs, start=1):
-            org_sheet.write_string(r, 0, name)
-            org_sheet.write_string(r, 1, code)
-    guide = book.add_worksheet("填写说明")
-    guide.set_column(0, 0, 110)
-    wrap = book.add_format({"text_wrap": True, "valign": "top"})
-    for r, line in enumerate(
-        [
-            "填写说明（本页不会被导入）",
-            "1. 在第一个工作表填写；表格上方可以有标题行，下方的合计、填表人、审核人等行会被忽略；"
-            "序号、备注等模板以外的列会被忽略。文件中有多个工作表都像名册时，系统会请您选择。",
-            "2. 红色表头为必填列，表头可以用常见写法（如“身份证号码”“文化程度”“入党时间”）。"
-            "日期写成 2021-05-01；“—”“/”“无”表示空白。",
-            "3. 隐藏的行不会导入（预览中会列出）；隐藏了模板中的列时整个文件不予导入。"
-            "上下合并的单元格按每一行都是该值读取，左右合并的单元格不予导入。",
-            "4. 公式单元格按文件中保存的计算结果读取。百分数按百分号前的数值读取："
-            "单元格显示 92.5% 即为 92.5，无论是百分比格式的数字还是文字“92.5%”。",
-            "5. 姓名中为对齐而输入的空格会被去掉（少数民族姓名中的“·”保留）；"
-            "电话可写成 138-1234-5678、(0377)6512345 等形式。",
-            *notes,
-        ]
-    ):
-        guide.write_string(r, 0, line, wrap)
-    book.close()
-    return buffer.getvalue()

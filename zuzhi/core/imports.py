@@ -28,11 +28,11 @@ from .excel import (
     SheetChoiceNeeded,
     SheetRead,
     read_sheet,
-    template_bytes,
 )
 from .models import AuditAction, ImportJob
 from .parsed import rows_pack, rows_unpack
 from .scope import user_scope_paths
+from .xlsx_template import template_bytes
 
 logger = logging.getLogger(__name__)
 

@@ -8,17 +8,15 @@ from django.http import Http404
 
 from zuzhi.core.cells import PartialDate, format_partial, parse_partial_date
 from zuzhi.core.codes import code_choices, code_map, code_parser
-from zuzhi.core.excel import (
-    CellError,
-    Column,
-    Row,
+from zuzhi.core.excel import CellError, Column, Row
+from zuzhi.core.imports import ImportOutcome, validation_messages
+from zuzhi.core.parsers import (
     choice_parser,
     parse_id_number,
     parse_person_name,
     parse_phone,
     parse_text,
 )
-from zuzhi.core.imports import ImportOutcome, validation_messages
 from zuzhi.core.scope import path_in_scope, scope_queryset
 from zuzhi.orgs.models import Organization
 from zuzhi.orgs.selectors import org_by_name, org_scoped

@@ -4,8 +4,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 
-from zuzhi.core.excel import Column, Row, choice_parser, parse_date, parse_text
+from zuzhi.core.excel import Column, Row
 from zuzhi.core.imports import ImportOutcome, validation_messages
+from zuzhi.core.parsers import choice_parser, parse_date, parse_text
 from zuzhi.core.scope import scope_queryset
 
 from .models import Organization, OrgType, UnitCategory

@@ -18,7 +18,8 @@ from zuzhi.core.cells import (
     parse_partial_date,
     percent_text,
 )
-from zuzhi.core.excel import EXCEL_EPOCH, CellError
+from zuzhi.core.excel import CellError
+from zuzhi.core.workbook import EXCEL_EPOCH
 from zuzhi.members.services import PHONE_RX
 
 CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)

@@ -6,15 +6,9 @@ import zipfile
 import pytest
 from python_calamine import CalamineWorkbook
 
-from zuzhi.core.excel import (
-    CellError,
-    Column,
-    ExcelFileError,
-    parse_date,
-    parse_text,
-    read_sheet,
-    template_bytes,
-)
+from zuzhi.core.excel import CellError, Column, ExcelFileError, read_sheet
+from zuzhi.core.parsers import parse_date, parse_text
+from zuzhi.core.xlsx_template import template_bytes
 from zuzhi.testing.xlsx import make_xlsx
 
 

@@ -11,16 +11,8 @@ import pytest
 from openpyxl.styles import PatternFill
 
 from zuzhi.core.cells import parse_decimal
-from zuzhi.core.excel import (
-    Column,
-    ExcelFileError,
-    SheetChoiceNeeded,
-    parse_date,
-    parse_id_number,
-    parse_person_name,
-    parse_text,
-    read_sheet,
-)
+from zuzhi.core.excel import Column, ExcelFileError, SheetChoiceNeeded, read_sheet
+from zuzhi.core.parsers import parse_date, parse_id_number, parse_person_name, parse_text
 from zuzhi.testing.factories import valid_id_number
 from zuzhi.testing.sheets import office_ods, office_xlsx, with_cached_formula
 

@@ -9,9 +9,10 @@ import pytest
 from django.urls import reverse
 
 from zuzhi.core import imports
-from zuzhi.core.excel import Column, parse_text, read_sheet
+from zuzhi.core.excel import Column, read_sheet
 from zuzhi.core.imports import import_job_confirm, import_job_create
 from zuzhi.core.models import ImportJob
+from zuzhi.core.parsers import parse_text
 from zuzhi.members.models import Member
 from zuzhi.testing.factories import OrganizationFactory, make_member, valid_id_number
 from zuzhi.testing.sheets import ODS_MANIFEST, office_xlsx, sheet_xml_edited
@@ -478,7 +479,8 @@ resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zuzhi.test_settings")
 import django
 django.setup()
-from zuzhi.core.excel import Column, ExcelFileError, parse_text, read_sheet
+from zuzhi.core.excel import Column, ExcelFileError, read_sheet
+from zuzhi.core.parsers import parse_text
 with open(sys.argv[1], "rb") as f:
     content = f.read()
 try:

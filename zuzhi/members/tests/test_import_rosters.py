@@ -387,7 +387,8 @@ def test_a_date_cell_shown_as_a_month_is_stored_as_a_month(county, town_a_user, 
 
 
 def test_a_date_cell_shown_as_a_month_is_refused_where_a_day_is_needed(db):
-    from zuzhi.core.excel import Column, parse_date, read_sheet
+    from zuzhi.core.excel import Column, read_sheet
+    from zuzhi.core.parsers import parse_date
     from zuzhi.testing.sheets import office_xlsx
 
     def shape(book):
