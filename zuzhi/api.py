@@ -3,9 +3,14 @@
 Errors always answer JSON {"message": <Chinese>, "errors": {field: [messages]}}.
 """
 
+import re
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from ninja import NinjaAPI
+from django.http.multipartparser import MultiPartParserError
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
@@ -31,33 +36,37 @@ class BearerToken(HttpBearer):
         return user
 
 
-def _has_nul(value) -> bool:
+# NUL: PostgreSQL can neither store nor compare it. A lone surrogate (JSON "\ud800"): no
+# text encoding can write it, so the database driver would fail on it (a 500 on both).
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _unstorable(value) -> bool:
     if isinstance(value, str):
-        return "\x00" in value
+        return UNSTORABLE.search(value) is not None
     if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
     if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
+        return any(_unstorable(v) for v in value)
     return False
 
 
 class StrictParser(Parser):
     """Every body of this API is a JSON object. ninja's Schema reads fields as attributes,
     so a list or a number would validate as a body with no fields (a PATCH answering 200
-    having changed nothing); refused here instead. NUL characters are refused in the body and
-    the query string: PostgreSQL cannot store or even compare them, so they would end as a
-    500 there (SQLite takes them silently)."""
+    having changed nothing); refused here instead. Characters no database can take (NUL, a
+    lone surrogate) are refused in the body and the query string."""
 
     def parse_body(self, request):
         data = super().parse_body(request)
-        if not isinstance(data, dict) or _has_nul(data):
+        if not isinstance(data, dict) or _unstorable(data):
             # ninja turns any parser exception into its "cannot parse" 400 (see on_http_error).
-            raise ValueError("body is not a JSON object without NUL characters")
+            raise ValueError("body is not a JSON object of storable text")
         return data
 
     def parse_querydict(self, data, list_fields, request):
         result = super().parse_querydict(data, list_fields, request)
-        bad = [key for key, value in result.items() if _has_nul(key) or _has_nul(value)]
+        bad = [key for key, value in result.items() if _unstorable(key) or _unstorable(value)]
         if bad:
             raise NinjaValidationError(
                 [{"loc": ("query", key), "type": "string_nul"} for key in bad]
@@ -65,7 +74,71 @@ class StrictParser(Parser):
         return result
 
 
-api = NinjaAPI(
+class ErrorOut(Schema):
+    """What every error answer holds."""
+
+    message: str = Field(..., description="给人看的中文说明")
+    errors: dict[str, list[str]] = Field(
+        ..., description="按字段列出的错误；不属于某一字段的在 __all__ 下；没有时为 {}"
+    )
+
+
+ERROR_DESCRIPTIONS = {
+    400: "被业务规则拒绝，或请求体无法解析、过大",
+    401: "未登录，或令牌无效、已过期（取令牌时：用户名或密码错误）",
+    404: "对象不存在或不在本人权限范围内",
+    422: "参数或请求体的格式不正确，errors 按字段列出",
+    429: "尝试过于频繁，已暂时锁定",
+}
+WRITE_METHODS = {"post", "put", "patch", "delete"}
+# Operations that answer more than their shape tells, by the end of their path.
+EXTRA_STATUSES = {"/auth/token": {401, 429}}
+
+
+def error_statuses(path: str, method: str, operation: dict) -> set[int]:
+    """The error statuses an operation can answer, read from its own description: any input
+    can be malformed (422) or name an object missing or out of scope (404); a write or any
+    input can be refused by a rule (400); a token is required unless the operation is public."""
+    statuses = set()
+    has_input = bool(operation.get("parameters")) or "requestBody" in operation
+    if operation.get("security"):
+        statuses.add(401)
+        if has_input:
+            statuses.add(404)
+    if any(p.get("in") == "path" for p in operation.get("parameters") or ()):
+        statuses.add(404)
+    if has_input:
+        statuses |= {400, 422}
+    if method in WRITE_METHODS:
+        statuses.add(400)
+    for suffix, extra in EXTRA_STATUSES.items():
+        if path.endswith(suffix):
+            statuses |= extra
+    return statuses
+
+
+class ZuzhiAPI(NinjaAPI):
+    """Declares in the OpenAPI schema the error answers each operation really gives, in one
+    place for every router: a generated client can rely on them. Statuses a router declares
+    itself are kept."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema["components"].setdefault("schemas", {})["Error"] = ErrorOut.model_json_schema()
+        answer = {
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        }
+        for path, methods in schema["paths"].items():
+            for method, operation in methods.items():
+                responses = operation.setdefault("responses", {})
+                for status in sorted(error_statuses(path, method, operation)):
+                    responses.setdefault(
+                        status, {"description": ERROR_DESCRIPTIONS[status], **answer}
+                    )
+        return schema
+
+
+api = ZuzhiAPI(
     title="Zuzhi 组织工作平台 API",
     version="1",
     description="县委组织部组织工作平台接口。先用 POST /api/auth/token 获取令牌，再以 Bearer 方式调用。",
@@ -100,15 +173,31 @@ PYDANTIC_MESSAGES = {
     "model_attributes_type": "请求体应为 JSON 对象。",
     "literal_error": "不是可选值。",
     "enum": "不是可选值。",
+    "null": "不能为空值（null）。",
 }
+
+
+LOCATION_PREFIXES = {"body", "query", "path", "payload", "[key]"}
+
+
+def _field_name(loc) -> str:
+    """The field an error belongs to: the innermost named one, so an error in a list item or
+    a dict key (attendee_ids → 0, absences → "12" → [key]) is reported on its field."""
+    for part in reversed(loc):
+        if isinstance(part, str) and part not in LOCATION_PREFIXES and not part.isdigit():
+            return part
+    return "__all__"
 
 
 @api.exception_handler(NinjaValidationError)
 def on_schema_error(request, exc: NinjaValidationError):
+    # The URL converters let only digits through, so a path parameter fails only by range
+    # (an id past 64 bits): an address naming no possible object is not found, as on pages.
+    if exc.errors and all(item.get("loc", ("",))[0] == "path" for item in exc.errors):
+        return error(request, NOT_FOUND, 404)
     fields: dict[str, list[str]] = {}
     for item in exc.errors:
-        loc = [str(p) for p in item.get("loc", ()) if p not in ("body", "query", "path", "payload")]
-        name = loc[-1] if loc else "__all__"
+        name = _field_name(item.get("loc", ()))
         fields.setdefault(name, []).append(PYDANTIC_MESSAGES.get(item.get("type"), "格式不正确。"))
     return error(request, "提交的数据格式不正确。", 422, fields)
 
@@ -148,7 +237,8 @@ def on_login_error(request, exc):
 # ninja raises HttpError itself with English text ("Cannot parse request body" as 400);
 # no code of ours raises it, so the message is chosen by status.
 HTTP_ERROR_MESSAGES = {
-    400: "请求体无法解析：应为 UTF-8 编码的 JSON 对象，文字中不能含空字符（\\u0000）。",
+    400: "请求体无法解析：应为 UTF-8 编码的 JSON 对象，文字中不能含空字符（\\u0000）"
+    "或单独的代理字符（\\ud800–\\udfff）。",
     403: "没有权限。",
 }
 
@@ -157,6 +247,27 @@ HTTP_ERROR_MESSAGES = {
 def on_http_error(request, exc: HttpError):
     message = HTTP_ERROR_MESSAGES.get(exc.status_code, "请求无法处理。")
     return error(request, message, exc.status_code)
+
+
+# Django raises these while reading the body, before any parser of ours runs; unhandled they
+# answer Django's English HTML page.
+@api.exception_handler(RequestDataTooBig)
+def on_body_too_big(request, exc):
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024
+    return error(request, f"请求体过大：除上传的文件外不能超过 {limit:g} MB。", 400)
+
+
+@api.exception_handler(TooManyFieldsSent)
+@api.exception_handler(TooManyFilesSent)
+def on_too_many_parts(request, exc):
+    return error(request, "表单的字段或文件过多。", 400)
+
+
+@api.exception_handler(MultiPartParserError)
+def on_bad_multipart(request, exc):
+    return error(
+        request, "表单上传（multipart/form-data）的格式无法解析，请检查分隔符（boundary）。", 400
+    )
 
 
 # Public voting first: it is the busiest endpoint, resolved in the fewest steps.

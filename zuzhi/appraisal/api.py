@@ -1,5 +1,7 @@
 from ninja import Router, Schema
 
+from zuzhi.core.params import ObjectId
+
 from . import selectors, services
 from .models import Grade, RoundStatus
 
@@ -26,7 +28,7 @@ class RoundOut(Schema):
 
 
 class DecisionIn(Schema):
-    grades: dict[int, Grade]
+    grades: dict[ObjectId, Grade]
 
 
 def _out(round_):
@@ -60,23 +62,23 @@ def round_list(request):
 
 
 @router.get("/{int:round_id}", response=RoundOut, summary="民主评议详情（投票结束后含票数）")
-def round_detail(request, round_id: int):
+def round_detail(request, round_id: ObjectId):
     return _out(selectors.appraisal_get(user=request.user, pk=round_id))
 
 
 @router.post("/{int:round_id}/close", response=RoundOut, summary="结束投票")
-def round_close(request, round_id: int):
+def round_close(request, round_id: ObjectId):
     round_ = selectors.appraisal_get(user=request.user, pk=round_id)
     return _out(services.appraisal_close(actor=request.user, round_=round_))
 
 
 @router.post("/{int:round_id}/decision", response=RoundOut, summary="确定评议结果")
-def round_decide(request, round_id: int, payload: DecisionIn):
+def round_decide(request, round_id: ObjectId, payload: DecisionIn):
     round_ = selectors.appraisal_get(user=request.user, pk=round_id)
     return _out(services.appraisal_decide(actor=request.user, round_=round_, grades=payload.grades))
 
 
 @router.post("/{int:round_id}/publish", response=RoundOut, summary="公布结果（之后不能修改）")
-def round_publish(request, round_id: int):
+def round_publish(request, round_id: ObjectId):
     round_ = selectors.appraisal_get(user=request.user, pk=round_id)
     return _out(services.appraisal_publish(actor=request.user, round_=round_))

@@ -18,6 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from zuzhi.core.audit import audit_record
+from zuzhi.core.dates import require_plausible_year
 from zuzhi.core.models import AuditAction
 from zuzhi.core.scope import deny, path_in_scope
 from zuzhi.members.models import Member, MemberStatus
@@ -53,6 +54,7 @@ def appraisal_open(
     _require_scope(actor, organization)
     if organization.org_type not in MEMBER_ORG_TYPES:
         raise ValidationError({"organization": ["民主评议以党支部为单位开展。"]})
+    require_plausible_year(year=year)
     if AppraisalRound.objects.filter(organization=organization, year=year).exists():
         raise ValidationError({"year": [f"{year} 年的民主评议已经开展。"]})
     members = list(Member.objects.filter(organization=organization))

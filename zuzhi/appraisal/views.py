@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from zuzhi.core.params import id_param
 from zuzhi.orgs.selectors import org_get
 
 from . import selectors, services
@@ -25,12 +26,10 @@ def round_list_view(request):
 
 @login_required
 def round_open_view(request):
-    try:
-        organization = org_get(
-            user=request.user, pk=int(request.GET.get("org") or request.POST.get("org") or 0)
-        )
-    except ValueError as exc:
-        raise Http404 from exc
+    pk = id_param(request.GET, "org") or id_param(request.POST, "org")
+    if pk is None:
+        raise Http404("未找到该组织。")
+    organization = org_get(user=request.user, pk=pk)
     year = timezone.localdate().year
     if request.method == "POST":
         try:

@@ -5,6 +5,7 @@ from ninja.pagination import paginate
 
 from .masking import mask_log_row
 from .paging import MappedQuerySet, Page
+from .params import QueryText
 from .scope import can_view_personal_data
 from .selectors import audit_list
 
@@ -27,10 +28,10 @@ class AuditOut(Schema):
 
 
 class AuditFilters(Schema):
-    action: str | None = None
-    actor: str | None = None
-    target_type: str | None = None
-    target_id: str | None = None
+    action: QueryText | None = None
+    actor: QueryText | None = None
+    target_type: QueryText | None = None
+    target_id: QueryText | None = None
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
 

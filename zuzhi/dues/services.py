@@ -8,6 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from zuzhi.core.audit import audit_record, snapshot
+from zuzhi.core.dates import date_range_errors, require_plausible_dates, require_plausible_year
 from zuzhi.core.models import AuditAction
 from zuzhi.core.scope import PATH_STEP, deny, path_in, path_in_scope, user_scope_paths
 from zuzhi.members.models import Member
@@ -36,6 +37,7 @@ def dues_basis_set(
 ) -> DuesBasis:
     """Fix a member's monthly dues for a year (核定党费) from the 2008 brackets."""
     _require_scope(actor, member)
+    require_plausible_year(year=year)
     try:
         monthly = monthly_dues_fen(kind=kind, income_fen=income_fen, farmer_fen=farmer_fen)
     except DuesRuleError as exc:
@@ -85,6 +87,7 @@ def dues_payment_record(
 ) -> DuesPayment:
     """Record one month's dues (登记党费). The amount must match what is due."""
     _require_scope(actor, member)
+    require_plausible_dates(month=month, paid_on=paid_on)
     month = first_of_month(month)
     errors: dict[str, list[str]] = {}
     due = dues_due_fen(member=member, month=month)
@@ -140,7 +143,7 @@ def dues_exemption_request(
     """The branch asks to reduce or waive a member's dues (申请减免)."""
     _require_scope(actor, member)
     first_month, last_month = first_of_month(first_month), first_of_month(last_month)
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str]] = date_range_errors(first_month=first_month, last_month=last_month)
     if last_month < first_month:
         errors["last_month"] = ["截止月份不能早于起始月份。"]
     if not reason.strip():

@@ -2,13 +2,14 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from ninja import Field, PatchDict, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from zuzhi.core.audit import audit_record
 from zuzhi.core.masking import personal
 from zuzhi.core.models import AuditAction
 from zuzhi.core.paging import MappedQuerySet, Page
+from zuzhi.core.params import ObjectId, Partial, QueryText
 from zuzhi.core.scope import can_view_personal_data
 from zuzhi.orgs.models import Organization
 from zuzhi.orgs.selectors import org_get
@@ -44,7 +45,7 @@ class MemberOut(Schema):
 
 
 class MemberIn(Schema):
-    organization_id: int
+    organization_id: ObjectId
     name: str
     id_number: str
     ethnicity: str
@@ -79,8 +80,8 @@ class MemberPatch(Schema):
 
 
 class MemberFilters(Schema):
-    q: str | None = None
-    org: int | None = Field(None, description="只列出该党组织及其下级的党员")
+    q: QueryText | None = None
+    org: ObjectId | None = Field(None, description="只列出该党组织及其下级的党员")
     status: MemberStatus | None = None
     category: MemberCategory | None = None
 
@@ -146,7 +147,7 @@ def transfers(request, direction: str = "incoming", status: str | None = "pendin
 
 
 @router.post("/transfers/{int:transfer_id}/accept", response=TransferOut, summary="接收转入的党员")
-def transfer_accept(request, transfer_id: int, payload: DecisionIn):
+def transfer_accept(request, transfer_id: ObjectId, payload: DecisionIn):
     transfer = selectors.transfer_get(user=request.user, pk=transfer_id)
     return services.member_transfer_decide(
         actor=request.user, transfer=transfer, accept=True, note=payload.note
@@ -154,7 +155,7 @@ def transfer_accept(request, transfer_id: int, payload: DecisionIn):
 
 
 @router.post("/transfers/{int:transfer_id}/reject", response=TransferOut, summary="退回转接")
-def transfer_reject(request, transfer_id: int, payload: DecisionIn):
+def transfer_reject(request, transfer_id: ObjectId, payload: DecisionIn):
     transfer = selectors.transfer_get(user=request.user, pk=transfer_id)
     return services.member_transfer_decide(
         actor=request.user, transfer=transfer, accept=False, note=payload.note
@@ -162,13 +163,13 @@ def transfer_reject(request, transfer_id: int, payload: DecisionIn):
 
 
 @router.post("/transfers/{int:transfer_id}/cancel", response=TransferOut, summary="撤销转出")
-def transfer_cancel(request, transfer_id: int):
+def transfer_cancel(request, transfer_id: ObjectId):
     transfer = selectors.transfer_get(user=request.user, pk=transfer_id)
     return services.member_transfer_cancel(actor=request.user, transfer=transfer)
 
 
 @router.get("/{int:member_id}", response=MemberOut, summary="党员详情")
-def member_detail(request, member_id: int):
+def member_detail(request, member_id: ObjectId):
     return _out(request, selectors.member_get(user=request.user, pk=member_id))
 
 
@@ -181,7 +182,7 @@ def member_create(request, payload: MemberIn):
 
 
 @router.patch("/{int:member_id}", response=MemberOut, summary="修改党员信息（部分字段）")
-def member_patch(request, member_id: int, payload: PatchDict[MemberPatch]):
+def member_patch(request, member_id: ObjectId, payload: Partial[MemberPatch]):
     """A join_date or full_date sent without its `*_month_only` flag is a full date: it
     replaces a date that was known only to the month."""
     member = selectors.member_get(user=request.user, pk=member_id)
@@ -190,7 +191,7 @@ def member_patch(request, member_id: int, payload: PatchDict[MemberPatch]):
 
 
 @router.post("/{int:member_id}/transfer", response={201: TransferOut}, summary="组织关系转出")
-def member_transfer(request, member_id: int, payload: TransferIn):
+def member_transfer(request, member_id: ObjectId, payload: TransferIn):
     """The receiving organization is named by its code; it may be outside your scope, in
     which case the transfer waits for that side to accept it."""
     member = selectors.member_get(user=request.user, pk=member_id)

@@ -13,6 +13,7 @@ from zuzhi.core import idnumber
 from zuzhi.core.audit import audit_bulk_record, audit_record, changed_fields, snapshot
 from zuzhi.core.cells import normalize_person_name, normalize_phone
 from zuzhi.core.codes import code_map
+from zuzhi.core.dates import OUT_OF_RANGE, is_plausible
 from zuzhi.core.excel import CellError
 from zuzhi.core.models import AuditAction
 from zuzhi.core.scope import deny, path_in_scope
@@ -171,6 +172,8 @@ def member_rules(
     join, join_by_month = _dated(data, "join_date")
     if not join:
         err("join_date", "请填写入党日期。")
+    elif not is_plausible(join):
+        err("join_date", OUT_OF_RANGE)
     else:
         if _before(today, join, by_month=join_by_month):
             err("join_date", "入党日期不能晚于今天。")
@@ -181,6 +184,9 @@ def member_rules(
     if status not in STATUSES:
         err("status", "党员状态应为正式党员或预备党员。")
     full, full_by_month = _dated(data, "full_date")
+    if full and not is_plausible(full):
+        err("full_date", OUT_OF_RANGE)
+        full = None
     if status == MemberStatus.PROBATIONARY and full:
         err("full_date", "预备党员没有转正日期。")
     if full and join and _before(full, join, by_month=join_by_month or full_by_month):
@@ -301,6 +307,8 @@ def member_transfer(
         errors["to_org"] = ["转入组织与现所在组织相同。"]
     if not transfer_date:
         errors["transfer_date"] = ["请填写转接日期。"]
+    elif not is_plausible(transfer_date):
+        errors["transfer_date"] = [OUT_OF_RANGE]
     elif transfer_date > _today() + datetime.timedelta(days=90):
         errors["transfer_date"] = ["转接日期不能晚于 90 天以后。"]
     if not (reason or "").strip():
@@ -573,6 +581,8 @@ def mobile_register(
         errors["destination"] = ["请填写外出地点及单位。"]
     if left_on is None or left_on > _today():
         errors["left_on"] = ["请填写不晚于今天的外出日期。"]
+    elif not is_plausible(left_on):
+        errors["left_on"] = [OUT_OF_RANGE]
     if MobileRecord.objects.filter(member=member, returned_on__isnull=True).exists():
         errors["member"] = ["该党员已登记为流动党员，返回后才能再次登记。"]
     _raise(errors)
@@ -634,6 +644,8 @@ def member_case_open(
         errors["handler"] = ["请指定责任人。"]
     if opened_on is None or opened_on > _today():
         errors["opened_on"] = ["请填写不晚于今天的日期。"]
+    elif not is_plausible(opened_on):
+        errors["opened_on"] = [OUT_OF_RANGE]
     if (
         kind in CaseKind.values
         and MemberCase.objects.filter(member=member, kind=kind, is_open=True).exists()

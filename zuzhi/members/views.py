@@ -14,6 +14,7 @@ from zuzhi.core.codes import code_map
 from zuzhi.core.export import xlsx_response
 from zuzhi.core.forms import apply_service_errors
 from zuzhi.core.masking import personal
+from zuzhi.core.params import id_param
 from zuzhi.core.scope import can_view_personal_data
 from zuzhi.orgs.models import Organization
 from zuzhi.orgs.selectors import org_get, org_get_by_code
@@ -51,13 +52,8 @@ YES_NO = {True: "是", False: "否"}
 
 
 def _within(request):
-    value = request.GET.get("org")
-    if not value:
-        return None
-    try:
-        return org_get(user=request.user, pk=int(value))
-    except ValueError as exc:
-        raise Http404 from exc
+    pk = id_param(request.GET, "org")
+    return org_get(user=request.user, pk=pk) if pk else None
 
 
 def _display(member: Member, unmasked: bool) -> Member:

@@ -5,6 +5,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from zuzhi.core.paging import Page
+from zuzhi.core.params import ObjectId, ObjectIds
 from zuzhi.orgs.selectors import org_get
 
 from . import selectors, services
@@ -35,18 +36,18 @@ class MeetingOut(Schema):
 
 
 class MeetingIn(Schema):
-    organization_id: int
+    organization_id: ObjectId
     kind: MeetingKind
     date: datetime.date
     topic: str
-    attendee_ids: list[int]
-    absences: dict[int, str] = {}
+    attendee_ids: ObjectIds
+    absences: dict[ObjectId, str] = {}
     location: str = ""
     minutes: str = ""
 
 
 class MeetingFilters(Schema):
-    org: int | None = None
+    org: ObjectId | None = None
     kind: MeetingKind | None = None
 
 
@@ -82,7 +83,7 @@ def compliance(request, frequency: str = "month", day: datetime.date | None = No
 
 
 @router.get("/{int:meeting_id}", response=MeetingOut, summary="组织生活详情")
-def meeting_detail(request, meeting_id: int):
+def meeting_detail(request, meeting_id: ObjectId):
     return selectors.meeting_get(user=request.user, pk=meeting_id)
 
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
+from zuzhi.core.dates import require_plausible_dates
 from zuzhi.core.scope import get_in_scope_or_404, scope_queryset
 from zuzhi.members.services import MEMBER_ORG_TYPES
 from zuzhi.orgs.models import Organization
@@ -73,6 +74,8 @@ def compliance(
     """For each branch in scope: the required meetings whose period (`frequency`) contains
     `day`, and which of them were not held. Required frequencies are settings."""
     day = day or timezone.localdate()
+    # At the calendar's edge the period's end would not exist (9999-12-31 → year 10000).
+    require_plausible_dates(day=day)
     required = [k for k, f in settings.ZUZHI_MEETING_FREQUENCY.items() if f == frequency]
     period = period_of(frequency, day)
     branches = list(

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zuzhi.core.audit import audit_record, snapshot
+from zuzhi.core.dates import OUT_OF_RANGE, is_plausible
 from zuzhi.core.models import AuditAction
 from zuzhi.core.scope import deny, path_in_scope
 from zuzhi.core.uploads import upload_error
@@ -44,6 +45,8 @@ def meeting_record(
         errors["kind"] = ["请选择会议类型。"]
     if date is None:
         errors["date"] = ["请填写日期。"]
+    elif not is_plausible(date):
+        errors["date"] = [OUT_OF_RANGE]
     elif date > timezone.localdate():
         errors["date"] = ["不能记录未来的会议。"]
     if not (topic or "").strip():

@@ -11,7 +11,9 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from zuzhi.core.dates import is_plausible
 from zuzhi.core.export import xlsx_response
+from zuzhi.core.params import id_param
 from zuzhi.members.models import Member
 from zuzhi.members.services import MEMBER_ORG_TYPES
 from zuzhi.orgs.selectors import org_get, org_list, org_scoped
@@ -24,12 +26,9 @@ FREQUENCY_LABELS = {"month": "按月", "quarter": "按季度", "year": "按年"}
 
 def _branch(request):
     """The branch named by ?org=, or the user's only branch."""
-    value = request.GET.get("org") or request.POST.get("org")
-    if value:
-        try:
-            return org_get(user=request.user, pk=int(value))
-        except ValueError as exc:
-            raise Http404 from exc
+    pk = id_param(request.GET, "org") or id_param(request.POST, "org")
+    if pk:
+        return org_get(user=request.user, pk=pk)
     branches = list(org_scoped(user=request.user).filter(org_type__in=MEMBER_ORG_TYPES)[:2])
     return branches[0] if len(branches) == 1 else None
 
@@ -139,6 +138,8 @@ def compliance_view(request):
     try:
         day = datetime.date.fromisoformat(request.GET.get("day", ""))
     except ValueError:
+        day = timezone.localdate()
+    if not is_plausible(day):
         day = timezone.localdate()
     rows = selectors.compliance(user=request.user, day=day, frequency=frequency)
     if request.GET.get("missing"):

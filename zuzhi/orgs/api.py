@@ -1,21 +1,17 @@
 import datetime
-from typing import Annotated
 
-from ninja import Field, PatchDict, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from zuzhi.core.masking import mask_log_row, personal
 from zuzhi.core.paging import MappedQuerySet, Page
+from zuzhi.core.params import ObjectId, Partial, QueryText
 from zuzhi.core.scope import can_view_personal_data
 
 from . import selectors, services
 from .models import OrgType, UnitCategory
 
 router = Router(tags=["党组织"])
-
-# A primary key as the client may send it: beyond 64 bits the database fails instead of
-# finding nothing, so larger numbers are refused as input errors.
-OrgId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class OrganizationOut(Schema):
@@ -39,7 +35,7 @@ class OrganizationOut(Schema):
 
 
 class OrganizationIn(Schema):
-    parent_id: OrgId
+    parent_id: ObjectId
     code: str
     name: str
     org_type: OrgType
@@ -57,9 +53,9 @@ class OrganizationIn(Schema):
 
 
 class OrganizationFilters(Schema):
-    parent: OrgId | None = None
+    parent: ObjectId | None = None
     type: OrgType | None = None
-    q: str | None = None
+    q: QueryText | None = None
     unit_category: UnitCategory | None = None
 
 
@@ -95,7 +91,7 @@ def org_list(request, filters: Query[OrganizationFilters]):
 
 
 @router.get("/{int:org_id}", response=OrganizationOut, summary="党组织详情")
-def org_detail(request, org_id: int):
+def org_detail(request, org_id: ObjectId):
     return _out(request, selectors.org_get(user=request.user, pk=org_id))
 
 
@@ -108,7 +104,7 @@ def org_create(request, payload: OrganizationIn):
 
 
 @router.patch("/{int:org_id}", response=OrganizationOut, summary="修改党组织（部分字段）")
-def org_patch(request, org_id: int, payload: PatchDict[OrganizationIn]):
+def org_patch(request, org_id: ObjectId, payload: Partial[OrganizationIn]):
     org = selectors.org_get(user=request.user, pk=org_id)
     data = dict(payload)
     if "parent_id" in data:
@@ -119,7 +115,7 @@ def org_patch(request, org_id: int, payload: PatchDict[OrganizationIn]):
 
 @router.get("/{int:org_id}/history", response=list[HistoryOut], summary="党组织变更记录")
 @paginate(Page, page_size=50)
-def org_history(request, org_id: int):
+def org_history(request, org_id: ObjectId):
     org = selectors.org_get(user=request.user, pk=org_id)
     unmasked = can_view_personal_data(request.user)
     return MappedQuerySet(

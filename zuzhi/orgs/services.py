@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from zuzhi.core.audit import audit_record, changed_fields, snapshot
+from zuzhi.core.dates import date_range_errors
 from zuzhi.core.models import AuditAction, CodeItem
 from zuzhi.core.scope import PATH_STEP, deny, path_in, path_in_scope, path_segment, subtree_q
 from zuzhi.core.text import pinyin_initials
@@ -46,7 +47,9 @@ def _require_scope(actor, org: Organization | None) -> None:
 
 
 def _validate(org: Organization) -> None:
-    errors: dict[str, list[str]] = {}
+    errors = date_range_errors(
+        founded_on=org.founded_on, term_start=org.term_start, term_end=org.term_end
+    )
     if org.term_start and org.term_end and org.term_end < org.term_start:
         errors.setdefault("term_end", []).append("任期届满日期不能早于任期开始日期。")
     if (

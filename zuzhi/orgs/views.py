@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -12,6 +11,7 @@ from zuzhi.core.audit import personal_data_viewed
 from zuzhi.core.export import xlsx_response
 from zuzhi.core.forms import apply_service_errors
 from zuzhi.core.masking import personal, personal_in_snapshot
+from zuzhi.core.params import id_param, text_param
 from zuzhi.core.scope import PATH_STEP, can_view_personal_data
 
 from . import selectors, services
@@ -41,35 +41,17 @@ EXPORT_HEADERS = [
 PAGE_SIZE = 50
 TREE_SEARCH_LIMIT = 50
 DETAIL_CHILDREN_LIMIT = 200
-# Largest id a database integer column holds: a bigger number in a URL is "not found"
-# (PostgreSQL would fail on it instead of finding nothing).
-MAX_ID = 2**63 - 1
-
-
-def _text(params, name: str) -> str:
-    # NUL cannot be stored or compared by PostgreSQL; no name or code contains one.
-    return (params.get(name) or "").replace("\x00", "").strip()
-
-
-def _id_param(params, name: str) -> int | None:
-    """An id from the query string; absent is None, anything but a valid id is not found."""
-    raw = _text(params, name)
-    if not raw:
-        return None
-    if not raw.isascii() or not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
-        raise Http404("未找到该组织。")
-    return int(raw)
 
 
 def _filtered(request):
     params = request.GET
     return selectors.org_list(
         user=request.user,
-        q=_text(params, "q") or None,
-        org_type=_text(params, "org_type") or None,
-        unit_category=_text(params, "unit_category") or None,
-        within=_id_param(params, "within"),
-        parent=_id_param(params, "parent"),
+        q=text_param(params, "q") or None,
+        org_type=text_param(params, "org_type") or None,
+        unit_category=text_param(params, "unit_category") or None,
+        within=id_param(params, "within"),
+        parent=id_param(params, "parent"),
     )
 
 
@@ -112,15 +94,15 @@ def org_list_view(request):
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("export", None)
-    within = _id_param(request.GET, "within")
+    within = id_param(request.GET, "within")
     return render(
         request,
         "orgs/org_list.html",
         {
             "page": page,
-            "filters": {k: _text(request.GET, k) for k in ("q", "org_type", "unit_category")},
+            "filters": {k: text_param(request.GET, k) for k in ("q", "org_type", "unit_category")},
             "within": selectors.org_get(user=request.user, pk=within) if within else None,
-            "parent": _id_param(request.GET, "parent"),
+            "parent": id_param(request.GET, "parent"),
             "query": query.urlencode(),
             "org_types": OrgType.choices,
             "categories": UnitCategory.choices,
@@ -157,7 +139,7 @@ def org_tree_view(request):
     An htmx request (the search box) gets the results alone; a plain GET (search submitted
     without JavaScript) gets the whole page with the results above the tree.
     """
-    q = _text(request.GET, "q")
+    q = text_param(request.GET, "q")
     found = list(selectors.org_list(user=request.user, q=q)[: TREE_SEARCH_LIMIT + 1]) if q else []
     context = {
         "q": q,
@@ -213,7 +195,7 @@ def org_detail_view(request, pk):
 def org_create_view(request):
     """新建党组织 under a parent chosen from the user's part of the tree."""
     initial = {}
-    parent_id = _id_param(request.GET, "parent")
+    parent_id = id_param(request.GET, "parent")
     if parent_id:
         initial["parent"] = selectors.org_get(user=request.user, pk=parent_id)
     form = OrganizationForm(request.POST or None, initial=initial, user=request.user)

@@ -3,6 +3,7 @@ import datetime
 from ninja import Router, Schema, Status
 
 from zuzhi.core.masking import personal
+from zuzhi.core.params import ObjectId
 from zuzhi.core.scope import can_view_personal_data
 from zuzhi.orgs.selectors import org_get
 
@@ -29,7 +30,7 @@ class CandidateOut(Schema):
 
 
 class CandidateIn(Schema):
-    organization_id: int
+    organization_id: ObjectId
     applied_on: datetime.date
     name: str
     id_number: str
@@ -63,7 +64,7 @@ def candidate_list(request, stage: Stage | None = None):
 
 
 @router.get("/{int:candidate_id}", response=CandidateOut, summary="发展党员详情")
-def candidate_detail(request, candidate_id: int):
+def candidate_detail(request, candidate_id: ObjectId):
     return _out(request, selectors.candidate_get(user=request.user, pk=candidate_id))
 
 
@@ -79,7 +80,7 @@ def candidate_apply(request, payload: CandidateIn):
 
 
 @router.post("/{int:candidate_id}/advance", response=CandidateOut, summary="进入下一阶段")
-def candidate_advance(request, candidate_id: int, payload: StepIn):
+def candidate_advance(request, candidate_id: ObjectId, payload: StepIn):
     candidate = selectors.candidate_get(user=request.user, pk=candidate_id)
     return _out(
         request, services.candidate_advance(actor=request.user, candidate=candidate, on=payload.on)
@@ -87,7 +88,7 @@ def candidate_advance(request, candidate_id: int, payload: StepIn):
 
 
 @router.post("/{int:candidate_id}/extend", response=CandidateOut, summary="延长预备期")
-def candidate_extend(request, candidate_id: int, payload: ExtensionIn):
+def candidate_extend(request, candidate_id: ObjectId, payload: ExtensionIn):
     candidate = selectors.candidate_get(user=request.user, pk=candidate_id)
     return _out(
         request,

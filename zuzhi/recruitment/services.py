@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from zuzhi.core import idnumber
 from zuzhi.core.audit import audit_record, snapshot
+from zuzhi.core.dates import OUT_OF_RANGE, is_plausible
 from zuzhi.core.models import AuditAction
 from zuzhi.core.scope import deny, path_in_scope
 from zuzhi.members.models import Member, MemberStatus
@@ -71,6 +72,8 @@ def candidate_apply(
             errors["id_number"] = ["此人已在发展党员程序中。"]
     if applied_on is None:
         errors["applied_on"] = ["请填写递交入党申请书日期。"]
+    elif not is_plausible(applied_on):
+        errors["applied_on"] = [OUT_OF_RANGE]
     elif applied_on > timezone.localdate():
         errors["applied_on"] = ["日期不能晚于今天。"]
     if errors:
@@ -124,6 +127,8 @@ def candidate_advance(*, actor, candidate: Candidate, on: datetime.date) -> Cand
             _refuse("stage", f"{candidate.get_stage_display()}没有下一步。")
         if on is None:
             _refuse("on", "请填写日期。")
+        if not is_plausible(on):
+            _refuse("on", OUT_OF_RANGE)
         if on > timezone.localdate():
             _refuse("on", "日期不能晚于今天。")
         earliest = earliest_next_step(candidate)

@@ -124,3 +124,9 @@ def test_excellent_limit_is_one_third_rounded_down(subjects, limit):
     from zuzhi.appraisal.services import excellent_limit
 
     assert excellent_limit(AppraisalRound(excellent_cap=Decimal("0.333")), subjects) == limit
+
+
+def test_an_appraisal_year_beyond_2100_is_refused(county, town_a_user, branch):
+    with pytest.raises(ValidationError) as exc:
+        appraisal_open(actor=town_a_user, organization=county.village_a1, year=3000)
+    assert exc.value.message_dict == {"year": ["年度应在 1900 年至 2100 年之间。"]}

@@ -80,3 +80,29 @@ def test_exemption_needs_approval_one_level_up(county, member, town_a_user, bran
     assert list(dues_arrears(user=town_a_user, today=TODAY)) == []
     ledger = dues_ledger(user=town_a_user, member_pk=member.pk, year=2026)
     assert {m["due_fen"] for m in ledger["months"]} == {0}
+
+
+def test_dues_dates_and_years_outside_1900_to_2100_are_refused(county, member, town_a_user):
+    with pytest.raises(ValidationError) as exc:
+        dues_basis_set(actor=town_a_user, member=member, year=3000, kind="wage", income_fen=300_001)
+    assert exc.value.message_dict == {"year": ["年度应在 1900 年至 2100 年之间。"]}
+    dues_basis_set(actor=town_a_user, member=member, year=2026, kind="wage", income_fen=300_001)
+    with pytest.raises(ValidationError) as exc:
+        dues_payment_record(
+            actor=town_a_user,
+            member=member,
+            month=datetime.date(2026, 10, 1),
+            amount_fen=3000,
+            paid_on=datetime.date(1, 1, 1),
+        )
+    assert exc.value.message_dict == {"paid_on": ["日期应在 1900 年至 2100 年之间。"]}
+    with pytest.raises(ValidationError) as exc:
+        dues_exemption_request(
+            actor=town_a_user,
+            member=member,
+            first_month=datetime.date(2026, 1, 1),
+            last_month=datetime.date(9999, 12, 1),
+            monthly_fen=0,
+            reason="生活困难",
+        )
+    assert exc.value.message_dict == {"last_month": ["日期应在 1900 年至 2100 年之间。"]}

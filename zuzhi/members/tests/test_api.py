@@ -96,3 +96,24 @@ def test_ids_beyond_the_database_range_are_not_found(api, county_user, path):
     response = api(county_user, "get", path.format(n=10**20))
     assert response.status_code in (404, 422)
     assert "message" in response.json()
+
+
+@pytest.mark.parametrize(
+    "field", ["name", "gender", "education", "category", "work_unit", "join_date_month_only"]
+)
+def test_patch_with_null_on_a_required_field_is_a_422(county, api, town_a_user, field):
+    # These columns are NOT NULL: a null used to reach the database (a 500) or be read as
+    # "no value" (200, the flag silently cleared).
+    member = make_member(county.village_a1)
+    response = api(town_a_user, "patch", f"/members/{member.pk}", {field: None})
+    assert response.status_code == 422
+    assert response.json()["errors"] == {field: ["不能为空值（null）。"]}
+    # full_date may be cleared: it is nullable in the schema.
+    assert (
+        api(town_a_user, "patch", f"/members/{member.pk}", {"full_date": None}).status_code == 200
+    )
+
+
+def test_a_long_search_text_is_an_input_error(county, api, town_a_user):
+    response = api(town_a_user, "get", "/members", {"q": "王" * 20_000})
+    assert response.status_code == 422 and response.json()["errors"] == {"q": ["内容过长。"]}

@@ -268,3 +268,30 @@ def test_names_and_phones_are_kept_however_typed_in_a_form_or_the_api(county):
         ),
     )
     assert member.name == "李明" and member.phone == "0377-6512345"
+
+
+@pytest.mark.parametrize(
+    "field, day",
+    [("join_date", datetime.date(1899, 12, 31)), ("full_date", datetime.date(2101, 1, 1))],
+)
+def test_member_dates_outside_1900_to_2100_are_refused(county, town_a_user, field, day):
+    errors = errors_of(
+        lambda: member_create(
+            actor=town_a_user, organization=county.village_a1, data=member_data(**{field: day})
+        )
+    )
+    assert "日期应在 1900 年至 2100 年之间。" in errors[field]
+
+
+def test_a_transfer_dated_0001_01_01_is_refused(county, town_a_user):
+    member = make_member(county.village_a1)
+    errors = errors_of(
+        lambda: member_transfer(
+            actor=town_a_user,
+            member=member,
+            to_org=county.village_a2,
+            transfer_date=datetime.date(1, 1, 1),
+            reason="工作调动",
+        )
+    )
+    assert errors == {"transfer_date": ["日期应在 1900 年至 2100 年之间。"]}

@@ -45,3 +45,36 @@ def test_bad_payload_is_a_chinese_field_map(client, county, town_a_user):
         {"organization_id": county.village_a1.pk, "kind": "x"},
     ).json()
     assert body["message"] == "提交的数据格式不正确。" and "kind" in body["errors"]
+
+
+def test_compliance_far_in_the_future_is_a_400_not_a_500(client, county, town_a_user):
+    response = call(
+        client,
+        town_a_user,
+        "get",
+        "/meetings/compliance",
+        {"day": "9999-12-31", "frequency": "year"},
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"day": ["日期应在 1900 年至 2100 年之间。"]}
+
+
+def test_attendee_ids_past_64_bits_are_input_errors(client, county, town_a_user):
+    payload = {
+        "organization_id": county.village_a1.pk,
+        "kind": "theme_day",
+        "date": "2026-11-05",
+        "topic": "主题党日",
+        "attendee_ids": [10**20],
+        "absences": {str(10**20): "生病"},
+    }
+    response = call(client, town_a_user, "post", "/meetings", payload)
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"attendee_ids": ["数值太大。"], "absences": ["数值太大。"]}
+    assert not Meeting.objects.exists()
+
+
+def test_the_compliance_page_ignores_a_day_outside_the_calendar(client, county, town_a_user):
+    client.force_login(town_a_user)
+    response = client.get("/orglife/compliance/", {"day": "9999-12-31", "frequency": "year"})
+    assert response.status_code == 200

@@ -130,3 +130,20 @@ def test_no_meeting_for_60_days_is_a_health_flag(county, town_a_user, members):
         org.code: f for org, f in org_health(user=town_a_user, today=datetime.date(2026, 11, 22))
     }
     assert HealthFlag.NO_RECENT_MEETING not in flags.get("VA1", [])
+
+
+@pytest.mark.parametrize("day", [datetime.date(1, 1, 1), datetime.date(1899, 12, 31)])
+def test_a_meeting_before_1900_is_refused(county, town_a_user, members, day):
+    with pytest.raises(ValidationError) as exc:
+        record(town_a_user, county.village_a1, "theme_day", members, day=day)
+    assert exc.value.message_dict["date"] == ["日期应在 1900 年至 2100 年之间。"]
+    assert record(
+        town_a_user, county.village_a1, "theme_day", members, day=datetime.date(1900, 1, 1)
+    )
+
+
+def test_compliance_at_the_edge_of_the_calendar_is_refused(county, town_a_user):
+    # The year after 9999 does not exist: without the bound the period's end is a crash.
+    with pytest.raises(ValidationError) as exc:
+        compliance(user=town_a_user, day=datetime.date(9999, 12, 31), frequency="year")
+    assert exc.value.message_dict == {"day": ["日期应在 1900 年至 2100 年之间。"]}

@@ -185,14 +185,17 @@ def test_unknown_api_urls_answer_json_404(county, client, path):
     assert response.json() == {"message": "未找到该对象。", "errors": {}}
 
 
-@pytest.mark.parametrize("body", ["{not json", "[1]", '"x"', "null", '{"name": "a\\u0000b"}'])
+@pytest.mark.parametrize(
+    "body", ["{not json", "[1]", '"x"', "null", '{"name": "a\\u0000b"}', '{"name": "\\ud800"}']
+)
 def test_unusable_bodies_are_400_in_chinese_and_change_nothing(county, api, county_user, body):
     # A list or a number would otherwise pass as a PATCH with no fields (200, nothing done),
     # and a NUL character would be a 500 on PostgreSQL.
     response = api(county_user, "patch", f"/orgs/{county.village_a1.pk}", body)
     assert response.status_code == 400
     assert response.json() == {
-        "message": "请求体无法解析：应为 UTF-8 编码的 JSON 对象，文字中不能含空字符（\\u0000）。",
+        "message": "请求体无法解析：应为 UTF-8 编码的 JSON 对象，文字中不能含空字符（\\u0000）"
+        "或单独的代理字符（\\ud800–\\udfff）。",
         "errors": {},
     }
     county.village_a1.refresh_from_db()
@@ -247,3 +250,29 @@ def test_unexpected_errors_answer_json_500(county, client, county_user, monkeypa
     response = client.get("/api/orgs", HTTP_AUTHORIZATION=f"Bearer {token_issue(user=county_user)}")
     assert response.status_code == 500
     assert response.json() == {"message": "服务器内部错误，请稍后再试。", "errors": {}}
+
+
+@pytest.mark.parametrize(
+    "field", ["short_name", "secretary_name", "address", "division_code", "parent_id", "is_active"]
+)
+def test_patch_with_null_on_a_required_field_is_a_422(county, api, county_user, field):
+    # Blank-allowed text columns are NOT NULL: a null reached the database as a 500.
+    response = api(county_user, "patch", f"/orgs/{county.village_a1.pk}", {field: None})
+    assert response.status_code == 422
+    assert response.json()["errors"] == {field: ["不能为空值（null）。"]}
+    ok = api(county_user, "patch", f"/orgs/{county.village_a1.pk}", {"founded_on": None})
+    assert ok.status_code == 200
+
+
+def test_a_long_search_text_is_an_input_error_not_a_500(county, api, county_user):
+    # SQLite refuses a LIKE pattern past 50,000 bytes.
+    response = api(county_user, "get", "/orgs", {"q": "x" * 60_000})
+    assert response.status_code == 422 and response.json()["errors"] == {"q": ["内容过长。"]}
+
+
+def test_a_founding_date_before_1900_is_refused(county, api, county_user):
+    response = api(
+        county_user, "patch", f"/orgs/{county.village_a1.pk}", {"founded_on": "0001-01-01"}
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"founded_on": ["日期应在 1900 年至 2100 年之间。"]}

@@ -134,7 +134,11 @@ def test_list_with_a_malformed_subtree_id_is_404_not_500(county, client_as, town
     assert client_as(town_a_user).get(reverse("orgs:list"), {"within": within}).status_code == 404
 
 
-@pytest.mark.parametrize("q, status", [("李庄\x00", 400), ("\x00", 400), ("%", 200), ("'", 200)])
+@pytest.mark.parametrize(
+    "q, status",
+    # 60,000 characters: past SQLite's LIKE limit, a 500 unless cut to a searchable length.
+    [("李庄\x00", 400), ("\x00", 400), ("%", 200), ("'", 200), ("李" * 60_000, 200)],
+)
 def test_list_and_tree_search_survive_odd_input(county, client_as, town_a_user, q, status):
     # A NUL character is refused before any view (RefuseNulMiddleware), the rest is searched.
     client = client_as(town_a_user)

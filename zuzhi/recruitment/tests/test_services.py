@@ -119,3 +119,9 @@ def test_a_member_cannot_apply_again(county, town_a_user):
     for day in (D(2022, 3, 1), D(2023, 3, 1), D(2023, 7, 1)):
         c = candidate_advance(actor=town_a_user, candidate=c, on=day)
     refused(lambda: apply(town_a_user, county.village_a2), "已是党员")
+
+
+def test_an_application_dated_0001_01_01_is_refused_as_a_date_slip(county, town_a_user):
+    refused(
+        lambda: apply(town_a_user, county.village_a1, applied_on=D(1, 1, 1)), "1900 年至 2100 年"
+    )
