@@ -11,6 +11,7 @@ from django.utils import timezone
 from zuzhi.core.audit import audit_record
 from zuzhi.core.models import AuditAction
 from zuzhi.core.roles import Role
+from zuzhi.core.scope import is_system
 
 from .models import ApiToken, LoginAttempt, RoleAssignment, User
 
@@ -228,11 +229,10 @@ def account_create(*, actor: User, username: str, full_name: str, password: str)
     return candidate
 
 
-def account_grant_role(
-    *, actor: User | None, user: User, role: str, organization
-) -> RoleAssignment:
-    """Grant a role on a node (授权). Web administrators grant business roles in their subtree only."""
-    if actor is not None:
+def account_grant_role(*, actor, user: User, role: str, organization) -> RoleAssignment:
+    """Grant a role on a node (授权). Web administrators grant business roles in their subtree
+    only; the system (the grant-role command) grants any role."""
+    if not is_system(actor):
         if role not in GRANTABLE_ROLES:
             raise ValidationError({"role": ["系统管理员不能授予管理员类角色。"]})
         if actor.pk == user.pk:
@@ -245,7 +245,6 @@ def account_grant_role(
         )
         audit_record(
             actor=actor,
-            actor_username="system" if actor is None else "",
             action=AuditAction.UPDATE,
             target=user,
             before={"roles": before},

@@ -3,6 +3,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+from zuzhi.core.scope import ScopedQuerySet
+
 
 class Grade(models.TextChoices):
     EXCELLENT = "excellent", "优秀"
@@ -20,6 +22,8 @@ class RoundStatus(models.TextChoices):
 class AppraisalRound(models.Model):
     """A yearly democratic appraisal of a branch's members (民主评议党员)."""
 
+    scope_path_field = "organization__path"
+
     organization = models.ForeignKey(
         "orgs.Organization", on_delete=models.PROTECT, related_name="appraisals"
     )
@@ -33,6 +37,8 @@ class AppraisalRound(models.Model):
     )
     published_at = models.DateTimeField(null=True, blank=True)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["organization", "year"], name="one_appraisal_per_year")
@@ -45,10 +51,14 @@ class AppraisalRound(models.Model):
 class AppraisalSubject(models.Model):
     """A member appraised in the round: self assessment and the branch's decision."""
 
+    scope_path_field = "round__organization__path"
+
     round = models.ForeignKey(AppraisalRound, on_delete=models.CASCADE, related_name="subjects")
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
     self_assessment = models.TextField("个人自评", blank=True)
     grade = models.CharField("评议结果", max_length=16, choices=Grade.choices, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -63,9 +73,13 @@ class BallotCode(models.Model):
     """A one-time ballot code (选票码). Only its hash and whether it was used are kept:
     no voter, no time, nothing that could tie it to the ballot cast with it."""
 
+    scope_path_field = "round__organization__path"
+
     round = models.ForeignKey(AppraisalRound, on_delete=models.CASCADE, related_name="codes")
     digest = models.CharField(max_length=64, unique=True)
     used = models.BooleanField(default=False)
+
+    objects = ScopedQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"{self.round} 选票码"
@@ -74,8 +88,12 @@ class BallotCode(models.Model):
 class Ballot(models.Model):
     """A secret ballot (无记名选票): grades per subject, with no link to who cast it."""
 
+    scope_path_field = "round__organization__path"
+
     round = models.ForeignKey(AppraisalRound, on_delete=models.CASCADE, related_name="ballots")
     marks = models.JSONField()  # {subject id: grade}
+
+    objects = ScopedQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"{self.round} 选票"

@@ -20,7 +20,7 @@ from django.utils import timezone
 from zuzhi.core.audit import audit_record
 from zuzhi.core.dates import require_plausible_year
 from zuzhi.core.models import AuditAction
-from zuzhi.core.scope import deny, path_in_scope
+from zuzhi.core.scope import acting_user, require_in_scope
 from zuzhi.members.models import Member, MemberStatus
 from zuzhi.members.services import MEMBER_ORG_TYPES
 from zuzhi.orgs.models import Organization
@@ -34,9 +34,7 @@ def _digest(code: str) -> str:
     return hashlib.sha256(code.strip().upper().encode()).hexdigest()
 
 
-def _require_scope(actor, organization: Organization) -> None:
-    if not path_in_scope(actor, organization.path):
-        raise deny(actor, target=organization, message="试图办理权限范围以外的民主评议")
+SCOPE_REFUSED = "试图办理权限范围以外的民主评议"
 
 
 def excellent_limit(round_: AppraisalRound, subjects: int) -> int:
@@ -51,7 +49,7 @@ def appraisal_open(
 ) -> tuple[AppraisalRound, list[str]]:
     """Open the year's appraisal: every member is appraised; every full member (with a
     vote) gets one ballot code. The plain codes are returned once, for printing."""
-    _require_scope(actor, organization)
+    require_in_scope(actor, organization.path, target=organization, message=SCOPE_REFUSED)
     if organization.org_type not in MEMBER_ORG_TYPES:
         raise ValidationError({"organization": ["民主评议以党支部为单位开展。"]})
     require_plausible_year(year=year)
@@ -67,7 +65,7 @@ def appraisal_open(
             organization=organization,
             year=year,
             excellent_cap=Decimal(settings.ZUZHI_APPRAISAL_EXCELLENT_CAP),
-            created_by=actor,
+            created_by=acting_user(actor),
         )
         AppraisalSubject.objects.bulk_create(
             AppraisalSubject(round=round_, member=m) for m in members
@@ -84,7 +82,12 @@ def appraisal_open(
 
 
 def self_assessment_save(*, actor, subject: AppraisalSubject, text: str) -> AppraisalSubject:
-    _require_scope(actor, subject.round.organization)
+    require_in_scope(
+        actor,
+        subject.round.organization.path,
+        target=subject.round.organization,
+        message=SCOPE_REFUSED,
+    )
     if subject.round.status != RoundStatus.OPEN:
         raise ValidationError({"self_assessment": ["评议已结束，不能修改自评。"]})
     with transaction.atomic():
@@ -153,7 +156,9 @@ def tally(round_: AppraisalRound) -> dict[int, dict[str, int]]:
 
 
 def appraisal_close(*, actor, round_: AppraisalRound) -> AppraisalRound:
-    _require_scope(actor, round_.organization)
+    require_in_scope(
+        actor, round_.organization.path, target=round_.organization, message=SCOPE_REFUSED
+    )
     if round_.status != RoundStatus.OPEN:
         raise ValidationError({"status": ["投票已经结束。"]})
     with transaction.atomic():
@@ -172,7 +177,9 @@ def appraisal_close(*, actor, round_: AppraisalRound) -> AppraisalRound:
 
 def appraisal_decide(*, actor, round_: AppraisalRound, grades: dict[int, str]) -> AppraisalRound:
     """The branch's decision in the four categories, 优秀 capped by the configured share."""
-    _require_scope(actor, round_.organization)
+    require_in_scope(
+        actor, round_.organization.path, target=round_.organization, message=SCOPE_REFUSED
+    )
     if round_.status == RoundStatus.PUBLISHED:
         raise ValidationError({"status": ["评议结果已公布，不能修改。"]})
     if round_.status != RoundStatus.CLOSED:
@@ -209,7 +216,9 @@ def appraisal_decide(*, actor, round_: AppraisalRound, grades: dict[int, str]) -
 
 def appraisal_publish(*, actor, round_: AppraisalRound) -> AppraisalRound:
     """Publish and lock the results (公布)."""
-    _require_scope(actor, round_.organization)
+    require_in_scope(
+        actor, round_.organization.path, target=round_.organization, message=SCOPE_REFUSED
+    )
     if round_.status != RoundStatus.CLOSED or round_.subjects.filter(grade="").exists():
         raise ValidationError({"status": ["请先确定每一名党员的评议结果。"]})
     with transaction.atomic():

@@ -8,8 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from zuzhi.core.params import id_param
-from zuzhi.orgs.selectors import org_get
+from zuzhi.orgs.selectors import org_param
 
 from . import selectors, services
 from .models import AppraisalRound, Grade, RoundStatus
@@ -26,10 +25,11 @@ def round_list_view(request):
 
 @login_required
 def round_open_view(request):
-    pk = id_param(request.GET, "org") or id_param(request.POST, "org")
-    if pk is None:
+    organization = org_param(
+        user=request.user, value=request.GET.get("org") or request.POST.get("org")
+    )
+    if organization is None:
         raise Http404("未找到该组织。")
-    organization = org_get(user=request.user, pk=pk)
     year = timezone.localdate().year
     if request.method == "POST":
         try:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from .context import current_request_meta
 from .models import AuditAction, AuditLog
+from .scope import is_system
 
 
 def _json_value(value: Any) -> Any:
@@ -63,9 +64,11 @@ def audit_record(
         target_id = target_id or str(target.pk)
         target_repr = target_repr or str(target)[:255]
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    if is_user or is_system(actor):
+        actor_username = actor.get_username()
     return AuditLog.objects.create(
         actor=actor if is_user else None,
-        actor_username=actor.get_username() if is_user else actor_username,
+        actor_username=actor_username,
         ip=None if anonymous else meta.ip,
         request_id="" if anonymous else meta.request_id,
         action=action,
@@ -108,7 +111,7 @@ def audit_bulk_record(
     common = {
         "time": timezone.now(),
         "actor": actor.pk if is_user else None,
-        "actor_username": actor.get_username() if is_user else "",
+        "actor_username": actor.get_username() if is_user or is_system(actor) else "",
         "ip": meta.ip,
         "request_id": meta.request_id,
         "action": action.value if hasattr(action, "value") else action,

@@ -26,15 +26,20 @@ ObjectIds = Annotated[list[ObjectId], Field(max_length=10_000)]
 QueryText = Annotated[str, Field(max_length=MAX_QUERY_TEXT)]
 
 
-def id_param(params, name: str) -> int | None:
-    """An id from a page's query string or form: absent is None, anything but a valid id
+def object_id(value) -> int | None:
+    """An id typed into a URL's query or a form: absent is None, anything but a valid id
     (letters, "-1", "١٢", a number past 64 bits) is not found."""
-    raw = text_param(params, name)
+    raw = "" if value is None else str(value).replace("\x00", "").strip()
     if not raw:
         return None
     if not raw.isascii() or not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
         raise Http404("未找到该对象。")
     return int(raw)
+
+
+def id_param(params, name: str) -> int | None:
+    """The id named `name` in a page's query string or form (see `object_id`)."""
+    return object_id(params.get(name))
 
 
 def text_param(params, name: str) -> str:

@@ -1,7 +1,9 @@
 """Organization-tree scoping (数据范围): the one place that decides what a user may see.
 
 A user's scope is the union of the subtrees of the nodes on which they hold a data role.
-Every selector starts from `scope_queryset`; an object outside the scope is "not found".
+Each scoped model names once, in `scope_path_field`, the path of the organization it belongs
+to, and every read starts from `Model.objects.visible_to(user)`; every write checks
+`require_in_scope`; an object outside the scope is "not found", and the refusal is logged.
 Paths are materialized: fixed-width digit segments, one per level, so "X and all its
 descendants" is the index range [path, next sibling path) on SQLite and PostgreSQL alike.
 """
@@ -13,6 +15,37 @@ from django.http import Http404
 from .roles import DATA_ROLES, Role
 
 PATH_STEP = 8
+
+
+class SystemActor:
+    """The system itself (系统): the actor of management commands, background tasks and the
+    demo seeder. Its scope is the whole tree and it holds no role; the audit names it 系统.
+    A request never carries it; a missing actor (None) is refused like any user out of scope."""
+
+    is_authenticated = False
+    pk = None
+    username = "系统"
+
+    def get_username(self) -> str:
+        return self.username
+
+    def __str__(self) -> str:
+        return self.username
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM = SystemActor()
+
+
+def is_system(actor) -> bool:
+    return isinstance(actor, SystemActor)
+
+
+def acting_user(actor):
+    """The actor as a who-did-it column stores it: the user, or None for the system."""
+    return None if is_system(actor) else actor
 
 
 def path_segment(pk: int) -> str:
@@ -54,7 +87,8 @@ def has_role(user, *roles: str) -> bool:
 
 
 def user_scope_paths(user) -> list[str]:
-    """Roots of the user's data scope, with nested roots removed."""
+    """Roots of the user's data scope, with nested roots removed. The system actor passes
+    every scope check but has no roots to list (it acts on named objects, never on "mine")."""
     paths = sorted(
         {a.organization.path for a in _assignments(user) if a.role in DATA_ROLES and a.organization}
     )
@@ -66,6 +100,9 @@ def user_scope_paths(user) -> list[str]:
 
 
 def scope_q(user, field: str = "path") -> Q | None:
+    """The filter for the user's scope on `field`; None when they see nothing."""
+    if is_system(user):
+        return Q()
     roots = user_scope_paths(user)
     if not roots:
         return None
@@ -76,7 +113,7 @@ def scope_q(user, field: str = "path") -> Q | None:
 
 
 def ancestor_paths(path: str) -> list[str]:
-    """Paths of every node above `path`, root first."""
+    """Paths of every node above `path`, root first (breadcrumbs, contests above a scope)."""
     return [path[:i] for i in range(PATH_STEP, len(path), PATH_STEP)]
 
 
@@ -90,12 +127,36 @@ def overlapping_scope_q(user, field: str = "path") -> Q | None:
     return scope_q(user, field) | Q(**{f"{field}__in": sorted(above)})
 
 
-def scope_queryset(user, qs: QuerySet, *, path_field: str = "path") -> QuerySet:
-    q = scope_q(user, path_field)
-    return qs.none() if q is None else qs.filter(q)
+def scope_queryset(
+    user, qs: QuerySet, *, path_field: str | tuple[str, ...] | None = None
+) -> QuerySet:
+    """`qs` cut to the user's scope, on `path_field` or else the model's `scope_path_field`.
+    Several fields (a transfer's two ends) mean "in scope by any of them"."""
+    fields = path_field or qs.model.scope_path_field
+    q = None
+    for field in (fields,) if isinstance(fields, str) else fields:
+        one = scope_q(user, field)
+        if one is None:
+            return qs.none()
+        q = one if q is None else q | one
+    return qs.filter(q)
+
+
+class ScopedQuerySet(QuerySet):
+    """The default manager of a scoped model (after NetBox's RestrictedQuerySet.restrict):
+    `Member.objects.visible_to(user)`. The model says how it reaches the tree, once:
+    `scope_path_field = "organization__path"`."""
+
+    def visible_to(self, user) -> QuerySet:
+        return scope_queryset(user, self)
+
+    def get_visible_or_404(self, user, **lookup):
+        return get_in_scope_or_404(user, self, **lookup)
 
 
 def path_in_scope(user, path: str) -> bool:
+    if is_system(user):
+        return True
     return any(path_in(path, r) for r in user_scope_paths(user))
 
 
@@ -116,14 +177,18 @@ def deny(user, *, target=None, message: str = "") -> Http404:
     return Http404("未找到该对象。")
 
 
-def require_in_scope(user, path: str, *, target=None, message: str = "") -> None:
-    """Raise the logged 404 of `deny` unless `path` is inside the user's scope."""
-    if not path_in_scope(user, path):
-        raise deny(user, target=target, message=message)
+def require_in_scope(actor, path: str, *, target=None, message: str = "") -> None:
+    """The one scope check of every write: raise the logged 404 of `deny` unless `path` is
+    inside the actor's scope. `SYSTEM` passes; None, anonymous and admin roles do not."""
+    if not path_in_scope(actor, path):
+        raise deny(actor, target=target, message=message)
 
 
-def get_in_scope_or_404(user, qs: QuerySet, *, path_field: str = "path", **lookup):
-    """The object if it exists inside the user's scope; 404 alike for missing and forbidden."""
+def get_in_scope_or_404(
+    user, qs: QuerySet, *, path_field: str | tuple[str, ...] | None = None, **lookup
+):
+    """The object if it exists inside the user's scope; 404 alike for missing and forbidden
+    (the forbidden one logged). `path_field` defaults to the model's `scope_path_field`."""
     try:
         return scope_queryset(user, qs, path_field=path_field).get(**lookup)
     except (qs.model.DoesNotExist, ValueError, TypeError) as exc:

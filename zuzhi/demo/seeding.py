@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from zuzhi.accounts.services import user_upsert
 from zuzhi.core.roles import Role
+from zuzhi.core.scope import SYSTEM
 from zuzhi.members.services import add_years
 from zuzhi.orgs.models import Organization, OrgType, UnitCategory
 from zuzhi.orgs.services import org_create, org_update
@@ -96,12 +97,12 @@ class _Builder:
         }
         current = self.existing.get(code)
         if current is None:
-            org = org_create(actor=None, parent=parent, data={"code": code, **data})
+            org = org_create(actor=SYSTEM, parent=parent, data={"code": code, **data})
             self.demo.created += 1
         else:
             before = current.updated_at
             org = org_update(
-                actor=None, org=current, data={"parent": parent, **data} if parent else data
+                actor=SYSTEM, org=current, data={"parent": parent, **data} if parent else data
             )
             self.demo.updated += org.updated_at != before
         self.existing[code] = org
@@ -423,7 +424,7 @@ def seed_members(*, rng: random.Random, target: int = 16_000) -> int:
     )
     missing = [row for row in rows if row[1]["id_number"] not in existing]
     for start in range(0, len(missing), 4000):
-        member_bulk_create(actor=None, rows=missing[start : start + 4000])
+        member_bulk_create(actor=SYSTEM, rows=missing[start : start + 4000])
     return len(missing)
 
 
@@ -518,7 +519,7 @@ def seed_meetings(*, rng: random.Random) -> int:
         batch_size=5000,
     )
     audit_bulk_record(
-        actor=None,
+        actor=SYSTEM,
         action=AuditAction.CREATE,
         items=[
             (m, m.organization.path, {"kind": m.kind, "date": m.date.isoformat(), "topic": m.topic})
@@ -560,7 +561,7 @@ def seed_recruitment(*, rng: random.Random, count: int = 120) -> int:
         ):
             continue
         candidate = candidate_apply(
-            actor=None,
+            actor=SYSTEM,
             organization=org,
             applied_on=applied,
             data={
@@ -577,7 +578,7 @@ def seed_recruitment(*, rng: random.Random, count: int = 120) -> int:
             day = day + datetime.timedelta(days=wait)
             if day > TODAY:
                 break
-            candidate = candidate_advance(actor=None, candidate=candidate, on=day)
+            candidate = candidate_advance(actor=SYSTEM, candidate=candidate, on=day)
         created += 1
     return created
 
@@ -612,7 +613,7 @@ def seed_member_cases(*, rng: random.Random) -> int:
     by_pk = {m.pk: m for m in members.filter(pk__in=chosen)}
     for pk in chosen[:150]:
         mobile_register(
-            actor=None,
+            actor=SYSTEM,
             member=by_pk[pk],
             destination=rng.choice(places) + rng.choice(work),
             left_on=TODAY - datetime.timedelta(days=rng.randint(30, 900)),
@@ -620,7 +621,7 @@ def seed_member_cases(*, rng: random.Random) -> int:
         )
     for pk in chosen[150:170]:
         member_case_open(
-            actor=None,
+            actor=SYSTEM,
             member=by_pk[pk],
             kind="lost_contact",
             opened_on=TODAY - datetime.timedelta(days=rng.randint(10, 400)),
@@ -629,7 +630,7 @@ def seed_member_cases(*, rng: random.Random) -> int:
         )
     for pk in chosen[170:200]:
         member_case_open(
-            actor=None,
+            actor=SYSTEM,
             member=by_pk[pk],
             kind="inactive",
             opened_on=TODAY - datetime.timedelta(days=rng.randint(10, 200)),
@@ -640,7 +641,7 @@ def seed_member_cases(*, rng: random.Random) -> int:
     for member in first_township:
         if member.category == "farmer":
             dues_basis_set(
-                actor=None,
+                actor=SYSTEM,
                 member=member,
                 year=TODAY.year,
                 kind=DuesBasisKind.FARMER,
@@ -648,7 +649,7 @@ def seed_member_cases(*, rng: random.Random) -> int:
             )
         else:
             dues_basis_set(
-                actor=None,
+                actor=SYSTEM,
                 member=member,
                 year=TODAY.year,
                 kind=DuesBasisKind.WAGE,

@@ -1,11 +1,15 @@
 from django.conf import settings
 from django.db import models
 
+from zuzhi.core.scope import ScopedQuerySet
+
 from .rules import DuesBasisKind
 
 
 class DuesBasis(models.Model):
     """A member's dues basis for one year (党费基数核定): what they pay each month."""
+
+    scope_path_field = "member__organization__path"
 
     member = models.ForeignKey(
         "members.Member", on_delete=models.CASCADE, related_name="dues_bases"
@@ -19,6 +23,8 @@ class DuesBasis(models.Model):
     )
     set_at = models.DateTimeField(auto_now=True)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["member", "year"], name="one_dues_basis_per_year")
@@ -31,6 +37,8 @@ class DuesBasis(models.Model):
 class DuesPayment(models.Model):
     """One month's dues paid (党费收缴记录)."""
 
+    scope_path_field = "member__organization__path"
+
     member = models.ForeignKey(
         "members.Member", on_delete=models.CASCADE, related_name="dues_payments"
     )
@@ -41,6 +49,8 @@ class DuesPayment(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-month"]
@@ -61,6 +71,8 @@ class ExemptionStatus(models.TextChoices):
 class DuesExemption(models.Model):
     """减免党费: a reduced (or no) amount for some months, approved one level up."""
 
+    scope_path_field = "member__organization__path"
+
     member = models.ForeignKey(
         "members.Member", on_delete=models.CASCADE, related_name="dues_exemptions"
     )
@@ -78,6 +90,8 @@ class DuesExemption(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-first_month"]

@@ -58,3 +58,18 @@ def dues_ledger(*, user, member_pk, year: int) -> dict:
         paid = payments.get(month)
         months.append({"month": month, "due_fen": due, "payment": paid})
     return {"member": member, "year": year, "months": months}
+
+
+def exemption_pending(*, user) -> QuerySet[DuesExemption]:
+    """Exemption requests awaiting approval (待审批的减免申请) in the user's scope."""
+    return (
+        DuesExemption.objects.visible_to(user)
+        .filter(status=ExemptionStatus.PENDING)
+        .select_related("member", "member__organization")
+    )
+
+
+def exemption_get(*, user, pk) -> DuesExemption:
+    return DuesExemption.objects.select_related(
+        "member", "member__organization"
+    ).get_visible_or_404(user, pk=pk)

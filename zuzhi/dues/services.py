@@ -4,13 +4,12 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.utils import timezone
 
 from zuzhi.core.audit import audit_record, snapshot
 from zuzhi.core.dates import date_range_errors, require_plausible_dates, require_plausible_year
 from zuzhi.core.models import AuditAction
-from zuzhi.core.scope import PATH_STEP, deny, path_in, path_in_scope, user_scope_paths
+from zuzhi.core.scope import PATH_STEP, acting_user, path_in, require_in_scope, user_scope_paths
 from zuzhi.members.models import Member
 
 from .models import DuesBasis, DuesExemption, DuesPayment, ExemptionStatus
@@ -21,9 +20,7 @@ def first_of_month(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
 
-def _require_scope(actor, member: Member) -> None:
-    if actor is not None and not path_in_scope(actor, member.organization.path):
-        raise deny(actor, target=member, message="试图办理权限范围以外党员的党费")
+SCOPE_REFUSED = "试图办理权限范围以外党员的党费"
 
 
 def dues_basis_set(
@@ -36,7 +33,7 @@ def dues_basis_set(
     farmer_fen: int | None = None,
 ) -> DuesBasis:
     """Fix a member's monthly dues for a year (核定党费) from the 2008 brackets."""
-    _require_scope(actor, member)
+    require_in_scope(actor, member.organization.path, target=member, message=SCOPE_REFUSED)
     require_plausible_year(year=year)
     try:
         monthly = monthly_dues_fen(kind=kind, income_fen=income_fen, farmer_fen=farmer_fen)
@@ -50,7 +47,7 @@ def dues_basis_set(
             kind,
             income_fen,
             monthly,
-            actor,
+            acting_user(actor),
         )
         basis.save()
         audit_record(
@@ -86,7 +83,7 @@ def dues_payment_record(
     *, actor, member: Member, month: datetime.date, amount_fen: int, paid_on: datetime.date
 ) -> DuesPayment:
     """Record one month's dues (登记党费). The amount must match what is due."""
-    _require_scope(actor, member)
+    require_in_scope(actor, member.organization.path, target=member, message=SCOPE_REFUSED)
     require_plausible_dates(month=month, paid_on=paid_on)
     month = first_of_month(month)
     errors: dict[str, list[str]] = {}
@@ -110,7 +107,7 @@ def dues_payment_record(
                 month=month,
                 amount_fen=amount_fen,
                 paid_on=paid_on,
-                recorded_by=actor,
+                recorded_by=acting_user(actor),
             )
             audit_record(
                 actor=actor,
@@ -141,7 +138,7 @@ def dues_exemption_request(
     reason: str,
 ) -> DuesExemption:
     """The branch asks to reduce or waive a member's dues (申请减免)."""
-    _require_scope(actor, member)
+    require_in_scope(actor, member.organization.path, target=member, message=SCOPE_REFUSED)
     first_month, last_month = first_of_month(first_month), first_of_month(last_month)
     errors: dict[str, list[str]] = date_range_errors(first_month=first_month, last_month=last_month)
     if last_month < first_month:
@@ -159,7 +156,7 @@ def dues_exemption_request(
             last_month=last_month,
             monthly_fen=monthly_fen,
             reason=reason.strip(),
-            requested_by=actor,
+            requested_by=acting_user(actor),
         )
         audit_record(
             actor=actor,
@@ -174,8 +171,7 @@ def dues_exemption_request(
 def dues_exemption_decide(*, actor, exemption: DuesExemption, approve: bool) -> DuesExemption:
     """Approve or refuse an exemption; only one level above the member's organization."""
     member = exemption.member
-    if not path_in_scope(actor, member.organization.path):
-        raise Http404("未找到该减免申请。")
+    require_in_scope(actor, member.organization.path, target=exemption, message=SCOPE_REFUSED)
     if not _one_level_up(actor, member):
         raise ValidationError({"status": ["减免党费须由上一级党组织审批，本支部不能自行批准。"]})
     with transaction.atomic():
@@ -183,7 +179,7 @@ def dues_exemption_decide(*, actor, exemption: DuesExemption, approve: bool) -> 
         if exemption.status != ExemptionStatus.PENDING:
             raise ValidationError({"status": ["该申请已审批。"]})
         exemption.status = ExemptionStatus.APPROVED if approve else ExemptionStatus.REJECTED
-        exemption.decided_by, exemption.decided_at = actor, timezone.now()
+        exemption.decided_by, exemption.decided_at = acting_user(actor), timezone.now()
         exemption.save()
         audit_record(
             actor=actor,

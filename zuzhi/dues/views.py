@@ -6,18 +6,15 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zuzhi.core.export import xlsx_response
 from zuzhi.core.forms import apply_service_errors
-from zuzhi.core.scope import scope_queryset
 from zuzhi.members.selectors import member_get
 
 from . import selectors, services
-from .models import DuesExemption, ExemptionStatus
 from .rules import DuesBasisKind, yuan
 
 
@@ -163,11 +160,7 @@ def arrears_view(request):
             rows=([m.name, m.organization.name] for m in rows),
             target_type="dues.duespayment",
         )
-    exemptions = scope_queryset(
-        request.user,
-        DuesExemption.objects.filter(status=ExemptionStatus.PENDING),
-        path_field="member__organization__path",
-    ).select_related("member", "member__organization")
+    exemptions = selectors.exemption_pending(user=request.user)
     return render(
         request,
         "dues/arrears.html",
@@ -178,16 +171,7 @@ def arrears_view(request):
 @login_required
 @require_POST
 def exemption_decide_view(request, pk):
-    exemption = (
-        scope_queryset(
-            request.user, DuesExemption.objects.all(), path_field="member__organization__path"
-        )
-        .select_related("member", "member__organization")
-        .filter(pk=pk)
-        .first()
-    )
-    if exemption is None:
-        raise Http404("未找到该申请。")
+    exemption = selectors.exemption_get(user=request.user, pk=pk)
     try:
         services.dues_exemption_decide(
             actor=request.user, exemption=exemption, approve=request.POST.get("approve") == "1"

@@ -12,7 +12,7 @@ from zuzhi.core.paging import MappedQuerySet, Page
 from zuzhi.core.params import ObjectId, Partial, QueryText
 from zuzhi.core.scope import can_view_personal_data
 from zuzhi.orgs.models import Organization
-from zuzhi.orgs.selectors import org_get
+from zuzhi.orgs.selectors import org_get, org_param
 
 from . import selectors, services
 from .models import MemberCategory, MemberStatus
@@ -126,7 +126,7 @@ def _out(request, member):
 @router.get("", response=list[MemberOut], summary="党员列表（姓名、拼音首字母或完整身份号码查找）")
 @paginate(Page, page_size=50)
 def member_list(request, filters: Query[MemberFilters]):
-    within = org_get(user=request.user, pk=filters.org) if filters.org else None
+    within = org_param(user=request.user, value=filters.org)
     qs = selectors.member_list(
         user=request.user,
         q=filters.q,

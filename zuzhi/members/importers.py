@@ -17,7 +17,7 @@ from zuzhi.core.parsers import (
     parse_phone,
     parse_text,
 )
-from zuzhi.core.scope import path_in_scope, scope_queryset
+from zuzhi.core.scope import path_in_scope
 from zuzhi.orgs.models import Organization
 from zuzhi.orgs.selectors import org_by_name, org_scoped
 
@@ -277,7 +277,7 @@ class MemberImporter:
 
     def template_orgs(self, *, actor, limit: int) -> list[tuple[str, str]]:
         """The branches and general branches the user may import members into."""
-        visible = scope_queryset(actor, Organization.objects.all())
+        visible = Organization.objects.visible_to(actor)
         return list(
             visible.filter(org_type__in=MEMBER_ORG_TYPES, is_active=True)
             .order_by("path")
@@ -430,7 +430,7 @@ class MemberImporter:
             return None
         seen.add(number)
         if current is not None:
-            if actor is not None and not path_in_scope(actor, current.organization.path):
+            if not path_in_scope(actor, current.organization.path):
                 outcome.error(
                     row.number, "公民身份号码", "该党员已登记在其他党组织，请办理组织关系转接。"
                 )

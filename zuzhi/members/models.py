@@ -3,6 +3,8 @@ import datetime
 from django.conf import settings
 from django.db import models
 
+from zuzhi.core.scope import ScopedQuerySet
+
 
 def member_date_display(day: datetime.date | None, month_only: bool) -> str | None:
     """The one way a member's 入党日期 or 转正日期 is shown: `1985.03` when only the year
@@ -36,6 +38,8 @@ class Member(models.Model):
     """A Party member (党员) in the registry. Codes come from the official code tables:
     gender GB22611, ethnicity GB3304, education ZB64."""
 
+    scope_path_field = "organization__path"
+
     name = models.CharField("姓名", max_length=32)
     name_initials = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
     id_number = models.CharField("公民身份号码", max_length=18, unique=True)
@@ -63,6 +67,8 @@ class Member(models.Model):
     work_unit = models.CharField("工作单位及职务", max_length=128, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["organization_id", "name"]
@@ -95,6 +101,8 @@ class MemberTransfer(models.Model):
     """组织关系转接: a dated move of a member between organizations. A move out of the
     sender's scope waits until the receiving side accepts it."""
 
+    scope_path_field = ("from_org__path", "to_org__path")
+
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="transfers")
     from_org = models.ForeignKey(
         "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="转出组织"
@@ -115,6 +123,8 @@ class MemberTransfer(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.CharField("办理意见", max_length=200, blank=True)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-requested_at"]
         constraints = [
@@ -133,6 +143,8 @@ class MobileRecord(models.Model):
     """A mobile member (流动党员): away from the home branch, managed by both the origin and,
     where one is named, the destination organization."""
 
+    scope_path_field = ("origin_org__path", "destination_org__path")
+
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="mobile_records")
     origin_org = models.ForeignKey(
         "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="流出党组织"
@@ -149,6 +161,8 @@ class MobileRecord(models.Model):
     left_on = models.DateField("外出日期")
     returned_on = models.DateField("返回日期", null=True, blank=True)
     contact = models.CharField("外出期间联系方式", max_length=50, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-left_on"]
@@ -172,6 +186,8 @@ class CaseKind(models.TextChoices):
 class MemberCase(models.Model):
     """A lost-contact or inactive member case, with a handler, listed until resolved."""
 
+    scope_path_field = "member__organization__path"
+
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="cases")
     kind = models.CharField("类型", max_length=16, choices=CaseKind.choices)
     opened_on = models.DateField("发现日期")
@@ -180,6 +196,8 @@ class MemberCase(models.Model):
     is_open = models.BooleanField("未办结", default=True)
     resolution = models.TextField("处理结果", blank=True)
     closed_on = models.DateField("办结日期", null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-is_open", "-opened_on"]

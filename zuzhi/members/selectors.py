@@ -1,11 +1,10 @@
 """Reads of the member registry, always through the user's scope."""
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 
 from zuzhi.core import idnumber
 from zuzhi.core.models import AuditLog
-from zuzhi.core.scope import get_in_scope_or_404, scope_q, scope_queryset, subtree_q
+from zuzhi.core.scope import scope_queryset, subtree_q
 
 from .models import (
     CaseKind,
@@ -19,7 +18,7 @@ from .models import (
 
 
 def member_scoped(*, user) -> QuerySet[Member]:
-    return scope_queryset(user, Member.objects.all(), path_field="organization__path")
+    return Member.objects.visible_to(user)
 
 
 def member_list(
@@ -50,9 +49,7 @@ def member_list(
 
 
 def member_get(*, user, pk) -> Member:
-    return get_in_scope_or_404(
-        user, Member.objects.select_related("organization"), path_field="organization__path", pk=pk
-    )
+    return Member.objects.select_related("organization").get_visible_or_404(user, pk=pk)
 
 
 def member_history(*, user, member: Member) -> QuerySet[AuditLog]:
@@ -65,8 +62,7 @@ def transfer_list(
 ):
     """Transfers into (incoming) or out of (outgoing) the user's scope."""
     field = "to_org__path" if direction == "incoming" else "from_org__path"
-    q = scope_q(user, field)
-    qs = MemberTransfer.objects.none() if q is None else MemberTransfer.objects.filter(q)
+    qs = scope_queryset(user, MemberTransfer.objects.all(), path_field=field)
     if status:
         qs = qs.filter(status=status)
     return qs.select_related("member", "from_org", "to_org", "requested_by")
@@ -74,37 +70,28 @@ def transfer_list(
 
 def transfer_get(*, user, pk) -> MemberTransfer:
     """A transfer the user sends or receives; anything else is not found."""
-    qs = MemberTransfer.objects.select_related("member", "from_org", "to_org")
-    q_in, q_out = scope_q(user, "to_org__path"), scope_q(user, "from_org__path")
-    try:
-        if q_in is None:
-            raise MemberTransfer.DoesNotExist
-        return qs.get(q_in | q_out, pk=pk)
-    except (MemberTransfer.DoesNotExist, ValueError) as exc:
-        raise Http404("未找到该转接。") from exc
+    return MemberTransfer.objects.select_related("member", "from_org", "to_org").get_visible_or_404(
+        user, pk=pk
+    )
 
 
 def mobile_list(*, user, current_only: bool = True) -> QuerySet[MobileRecord]:
     """Mobile members seen from the origin or the destination (流动党员双向管理)."""
-    q_origin, q_dest = scope_q(user, "origin_org__path"), scope_q(user, "destination_org__path")
-    if q_origin is None:
-        return MobileRecord.objects.none()
-    qs = MobileRecord.objects.filter(q_origin | q_dest)
+    qs = MobileRecord.objects.visible_to(user)
     if current_only:
         qs = qs.filter(returned_on__isnull=True)
     return qs.select_related("member", "origin_org", "destination_org").order_by("-left_on")
 
 
 def mobile_get(*, user, pk) -> MobileRecord:
-    try:
-        return mobile_list(user=user, current_only=False).get(pk=pk)
-    except (MobileRecord.DoesNotExist, ValueError) as exc:
-        raise Http404("未找到该记录。") from exc
+    return MobileRecord.objects.select_related(
+        "member", "origin_org", "destination_org"
+    ).get_visible_or_404(user, pk=pk)
 
 
 def case_list(*, user, kind: str | None = None, open_only: bool = True) -> QuerySet[MemberCase]:
     """Lost-contact and inactive members, listed until their case is closed."""
-    qs = scope_queryset(user, MemberCase.objects.all(), path_field="member__organization__path")
+    qs = MemberCase.objects.visible_to(user)
     if kind:
         qs = qs.filter(kind=kind)
     if open_only:
@@ -113,11 +100,8 @@ def case_list(*, user, kind: str | None = None, open_only: bool = True) -> Query
 
 
 def case_get(*, user, pk) -> MemberCase:
-    return get_in_scope_or_404(
-        user,
-        MemberCase.objects.select_related("member", "member__organization"),
-        path_field="member__organization__path",
-        pk=pk,
+    return MemberCase.objects.select_related("member", "member__organization").get_visible_or_404(
+        user, pk=pk
     )
 
 

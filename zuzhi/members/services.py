@@ -6,7 +6,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
-from django.http import Http404
 from django.utils import timezone
 
 from zuzhi.core import idnumber
@@ -16,7 +15,7 @@ from zuzhi.core.codes import code_map
 from zuzhi.core.dates import OUT_OF_RANGE, is_plausible
 from zuzhi.core.excel import CellError
 from zuzhi.core.models import AuditAction
-from zuzhi.core.scope import deny, path_in_scope
+from zuzhi.core.scope import acting_user, path_in_scope, require_in_scope
 from zuzhi.core.text import pinyin_initials
 from zuzhi.orgs.models import Organization, OrgType
 
@@ -199,7 +198,7 @@ def member_rules(
 def _check_org(actor, organization: Organization | None) -> dict[str, list[str]]:
     if organization is None:
         return {"organization": ["请选择所在党组织。"]}
-    if actor is not None and not path_in_scope(actor, organization.path):
+    if not path_in_scope(actor, organization.path):
         return {"organization": ["所在党组织不在您的权限范围内。"]}
     if organization.org_type not in MEMBER_ORG_TYPES:
         return {"organization": ["党员应编入党支部或党总支。"]}
@@ -213,9 +212,7 @@ def _raise(errors: dict[str, list[str]]) -> None:
         raise ValidationError(errors)
 
 
-def _require_scope(actor, member: Member) -> None:
-    if actor is not None and not path_in_scope(actor, member.organization.path):
-        raise deny(actor, target=member, message="试图修改权限范围以外的党员")
+SCOPE_REFUSED = "试图修改权限范围以外的党员"
 
 
 def member_create(*, actor, organization: Organization, data: dict[str, Any]) -> Member:
@@ -245,7 +242,7 @@ def member_create(*, actor, organization: Organization, data: dict[str, Any]) ->
 
 def member_update(*, actor, member: Member, data: dict[str, Any]) -> Member:
     """Correct a member's record (修改). The organization changes only by transfer."""
-    _require_scope(actor, member)
+    require_in_scope(actor, member.organization.path, target=member, message=SCOPE_REFUSED)
     with transaction.atomic():
         member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
         before = snapshot(member)
@@ -297,7 +294,7 @@ def member_transfer(
 ) -> MemberTransfer:
     """Start a transfer (组织关系转出). Inside the actor's scope it takes effect at once;
     otherwise it waits for the receiving organization to accept."""
-    _require_scope(actor, member)
+    require_in_scope(actor, member.organization.path, target=member, message=SCOPE_REFUSED)
     errors: dict[str, list[str]] = {}
     if to_org is None:
         errors["to_org"] = ["请选择转入党组织。"]
@@ -318,7 +315,7 @@ def member_transfer(
         member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
         if MemberTransfer.objects.filter(member=member, status=TransferStatus.PENDING).exists():
             raise ValidationError({"to_org": ["该党员已有待接收的转接，请先办结或撤销。"]})
-        local = actor is None or path_in_scope(actor, to_org.path)
+        local = path_in_scope(actor, to_org.path)
         transfer = MemberTransfer.objects.create(
             member=member,
             from_org=member.organization,
@@ -326,8 +323,8 @@ def member_transfer(
             transfer_date=transfer_date,
             reason=reason.strip(),
             status=TransferStatus.ACCEPTED if local else TransferStatus.PENDING,
-            requested_by=actor,
-            decided_by=actor if local else None,
+            requested_by=acting_user(actor),
+            decided_by=acting_user(actor) if local else None,
             decided_at=timezone.now() if local else None,
         )
         before = {"organization_id": member.organization_id}
@@ -353,8 +350,9 @@ def member_transfer_decide(
     *, actor, transfer: MemberTransfer, accept: bool, note: str = ""
 ) -> MemberTransfer:
     """The receiving side accepts (接收) or returns (退回) a pending transfer."""
-    if not path_in_scope(actor, transfer.to_org.path):
-        raise Http404("未找到该转接。")
+    require_in_scope(
+        actor, transfer.to_org.path, target=transfer, message="试图接收权限范围以外的转接"
+    )
     with transaction.atomic():
         transfer = (
             MemberTransfer.objects.select_for_update()
@@ -369,7 +367,7 @@ def member_transfer_decide(
             raise ValidationError({"decision_note": ["退回时请填写原因。"]})
         transfer.status = TransferStatus.ACCEPTED if accept else TransferStatus.REJECTED
         transfer.decided_by, transfer.decided_at, transfer.decision_note = (
-            actor,
+            acting_user(actor),
             timezone.now(),
             note.strip(),
         )
@@ -396,14 +394,15 @@ def member_transfer_decide(
 
 def member_transfer_cancel(*, actor, transfer: MemberTransfer) -> MemberTransfer:
     """The sending side withdraws a pending transfer (撤销)."""
-    if not path_in_scope(actor, transfer.from_org.path):
-        raise Http404("未找到该转接。")
+    require_in_scope(
+        actor, transfer.from_org.path, target=transfer, message="试图撤销权限范围以外的转接"
+    )
     with transaction.atomic():
         transfer = MemberTransfer.objects.select_for_update().get(pk=transfer.pk)
         if transfer.status != TransferStatus.PENDING:
             raise ValidationError({"status": ["只有待接收的转接可以撤销。"]})
         transfer.status = TransferStatus.CANCELLED
-        transfer.decided_by, transfer.decided_at = actor, timezone.now()
+        transfer.decided_by, transfer.decided_at = acting_user(actor), timezone.now()
         transfer.save()
         audit_record(
             actor=actor,
@@ -575,7 +574,7 @@ def mobile_register(
 ) -> MobileRecord:
     """Register a member going away (流动党员登记). The destination organization, if named,
     sees the member too and shares the management (双向管理)."""
-    _require_scope(actor, member)
+    require_in_scope(actor, member.organization.path, target=member, message=SCOPE_REFUSED)
     errors: dict[str, list[str]] = {}
     if not destination.strip():
         errors["destination"] = ["请填写外出地点及单位。"]
@@ -607,11 +606,10 @@ def mobile_register(
 
 def mobile_return(*, actor, record: MobileRecord, returned_on: datetime.date) -> MobileRecord:
     """The member is back (流动党员返回)."""
-    if not (
-        path_in_scope(actor, record.origin_org.path)
-        or (record.destination_org and path_in_scope(actor, record.destination_org.path))
-    ):
-        raise Http404("未找到该记录。")
+    if not (record.destination_org and path_in_scope(actor, record.destination_org.path)):
+        require_in_scope(
+            actor, record.origin_org.path, target=record, message="试图办理权限范围以外的流动党员"
+        )
     if record.returned_on is not None:
         raise ValidationError({"returned_on": ["该党员已返回。"]})
     if returned_on is None or returned_on < record.left_on or returned_on > _today():
@@ -634,7 +632,7 @@ def member_case_open(
     *, actor, member: Member, kind: str, opened_on: datetime.date, situation: str, handler: str
 ) -> MemberCase:
     """Open a lost-contact or inactive-member case (失联 / 口袋党员排查)."""
-    _require_scope(actor, member)
+    require_in_scope(actor, member.organization.path, target=member, message=SCOPE_REFUSED)
     errors: dict[str, list[str]] = {}
     if kind not in CaseKind.values:
         errors["kind"] = ["请选择类型。"]
@@ -674,7 +672,9 @@ def member_case_close(
     *, actor, case: MemberCase, resolution: str, closed_on: datetime.date
 ) -> MemberCase:
     """Close a case with its resolution (办结), e.g. contact restored or membership ended."""
-    _require_scope(actor, case.member)
+    require_in_scope(
+        actor, case.member.organization.path, target=case.member, message=SCOPE_REFUSED
+    )
     errors: dict[str, list[str]] = {}
     if not case.is_open:
         errors["case"] = ["该记录已办结。"]

@@ -14,10 +14,9 @@ from zuzhi.core.codes import code_map
 from zuzhi.core.export import xlsx_response
 from zuzhi.core.forms import apply_service_errors
 from zuzhi.core.masking import personal
-from zuzhi.core.params import id_param
 from zuzhi.core.scope import can_view_personal_data
 from zuzhi.orgs.models import Organization
-from zuzhi.orgs.selectors import org_get, org_get_by_code
+from zuzhi.orgs.selectors import org_get_by_code, org_param
 
 from . import selectors, services
 from .forms import (
@@ -52,8 +51,7 @@ YES_NO = {True: "是", False: "否"}
 
 
 def _within(request):
-    pk = id_param(request.GET, "org")
-    return org_get(user=request.user, pk=pk) if pk else None
+    return org_param(user=request.user, value=request.GET.get("org"))
 
 
 def _display(member: Member, unmasked: bool) -> Member:

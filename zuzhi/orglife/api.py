@@ -6,7 +6,7 @@ from ninja.pagination import paginate
 
 from zuzhi.core.paging import Page
 from zuzhi.core.params import ObjectId, ObjectIds
-from zuzhi.orgs.selectors import org_get
+from zuzhi.orgs.selectors import org_get, org_param
 
 from . import selectors, services
 from .models import MeetingKind
@@ -61,7 +61,7 @@ class ComplianceOut(Schema):
 @router.get("", response=list[MeetingOut], summary="组织生活记录")
 @paginate(Page, page_size=50)
 def meeting_list(request, filters: Query[MeetingFilters]):
-    organization = org_get(user=request.user, pk=filters.org) if filters.org else None
+    organization = org_param(user=request.user, value=filters.org)
     return selectors.meeting_list(user=request.user, organization=organization, kind=filters.kind)
 
 

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from zuzhi.core.scope import ScopedQuerySet
+
 
 class MeetingKind(models.TextChoices):
     """三会一课, the monthly theme Party day and the organizational life meeting."""
@@ -15,6 +17,8 @@ class MeetingKind(models.TextChoices):
 
 class Meeting(models.Model):
     """A meeting of a branch (组织生活记录), entered once; compliance is derived from it."""
+
+    scope_path_field = "organization__path"
 
     organization = models.ForeignKey(
         "orgs.Organization",
@@ -35,6 +39,8 @@ class Meeting(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-date", "-pk"]
         indexes = [models.Index(fields=["organization", "kind", "date"])]
@@ -46,9 +52,13 @@ class Meeting(models.Model):
 class MeetingAbsence(models.Model):
     """A member who missed a meeting, with the reason (缺席及原因)."""
 
+    scope_path_field = "meeting__organization__path"
+
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="absences")
     member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+")
     reason = models.CharField("缺席原因", max_length=100)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -60,9 +70,13 @@ class MeetingAbsence(models.Model):
 
 
 class MeetingAttachment(models.Model):
+    scope_path_field = "meeting__organization__path"
+
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField("附件", upload_to="meetings/%Y/%m/")
     name = models.CharField(max_length=200)
+
+    objects = ScopedQuerySet.as_manager()
 
     def __str__(self) -> str:
         return self.name

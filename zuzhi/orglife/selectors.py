@@ -8,7 +8,6 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from zuzhi.core.dates import require_plausible_dates
-from zuzhi.core.scope import get_in_scope_or_404, scope_queryset
 from zuzhi.members.services import MEMBER_ORG_TYPES
 from zuzhi.orgs.models import Organization
 
@@ -47,7 +46,7 @@ def period_of(kind: str, day: datetime.date) -> Period:
 def meeting_list(
     *, user, organization: Organization | None = None, kind: str | None = None
 ) -> QuerySet[Meeting]:
-    qs = scope_queryset(user, Meeting.objects.all(), path_field="organization__path")
+    qs = Meeting.objects.visible_to(user)
     if organization is not None:
         qs = qs.filter(organization=organization)
     if kind:
@@ -56,9 +55,7 @@ def meeting_list(
 
 
 def meeting_get(*, user, pk) -> Meeting:
-    return get_in_scope_or_404(
-        user, Meeting.objects.select_related("organization"), path_field="organization__path", pk=pk
-    )
+    return Meeting.objects.select_related("organization").get_visible_or_404(user, pk=pk)
 
 
 @dataclass
@@ -79,9 +76,9 @@ def compliance(
     required = [k for k, f in settings.ZUZHI_MEETING_FREQUENCY.items() if f == frequency]
     period = period_of(frequency, day)
     branches = list(
-        scope_queryset(
-            user, Organization.objects.filter(org_type__in=MEMBER_ORG_TYPES, is_active=True)
-        ).order_by("path")
+        Organization.objects.visible_to(user)
+        .filter(org_type__in=MEMBER_ORG_TYPES, is_active=True)
+        .order_by("path")
     )
     counts: dict[tuple[int, str], int] = {}
     rows = Meeting.objects.filter(

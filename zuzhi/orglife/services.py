@@ -10,7 +10,7 @@ from django.utils import timezone
 from zuzhi.core.audit import audit_record, snapshot
 from zuzhi.core.dates import OUT_OF_RANGE, is_plausible
 from zuzhi.core.models import AuditAction
-from zuzhi.core.scope import deny, path_in_scope
+from zuzhi.core.scope import acting_user, require_in_scope
 from zuzhi.core.uploads import upload_error
 from zuzhi.members.models import Member, MemberStatus
 from zuzhi.members.services import MEMBER_ORG_TYPES
@@ -35,8 +35,12 @@ def meeting_record(
     attachments: list | None = None,
 ) -> Meeting:
     """Record a meeting with who attended and who was absent and why (记录组织生活)."""
-    if actor is not None and not path_in_scope(actor, organization.path):
-        raise deny(actor, target=organization, message="试图为权限范围以外的组织记录组织生活")
+    require_in_scope(
+        actor,
+        organization.path,
+        target=organization,
+        message="试图为权限范围以外的组织记录组织生活",
+    )
     absences = absences or {}
     errors: dict[str, list[str]] = {}
     if organization.org_type not in MEMBER_ORG_TYPES:
@@ -85,7 +89,7 @@ def meeting_record(
             topic=topic.strip(),
             location=location.strip(),
             minutes=minutes,
-            recorded_by=actor,
+            recorded_by=acting_user(actor),
         )
         meeting.attendees.set(attendee_ids)
         for upload in attachments:

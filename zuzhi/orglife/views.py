@@ -13,10 +13,9 @@ from django.utils import timezone
 
 from zuzhi.core.dates import is_plausible
 from zuzhi.core.export import xlsx_response
-from zuzhi.core.params import id_param
 from zuzhi.members.models import Member
 from zuzhi.members.services import MEMBER_ORG_TYPES
-from zuzhi.orgs.selectors import org_get, org_list, org_scoped
+from zuzhi.orgs.selectors import org_list, org_param, org_scoped
 
 from . import selectors, services
 from .models import MeetingAttachment, MeetingKind
@@ -26,9 +25,9 @@ FREQUENCY_LABELS = {"month": "按月", "quarter": "按季度", "year": "按年"}
 
 def _branch(request):
     """The branch named by ?org=, or the user's only branch."""
-    pk = id_param(request.GET, "org") or id_param(request.POST, "org")
-    if pk:
-        return org_get(user=request.user, pk=pk)
+    value = request.GET.get("org") or request.POST.get("org")
+    if value:
+        return org_param(user=request.user, value=value)
     branches = list(org_scoped(user=request.user).filter(org_type__in=MEMBER_ORG_TYPES)[:2])
     return branches[0] if len(branches) == 1 else None
 

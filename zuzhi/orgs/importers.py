@@ -7,7 +7,6 @@ from django.http import Http404
 from zuzhi.core.excel import Column, Row
 from zuzhi.core.imports import ImportOutcome, validation_messages
 from zuzhi.core.parsers import choice_parser, parse_date, parse_text
-from zuzhi.core.scope import scope_queryset
 
 from .models import Organization, OrgType, UnitCategory
 from .services import org_create, org_update
@@ -65,7 +64,7 @@ class OrganizationImporter:
 
     def template_orgs(self, *, actor, limit: int) -> list[tuple[str, str]]:
         """The organizations the user may name as 上级组织 (their scope)."""
-        visible = scope_queryset(actor, Organization.objects.all())
+        visible = Organization.objects.visible_to(actor)
         return list(
             visible.filter(is_active=True).order_by("path").values_list("name", "code")[:limit]
         )
@@ -85,9 +84,7 @@ class OrganizationImporter:
         # (inside the transaction the preview rolls back).
         codes = {r.values.get("code") for r in rows} | {r.values.get("parent_code") for r in rows}
         codes = sorted(c for c in codes if c)
-        visible = (
-            scope_queryset(actor, Organization.objects.all()) if actor else Organization.objects
-        )
+        visible = Organization.objects.visible_to(actor)
         known: dict[str, Organization] = {}
         taken: set[str] = set()
         # Looked up once, 5,000 codes per query (SQLite limits the parameters of one query).

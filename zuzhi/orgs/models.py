@@ -1,5 +1,7 @@
 from django.db import models
 
+from zuzhi.core.scope import ScopedQuerySet
+
 
 class OrgType(models.TextChoices):
     COUNTY_COMMITTEE = "county_committee", "县委"
@@ -37,6 +39,8 @@ TWO_NEW_CATEGORIES = (UnitCategory.PRIVATE_FIRM, UnitCategory.SOCIAL_ORG)
 class Organization(models.Model):
     """A Party organization (党组织), one node of the county tree."""
 
+    scope_path_field = "path"
+
     code = models.CharField("组织代码", max_length=32, unique=True)
     name = models.CharField("组织名称", max_length=128)
     short_name = models.CharField("简称", max_length=64, blank=True)
@@ -68,6 +72,8 @@ class Organization(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["path"]
         indexes = [
@@ -86,6 +92,8 @@ class Organization(models.Model):
 
 class RectificationCase(models.Model):
     """A weak and lax organization under rectification (软弱涣散党组织整顿), tracked until closed."""
+
+    scope_path_field = "organization__path"
 
     class Status(models.TextChoices):
         OPEN = "open", "整顿中"
@@ -107,6 +115,8 @@ class RectificationCase(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     closing_note = models.TextField("销号意见", blank=True)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["status", "-opened_at"]
         constraints = [
@@ -124,6 +134,8 @@ class RectificationCase(models.Model):
 class RectificationStep(models.Model):
     """One dated step of a rectification (整顿进展)."""
 
+    scope_path_field = "case__organization__path"
+
     case = models.ForeignKey(RectificationCase, on_delete=models.CASCADE, related_name="steps")
     day = models.DateField("日期")
     action = models.TextField("开展工作")
@@ -131,6 +143,8 @@ class RectificationStep(models.Model):
         "accounts.User", on_delete=models.PROTECT, related_name="+", null=True
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["day", "pk"]

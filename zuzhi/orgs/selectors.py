@@ -7,19 +7,14 @@ from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from zuzhi.core.models import AuditLog
-from zuzhi.core.scope import (
-    PATH_STEP,
-    get_in_scope_or_404,
-    scope_queryset,
-    subtree_q,
-    user_scope_paths,
-)
+from zuzhi.core.params import object_id
+from zuzhi.core.scope import ancestor_paths, subtree_q, user_scope_paths
 
 from .models import BRANCH_TYPES, Organization, RectificationCase
 
 
 def org_scoped(*, user) -> QuerySet[Organization]:
-    return scope_queryset(user, Organization.objects.all())
+    return Organization.objects.visible_to(user)
 
 
 def org_list(
@@ -80,11 +75,19 @@ def org_by_name(
 
 
 def org_get(*, user, pk) -> Organization:
-    return get_in_scope_or_404(user, Organization.objects.select_related("parent"), pk=pk)
+    return Organization.objects.select_related("parent").get_visible_or_404(user, pk=pk)
+
+
+def org_param(*, user, value: str | int | None) -> Organization | None:
+    """The organization named by an `?org=` parameter of a page or the API; None when absent.
+    Anything but the id of an organization in the user's scope is "not found", and an
+    existing one outside the scope is logged as a refused access."""
+    pk = object_id(value)
+    return None if pk is None else org_get(user=user, pk=pk)
 
 
 def org_get_by_code(*, user, code: str) -> Organization:
-    return get_in_scope_or_404(user, Organization.objects.all(), code=code)
+    return Organization.objects.get_visible_or_404(user, code=code)
 
 
 def org_roots(*, user) -> QuerySet[Organization]:
@@ -107,8 +110,7 @@ def org_children(*, user, parent: Organization) -> QuerySet[Organization]:
 
 def org_ancestors(*, user, org: Organization) -> list[Organization]:
     """The visible ancestors of `org`, top first (for breadcrumbs)."""
-    prefixes = [org.path[:i] for i in range(PATH_STEP, len(org.path), PATH_STEP)]
-    return list(org_scoped(user=user).filter(path__in=prefixes).order_by("path"))
+    return list(org_scoped(user=user).filter(path__in=ancestor_paths(org.path)).order_by("path"))
 
 
 def org_descendants(
@@ -216,16 +218,11 @@ def org_health(
 
 def rectification_list(*, user, status: str | None = None) -> QuerySet[RectificationCase]:
     """Weak and lax organizations under rectification (软弱涣散党组织台账), open first."""
-    qs = scope_queryset(user, RectificationCase.objects.all(), path_field="organization__path")
+    qs = RectificationCase.objects.visible_to(user)
     if status:
         qs = qs.filter(status=status)
     return qs.select_related("organization").order_by("status", "-opened_at")
 
 
 def rectification_get(*, user, pk) -> RectificationCase:
-    return get_in_scope_or_404(
-        user,
-        RectificationCase.objects.select_related("organization"),
-        path_field="organization__path",
-        pk=pk,
-    )
+    return RectificationCase.objects.select_related("organization").get_visible_or_404(user, pk=pk)

@@ -7,13 +7,20 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
-from django.http import Http404
 from django.utils import timezone
 
 from zuzhi.core.audit import audit_record, changed_fields, snapshot
 from zuzhi.core.dates import date_range_errors
 from zuzhi.core.models import AuditAction, CodeItem
-from zuzhi.core.scope import PATH_STEP, deny, path_in, path_in_scope, path_segment, subtree_q
+from zuzhi.core.scope import (
+    PATH_STEP,
+    acting_user,
+    is_system,
+    path_in,
+    path_segment,
+    require_in_scope,
+    subtree_q,
+)
 from zuzhi.core.text import pinyin_initials
 
 from .models import BRANCH_TYPES, Organization, RectificationCase, RectificationStep
@@ -36,14 +43,7 @@ EDITABLE_FIELDS = [
 ]
 
 
-def _require_scope(actor, org: Organization | None) -> None:
-    """Writes outside the actor's subtree answer "not found", like reads. None = system."""
-    if actor is None:
-        return
-    if org is None:
-        raise Http404("未找到该组织。")
-    if not path_in_scope(actor, org.path):
-        raise deny(actor, target=org, message="试图修改权限范围以外的组织")
+SCOPE_REFUSED = "试图修改权限范围以外的组织"
 
 
 def _validate(org: Organization) -> None:
@@ -77,9 +77,11 @@ BRANCH_PARENT_MESSAGE = (
 
 def org_create(*, actor, parent: Organization | None, data: dict[str, Any]) -> Organization:
     """Create an organization under `parent` (新建党组织). Only the system creates roots."""
-    if parent is None and actor is not None:
-        raise ValidationError({"parent": ["请选择上级组织。"]})
-    _require_scope(actor, parent)
+    if parent is None:
+        if not is_system(actor):
+            raise ValidationError({"parent": ["请选择上级组织。"]})
+    else:
+        require_in_scope(actor, parent.path, target=parent, message=SCOPE_REFUSED)
     if parent is not None and parent.org_type in BRANCH_TYPES:
         raise ValidationError({"parent": [BRANCH_PARENT_MESSAGE]})
     org = Organization(parent=parent, **{k: v for k, v in data.items() if k in EDITABLE_FIELDS})
@@ -110,7 +112,7 @@ def _check_move(actor, org: Organization, new_parent: Organization | None) -> Or
     if new_parent is None:
         raise ValidationError({"parent": ["请选择上级组织。"]})
     new_parent = Organization.objects.select_for_update().get(pk=new_parent.pk)
-    _require_scope(actor, new_parent)
+    require_in_scope(actor, new_parent.path, target=new_parent, message=SCOPE_REFUSED)
     if path_in(new_parent.path, org.path):
         raise ValidationError({"parent": ["不能把组织移到它自己或它的下级组织之下。"]})
     if new_parent.org_type in BRANCH_TYPES:
@@ -134,7 +136,7 @@ def _move_subtree(org: Organization, new_parent: Organization) -> None:
 
 def org_update(*, actor, org: Organization, data: dict[str, Any]) -> Organization:
     """Change an organization's fields (修改), including its parent (the subtree follows)."""
-    _require_scope(actor, org)
+    require_in_scope(actor, org.path, target=org, message=SCOPE_REFUSED)
     with transaction.atomic():
         org = Organization.objects.select_for_update().get(pk=org.pk)
         before = snapshot(org)
@@ -165,7 +167,7 @@ def org_update(*, actor, org: Organization, data: dict[str, Any]) -> Organizatio
 
 def org_move(*, actor, org: Organization, new_parent: Organization | None) -> Organization:
     """Move `org` and its whole subtree under `new_parent` (调整隶属关系); paths follow."""
-    _require_scope(actor, org)
+    require_in_scope(actor, org.path, target=org, message=SCOPE_REFUSED)
     with transaction.atomic():
         org = Organization.objects.select_for_update().get(pk=org.pk)
         new_parent = _check_move(actor, org, new_parent)
@@ -194,7 +196,7 @@ def rectification_open(
     deadline=None,
 ) -> RectificationCase:
     """List an organization as weak and lax (确定软弱涣散党组织) and open its rectification."""
-    _require_scope(actor, organization)
+    require_in_scope(actor, organization.path, target=organization, message=SCOPE_REFUSED)
     errors: dict[str, list[str]] = {}
     if not problems.strip():
         errors["problems"] = ["请填写存在的问题。"]
@@ -212,7 +214,7 @@ def rectification_open(
             measures=measures.strip(),
             responsible=responsible.strip(),
             deadline=deadline,
-            opened_by=actor,
+            opened_by=acting_user(actor),
         )
         audit_record(
             actor=actor,
@@ -228,7 +230,7 @@ def rectification_step_add(
     *, actor, case: RectificationCase, day, action: str
 ) -> RectificationStep:
     """Record what was done (整顿进展)."""
-    _require_scope(actor, case.organization)
+    require_in_scope(actor, case.organization.path, target=case.organization, message=SCOPE_REFUSED)
     errors: dict[str, list[str]] = {}
     if case.status != RectificationCase.Status.OPEN:
         errors["case"] = ["整顿已销号，不能再添加进展。"]
@@ -240,7 +242,7 @@ def rectification_step_add(
         raise ValidationError(errors)
     with transaction.atomic():
         step = RectificationStep.objects.create(
-            case=case, day=day, action=action.strip(), recorded_by=actor
+            case=case, day=day, action=action.strip(), recorded_by=acting_user(actor)
         )
         audit_record(
             actor=actor,
@@ -254,7 +256,7 @@ def rectification_step_add(
 
 def rectification_close(*, actor, case: RectificationCase, note: str) -> RectificationCase:
     """Close a rectification (整顿销号): at least one recorded step and a closing opinion."""
-    _require_scope(actor, case.organization)
+    require_in_scope(actor, case.organization.path, target=case.organization, message=SCOPE_REFUSED)
     errors: dict[str, list[str]] = {}
     if case.status != RectificationCase.Status.OPEN:
         errors["case"] = ["整顿已销号。"]

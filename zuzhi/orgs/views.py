@@ -12,7 +12,7 @@ from zuzhi.core.export import xlsx_response
 from zuzhi.core.forms import apply_service_errors
 from zuzhi.core.masking import personal, personal_in_snapshot
 from zuzhi.core.params import id_param, text_param
-from zuzhi.core.scope import PATH_STEP, can_view_personal_data
+from zuzhi.core.scope import ancestor_paths, can_view_personal_data
 
 from . import selectors, services
 from .forms import (
@@ -112,7 +112,7 @@ def org_list_view(request):
 
 def _with_breadcrumbs(user, orgs: list[Organization]) -> list[tuple[Organization, list]]:
     """Each organization with its visible ancestors (top first), in one query for all."""
-    prefixes = {o.path[:i] for o in orgs for i in range(PATH_STEP, len(o.path), PATH_STEP)}
+    prefixes = {a for o in orgs for a in ancestor_paths(o.path)}
     by_path = {
         a.path: a
         for a in selectors.org_scoped(user=user)
@@ -122,11 +122,7 @@ def _with_breadcrumbs(user, orgs: list[Organization]) -> list[tuple[Organization
     return [
         (
             o,
-            [
-                by_path[o.path[:i]]
-                for i in range(PATH_STEP, len(o.path), PATH_STEP)
-                if o.path[:i] in by_path
-            ],
+            [by_path[a] for a in ancestor_paths(o.path) if a in by_path],
         )
         for o in orgs
     ]

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from zuzhi.core.scope import ScopedQuerySet
+
 
 class RuleKind(models.TextChoices):
     BASE = "base", "基础分"
@@ -41,6 +43,8 @@ class PointRule(models.Model):
 class PointEntry(models.Model):
     """A manual points entry with its reason (积分登记), e.g. volunteering or a commendation."""
 
+    scope_path_field = "member__organization__path"
+
     member = models.ForeignKey(
         "members.Member", on_delete=models.CASCADE, related_name="point_entries"
     )
@@ -53,6 +57,8 @@ class PointEntry(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-day", "-pk"]

@@ -14,7 +14,7 @@ from django.http import Http404
 from zuzhi.core.audit import audit_record, changed_fields, snapshot
 from zuzhi.core.models import AuditAction
 from zuzhi.core.roles import Role
-from zuzhi.core.scope import deny, has_role, path_in_scope
+from zuzhi.core.scope import acting_user, has_role, require_in_scope
 from zuzhi.members.models import Member
 
 from .models import PointEntry, PointRule, RuleKind, RuleSource
@@ -30,8 +30,9 @@ def point_entry_add(
     points: int | None = None,
 ) -> PointEntry:
     """Record a manual entry (登记积分): a bonus or deduction under a manual rule, with a reason."""
-    if not path_in_scope(actor, member.organization.path):
-        raise deny(actor, target=member, message="试图为权限范围以外的党员登记积分")
+    require_in_scope(
+        actor, member.organization.path, target=member, message="试图为权限范围以外的党员登记积分"
+    )
     points = rule.points if points is None else points
     errors: dict[str, list[str]] = {}
     if rule.source != RuleSource.MANUAL or not rule.is_active:
@@ -61,7 +62,7 @@ def point_entry_add(
             day=day,
             points=points,
             reason=reason.strip(),
-            recorded_by=actor,
+            recorded_by=acting_user(actor),
         )
         audit_record(
             actor=actor,

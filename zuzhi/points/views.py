@@ -15,7 +15,7 @@ from zuzhi.core.forms import apply_service_errors
 from zuzhi.core.roles import Role
 from zuzhi.core.scope import has_role
 from zuzhi.members.selectors import member_get
-from zuzhi.orgs.selectors import org_get
+from zuzhi.orgs.selectors import org_param
 
 from . import selectors, services
 from .models import PointRule, RuleSource
@@ -43,12 +43,7 @@ def _year(request) -> int:
 @login_required
 def points_view(request):
     year = _year(request)
-    within = None
-    if request.GET.get("org"):
-        try:
-            within = org_get(user=request.user, pk=int(request.GET["org"]))
-        except ValueError as exc:
-            raise Http404 from exc
+    within = org_param(user=request.user, value=request.GET.get("org"))
     if request.GET.get("view") == "branches":
         rows = selectors.branch_points(user=request.user, year=year)
         return render(request, "points/branches.html", {"rows": rows, "year": year})

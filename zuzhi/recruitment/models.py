@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from zuzhi.core.scope import ScopedQuerySet
+
 
 class Stage(models.TextChoices):
     APPLICANT = "applicant", "入党申请人"
@@ -14,6 +16,8 @@ class Stage(models.TextChoices):
 class Candidate(models.Model):
     """A person on the way into the Party (发展党员), from application to full membership.
     Each step is dated; the member record is created from this one when they are admitted."""
+
+    scope_path_field = "organization__path"
 
     organization = models.ForeignKey(
         "orgs.Organization",
@@ -42,6 +46,8 @@ class Candidate(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["stage", "applied_on"]

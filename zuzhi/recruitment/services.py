@@ -15,7 +15,7 @@ from zuzhi.core import idnumber
 from zuzhi.core.audit import audit_record, snapshot
 from zuzhi.core.dates import OUT_OF_RANGE, is_plausible
 from zuzhi.core.models import AuditAction
-from zuzhi.core.scope import deny, path_in_scope
+from zuzhi.core.scope import acting_user, require_in_scope
 from zuzhi.members.models import Member, MemberStatus
 from zuzhi.members.services import MEMBER_ORG_TYPES, add_years, member_create, member_update
 from zuzhi.orgs.models import Organization
@@ -34,9 +34,7 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(day.day, last))
 
 
-def _require_scope(actor, organization: Organization) -> None:
-    if actor is not None and not path_in_scope(actor, organization.path):
-        raise deny(actor, target=organization, message="试图办理权限范围以外的发展党员事项")
+SCOPE_REFUSED = "试图办理权限范围以外的发展党员事项"
 
 
 def _refuse(field: str, rule: str) -> None:
@@ -47,7 +45,7 @@ def candidate_apply(
     *, actor, organization: Organization, applied_on: datetime.date, data: dict[str, Any]
 ) -> Candidate:
     """Register an application to join the Party (递交入党申请书)."""
-    _require_scope(actor, organization)
+    require_in_scope(actor, organization.path, target=organization, message=SCOPE_REFUSED)
     data = {k: v for k, v in data.items() if k in PERSON_FIELDS}
     errors: dict[str, list[str]] = {}
     if organization.org_type not in MEMBER_ORG_TYPES:
@@ -81,7 +79,7 @@ def candidate_apply(
     with transaction.atomic():
         Candidate.objects.filter(id_number=data["id_number"], stage=Stage.WITHDRAWN).delete()
         candidate = Candidate.objects.create(
-            organization=organization, applied_on=applied_on, created_by=actor, **data
+            organization=organization, applied_on=applied_on, created_by=acting_user(actor), **data
         )
         audit_record(
             actor=actor,
@@ -116,7 +114,9 @@ def earliest_next_step(candidate: Candidate) -> datetime.date | None:
 
 def candidate_advance(*, actor, candidate: Candidate, on: datetime.date) -> Candidate:
     """Take the next step on date `on`, refused with the rule when it comes too early."""
-    _require_scope(actor, candidate.organization)
+    require_in_scope(
+        actor, candidate.organization.path, target=candidate.organization, message=SCOPE_REFUSED
+    )
     with transaction.atomic():
         candidate = (
             Candidate.objects.select_for_update()
@@ -180,7 +180,9 @@ def candidate_extend_probation(
     *, actor, candidate: Candidate, months: int, reason: str
 ) -> Candidate:
     """Extend the probation once, by up to a year (延长预备期)."""
-    _require_scope(actor, candidate.organization)
+    require_in_scope(
+        actor, candidate.organization.path, target=candidate.organization, message=SCOPE_REFUSED
+    )
     if candidate.stage != Stage.PROBATIONARY:
         _refuse("stage", "只有预备党员可以延长预备期。")
     if candidate.extension_months:

@@ -3,6 +3,7 @@
 import factory
 
 from zuzhi.accounts.models import RoleAssignment, User
+from zuzhi.core.scope import SYSTEM
 from zuzhi.orgs.models import Organization, OrgType, UnitCategory
 from zuzhi.orgs.services import org_create
 
@@ -23,7 +24,7 @@ class OrganizationFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, parent=None, **kwargs):
-        return org_create(actor=None, parent=parent, data=kwargs)
+        return org_create(actor=SYSTEM, parent=parent, data=kwargs)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -76,4 +77,4 @@ def member_data(**overrides) -> dict:
 def make_member(organization, **overrides):
     from zuzhi.members.services import member_create
 
-    return member_create(actor=None, organization=organization, data=member_data(**overrides))
+    return member_create(actor=SYSTEM, organization=organization, data=member_data(**overrides))

@@ -14,6 +14,7 @@ from django.urls import reverse
 from zuzhi.core.idnumber import check_char
 from zuzhi.core.imports import import_job_confirm, import_job_create
 from zuzhi.core.models import AuditAction, AuditLog, ImportJob
+from zuzhi.core.scope import SYSTEM
 from zuzhi.members.models import Member
 from zuzhi.members.services import member_update
 from zuzhi.testing.factories import OrganizationFactory, make_member, valid_id_number
@@ -178,7 +179,7 @@ def test_a_row_that_became_an_identity_change_after_the_preview_is_refused(
     # the file now renames them back, which nobody confirmed.
     job = upload(town_a_user, [row(公民身份号码=MAN, 姓名="张三", 联系电话="13700001111")])
     assert job.status == ImportJob.Status.READY and job.identity_rows == []
-    member_update(actor=None, member=registered, data={"name": "张叁"})
+    member_update(actor=SYSTEM, member=registered, data={"name": "张叁"})
     job = import_job_confirm(actor=town_a_user, job=job)
     assert job.status == ImportJob.Status.FAILED
     assert errors_at(job) == [(2, "姓名")] and "勾选确认" in job.errors[0]["message"]

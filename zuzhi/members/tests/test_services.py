@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from zuzhi.core.models import AuditAction, AuditLog
+from zuzhi.core.scope import SYSTEM
 from zuzhi.members.models import Member, TransferStatus
 from zuzhi.members.selectors import member_list, transfer_list
 from zuzhi.members.services import (
@@ -255,13 +256,13 @@ def test_the_status_a_roster_implies_follows_the_probation_rules():
 
 def test_names_and_phones_are_kept_however_typed_in_a_form_or_the_api(county):
     member = member_create(
-        actor=None,
+        actor=SYSTEM,
         organization=county.village_a1,
         data=member_data(name="王　芳", phone="138-1234-5678"),
     )
     assert member.name == "王芳" and member.phone == "13812345678"
     member = member_create(
-        actor=None,
+        actor=SYSTEM,
         organization=county.village_a1,
         data=member_data(
             name="李  明", phone="(0377)6512345", id_number=valid_id_number(sequence=5)

@@ -2,6 +2,7 @@ import datetime
 
 from django.urls import reverse
 
+from zuzhi.core.scope import SYSTEM
 from zuzhi.orgs.selectors import HealthFlag, org_health
 from zuzhi.orgs.services import org_update
 from zuzhi.testing.factories import make_member, valid_id_number
@@ -50,7 +51,7 @@ def test_terms_expired_and_expiring_within_90_days(county, town_a_user, county_u
     add_members(county.village_a1, 3)
     add_members(county.village_a2, 3, start=10)
     org_update(
-        actor=None,
+        actor=SYSTEM,
         org=county.village_a1,
         data={
             "term_start": datetime.date(2021, 11, 22),
@@ -58,7 +59,7 @@ def test_terms_expired_and_expiring_within_90_days(county, town_a_user, county_u
         },
     )
     org_update(
-        actor=None,
+        actor=SYSTEM,
         org=county.village_a2,
         data={
             "term_start": datetime.date(2022, 2, 20),
@@ -66,7 +67,7 @@ def test_terms_expired_and_expiring_within_90_days(county, town_a_user, county_u
         },
     )
     org_update(
-        actor=None,
+        actor=SYSTEM,
         org=county.town_b,
         data={
             "term_start": datetime.date(2022, 2, 22),

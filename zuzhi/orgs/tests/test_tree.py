@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from zuzhi.core.scope import PATH_STEP, path_segment, subtree_q
+from zuzhi.core.scope import PATH_STEP, SYSTEM, path_segment, subtree_q
 from zuzhi.orgs.models import Organization
 from zuzhi.orgs.services import org_create, org_move
 
@@ -64,7 +64,7 @@ def test_random_creates_and_moves_keep_every_path(ops, django_db_blocker):
 
     with transaction.atomic():
         root = org_create(
-            actor=None, parent=None, data={"code": "R", "name": "根", "org_type": "committee"}
+            actor=SYSTEM, parent=None, data={"code": "R", "name": "根", "org_type": "committee"}
         )
         nodes = [root]
         for i, (op, a, b) in enumerate(ops):
@@ -72,7 +72,7 @@ def test_random_creates_and_moves_keep_every_path(ops, django_db_blocker):
                 parent = nodes[a % len(nodes)]
                 nodes.append(
                     org_create(
-                        actor=None,
+                        actor=SYSTEM,
                         parent=parent,
                         data={"code": f"N{i}", "name": f"节点{i}", "org_type": "general_branch"},
                     )
@@ -81,7 +81,7 @@ def test_random_creates_and_moves_keep_every_path(ops, django_db_blocker):
                 org = Organization.objects.get(pk=nodes[1 + a % (len(nodes) - 1)].pk)
                 target = Organization.objects.get(pk=nodes[b % len(nodes)].pk)
                 try:
-                    org_move(actor=None, org=org, new_parent=target)
+                    org_move(actor=SYSTEM, org=org, new_parent=target)
                 except ValidationError:
                     assert target.path.startswith(org.path)
         assert_tree_consistent()

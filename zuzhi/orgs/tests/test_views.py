@@ -8,6 +8,7 @@ from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from zuzhi.core.models import AuditAction, AuditLog
+from zuzhi.core.scope import SYSTEM
 from zuzhi.orgs.models import Organization, OrgType, UnitCategory
 from zuzhi.orgs.services import org_update
 from zuzhi.testing.factories import OrganizationFactory
@@ -178,7 +179,7 @@ def test_export_for_other_township_contains_none_of_ours(county, client_as, town
 
 
 def test_export_masks_phones_for_township_and_writes_an_export_row(county, client_as, town_a_user):
-    org_update(actor=None, org=county.village_a1, data={"secretary_phone": "13812345678"})
+    org_update(actor=SYSTEM, org=county.village_a1, data={"secretary_phone": "13812345678"})
     start = AuditLog.objects.count()
     rows = xlsx_rows(
         client_as(town_a_user).get(reverse("orgs:list"), {"q": "VA1", "export": "xlsx"})
@@ -190,7 +191,7 @@ def test_export_masks_phones_for_township_and_writes_an_export_row(county, clien
 
 
 def test_county_staff_export_is_unmasked_and_logged(county, client_as, county_user):
-    org_update(actor=None, org=county.village_a1, data={"secretary_phone": "13812345678"})
+    org_update(actor=SYSTEM, org=county.village_a1, data={"secretary_phone": "13812345678"})
     rows = xlsx_rows(
         client_as(county_user).get(reverse("orgs:list"), {"q": "VA1", "export": "xlsx"})
     )
@@ -201,7 +202,7 @@ def test_county_staff_export_is_unmasked_and_logged(county, client_as, county_us
 
 def test_unmasked_roles_come_from_settings(county, client_as, town_a_user, settings):
     settings.ZUZHI_UNMASKED_ROLES = ["township_staff"]
-    org_update(actor=None, org=county.village_a1, data={"secretary_phone": "13812345678"})
+    org_update(actor=SYSTEM, org=county.village_a1, data={"secretary_phone": "13812345678"})
     rows = xlsx_rows(
         client_as(town_a_user).get(reverse("orgs:list"), {"q": "VA1", "export": "xlsx"})
     )
@@ -209,7 +210,7 @@ def test_unmasked_roles_come_from_settings(county, client_as, town_a_user, setti
 
 
 def test_list_page_never_shows_a_full_phone(county, client_as, county_user):
-    org_update(actor=None, org=county.village_a1, data={"secretary_phone": "13812345678"})
+    org_update(actor=SYSTEM, org=county.village_a1, data={"secretary_phone": "13812345678"})
     body = client_as(county_user).get(reverse("orgs:list")).content.decode()
     assert "138****5678" in body and "13812345678" not in body
 
@@ -276,7 +277,7 @@ def test_detail_shows_breadcrumbs_counts_and_children(county, client_as, town_a_
 
 
 def test_detail_masks_phone_until_an_allowed_user_asks(county, client_as, county_user, town_a_user):
-    org_update(actor=None, org=county.village_a1, data={"secretary_phone": "13812345678"})
+    org_update(actor=SYSTEM, org=county.village_a1, data={"secretary_phone": "13812345678"})
     url = reverse("orgs:detail", args=[county.village_a1.pk])
     body = client_as(town_a_user).get(url, {"show": "phone"}).content.decode()
     assert "138****5678" in body and "13812345678" not in body and "查看完整号码" not in body
@@ -468,7 +469,7 @@ def test_history_lists_changes_with_chinese_labels(county, client_as, town_a_use
 
 
 def test_history_masks_phones_for_township_staff(county, client_as, town_a_user, county_user):
-    org_update(actor=None, org=county.village_a1, data={"secretary_phone": "13812345678"})
+    org_update(actor=SYSTEM, org=county.village_a1, data={"secretary_phone": "13812345678"})
     url = reverse("orgs:history", args=[county.village_a1.pk])
     body = client_as(town_a_user).get(url).content.decode()
     assert "138****5678" in body and "13812345678" not in body
@@ -510,7 +511,7 @@ def test_home_shows_counts_for_data_users_and_duties_for_admins(
 def test_edit_form_shows_the_phone_masked_and_keeps_it_when_untouched(
     county, client_as, town_a_user
 ):
-    org_update(actor=None, org=county.village_a1, data={"secretary_phone": "13812345678"})
+    org_update(actor=SYSTEM, org=county.village_a1, data={"secretary_phone": "13812345678"})
     client = client_as(town_a_user)
     url = reverse("orgs:edit", args=[county.village_a1.pk])
     page = client.get(url).content.decode()
