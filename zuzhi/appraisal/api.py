@@ -1,4 +1,4 @@
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from zuzhi.core.params import ObjectId
 
@@ -22,6 +22,7 @@ class RoundOut(Schema):
     organization_id: int
     year: int
     status: RoundStatus
+    ballot_token: str = Field(..., description="无记名投票页地址 /appraisal/vote/{ballot_token}/")
     ballots: int
     excellent_limit: int
     subjects: list[SubjectOut]
@@ -40,6 +41,7 @@ def _out(round_):
         "organization_id": round_.organization_id,
         "year": round_.year,
         "status": round_.status,
+        "ballot_token": round_.ballot_token,
         "ballots": round_.ballots.count(),
         "excellent_limit": services.excellent_limit(round_, len(subjects)),
         "subjects": [

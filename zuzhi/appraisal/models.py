@@ -1,3 +1,4 @@
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -19,6 +20,10 @@ class RoundStatus(models.TextChoices):
     PUBLISHED = "published", "已公布"
 
 
+def new_ballot_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
 class AppraisalRound(models.Model):
     """A yearly democratic appraisal of a branch's members (民主评议党员)."""
 
@@ -36,6 +41,10 @@ class AppraisalRound(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    # The ballot page's address: unguessable, so that a round cannot be found by counting.
+    ballot_token = models.CharField(
+        max_length=32, unique=True, default=new_ballot_token, editable=False
+    )
 
     objects = ScopedQuerySet.as_manager()
 

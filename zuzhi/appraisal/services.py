@@ -105,6 +105,15 @@ def self_assessment_save(*, actor, subject: AppraisalSubject, text: str) -> Appr
     return subject
 
 
+def ballot_code_valid(*, round_: AppraisalRound, code: str) -> bool:
+    """Whether `code` is an unused ballot code of the open round. The ballot page shows the
+    branch's members only to the holder of such a code; the code is not used up here."""
+    return (
+        round_.status == RoundStatus.OPEN
+        and BallotCode.objects.filter(round=round_, digest=_digest(code), used=False).exists()
+    )
+
+
 def ballot_cast(*, round_id: int, code: str, marks: dict[int, str]) -> None:
     """Cast a secret ballot with a one-time code (无记名投票). No login: the code is the
     right to vote, and nothing about the voter is recorded."""

@@ -8,5 +8,6 @@ urlpatterns = [
     path("new/", views.round_open_view, name="open"),
     path("<int:pk>/", views.round_detail_view, name="detail"),
     path("<int:pk>/<str:action>/", views.round_action_view, name="action"),
-    path("vote/<int:pk>/", views.ballot_view, name="ballot"),
+    path("vote/<slug:token>/", views.ballot_view, name="ballot"),
+    path("vote/<slug:token>/cast/", views.ballot_cast_view, name="cast"),
 ]

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from zuzhi.orgs.selectors import org_param
 
 from . import selectors, services
-from .models import AppraisalRound, Grade, RoundStatus
+from .models import Grade, RoundStatus
 
 
 @login_required
@@ -95,31 +95,51 @@ def round_action_view(request, pk, action):
     return redirect("appraisal:detail", pk=round_.pk)
 
 
-def ballot_view(request, pk):
-    """The secret ballot (无记名投票): no login; the one-time code is the right to vote."""
-    round_ = AppraisalRound.objects.filter(pk=pk).select_related("organization").first()
-    if round_ is None:
-        raise Http404("未找到该评议。")
-    subjects = list(round_.subjects.select_related("member").order_by("member__name"))
-    errors, done = [], False
-    if request.method == "POST":
-        marks = {s.pk: request.POST.get(f"grade_{s.pk}", "") for s in subjects}
-        try:
-            services.ballot_cast(round_id=round_.pk, code=request.POST.get("code", ""), marks=marks)
-        except ValidationError as exc:
-            errors = exc.messages
-        else:
-            done = True
+def _ballot_page(request, round_, *, code: str = "", errors=(), done: bool = False):
+    """The ballot page. The branch's members are listed only with a valid code in hand."""
+    subjects = []
+    if code:
+        subjects = list(round_.subjects.select_related("member").order_by("member__name"))
     return render(
         request,
         "appraisal/ballot.html",
         {
             "round": round_,
+            "code": code,
             "subjects": subjects,
             "grades": Grade.choices,
-            "errors": errors,
+            "errors": list(errors),
             "done": done,
             "limit": services.excellent_limit(round_, len(subjects)),
-            "posted": request.POST if errors else {},
         },
     )
+
+
+def ballot_view(request, token):
+    """The secret ballot (无记名投票), step one: no login; entering a valid one-time code
+    opens the ballot."""
+    round_ = selectors.ballot_round_get(token=token)
+    if request.method != "POST":
+        return _ballot_page(request, round_)
+    code = request.POST.get("code", "").strip()
+    if not services.ballot_code_valid(round_=round_, code=code):
+        return _ballot_page(request, round_, errors=["选票码无效或已经使用。"])
+    return _ballot_page(request, round_, code=code)
+
+
+@require_POST
+def ballot_cast_view(request, token):
+    """Step two: the ballot, cast with the code it was opened with."""
+    round_ = selectors.ballot_round_get(token=token)
+    code = request.POST.get("code", "").strip()
+    if not services.ballot_code_valid(round_=round_, code=code):
+        return _ballot_page(request, round_, errors=["选票码无效或已经使用。"])
+    marks = {
+        pk: request.POST.get(f"grade_{pk}", "")
+        for pk in round_.subjects.values_list("pk", flat=True)
+    }
+    try:
+        services.ballot_cast(round_id=round_.pk, code=code, marks=marks)
+    except ValidationError as exc:
+        return _ballot_page(request, round_, code=code, errors=exc.messages)
+    return _ballot_page(request, round_, done=True)

@@ -82,19 +82,6 @@ def audit_record(
     )
 
 
-def personal_data_viewed(
-    *, actor, target: models.Model, fields: list[str], org_path: str = ""
-) -> None:
-    """Record that `actor` was shown unmasked personal data (查看未脱敏个人信息)."""
-    audit_record(
-        actor=actor,
-        action=AuditAction.VIEW_PERSONAL,
-        target=target,
-        org_path=org_path,
-        message="查看未脱敏字段：" + "、".join(fields),
-    )
-
-
 def audit_bulk_record(
     *, actor, action: AuditAction, items: list[tuple[models.Model, str, dict]]
 ) -> None:

@@ -1,4 +1,5 @@
-"""Excel and PDF export (导出) of any list: exactly the rows the user sees, masked by role, audited."""
+"""Excel and PDF export (导出) of any list: exactly the rows the user sees, audited. Rows holding
+personal data are read through core.personal.personal_view, which masks and audits them."""
 
 import io
 from collections.abc import Iterable
@@ -6,7 +7,6 @@ from urllib.parse import quote
 
 import xlsxwriter
 from django.conf import settings
-from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 
@@ -53,10 +53,8 @@ def xlsx_response(
     target_type: str,
     message: str = "",
     org_path: str = "",
-    unmasked: bool = False,
 ) -> HttpResponse:
-    """An .xlsx download; the export itself is written to the audit log, and so is the fact
-    that it carried unmasked personal data."""
+    """An .xlsx download; the export itself is written to the audit log."""
     rows = list(rows)
     content = xlsx_bytes(headers=headers, rows=rows, sheet_name=filename)
     return _audited_download(
@@ -69,7 +67,6 @@ def xlsx_response(
         target_type=target_type,
         message=message,
         org_path=org_path,
-        unmasked=unmasked,
     )
 
 
@@ -123,7 +120,6 @@ def pdf_response(
         target_type=target_type,
         message="",
         org_path=org_path,
-        unmasked=False,
     )
 
 
@@ -138,27 +134,15 @@ def _audited_download(
     target_type: str,
     message: str,
     org_path: str,
-    unmasked: bool,
 ) -> HttpResponse:
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action=AuditAction.EXPORT,
-            target_type=target_type,
-            target_repr=filename,
-            org_path=org_path,
-            message=(message or f"导出 {row_count} 行")
-            + ("（含未脱敏个人信息）" if unmasked else ""),
-        )
-        if unmasked:
-            audit_record(
-                actor=actor,
-                action=AuditAction.VIEW_PERSONAL,
-                target_type=target_type,
-                target_repr=filename,
-                org_path=org_path,
-                message=f"导出含未脱敏个人信息 {row_count} 行",
-            )
+    audit_record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        target_type=target_type,
+        target_repr=filename,
+        org_path=org_path,
+        message=message or f"导出 {row_count} 行",
+    )
     stamp = timezone.localtime().strftime("%Y%m%d%H%M")
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = (

@@ -6,10 +6,12 @@ from django.db.models import QuerySet
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
 
+from .personal import personal_view
+
 
 class MappedQuerySet:
-    """Paginates like the queryset it wraps, passing each row of the page through `fn`:
-    personal data is masked on the page only, after the database did the slicing."""
+    """Paginates like the queryset it wraps, passing each row of the page through `fn`,
+    after the database did the slicing."""
 
     def __init__(self, qs: QuerySet, fn: Callable):
         self.qs, self.fn = qs, fn
@@ -22,6 +24,17 @@ class MappedQuerySet:
 
     def __getitem__(self, item):
         return [self.fn(row) for row in self.qs[item]]
+
+
+class PersonalPage(MappedQuerySet):
+    """Paginates like the queryset it wraps; each page is shown through the personal-data
+    policy as one view (revealed or masked by role, one audit row per page)."""
+
+    def __init__(self, qs: QuerySet, *, user, where: str):
+        super().__init__(qs, lambda rows: personal_view(user=user, objects=rows, where=where))
+
+    def __getitem__(self, item):
+        return self.fn(list(self.qs[item]))
 
 
 class Page(PageNumberPagination):

@@ -5,12 +5,9 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from zuzhi.core.audit import audit_record
-from zuzhi.core.masking import personal
-from zuzhi.core.models import AuditAction
-from zuzhi.core.paging import MappedQuerySet, Page
+from zuzhi.core.paging import Page, PersonalPage
 from zuzhi.core.params import ObjectId, Partial, QueryText
-from zuzhi.core.scope import can_view_personal_data
+from zuzhi.core.personal import personal_view
 from zuzhi.orgs.models import Organization
 from zuzhi.orgs.selectors import org_get, org_param
 
@@ -109,17 +106,7 @@ class DecisionIn(Schema):
 
 
 def _out(request, member):
-    unmasked = can_view_personal_data(request.user)
-    if unmasked:
-        audit_record(
-            actor=request.user,
-            action=AuditAction.VIEW_PERSONAL,
-            target=member,
-            org_path=member.organization.path,
-            message="接口读取未脱敏的公民身份号码和联系电话",
-        )
-    member.id_number = personal(member.id_number, kind="id", unmasked=unmasked)
-    member.phone = personal(member.phone, kind="phone", unmasked=unmasked)
+    personal_view(user=request.user, objects=[member], where=request.path)
     return member
 
 
@@ -134,7 +121,7 @@ def member_list(request, filters: Query[MemberFilters]):
         status=filters.status,
         category=filters.category,
     )
-    return MappedQuerySet(qs, lambda row: _out(request, row))
+    return PersonalPage(qs, user=request.user, where=request.path)
 
 
 @router.get("/transfers", response=list[TransferOut], summary="组织关系转接（待接收 / 已转出）")

@@ -2,6 +2,7 @@ from django import forms
 
 from zuzhi.core.codes import code_map
 from zuzhi.core.forms import apply_service_errors
+from zuzhi.core.personal import personal_form_masked, personal_form_unchanged
 
 from .models import CaseKind, Member, member_date_display
 from .services import EDITABLE_FIELDS
@@ -47,7 +48,9 @@ class MemberForm(forms.ModelForm):
         self.fields["education"].choices = code_choices("ZB64", blank=True)
         self.fields["birth_date"].required = False
         self.kept_month_only = []
+        self.masks = {}
         if self.instance.pk:
+            self.masks = personal_form_masked(self)
             del self.fields["org_code"]
             for name in MONTH_DATE_FIELDS:
                 if getattr(self.instance, f"{name}_month_only"):
@@ -66,7 +69,7 @@ class MemberForm(forms.ModelForm):
         for name in self.kept_month_only:
             if not cleaned.get(name) and name not in self.errors:
                 cleaned.pop(name, None)
-        return cleaned
+        return personal_form_unchanged(cleaned, self.masks)
 
     def _post_clean(self):
         # The service validates (same rules as the API and the import).

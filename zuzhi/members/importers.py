@@ -17,6 +17,7 @@ from zuzhi.core.parsers import (
     parse_phone,
     parse_text,
 )
+from zuzhi.core.personal import personal_masked
 from zuzhi.core.scope import path_in_scope
 from zuzhi.orgs.models import Organization
 from zuzhi.orgs.selectors import org_by_name, org_scoped
@@ -177,7 +178,8 @@ def _changes(member: Member, data: dict) -> tuple[dict, list[dict]]:
         elif getattr(member, field) == value:
             continue
         else:
-            old, new = _shown(field, getattr(member, field)), _shown(field, value)
+            stored = personal_masked(member, field, getattr(member, field))
+            old, new = _shown(field, stored), _shown(field, value)
         changed.append(
             {
                 "label": FIELD_HEADERS.get(field, field),

@@ -9,12 +9,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from zuzhi.core import idnumber
-from zuzhi.core.audit import personal_data_viewed
 from zuzhi.core.codes import code_map
 from zuzhi.core.export import xlsx_response
 from zuzhi.core.forms import apply_service_errors
-from zuzhi.core.masking import personal
-from zuzhi.core.scope import can_view_personal_data
+from zuzhi.core.personal import may_see_personal, personal_view
 from zuzhi.orgs.models import Organization
 from zuzhi.orgs.selectors import org_get_by_code, org_param
 
@@ -54,9 +52,7 @@ def _within(request):
     return org_param(user=request.user, value=request.GET.get("org"))
 
 
-def _display(member: Member, unmasked: bool) -> Member:
-    member.id_display = personal(member.id_number, kind="id", unmasked=unmasked)
-    member.phone_display = personal(member.phone, kind="phone", unmasked=unmasked)
+def _display(member: Member) -> Member:
     member.gender_label = GENDERS.get(member.gender, "")
     member.ethnicity_label = code_map("GB3304").get(member.ethnicity, member.ethnicity)
     member.education_label = code_map("ZB64").get(member.education, member.education)
@@ -81,12 +77,14 @@ def member_list_view(request):
         category=request.GET.get("category") or None,
     )
     if request.GET.get("export") == "xlsx":
-        unmasked = can_view_personal_data(request.user)
         ethnicities, educations = code_map("GB3304"), code_map("ZB64")
+        shown = personal_view(
+            user=request.user, objects=qs.iterator(chunk_size=2000), where=request.path
+        )
         rows = (
             [
                 m.name,
-                personal(m.id_number, kind="id", unmasked=unmasked),
+                m.id_number,
                 GENDERS.get(m.gender, ""),
                 ethnicities.get(m.ethnicity, m.ethnicity),
                 m.birth_date,
@@ -97,10 +95,10 @@ def member_list_view(request):
                 m.organization.code,
                 m.organization.name,
                 m.get_category_display(),
-                personal(m.phone, kind="phone", unmasked=unmasked),
+                m.phone,
                 m.work_unit,
             ]
-            for m in qs.iterator(chunk_size=2000)
+            for m in shown
         )
         return xlsx_response(
             actor=request.user,
@@ -109,11 +107,14 @@ def member_list_view(request):
             rows=rows,
             target_type="members.member",
             org_path=within.path if within else "",
-            unmasked=unmasked,
         )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    # A list shows personal data masked to every role: the detail page reveals it on request.
+    page.object_list = personal_view(
+        user=request.user, objects=list(page), where=request.path, reveal=False
+    )
     for member in page:
-        _display(member, unmasked=False)
+        _display(member)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -133,20 +134,14 @@ def member_list_view(request):
 @login_required
 def member_detail_view(request, pk):
     member = selectors.member_get(user=request.user, pk=pk)
-    unmasked = can_view_personal_data(request.user) and request.GET.get("show") == "full"
-    if unmasked:
-        personal_data_viewed(
-            actor=request.user,
-            target=member,
-            fields=["公民身份号码", "联系电话"],
-            org_path=member.organization.path,
-        )
+    reveal = request.GET.get("show") == "full"
+    personal_view(user=request.user, objects=[member], where=request.path, reveal=reveal)
     return render(
         request,
         "members/member_detail.html",
         {
-            "member": _display(member, unmasked),
-            "can_unmask": can_view_personal_data(request.user) and not unmasked,
+            "member": _display(member),
+            "can_unmask": may_see_personal(request.user) and not reveal,
             "transfers": member.transfers.select_related("from_org", "to_org")[:20],
         },
     )
@@ -211,25 +206,33 @@ def _division_notice(request, member) -> None:
 def member_history_view(request, pk):
     member = selectors.member_get(user=request.user, pk=pk)
     labels = {f.attname: str(f.verbose_name) for f in Member._meta.concrete_fields}
-    unmasked = can_view_personal_data(request.user)
+    reveal = request.GET.get("show") == "full"
+    rows = personal_view(
+        user=request.user,
+        objects=list(selectors.member_history(user=request.user, member=member)[:100]),
+        where=request.path,
+        reveal=reveal,
+    )
     entries = []
-    for row in selectors.member_history(user=request.user, member=member)[:100]:
+    for row in rows:
         changes = []
         for key in dict.fromkeys([*(row.before or {}), *(row.after or {})]):
             if key in ("updated_at", "created_at", "name_initials", "id"):
                 continue
             old, new = (row.before or {}).get(key), (row.after or {}).get(key)
-            if key in ("id_number", "phone"):
-                kind = "id" if key == "id_number" else "phone"
-                old, new = (
-                    personal(old, kind=kind, unmasked=unmasked),
-                    personal(new, kind=kind, unmasked=unmasked),
-                )
             if isinstance(old, bool) or isinstance(new, bool):
                 old, new = (YES_NO.get(v, v) for v in (old, new))
             changes.append((labels.get(key, key), old, new))
         entries.append((row, changes))
-    return render(request, "members/member_history.html", {"member": member, "entries": entries})
+    return render(
+        request,
+        "members/member_history.html",
+        {
+            "member": member,
+            "entries": entries,
+            "can_unmask": may_see_personal(request.user) and not reveal,
+        },
+    )
 
 
 @login_required

@@ -3,10 +3,9 @@ import datetime
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from zuzhi.core.masking import mask_log_row, personal
-from zuzhi.core.paging import MappedQuerySet, Page
+from zuzhi.core.paging import Page, PersonalPage
 from zuzhi.core.params import ObjectId, Partial, QueryText
-from zuzhi.core.scope import can_view_personal_data
+from zuzhi.core.personal import personal_view
 
 from . import selectors, services
 from .models import OrgType, UnitCategory
@@ -70,10 +69,7 @@ class HistoryOut(Schema):
 
 
 def _out(request, org):
-    """Masks the secretary's phone unless the caller's role may see it."""
-    org.secretary_phone = personal(
-        org.secretary_phone, kind="phone", unmasked=can_view_personal_data(request.user)
-    )
+    personal_view(user=request.user, objects=[org], where=request.path)
     return org
 
 
@@ -87,7 +83,7 @@ def org_list(request, filters: Query[OrganizationFilters]):
         unit_category=filters.unit_category,
         q=filters.q,
     )
-    return MappedQuerySet(qs, lambda row: _out(request, row))
+    return PersonalPage(qs, user=request.user, where=request.path)
 
 
 @router.get("/{int:org_id}", response=OrganizationOut, summary="党组织详情")
@@ -117,8 +113,6 @@ def org_patch(request, org_id: ObjectId, payload: Partial[OrganizationIn]):
 @paginate(Page, page_size=50)
 def org_history(request, org_id: ObjectId):
     org = selectors.org_get(user=request.user, pk=org_id)
-    unmasked = can_view_personal_data(request.user)
-    return MappedQuerySet(
-        selectors.org_history(user=request.user, org=org),
-        lambda row: mask_log_row(row, unmasked=unmasked),
+    return PersonalPage(
+        selectors.org_history(user=request.user, org=org), user=request.user, where=request.path
     )

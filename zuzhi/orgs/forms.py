@@ -1,7 +1,7 @@
 from django import forms
 
 from zuzhi.core.forms import apply_service_errors
-from zuzhi.core.masking import mask_phone
+from zuzhi.core.personal import personal_form_masked, personal_form_unchanged
 from zuzhi.core.scope import subtree_q
 
 from . import selectors
@@ -49,14 +49,7 @@ class OrganizationForm(forms.ModelForm):
         parent.empty_label = "请选择上级组织"
         # Only the system creates top-level organizations; a root keeps having no parent.
         parent.required = not (org.pk and org.parent_id is None)
-        # The phone is shown masked, to every role: an unmasked look is logged, and only the
-        # detail page does that. Sending the mask back unchanged keeps the stored number,
-        # typing another replaces it, emptying the field clears it.
-        self.masked_phone = ""
-        if org.secretary_phone:
-            self.masked_phone = mask_phone(org.secretary_phone)
-            self.initial["secretary_phone"] = self.masked_phone
-            self.fields["secretary_phone"].help_text = "号码已脱敏显示；不修改则保留原号码。"
+        self.masks = personal_form_masked(self)
 
     def _post_clean(self):
         # Validation is the service's job (it reports in Chinese, with the same rules as the
@@ -66,8 +59,7 @@ class OrganizationForm(forms.ModelForm):
     def service_data(self) -> dict:
         """The cleaned input as the service takes it (the service moves only on a new parent)."""
         data = {k: v for k, v in self.cleaned_data.items() if k in EDITABLE_FIELDS}
-        if self.masked_phone and data.get("secretary_phone") == self.masked_phone:
-            del data["secretary_phone"]
+        data = personal_form_unchanged(data, self.masks)
         if self.cleaned_data.get("parent") is not None:
             data["parent"] = self.cleaned_data["parent"]
         return data

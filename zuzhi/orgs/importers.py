@@ -7,6 +7,7 @@ from django.http import Http404
 from zuzhi.core.excel import Column, Row
 from zuzhi.core.imports import ImportOutcome, validation_messages
 from zuzhi.core.parsers import choice_parser, parse_date, parse_text
+from zuzhi.core.personal import personal_masked
 
 from .models import Organization, OrgType, UnitCategory
 from .services import org_create, org_update
@@ -163,7 +164,7 @@ def _changes(org: Organization, data: dict, parent: Organization) -> list[dict]:
     changed = [
         {
             "label": HEADERS.get(field, field),
-            "old": _shown(field, getattr(org, field)),
+            "old": _shown(field, personal_masked(org, field, getattr(org, field))),
             "new": _shown(field, value),
             "identity": False,
         }

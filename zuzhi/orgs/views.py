@@ -7,12 +7,11 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from zuzhi.core.audit import personal_data_viewed
 from zuzhi.core.export import xlsx_response
 from zuzhi.core.forms import apply_service_errors
-from zuzhi.core.masking import personal, personal_in_snapshot
 from zuzhi.core.params import id_param, text_param
-from zuzhi.core.scope import ancestor_paths, can_view_personal_data
+from zuzhi.core.personal import may_see_personal, personal_view
+from zuzhi.core.scope import ancestor_paths
 
 from . import selectors, services
 from .forms import (
@@ -55,7 +54,7 @@ def _filtered(request):
     )
 
 
-def _export_row(org, *, unmasked: bool) -> list:
+def _export_row(org) -> list:
     return [
         org.code,
         org.name,
@@ -64,7 +63,7 @@ def _export_row(org, *, unmasked: bool) -> list:
         org.parent.code if org.parent else "",
         org.parent.name if org.parent else "",
         org.secretary_name,
-        personal(org.secretary_phone, kind="phone", unmasked=unmasked),
+        org.secretary_phone,
         org.founded_on,
         org.term_start,
         org.term_end,
@@ -78,19 +77,21 @@ def org_list_view(request):
     """党组织列表: filters, pagination and Excel export of exactly the filtered rows."""
     qs = _filtered(request)
     if request.GET.get("export") == "xlsx":
-        unmasked = can_view_personal_data(request.user)
+        shown = personal_view(
+            user=request.user, objects=qs.iterator(chunk_size=2000), where=request.path
+        )
         return xlsx_response(
             actor=request.user,
             filename="党组织列表",
             headers=EXPORT_HEADERS,
-            rows=(_export_row(o, unmasked=unmasked) for o in qs.iterator(chunk_size=2000)),
+            rows=(_export_row(o) for o in shown),
             target_type="orgs.organization",
-            unmasked=unmasked,
         )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    for org in page:
-        # Unmasked phones are shown one at a time on the detail page, where each look is logged.
-        org.phone_display = personal(org.secretary_phone, kind="phone", unmasked=False)
+    # Masked to every role here: the detail page reveals a phone on request.
+    page.object_list = personal_view(
+        user=request.user, objects=list(page), where=request.path, reveal=False
+    )
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("export", None)
@@ -160,10 +161,9 @@ def org_children_view(request, pk):
 @login_required
 def org_detail_view(request, pk):
     org = selectors.org_get(user=request.user, pk=pk)
-    allowed = can_view_personal_data(request.user)
-    unmasked = allowed and request.GET.get("show") == "phone"
-    if unmasked and org.secretary_phone:
-        personal_data_viewed(actor=request.user, target=org, fields=["书记电话"], org_path=org.path)
+    reveal = request.GET.get("show") == "phone"
+    has_phone = bool(org.secretary_phone)
+    personal_view(user=request.user, objects=[org], where=request.path, reveal=reveal)
     children = selectors.org_children(user=request.user, parent=org)
     counts = selectors.org_type_counts(user=request.user, org=org)
     return render(
@@ -176,8 +176,7 @@ def org_detail_view(request, pk):
             "children_more": children.count() > DETAIL_CHILDREN_LIMIT,
             "counts": [(OrgType(k).label, v) for k, v in counts.items()],
             "counts_total": sum(counts.values()),
-            "phone": personal(org.secretary_phone, kind="phone", unmasked=unmasked),
-            "can_unmask": allowed and not unmasked and bool(org.secretary_phone),
+            "can_unmask": may_see_personal(request.user) and not reveal and has_phone,
             "health": [
                 selectors.HealthFlag.LABELS[f]
                 for _, flags in selectors.org_health(user=request.user, organization=org)
@@ -254,15 +253,11 @@ def org_history_view(request, pk):
     page = Paginator(selectors.org_history(user=request.user, org=org), 30).get_page(
         request.GET.get("page")
     )
-    unmasked = can_view_personal_data(request.user)
-    rows = [
-        (
-            row,
-            personal_in_snapshot(row.before or {}, unmasked=unmasked),
-            personal_in_snapshot(row.after or {}, unmasked=unmasked),
-        )
-        for row in page
-    ]
+    reveal = request.GET.get("show") == "phone"
+    page.object_list = personal_view(
+        user=request.user, objects=list(page), where=request.path, reveal=reveal
+    )
+    rows = [(row, row.before or {}, row.after or {}) for row in page]
     # Parents are shown by name: those in the user's scope, and the current parent (which
     # the detail page shows anyway); any other is not named.
     parent_ids = {
@@ -287,7 +282,16 @@ def org_history_view(request, pk):
         ]
         # A creation has no "before": it is shown as the values it was created with.
         entries.append((row, changes, bool(before)))
-    return render(request, "orgs/org_history.html", {"org": org, "page": page, "entries": entries})
+    return render(
+        request,
+        "orgs/org_history.html",
+        {
+            "org": org,
+            "page": page,
+            "entries": entries,
+            "can_unmask": may_see_personal(request.user) and not reveal,
+        },
+    )
 
 
 @login_required

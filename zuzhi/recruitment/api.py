@@ -2,9 +2,8 @@ import datetime
 
 from ninja import Router, Schema, Status
 
-from zuzhi.core.masking import personal
 from zuzhi.core.params import ObjectId
-from zuzhi.core.scope import can_view_personal_data
+from zuzhi.core.personal import personal_view
 from zuzhi.orgs.selectors import org_get
 
 from . import selectors, services
@@ -50,22 +49,21 @@ class ExtensionIn(Schema):
     reason: str
 
 
-def _out(request, candidate):
-    candidate.earliest_next_step = services.earliest_next_step(candidate)
-    candidate.id_number = personal(
-        candidate.id_number, kind="id", unmasked=can_view_personal_data(request.user)
-    )
-    return candidate
+def _out(request, candidates: list):
+    """The candidates as the caller may see them: one view of personal data, audited once."""
+    for candidate in candidates:
+        candidate.earliest_next_step = services.earliest_next_step(candidate)
+    return personal_view(user=request.user, objects=candidates, where=request.path)
 
 
 @router.get("", response=list[CandidateOut], summary="发展党员进度")
 def candidate_list(request, stage: Stage | None = None):
-    return [_out(request, c) for c in selectors.candidate_list(user=request.user, stage=stage)]
+    return _out(request, list(selectors.candidate_list(user=request.user, stage=stage)))
 
 
 @router.get("/{int:candidate_id}", response=CandidateOut, summary="发展党员详情")
 def candidate_detail(request, candidate_id: ObjectId):
-    return _out(request, selectors.candidate_get(user=request.user, pk=candidate_id))
+    return _out(request, [selectors.candidate_get(user=request.user, pk=candidate_id)])[0]
 
 
 @router.post("", response={201: CandidateOut}, summary="登记入党申请")
@@ -76,23 +74,20 @@ def candidate_apply(request, payload: CandidateIn):
     candidate = services.candidate_apply(
         actor=request.user, organization=organization, applied_on=applied_on, data=data
     )
-    return Status(201, _out(request, candidate))
+    return Status(201, _out(request, [candidate])[0])
 
 
 @router.post("/{int:candidate_id}/advance", response=CandidateOut, summary="进入下一阶段")
 def candidate_advance(request, candidate_id: ObjectId, payload: StepIn):
     candidate = selectors.candidate_get(user=request.user, pk=candidate_id)
-    return _out(
-        request, services.candidate_advance(actor=request.user, candidate=candidate, on=payload.on)
-    )
+    candidate = services.candidate_advance(actor=request.user, candidate=candidate, on=payload.on)
+    return _out(request, [candidate])[0]
 
 
 @router.post("/{int:candidate_id}/extend", response=CandidateOut, summary="延长预备期")
 def candidate_extend(request, candidate_id: ObjectId, payload: ExtensionIn):
     candidate = selectors.candidate_get(user=request.user, pk=candidate_id)
-    return _out(
-        request,
-        services.candidate_extend_probation(
-            actor=request.user, candidate=candidate, months=payload.months, reason=payload.reason
-        ),
+    candidate = services.candidate_extend_probation(
+        actor=request.user, candidate=candidate, months=payload.months, reason=payload.reason
     )
+    return _out(request, [candidate])[0]

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from zuzhi.core.codes import code_map
 from zuzhi.core.forms import apply_service_errors
-from zuzhi.core.masking import personal
+from zuzhi.core.personal import personal_view
 from zuzhi.members.models import MemberCategory
 from zuzhi.orgs.selectors import org_get_by_code
 
@@ -103,12 +103,13 @@ def candidate_detail_view(request, pk):
             )
             return redirect("recruitment:detail", pk=candidate.pk)
     next_stage = services.NEXT.get(candidate.stage)
+    # Masked to every role: no page reveals a candidate's ID number.
+    personal_view(user=request.user, objects=[candidate], where=request.path, reveal=False)
     return render(
         request,
         "recruitment/candidate_detail.html",
         {
             "candidate": candidate,
-            "id_display": personal(candidate.id_number, kind="id", unmasked=False),
             "earliest": earliest,
             "next_label": Stage(next_stage).label if next_stage else None,
             "form": form,

@@ -79,6 +79,7 @@ ACTIONS = {
 # --- what is deliberately not generated ------------------------------------------------------
 SKIPPED = {
     "appraisal:ballot": "the anonymous ballot page has no login and no scope by design (#11 5.6)",
+    "appraisal:cast": "casting on the anonymous ballot needs a ballot code, not a login (#11 5.6)",
     "contests:public": "the public contest page is for every citizen, not scoped",
     "contests:photo": "an entrant's photo on the public page is for every citizen, not scoped",
     "imports:upload": "`kind` names an importer, not an object",

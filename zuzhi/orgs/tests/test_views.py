@@ -473,7 +473,13 @@ def test_history_masks_phones_for_township_staff(county, client_as, town_a_user,
     url = reverse("orgs:history", args=[county.village_a1.pk])
     body = client_as(town_a_user).get(url).content.decode()
     assert "138****5678" in body and "13812345678" not in body
-    assert "13812345678" in client_as(county_user).get(url).content.decode()
+    assert "13812345678" not in client_as(town_a_user).get(url, {"show": "phone"}).content.decode()
+    county_client = client_as(county_user)
+    assert "13812345678" not in county_client.get(url).content.decode()
+    assert not AuditLog.objects.filter(action=AuditAction.VIEW_PERSONAL).exists()
+    assert "13812345678" in county_client.get(url, {"show": "phone"}).content.decode()
+    viewed = AuditLog.objects.get(action=AuditAction.VIEW_PERSONAL)
+    assert viewed.actor == county_user and "书记电话" in viewed.message
 
 
 def test_history_does_not_name_a_former_parent_outside_the_scope(
