@@ -214,8 +214,10 @@ MEDIA_URL = "/media/"
 ZUZHI_MAX_UPLOAD_BYTES = env_int("ZUZHI_MAX_UPLOAD_MB", 20) * 1024 * 1024
 ZUZHI_IMPORT_BACKGROUND_ROWS = env_int("ZUZHI_IMPORT_BACKGROUND_ROWS", 2000)
 # A sheet larger than this many cells (rows × columns) is refused before it is read: the reader
-# builds a dense grid, and a stray value far away would make it enormous.
-ZUZHI_IMPORT_MAX_CELLS = env_int("ZUZHI_IMPORT_MAX_CELLS", 20_000_000)
+# builds a dense grid, and a stray value far away would make it enormous. 5 million holds a
+# roster of 125,000 rows × 40 columns; a 5 KB file reaching that far costs some 270 MB to read
+# (at 20 million it was 880 MB).
+ZUZHI_IMPORT_MAX_CELLS = env_int("ZUZHI_IMPORT_MAX_CELLS", 5_000_000)
 # A refused or unconfirmed upload is kept this long for its marked copy and a re-check.
 ZUZHI_IMPORT_KEEP_HOURS = env_int("ZUZHI_IMPORT_KEEP_HOURS", 24)
 # A confirmed import no worker has taken after this long says the worker is not running.

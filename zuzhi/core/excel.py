@@ -17,7 +17,7 @@ from typing import Any
 from .cells import PLACEHOLDERS
 from .workbook import ExcelFileError, SheetGrid, Workbook, column_letter, open_workbook
 
-__all__ = ["CellError", "ExcelFileError", "column_letter"]
+__all__ = ["CellError", "ExcelFileError"]
 
 # Control characters (NUL above all, which PostgreSQL refuses in text) arrive from cells
 # written as _x0000_; tab and line breaks are ordinary in addresses and names.

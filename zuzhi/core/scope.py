@@ -212,3 +212,16 @@ def is_audit_admin(user) -> bool:
 
 def is_system_admin(user) -> bool:
     return has_role(user, Role.SYSTEM_ADMIN)
+
+
+def role_paths(user, *roles: str) -> list[str]:
+    """Roots of the subtrees where the user holds any of `roles`, nested roots removed, in
+    path order: where a role's right (to propose, to confirm) reaches, whatever the scope."""
+    paths = sorted(
+        {a.organization.path for a in _assignments(user) if a.role in roles and a.organization}
+    )
+    roots: list[str] = []
+    for p in paths:
+        if not any(path_in(p, r) for r in roots):
+            roots.append(p)
+    return roots

@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from zuzhi.core.dates import require_plausible_dates
@@ -103,15 +103,6 @@ def reminders(*, user, day: datetime.date | None = None) -> list[tuple[Organizat
         for row in compliance(user=user, day=day, frequency=frequency):
             due.extend((row.organization, kind, period) for kind in row.missing)
     return sorted(due, key=lambda r: (r[2].end, r[0].path))
-
-
-def last_meeting_dates(*, organizations) -> dict[int, datetime.date | None]:
-    rows = (
-        Meeting.objects.filter(organization__in=organizations)
-        .values("organization")
-        .annotate(last=Max("date"))
-    )
-    return {r["organization"]: r["last"] for r in rows}
 
 
 KIND_LABELS = dict(MeetingKind.choices)

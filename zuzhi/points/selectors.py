@@ -1,14 +1,37 @@
-"""Yearly points per member, derived from meetings, appraisals and manual entries."""
+"""Yearly points per member, derived from meetings, appraisals and manual entries.
 
+The database computes them: one annotated query over the members in scope, ordered and paged
+there, so a page costs the same for a branch and a county. Each active rule is one column:
+the base points, meetings counted in the year (capped), the published appraisal grade, or
+the sum of manual entries; a one-vote veto (一票否决) sets the year to 0.
+"""
+
+import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Sum
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest, Least
 
 from zuzhi.appraisal.models import AppraisalSubject, RoundStatus
 from zuzhi.members.models import Member
 from zuzhi.members.selectors import member_list
 from zuzhi.orglife.models import Meeting, MeetingAbsence
+from zuzhi.orgs.models import Organization
 
 from .models import PointEntry, PointRule, RuleKind, RuleSource
 
@@ -17,81 +40,121 @@ GRADE_SOURCES = {
     "basic": RuleSource.APPRAISAL_BASIC,
     "unqualified": RuleSource.APPRAISAL_UNQUALIFIED,
 }
+SOURCE_GRADES = {source: grade for grade, source in GRADE_SOURCES.items()}
+CHUNK = 2000  # members per query when an export walks the whole scope
 
 
 @dataclass
 class MemberPoints:
     member: Member
+    total: int
     lines: list[tuple[str, int]] = field(default_factory=list)
     vetoed_by: str = ""
 
-    @property
-    def total(self) -> int:
-        return 0 if self.vetoed_by else sum(p for _, p in self.lines)
+
+def _per_member(qs: QuerySet, value) -> Coalesce:
+    """A per-member figure of `qs` (rows with a member_id) as a correlated subquery."""
+    per = qs.filter(member_id=OuterRef("pk")).order_by().values("member_id").annotate(v=value)
+    return Coalesce(Subquery(per.values("v")), 0, output_field=IntegerField())
 
 
-def _capped(rule: PointRule, value: int) -> int:
+def _capped(rule: PointRule, value):
     if rule.yearly_cap is None:
         return value
-    return max(-rule.yearly_cap, min(rule.yearly_cap, value))
+    return Greatest(Value(-rule.yearly_cap), Least(Value(rule.yearly_cap), value))
 
 
-def member_points(*, user, year: int, within=None, q: str | None = None) -> list[MemberPoints]:
-    """Each visible member's points for the year, line by line. Ordered by organization and
-    name: ranking individuals is off unless the county turns it on."""
-    members = list(member_list(user=user, within=within, q=q))
-    ids = [m.pk for m in members]
-    rules = list(PointRule.objects.filter(is_active=True))
-    attended = dict(
-        Meeting.attendees.through.objects.filter(member_id__in=ids, meeting__date__year=year)
-        .values_list("member_id")
-        .annotate(n=Count("id"))
-        .order_by()
+def _rule_value(rule: PointRule, year: int):
+    if rule.source == RuleSource.YEARLY:
+        return Value(rule.points)
+    if rule.source == RuleSource.MEETING_ATTENDED:
+        return _capped(rule, F("points_attended") * rule.points)
+    if rule.source == RuleSource.MEETING_ABSENT:
+        return _capped(rule, F("points_absent") * rule.points)
+    if rule.source == RuleSource.MANUAL:
+        entries = PointEntry.objects.filter(year=year, rule_id=rule.pk)
+        return _per_member(entries, Sum("points"))
+    return Case(
+        When(points_grade=SOURCE_GRADES[rule.source], then=Value(rule.points)),
+        default=Value(0),
     )
-    absent = dict(
-        MeetingAbsence.objects.filter(member_id__in=ids, meeting__date__year=year)
-        .values_list("member_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    grades = dict(
+
+
+def _veto_q(rules: list[PointRule]) -> Q:
+    grades = [SOURCE_GRADES.get(r.source) for r in rules if r.kind == RuleKind.VETO]
+    grades = [g for g in grades if g]
+    return Q(points_grade__in=grades) if grades else Q(pk__in=[])
+
+
+def _annotated(members: QuerySet, rules: list[PointRule], year: int) -> QuerySet:
+    start, end = datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
+    in_year = {"meeting__date__gte": start, "meeting__date__lt": end}
+    grade = (
         AppraisalSubject.objects.filter(
-            member_id__in=ids, round__year=year, round__status=RoundStatus.PUBLISHED
+            member_id=OuterRef("pk"), round__year=year, round__status=RoundStatus.PUBLISHED
         )
         .exclude(grade="")
-        .values_list("member_id", "grade")
+        .order_by("-pk")
+        .values("grade")[:1]
     )
-    manual: dict[tuple[int, int], int] = {}
-    for member_id, rule_id, total in (
-        PointEntry.objects.filter(member_id__in=ids, year=year)
-        .values_list("member_id", "rule_id")
-        .annotate(s=Sum("points"))
-        .order_by()
-    ):
-        manual[(member_id, rule_id)] = total
-    result = []
-    for member in members:
-        row = MemberPoints(member)
-        for rule in rules:
-            if rule.source == RuleSource.YEARLY:
-                value = rule.points
-            elif rule.source == RuleSource.MEETING_ATTENDED:
-                value = _capped(rule, attended.get(member.pk, 0) * rule.points)
-            elif rule.source == RuleSource.MEETING_ABSENT:
-                value = _capped(rule, absent.get(member.pk, 0) * rule.points)
-            elif rule.source == RuleSource.MANUAL:
-                value = manual.get((member.pk, rule.pk), 0)
-            else:
-                triggered = GRADE_SOURCES.get(grades.get(member.pk, "")) == rule.source
-                if triggered and rule.kind == RuleKind.VETO:
-                    row.vetoed_by = rule.name
-                value = rule.points if triggered else 0
-            if value:
-                row.lines.append((rule.name, value))
-        result.append(row)
+    qs = members.annotate(
+        points_attended=_per_member(
+            Meeting.attendees.through.objects.filter(**in_year), Count("pk")
+        ),
+        points_absent=_per_member(MeetingAbsence.objects.filter(**in_year), Count("pk")),
+        points_grade=Coalesce(Subquery(grade), Value("")),
+    ).annotate(**{f"points_rule_{r.pk}": _rule_value(r, year) for r in rules})
+    subtotal = sum((F(f"points_rule_{r.pk}") for r in rules), Value(0))
+    return qs.annotate(points_total=Case(When(_veto_q(rules), then=Value(0)), default=subtotal))
+
+
+def _rules() -> list[PointRule]:
+    return list(PointRule.objects.filter(is_active=True))
+
+
+def _row(member: Member, rules: list[PointRule]) -> MemberPoints:
+    row = MemberPoints(member, total=member.points_total)
+    for rule in rules:
+        value = getattr(member, f"points_rule_{rule.pk}")
+        grade = SOURCE_GRADES.get(rule.source)
+        if rule.kind == RuleKind.VETO and grade and member.points_grade == grade:
+            row.vetoed_by = rule.name
+        if value:
+            row.lines.append((rule.name, value))
+    return row
+
+
+class PointsRows:
+    """The rows of `member_points`: counted, sliced and iterated in the database, each
+    member turned into a `MemberPoints` only when its page is read."""
+
+    def __init__(self, qs: QuerySet, rules: list[PointRule]):
+        self.qs, self.rules = qs, rules
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item):
+        if isinstance(item, slice):
+            return [_row(m, self.rules) for m in self.qs[item]]
+        return _row(self.qs[item], self.rules)
+
+    def __iter__(self) -> Iterator[MemberPoints]:
+        for member in self.qs.iterator(chunk_size=CHUNK):
+            yield _row(member, self.rules)
+
+
+def member_points(*, user, year: int, within=None, q: str | None = None) -> PointsRows:
+    """Each visible member's points for the year, line by line. Ordered by organization and
+    name: ranking individuals is off unless the county turns it on."""
+    rules = _rules()
+    qs = _annotated(member_list(user=user, within=within, q=q), rules, year)
     if settings.ZUZHI_POINTS_INDIVIDUAL_RANKING:
-        result.sort(key=lambda r: -r.total)
-    return result
+        qs = qs.order_by("-points_total", "organization__path", "name", "pk")
+    return PointsRows(qs, rules)
 
 
 @dataclass
@@ -103,16 +166,26 @@ class BranchPoints:
 
 
 def branch_points(*, user, year: int) -> list[BranchPoints]:
-    """Branch-level summary (支部积分汇总): average points and one-vote vetoes."""
-    by_org: dict[int, list[MemberPoints]] = {}
-    for row in member_points(user=user, year=year):
-        by_org.setdefault(row.member.organization_id, []).append(row)
+    """Branch-level summary (支部积分汇总): average points and one-vote vetoes, grouped in
+    the database."""
+    rules = _rules()
+    summary = list(
+        _annotated(member_list(user=user), rules, year)
+        .values("organization_id")
+        .annotate(
+            n=Count("pk"),
+            average=Avg("points_total"),
+            vetoed=Count("pk", filter=_veto_q(rules)),
+        )
+        .order_by("organization__path")
+    )
+    orgs = Organization.objects.in_bulk([r["organization_id"] for r in summary])
     return [
         BranchPoints(
-            organization=rows[0].member.organization,
-            members=len(rows),
-            average=round(sum(r.total for r in rows) / len(rows), 1),
-            vetoed=sum(1 for r in rows if r.vetoed_by),
+            organization=orgs[r["organization_id"]],
+            members=r["n"],
+            average=round(float(r["average"]), 1),
+            vetoed=r["vetoed"],
         )
-        for rows in by_org.values()
+        for r in summary
     ]

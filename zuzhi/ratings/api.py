@@ -3,6 +3,7 @@ by name and branch only; no identity numbers or phones."""
 
 import datetime
 from decimal import Decimal
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from ninja import Field, Query, Router, Schema, Status
@@ -31,6 +32,10 @@ class QuotaOut(Schema):
 
 class SchemeOut(Schema):
     code: str
+    organization_id: int | None = Field(
+        description="所属党组织：全域默认方案为根节点（或空），县采用的本县方案为该县"
+    )
+    adopted_from: str | None = Field(description="本县方案采用自哪个默认方案（代码）")
     name: str
     full_title: str
     subject_kind: str
@@ -77,8 +82,15 @@ class ProposeIn(Schema):
     evidence: str = Field("", max_length=2000)
 
 
+AwardId = Annotated[int, Field(ge=1, le=selectors.MAX_ID)]
+
+
 class ConfirmIn(Schema):
-    award_ids: list[int] = Field(..., min_length=1, max_length=services.MAX_CONFIRM_BATCH)
+    award_ids: list[AwardId] = Field(..., min_length=1, max_length=services.MAX_CONFIRM_BATCH)
+
+
+class AdoptIn(Schema):
+    organization_id: int = Field(..., ge=1, le=selectors.MAX_ID, description="采用本县方案的县")
 
 
 class WithdrawIn(Schema):
@@ -168,21 +180,36 @@ def _period(scheme, period: str | None) -> str:
     return period
 
 
-@router.get("/schemes", response=list[SchemeOut], summary="评星方案")
+def _scheme_out(s) -> dict:
+    return {
+        "code": s.code,
+        "organization_id": s.organization_id,
+        "adopted_from": s.adopted_from.code if s.adopted_from_id else None,
+        "name": s.name,
+        "full_title": s.full_title,
+        "subject_kind": s.subject_kind,
+        "period_kind": s.period_kind,
+        "current_period": selectors.current_period(s),
+        "stars": list(s.stars.all()),
+        "quotas": list(s.quotas.all()),
+    }
+
+
+@router.get("/schemes", response=list[SchemeOut], summary="评星方案（本人范围内适用的）")
 def scheme_list(request):
-    return [
-        {
-            "code": s.code,
-            "name": s.name,
-            "full_title": s.full_title,
-            "subject_kind": s.subject_kind,
-            "period_kind": s.period_kind,
-            "current_period": selectors.current_period(s),
-            "stars": list(s.stars.all()),
-            "quotas": list(s.quotas.all()),
-        }
-        for s in selectors.scheme_list()
-    ]
+    return [_scheme_out(s) for s in selectors.scheme_list(user=request.user)]
+
+
+@router.post(
+    "/schemes/{code}/adopt",
+    response={201: SchemeOut},
+    summary="县采用本县评星方案（默认方案的副本，星数不变；该县已有评定一并转入）",
+)
+def scheme_adopt(request, code: str, payload: AdoptIn):
+    scheme = selectors.scheme_get(user=request.user, code=code)
+    organization = org_get(user=request.user, pk=payload.organization_id)
+    copy = services.scheme_adopt(actor=request.user, scheme=scheme, organization=organization)
+    return Status(201, _scheme_out(selectors.scheme_get(user=request.user, code=copy.code)))
 
 
 @router.get(
@@ -194,7 +221,7 @@ def scheme_list(request):
 def levels(
     request, code: str, period: str | None = None, q: str | None = None, org: int | None = None
 ):
-    scheme = selectors.scheme_get(code=code)
+    scheme = selectors.scheme_get(user=request.user, code=code)
     period = _period(scheme, period)
     within = org_get(user=request.user, pk=org) if org else None
     qs = selectors.subject_levels(
@@ -228,7 +255,7 @@ def levels(
 
 @router.get("/schemes/{code}/distribution", response=DistributionOut, summary="星级分布")
 def distribution(request, code: str, period: str | None = None):
-    scheme = selectors.scheme_get(code=code)
+    scheme = selectors.scheme_get(user=request.user, code=code)
     period = _period(scheme, period)
     levels = selectors.level_distribution(user=request.user, scheme=scheme, period=period)
     return {"period": period, "total": sum(levels.values()), "levels": levels}
@@ -241,7 +268,7 @@ def distribution(request, code: str, period: str | None = None):
 )
 @paginate(Page, page_size=50)
 def changes(request, code: str, period: str | None = None, direction: str | None = None):
-    scheme = selectors.scheme_get(code=code)
+    scheme = selectors.scheme_get(user=request.user, code=code)
     period = _period(scheme, period)
     if direction not in (None, "", "up", "down"):
         raise ValidationError({"direction": ["应为 up 或 down。"]})
@@ -270,7 +297,9 @@ def changes(request, code: str, period: str | None = None, direction: str | None
 @router.get("/awards", response=list[AwardOut], summary="星级评定记录（含已撤销的历史）")
 @paginate(Page, page_size=50)
 def award_list(request, filters: Query[AwardFilters]):
-    scheme = selectors.scheme_get(code=filters.scheme) if filters.scheme else None
+    scheme = (
+        selectors.scheme_get(user=request.user, code=filters.scheme) if filters.scheme else None
+    )
     within = org_get(user=request.user, pk=filters.org) if filters.org else None
     qs = selectors.award_list(
         user=request.user,

@@ -26,9 +26,30 @@ LIVE_STATUSES = (AwardStatus.PROPOSED, AwardStatus.CONFIRMED)
 
 class StarScheme(models.Model):
     """A star rating scheme (评星方案), e.g. 五星支部 or 三零村: its named stars, its period and
-    its quotas are data, so a county renames a star or changes a quota without a release."""
+    its quotas are data, so a county renames a star or changes a quota without a release.
+
+    A scheme belongs to an organization node. The deployment's default sits on the root (or on
+    no node, when it was seeded before the tree existed) and rates every subject no copy
+    claims; a county may adopt its own copy (`adopted_from` the default, the same number of
+    stars), which then rates every subject under the county."""
 
     code = models.SlugField("代码", max_length=32, unique=True)
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="star_schemes",
+        verbose_name="所属党组织",
+    )
+    adopted_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="copies",
+        verbose_name="采用自",
+    )
     name = models.CharField("名称", max_length=64)
     full_title = models.CharField("满星称号", max_length=32)
     subject_kind = models.CharField("评定对象", max_length=16, choices=SubjectKind.choices)
@@ -39,6 +60,12 @@ class StarScheme(models.Model):
 
     class Meta:
         ordering = ["sort_order", "pk"]
+        constraints = [
+            # One copy of a default per node.
+            models.UniqueConstraint(
+                fields=["adopted_from", "organization"], name="one_scheme_copy_per_org"
+            )
+        ]
         verbose_name = "评星方案"
 
     def __str__(self) -> str:

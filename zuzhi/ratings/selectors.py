@@ -10,12 +10,20 @@ SQLite and on an analyzed PostgreSQL).
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from zuzhi.core.scope import deny, path_in_scope, scope_q, subtree_q
+from zuzhi.core.scope import (
+    deny,
+    path_in,
+    path_in_scope,
+    scope_q,
+    subtree_q,
+    user_scope_paths,
+)
 from zuzhi.members.models import Member
 from zuzhi.members.selectors import member_get, member_list
 from zuzhi.members.services import MEMBER_ORG_TYPES
@@ -27,17 +35,70 @@ from .periods import period_current, period_previous
 
 VILLAGE_CATEGORIES = (UnitCategory.VILLAGE, UnitCategory.COMMUNITY)
 CHUNK = 2000  # ids per IN (...) list: well under SQLite's limit on query parameters
+MAX_ID = 2**63 - 1  # the largest primary key either database can hold
 
 
-def scheme_list() -> QuerySet[StarScheme]:
-    return StarScheme.objects.filter(is_active=True).prefetch_related("stars", "quotas")
+def _schemes() -> QuerySet[StarScheme]:
+    return (
+        StarScheme.objects.filter(is_active=True)
+        .select_related("organization", "adopted_from")
+        .prefetch_related("stars", "quotas", "copies__organization")
+    )
 
 
-def scheme_get(*, code: str) -> StarScheme:
-    scheme = scheme_list().filter(code=code).first()
+def _claimed_paths(scheme: StarScheme) -> list[str]:
+    """The nodes whose own copy rates the subjects under them instead of `scheme`."""
+    if scheme.adopted_from_id is not None:
+        return []
+    return [c.organization.path for c in scheme.copies.all() if c.organization_id]
+
+
+def _rates_some_of(scheme: StarScheme, root: str) -> bool:
+    """Whether the scheme rates any subject in the subtree of `root`."""
+    own = scheme.organization.path if scheme.organization_id else ""
+    if own and path_in(own, root):
+        return True
+    inside = not own or path_in(root, own)
+    return inside and not any(path_in(root, claimed) for claimed in _claimed_paths(scheme))
+
+
+def scheme_list(*, user) -> list[StarScheme]:
+    """The schemes that rate some subject in the user's scope: the default, unless the
+    user's whole scope lies in counties with their own copies, and those copies. A user
+    without a data scope sees the defaults."""
+    roots = user_scope_paths(user)
+    return [
+        s
+        for s in _schemes()
+        if (any(_rates_some_of(s, root) for root in roots) if roots else not s.adopted_from_id)
+    ]
+
+
+def scheme_get(*, user, code: str) -> StarScheme:
+    """The scheme with this code; the default's code leads a user whose whole scope lies in
+    one county with its own copy to that copy, so their addresses keep working."""
+    scheme = _schemes().filter(code=code).first()
     if scheme is None:
         raise Http404("未找到该评星方案。")
+    roots = user_scope_paths(user)
+    for copy in scheme.copies.all() if roots and scheme.adopted_from_id is None else []:
+        if copy.is_active and all(path_in(root, copy.organization.path) for root in roots):
+            return scheme_get(user=user, code=copy.code)
     return scheme
+
+
+def scheme_claims_elsewhere(scheme: StarScheme, path: str) -> bool:
+    """Whether the node at `path` lies in a county rated by its own copy of `scheme`."""
+    return any(path_in(path, claimed) for claimed in _claimed_paths(scheme))
+
+
+def scheme_subjects_q(scheme: StarScheme, path_field: str) -> Q:
+    """The subjects a scheme rates, by their organization path: those under its node, less
+    those under a county that adopted its own copy."""
+    q = subtree_q(scheme.organization.path, path_field) if scheme.organization_id else Q()
+    for claimed in _claimed_paths(scheme):
+        q &= ~subtree_q(claimed, path_field)
+    return q
 
 
 def current_period(scheme: StarScheme) -> str:
@@ -71,8 +132,8 @@ def _eligible_org_q(scheme: StarScheme) -> Q:
 def eligible_subjects(scheme: StarScheme) -> QuerySet:
     """Every subject the scheme rates, unscoped: used for the rule checks and quotas."""
     if is_member_scheme(scheme):
-        return Member.objects.all()
-    return Organization.objects.filter(_eligible_org_q(scheme))
+        return Member.objects.filter(scheme_subjects_q(scheme, "organization__path"))
+    return Organization.objects.filter(_eligible_org_q(scheme), scheme_subjects_q(scheme, "path"))
 
 
 def subject_get(*, user, scheme: StarScheme, pk):
@@ -88,9 +149,11 @@ def subject_get(*, user, scheme: StarScheme, pk):
 
 def _subjects(*, user, scheme: StarScheme, q: str | None = None, within=None) -> QuerySet:
     if is_member_scheme(scheme):
-        return member_list(user=user, q=q, within=within)
+        return member_list(user=user, q=q, within=within).filter(
+            scheme_subjects_q(scheme, "organization__path")
+        )
     return org_list(user=user, q=q, within=within.pk if within else None).filter(
-        _eligible_org_q(scheme)
+        _eligible_org_q(scheme), scheme_subjects_q(scheme, "path")
     )
 
 
@@ -193,10 +256,18 @@ def _distribution(subjects: QuerySet, scheme: StarScheme, period: str) -> dict[i
     )
     # Django cannot aggregate over an aggregate; the outer GROUP BY wraps its own SQL, so a
     # county-wide count never brings one row per subject into Python.
-    sql, params = per_subject.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT levels.n, COUNT(*) FROM ({sql}) levels GROUP BY levels.n", params)
-        rated = dict(cursor.fetchall())
+    try:
+        sql, params = per_subject.query.sql_with_params()
+    except EmptyResultSet:
+        # No subject at all (a judge or an administrator holds no data scope): Django
+        # cannot write SQL for a query it knows is empty.
+        rated = {}
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT levels.n, COUNT(*) FROM ({sql}) levels GROUP BY levels.n", params
+            )
+            rated = dict(cursor.fetchall())
     result = dict.fromkeys(range(len(scheme.stars.all()) + 1), 0)
     result.update(rated)
     result[0] = subjects.count() - sum(rated.values())
@@ -349,6 +420,8 @@ def award_get_many(*, user, pks: list) -> list[StarAward]:
         pks = list(dict.fromkeys(int(pk) for pk in pks))
     except (TypeError, ValueError) as exc:
         raise Http404("未找到该评定。") from exc
+    if not all(0 < pk <= MAX_ID for pk in pks):
+        raise Http404("未找到该评定。")
     awards = {}
     for start in range(0, len(pks), CHUNK):
         for award in _award_related(StarAward.objects.filter(pk__in=pks[start : start + CHUNK])):

@@ -22,9 +22,9 @@ from django.utils import timezone
 from zuzhi.core.audit import audit_bulk_record, audit_record, snapshot
 from zuzhi.core.models import AuditAction
 from zuzhi.core.roles import Role
-from zuzhi.core.scope import deny, has_role, path_in, path_in_scope, subtree_q
+from zuzhi.core.scope import PATH_STEP, deny, path_in, path_in_scope, role_paths, subtree_q
 from zuzhi.members.models import Member
-from zuzhi.orgs.models import Organization
+from zuzhi.orgs.models import Organization, UnitCategory
 
 from . import selectors
 from .models import AwardStatus, Star, StarAward, StarQuota, StarScheme
@@ -36,19 +36,8 @@ EVIDENCE_TYPES = ("pdf", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx", "tx
 MAX_CONFIRM_BATCH = 1000
 
 
-def _role_paths(actor, roles) -> list[str]:
-    """Paths of the nodes on which the actor holds one of `roles`, outermost first."""
-    if not getattr(actor, "is_authenticated", False):
-        return []
-    return sorted(
-        actor.role_assignments.filter(role__in=roles, organization__isnull=False).values_list(
-            "organization__path", flat=True
-        )
-    )
-
-
 def _root_over(roots: list[str], path: str) -> str | None:
-    """The outermost of `roots` whose subtree holds `path`."""
+    """The one of `roots` (nested roots removed) whose subtree holds `path`."""
     return next((root for root in roots if path_in(path, root)), None)
 
 
@@ -69,8 +58,8 @@ class RatingRights:
 
 def rating_rights(actor) -> RatingRights:
     return RatingRights(
-        propose_roots=_role_paths(actor, PROPOSER_ROLES),
-        confirm_roots=_role_paths(actor, CONFIRMER_ROLES),
+        propose_roots=role_paths(actor, *PROPOSER_ROLES),
+        confirm_roots=role_paths(actor, *CONFIRMER_ROLES),
     )
 
 
@@ -124,7 +113,9 @@ def award_propose(
         selectors.eligible_subjects(scheme).filter(pk=subject.pk).exists()
     ):
         errors["subject"] = [
-            f"“{subject}”不在“{scheme.name}”的评定范围（{scheme.get_subject_kind_display()}）。"
+            f"“{subject}”所在的县已采用本县“{scheme.name}”方案，请按本县方案申报。"
+            if selectors.scheme_claims_elsewhere(scheme, org.path)
+            else f"“{subject}”不在“{scheme.name}”的评定范围（{scheme.get_subject_kind_display()}）。"
         ]
     field = selectors.subject_field(scheme)
     live = StarAward.objects.filter(
@@ -220,7 +211,7 @@ def award_confirm(*, actor, awards: list[StarAward]) -> list[StarAward]:
     if len(awards) > MAX_CONFIRM_BATCH:
         raise ValidationError(f"一次最多确认 {MAX_CONFIRM_BATCH} 颗星。")
     scheme, period = awards[0].scheme, awards[0].period
-    confirmer_roots = _role_paths(actor, CONFIRMER_ROLES)
+    confirmer_roots = role_paths(actor, *CONFIRMER_ROLES)
     roots: dict[str, list[StarAward]] = {}
     for award in awards:
         org = award.subject_organization
@@ -313,7 +304,7 @@ def awards_carry_over(*, actor, scheme: StarScheme, period: str) -> int:
     still confirms each star. Stars already live in `period` are left alone."""
     if not period_valid(scheme.period_kind, period) or period_start(period) > timezone.localdate():
         raise ValidationError({"period": ["评定期间无效或尚未开始。"]})
-    roots = _role_paths(actor, PROPOSER_ROLES)
+    roots = role_paths(actor, *PROPOSER_ROLES)
     if not roots:
         raise ValidationError("星级由乡镇党委或县委组织部申报，您没有申报权限。")
     field = selectors.subject_field(scheme)
@@ -367,12 +358,106 @@ def awards_carry_over(*, actor, scheme: StarScheme, period: str) -> int:
     return len(created)
 
 
+def scheme_may_edit(actor, scheme: StarScheme) -> bool:
+    """County staff edit the schemes held by their node or below: a county its own copy, the
+    staff of the deployment's root its default. A default on no node belongs to the root."""
+    roots = role_paths(actor, *CONFIRMER_ROLES)
+    if not scheme.organization_id:
+        return any(len(root) == PATH_STEP for root in roots)
+    return _root_over(roots, scheme.organization.path) is not None
+
+
+def scheme_adopt_targets(actor, scheme: StarScheme) -> list[Organization]:
+    """The counties whose staff the actor is and that could adopt their own copy of the
+    default `scheme`: under its node, not yet with a copy."""
+    if scheme.adopted_from_id is not None:
+        return []
+    own = scheme.organization.path if scheme.organization_id else ""
+    taken = set(scheme.copies.values_list("organization_id", flat=True))
+    return [
+        org
+        for org in Organization.objects.filter(
+            path__in=role_paths(actor, *CONFIRMER_ROLES),
+            unit_category=UnitCategory.COUNTY,
+            parent__isnull=False,
+        ).order_by("path")
+        if org.pk not in taken and (not own or (org.path != own and path_in(org.path, own)))
+    ]
+
+
+def scheme_adopt(*, actor, scheme: StarScheme, organization: Organization) -> StarScheme:
+    """A county adopts its own copy of a default scheme (采用本县评星方案): the same stars,
+    renamed and given quotas on its own settings page. The copy rates every subject under
+    the county from then on, so the county's awards of the default, every period, move to the
+    copy's star at the same position: its history stays in one place."""
+    if not path_in_scope(actor, organization.path):
+        raise deny(actor, target=organization, message="试图为权限范围以外的组织采用评星方案")
+    if _root_over(role_paths(actor, *CONFIRMER_ROLES), organization.path) is None:
+        raise deny(actor, target=scheme, message="试图采用评星方案")
+    if scheme.adopted_from_id is not None:
+        raise ValidationError("只能采用全域默认的评星方案。")
+    if organization.unit_category != UnitCategory.COUNTY:
+        raise ValidationError("只有县（区）党组织可以采用本县评星方案。")
+    own = scheme.organization.path if scheme.organization_id else ""
+    if (
+        organization.path == own
+        or not organization.parent_id
+        or (own and not path_in(organization.path, own))
+    ):
+        raise ValidationError("该组织直接使用此方案，无需采用。")
+    field = selectors.subject_field(scheme)
+    path_field = "organization__path" if field == "organization" else "member__organization__path"
+    with transaction.atomic():
+        # Serialized with confirmations of the default: no star is confirmed mid-move.
+        StarScheme.objects.select_for_update().filter(pk=scheme.pk).first()
+        if scheme.copies.filter(organization=organization).exists():
+            raise ValidationError("本县已采用该评星方案。")
+        copy = StarScheme.objects.create(
+            code=f"{scheme.code}-{organization.pk}",
+            name=scheme.name,
+            full_title=scheme.full_title,
+            subject_kind=scheme.subject_kind,
+            period_kind=scheme.period_kind,
+            description=scheme.description,
+            sort_order=scheme.sort_order,
+            organization=organization,
+            adopted_from=scheme,
+        )
+        moved = 0
+        for star in scheme.stars.order_by("position"):
+            own_star = Star.objects.create(scheme=copy, name=star.name, position=star.position)
+            moved += StarAward.objects.filter(
+                subtree_q(organization.path, path_field), scheme=scheme, star=star
+            ).update(scheme=copy, star=own_star)
+        StarQuota.objects.bulk_create(
+            StarQuota(scheme=copy, level=q.level, max_share=q.max_share)
+            for q in scheme.quotas.all()
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            target=copy,
+            org_path=organization.path,
+            after={
+                "code": copy.code,
+                "organization": organization.name,
+                "adopted_from": scheme.code,
+                "stars": list(copy.stars.order_by("position").values_list("name", flat=True)),
+                "quotas": {str(q.level): str(q.max_share) for q in copy.quotas.all()},
+                "awards_moved": moved,
+            },
+            message=f"采用本县评星方案“{copy.name}”，沿用评定记录 {moved} 条",
+        )
+    return copy
+
+
 def scheme_update(
     *, actor, scheme: StarScheme, star_names: list[str], quotas: dict[int, Decimal | None]
 ) -> StarScheme:
-    """Rename a scheme's stars and set its quotas (修改评星方案): the county department only.
-    The number of stars is fixed by the scheme; a renamed star keeps its awards."""
-    if not has_role(actor, Role.COUNTY_STAFF):
+    """Rename a scheme's stars and set its quotas (修改评星方案): the county department that
+    holds the scheme only. The number of stars is fixed by the scheme; a renamed star keeps
+    its awards."""
+    if not scheme_may_edit(actor, scheme):
         raise deny(actor, target=scheme, message="试图修改评星方案")
     stars = list(scheme.stars.order_by("position"))
     names = [(n or "").strip() for n in star_names]

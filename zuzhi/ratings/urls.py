@@ -16,4 +16,5 @@ urlpatterns = [
     path("<slug:code>/changes/", views.changes_view, name="changes"),
     path("<slug:code>/subject/<int:pk>/", views.history_view, name="history"),
     path("<slug:code>/settings/", views.settings_view, name="settings"),
+    path("<slug:code>/adopt/", views.adopt_view, name="adopt"),
 ]

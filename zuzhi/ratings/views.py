@@ -16,9 +16,8 @@ from django.views.decorators.http import require_POST
 
 from zuzhi.core.export import xlsx_response
 from zuzhi.core.forms import apply_service_errors
-from zuzhi.core.roles import Role
-from zuzhi.core.scope import has_role
 from zuzhi.core.uploads import attachment_response
+from zuzhi.orgs.selectors import org_get
 
 from . import selectors, services
 from .models import AwardStatus, StarScheme
@@ -66,7 +65,7 @@ def _board_url(scheme: StarScheme, period: str) -> str:
 def rating_list_view(request):
     """The schemes, each with this period's level distribution in the user's scope."""
     cards = []
-    for scheme in selectors.scheme_list():
+    for scheme in selectors.scheme_list(user=request.user):
         period = selectors.current_period(scheme)
         cards.append(
             {
@@ -79,19 +78,21 @@ def rating_list_view(request):
                 "pending": selectors.award_list(
                     user=request.user, scheme=scheme, period=period, status=AwardStatus.PROPOSED
                 ).count(),
+                "settings": services.scheme_may_edit(request.user, scheme)
+                or bool(services.scheme_adopt_targets(request.user, scheme)),
             }
         )
     return render(
         request,
         "ratings/scheme_list.html",
-        {"cards": cards, "county_staff": has_role(request.user, Role.COUNTY_STAFF)},
+        {"cards": cards},
     )
 
 
 @login_required
 def board_view(request, code):
     """评定表: every subject in scope with its stars and level for one period."""
-    scheme = selectors.scheme_get(code=code)
+    scheme = selectors.scheme_get(user=request.user, code=code)
     period = _period(request, scheme)
     q = (request.GET.get("q") or "").strip()
     level = _level(request)
@@ -178,7 +179,7 @@ class ProposeForm(forms.Form):
 @login_required
 def propose_view(request, code):
     """申报: one star for one subject, with evidence."""
-    scheme = selectors.scheme_get(code=code)
+    scheme = selectors.scheme_get(user=request.user, code=code)
     period = _period(request, scheme)
     subject = selectors.subject_get(
         user=request.user,
@@ -225,7 +226,7 @@ def propose_view(request, code):
 @login_required
 def pending_view(request, code):
     """待确认: proposals of the period; the county confirms them here, several at once."""
-    scheme = selectors.scheme_get(code=code)
+    scheme = selectors.scheme_get(user=request.user, code=code)
     period = _period(request, scheme)
     qs = selectors.award_list(
         user=request.user, scheme=scheme, period=period, status=AwardStatus.PROPOSED
@@ -258,7 +259,7 @@ def pending_view(request, code):
 @login_required
 @require_POST
 def confirm_view(request, code):
-    scheme = selectors.scheme_get(code=code)
+    scheme = selectors.scheme_get(user=request.user, code=code)
     period = _period(request, scheme)
     awards = selectors.award_get_many(user=request.user, pks=request.POST.getlist("award"))
     try:
@@ -274,7 +275,7 @@ def confirm_view(request, code):
 @login_required
 @require_POST
 def carry_over_view(request, code):
-    scheme = selectors.scheme_get(code=code)
+    scheme = selectors.scheme_get(user=request.user, code=code)
     period = _period(request, scheme)
     try:
         count = services.awards_carry_over(actor=request.user, scheme=scheme, period=period)
@@ -353,7 +354,7 @@ def evidence_view(request, pk):
 @login_required
 def changes_view(request, code):
     """升星/降星: subjects whose level in the period differs from the period before."""
-    scheme = selectors.scheme_get(code=code)
+    scheme = selectors.scheme_get(user=request.user, code=code)
     period = _period(request, scheme)
     direction = (
         request.GET.get("direction") if request.GET.get("direction") in ("up", "down") else None
@@ -418,7 +419,7 @@ def changes_view(request, code):
 @login_required
 def history_view(request, code, pk):
     """One subject's stars, period by period, withdrawn ones with their reasons."""
-    scheme = selectors.scheme_get(code=code)
+    scheme = selectors.scheme_get(user=request.user, code=code)
     subject = selectors.subject_get(user=request.user, scheme=scheme, pk=pk)
     return render(
         request,
@@ -437,14 +438,17 @@ def history_view(request, code, pk):
 
 @login_required
 def settings_view(request, code):
-    """方案设置: star names and quotas, for the county department."""
-    scheme = selectors.scheme_get(code=code)
-    if not has_role(request.user, Role.COUNTY_STAFF):
+    """方案设置: star names and quotas, for the county department holding the scheme; a
+    county on the default may adopt its own copy here."""
+    scheme = selectors.scheme_get(user=request.user, code=code)
+    may_edit = services.scheme_may_edit(request.user, scheme)
+    adopt_targets = services.scheme_adopt_targets(request.user, scheme)
+    if not may_edit and not adopt_targets:
         raise Http404("未找到该页面。")
     stars = list(scheme.stars.all())
     levels = range(len(stars), 0, -1)
     errors: list[str] = []
-    if request.method == "POST":
+    if request.method == "POST" and may_edit:
         quotas: dict[int, Decimal | None] = {}
         for level in levels:
             value = request.POST.get(f"quota_{level}", "").strip().rstrip("%")
@@ -482,5 +486,23 @@ def settings_view(request, code):
                 for level in levels
             ],
             "errors": errors,
+            "may_edit": may_edit,
+            "adopt_targets": adopt_targets,
         },
     )
+
+
+@login_required
+@require_POST
+def adopt_view(request, code):
+    """采用本县方案: the county's own copy of a default scheme."""
+    scheme = selectors.scheme_get(user=request.user, code=code)
+    organization = org_get(user=request.user, pk=request.POST.get("organization"))
+    try:
+        copy = services.scheme_adopt(actor=request.user, scheme=scheme, organization=organization)
+    except ValidationError as exc:
+        for msg in exc.messages:
+            messages.error(request, msg)
+        return redirect("ratings:settings", code=scheme.code)
+    messages.success(request, f"{organization.name}已采用本县“{copy.name}”方案，可在此修改。")
+    return redirect("ratings:settings", code=copy.code)

@@ -16,6 +16,9 @@ from zuzhi.core.codes import (
 )
 from zuzhi.core.excel import CellError
 from zuzhi.core.models import CodeItem
+from zuzhi.testing.sheets import office_xlsx
+
+from .member_sheets import MEMBER_HEADERS, member_import, member_row
 
 
 def test_code_tables_are_loaded_by_migration(db):
@@ -311,3 +314,19 @@ def test_no_alias_shadows_or_repeats_a_real_spelling(db):
         if table == "ZB64":
             real |= set(GB4658_TO_ZB64)
         assert alias not in real, row
+
+
+# A GB/T 4658 code read as the organization department's code of another meaning -----------
+
+
+def test_a_gb4658_education_code_is_not_stored_as_the_zb64_code_it_collides_with(
+    county, town_a_user
+):
+    # The 学历 column takes "组织部学历代码或 GB/T 4658 代码" (its help). The two code systems
+    # share numbers with different meanings: GB/T 4658-2006 23 is 大学本科肄业, ZB64 23 is
+    # 省（区、市）委党校大学. A sheet from another department writing 23 is stored as
+    # 省委党校大学 without a word; the ambiguity should be asked, as for 高中/中专.
+    job = member_import(town_a_user, office_xlsx({"党员": [MEMBER_HEADERS, member_row(学历="23")]}))
+    refused = (2, "学历") in [(e["row"], e["column"]) for e in job.errors]
+    told = any(n["column"] == "学历" for n in job.notices)
+    assert refused or told, (job.status, job.errors)

@@ -13,10 +13,23 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from zuzhi.core import imports
 from zuzhi.core.imports import import_files_forget, import_job_confirm, import_job_create
 from zuzhi.core.models import ImportJob
-from zuzhi.testing.factories import valid_id_number
+from zuzhi.members.models import Member
+from zuzhi.testing.factories import OrganizationFactory, make_member, valid_id_number
 from zuzhi.testing.sheets import office_ods, office_xlsx
+
+from .member_sheets import (
+    ID_A,
+    ID_B,
+    MEMBER_HEADERS,
+    member_import,
+    member_row,
+    ods_book,
+    ods_rows,
+    sheet_replaced,
+)
 
 KIND = "members"
 HEADERS = ["姓名", "公民身份号码", "性别", "民族", "入党日期", "党员状态", "所在党组织代码"]
@@ -408,3 +421,228 @@ def test_a_preview_past_its_keeping_time_cannot_be_confirmed_but_a_queued_job_is
     )
     import_files_forget()
     assert bytes(ImportJob.objects.get(pk=job.pk).content)
+
+
+# A branch name matched by its ending to another village's branch -----------------------
+
+
+def test_a_branch_name_is_not_taken_for_a_branch_whose_name_merely_ends_with_it(
+    county, town_b_user
+):
+    # 城郊乡 has 小李庄村党支部; 李庄村党支部 is 城关镇's (out of this user's scope). The resolver's
+    # name__endswith finds 小李庄村党支部 as the only match in scope and the member is registered
+    # there without a word: a different village's branch.
+    OrganizationFactory(parent=county.town_b, code="VB2", name="小李庄村党支部")
+    headers = [h if h != "所在党组织代码" else "所在党支部" for h in MEMBER_HEADERS]
+    content = office_xlsx({"党员": [headers, member_row(所在党组织代码="李庄村党支部")]})
+    job = member_import(town_b_user, content)
+    assert job.status == ImportJob.Status.INVALID, job.notices
+    assert [(e["row"], e["column"]) for e in job.errors] == [(2, "所在党组织")]
+    assert "VA1" not in job.errors[0]["message"]  # nor does it name the other township's branch
+    assert not Member.objects.exists()
+
+
+# An identity change past the listed updates cannot be confirmed ---------------------------
+
+
+def test_every_identity_change_has_its_tick_box_even_past_the_listed_updates(
+    county, town_a_user, client_as, monkeypatch
+):
+    # The preview lists at most LISTED_MAX updates (2,000) but every identity row must be
+    # ticked: an identity change listed after them has no tick box, so the file can never be
+    # confirmed from the page. Shown with LISTED_MAX at 1: a phone change, then a rename.
+    monkeypatch.setattr(imports, "LISTED_MAX", 1)
+    make_member(county.village_a1, name="李明", id_number=ID_A, education="37")
+    make_member(county.village_a1, name="王芳", id_number=ID_B, education="37")
+    content = office_xlsx(
+        {
+            "党员": [
+                MEMBER_HEADERS + ["联系电话"],
+                member_row() + ["13700001111"],
+                member_row("王芳芳", ID_B),
+            ]
+        }
+    )
+    job = member_import(town_a_user, content)
+    assert job.status == ImportJob.Status.READY, job.errors
+    assert job.identity_rows == [3]
+    page = client_as(town_a_user).get(reverse("imports:job", args=[job.pk])).content.decode()
+    assert 'name="confirm_row" value="3"' in page
+
+
+# Indicator leaves whose names differ by a bracket ------------------------------------------
+
+
+@pytest.fixture
+def two_leaf_contest(county, county_user):
+    from decimal import Decimal
+
+    from zuzhi.contests import services
+    from zuzhi.contests.models import StageKind
+
+    return services.contest_create(
+        actor=county_user,
+        organization=county.county,
+        data={
+            "name": "村级十强",
+            "track": "village",
+            "period_label": "2026年",
+            "top_n": 1,
+            "red_list_size": 1,
+            "black_list_size": 1,
+            "tiers": [{"name": "一般", "min": "0"}],
+        },
+        stages=[
+            {
+                "kind": StageKind.INDICATORS,
+                "name": "综合指标",
+                "weight": Decimal(100),
+                "indicators": [
+                    {"name": "党员教育（线上）", "weight": Decimal(50), "method": "minmax"},
+                    {"name": "党员教育（线下）", "weight": Decimal(50), "method": "minmax"},
+                ],
+            }
+        ],
+    )
+
+
+def test_a_contest_whose_leaves_differ_only_by_a_bracket_takes_its_own_template(
+    county, county_user, two_leaf_contest
+):
+    # normalize_header drops a trailing bracket, so both leaves become the header 党员教育 and
+    # header_lookup raises ValueError ("never the user's" mistake, it says) for every upload
+    # from this contest's page; the uploader is told the file is damaged.
+    from zuzhi.contests.importers import INDICATOR_VALUE_IMPORTER
+
+    params = {"contest": two_leaf_contest.pk}
+    headers = [
+        c.header
+        for c in imports.importer_columns(
+            INDICATOR_VALUE_IMPORTER, actor=county_user, params=params
+        )
+    ]
+    assert "党员教育（线上）" in headers and "党员教育（线下）" in headers
+    content = office_xlsx(
+        {"汇总": [["参评对象名称", "党员教育（线上）", "党员教育（线下）"], ["李庄村党支部", 1, 2]]}
+    )
+    job = import_job_create(
+        actor=county_user,
+        kind="indicator_values",
+        filename="指标.xlsx",
+        content=content,
+        params=params,
+    )
+    file_errors = [e["message"] for e in job.errors if e["row"] is None]
+    assert file_errors == [], file_errors
+
+
+# A notice that is never shown: the hidden rows after many cell notes ---------------------
+
+
+def test_the_hidden_rows_notice_is_shown_however_many_cells_were_noted(
+    county, town_a_user, monkeypatch
+):
+    # The preview keeps the first LISTED_MAX notices (2,000). The reader lists each changed
+    # cell (a name without its alignment spaces: one notice per name) before the notice of
+    # the rows it skipped as hidden, so a large roster with padded names loses the only word
+    # about the rows that were not imported. Shown with LISTED_MAX at 2.
+    monkeypatch.setattr(imports, "LISTED_MAX", 2)
+    ids = [valid_id_number("19700101", n) for n in (11, 13, 15, 17)]
+    rows = [
+        member_row(name, number)
+        for name, number in zip(["王　一", "王　二", "王　三", "王四"], ids, strict=True)
+    ]
+
+    def hide_row_5(book):
+        book["党员"].row_dimensions[5].hidden = True
+
+    job = member_import(
+        town_a_user, office_xlsx({"党员": [MEMBER_HEADERS, *rows]}, shape=hide_row_5)
+    )
+    assert job.status == ImportJob.Status.READY, job.errors
+    assert any("隐藏" in n["message"] for n in job.notices), job.notices
+
+
+# A sheet name longer than the column holding it ----------------------------------------
+
+
+def test_a_long_ods_sheet_name_does_not_break_saving_the_job(county, town_a_user):
+    # .ods sheet names have no 31-character limit. ImportJob.sheet_name is a CharField of 128
+    # and _check saves the name read unchecked: PostgreSQL refuses the UPDATE (a 500 on the
+    # upload), SQLite stores it whole.
+    name = "城关镇" + "党员" * 80
+    content = ods_book(ods_rows([MEMBER_HEADERS, member_row()]), sheet=name)
+    job = member_import(town_a_user, content, filename="党员.ods")
+    stored = ImportJob.objects.get(pk=job.pk).sheet_name
+    assert len(stored) <= ImportJob._meta.get_field("sheet_name").max_length
+
+
+# The marked file loses what the first upload read around: merges and hidden rows ---------
+
+
+def test_the_marked_file_fixed_and_uploaded_again_imports_what_the_first_upload_read(
+    county, town_a_user
+):
+    # The marked copy is written from the raw grid: a cell merged down comes back unmerged
+    # with its value on the first row only, and a hidden row comes back visible. The clerk
+    # fixes the red cell and uploads the copy: 王芳 is stored without the 学历 her row showed,
+    # and 张三, skipped as hidden the first time, is imported.
+    from openpyxl import load_workbook
+
+    from zuzhi.core.imports import import_job_marked_file
+
+    id3, id4 = valid_id_number("19700101", 13), valid_id_number("19700101", 15)
+
+    def shape(book):
+        book["党员"].merge_cells("D2:D3")
+        book["党员"].row_dimensions[4].hidden = True
+
+    content = office_xlsx(
+        {
+            "党员": [
+                MEMBER_HEADERS,
+                member_row("李明", ID_A),
+                member_row("王芳", ID_B, 学历=None),
+                member_row("张三", id3),
+                member_row("赵四", "123"),
+            ]
+        },
+        shape=shape,
+    )
+    job = member_import(town_a_user, content)
+    assert [(e["row"], e["column"]) for e in job.errors] == [(5, "公民身份号码")]
+    marked = load_workbook(io.BytesIO(import_job_marked_file(actor=town_a_user, job=job)))
+    marked["党员"]["B5"] = id4  # the clerk fixes the red cell
+    buffer = io.BytesIO()
+    marked.save(buffer)
+    again = member_import(town_a_user, buffer.getvalue())
+    assert again.status == ImportJob.Status.READY, again.errors
+    import_job_confirm(actor=town_a_user, job=again)
+    assert dict(Member.objects.values_list("name", "education")) == {
+        "李明": "37",
+        "王芳": "37",
+        "赵四": "37",
+    }
+
+
+# The marked file of a sheet holding an out-of-range number ------------------------------
+
+
+def test_the_marked_file_of_a_sheet_with_an_overflowing_number_is_served(
+    county, town_a_user, client_as
+):
+    # A number cell written 1e400 reads as float("inf"): the import refuses the cell, but
+    # marked._write passes it to xlsxwriter's write_number, which raises TypeError for INF,
+    # so "下载标注了错误的文件" answers 500.
+    content = office_xlsx({"党员": [MEMBER_HEADERS, member_row(学历="PLACEHOLDER")]})
+    content = sheet_replaced(
+        content,
+        b'<c r="D2" t="inlineStr"><is><t>PLACEHOLDER</t></is></c>',
+        b'<c r="D2"><v>1e400</v></c>',
+    )
+    job = member_import(town_a_user, content)
+    assert [(e["row"], e["column"]) for e in job.errors] == [(2, "学历")]
+    client = client_as(town_a_user)
+    client.raise_request_exception = False
+    response = client.get(reverse("imports:marked", args=[job.pk]))
+    assert response.status_code == 200

@@ -71,3 +71,33 @@ def test_unmasked_view_only_for_county_staff(county, county_user, town_a_user, a
     assert can_view_personal_data(county_user)
     assert not can_view_personal_data(town_a_user)
     assert not can_view_personal_data(auditor_user)
+
+
+def test_role_paths_are_the_roots_of_one_roles_subtrees(
+    county, town_a_user, django_assert_num_queries
+):
+    from zuzhi.accounts.models import RoleAssignment
+    from zuzhi.core.roles import Role
+    from zuzhi.core.scope import role_paths
+
+    for role, org in [
+        (Role.TOWNSHIP_STAFF, county.village_a1),  # nested under town A: not a root of its own
+        (Role.TOWNSHIP_STAFF, county.town_b),
+        (Role.COUNTY_STAFF, county.village_b1),
+        (Role.JUDGE, county.county),
+    ]:
+        RoleAssignment.objects.create(user=town_a_user, role=role, organization=org)
+    with django_assert_num_queries(1):  # the assignments are read once, then cached
+        assert role_paths(town_a_user, Role.TOWNSHIP_STAFF) == [
+            county.town_a.path,
+            county.town_b.path,
+        ]
+        assert role_paths(town_a_user, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF) == [
+            county.town_a.path,
+            county.town_b.path,
+        ]
+        assert role_paths(town_a_user, Role.COUNTY_STAFF) == [county.village_b1.path]
+        assert role_paths(town_a_user, Role.BRANCH_SECRETARY) == []
+    from django.contrib.auth.models import AnonymousUser
+
+    assert role_paths(AnonymousUser(), Role.COUNTY_STAFF) == []

@@ -77,6 +77,10 @@ ACTIONS = {
 }
 
 # --- what is deliberately not generated ------------------------------------------------------
+# A star scheme belongs to a county or to the deployment's root, never to a township: the
+# county boundary (adopt, edit) is tested in ratings/tests/test_shared_schemes.py.
+SCHEME = "a star scheme is a county's or the deployment's, not a township's object"
+
 SKIPPED = {
     "appraisal:ballot": "the anonymous ballot page has no login and no scope by design (#11 5.6)",
     "appraisal:cast": "casting on the anonymous ballot needs a ballot code, not a login (#11 5.6)",
@@ -84,20 +88,22 @@ SKIPPED = {
     "contests:photo": "an entrant's photo on the public page is for every citizen, not scoped",
     "imports:upload": "`kind` names an importer, not an object",
     "imports:template": "`kind` names an importer, not an object",
-    "ratings:board": "a star scheme is the deployment's, not an object of a township",
-    "ratings:propose": "a star scheme is the deployment's, not an object of a township",
-    "ratings:pending": "a star scheme is the deployment's, not an object of a township",
-    "ratings:confirm": "a star scheme is the deployment's, not an object of a township",
-    "ratings:carry_over": "a star scheme is the deployment's, not an object of a township",
-    "ratings:changes": "a star scheme is the deployment's, not an object of a township",
-    "ratings:settings": "a star scheme is the deployment's, not an object of a township",
+    "ratings:board": SCHEME,
+    "ratings:propose": SCHEME,
+    "ratings:pending": SCHEME,
+    "ratings:confirm": SCHEME,
+    "ratings:carry_over": SCHEME,
+    "ratings:changes": SCHEME,
+    "ratings:settings": SCHEME,
+    "ratings:adopt": SCHEME,
     "/api/public/contests/{contest_id}": "public voting API: for every citizen, not scoped",
     "/api/public/contests/{contest_id}/codes": "public voting API: for every citizen",
     "/api/public/contests/{contest_id}/voters": "public voting API: for every citizen",
     "/api/public/contests/{contest_id}/votes": "public voting API: for every citizen",
-    "/api/ratings/schemes/{code}/levels": "a star scheme is the deployment's, not a township's",
-    "/api/ratings/schemes/{code}/distribution": "a star scheme is the deployment's",
-    "/api/ratings/schemes/{code}/changes": "a star scheme is the deployment's",
+    "/api/ratings/schemes/{code}/levels": SCHEME,
+    "/api/ratings/schemes/{code}/distribution": SCHEME,
+    "/api/ratings/schemes/{code}/changes": SCHEME,
+    "/api/ratings/schemes/{code}/adopt": SCHEME,
 }
 # Pages refused by role before any object is looked up: a 404 that is no scope decision and
 # so writes no PERMISSION_DENIED row.

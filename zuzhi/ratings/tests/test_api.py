@@ -137,3 +137,38 @@ def test_member_stars_name_a_member(client, county, town_a_user):
     body = {"star_id": service.pk, "period": "2026", "member_id": member.pk, "evidence": "依据"}
     created = call(client, town_a_user, "post", "/awards", body).json()
     assert (created["subject_name"], created["organization_name"]) == ("钱七", "李庄村党支部")
+
+
+@pytest.mark.parametrize("role", ["auditor_user", "sysadmin_user", "judge"])
+def test_roles_without_data_scope_get_empty_answers(
+    request, role, client, county, town_a_user, county_user, five_star
+):
+    from zuzhi.core.roles import Role
+    from zuzhi.testing.factories import user_with_role
+
+    grant(town_a_user, county_user, five_star, county.village_a1, "2026", "支部过硬")
+    user = (
+        user_with_role(Role.JUDGE, county.county, username="judge")
+        if role == "judge"
+        else request.getfixturevalue(role)
+    )
+    base = "/schemes/five-star-branch"
+    distribution = call(client, user, "get", f"{base}/distribution", {"period": "2026"})
+    assert distribution.status_code == 200
+    assert distribution.json()["total"] == 0 and set(distribution.json()["levels"].values()) == {0}
+    for path in (f"{base}/levels", f"{base}/changes", "/awards"):
+        answer = call(client, user, "get", path, {"period": "2026"})
+        assert answer.status_code == 200 and answer.json()["items"] == []
+
+
+@pytest.mark.parametrize("ids", [[2**63], [-(2**63) - 1], [10**30], [0], [-1]])
+def test_confirm_refuses_ids_no_row_can_have(client, county_user, ids):
+    answer = call(client, county_user, "post", "/awards/confirm", {"award_ids": ids})
+    assert answer.status_code in (404, 422)
+
+
+@pytest.mark.parametrize("pk", [2**63, 10**30])
+def test_award_lookups_answer_not_found_for_ids_no_row_can_have(client, county_user, pk):
+    assert call(client, county_user, "get", f"/awards/{pk}").status_code in (404, 422)
+    withdraw = call(client, county_user, "post", f"/awards/{pk}/withdraw", {"reason": "无"})
+    assert withdraw.status_code in (404, 422)

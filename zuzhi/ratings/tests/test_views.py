@@ -7,6 +7,7 @@ from python_calamine import CalamineWorkbook
 
 from zuzhi.core.models import AuditAction, AuditLog
 from zuzhi.ratings.models import AwardStatus, StarAward, StarQuota
+from zuzhi.ratings.services import award_propose
 from zuzhi.testing.factories import make_member, valid_id_number
 
 from .helpers import grant, propose, scheme, star
@@ -153,3 +154,56 @@ def test_pages_answer_and_settings_are_for_the_county(
         (5, "0.100")
     ]
     assert "党建引领" in county_client.get(reverse("ratings:board", args=[BOARD])).content.decode()
+
+
+@pytest.fixture
+def judge_user(county):
+    from zuzhi.core.roles import Role
+    from zuzhi.testing.factories import user_with_role
+
+    return user_with_role(Role.JUDGE, county.county, username="judge")
+
+
+@pytest.mark.parametrize("role", ["judge_user", "auditor_user", "sysadmin_user"])
+def test_roles_without_data_scope_see_empty_ratings_pages(
+    request, role, county, client_as, town_a_user, county_user, five_star
+):
+    """Judges and the two administrators hold no data scope: the pages answer, empty."""
+    grant(town_a_user, county_user, five_star, county.village_a1, "2026", "支部过硬")
+    client = client_as(request.getfixturevalue(role))
+    assert client.get(reverse("ratings:list")).status_code == 200
+    for name in ("board", "pending", "changes"):
+        page = client.get(reverse(f"ratings:{name}", args=[BOARD]), {"period": "2026"})
+        assert page.status_code == 200 and "李庄村党支部" not in page.content.decode()
+    for name in ("board", "changes"):
+        export = client.get(
+            reverse(f"ratings:{name}", args=[BOARD]), {"period": "2026", "export": "xlsx"}
+        )
+        assert export.status_code == 200 and len(sheet(export)) == 1
+    history = reverse("ratings:history", args=[BOARD, county.village_a1.pk])
+    assert client.get(history).status_code == 404
+
+
+@pytest.mark.parametrize("award", ["9223372036854775808", "-9223372036854775809", "0"])
+def test_confirm_page_answers_not_found_for_ids_no_row_can_have(client_as, county_user, award):
+    answer = client_as(county_user).post(
+        reverse("ratings:confirm", args=[BOARD]), {"award": [award], "period": "2026"}
+    )
+    assert answer.status_code == 404
+
+
+def test_evidence_missing_from_disk_is_not_found(
+    county, client_as, town_a_user, five_star, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    award = award_propose(
+        actor=town_a_user,
+        star=star(five_star, "产业兴旺"),
+        period="2026",
+        subject=county.village_a1,
+        evidence_file=SimpleUploadedFile("产业台账.pdf", b"%PDF-1.4 ledger"),
+    )
+    (tmp_path / award.evidence_file.name).unlink()
+    answer = client_as(town_a_user).get(reverse("ratings:evidence", args=[award.pk]))
+    assert answer.status_code == 404
+    assert not AuditLog.objects.filter(action=AuditAction.EXPORT).exists()
