@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from zuzhi.contests import services
 from zuzhi.contests.models import ScoreSheet, Vote
@@ -70,8 +71,10 @@ def test_judge_scores_from_a_phone_and_the_board_shows_it(
     phone_page.wait_for_selector("text=您已提交：合计 91.5 分")
     assert ScoreSheet.objects.get().total == Decimal("91.5")
     # The secretary's board, polling every few seconds, shows that seat 3 has scored, not how.
-    page.wait_for_function(
-        "document.querySelector('table.list tbody tr td:nth-child(6)').textContent.trim() === '✓'"
+    # A locator, not wait_for_function: that one evals a string in the page, which the
+    # Content-Security-Policy refuses.
+    expect(page.locator("table.list tbody tr td:nth-child(6)").first).to_have_text(
+        "✓", timeout=15_000
     )
     assert "91.5" not in page.content()
 

@@ -2,7 +2,7 @@ from django import forms
 
 from zuzhi.core.roles import Role
 
-from .services import GRANTABLE_ROLES
+from .grants import GRANTABLE_ROLES
 
 
 class AccountCreateForm(forms.Form):

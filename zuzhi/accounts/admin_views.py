@@ -6,15 +6,16 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from zuzhi.core.export import xlsx_response
 from zuzhi.core.forms import apply_service_errors
 from zuzhi.core.scope import is_system_admin
 from zuzhi.orgs.models import Organization
 
-from . import services
+from . import grants, services
 from .admin_forms import AccountCreateForm, PasswordResetForm, RoleGrantForm
-from .selectors import account_get, account_list
+from .selectors import account_get, account_list, account_role_grants
 
 
 def _require_sysadmin(request):
@@ -66,66 +67,121 @@ def account_create_view(request):
     return render(request, "accounts/account_form.html", {"form": form})
 
 
-@login_required
-def account_detail_view(request, pk):
-    _require_sysadmin(request)
-    account = account_get(user=request.user, pk=pk)
-    grant_form = RoleGrantForm(prefix="grant")
-    reset_form = PasswordResetForm(prefix="reset")
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "grant":
-                grant_form = RoleGrantForm(request.POST, prefix="grant")
-                if grant_form.is_valid():
-                    org = Organization.objects.filter(
-                        code=grant_form.cleaned_data["org_code"]
-                    ).first()
-                    if org is None:
-                        raise ValidationError({"org_code": ["组织代码不存在。"]})
-                    services.account_grant_role(
-                        actor=request.user,
-                        user=account,
-                        role=grant_form.cleaned_data["role"],
-                        organization=org,
-                    )
-                    messages.success(request, "已授予角色。")
-                    return redirect("accounts:account_detail", pk=account.pk)
-            elif action == "revoke":
-                assignment = get_object_or_404(
-                    account.role_assignments, pk=request.POST.get("assignment")
-                )
-                services.account_revoke_role(actor=request.user, assignment=assignment)
-                messages.success(request, "已撤销角色。")
-                return redirect("accounts:account_detail", pk=account.pk)
-            elif action in ("activate", "deactivate"):
-                services.account_set_active(
-                    actor=request.user, user=account, active=action == "activate"
-                )
-                messages.success(request, "账号状态已更新。")
-                return redirect("accounts:account_detail", pk=account.pk)
-            elif action == "reset":
-                reset_form = PasswordResetForm(request.POST, prefix="reset")
-                if reset_form.is_valid():
-                    services.account_reset_password(
-                        actor=request.user,
-                        user=account,
-                        new_password=reset_form.cleaned_data["new_password"],
-                    )
-                    messages.success(request, "密码已重置，用户下次登录须修改密码。")
-                    return redirect("accounts:account_detail", pk=account.pk)
-            elif action == "unlock":
-                services.account_unlock(actor=request.user, user=account)
-                messages.success(request, "已解除登录锁定。")
-                return redirect("accounts:account_detail", pk=account.pk)
-        except ValidationError as exc:
-            target = reset_form if action == "reset" else grant_form
-            apply_service_errors(target, exc)
-            if action not in ("grant", "reset"):
-                for msg in exc.messages:
-                    messages.error(request, msg)
+def _detail(request, account, *, grant_form=None, reset_form=None):
     return render(
         request,
         "accounts/account_detail.html",
-        {"account": account, "grant_form": grant_form, "reset_form": reset_form},
+        {
+            "account": account,
+            "grant_form": grant_form or RoleGrantForm(prefix="grant"),
+            "reset_form": reset_form or PasswordResetForm(prefix="reset"),
+            "grants": account_role_grants(account=account),
+        },
     )
+
+
+def _account(request, pk):
+    _require_sysadmin(request)
+    return account_get(user=request.user, pk=pk)
+
+
+@login_required
+def account_detail_view(request, pk):
+    return _detail(request, _account(request, pk))
+
+
+@login_required
+@require_POST
+def account_grant_view(request, pk):
+    """Ask for a business role; it takes effect once county staff approve it."""
+    account = _account(request, pk)
+    form = RoleGrantForm(request.POST, prefix="grant")
+    if form.is_valid():
+        org = Organization.objects.filter(code=form.cleaned_data["org_code"]).first()
+        try:
+            if org is None:
+                raise ValidationError({"org_code": ["组织代码不存在。"]})
+            grants.role_grant_request(
+                actor=request.user, user=account, role=form.cleaned_data["role"], organization=org
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc, rename={"organization": "org_code"})
+        else:
+            messages.success(request, "授权申请已提交，县委组织部工作人员审批后生效。")
+            return redirect("accounts:account_detail", pk=account.pk)
+    return _detail(request, account, grant_form=form)
+
+
+@login_required
+@require_POST
+def account_revoke_view(request, pk, assignment):
+    account = _account(request, pk)
+    assignment = get_object_or_404(account.role_assignments, pk=assignment)
+    try:
+        grants.account_revoke_role(actor=request.user, assignment=assignment)
+    except ValidationError as exc:
+        for msg in exc.messages:
+            messages.error(request, msg)
+    else:
+        messages.success(request, "已撤销角色。")
+    return redirect("accounts:account_detail", pk=account.pk)
+
+
+def _set_active(request, pk, active: bool):
+    account = _account(request, pk)
+    try:
+        services.account_set_active(actor=request.user, user=account, active=active)
+    except ValidationError as exc:
+        for msg in exc.messages:
+            messages.error(request, msg)
+    else:
+        messages.success(request, "账号状态已更新。")
+    return redirect("accounts:account_detail", pk=account.pk)
+
+
+@login_required
+@require_POST
+def account_activate_view(request, pk):
+    return _set_active(request, pk, True)
+
+
+@login_required
+@require_POST
+def account_deactivate_view(request, pk):
+    return _set_active(request, pk, False)
+
+
+@login_required
+@require_POST
+def account_reset_password_view(request, pk):
+    account = _account(request, pk)
+    form = PasswordResetForm(request.POST, prefix="reset")
+    if form.is_valid():
+        try:
+            suspended = services.account_reset_password(
+                actor=request.user, user=account, new_password=form.cleaned_data["new_password"]
+            )
+        except ValidationError as exc:
+            for msg in exc.messages:
+                form.add_error("new_password", msg)
+        else:
+            messages.success(
+                request,
+                "密码已重置，用户下次登录须修改密码；其接口令牌已全部失效。"
+                + (
+                    f"该账号的 {suspended} 个业务角色须经县委组织部工作人员重新审批后恢复。"
+                    if suspended
+                    else ""
+                ),
+            )
+            return redirect("accounts:account_detail", pk=account.pk)
+    return _detail(request, account, reset_form=form)
+
+
+@login_required
+@require_POST
+def account_unlock_view(request, pk):
+    account = _account(request, pk)
+    services.account_unlock(actor=request.user, user=account)
+    messages.success(request, "已解除登录锁定。")
+    return redirect("accounts:account_detail", pk=account.pk)

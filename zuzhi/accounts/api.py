@@ -1,4 +1,4 @@
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from zuzhi.core.context import client_ip
 
@@ -20,10 +20,20 @@ class TokenOut(Schema):
 
 @router.post("/token", auth=None, response=TokenOut, summary="用用户名和密码换取令牌")
 def token(request, payload: TokenIn):
-    """Same lockout as the login page: 5 failures lock the account and the IP for 30 minutes."""
+    """Same lockout as the login page: 5 failures of one name from one address lock that name
+    there for 30 minutes; many failures from one address pause that address."""
     user = services.login_authenticate(
         request=request, username=payload.username, password=payload.password, ip=client_ip(request)
     )
     if services.password_expired(user=user):
         raise services.LoginError(PASSWORD_EXPIRED)
-    return {"token": services.token_issue(user=user)}
+    return {"token": services.token_issue(user=user, ip=client_ip(request))}
+
+
+@router.post("/logout", response={204: None}, summary="退出：撤销本次请求所用的令牌")
+def logout(request):
+    """The token in the Authorization header stops working at once; the user's other tokens
+    (other scripts or devices) are left alone. They can be revoked on the 我的账号 page."""
+    key = request.headers.get("Authorization", "").partition(" ")[2].strip()
+    services.token_revoke_key(user=request.auth, key=key)
+    return Status(204, None)

@@ -22,3 +22,7 @@ class PasswordChangeForm(forms.Form):
         if data.get("new_password") != data.get("new_password2"):
             self.add_error("new_password2", "两次输入的新密码不一致。")
         return data
+
+
+class GrantRefuseForm(forms.Form):
+    reason = forms.CharField(label="驳回理由", max_length=200)

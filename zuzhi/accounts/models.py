@@ -43,6 +43,72 @@ class RoleAssignment(models.Model):
         return f"{self.user} · {self.get_role_display()} · {self.organization or '—'}"
 
 
+class PasswordHistory(models.Model):
+    """A password the account held before (历史密码), kept as its hash so it is not chosen again."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.user} 的历史密码（{self.changed_at:%Y-%m-%d}）"
+
+
+class RoleGrantStatus(models.TextChoices):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已批准"
+    REFUSED = "refused", "已驳回"
+
+
+class RoleGrant(models.Model):
+    """A business role the system administrator asked to grant (角色授权申请), or one held
+    before the administrator reset the account's password.
+
+    It takes effect, as a RoleAssignment, only once county staff of a node covering its
+    organization approve it: the system administrator alone cannot give an account access
+    to business data (三员分立).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField("角色", max_length=32, choices=Role.choices)
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="role_grants",
+        verbose_name="所在组织",
+    )
+    status = models.CharField(
+        "状态", max_length=16, choices=RoleGrantStatus.choices, default=RoleGrantStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
+    )
+    requested_at = models.DateTimeField("申请时间", default=timezone.now)
+    decided_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审批人",
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    reason = models.CharField("驳回理由", max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            # One open request per (account, role, node): a second click does not queue twice.
+            models.UniqueConstraint(
+                fields=["user", "role", "organization"],
+                condition=models.Q(status="pending"),
+                name="uniq_pending_role_grant",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.organization}（{self.get_status_display()}）"
+
+
 class LoginAttempt(models.Model):
     """One login attempt, page or API, kept for the lockout rule (登录失败锁定)."""
 
@@ -60,8 +126,9 @@ class ApiToken(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     digest = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField("签发时间", auto_now_add=True)
+    expires_at = models.DateTimeField("到期时间")
+    ip = models.GenericIPAddressField("签发地址", null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.user} 的接口令牌"

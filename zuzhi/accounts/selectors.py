@@ -1,11 +1,13 @@
 """Reads of accounts for the system administrator (系统管理员)."""
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
 
 from zuzhi.core.roles import Role
-from zuzhi.core.scope import is_system_admin, subtree_q
+from zuzhi.core.scope import deny, is_system_admin, subtree_q
 
-from .models import User
+from .models import ApiToken, RoleGrant, RoleGrantStatus, User
 
 
 def admin_scope_paths(*, user) -> list[str]:
@@ -15,6 +17,49 @@ def admin_scope_paths(*, user) -> list[str]:
         for a in user.role_assignments.select_related("organization")
         if a.role == Role.SYSTEM_ADMIN and a.organization
     ]
+
+
+def approver_paths(*, user) -> list[str]:
+    """The nodes on which `user` is county staff: grants under them are theirs to approve."""
+    return [
+        a.organization.path
+        for a in user.role_assignments.select_related("organization")
+        if a.role == Role.COUNTY_STAFF and a.organization
+    ]
+
+
+def _grants_under(user) -> QuerySet[RoleGrant]:
+    paths = approver_paths(user=user)
+    if not paths:
+        return RoleGrant.objects.none()
+    under = Q()
+    for path in paths:
+        under |= subtree_q(path, "organization__path")
+    return RoleGrant.objects.filter(under).select_related("user", "organization", "requested_by")
+
+
+def role_grants_to_approve(*, user) -> QuerySet[RoleGrant]:
+    """Pending grants `user` may approve (待审批授权): under a node where they are county
+    staff, neither asked by them nor for them."""
+    return (
+        _grants_under(user)
+        .filter(status=RoleGrantStatus.PENDING)
+        .exclude(requested_by=user)
+        .exclude(user=user)
+        .order_by("requested_at", "pk")
+    )
+
+
+def role_grant_get(*, user, pk) -> RoleGrant:
+    """A grant under a node where `user` is county staff; any other is "not found", and
+    logged as a refused access when it exists. The service says why a decided one is closed."""
+    try:
+        return _grants_under(user).get(pk=pk)
+    except (RoleGrant.DoesNotExist, ValueError, TypeError) as exc:
+        existing = RoleGrant.objects.filter(pk=pk).first()
+        if existing is not None:
+            raise deny(user, target=existing, message="审批范围以外的角色授权") from exc
+        raise Http404("未找到该授权申请。") from exc
 
 
 def account_list(*, user, q: str | None = None) -> QuerySet[User]:
@@ -32,9 +77,30 @@ def account_list(*, user, q: str | None = None) -> QuerySet[User]:
 
 
 def account_get(*, user, pk) -> User:
-    from django.http import Http404
-
     try:
         return account_list(user=user).get(pk=pk)
     except (User.DoesNotExist, ValueError) as exc:
         raise Http404("未找到该账号。") from exc
+
+
+def token_list(*, user) -> QuerySet[ApiToken]:
+    """The user's own API tokens that still work, newest first."""
+    return user.api_tokens.filter(expires_at__gt=timezone.now()).order_by("-created_at")
+
+
+def token_get(*, user, pk) -> ApiToken:
+    """One of the user's own tokens; another user's is "not found", and logged."""
+    try:
+        return user.api_tokens.get(pk=pk)
+    except ApiToken.DoesNotExist as exc:
+        existing = ApiToken.objects.filter(pk=pk).first()
+        if existing is not None:
+            raise deny(user, target=existing, message="试图撤销他人的接口令牌") from exc
+        raise Http404("未找到该令牌。") from exc
+
+
+def account_role_grants(*, account) -> QuerySet[RoleGrant]:
+    """The account's grant requests, newest first, for the administrator's account page."""
+    return account.role_grants.select_related(
+        "organization", "requested_by", "decided_by"
+    ).order_by("-requested_at", "-pk")

@@ -1,4 +1,5 @@
-"""Account services: login with lockout, logout, passwords, API tokens."""
+"""Account services: login with lockout, logout, passwords, API tokens, and the system
+administrator's account work (create, activate, reset, unlock). Role grants: grants.py."""
 
 import datetime
 
@@ -10,10 +11,11 @@ from django.utils import timezone
 
 from zuzhi.core.audit import audit_record
 from zuzhi.core.models import AuditAction
-from zuzhi.core.roles import Role
-from zuzhi.core.scope import is_system
+from zuzhi.core.scope import SYSTEM
 
-from .models import ApiToken, LoginAttempt, RoleAssignment, User
+from .grants import roles_suspend_for_review
+from .models import ApiToken, LoginAttempt, PasswordHistory, RoleAssignment, User
+from .validators import HISTORY_LENGTH
 
 
 class LoginError(Exception):
@@ -28,31 +30,44 @@ def _window_start() -> datetime.datetime:
     return timezone.now() - datetime.timedelta(minutes=settings.ZUZHI_LOCKOUT_MINUTES)
 
 
-def _recent_failures(**by) -> list[datetime.datetime]:
-    """Failures inside the window, after the last success for the same account or IP."""
-    attempts = LoginAttempt.objects.filter(time__gte=_window_start(), **by)
+def _lock_end(failures, limit: int) -> datetime.datetime | None:
+    """When a lock set off by these failure times ends, or None if fewer than `limit`."""
+    if len(failures) < limit:
+        return None
+    return failures[-limit] + datetime.timedelta(minutes=settings.ZUZHI_LOCKOUT_MINUTES)
+
+
+def login_lock(*, username: str, ip: str | None) -> tuple[str, datetime.datetime] | None:
+    """The lock that refuses this login now (登录锁定): ("account" or "ip", its end), or None.
+
+    The account lock counts failures for this username from this address only, since its last
+    success there: one person mistyping behind a township's shared address locks only their
+    own name, and a colleague there still logs in. The address ceiling counts every failure
+    from the address, successes aside, and is much higher: it stops a guesser who tries many
+    names, without locking an office for one person's mistakes.
+    """
+    window = LoginAttempt.objects.filter(time__gte=_window_start())
+    pair = window.filter(username=username, ip=ip)
     last_success = (
-        attempts.filter(succeeded=True).order_by("-time").values_list("time", flat=True).first()
+        pair.filter(succeeded=True).order_by("-time").values_list("time", flat=True).first()
     )
-    failures = attempts.filter(succeeded=False)
-    if last_success is not None and "username" in by:
-        failures = failures.filter(time__gt=last_success)
-    return list(failures.order_by("time").values_list("time", flat=True))
-
-
-def login_locked_until(*, username: str, ip: str | None) -> datetime.datetime | None:
-    """When the lockout of this account or IP ends, or None if not locked (登录锁定)."""
-    limit = settings.ZUZHI_LOCKOUT_FAILURES
-    ends = []
-    for by in ({"username": username}, {"ip": ip} if ip else None):
-        if by is None:
-            continue
-        failures = _recent_failures(**by)
-        if len(failures) >= limit:
-            ends.append(
-                failures[-limit] + datetime.timedelta(minutes=settings.ZUZHI_LOCKOUT_MINUTES)
-            )
-    return max(ends) if ends else None
+    pair_failures = pair.filter(succeeded=False)
+    if last_success is not None:
+        pair_failures = pair_failures.filter(time__gt=last_success)
+    end = _lock_end(
+        list(pair_failures.order_by("time").values_list("time", flat=True)),
+        settings.ZUZHI_LOCKOUT_FAILURES,
+    )
+    if end is not None:
+        return "account", end
+    if ip is not None:
+        limit = settings.ZUZHI_LOCKOUT_IP_FAILURES
+        # Only the last `limit` failures matter, so the count never reads more rows than that.
+        recent = window.filter(ip=ip, succeeded=False).order_by("-time")
+        end = _lock_end(list(recent.values_list("time", flat=True)[:limit])[::-1], limit)
+        if end is not None:
+            return "ip", end
+    return None
 
 
 def login_authenticate(*, request=None, username: str, password: str, ip: str | None) -> User:
@@ -61,20 +76,30 @@ def login_authenticate(*, request=None, username: str, password: str, ip: str | 
     The page login and the API token endpoint both go through here, so both lock alike.
     """
     username = (username or "").strip()
-    locked_until = login_locked_until(username=username, ip=ip)
-    if locked_until is not None:
+    lock = login_lock(username=username, ip=ip)
+    if lock is not None:
+        kind, end = lock
+        if kind == "account":
+            message = (
+                f"该账号从当前网络地址连续登录失败已达 {settings.ZUZHI_LOCKOUT_FAILURES} 次，"
+                f"已临时锁定 {settings.ZUZHI_LOCKOUT_MINUTES} 分钟，"
+                f"请于 {timezone.localtime(end):%H:%M} 后再试，或请系统管理员解除锁定。"
+            )
+        else:
+            message = (
+                f"当前网络地址 {settings.ZUZHI_LOCKOUT_MINUTES} 分钟内登录失败次数过多，"
+                f"暂停从该地址登录，请于 {timezone.localtime(end):%H:%M} 后再试。"
+            )
         with transaction.atomic():
             audit_record(
                 actor=None,
                 actor_username=username,
                 action=AuditAction.LOGIN_LOCKED,
-                message="登录失败次数过多，已锁定",
+                message="账号在该地址登录失败次数过多，已锁定"
+                if kind == "account"
+                else "该地址登录失败次数过多，已暂停从该地址登录",
             )
-        local = timezone.localtime(locked_until)
-        raise LoginLocked(
-            f"连续登录失败已达 {settings.ZUZHI_LOCKOUT_FAILURES} 次，账号已锁定 "
-            f"{settings.ZUZHI_LOCKOUT_MINUTES} 分钟，请于 {local:%H:%M} 后再试。"
-        )
+        raise LoginLocked(message)
     user = authenticate(request, username=username, password=password)
     with transaction.atomic():
         LoginAttempt.objects.create(username=username, ip=ip, succeeded=user is not None)
@@ -104,23 +129,46 @@ def password_expired(*, user: User) -> bool:
     return user.password_changed_at < timezone.now() - datetime.timedelta(days=max_age)
 
 
+def _password_set(*, user: User, new_password: str, changed_at: datetime.datetime) -> int:
+    """Store a new password, keep the old hash in the history, revoke every API token.
+
+    A token is as good as the password it was obtained with, so changing the password (own
+    change or an administrator's reset) ends them all. Returns how many were revoked.
+    """
+    if user.password and user.has_usable_password():
+        PasswordHistory.objects.create(user=user, password=user.password)
+        stale = PasswordHistory.objects.filter(user=user).order_by("-changed_at", "-pk")
+        keep = list(stale.values_list("pk", flat=True)[:HISTORY_LENGTH])
+        stale.exclude(pk__in=keep).delete()
+    user.set_password(new_password)
+    user.password_changed_at = changed_at
+    user.save(update_fields=["password", "password_changed_at"])
+    revoked, _ = user.api_tokens.all().delete()
+    return revoked
+
+
 def password_change(*, user: User, new_password: str) -> None:
-    """Set a new password after the policy validators; raises ValidationError."""
+    """Set a new password after the policy validators (which refuse the current one and the
+    last five); raises ValidationError."""
     password_validation.validate_password(new_password, user)
     with transaction.atomic():
-        user.set_password(new_password)
-        user.password_changed_at = timezone.now()
-        user.save(update_fields=["password", "password_changed_at"])
-        audit_record(actor=user, action=AuditAction.PASSWORD_CHANGE, target=user)
+        revoked = _password_set(user=user, new_password=new_password, changed_at=timezone.now())
+        audit_record(
+            actor=user,
+            action=AuditAction.PASSWORD_CHANGE,
+            target=user,
+            after={"api_tokens_revoked": revoked} if revoked else None,
+        )
 
 
-def token_issue(*, user: User) -> str:
+def token_issue(*, user: User, ip: str | None = None) -> str:
     key = ApiToken.new_key()
     with transaction.atomic():
         ApiToken.objects.create(
             user=user,
             digest=ApiToken.digest_of(key),
             expires_at=timezone.now() + datetime.timedelta(hours=settings.ZUZHI_API_TOKEN_HOURS),
+            ip=ip,
         )
         audit_record(actor=user, action=AuditAction.TOKEN_ISSUE, target=user)
     return key
@@ -137,6 +185,50 @@ def token_user(*, key: str) -> User | None:
     return token.user
 
 
+def _token_delete(*, user: User, tokens, message: str) -> int:
+    """Delete these tokens of `user` and audit what went (签发时间 and 到期时间 of each)."""
+    gone = [
+        {"id": t.pk, "created_at": t.created_at.isoformat(), "expires_at": t.expires_at.isoformat()}
+        for t in tokens.order_by("created_at")
+    ]
+    if not gone:
+        return 0
+    tokens.delete()
+    audit_record(
+        actor=user,
+        action=AuditAction.DELETE,
+        target=user,
+        before={"api_tokens": gone},
+        after={"api_tokens": []},
+        message=message,
+    )
+    return len(gone)
+
+
+def token_revoke_key(*, user: User, key: str) -> None:
+    """End the token presented with this request (POST /api/auth/logout)."""
+    with transaction.atomic():
+        _token_delete(
+            user=user,
+            tokens=user.api_tokens.filter(digest=ApiToken.digest_of(key)),
+            message="退出接口登录，撤销令牌",
+        )
+
+
+def token_revoke(*, user: User, token_id: int | None = None) -> int:
+    """Revoke one of the user's own tokens, or all of them (撤销令牌); returns how many.
+    Only the user's own tokens are looked at: another user's id revokes nothing."""
+    tokens = user.api_tokens.all()
+    if token_id is not None:
+        tokens = tokens.filter(pk=token_id)
+    with transaction.atomic():
+        return _token_delete(
+            user=user,
+            tokens=tokens,
+            message="撤销接口令牌" if token_id is not None else "撤销全部接口令牌",
+        )
+
+
 def user_upsert(
     *, username: str, password: str, full_name: str, roles: list[tuple[str, object]]
 ) -> User:
@@ -146,7 +238,9 @@ def user_upsert(
     """
     with transaction.atomic():
         user, created = User.objects.get_or_create(username=username)
-        password_validation.validate_password(password, user)
+        same_password = not created and user.check_password(password)
+        if not same_password:
+            password_validation.validate_password(password, user)
         before = {
             "full_name": user.full_name,
             "roles": sorted(f"{a.role}@{a.organization_id}" for a in user.role_assignments.all()),
@@ -155,49 +249,24 @@ def user_upsert(
             "full_name": full_name,
             "roles": sorted(f"{r}@{getattr(o, 'pk', None)}" for r, o in roles),
         }
-        same_password = not created and user.check_password(password)
         if before == after and same_password:
             return user  # a rerun with the same password changes nothing and logs nothing
         user.full_name = full_name
+        user.save(update_fields=["full_name"])
         if not same_password:
-            user.set_password(password)
-            user.password_changed_at = timezone.now()
-        user.save()
+            _password_set(user=user, new_password=password, changed_at=timezone.now())
         user.role_assignments.all().delete()
         RoleAssignment.objects.bulk_create(
             RoleAssignment(user=user, role=role, organization=org) for role, org in roles
         )
         audit_record(
-            actor=None,
-            actor_username="system",
+            actor=SYSTEM,
             action=AuditAction.CREATE if created else AuditAction.UPDATE,
             target=user,
             before=None if created else before,
             after=after | ({} if same_password else {"password": "已重置"}),
         )
     return user
-
-
-# Roles a system administrator may grant. Administrator roles themselves are granted only
-# from the command line (`zuzhi grant-role`), so no web account can raise its own rights.
-GRANTABLE_ROLES = (Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF, Role.BRANCH_SECRETARY, Role.JUDGE)
-
-
-def _roles_snapshot(user: User) -> list[str]:
-    return sorted(
-        f"{a.role}@{a.organization.code if a.organization else '-'}"
-        for a in user.role_assignments.select_related("organization")
-    )
-
-
-def _require_admin_over(actor: User, organization) -> None:
-    from zuzhi.core.scope import path_in
-
-    from .selectors import admin_scope_paths
-
-    roots = admin_scope_paths(user=actor)
-    if organization is None or not any(path_in(organization.path, r) for r in roots):
-        raise ValidationError({"organization": ["该组织不在您的管理范围内。"]})
 
 
 def account_create(*, actor: User, username: str, full_name: str, password: str) -> User:
@@ -229,49 +298,6 @@ def account_create(*, actor: User, username: str, full_name: str, password: str)
     return candidate
 
 
-def account_grant_role(*, actor, user: User, role: str, organization) -> RoleAssignment:
-    """Grant a role on a node (授权). Web administrators grant business roles in their subtree
-    only; the system (the grant-role command) grants any role."""
-    if not is_system(actor):
-        if role not in GRANTABLE_ROLES:
-            raise ValidationError({"role": ["系统管理员不能授予管理员类角色。"]})
-        if actor.pk == user.pk:
-            raise ValidationError({"role": ["不能给自己授权。"]})
-        _require_admin_over(actor, organization)
-    with transaction.atomic():
-        before = _roles_snapshot(user)
-        assignment, _ = RoleAssignment.objects.get_or_create(
-            user=user, role=role, organization=organization
-        )
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            target=user,
-            before={"roles": before},
-            after={"roles": _roles_snapshot(user)},
-            message="授予角色",
-        )
-    return assignment
-
-
-def account_revoke_role(*, actor: User, assignment: RoleAssignment) -> None:
-    if assignment.role not in GRANTABLE_ROLES:
-        raise ValidationError({"role": ["系统管理员不能撤销管理员类角色。"]})
-    _require_admin_over(actor, assignment.organization)
-    user = assignment.user
-    with transaction.atomic():
-        before = _roles_snapshot(user)
-        assignment.delete()
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            target=user,
-            before={"roles": before},
-            after={"roles": _roles_snapshot(user)},
-            message="撤销角色",
-        )
-
-
 def account_set_active(*, actor: User, user: User, active: bool) -> None:
     if actor.pk == user.pk:
         raise ValidationError({"is_active": ["不能停用自己的账号。"]})
@@ -291,17 +317,30 @@ def account_set_active(*, actor: User, user: User, active: bool) -> None:
         )
 
 
-def account_reset_password(*, actor: User, user: User, new_password: str) -> None:
-    """Reset a password (重置密码); the user must change it at next login."""
+def account_reset_password(*, actor: User, user: User, new_password: str) -> int:
+    """Reset a password (重置密码); the user must change it at next login.
+
+    The administrator knows the new password, so the account's business roles go back to
+    county staff for approval (grants.roles_suspend_for_review), as a new grant would:
+    otherwise resetting a county staff member's password would open their data to the
+    administrator. Returns how many roles now wait for approval.
+    """
     password_validation.validate_password(new_password, user)
     with transaction.atomic():
-        user.set_password(new_password)
-        user.password_changed_at = timezone.now() - datetime.timedelta(days=3650)
-        user.save(update_fields=["password", "password_changed_at"])
-        user.api_tokens.all().delete()
-        audit_record(
-            actor=actor, action=AuditAction.PASSWORD_CHANGE, target=user, message="管理员重置密码"
+        suspended = roles_suspend_for_review(actor=actor, user=user)
+        revoked = _password_set(
+            user=user,
+            new_password=new_password,
+            changed_at=timezone.now() - datetime.timedelta(days=3650),
         )
+        audit_record(
+            actor=actor,
+            action=AuditAction.PASSWORD_CHANGE,
+            target=user,
+            after={"api_tokens_revoked": revoked} if revoked else None,
+            message="管理员重置密码",
+        )
+    return suspended
 
 
 def account_unlock(*, actor: User, user: User) -> None:

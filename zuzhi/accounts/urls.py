@@ -7,7 +7,29 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("password/", views.password_change_view, name="password_change"),
+    path("me/", views.me_view, name="me"),
+    path("me/tokens/<int:pk>/revoke/", views.token_revoke_view, name="token_revoke"),
+    path("me/tokens/revoke/", views.token_revoke_all_view, name="token_revoke_all"),
+    path("grants/", views.grant_list_view, name="grant_list"),
+    path("grants/<int:pk>/approve/", views.grant_approve_view, name="grant_approve"),
+    path("grants/<int:pk>/refuse/", views.grant_refuse_view, name="grant_refuse"),
     path("users/", admin_views.account_list_view, name="account_list"),
     path("users/new/", admin_views.account_create_view, name="account_create"),
     path("users/<int:pk>/", admin_views.account_detail_view, name="account_detail"),
+    path("users/<int:pk>/grant/", admin_views.account_grant_view, name="account_grant"),
+    path(
+        "users/<int:pk>/roles/<int:assignment>/revoke/",
+        admin_views.account_revoke_view,
+        name="account_revoke",
+    ),
+    path("users/<int:pk>/activate/", admin_views.account_activate_view, name="account_activate"),
+    path(
+        "users/<int:pk>/deactivate/", admin_views.account_deactivate_view, name="account_deactivate"
+    ),
+    path(
+        "users/<int:pk>/reset-password/",
+        admin_views.account_reset_password_view,
+        name="account_reset_password",
+    ),
+    path("users/<int:pk>/unlock/", admin_views.account_unlock_view, name="account_unlock"),
 ]

@@ -2,14 +2,16 @@ from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from zuzhi.core.context import client_ip
 
-from . import services
-from .forms import LoginForm, PasswordChangeForm
+from . import grants, services
+from .forms import GrantRefuseForm, LoginForm, PasswordChangeForm
+from .selectors import approver_paths, role_grant_get, role_grants_to_approve, token_get, token_list
 
 
 def login_view(request):
@@ -56,10 +58,90 @@ def password_change_view(request):
                 form.add_error("new_password", msg)
         else:
             update_session_auth_hash(request, request.user)
-            messages.success(request, "密码已修改。")
+            messages.success(request, "密码已修改，此前签发的接口令牌已全部失效。")
             return redirect("home")
     return render(
         request,
         "accounts/password_change.html",
         {"form": form, "expired": request.GET.get("expired") == "1"},
     )
+
+
+@login_required
+def me_view(request):
+    """我的账号: roles held, and the API tokens that are still valid, each revocable."""
+    return render(
+        request,
+        "accounts/me.html",
+        {
+            "roles": request.user.role_assignments.select_related("organization"),
+            "tokens": token_list(user=request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def token_revoke_view(request, pk):
+    token = token_get(user=request.user, pk=pk)
+    services.token_revoke(user=request.user, token_id=token.pk)
+    messages.success(request, "令牌已撤销，使用它的程序须重新登录。")
+    return redirect("accounts:me")
+
+
+@login_required
+@require_POST
+def token_revoke_all_view(request):
+    count = services.token_revoke(user=request.user)
+    messages.success(request, f"已撤销 {count} 个接口令牌。")
+    return redirect("accounts:me")
+
+
+def _require_approver(request):
+    if not approver_paths(user=request.user):
+        raise Http404("未找到该页面。")
+
+
+@login_required
+def grant_list_view(request):
+    """授权审批: business roles the system administrator asked for, waiting for county staff."""
+    _require_approver(request)
+    return render(
+        request,
+        "accounts/grant_list.html",
+        {"grants": role_grants_to_approve(user=request.user), "refuse_form": GrantRefuseForm()},
+    )
+
+
+@login_required
+@require_POST
+def grant_approve_view(request, pk):
+    _require_approver(request)
+    grant = role_grant_get(user=request.user, pk=pk)
+    try:
+        grants.role_grant_approve(actor=request.user, grant=grant)
+    except ValidationError as exc:
+        for msg in exc.messages:
+            messages.error(request, msg)
+    else:
+        messages.success(
+            request, f"已批准：{grant.user} 获得“{grant.get_role_display()}”角色，立即生效。"
+        )
+    return redirect("accounts:grant_list")
+
+
+@login_required
+@require_POST
+def grant_refuse_view(request, pk):
+    _require_approver(request)
+    grant = role_grant_get(user=request.user, pk=pk)
+    try:
+        grants.role_grant_refuse(
+            actor=request.user, grant=grant, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as exc:
+        for msg in exc.messages:
+            messages.error(request, msg)
+    else:
+        messages.success(request, f"已驳回 {grant.user} 的授权申请。")
+    return redirect("accounts:grant_list")

@@ -2,8 +2,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from zuzhi.accounts import services
-from zuzhi.accounts.models import RoleAssignment, User
+from zuzhi.accounts import grants, services
+from zuzhi.accounts.models import RoleAssignment, RoleGrant, User
 from zuzhi.core.models import AuditAction, AuditLog
 from zuzhi.core.roles import Role
 from zuzhi.testing.factories import user_with_role
@@ -13,10 +13,9 @@ def test_sysadmin_creates_account_and_grants_business_role(county, sysadmin_user
     user = services.account_create(
         actor=sysadmin_user, username="newclerk", full_name="新文书", password="Clerk-2026-ok"
     )
-    services.account_grant_role(
+    grants.role_grant_request(
         actor=sysadmin_user, user=user, role=Role.TOWNSHIP_STAFF, organization=county.town_a
     )
-    assert list(user.role_assignments.values_list("role", flat=True)) == [Role.TOWNSHIP_STAFF]
     rows = AuditLog.objects.filter(target_type="accounts.user", target_id=str(user.pk))
     assert [r.action for r in rows.order_by("id")] == [AuditAction.CREATE, AuditAction.UPDATE]
     # An administrator-set password must be changed at first login.
@@ -26,15 +25,16 @@ def test_sysadmin_creates_account_and_grants_business_role(county, sysadmin_user
 @pytest.mark.parametrize("role", [Role.AUDIT_ADMIN, Role.SYSTEM_ADMIN])
 def test_sysadmin_cannot_grant_admin_roles(county, sysadmin_user, town_a_user, role):
     with pytest.raises(ValidationError):
-        services.account_grant_role(
+        grants.role_grant_request(
             actor=sysadmin_user, user=town_a_user, role=role, organization=county.county
         )
     assert not RoleAssignment.objects.filter(user=town_a_user, role=role).exists()
+    assert not RoleGrant.objects.exists()
 
 
 def test_sysadmin_cannot_grant_self(county, sysadmin_user):
     with pytest.raises(ValidationError):
-        services.account_grant_role(
+        grants.role_grant_request(
             actor=sysadmin_user,
             user=sysadmin_user,
             role=Role.COUNTY_STAFF,
@@ -45,7 +45,7 @@ def test_sysadmin_cannot_grant_self(county, sysadmin_user):
 def test_township_sysadmin_cannot_grant_outside_subtree(county, town_b_user):
     local_admin = user_with_role(Role.SYSTEM_ADMIN, county.town_a, username="admin_a")
     with pytest.raises(ValidationError):
-        services.account_grant_role(
+        grants.role_grant_request(
             actor=local_admin,
             user=town_b_user,
             role=Role.TOWNSHIP_STAFF,
@@ -87,3 +87,13 @@ def test_unlock_lifts_account_lockout(county, sysadmin_user, town_a_user, passwo
             services.login_authenticate(username=town_a_user.username, password="bad", ip=None)
     services.account_unlock(actor=sysadmin_user, user=town_a_user)
     assert services.login_authenticate(username=town_a_user.username, password=password, ip=None)
+
+
+def test_unlock_lifts_lockout_from_every_address(county, sysadmin_user, town_a_user, password):
+    for ip in ("10.1.1.1", "10.1.1.2"):
+        for _ in range(5):
+            with pytest.raises(services.LoginError):
+                services.login_authenticate(username=town_a_user.username, password="bad", ip=ip)
+    services.account_unlock(actor=sysadmin_user, user=town_a_user)
+    for ip in ("10.1.1.1", "10.1.1.2"):
+        assert services.login_authenticate(username=town_a_user.username, password=password, ip=ip)

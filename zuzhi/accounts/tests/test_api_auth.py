@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from zuzhi.accounts.models import ApiToken
 from zuzhi.accounts.services import token_issue
+from zuzhi.core.models import AuditAction, AuditLog
 
 EXPIRED = "密码已过期，请先登录网页修改密码。"
 
@@ -96,3 +97,34 @@ def test_token_stops_working_when_the_password_expires(client, county, town_a_us
     town_a_user.save()
     response = client.get("/api/orgs", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.status_code == 401 and response.json()["message"] == EXPIRED
+
+
+def test_api_logout_revokes_the_presented_token_only(client, county, town_a_user):
+    first, second = token_issue(user=town_a_user), token_issue(user=town_a_user)
+    response = client.post("/api/auth/logout", HTTP_AUTHORIZATION=f"Bearer {first}")
+    assert response.status_code == 204
+    assert client.get("/api/orgs", HTTP_AUTHORIZATION=f"Bearer {first}").status_code == 401
+    assert client.get("/api/orgs", HTTP_AUTHORIZATION=f"Bearer {second}").status_code == 200
+    row = AuditLog.objects.get(action=AuditAction.DELETE, actor=town_a_user)
+    assert row.message == "退出接口登录，撤销令牌" and len(row.before["api_tokens"]) == 1
+
+
+def test_api_logout_needs_a_valid_token(client, county):
+    assert client.post("/api/auth/logout").status_code == 401
+    assert client.post("/api/auth/logout", HTTP_AUTHORIZATION="Bearer nope").status_code == 401
+
+
+def test_own_password_change_on_the_page_ends_api_tokens(client, county, town_a_user, password):
+    token = token_issue(user=town_a_user)
+    client.force_login(town_a_user)
+    page = client.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": password,
+            "new_password": "Tongbai2026shan",
+            "new_password2": "Tongbai2026shan",
+        },
+    )
+    assert page.status_code == 302
+    assert client.get("/api/orgs", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
+    assert ApiToken.objects.filter(user=town_a_user).count() == 0

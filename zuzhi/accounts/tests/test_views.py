@@ -4,6 +4,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from zuzhi.accounts.models import ApiToken
+from zuzhi.accounts.services import token_issue, token_user
 from zuzhi.core.models import AuditAction, AuditLog
 from zuzhi.testing.factories import UserFactory
 
@@ -30,7 +32,7 @@ def test_page_lockout_message(client, db, password):
     for _ in range(5):
         post_login(client, "wu", "nope")
     page = post_login(client, "wu", password)
-    assert "已锁定" in page.content.decode()
+    assert "已临时锁定" in page.content.decode()
     assert "_auth_user_id" not in client.session
 
 
@@ -79,3 +81,32 @@ def test_expired_password_also_blocks_account_management(client, county, sysadmi
     page = client.get(reverse("accounts:account_list"))
     assert page.status_code == 302 and reverse("accounts:password_change") in page["Location"]
     assert client.get(reverse("accounts:password_change")).status_code == 200
+
+
+def test_my_account_page_lists_and_revokes_my_tokens(client, county, town_a_user, town_b_user):
+    mine = [token_issue(user=town_a_user) for _ in range(2)]
+    theirs = token_issue(user=town_b_user)
+    client.force_login(town_a_user)
+    page = client.get(reverse("accounts:me")).content.decode()
+    assert "接口令牌" in page and page.count("撤销</button>") == 2
+    first = ApiToken.objects.filter(user=town_a_user).order_by("created_at").first()
+    client.post(reverse("accounts:token_revoke", args=[first.pk]))
+    assert ApiToken.objects.filter(user=town_a_user).count() == 1
+    # Another user's token is not mine to revoke: not found, and the attempt is logged.
+    other = ApiToken.objects.get(user=town_b_user)
+    assert client.post(reverse("accounts:token_revoke", args=[other.pk])).status_code == 404
+    assert token_user(key=theirs) == town_b_user
+    assert AuditLog.objects.filter(
+        action=AuditAction.PERMISSION_DENIED, actor=town_a_user, target_type="accounts.apitoken"
+    ).exists()
+    client.post(reverse("accounts:token_revoke_all"))
+    assert [token_user(key=k) for k in mine] == [None, None]
+    assert AuditLog.objects.filter(action=AuditAction.DELETE, actor=town_a_user).count() == 2
+
+
+def test_web_logout_leaves_api_tokens_alone(client, county, town_a_user):
+    # A token belongs to a script or device, not to the browser session.
+    key = token_issue(user=town_a_user)
+    client.force_login(town_a_user)
+    client.post(reverse("accounts:logout"))
+    assert token_user(key=key) == town_a_user

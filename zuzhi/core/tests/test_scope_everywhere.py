@@ -45,6 +45,10 @@ URL_KINDS = {
     ("orglife:attachment", "pk"): "attachment",
     ("ratings:history", "pk"): "org",
     ("ratings:history", "code"): "scheme",
+    ("accounts:token_revoke", "pk"): "api_token",
+    ("accounts:grant_approve", "pk"): "role_grant",
+    ("accounts:grant_refuse", "pk"): "role_grant",
+    ("accounts:account_revoke", "assignment"): "role_assignment",
 }
 PARAM_KINDS = {
     "member_pk": "member",
@@ -107,8 +111,17 @@ SKIPPED = {
 }
 # Pages refused by role before any object is looked up: a 404 that is no scope decision and
 # so writes no PERMISSION_DENIED row.
+ACCOUNTS = "accounts are the system administrator's; others get no page"
 ROLE_GATED = {
-    "accounts:account_detail": "accounts are the system administrator's; others get no page",
+    "accounts:account_detail": ACCOUNTS,
+    "accounts:account_grant": ACCOUNTS,
+    "accounts:account_revoke": ACCOUNTS,
+    "accounts:account_activate": ACCOUNTS,
+    "accounts:account_deactivate": ACCOUNTS,
+    "accounts:account_reset_password": ACCOUNTS,
+    "accounts:account_unlock": ACCOUNTS,
+    "accounts:grant_approve": "only county staff approve role grants; others get no page",
+    "accounts:grant_refuse": "only county staff approve role grants; others get no page",
     "imports:job": "an import job is its uploader's alone, whatever the scope",
     "imports:progress": "an import job is its uploader's alone, whatever the scope",
     "imports:confirm": "an import job is its uploader's alone, whatever the scope",
@@ -306,6 +319,24 @@ class TownB:
 
     def _account(self):
         return self.clerk
+
+    def _api_token(self):
+        from zuzhi.accounts.models import ApiToken
+        from zuzhi.accounts.services import token_issue
+
+        token_issue(user=self.clerk)
+        return ApiToken.objects.get(user=self.clerk)
+
+    def _role_grant(self):
+        from zuzhi.accounts.grants import role_grant_request
+
+        sysadmin = user_with_role(Role.SYSTEM_ADMIN, self.county.county, username="sysadmin_b")
+        return role_grant_request(
+            actor=sysadmin, user=self.clerk, role=Role.BRANCH_SECRETARY, organization=self._org()
+        )
+
+    def _role_assignment(self):
+        return self.clerk.role_assignments.get()
 
     def _import_job(self):
         from zuzhi.core.models import ImportJob

@@ -1,10 +1,9 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from zuzhi.accounts.grants import account_grant_role
 from zuzhi.accounts.models import User
-from zuzhi.accounts.services import account_grant_role
 from zuzhi.core.roles import Role
-from zuzhi.core.scope import SYSTEM
 from zuzhi.orgs.models import Organization
 
 
@@ -24,7 +23,7 @@ class Command(BaseCommand):
         if org is None:
             raise CommandError(f"组织代码“{org_code}”不存在。")
         try:
-            account_grant_role(actor=SYSTEM, user=user, role=role, organization=org)
+            account_grant_role(user=user, role=role, organization=org)
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from exc
         self.stdout.write(f"已授予 {username} 在“{org.name}”的角色：{Role(role).label}")
