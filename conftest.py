@@ -106,7 +106,7 @@ def _clear_shared_cache():
     """Rate-limit counters and cached vote totals must not leak from one test to the next."""
     from django.core.cache import caches
 
-    from zuzhi.contests.selectors import vote_target_forget
+    from zuzhi.contests.voting.selectors import vote_target_forget
 
     caches["shared"].clear()
     vote_target_forget()

@@ -49,6 +49,7 @@ from django.core.management import call_command
 call_command("migrate", verbosity=0)
 from zuzhi.accounts.models import RoleAssignment, User
 from zuzhi.contests import services
+from zuzhi.contests.voting.services import Voter, voter_token
 from zuzhi.core.roles import Role
 from zuzhi.orgs.models import Organization
 from zuzhi.core.scope import path_segment
@@ -70,8 +71,8 @@ ids = list(contest.entrants.values_list("pk", flat=True))
 with open(sys.argv[1], "w") as out:
     out.write(f"{{contest.pk}}\\n" + ",".join(map(str, ids)) + "\\n")
     for n in range({phones}):
-        voter = services.Voter(phone_digest=f"bench-{{n:06d}}", phone_tail=f"{{n % 10000:04d}}")
-        out.write(services.voter_token(voter) + "\\n")
+        voter = Voter(phone_digest=f"bench-{{n:06d}}", phone_tail=f"{{n % 10000:04d}}")
+        out.write(voter_token(voter) + "\\n")
 """
 
 COUNT = """

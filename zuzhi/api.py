@@ -18,7 +18,7 @@ from ninja.security import HttpBearer
 
 from zuzhi.accounts.api import PASSWORD_EXPIRED
 from zuzhi.accounts.services import LoginError, LoginLocked, password_expired, token_user
-from zuzhi.contests.services import VoteRefused
+from zuzhi.core.errors import RuleRefused
 
 
 class BearerToken(HttpBearer):
@@ -209,8 +209,8 @@ def on_rule_error(request, exc: DjangoValidationError):
     return error(request, "；".join(exc.messages), 400, {"__all__": exc.messages})
 
 
-@api.exception_handler(VoteRefused)
-def on_vote_refused(request, exc: VoteRefused):
+@api.exception_handler(RuleRefused)
+def on_rule_refused(request, exc: RuleRefused):
     return error(request, exc.messages[0], exc.status)
 
 

@@ -151,7 +151,9 @@ ZUZHI_PDF_FONT = os.environ.get(
 )
 ZUZHI_PDF_FONT_INDEX = env_int("ZUZHI_PDF_FONT_INDEX", 2)
 
-ZUZHI_SMS_BACKEND = os.environ.get("ZUZHI_SMS_BACKEND", "zuzhi.contests.sms.ConsoleSmsBackend")
+ZUZHI_SMS_BACKEND = os.environ.get(
+    "ZUZHI_SMS_BACKEND", "zuzhi.contests.voting.sms.ConsoleSmsBackend"
+)
 ZUZHI_VOTE_IP_PER_MINUTE = env_int("ZUZHI_VOTE_IP_PER_MINUTE", 60)
 ZUZHI_VOTE_CODES_PER_PHONE_PER_DAY = env_int("ZUZHI_VOTE_CODES_PER_PHONE_PER_DAY", 5)
 ZUZHI_VOTE_TOTALS_SECONDS = env_int("ZUZHI_VOTE_TOTALS_SECONDS", 5)

@@ -5,7 +5,7 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zuzhi.settings")
 django_application = get_wsgi_application()
 
-# Public votes take a short way in; every other request is Django's (see contests.fastvote).
-from zuzhi.contests.fastvote import PublicVoteShortcut  # noqa: E402 - needs Django set up
+# Public votes take a short way in; every other request is Django's (see contests.voting.fastvote).
+from zuzhi.contests.voting.fastvote import PublicVoteShortcut  # noqa: E402 - needs Django set up
 
 application = PublicVoteShortcut(django_application)

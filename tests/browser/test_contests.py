@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from zuzhi.contests import services
 from zuzhi.contests.models import ScoreSheet, Vote
-from zuzhi.contests.sms import ConsoleSmsBackend
+from zuzhi.contests.voting.sms import ConsoleSmsBackend
 from zuzhi.core.roles import Role
 from zuzhi.testing.factories import user_with_role
 

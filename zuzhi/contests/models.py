@@ -27,6 +27,13 @@ class ContestStatus(models.TextChoices):
     REVISING = "revising", "结果更正中"
 
 
+class EdgeTies(models.TextChoices):
+    """Entrants tied across a list's line (名额线上的并列): all in, the list growing, or none."""
+
+    ALL_IN = "all_in", "并列者全部列入（名额相应增加）"
+    NONE_IN = "none_in", "跨过名额线的并列者均不列入"
+
+
 class Contest(models.Model):
     """A contest or evaluation (考评竞赛): who competes, on what, and how scores combine."""
 
@@ -51,6 +58,9 @@ class Contest(models.Model):
     top_n = models.PositiveSmallIntegerField("入选名额", null=True, blank=True)
     red_list_size = models.PositiveSmallIntegerField("红榜名额", default=0)
     black_list_size = models.PositiveSmallIntegerField("黑榜名额", default=0)
+    edge_ties = models.CharField(
+        "名额线上的并列", max_length=8, choices=EdgeTies.choices, default=EdgeTies.ALL_IN
+    )
     tiers = models.JSONField("等次", default=list, blank=True)
     bonus_limit = models.DecimalField("加分上限", default=Decimal(5), **SCORE)
     penalty_limit = models.DecimalField("减分上限", default=Decimal(5), **SCORE)
@@ -421,66 +431,6 @@ class ScoreCorrection(models.Model):
         return f"评分更正 {self.pk}"
 
 
-class VoteCode(models.Model):
-    """A one-time SMS code for a voter's phone (短信验证码); stored as digests only."""
-
-    phone_digest = models.CharField(max_length=64, db_index=True)
-    code_digest = models.CharField(max_length=64)
-    expires_at = models.DateTimeField()
-    attempts = models.PositiveSmallIntegerField(default=0)
-    used = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self):
-        return "验证码"
-
-
-class Vote(models.Model):
-    """One public vote (群众投票) in the ledger. The phone is kept as a keyed digest plus its last
-    four digits, enough to find abuse and never enough to call anyone."""
-
-    # No index of its own on the stage: both indexes below begin with it (fewer index
-    # writes per vote, the busiest insert in Zuzhi).
-    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="votes", db_index=False)
-    entrant = models.ForeignKey(Entrant, on_delete=models.CASCADE, related_name="votes")
-    phone_digest = models.CharField(max_length=64)
-    phone_tail = models.CharField(max_length=4)
-    device = models.CharField(max_length=32)
-    ip = models.GenericIPAddressField(null=True)
-    day = models.DateField()
-    cast_at = models.DateTimeField(auto_now_add=True)
-    voided = models.BooleanField(default=False)
-    void_reason = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["stage", "entrant"], name="vote_stage_entrant"),
-            models.Index(fields=["stage", "cast_at"], name="vote_stage_time"),
-        ]
-
-    def __str__(self):
-        return f"投票 {self.pk}"
-
-
-class VoteQuota(models.Model):
-    """Votes used against one limit (e.g. a phone's votes today). Casting raises it with one
-    INSERT ... ON CONFLICT DO UPDATE ... WHERE used < cap, so concurrent votes can never pass
-    the limit."""
-
-    stage = models.ForeignKey(
-        Stage, on_delete=models.CASCADE, related_name="+", db_index=False
-    )  # the unique (stage, key) index serves it
-    key = models.CharField(max_length=120)
-    used = models.PositiveIntegerField(default=0)
-    cap = models.PositiveIntegerField("上限")
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["stage", "key"], name="vote_quota_key")]
-
-    def __str__(self):
-        return self.key
-
-
 class VersionStatus(models.TextChoices):
     DRAFT = "draft", "草稿"
     PUBLISHED = "published", "已发布"
@@ -556,3 +506,8 @@ class SupervisionCase(models.Model):
 
     def __str__(self):
         return f"督办 {self.pk}"
+
+
+# The public vote's tables live with the rest of the vote (contests.voting); imported here so
+# that Django registers them with this app and `contests.models` names every model.
+from .voting.models import Vote, VoteCode, VoteQuota  # noqa: E402, F401

@@ -1,6 +1,8 @@
 """Scoring arithmetic of the contest engine (计分规则), pure and database-free.
 
 Every score is a Decimal kept to 2 decimals, rounded half up, as the county's score sheets are.
+ROUNDING below is the one sentence the results page, the PDF and the README state: each figure
+shown is rounded first and the next step uses the shown figure, so a published row adds up.
 Stage scores are on a 0–100 scale before they are weighted, so weights read as percentages.
 """
 
@@ -12,6 +14,10 @@ from typing import NamedTuple
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
 MIN_JUDGES_FOR_TRIM = 5
+ROUNDING = (
+    "每个公布的分数（评分项平均分、环节得分、投票得分或得票率、总分）均四舍五入保留两位小数，"
+    "下一步用保留后的分数计算，因此每行总分可由表中所列分数复算。"
+)
 
 
 class ScoringError(ValueError):
@@ -50,7 +56,8 @@ def panel_score(
     """One entrant's panel score from each judge's sheet {criterion id: score}.
 
     Trimming per criterion drops the extremes of each criterion separately, then adds the
-    criterion means; trimming on the total drops the judges with the highest and lowest totals.
+    criterion means, each already rounded to 2 decimals (as the score sheet shows them), and
+    rounds the sum; trimming on the total drops the judges with the highest and lowest totals.
     """
     if not sheets:
         raise ScoringError("还没有评委打分。")
@@ -75,26 +82,140 @@ def rank_positions(values: dict, *, higher_is_better: bool = True) -> dict:
 
 
 def vote_scores(counts: dict, *, method: str, rank_points: int = 0) -> dict:
-    """A public vote's 0–100 stage scores from the vote counts (投票折算).
+    """A public vote's 0–100 stage scores from the vote counts (投票折算), kept to 2 decimals.
 
     share: the entrant's share of all votes; rank: 1st = N points, 2nd = N−1, … (ties share the
-    better place), N points being the full 100, so with N = 30 and a 30 % weight the first place
-    adds exactly 30 to the final score and the second exactly 29, as the county rules write it.
-    The scores are therefore not rounded here (29/30 of 100 is kept to 28 digits, not 96.67):
-    the final score is rounded once.
+    better place), N points being the full 100. Like every figure of a published row, the score
+    is rounded half up to 2 decimals and the final is computed from the rounded figure, so a
+    citizen can recompute the row from the table: with N = 30 the second place shows 96.67 and
+    adds 96.67 × 30 % = 29.001, not exactly 29.
     """
     if method == "share":
         total = sum(counts.values())
-        return {k: Decimal(c) * HUNDRED / total if total else Decimal(0) for k, c in counts.items()}
+        return {k: q2(Decimal(c) * HUNDRED / total) if total else q2(0) for k, c in counts.items()}
     if method == "rank":
         if rank_points <= 0:
             raise ScoringError("按名次折算须设定第一名的分值 N（大于 0）。")
         ranks = rank_positions(counts)
         return {
-            k: Decimal(max(0, rank_points - r + 1)) * HUNDRED / Decimal(rank_points)
+            k: q2(Decimal(max(0, rank_points - r + 1)) * HUNDRED / Decimal(rank_points))
             for k, r in ranks.items()
         }
     raise ScoringError(f"未知的投票折算方法“{method}”。")
+
+
+# --- indicator stages: the readable rule ------------------------------------------------------
+# The database computes indicator stages in integer SQL for speed
+# (`contests.selectors.standings.indicator_stage_scores`); these functions are the rule that SQL
+# is the twin of, written plainly in Decimals, and the tests hold the SQL to them.
+
+
+def indicator_leaf_scores(
+    values: dict,
+    *,
+    method: str,
+    direction: str = "higher",
+    target: Decimal | str | None = None,
+    cap: Decimal | str | None = None,
+) -> dict:
+    """Every entrant's score on one leaf indicator (末级指标得分), from all entrants' values.
+
+    - raw (原始分): the value itself;
+    - minmax (极差标准化): (value − lowest) / (highest − lowest) × 100, or (highest − value) / … when
+      lower is better; 100 for everyone when all values are equal;
+    - rank (名次): (n − place) / (n − 1) × 100, places shared by equal values (1, 2, 2, 4); 100
+      when there is one entrant;
+    - target (目标完成率): value / target × 100, or target / value × 100 when lower is better (a
+      value at or below 0 then earns 100).
+
+    A cap (封顶) keeps the score between 0 and the cap. Each leaf score is then kept to 2
+    decimals, half up, as the published score table shows it.
+    """
+    higher = direction == "higher"
+    if method == "raw":
+        scores = {k: Decimal(v) for k, v in values.items()}
+    elif method == "minmax":
+        low, high = min(values.values()), max(values.values())
+        if high == low:
+            scores = dict.fromkeys(values, HUNDRED)
+        else:
+            scores = {
+                k: ((v - low) if higher else (high - v)) / (high - low) * HUNDRED
+                for k, v in values.items()
+            }
+    elif method == "rank":
+        n = len(values)
+        places = rank_positions(values, higher_is_better=higher)
+        scores = {
+            k: HUNDRED if n == 1 else Decimal(n - place) / Decimal(n - 1) * HUNDRED
+            for k, place in places.items()
+        }
+    elif method == "target":
+        goal = Decimal(target)
+        scores = {
+            k: (v / goal * HUNDRED) if higher else (HUNDRED if v <= 0 else goal / v * HUNDRED)
+            for k, v in values.items()
+        }
+    else:
+        raise ScoringError(f"未知的指标计分方法“{method}”。")
+    if cap is not None:
+        scores = {k: max(Decimal(0), min(s, Decimal(cap))) for k, s in scores.items()}
+    return {k: q2(s) for k, s in scores.items()}
+
+
+def indicator_stage_scores(indicators: Sequence[dict], values: dict[str, dict]) -> dict:
+    """An indicator stage's 0–100 score per entrant (指标得分): each leaf's score (above) times
+    the weights on its path (each weight a percentage of its siblings), summed exactly and
+    rounded half up once to 2 decimals. `indicators` is the configuration's tree (name,
+    weight, method, direction, target, cap, children); `values` maps each leaf's name to
+    {entrant: value}."""
+
+    def weighted(nodes: Sequence[dict], share: Decimal) -> dict:
+        totals: dict = {}
+        for node in nodes:
+            part = share * Decimal(node["weight"]) / HUNDRED
+            if node.get("children"):
+                scores = weighted(node["children"], part)
+            else:
+                leaf = indicator_leaf_scores(
+                    values[node["name"]],
+                    method=node.get("method", "minmax"),
+                    direction=node.get("direction", "higher"),
+                    target=node.get("target"),
+                    cap=node.get("cap"),
+                )
+                scores = {k: part * s for k, s in leaf.items()}
+            for k, s in scores.items():
+                totals[k] = totals.get(k, Decimal(0)) + s
+        return totals
+
+    return {k: q2(s) for k, s in weighted(indicators, Decimal(1)).items()}
+
+
+def weighted_final(stage_scores: Sequence[tuple[Decimal, Decimal]], adjustment=0) -> Decimal:
+    """The final score (总分): Σ stage weight % × stage score, plus approved bonus and penalty
+    items, rounded half up once to 2 decimals. The stage scores are the published ones (each
+    already 2 decimals), so the row adds up. `stage_scores` is [(weight, score), …]."""
+    total = Decimal(adjustment)
+    for weight, score in stage_scores:
+        total += Decimal(weight) * Decimal(score) / HUNDRED
+    return q2(total)
+
+
+def on_list(first: int, last: int, size: int | None, *, rank: int, all_in: bool, label: str):
+    """Whether entrants tied at `rank`, holding positions first..last counted from the list's
+    own end (0 is the best for 入选名额 and 红榜, the worst for 黑榜), are on a list of `size`,
+    and the note the page shows when they straddle its line (名额线上的并列). By default every
+    tied entrant is in and the list grows; a contest may say that nobody tied at the edge is.
+    Returns (in, note)."""
+    if not size or first >= size:
+        return False, ""
+    if last < size:
+        return True, ""
+    tied = f"{last - first + 1} 个参评对象并列第 {rank} 名，跨过{label}名额线（{size} 个）"
+    if all_in:
+        return True, f"{tied}，均列入，{label}增至 {last + 1} 个。"
+    return False, f"{tied}，按本考评规定均不列入。"
 
 
 class Standing(NamedTuple):

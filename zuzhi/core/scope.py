@@ -89,14 +89,7 @@ def has_role(user, *roles: str) -> bool:
 def user_scope_paths(user) -> list[str]:
     """Roots of the user's data scope, with nested roots removed. The system actor passes
     every scope check but has no roots to list (it acts on named objects, never on "mine")."""
-    paths = sorted(
-        {a.organization.path for a in _assignments(user) if a.role in DATA_ROLES and a.organization}
-    )
-    roots: list[str] = []
-    for p in paths:
-        if not any(path_in(p, r) for r in roots):
-            roots.append(p)
-    return roots
+    return role_paths(user, *DATA_ROLES)
 
 
 def scope_q(user, field: str = "path") -> Q | None:

@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from zuzhi.accounts.models import User
 from zuzhi.contests import selectors, services
 from zuzhi.contests.models import Contest, StageKind
+from zuzhi.contests.voting.services import Voter, VoteRefused, vote_cast
 from zuzhi.members.models import Member, MemberStatus
 from zuzhi.orgs.models import Organization
 
@@ -33,8 +34,8 @@ def _evidence(name: str) -> ContentFile:
     return ContentFile(b"%PDF-1.4\n% demo evidence\n", name=name)
 
 
-def _voter(n: int) -> services.Voter:
-    return services.Voter(phone_digest=f"demo-phone-{n:06d}", phone_tail=f"{n % 10000:04d}")
+def _voter(n: int) -> Voter:
+    return Voter(phone_digest=f"demo-phone-{n:06d}", phone_tail=f"{n % 10000:04d}")
 
 
 def _judge_everyone(contest, actor, judges, rng, *, leave_last_open=False, skip=0):
@@ -64,20 +65,19 @@ def _judge_everyone(contest, actor, judges, rng, *, leave_last_open=False, skip=
 
 
 def _cast_votes(contest, rng, voters: int, *, weights=None):
-    stage = contest.stages.get(kind=StageKind.PUBLIC_VOTE)
     entrants = list(contest.entrants.order_by("number"))
     weights = weights or [rng.randint(1, 10) for _ in entrants]
     for n in range(voters):
         entrant = rng.choices(entrants, weights=weights)[0]
         try:
-            services.vote_cast(
-                stage=stage,
+            vote_cast(
+                contest_id=contest.pk,
                 entrant_id=entrant.pk,
                 voter=_voter(n),
                 device=f"demo-device-{n:06d}",
                 ip=f"10.{n % 200}.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
             )
-        except services.VoteRefused:
+        except VoteRefused:
             continue
 
 

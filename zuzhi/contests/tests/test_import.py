@@ -1,5 +1,7 @@
 from decimal import Decimal
 
+import pytest
+
 from zuzhi.contests import selectors
 from zuzhi.contests.importers import COLUMNS
 from zuzhi.contests.models import IndicatorValue
@@ -219,3 +221,13 @@ def test_the_contest_template_lists_the_entrants_in_scope_and_goes_back_in(
     )
     assert job.status == ImportJob.Status.READY, job.errors
     assert import_job_confirm(actor=town_a_user, job=job).summary == {"created": 2 * len(mine)}
+
+
+def test_import_cell_with_odd_digits_is_a_cell_error():
+    """importers.parse_id: a ValueError instead of a CellError escapes core.excel._read_cell,
+    so one "²" cell fails the whole import instead of being reported on its row."""
+    from zuzhi.contests.importers import parse_id
+    from zuzhi.core.excel import CellError
+
+    with pytest.raises(CellError):
+        parse_id("²")

@@ -1,56 +1,20 @@
-"""Indicator scores as the database computes them, against hand-worked cases and against a
-plain-Decimal reference written out here (the rules of DOMAIN.md §2, the slow way)."""
+"""Indicator scores as the database computes them, against hand-worked cases and against the
+readable rule in `contests.scoring` (DOMAIN.md §2 in plain Decimals), which the SQL twins."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from decimal import Decimal as D
 
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from zuzhi.contests import selectors, services
+from zuzhi.contests import scoring, selectors, services
 from zuzhi.contests.models import Contest, IndicatorValue, StageKind
-from zuzhi.contests.scoring import rank_positions
 from zuzhi.orgs.models import Organization
 
+from .conftest import stage_of
+
 HUNDRED = Decimal(100)
-
-
-def q2(value):
-    return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-def reference_leaf(values: dict, spec: dict) -> dict:
-    """The leaf scores by plain Decimal arithmetic, rounded half up to 2 decimals."""
-    higher = spec.get("direction", "higher") == "higher"
-    method = spec.get("method", "minmax")
-    if method == "raw":
-        scores = dict(values)
-    elif method == "minmax":
-        low, high = min(values.values()), max(values.values())
-        if high == low:
-            scores = dict.fromkeys(values, HUNDRED)
-        else:
-            scores = {
-                k: ((v - low) if higher else (high - v)) / (high - low) * HUNDRED
-                for k, v in values.items()
-            }
-    elif method == "rank":
-        n = len(values)
-        ranks = rank_positions(values, higher_is_better=higher)
-        scores = {
-            k: HUNDRED if n == 1 else Decimal(n - r) / Decimal(n - 1) * HUNDRED
-            for k, r in ranks.items()
-        }
-    else:
-        target = Decimal(spec["target"])
-        scores = {
-            k: (v / target * HUNDRED) if higher else (HUNDRED if v <= 0 else target / v * HUNDRED)
-            for k, v in values.items()
-        }
-    cap = spec.get("cap")
-    if cap is not None:
-        scores = {k: max(Decimal(0), min(s, Decimal(cap))) for k, s in scores.items()}
-    return {k: q2(s) for k, s in scores.items()}
 
 
 def stage_scores(county, actor, indicators, values_by_leaf):
@@ -135,9 +99,14 @@ def test_weighted_tree(county, county_user):
         },
         {"name": "专项", "weight": Decimal(40), "method": "raw"},
     ]
-    scores = stage_scores(county, county_user, tree, {"甲": ["90"], "乙": ["80"], "专项": ["70"]})
+    values = {"甲": ["90"], "乙": ["80"], "专项": ["70"]}
+    scores = stage_scores(county, county_user, tree, values)
     # 0.6 × (0.3333 × 90 + 0.6667 × 80) + 0.4 × 70 = 0.6 × 83.333 + 28 = 77.9998 → 78.00
     assert scores == [Decimal("78.00")]
+    rule = scoring.indicator_stage_scores(
+        tree, {name: {0: Decimal(column[0])} for name, column in values.items()}
+    )
+    assert rule == {0: Decimal("78.00")}
 
 
 values = st.decimals(
@@ -168,9 +137,9 @@ specs = st.one_of(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(st.lists(values, min_size=1, max_size=7), specs, specs)
-def test_database_scores_equal_the_reference(county, county_user, column, first, second):
+def test_database_scores_equal_the_readable_rule(county, county_user, column, first, second):
     """Two leaves weighted 37.5 / 62.5 over up to seven villages: the database's stage scores
-    equal the reference arithmetic exactly."""
+    equal the readable rule (`scoring.indicator_stage_scores`) exactly."""
     from zuzhi.testing.factories import OrganizationFactory
 
     with transaction.atomic():
@@ -186,13 +155,14 @@ def test_database_scores_equal_the_reference(county, county_user, column, first,
             ],
             {"一": [str(v) for v in column], "二": [str(v) for v in other]},
         )
-        a = reference_leaf(dict(enumerate(column)), first)
-        b = reference_leaf(dict(enumerate(other)), second)
-        expected = [
-            q2(Decimal("37.5") * a[i] / HUNDRED + Decimal("62.5") * b[i] / HUNDRED)
-            for i in range(len(column))
-        ]
-        assert got == expected
+        rule = scoring.indicator_stage_scores(
+            [
+                {"name": "一", "weight": Decimal("37.5"), **first},
+                {"name": "二", "weight": Decimal("62.5"), **second},
+            ],
+            {"一": dict(enumerate(column)), "二": dict(enumerate(other))},
+        )
+        assert got == [rule[i] for i in range(len(column))]
         transaction.set_rollback(True)
     assert not Contest.objects.filter(name="指标").exists()
 
@@ -268,8 +238,7 @@ def test_final_without_a_vote_is_the_weighted_sum_rounded_once(county, county_us
             r["entrant_id"]: r["final"] for r in selectors.contest_standings(contest=contest).rows
         }
         for entrant, (a, b) in zip(entrants, scores, strict=True):
-            expected = q2(weight * a / HUNDRED + (HUNDRED - weight) * b / HUNDRED)
-            assert rows[entrant.pk] == expected
+            assert rows[entrant.pk] == scoring.weighted_final([(weight, a), (HUNDRED - weight, b)])
         transaction.set_rollback(True)
 
 
@@ -316,3 +285,42 @@ def test_missing_values_are_named_and_nothing_is_scored(county, county_user):
     result = selectors.indicator_stage_scores(stage, entrants)
     assert result.problems == []
     assert result.scores == {a1.pk: Decimal("0.00"), a2.pk: Decimal("100.00")}
+
+
+def test_indicator_scores_follow_the_published_table(county, county_user):
+    """Each indicator's score is kept to 2 decimals as the published table shows it, and the
+    stage total is computed from those: 甲 1.005 → 1.01, 乙 1.00, so 0.5 × 1.01 + 0.5 × 1.00 =
+    1.005 → 1.01, which anyone can recompute from the table (not 1.00 from unrounded leaves)."""
+    contest = services.contest_create(
+        actor=county_user,
+        organization=county.county,
+        data={"name": "舍入", "track": "village", "period_label": "2026"},
+        stages=[
+            {
+                "kind": "indicators",
+                "name": "指标",
+                "weight": D(100),
+                "indicators": [
+                    {"name": "甲", "weight": D(50), "method": "minmax"},
+                    {"name": "乙", "weight": D(50), "method": "minmax"},
+                ],
+            }
+        ],
+    )
+    services.entrants_add_eligible(actor=county_user, contest=contest)
+    stage = stage_of(contest, StageKind.INDICATORS)
+    first, second = selectors.leaf_indicators(stage)
+    by_org = {e.organization_id: e for e in contest.entrants.all()}
+    values = {
+        county.village_a1.pk: ("2.01", "2"),  # 甲 = 1.005 points, 乙 = 1.00 points
+        county.village_a2.pk: ("200", "200"),
+        county.village_b1.pk: ("0", "0"),
+    }
+    for org_id, (a, b) in values.items():
+        entrant = by_org[org_id]
+        services.indicator_value_set(actor=county_user, entrant=entrant, indicator=first, value=a)
+        services.indicator_value_set(actor=county_user, entrant=entrant, indicator=second, value=b)
+    entrants = dict(contest.entrants.values_list("pk", "name"))
+    result = selectors.indicator_stage_scores(stage, entrants)
+    assert result.problems == []
+    assert result.scores[by_org[county.village_a1.pk].pk] == D("1.01")

@@ -129,9 +129,10 @@ def test_result_page_and_export(running, county, county_user, judges, client_as)
     assert response.status_code == 302
     page = client.get(reverse("contests:results", args=[running.pk])).content.decode()
     assert "chart-data" in page and "发布结果" in page
-    export = client.get(reverse("contests:results", args=[running.pk]) + "?export=xlsx")
+    version = running.versions.get()
+    export = client.get(reverse("contests:results_export", args=[running.pk, version.pk, "xlsx"]))
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
-    pdf = client.get(reverse("contests:results", args=[running.pk]) + "?export=pdf")
+    pdf = client.get(reverse("contests:results_export", args=[running.pk, version.pk, "pdf"]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     assert (
         AuditLog.objects.filter(action="export", target_type="contests.resultversion").count() == 2
@@ -172,9 +173,10 @@ def test_rules_page_changes_weights_and_refuses_a_bad_sum(
     assert client_as(town_a_user).get(url).status_code == 404  # not the organizer
     client = client_as(county_user)
     page = client.get(url)
-    assert page.status_code == 200
+    assert page.status_code == 200 and "名额线上的并列" in page.content.decode()
     form = {
         "name": contest.name,
+        "edge_ties": "none_in",
         "period_label": "2026年",
         "tiers": "优秀:90，一般:0",
         "top_n": "3",
@@ -219,6 +221,7 @@ def test_rules_page_changes_weights_and_refuses_a_bad_sum(
     assert stages[1].trim_on == "criterion" and stages[2].votes_per_day == 2
     contest.refresh_from_db()
     assert contest.tiers == [{"name": "优秀", "min": "90"}, {"name": "一般", "min": "0"}]
+    assert contest.edge_ties == "none_in"
     bad = client.post(url, {**form, "s2_weight": "19"}, follow=True)
     assert "合计应为 100%，现为 99%" in bad.content.decode()
     assert contest.stages.get(name="群众投票").weight == D(20)
@@ -389,3 +392,15 @@ def test_page_ids_beyond_64_bits_are_not_found(running, county_user, client_as, 
 
 def test_public_photo_id_beyond_64_bits_is_not_found(running, client):
     assert client.get(f"/contests/public/{running.pk}/photos/{10**20}/").status_code == 404
+
+
+def test_api_can_change_the_scoring_rules_of_a_draft(contest, county_user, api_as):
+    """PUT /api/contests/{id}/stages takes a bare JSON list (payload: list[StageSpec]), but
+    the API's StrictParser refuses every body that is not a JSON object: the endpoint answers
+    400 "请求体无法解析" to every request, valid or not, and can never be used."""
+    body = {"stages": [{"kind": "public_report", "name": "公开汇报", "weight": "100"}]}
+    response = api_as(county_user).put(
+        f"/api/contests/{contest.pk}/stages", body, content_type="application/json"
+    )
+    assert response.status_code == 200, response.json()
+    assert [s["kind"] for s in response.json()["stages"]] == ["public_report"]

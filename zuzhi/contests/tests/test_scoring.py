@@ -93,13 +93,11 @@ def test_weights_must_sum_to_100():
 def test_vote_rank_conversion_matches_county_rule():
     # 1st = 30, 2nd = 29 … with N = 30 the stage score is N points out of 30 = 100 %.
     scores = vote_scores({"a": 500, "b": 400, "c": 400, "d": 10}, method="rank", rank_points=30)
-    assert q2(scores["a"]) == D("100.00") and q2(scores["b"]) == D("96.67")
-    assert scores["b"] == scores["c"] and q2(scores["d"]) == D("90.00")
-    # Weighted at 30 %, first place adds exactly 30 and second exactly 29: not 96.67 × 0.3.
-    assert scores["a"] * D("0.3") == D(30)
-    assert scores["b"] * D("0.3") - D(29) < D("1e-20")
-    share = vote_scores({"a": 3, "b": 1}, method="share")
-    assert share == {"a": D(75), "b": D(25)}
+    # Shown to 2 decimals, and the final uses the shown figure (issue #11 §6): weighted at
+    # 30 %, the second place adds 96.67 × 0.3 = 29.001, which the published row shows.
+    assert scores == {"a": D("100.00"), "b": D("96.67"), "c": D("96.67"), "d": D("90.00")}
+    share = vote_scores({"a": 1, "b": 1, "c": 1}, method="share")
+    assert share == {"a": D("33.33"), "b": D("33.33"), "c": D("33.33")}
 
 
 def test_ranking_ties_broken_by_stage_then_shared():
@@ -130,3 +128,17 @@ def test_random_order_of_entrants_gives_same_ranks():
     a = {s.key: s.rank for s in rank_standings(finals)}
     b = {s.key: s.rank for s in rank_standings(dict(reversed(list(finals.items()))))}
     assert a == b
+
+
+def test_a_list_s_line_and_the_ties_across_it():
+    from zuzhi.contests.scoring import on_list
+
+    # Positions 0–1 tied at rank 1 on a list of 1: all in by default, or none.
+    assert on_list(0, 1, 1, rank=1, all_in=True, label="红榜") == (
+        True,
+        "2 个参评对象并列第 1 名，跨过红榜名额线（1 个），均列入，红榜增至 2 个。",
+    )
+    assert on_list(0, 1, 1, rank=1, all_in=False, label="红榜")[0] is False
+    assert on_list(0, 0, 1, rank=1, all_in=False, label="红榜") == (True, "")
+    assert on_list(1, 2, 1, rank=2, all_in=True, label="红榜") == (False, "")
+    assert on_list(0, 0, None, rank=1, all_in=True, label="入选名额") == (False, "")

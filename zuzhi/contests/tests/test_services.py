@@ -5,16 +5,18 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 
-from zuzhi.contests import selectors, services
+from zuzhi.contests import scoring, selectors, services
 from zuzhi.contests.models import (
     AppearanceStatus,
     CaseStatus,
     ContestStatus,
+    ListMark,
     ResultVersion,
     StageKind,
     VersionStatus,
 )
-from zuzhi.contests.services import Voter
+from zuzhi.contests.voting import services as voting
+from zuzhi.contests.voting.services import Voter
 from zuzhi.core.models import AuditLog
 
 from .conftest import STAGES, stage_of
@@ -56,7 +58,9 @@ def judge_all(contest, actor, judges, totals):
 
 def vote(stage, entrant, phone_no):
     voter = Voter(phone_digest=f"digest{phone_no}", phone_tail=f"{phone_no:04d}")
-    return services.vote_cast(stage=stage, entrant_id=entrant.pk, voter=voter, device="d", ip=None)
+    return voting.vote_cast(
+        contest_id=stage.contest_id, entrant_id=entrant.pk, voter=voter, device="d", ip=None
+    )
 
 
 @pytest.fixture
@@ -118,6 +122,57 @@ def test_indicator_and_rater_group_weights_checked(county, county_user):
     messages = str(exc.value)
     assert "同级指标的权重合计应为 100%，现为 90%" in messages
     assert "测评主体的权重合计应为 100%，现为 90%" in messages
+
+
+def _create(county, county_user, stages):
+    return services.contest_create(
+        actor=county_user,
+        organization=county.county,
+        data={"name": "x", "track": "village", "period_label": "2026"},
+        stages=stages,
+    )
+
+
+def test_stage_count_is_bounded(county, county_user):
+    report = {"kind": "public_report", "name": "汇报", "weight": D(10)}
+    assert _create(county, county_user, [dict(report) for _ in range(10)]).stages.count() == 10
+    with pytest.raises(ValidationError, match="计分环节最多 10 个，现有 11 个"):
+        _create(county, county_user, [dict(report, weight=D(5)) for _ in range(11)])
+
+
+def test_criteria_rater_groups_and_indicators_are_bounded(county, county_user, api_as):
+    criteria = [{"name": f"项{i}", "max_score": D(1)} for i in range(31)]
+    groups = [{"name": f"主体{i}", "weight": D(10)} for i in range(10)] + [
+        {"name": "多余", "weight": D(0)}
+    ]
+    leaves = [{"name": f"指标{i}", "weight": D("0.5"), "method": "raw"} for i in range(200)]
+    stages = [
+        {"kind": "judges", "name": "评审", "weight": D(40), "criteria": criteria},
+        {"kind": "appraisal", "name": "测评", "weight": D(30), "rater_groups": groups},
+        {
+            "kind": "indicators",
+            "name": "指标",
+            "weight": D(30),
+            "indicators": [{"name": "一级", "weight": D(100), "children": leaves}],
+        },
+    ]
+    with pytest.raises(ValidationError) as exc:
+        _create(county, county_user, stages)
+    messages = str(exc.value)
+    assert "第 1 个环节的评分项最多 30 个" in messages
+    assert "第 2 个环节的测评主体最多 10 个" in messages
+    assert "第 3 个环节的指标（各级合计）最多 200 个" in messages
+    # The API answers the same rule in Chinese, not a server error.
+    body = {
+        "organization_id": county.county.pk,
+        "name": "x",
+        "track": "village",
+        "period_label": "2026",
+        "stages": [{"kind": "public_report", "name": f"汇报{i}", "weight": "5"} for i in range(20)],
+    }
+    response = api_as(county_user).post("/api/contests", body, content_type="application/json")
+    assert response.status_code == 400
+    assert "计分环节最多 10 个" in str(response.json()["errors"])
 
 
 def test_trimmed_panel_needs_five_judges_to_start(contest, county_user, judges):
@@ -349,3 +404,271 @@ def test_every_shipped_template_is_a_valid_configuration(county, county_user):
             p for p in services.contest_problems(copy) if "参评对象" not in p and "评委" not in p
         ]
         assert config_problems == [], template.name
+
+
+def test_a_published_row_adds_up_from_its_displayed_figures(county, county_user):
+    """Issue #11 §6: every figure shown is rounded to 2 decimals and the next step uses it.
+    The second place of a vote by rank (N = 30) shows 96.67; weighted at 30 % with a report
+    score of 80.02 at 70 %: 96.67 × 0.3 + 80.02 × 0.7 = 29.001 + 56.014 = 85.015 → 85.02
+    (85.01 before, from the unrounded 29/30, which nobody reading the table could redo)."""
+    contest = services.contest_create(
+        actor=county_user,
+        organization=county.county,
+        data={"name": "网络投票+评审", "track": "village", "period_label": "2026"},
+        stages=[
+            {"kind": "public_vote", "name": "网络投票", "weight": D(30), "rank_points": 30},
+            {"kind": "public_report", "name": "评审", "weight": D(70)},
+        ],
+    )
+    services.entrants_add_eligible(actor=county_user, contest=contest)
+    services.contest_start(actor=county_user, contest=contest)
+    vote_stage = stage_of(contest, StageKind.PUBLIC_VOTE)
+    report = stage_of(contest, StageKind.PUBLIC_REPORT)
+    by_org = {e.organization_id: e for e in contest.entrants.all()}
+    first, second = by_org[county.village_a1.pk], by_org[county.village_a2.pk]
+    for n, entrant in enumerate([first, first, second]):
+        voting.vote_cast(
+            contest_id=vote_stage.contest_id,
+            entrant_id=entrant.pk,
+            voter=Voter(phone_digest=f"digest-{n}", phone_tail=f"{n:04d}"),
+            device="d",
+            ip=None,
+        )
+    for entrant in contest.entrants.all():
+        score = "80.02" if entrant == second else "50"
+        services.direct_score_set(actor=county_user, entrant=entrant, stage=report, score=score)
+    standings = selectors.contest_standings(contest=contest)
+    assert standings.problems == []
+    finals = {row["entrant_id"]: row["final"] for row in standings.rows}
+    rows = {row["entrant_id"]: row for row in standings.rows}
+    assert rows[second.pk]["stage_scores"][str(vote_stage.pk)] == "96.67"
+    assert finals[second.pk] == D("85.02")
+    assert finals[second.pk] == scoring.weighted_final([(D(30), D("96.67")), (D(70), D("80.02"))])
+
+
+def test_a_vote_share_row_adds_up_as_published(county, county_user):
+    """The arena case of the demo recomputation: 74.52 × 70 % + 26.67 × 30 % = 60.165 → 60.17
+    (published 60.16 before, from the unrounded share 4/15 = 26.666…)."""
+    contest = services.contest_create(
+        actor=county_user,
+        organization=county.county,
+        data={"name": "擂台", "track": "village", "period_label": "2026"},
+        stages=[
+            {"kind": "public_report", "name": "擂台比武", "weight": D(70)},
+            {"kind": "public_vote", "name": "群众投票", "weight": D(30), "vote_method": "share"},
+        ],
+    )
+    services.entrants_add_eligible(actor=county_user, contest=contest)
+    services.contest_start(actor=county_user, contest=contest)
+    report, vote_stage = (
+        stage_of(contest, StageKind.PUBLIC_REPORT),
+        stage_of(contest, StageKind.PUBLIC_VOTE),
+    )
+    by_org = {e.organization_id: e for e in contest.entrants.all()}
+    counts = {county.village_a1.pk: 4, county.village_a2.pk: 5, county.village_b1.pk: 6}
+    n = 0
+    for org, votes in counts.items():
+        for _ in range(votes):
+            voting.vote_cast(
+                contest_id=contest.pk,
+                entrant_id=by_org[org].pk,
+                voter=Voter(phone_digest=f"share-{n}", phone_tail=f"{n:04d}"),
+                device="d",
+                ip=None,
+            )
+            n += 1
+    for entrant in contest.entrants.all():
+        services.direct_score_set(actor=county_user, entrant=entrant, stage=report, score="74.52")
+    rows = {r["entrant_id"]: r for r in selectors.contest_standings(contest=contest).rows}
+    row = rows[by_org[county.village_a1.pk].pk]
+    assert row["stage_scores"] == {str(report.pk): "74.52", str(vote_stage.pk): "26.67"}
+    assert row["final"] == D("60.17")
+
+
+def test_judge_cannot_approve_own_score_correction(running, county, county_user):
+    """A bonus/penalty item may not be approved by the one who asked for it
+    (adjustment_decide), but correction_decide has no such rule: a county staff member who is
+    also seated as a judge corrects their own sheet and approves the correction themself."""
+    from zuzhi.accounts.models import RoleAssignment
+    from zuzhi.core.roles import Role
+
+    RoleAssignment.objects.create(user=county_user, role=Role.JUDGE, organization=county.county)
+    county_user = type(county_user).objects.get(pk=county_user.pk)  # fresh role cache
+    stage = stage_of(running, StageKind.JUDGES)
+    services.judge_seat(actor=county_user, stage=stage, judge=county_user)
+    entrant = running.entrants.first()
+    services.appearance_open(actor=county_user, stage=stage, entrant=entrant)
+    first, second = stage.criteria.all()
+    sheet = services.sheet_submit(
+        judge=county_user, stage=stage, entrant=entrant, marks={first.pk: "30", second.pk: "20"}
+    )
+    correction = services.correction_request(
+        judge=county_user,
+        sheet=sheet,
+        marks={first.pk: "60", second.pk: "40"},
+        reason="录入有误",
+    )
+    with pytest.raises(ValidationError):
+        services.correction_decide(actor=county_user, correction=correction, approve=True)
+
+
+def test_seating_a_judge_after_scoring_closed_does_not_brick_the_result(
+    running, county, county_user, judges
+):
+    """judge_seat is allowed while the contest runs, even once every entrant's scoring is
+    closed. judges_stage_scores then wants a sheet from every seat, appearance_open refuses a
+    closed entrant and no service unseats a judge: the result can never be computed again."""
+    from zuzhi.core.roles import Role
+    from zuzhi.testing.factories import user_with_role
+
+    from .test_services import fill_indicators, judge_all
+
+    fill_indicators(running, county, county_user)
+    judge_all(
+        running, county_user, judges, {e.organization_id: [80] * 5 for e in running.entrants.all()}
+    )
+    stage = stage_of(running, StageKind.JUDGES)
+    late = user_with_role(Role.JUDGE, county.county, username="late_judge")
+    try:
+        services.judge_seat(actor=county_user, stage=stage, judge=late)
+    except ValidationError:
+        return  # refused: fine
+    services.result_compute(actor=county_user, contest=running)
+
+
+def test_publishing_a_draft_computed_before_later_changes_is_refused(
+    running, county, county_user, judges
+):
+    """result_publish publishes the draft as it was computed, however old. Inputs stay open
+    while the contest runs (values, votes, approvals), so data entered after "计算结果" is
+    silently left out of the published result, and publishing then locks it: the published
+    ranking is not the ranking of the locked data."""
+    from .test_services import entrants_by_org, fill_indicators, judge_all
+
+    fill_indicators(running, county, county_user)
+    judge_all(
+        running, county_user, judges, {e.organization_id: [80] * 5 for e in running.entrants.all()}
+    )
+    draft = services.result_compute(actor=county_user, contest=running)
+    _, _, b1 = entrants_by_org(running, county)
+    income, _ = selectors.leaf_indicators(stage_of(running, StageKind.INDICATORS))
+    services.indicator_value_set(actor=county_user, entrant=b1, indicator=income, value=1000)
+    try:
+        published = services.result_publish(actor=county_user, version=draft)
+    except ValidationError:
+        return  # refused as stale: fine
+    now = {r["entrant_id"]: r["final"] for r in selectors.contest_standings(contest=running).rows}
+    shown = dict(published.rows.values_list("entrant_id", "final"))
+    assert shown == now, "the published result misses data entered after computing"
+
+
+def _report_contest(county, county_user, scores, **data):
+    contest = services.contest_create(
+        actor=county_user,
+        organization=county.county,
+        data={"name": "名额线", "track": "village", "period_label": "2026", **data},
+        stages=[{"kind": "public_report", "name": "汇报", "weight": D(100)}],
+    )
+    services.entrants_add_eligible(actor=county_user, contest=contest)
+    services.contest_start(actor=county_user, contest=contest)
+    report = contest.stages.get()
+    entrants = {e.organization_id: e for e in contest.entrants.all()}
+    for org, score in scores.items():
+        services.direct_score_set(
+            actor=county_user, entrant=entrants[org.pk], stage=report, score=score
+        )
+    rows = selectors.contest_standings(contest=contest).rows
+    return {r["entrant_id"]: r for r in rows}, entrants
+
+
+def test_entrants_tied_at_a_list_s_line_are_all_in_by_default(county, county_user):
+    """Issue #11 §6: after the tie-breaks, everyone tied at the last place is in, the list
+    grows, and the row says why."""
+    rows, by_org = _report_contest(
+        county,
+        county_user,
+        {county.village_a1: "90", county.village_a2: "90", county.village_b1: "50"},
+        top_n=1,
+        red_list_size=1,
+    )
+    a1, a2, b1 = (
+        rows[by_org[o.pk].pk] for o in (county.village_a1, county.village_a2, county.village_b1)
+    )
+    assert a1["selected"] and a2["selected"] and not b1["selected"]
+    assert a1["list_mark"] == a2["list_mark"] == "red"
+    assert (
+        "2 个参评对象并列第 1 名，跨过入选名额名额线（1 个），均列入，入选名额增至 2 个。"
+        in a1["note"]
+    )
+    assert "红榜增至 2 个" in a2["note"]
+    assert "名额线" not in b1["note"]
+
+
+def test_a_contest_may_leave_everyone_tied_at_the_line_out(county, county_user):
+    rows, by_org = _report_contest(
+        county,
+        county_user,
+        {county.village_a1: "90", county.village_a2: "50", county.village_b1: "50"},
+        top_n=1,
+        black_list_size=1,
+        edge_ties="none_in",
+    )
+    a1, a2, b1 = (
+        rows[by_org[o.pk].pk] for o in (county.village_a1, county.village_a2, county.village_b1)
+    )
+    assert a1["selected"] and not a2["selected"] and not b1["selected"]
+    assert a2["list_mark"] == b1["list_mark"] == ListMark.NONE
+    assert "2 个参评对象并列第 2 名，跨过黑榜名额线（1 个），按本考评规定均不列入。" in b1["note"]
+    assert "名额线" not in a1["note"]
+
+
+def test_the_edge_rule_is_checked(county, county_user):
+    with pytest.raises(ValidationError, match="请选择名额线上并列者的处理办法"):
+        services.contest_create(
+            actor=county_user,
+            organization=county.county,
+            data={"name": "x", "track": "village", "period_label": "2026", "edge_ties": "maybe"},
+        )
+
+
+def test_ties_are_broken_by_stage_scores_in_the_contest_s_stage_order(county, county_user):
+    """Issue #11 §6: equal finals are separated by the stage scores in the contest's stage
+    order (not the heaviest stage first), and the note names the stage that decided."""
+    contest = services.contest_create(
+        actor=county_user,
+        organization=county.county,
+        data={"name": "并列", "track": "village", "period_label": "2026"},
+        stages=[
+            {"kind": "public_report", "name": "汇报", "weight": D(30)},
+            {"kind": "public_report", "name": "评议", "weight": D(70)},
+        ],
+    )
+    services.entrants_add_eligible(actor=county_user, contest=contest)
+    services.contest_start(actor=county_user, contest=contest)
+    report, review = contest.stages.order_by("order")
+    by_org = {e.organization_id: e for e in contest.entrants.all()}
+    # 30 % × 100 + 70 % × 70 = 79 = 30 % × 30 + 70 % × 100
+    for org, (a, b) in {
+        county.village_a1.pk: ("100", "70"),
+        county.village_a2.pk: ("30", "100"),
+        county.village_b1.pk: ("10", "10"),
+    }.items():
+        services.direct_score_set(actor=county_user, entrant=by_org[org], stage=report, score=a)
+        services.direct_score_set(actor=county_user, entrant=by_org[org], stage=review, score=b)
+    rows = {r["entrant_id"]: r for r in selectors.contest_standings(contest=contest).rows}
+    first, second = rows[by_org[county.village_a1.pk].pk], rows[by_org[county.village_a2.pk].pk]
+    assert first["final"] == second["final"] == D("79.00")
+    assert (first["rank"], second["rank"]) == (1, 2)
+    assert "按“汇报”得分排定第 1 名" in first["note"]
+
+
+def test_a_parent_indicator_shows_that_it_sums_its_children(contest, county_user, client_as):
+    from django.urls import reverse
+
+    stage = contest.stages.get(kind=StageKind.INDICATORS)
+    parent = stage.indicators.create(name="综合", weight=D(100), order=9)
+    parent_page = client_as(county_user).get(reverse("contests:detail", args=[contest.pk]))
+    assert "综合（100%，下级指标加权合计）" not in parent_page.content.decode()
+    stage.indicators.filter(parent=None).exclude(pk=parent.pk).update(parent=parent)
+    page = client_as(county_user).get(reverse("contests:detail", args=[contest.pk]))
+    assert "综合（100%，下级指标加权合计）" in page.content.decode()

@@ -6,15 +6,21 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from zuzhi.contests import services
 from zuzhi.contests.models import StageKind, Vote
-from zuzhi.contests.selectors import suspicious_votes
+from zuzhi.contests.voting import services as voting
+from zuzhi.contests.voting.selectors import suspicious_votes
 
 from .test_votes import member_contest, voter  # noqa: F401 - fixtures
 
 UTC = datetime.UTC
 AT = datetime.datetime(2026, 11, 23, 2, 10, tzinfo=UTC)  # 10:10 in Asia/Shanghai
 BURST = 5
+
+
+def _no_raise(client):
+    """Let a 500 come back as a response instead of an exception, to assert on its status."""
+    client.raise_request_exception = False
+    return client
 
 
 @pytest.fixture
@@ -27,8 +33,8 @@ def ledger(member_contest):  # noqa: F811
 
     def cast(voters, *, ip=None, device="", at=AT, entrant=0):
         ids = [
-            services.vote_cast(
-                stage=stage,
+            voting.vote_cast(
+                contest_id=stage.contest_id,
                 entrant_id=entrants[entrant],
                 voter=voter(n),
                 device=device,
@@ -88,7 +94,7 @@ def test_voided_votes_are_not_counted(ledger, county_user):
     shared = ledger([6, 7], device="dev-shared")
     assert len(suspicious_votes(stage=ledger.stage, burst=BURST)["ip_bursts"]) == 1
 
-    services.votes_void(
+    voting.votes_void(
         actor=county_user, stage=ledger.stage, vote_ids=ids[:1] + shared[:1], reason="核查"
     )
 
@@ -156,3 +162,25 @@ def test_the_review_page_shows_the_groups(ledger, member_contest, county_user, c
     text = response.content.decode()
     assert "10.1.2.0/24 · 2026-11-23 10:10 · 20 票" in text
     assert "仅显示" not in text
+
+
+def test_voiding_huge_vote_ids_is_not_a_500(running, county_user, api_as):
+    """VoidIn.vote_ids is list[int] with no bounds and votes_view parses any run of digits;
+    both end in Vote.objects.filter(pk__in=[10**30]), an OverflowError on SQLite (a DataError
+    on PostgreSQL): a 500 instead of "没有可作废的选票"."""
+    api = _no_raise(api_as(county_user))
+    response = api.post(
+        f"/api/contests/{running.pk}/votes/void",
+        {"vote_ids": [10**30], "reason": "刷票"},
+        content_type="application/json",
+    )
+    assert response.status_code in (400, 404, 422), response.status_code
+
+
+def test_voiding_huge_vote_ids_on_the_page_is_not_a_500(running, county_user, client_as):
+    page = _no_raise(client_as(county_user))
+    response = page.post(
+        reverse("contests:votes", args=[running.pk]),
+        {"vote_ids": "9" * 30, "reason": "刷票"},
+    )
+    assert response.status_code == 302, response.status_code

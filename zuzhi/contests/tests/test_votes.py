@@ -5,14 +5,17 @@ import time
 from decimal import Decimal as D
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import OperationalError, close_old_connections, connection
 from django.test import Client
 from django.utils import timezone
 
 from zuzhi.contests import services
 from zuzhi.contests.models import StageKind, Vote, VoteQuota
-from zuzhi.contests.services import Voter, VoteRefused
-from zuzhi.contests.sms import ConsoleSmsBackend
+from zuzhi.contests.voting import selectors as voting_selectors
+from zuzhi.contests.voting import services as voting
+from zuzhi.contests.voting.services import Voter, VoteRefused
+from zuzhi.contests.voting.sms import ConsoleSmsBackend
 from zuzhi.core.roles import Role
 from zuzhi.testing.factories import make_member, valid_id_number
 
@@ -59,6 +62,11 @@ def voter(n=1):
     return Voter(phone_digest=f"digest-{n}", phone_tail=f"{n:04d}")
 
 
+def _sent_code(phone: str) -> str:
+    sent = [message for to, message in ConsoleSmsBackend.sent if to == phone]
+    return re.search(r"验证码 (\d{6})", sent[-1]).group(1)
+
+
 def test_public_endpoint_exposes_no_personal_data(member_contest, client):
     contest, members = member_contest
     response = client.get(f"/api/public/contests/{contest.pk}")
@@ -96,7 +104,7 @@ def test_templates_and_contests_without_vote_are_not_public(contest, client):
 def test_a_draft_contest_takes_no_vote(contest, county_user, client):
     """Not public yet: 404 as for any unknown contest, and nothing written."""
     services.entrants_add_eligible(actor=county_user, contest=contest)
-    token = services.voter_token(voter(7))
+    token = voting.voter_token(voter(7))
     entrant = contest.entrants.first()
     response = client.post(
         f"/api/public/contests/{contest.pk}/votes",
@@ -184,10 +192,16 @@ def test_daily_and_total_limits(member_contest):
     stage = contest.stages.get(kind=StageKind.PUBLIC_VOTE)
     a, b, c = contest.entrants.order_by("number")
     for entrant in (a, b, c):
-        services.vote_cast(stage=stage, entrant_id=entrant.pk, voter=voter(), device="x", ip=None)
+        voting.vote_cast(
+            contest_id=stage.contest_id, entrant_id=entrant.pk, voter=voter(), device="x", ip=None
+        )
     with pytest.raises(VoteRefused, match="每人每天限投 3 票"):
-        services.vote_cast(stage=stage, entrant_id=a.pk, voter=voter(), device="x", ip=None)
-    services.vote_cast(stage=stage, entrant_id=a.pk, voter=voter(2), device="x", ip=None)
+        voting.vote_cast(
+            contest_id=stage.contest_id, entrant_id=a.pk, voter=voter(), device="x", ip=None
+        )
+    voting.vote_cast(
+        contest_id=stage.contest_id, entrant_id=a.pk, voter=voter(2), device="x", ip=None
+    )
     assert Vote.objects.count() == 4
 
 
@@ -198,14 +212,22 @@ def test_a_vote_refused_by_one_limit_raises_no_other(member_contest):
     stage = contest.stages.get(kind=StageKind.PUBLIC_VOTE)
     a, b, c = contest.entrants.order_by("number")
     for _ in range(2):
-        services.vote_cast(stage=stage, entrant_id=a.pk, voter=voter(), device="x", ip=None)
+        voting.vote_cast(
+            contest_id=stage.contest_id, entrant_id=a.pk, voter=voter(), device="x", ip=None
+        )
     with pytest.raises(VoteRefused, match="对同一对象每人限投 2 票"):
-        services.vote_cast(stage=stage, entrant_id=a.pk, voter=voter(), device="x", ip=None)
+        voting.vote_cast(
+            contest_id=stage.contest_id, entrant_id=a.pk, voter=voter(), device="x", ip=None
+        )
     day = VoteQuota.objects.get(stage=stage, key__startswith="d:")
     assert day.used == 2
-    services.vote_cast(stage=stage, entrant_id=b.pk, voter=voter(), device="x", ip=None)
+    voting.vote_cast(
+        contest_id=stage.contest_id, entrant_id=b.pk, voter=voter(), device="x", ip=None
+    )
     with pytest.raises(VoteRefused, match="每人每天限投 3 票"):
-        services.vote_cast(stage=stage, entrant_id=c.pk, voter=voter(), device="x", ip=None)
+        voting.vote_cast(
+            contest_id=stage.contest_id, entrant_id=c.pk, voter=voter(), device="x", ip=None
+        )
     assert sorted(Vote.objects.values_list("entrant_id", flat=True)) == sorted([a.pk, a.pk, b.pk])
 
 
@@ -215,20 +237,28 @@ def test_voting_window(member_contest):
     stage.vote_closes_at = timezone.now() - datetime.timedelta(minutes=1)
     stage.save()
     with pytest.raises(VoteRefused, match="投票已经结束"):
-        services.vote_cast(
-            stage=stage, entrant_id=contest.entrants.first().pk, voter=voter(), device="", ip=None
+        voting.vote_cast(
+            contest_id=stage.contest_id,
+            entrant_id=contest.entrants.first().pk,
+            voter=voter(),
+            device="",
+            ip=None,
         )
 
 
 def test_voided_votes_are_not_counted_and_need_a_reason(member_contest, county_user, town_a_user):
-    from zuzhi.contests.selectors import suspicious_votes, vote_counts
+    from zuzhi.contests.voting.selectors import suspicious_votes, vote_counts
 
     contest, _ = member_contest
     stage = contest.stages.get(kind=StageKind.PUBLIC_VOTE)
     entrant = contest.entrants.first()
     ids = [
-        services.vote_cast(
-            stage=stage, entrant_id=entrant.pk, voter=voter(n), device="same-device", ip="10.1.2.3"
+        voting.vote_cast(
+            contest_id=stage.contest_id,
+            entrant_id=entrant.pk,
+            voter=voter(n),
+            device="same-device",
+            ip="10.1.2.3",
         )
         for n in range(3)
     ]
@@ -236,12 +266,11 @@ def test_voided_votes_are_not_counted_and_need_a_reason(member_contest, county_u
     assert found["shared_devices"][0]["phones"] == 3
     assert sorted(found["ip_bursts"][0]["vote_ids"]) == sorted(ids)
     with pytest.raises(Exception):  # noqa: B017 - a township is not the organizer: 404
-        services.votes_void(actor=town_a_user, stage=stage, vote_ids=ids, reason="刷票")
+        voting.votes_void(actor=town_a_user, stage=stage, vote_ids=ids, reason="刷票")
     with pytest.raises(Exception, match="作废理由"):
-        services.votes_void(actor=county_user, stage=stage, vote_ids=ids, reason="")
+        voting.votes_void(actor=county_user, stage=stage, vote_ids=ids, reason="")
     assert (
-        services.votes_void(actor=county_user, stage=stage, vote_ids=ids, reason="同一设备刷票")
-        == 3
+        voting.votes_void(actor=county_user, stage=stage, vote_ids=ids, reason="同一设备刷票") == 3
     )
     assert vote_counts(stage) == {}
 
@@ -271,8 +300,12 @@ def test_concurrent_votes_from_one_phone_record_exactly_the_limit(county):
             for _ in range(10):
                 for attempt in range(200):
                     try:
-                        services.vote_cast(
-                            stage=stage, entrant_id=entrant.pk, voter=voter(), device="d", ip=None
+                        voting.vote_cast(
+                            contest_id=stage.contest_id,
+                            entrant_id=entrant.pk,
+                            voter=voter(),
+                            device="d",
+                            ip=None,
                         )
                         outcomes.append("ok")
                     except VoteRefused:
@@ -305,16 +338,26 @@ def test_votes_from_one_ip_are_rate_limited_per_minute(member_contest, settings)
     stage = contest.stages.get(kind=StageKind.PUBLIC_VOTE)
     entrant = contest.entrants.first()
     for n in range(3):
-        services.vote_cast(
-            stage=stage, entrant_id=entrant.pk, voter=voter(n), device="", ip="10.0.0.7"
+        voting.vote_cast(
+            contest_id=stage.contest_id,
+            entrant_id=entrant.pk,
+            voter=voter(n),
+            device="",
+            ip="10.0.0.7",
         )
     with pytest.raises(VoteRefused, match="过于频繁") as exc:
-        services.vote_cast(
-            stage=stage, entrant_id=entrant.pk, voter=voter(9), device="", ip="10.0.0.7"
+        voting.vote_cast(
+            contest_id=stage.contest_id,
+            entrant_id=entrant.pk,
+            voter=voter(9),
+            device="",
+            ip="10.0.0.7",
         )
     assert exc.value.status == 429
     # Another address is not held back by this one.
-    services.vote_cast(stage=stage, entrant_id=entrant.pk, voter=voter(9), device="", ip="10.0.0.8")
+    voting.vote_cast(
+        contest_id=stage.contest_id, entrant_id=entrant.pk, voter=voter(9), device="", ip="10.0.0.8"
+    )
     assert Vote.objects.count() == 4
 
 
@@ -334,3 +377,82 @@ def test_board_api_for_judges_only_on_their_stage(running, county, county_user, 
     # A judge of one contest gets nothing from another contest's board.
     response = api_as(judges[0]).get(f"/api/contests/{outsider.pk}/stages/{other_stage.pk}/board")
     assert response.status_code == 404
+
+
+def test_five_wrong_codes_spoil_the_sms_code(running, client):
+    """voting.vote_code_verify promises "five wrong tries spoil it", but the attempts
+    counter is raised inside the same atomic block that the VoteRefused then rolls back: the
+    counter never moves, so a 6-digit code can be guessed without limit."""
+    ConsoleSmsBackend.sent.clear()
+    phone = "13900139000"
+    url = f"/api/public/contests/{running.pk}"
+    sent = client.post(f"{url}/codes", {"phone": phone}, content_type="application/json")
+    assert sent.status_code == 200
+    code = _sent_code(phone)
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(voting.CODE_ATTEMPTS):
+        response = client.post(
+            f"{url}/voters", {"phone": phone, "code": wrong}, content_type="application/json"
+        )
+        assert response.status_code == 400
+    # The sixth try, even with the right code, must be refused: the code is spoilt.
+    response = client.post(
+        f"{url}/voters", {"phone": phone, "code": code}, content_type="application/json"
+    )
+    assert response.status_code == 400, "a brute-forced code still verifies after 5 misses"
+
+
+def test_unknown_contest_ids_do_not_grow_the_vote_target_cache(db, client):
+    """voting_selectors.vote_target stores an entry in the module-level dict for every contest id it
+    is asked about, misses and ids beyond any table included, and never evicts one. The
+    public, unauthenticated vote endpoint calls it before any check, so anyone can grow each
+    server process's memory without bound by posting to /api/public/contests/<n>/votes."""
+    voting_selectors.vote_target_forget()
+    for n in range(300):
+        response = client.post(
+            f"/api/public/contests/{10**12 + n}/votes",
+            {"entrant_id": 1},
+            content_type="application/json",
+        )
+        assert response.status_code == 404
+    assert len(voting_selectors._vote_targets) < 300, "every unknown id stays cached for good"
+
+
+def test_a_stage_allowing_zero_votes_a_day_is_refused_or_blocks_voting(county, county_user):
+    """Nothing checks the vote limits of a stage (the page form takes votes_per_day "0"), and
+    the quota upsert only applies the cap on conflict: the first INSERT of a day stores
+    used=1 whatever the cap, so a cap of 0 still lets one vote a day through."""
+    stages = [{"kind": "public_vote", "name": "投票", "weight": D(100), "votes_per_day": 0}]
+    try:
+        contest = services.contest_create(
+            actor=county_user,
+            organization=county.county,
+            data={"name": "零票", "track": "village", "period_label": "2026"},
+            stages=stages,
+        )
+    except ValidationError:
+        return  # refused at configuration: fine
+    services.entrants_add_eligible(actor=county_user, contest=contest)
+    services.contest_start(actor=county_user, contest=contest)
+    stage = stage_of(contest, StageKind.PUBLIC_VOTE)
+    voter = Voter(phone_digest="digest-zero", phone_tail="0000")
+    with pytest.raises(VoteRefused):
+        voting.vote_cast(
+            contest_id=stage.contest_id,
+            entrant_id=contest.entrants.first().pk,
+            voter=voter,
+            device="d",
+            ip=None,
+        )
+    assert not Vote.objects.filter(stage=stage).exists()
+
+
+def test_phone_number_must_be_ascii_digits(running):
+    """MOBILE_RX uses \\d, which matches any Unicode decimal digit: "1390013900０" (a
+    full-width zero) passes as an 11-digit mobile, gets its own digest and so its own vote
+    quota. One phone written with different digit forms counts as many voters wherever the
+    SMS gateway normalises the digits."""
+    ConsoleSmsBackend.sent.clear()
+    with pytest.raises(VoteRefused, match="11 位手机号码"):
+        voting.vote_code_send(contest=running, phone="1390013900０", ip=None)
+    assert not ConsoleSmsBackend.sent

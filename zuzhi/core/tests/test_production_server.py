@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from zuzhi.contests.api import VOTE_THANKS
+from zuzhi.contests.voting.services import VOTE_THANKS
 
 BIN = Path(sys.executable).parent
 
@@ -29,6 +29,7 @@ django.setup()
 from decimal import Decimal
 from zuzhi.accounts.models import RoleAssignment, User
 from zuzhi.contests import services
+from zuzhi.contests.voting.services import Voter, voter_token
 from zuzhi.core.roles import Role
 from zuzhi.core.scope import path_segment
 from zuzhi.orgs.models import Organization
@@ -45,8 +46,8 @@ contest = services.contest_create(actor=user, organization=county,
     stages=[{"kind": "public_vote", "name": "群众投票", "weight": Decimal(100), "votes_per_day": 1}])
 services.entrants_add_eligible(actor=user, contest=contest)
 services.contest_start(actor=user, contest=contest)
-voter = services.Voter(phone_digest="server-test", phone_tail="0001")
-print(contest.pk, contest.entrants.get().pk, services.voter_token(voter))
+voter = Voter(phone_digest="server-test", phone_tail="0001")
+print(contest.pk, contest.entrants.get().pk, voter_token(voter))
 """
 
 

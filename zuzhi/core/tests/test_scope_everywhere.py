@@ -56,6 +56,8 @@ PARAM_KINDS = {
     "entrant_pk": "entrant",
     "indicator_pk": "indicator",
     "item_pk": "adjustment",
+    "version_pk": "version",
+    "case_pk": "contest_case",
     "org_id": "org",
     "member_id": "member",
     "transfer_id": "transfer",
@@ -72,23 +74,28 @@ PARAM_KINDS = {
 }
 # An `item_id` is named by the collection it is in.
 SEGMENT_KINDS = {("adjustments", "item_id"): "adjustment", ("corrections", "item_id"): "correction"}
-# Words in a URL that pick an action: each one is tried.
+# Words in a URL that pick an action or a format: each one is tried.
 ACTIONS = {
     "members:transfer_decide": ["accept", "reject", "cancel"],
     "appraisal:action": ["close", "decide", "publish", "self"],
     "ratings:award_action": ["confirm", "withdraw"],
+    "contests:results_export": ["xlsx", "pdf"],
     "contests:action": ["start", "compute", "publish", "revise", "delete"],
 }
 
 # --- what is deliberately not generated ------------------------------------------------------
 # A star scheme belongs to a county or to the deployment's root, never to a township: the
 # county boundary (adopt, edit) is tested in ratings/tests/test_shared_schemes.py.
+PUBLIC = "a public voting page is for every citizen, not scoped"
 SCHEME = "a star scheme is a county's or the deployment's, not a township's object"
 
 SKIPPED = {
     "appraisal:ballot": "the anonymous ballot page has no login and no scope by design (#11 5.6)",
     "appraisal:cast": "casting on the anonymous ballot needs a ballot code, not a login (#11 5.6)",
     "contests:public": "the public contest page is for every citizen, not scoped",
+    "contests:public_code": PUBLIC,
+    "contests:public_verify": PUBLIC,
+    "contests:public_vote": PUBLIC,
     "contests:photo": "an entrant's photo on the public page is for every citizen, not scoped",
     "imports:upload": "`kind` names an importer, not an object",
     "imports:template": "`kind` names an importer, not an object",
@@ -486,7 +493,7 @@ def outsider(request, county):
 def _page_urls(route, name, town_b) -> list[str]:
     urls = ["/" + route]
     for conv, param in _params(name, route):
-        if conv == "str" and param == "action":
+        if conv == "str" and param in ("action", "fmt"):
             values = ACTIONS.get(name)
             assert values, f"{name}: teach ACTIONS the actions of <{param}>, or list it in SKIPPED"
         else:

@@ -1,21 +1,20 @@
-"""Found by a second review of the session that moved production to granian, prepared the
-vote statement (core.db.fetch_one_prepared, prepare_threshold in the settings) and kept the
-short path's framed answers. Each test failed when written. PostgreSQL-only tests are skipped
-on SQLite."""
+"""The vote's SQL statement: prepared once per connection on PostgreSQL
+(core.db.fetch_one_prepared), refusals that do not pile up prepared statements, psycopg keeping
+no Django query, and the migration that shaped the vote tables' indexes. PostgreSQL-only tests
+are skipped on SQLite."""
 
-import json
+import io
 
 import pytest
+from django.core.management import call_command
 from django.db import DataError, connection, transaction
-from django.test import Client, override_settings
 from django.utils import timezone
 
 from zuzhi.accounts.models import User
-from zuzhi.contests import services
 from zuzhi.contests.models import VoteQuota
+from zuzhi.contests.voting import services as voting
 from zuzhi.core.db import fetch_one_prepared
 
-from .test_fastvote import wsgi_call
 from .test_votes import member_contest, voter  # noqa: F401 - fixtures
 
 postgresql_only = pytest.mark.skipif(
@@ -65,8 +64,10 @@ def test_refused_votes_do_not_pile_up_prepared_statements(member_contest):  # no
         cap=stage.votes_per_day,
     )
     for _ in range(5):
-        with pytest.raises(services.VoteRefused):
-            services.vote_cast(stage=stage, entrant_id=entrant.pk, voter=who, device="", ip=None)
+        with pytest.raises(voting.VoteRefused):
+            voting.vote_cast(
+                contest_id=stage.contest_id, entrant_id=entrant.pk, voter=who, device="", ip=None
+            )
     # Other tests on this connection prepare the statement for other sets of limits: what
     # must not happen is the same statement prepared twice.
     with connection.cursor() as cursor:
@@ -91,29 +92,13 @@ def test_django_s_own_queries_are_not_kept_by_psycopg(db):
     assert not [key for key, _ in counted if b"x" * 10_000 in key]
 
 
-def test_kept_answers_follow_a_settings_change(member_contest):  # noqa: F811
-    """The kept frame carries X-Frame-Options and Content-Language read when it was first
-    framed; Django's XFrameOptionsMiddleware reads X_FRAME_OPTIONS on every response, so
-    after a settings change (override_settings in tests) the API and the short path answer
-    a vote differently."""
-    contest, _ = member_contest
-    path = f"/api/public/contests/{contest.pk}/votes"
-    first, second = contest.entrants.order_by("number")[:2]
-
-    def vote(entrant, n):
-        token = services.voter_token(voter(n))
-        body = json.dumps({"entrant_id": entrant.pk}).encode()
-        return wsgi_call(path, body, HTTP_X_VOTER_TOKEN=token)
-
-    status, headers, _ = vote(first, 51)
-    assert (status, headers["X-Frame-Options"]) == (201, "DENY")
-    with override_settings(X_FRAME_OPTIONS="SAMEORIGIN"):
-        api = Client().post(
-            path,
-            json.dumps({"entrant_id": second.pk}).encode(),
-            content_type="application/json",
-            headers={"X-Voter-Token": services.voter_token(voter(52))},
-        )
-        status, headers, _ = vote(second, 53)
-    assert api.status_code == status == 201
-    assert headers["X-Frame-Options"] == api.headers["X-Frame-Options"] == "SAMEORIGIN"
+@postgresql_only
+def test_migration_0004_drops_only_the_indexes(db):
+    """AlterField(db_index=False) on a ForeignKey makes Django drop and re-create the foreign
+    key constraint: ACCESS EXCLUSIVE on contests_vote/contests_votequota (and a lock on
+    contests_stage) until the migration commits, and a full re-validation scan of the vote
+    ledger, during what may be a live vote. Dropping the two indexes needs only DROP INDEX
+    (SeparateDatabaseAndState + RunSQL, CONCURRENTLY outside a transaction if wanted)."""
+    out = io.StringIO()
+    call_command("sqlmigrate", "contests", "0004", stdout=out)
+    assert "DROP CONSTRAINT" not in out.getvalue()

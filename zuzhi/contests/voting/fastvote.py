@@ -4,8 +4,8 @@ During a public vote nearly every request is `POST /api/public/contests/{id}/vot
 body `{"entrant_id": n}`. Sent through Django's whole middleware stack (sessions, CSRF,
 messages, locale, …) and the API's routing, such a vote costs more than twice the work of
 recording it. `PublicVoteShortcut` wraps the WSGI application (zuzhi.wsgi) and answers
-exactly that request itself: the same host and HTTPS checks as Django, the same adapter
-(`api.vote_answer`) and services, the same JSON answers, with the response headers the
+exactly that request itself: the same host and HTTPS checks as Django, the same service
+(`services.public_vote_cast`, which the API and the public page call too), the same JSON answers, with the response headers the
 security middleware would add. Anything else, or anything unusual about such a request (another
 body shape, a bad host, plain HTTP where HTTPS is required), goes on to Django unchanged, so
 those answers stay the API's own.
@@ -29,8 +29,13 @@ from django.middleware.security import SecurityMiddleware
 from zuzhi.api import NOT_FOUND, SERVER_ERROR
 from zuzhi.core.context import client_ip
 
-from . import services
-from .api import VOTE_THANKS, VOTER_COOKIE, VOTER_DEVICE_COOKIE, vote_answer
+from .services import (
+    VOTE_THANKS,
+    VOTER_COOKIE,
+    VOTER_DEVICE_COOKIE,
+    VoteRefused,
+    public_vote_cast,
+)
 
 logger = logging.getLogger("django.request")
 
@@ -127,7 +132,7 @@ class PublicVoteShortcut:
         # short path's CPU. A receiver added to them later would not see votes.
         close_old_connections()
         try:
-            vote_answer(
+            public_vote_cast(
                 contest_id=contest_id,
                 entrant_id=entrant_id,
                 token=environ.get("HTTP_X_VOTER_TOKEN") or request.COOKIES.get(VOTER_COOKIE),
@@ -135,7 +140,7 @@ class PublicVoteShortcut:
                 ip=client_ip(request),
             )
             data, status = {"message": VOTE_THANKS}, 201
-        except services.VoteRefused as exc:
+        except VoteRefused as exc:
             data, status = {"message": exc.messages[0], "errors": {}}, exc.status
         except Http404:
             data, status = {"message": NOT_FOUND, "errors": {}}, 404

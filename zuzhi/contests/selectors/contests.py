@@ -1,0 +1,126 @@
+"""Which contests and entrants a user may see (考评竞赛与参评对象)."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from zuzhi.core.scope import (
+    deny,
+    get_in_scope_or_404,
+    overlapping_scope_q,
+    path_in_scope,
+    scope_queryset,
+    user_scope_paths,
+)
+from zuzhi.orgs.models import Organization
+
+from ..models import (
+    Contest,
+    Entrant,
+    Indicator,
+    Stage,
+)
+from ..rules import TRACK_UNITS
+
+
+def contest_visible_q(user) -> Q:
+    """Contests a user may open: those organized in or above their scope (a county contest
+    concerns a township for its own entrants), the templates, and for judges the contests they
+    are seated on."""
+    q = Q(stages__seats__judge=user) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
+    scope = overlapping_scope_q(user, "organization__path")
+    if scope is not None:
+        q |= scope | Q(is_template=True)
+    return q
+
+
+def contest_list(*, user, templates: bool = False, search: str = "") -> QuerySet:
+    qs = (
+        Contest.objects.filter(contest_visible_q(user), is_template=templates)
+        .select_related("organization")
+        .distinct()
+    )
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(period_label__icontains=search))
+    return qs.order_by("-pk")
+
+
+def contest_get(*, user, pk) -> Contest:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError) as exc:
+        raise Http404("未找到该考评竞赛。") from exc
+    if not -(2**63) < pk < 2**63:
+        raise Http404("未找到该考评竞赛。")
+    contest = (
+        Contest.objects.filter(contest_visible_q(user), pk=pk)
+        .select_related("organization")
+        .first()
+    )
+    if contest is None:
+        existing = Contest.objects.filter(pk=pk).first()
+        if existing is not None:
+            raise deny(user, target=existing, message="访问了无权查看的考评竞赛")
+        raise Http404("未找到该考评竞赛。")
+    return contest
+
+
+def is_judge_only(user, contest: Contest) -> bool:
+    """A judge without a data role on the contest sees only the scoring pages."""
+    if contest.organization is None:
+        return False
+    return not user_scope_paths(user) or not (
+        path_in_scope(user, contest.organization.path)
+        or any(root.startswith(contest.organization.path) for root in user_scope_paths(user))
+    )
+
+
+def entrant_list(*, user, contest: Contest, search: str = "") -> QuerySet:
+    """The contest's entrants inside the user's scope (a township sees its own villages)."""
+    qs = scope_queryset(
+        user,
+        Entrant.objects.filter(contest=contest).select_related("organization__parent"),
+        path_field="organization__path",
+    )
+    if search:
+        qs = qs.filter(name__icontains=search)
+    return qs.order_by("number")
+
+
+def entrant_get(*, user, contest: Contest, pk) -> Entrant:
+    """An entrant of the contest inside the user's scope; 404 alike for missing and forbidden
+    (the forbidden one logged), through the project's one scoping helper."""
+    if not (isinstance(pk, int) or (str(pk).isascii() and str(pk).isdigit())) or not (
+        0 < int(pk) < 2**62
+    ):
+        raise Http404("未找到该参评对象。")
+    return get_in_scope_or_404(
+        user,
+        Entrant.objects.filter(contest=contest).select_related(
+            "organization__parent", "contest__organization"
+        ),
+        path_field="organization__path",
+        pk=int(pk),
+    )
+
+
+def leaf_indicators(stage: Stage) -> list[Indicator]:
+    nodes = list(stage.indicators.all())
+    parents = {n.parent_id for n in nodes}
+    return [n for n in nodes if n.pk not in parents]
+
+
+def eligible_organizations(*, user, contest: Contest) -> list:
+    """Organizations that may still enter an organization contest: under the organizer, in
+    the user's scope, of the track's kind, not entered yet."""
+    units = TRACK_UNITS.get(contest.track)
+    if not units:
+        return []
+    taken = Entrant.objects.filter(contest=contest).values("organization_id")
+    return list(
+        scope_queryset(
+            user,
+            Organization.objects.filter(
+                path__startswith=contest.organization.path, unit_category__in=units
+            ).exclude(pk__in=taken),
+        ).order_by("path")[:1000]
+    )

@@ -1,0 +1,65 @@
+"""Indicator values and bonus and penalty items (指标数据与加减分), inside the user's scope."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from zuzhi.core.scope import (
+    get_in_scope_or_404,
+    scope_queryset,
+)
+
+from ..models import (
+    Adjustment,
+    Contest,
+    Indicator,
+    IndicatorValue,
+)
+from .contests import entrant_get
+
+
+def indicator_get(*, contest: Contest, pk) -> Indicator:
+    indicator = (
+        Indicator.objects.filter(pk=pk, stage__contest=contest).select_related("stage").first()
+        if 0 < int(pk) < 2**62
+        else None
+    )
+    if indicator is None:
+        raise Http404("未找到该指标。")
+    return indicator
+
+
+def indicator_values(*, contest: Contest) -> QuerySet:
+    return IndicatorValue.objects.filter(indicator__stage__contest=contest).order_by(
+        "entrant__number", "indicator__order", "indicator_id"
+    )
+
+
+def indicator_value_get(*, user, contest: Contest, entrant_pk, indicator_pk) -> IndicatorValue:
+    """One entrant's value on one indicator, inside the user's scope (404 otherwise)."""
+    entrant = entrant_get(user=user, contest=contest, pk=entrant_pk)
+    try:
+        indicator_pk = int(indicator_pk)
+    except (TypeError, ValueError) as exc:
+        raise Http404("未找到该指标数据。") from exc
+    item = indicator_values(contest=contest).filter(entrant=entrant, indicator_id=indicator_pk)
+    if not 0 < indicator_pk < 2**62 or (item := item.first()) is None:
+        raise Http404("未找到该指标数据。")
+    return item
+
+
+def adjustment_list(*, user, contest: Contest) -> QuerySet:
+    return scope_queryset(
+        user,
+        Adjustment.objects.filter(contest=contest).select_related("entrant"),
+        path_field="entrant__organization__path",
+    ).order_by("-pk")
+
+
+def adjustment_get(*, user, contest: Contest, pk) -> Adjustment:
+    """One bonus/penalty item (加减分项) on an entrant in the user's scope; 404 otherwise."""
+    return get_in_scope_or_404(
+        user,
+        Adjustment.objects.filter(contest=contest).select_related("entrant"),
+        path_field="entrant__organization__path",
+        pk=pk,
+    )

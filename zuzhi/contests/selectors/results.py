@@ -1,0 +1,44 @@
+"""Result versions and their rows (结果版本), and supervision cases (督办)."""
+
+from django.db.models import QuerySet
+
+from zuzhi.core.scope import (
+    path_in_scope,
+    scope_queryset,
+)
+
+from ..models import (
+    Contest,
+    ResultRow,
+    ResultVersion,
+    SupervisionCase,
+    VersionStatus,
+)
+from ..rules import can_manage
+
+
+def result_versions(*, user, contest: Contest) -> list[ResultVersion]:
+    """The result versions a user may see, newest first: drafts only to the organizer."""
+    manager = can_manage(user, contest)
+    return [v for v in contest.versions.all() if manager or v.status != VersionStatus.DRAFT]
+
+
+def published_version(contest: Contest) -> ResultVersion | None:
+    return contest.versions.filter(status=VersionStatus.PUBLISHED).first()
+
+
+def result_rows(*, user, version: ResultVersion) -> QuerySet:
+    """A version's rows, limited to entrants in the user's scope (the organizer sees all)."""
+    qs = ResultRow.objects.filter(version=version).select_related("entrant__organization")
+    if path_in_scope(user, version.contest.organization.path):
+        return qs
+    return scope_queryset(user, qs, path_field="entrant__organization__path")
+
+
+def case_list(*, user, contest: Contest) -> QuerySet:
+    """Supervision cases (督办) of the contest inside the user's scope."""
+    return scope_queryset(
+        user,
+        SupervisionCase.objects.filter(contest=contest).select_related("entrant", "owner"),
+        path_field="entrant__organization__path",
+    ).order_by("status", "deadline")
