@@ -13,6 +13,7 @@ from django.http import Http404
 from zuzhi.core.cells import parse_decimal
 from zuzhi.core.excel import CellError, Column, Row
 from zuzhi.core.imports import ImportOutcome, validation_messages
+from zuzhi.core.params import MAX_ID, id_param
 from zuzhi.core.parsers import parse_text
 from zuzhi.core.scope import path_in_scope, scope_queryset
 
@@ -23,7 +24,7 @@ from .services import indicator_value_set
 
 def parse_id(value):
     text = parse_text(value)
-    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 2**62:
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_ID:
         raise CellError(f"“{text}”不是有效的编号，应为正整数。")
     return int(text)
 
@@ -159,8 +160,8 @@ class IndicatorValueImporter:
     ]
 
     def params_from(self, data) -> dict:
-        contest = str(data.get("contest") or "")
-        return {"contest": int(contest)} if contest.isdigit() and int(contest) < 2**62 else {}
+        contest = id_param(data, "contest")
+        return {"contest": contest} if contest else {}
 
     def _contest(self, actor, contest_id) -> Contest | None:
         return (

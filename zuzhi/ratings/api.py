@@ -3,13 +3,13 @@ by name and branch only; no identity numbers or phones."""
 
 import datetime
 from decimal import Decimal
-from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from zuzhi.core.paging import MappedQuerySet, Page
+from zuzhi.core.params import ObjectId
 from zuzhi.orgs.selectors import org_get
 
 from . import selectors, services
@@ -70,27 +70,24 @@ class AwardOut(Schema):
 class AwardFilters(Schema):
     scheme: str | None = Field(None, description="方案代码，如 five-star-branch")
     period: str | None = Field(None, description="评定期间，如 2026 或 2026Q3")
-    org: int | None = Field(None, description="只列出该党组织及其下级的评定")
+    org: ObjectId | None = Field(None, description="只列出该党组织及其下级的评定")
     status: AwardStatus | None = None
 
 
 class ProposeIn(Schema):
-    star_id: int
+    star_id: ObjectId
     period: str
-    organization_id: int | None = None
-    member_id: int | None = None
+    organization_id: ObjectId | None = None
+    member_id: ObjectId | None = None
     evidence: str = Field("", max_length=2000)
 
 
-AwardId = Annotated[int, Field(ge=1, le=selectors.MAX_ID)]
-
-
 class ConfirmIn(Schema):
-    award_ids: list[AwardId] = Field(..., min_length=1, max_length=services.MAX_CONFIRM_BATCH)
+    award_ids: list[ObjectId] = Field(..., min_length=1, max_length=services.MAX_CONFIRM_BATCH)
 
 
 class AdoptIn(Schema):
-    organization_id: int = Field(..., ge=1, le=selectors.MAX_ID, description="采用本县方案的县")
+    organization_id: ObjectId = Field(..., description="采用本县方案的县")
 
 
 class WithdrawIn(Schema):
@@ -219,7 +216,11 @@ def scheme_adopt(request, code: str, payload: AdoptIn):
 )
 @paginate(Page, page_size=50)
 def levels(
-    request, code: str, period: str | None = None, q: str | None = None, org: int | None = None
+    request,
+    code: str,
+    period: str | None = None,
+    q: str | None = None,
+    org: ObjectId | None = None,
 ):
     scheme = selectors.scheme_get(user=request.user, code=code)
     period = _period(scheme, period)
@@ -312,7 +313,7 @@ def award_list(request, filters: Query[AwardFilters]):
 
 
 @router.get("/awards/{int:award_id}", response=AwardOut, summary="星级评定详情")
-def award_detail(request, award_id: int):
+def award_detail(request, award_id: ObjectId):
     return _award_out(selectors.award_get(user=request.user, pk=award_id))
 
 
@@ -357,7 +358,7 @@ def award_confirm(request, payload: ConfirmIn):
 @router.post(
     "/awards/{int:award_id}/withdraw", response=AwardOut, summary="撤销一颗星（须写明原因）"
 )
-def award_withdraw(request, award_id: int, payload: WithdrawIn):
+def award_withdraw(request, award_id: ObjectId, payload: WithdrawIn):
     award = selectors.award_get(user=request.user, pk=award_id)
     return _award_out(
         services.award_withdraw(actor=request.user, award=award, reason=payload.reason)

@@ -16,6 +16,7 @@ from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from zuzhi.core.params import object_id
 from zuzhi.core.scope import (
     deny,
     path_in,
@@ -35,7 +36,6 @@ from .periods import period_current, period_previous
 
 VILLAGE_CATEGORIES = (UnitCategory.VILLAGE, UnitCategory.COMMUNITY)
 CHUNK = 2000  # ids per IN (...) list: well under SQLite's limit on query parameters
-MAX_ID = 2**63 - 1  # the largest primary key either database can hold
 
 
 def _schemes() -> QuerySet[StarScheme]:
@@ -138,10 +138,7 @@ def eligible_subjects(scheme: StarScheme) -> QuerySet:
 
 def subject_get(*, user, scheme: StarScheme, pk):
     """A subject the user may see (404 alike for missing and forbidden)."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError) as exc:
-        raise Http404("未找到该对象。") from exc
+    pk = object_id(pk)
     if is_member_scheme(scheme):
         return member_get(user=user, pk=pk)
     return org_get(user=user, pk=pk)
@@ -403,10 +400,7 @@ def award_list(
 
 def award_get(*, user, pk) -> StarAward:
     """An award on a subject in the user's scope; 404 alike for missing and forbidden."""
-    try:
-        award = _award_related(StarAward.objects.filter(pk=int(pk))).first()
-    except (TypeError, ValueError):
-        award = None
+    award = _award_related(StarAward.objects.filter(pk=object_id(pk))).first()
     if award is None:
         raise Http404("未找到该评定。")
     if not path_in_scope(user, award.subject_organization.path):
@@ -416,11 +410,8 @@ def award_get(*, user, pk) -> StarAward:
 
 def award_get_many(*, user, pks: list) -> list[StarAward]:
     """Several awards at once, for a batch; any missing or forbidden one makes it a 404."""
-    try:
-        pks = list(dict.fromkeys(int(pk) for pk in pks))
-    except (TypeError, ValueError) as exc:
-        raise Http404("未找到该评定。") from exc
-    if not all(0 < pk <= MAX_ID for pk in pks):
+    pks = list(dict.fromkeys(object_id(pk) for pk in pks))
+    if None in pks:
         raise Http404("未找到该评定。")
     awards = {}
     for start in range(0, len(pks), CHUNK):

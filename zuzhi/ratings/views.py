@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from zuzhi.core.export import xlsx_response
 from zuzhi.core.forms import apply_service_errors
+from zuzhi.core.params import id_param
 from zuzhi.core.uploads import attachment_response
 from zuzhi.orgs.selectors import org_get
 
@@ -497,7 +498,7 @@ def settings_view(request, code):
 def adopt_view(request, code):
     """采用本县方案: the county's own copy of a default scheme."""
     scheme = selectors.scheme_get(user=request.user, code=code)
-    organization = org_get(user=request.user, pk=request.POST.get("organization"))
+    organization = org_get(user=request.user, pk=id_param(request.POST, "organization"))
     try:
         copy = services.scheme_adopt(actor=request.user, scheme=scheme, organization=organization)
     except ValidationError as exc:

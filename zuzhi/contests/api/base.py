@@ -2,10 +2,11 @@
 
 import datetime
 from decimal import Decimal
-from typing import Annotated
 
 from django.http import Http404
 from ninja import Field, Schema
+
+from zuzhi.core.params import ObjectId
 
 from .. import selectors, services
 from ..models import (
@@ -21,8 +22,6 @@ from ..models import (
     TrimOn,
     VoteMethod,
 )
-
-ID = Field(..., ge=1, le=2**62)
 
 
 class IndicatorSpec(Schema):
@@ -74,7 +73,7 @@ class Tier(Schema):
 
 
 class ContestIn(Schema):
-    organization_id: int = ID
+    organization_id: ObjectId
     name: str = Field(..., max_length=100)
     track: Track
     period_label: str = Field(..., max_length=32)
@@ -92,7 +91,7 @@ class ContestIn(Schema):
 
 
 class CopyIn(Schema):
-    organization_id: int = ID
+    organization_id: ObjectId
     name: str = Field(..., max_length=100)
     period_label: str = Field(..., max_length=32)
 
@@ -124,8 +123,8 @@ class ContestDetail(ContestOut):
 
 
 class EntrantIn(Schema):
-    organization_id: int | None = Field(None, ge=1, le=2**62)
-    member_id: int | None = Field(None, ge=1, le=2**62)
+    organization_id: ObjectId | None = None
+    member_id: ObjectId | None = None
     name: str = Field("", max_length=100)
     story: str = Field("", max_length=5000)
 
@@ -140,8 +139,8 @@ class EntrantOut(Schema):
 
 
 class ValueIn(Schema):
-    entrant_id: int = ID
-    indicator_id: int = ID
+    entrant_id: ObjectId
+    indicator_id: ObjectId
     value: Decimal = Field(..., gt=-(10**9), lt=10**9)
     note: str | None = Field(None, max_length=200)
 
@@ -161,9 +160,9 @@ class ValueOut(Schema):
 
 
 class DirectScoreIn(Schema):
-    entrant_id: int = ID
-    stage_id: int = ID
-    rater_group_id: int | None = Field(None, ge=1, le=2**62)
+    entrant_id: ObjectId
+    stage_id: ObjectId
+    rater_group_id: ObjectId | None = None
     score: Decimal = Field(..., ge=0, le=100)
 
 
@@ -194,11 +193,11 @@ class JudgeIn(Schema):
 
 
 class EntrantRef(Schema):
-    entrant_id: int = ID
+    entrant_id: ObjectId
 
 
 class SheetIn(Schema):
-    entrant_id: int = ID
+    entrant_id: ObjectId
     marks: dict[str, Decimal]
 
 
@@ -248,11 +247,6 @@ class VersionOut(Schema):
     rows: list[ResultRowOut]
 
 
-class VoidIn(Schema):
-    vote_ids: list[Annotated[int, Field(ge=1, le=2**62)]] = Field(..., max_length=10000)
-    reason: str = Field(..., max_length=200)
-
-
 class StoryIn(Schema):
     story: str = Field(..., max_length=5000)
 
@@ -266,7 +260,7 @@ def contest_of(request, contest_id: int):
 
 
 def stage_of(contest, stage_id: int, kind: StageKind | None = None):
-    stage = contest.stages.filter(pk=stage_id).first() if stage_id < 2**62 else None
+    stage = contest.stages.filter(pk=stage_id).first()
     if stage is None or (kind and stage.kind != kind):
         raise Http404
     return stage

@@ -1,10 +1,10 @@
 """/api/contests: contests, their configuration, entrants and supervision cases."""
 
-from django.http import Http404
 from ninja import Router, Status
 from ninja.pagination import paginate
 
 from zuzhi.core.paging import Page
+from zuzhi.core.params import ObjectId
 from zuzhi.orgs.selectors import org_get
 
 from .. import selectors, services
@@ -46,12 +46,12 @@ def contest_create(request, payload: ContestIn):
 
 
 @router.get("/{int:contest_id}", response=ContestDetail, summary="考评竞赛详情与计分办法")
-def contest_detail(request, contest_id: int):
+def contest_detail(request, contest_id: ObjectId):
     return detail_of(contest_of(request, contest_id))
 
 
 @router.put("/{int:contest_id}/stages", response=ContestDetail, summary="修改计分办法（开始前）")
-def contest_configure(request, contest_id: int, payload: StagesIn):
+def contest_configure(request, contest_id: ObjectId, payload: StagesIn):
     contest = contest_of(request, contest_id)
     services.contest_configure(
         actor=request.user, contest=contest, stages=[s.dict() for s in payload.stages]
@@ -60,7 +60,7 @@ def contest_configure(request, contest_id: int, payload: StagesIn):
 
 
 @router.post("/{int:contest_id}/copy", response={201: ContestDetail}, summary="复制模板或往期考评")
-def contest_copy(request, contest_id: int, payload: CopyIn):
+def contest_copy(request, contest_id: ObjectId, payload: CopyIn):
     source = contest_of(request, contest_id)
     organization = org_get(user=request.user, pk=payload.organization_id)
     contest = services.contest_copy(
@@ -74,7 +74,7 @@ def contest_copy(request, contest_id: int, payload: CopyIn):
 
 
 @router.post("/{int:contest_id}/start", response=ContestDetail, summary="开始考评")
-def contest_start(request, contest_id: int):
+def contest_start(request, contest_id: ObjectId):
     contest = services.contest_start(actor=request.user, contest=contest_of(request, contest_id))
     return detail_of(contest)
 
@@ -83,14 +83,14 @@ def contest_start(request, contest_id: int):
     "/{int:contest_id}/entrants", response=list[EntrantOut], summary="参评对象（本人权限范围内）"
 )
 @paginate(Page, page_size=100)
-def entrant_list(request, contest_id: int, q: str = ""):
+def entrant_list(request, contest_id: ObjectId, q: str = ""):
     return selectors.entrant_list(
         user=request.user, contest=contest_of(request, contest_id), search=q[:50]
     )
 
 
 @router.post("/{int:contest_id}/entrants", response={201: EntrantOut}, summary="添加参评对象")
-def entrant_add(request, contest_id: int, payload: EntrantIn):
+def entrant_add(request, contest_id: ObjectId, payload: EntrantIn):
     from zuzhi.members.selectors import member_get
 
     contest = contest_of(request, contest_id)
@@ -114,21 +114,15 @@ def entrant_add(request, contest_id: int, payload: EntrantIn):
     response=EntrantOut,
     summary="修改参评对象的事迹简介（公开展示）",
 )
-def entrant_story(request, contest_id: int, entrant_id: int, payload: StoryIn):
+def entrant_story(request, contest_id: ObjectId, entrant_id: ObjectId, payload: StoryIn):
     contest = contest_of(request, contest_id)
     entrant = selectors.entrant_get(user=request.user, contest=contest, pk=entrant_id)
     return services.entrant_update(actor=request.user, entrant=entrant, story=payload.story)
 
 
 @router.post("/{int:contest_id}/cases/{int:case_id}/close", summary="督办事项办结")
-def case_close(request, contest_id: int, case_id: int, payload: CaseCloseIn):
+def case_close(request, contest_id: ObjectId, case_id: ObjectId, payload: CaseCloseIn):
     contest = contest_of(request, contest_id)
-    case = (
-        selectors.case_list(user=request.user, contest=contest)
-        .filter(pk=min(case_id, 2**62))
-        .first()
-    )
-    if case is None:
-        raise Http404
+    case = selectors.case_get(user=request.user, contest=contest, pk=case_id)
     case = services.case_close(actor=request.user, case=case, resolution=payload.resolution)
     return {"id": case.pk, "status": case.status, "resolution": case.resolution}

@@ -5,6 +5,7 @@ from decimal import Decimal
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
+from zuzhi.core.params import ObjectId
 from zuzhi.core.uploads import attachment_response
 
 from .. import selectors, services
@@ -21,7 +22,7 @@ router = Router()
     response=list[ValueOut],
     summary="指标数据（本人权限范围内）",
 )
-def value_list(request, contest_id: int):
+def value_list(request, contest_id: ObjectId):
     contest = contest_of(request, contest_id)
     entrants = selectors.entrant_list(user=request.user, contest=contest)
     return list(selectors.indicator_values(contest=contest).filter(entrant__in=entrants))
@@ -30,7 +31,7 @@ def value_list(request, contest_id: int):
 @router.put(
     "/{int:contest_id}/indicator-values", response=ValueOut, summary="录入或修改一项指标数据"
 )
-def value_set(request, contest_id: int, payload: ValueIn):
+def value_set(request, contest_id: ObjectId, payload: ValueIn):
     contest = contest_of(request, contest_id)
     entrant = selectors.entrant_get(user=request.user, contest=contest, pk=payload.entrant_id)
     indicator = selectors.indicator_get(contest=contest, pk=payload.indicator_id)
@@ -50,9 +51,9 @@ def value_set(request, contest_id: int, payload: ValueIn):
 )
 def value_evidence_set(
     request,
-    contest_id: int,
-    entrant_id: Form[int],
-    indicator_id: Form[int],
+    contest_id: ObjectId,
+    entrant_id: Form[ObjectId],
+    indicator_id: Form[ObjectId],
     file: File[UploadedFile],
 ):
     contest = contest_of(request, contest_id)
@@ -67,7 +68,7 @@ def value_evidence_set(
     "/{int:contest_id}/indicator-values/evidence",
     summary="下载一项指标数据的佐证材料（本人权限范围内）",
 )
-def value_evidence_get(request, contest_id: int, entrant_id: int, indicator_id: int):
+def value_evidence_get(request, contest_id: ObjectId, entrant_id: ObjectId, indicator_id: ObjectId):
     contest = contest_of(request, contest_id)
     item = selectors.indicator_value_get(
         user=request.user, contest=contest, entrant_pk=entrant_id, indicator_pk=indicator_id
@@ -78,7 +79,7 @@ def value_evidence_get(request, contest_id: int, entrant_id: int, indicator_id: 
 
 
 @router.put("/{int:contest_id}/direct-scores", summary="录入公开汇报或民主测评得分")
-def direct_score_set(request, contest_id: int, payload: DirectScoreIn):
+def direct_score_set(request, contest_id: ObjectId, payload: DirectScoreIn):
     contest = contest_of(request, contest_id)
     entrant = selectors.entrant_get(user=request.user, contest=contest, pk=payload.entrant_id)
     stage = stage_of(contest, payload.stage_id)
@@ -98,7 +99,7 @@ def direct_score_set(request, contest_id: int, payload: DirectScoreIn):
     response=list[AdjustmentOut],
     summary="加减分项（本人权限范围内）",
 )
-def adjustment_list(request, contest_id: int):
+def adjustment_list(request, contest_id: ObjectId):
     contest = contest_of(request, contest_id)
     return list(selectors.adjustment_list(user=request.user, contest=contest))
 
@@ -110,8 +111,8 @@ def adjustment_list(request, contest_id: int):
 )
 def adjustment_request(
     request,
-    contest_id: int,
-    entrant_id: Form[int],
+    contest_id: ObjectId,
+    entrant_id: Form[ObjectId],
     kind: Form[AdjustmentKind],
     amount: Form[Decimal],
     reason: Form[str],
@@ -135,7 +136,7 @@ def adjustment_request(
     response=AdjustmentOut,
     summary="审核加减分项（主办单位）",
 )
-def adjustment_decide(request, contest_id: int, item_id: int, payload: DecisionIn):
+def adjustment_decide(request, contest_id: ObjectId, item_id: ObjectId, payload: DecisionIn):
     contest = contest_of(request, contest_id)
     item = selectors.adjustment_get(user=request.user, contest=contest, pk=item_id)
     return services.adjustment_decide(
@@ -147,7 +148,7 @@ def adjustment_decide(request, contest_id: int, item_id: int, payload: DecisionI
     "/{int:contest_id}/adjustments/{int:item_id}/evidence",
     summary="下载加减分项的佐证材料（本人权限范围内）",
 )
-def adjustment_evidence_get(request, contest_id: int, item_id: int):
+def adjustment_evidence_get(request, contest_id: ObjectId, item_id: ObjectId):
     contest = contest_of(request, contest_id)
     item = selectors.adjustment_get(user=request.user, contest=contest, pk=item_id)
     return attachment_response(

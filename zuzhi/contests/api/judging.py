@@ -2,17 +2,13 @@
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
 from zuzhi.accounts.models import User
+from zuzhi.core.params import ObjectId
 
 from .. import selectors, services
-from ..models import (
-    ScoreCorrection,
-    ScoreSheet,
-    StageKind,
-)
+from ..models import StageKind
 from .base import (
     CorrectionIn,
     CorrectionOut,
@@ -29,7 +25,7 @@ router = Router()
 
 
 @router.post("/{int:contest_id}/stages/{int:stage_id}/judges", summary="安排评委")
-def judge_seat(request, contest_id: int, stage_id: int, payload: JudgeIn):
+def judge_seat(request, contest_id: ObjectId, stage_id: ObjectId, payload: JudgeIn):
     contest = contest_of(request, contest_id)
     stage = stage_of(contest, stage_id, StageKind.JUDGES)
     judge = User.objects.filter(username=payload.username).first()
@@ -40,7 +36,7 @@ def judge_seat(request, contest_id: int, stage_id: int, payload: JudgeIn):
 
 
 @router.post("/{int:contest_id}/stages/{int:stage_id}/open", summary="参评对象上场（开始评分）")
-def appearance_open(request, contest_id: int, stage_id: int, payload: EntrantRef):
+def appearance_open(request, contest_id: ObjectId, stage_id: ObjectId, payload: EntrantRef):
     contest = contest_of(request, contest_id)
     stage = stage_of(contest, stage_id, StageKind.JUDGES)
     entrant = selectors.entrant_get(user=request.user, contest=contest, pk=payload.entrant_id)
@@ -49,7 +45,7 @@ def appearance_open(request, contest_id: int, stage_id: int, payload: EntrantRef
 
 
 @router.post("/{int:contest_id}/stages/{int:stage_id}/close", summary="结束当前对象的评分")
-def appearance_close(request, contest_id: int, stage_id: int):
+def appearance_close(request, contest_id: ObjectId, stage_id: ObjectId):
     contest = contest_of(request, contest_id)
     stage = stage_of(contest, stage_id, StageKind.JUDGES)
     appearance = selectors.current_appearance(stage)
@@ -62,7 +58,7 @@ def appearance_close(request, contest_id: int, stage_id: int):
 @router.get(
     "/{int:contest_id}/stages/{int:stage_id}/board", summary="评分进度（结束评分后才显示分数）"
 )
-def judges_board(request, contest_id: int, stage_id: int):
+def judges_board(request, contest_id: ObjectId, stage_id: ObjectId):
     contest = contest_of(request, contest_id)
     stage = selectors.board_stage_get(user=request.user, contest=contest, pk=stage_id)
     seats, rows = selectors.judges_board(stage=stage)
@@ -89,7 +85,7 @@ def judges_board(request, contest_id: int, stage_id: int):
     response={201: SheetOut},
     summary="评委提交评分（每个对象一次）",
 )
-def sheet_submit(request, contest_id: int, stage_id: int, payload: SheetIn):
+def sheet_submit(request, contest_id: ObjectId, stage_id: ObjectId, payload: SheetIn):
     stage = selectors.judge_stage_get(user=request.user, pk=stage_id)
     if stage.contest_id != contest_id:
         raise Http404
@@ -107,10 +103,8 @@ def sheet_submit(request, contest_id: int, stage_id: int, payload: SheetIn):
     response={201: CorrectionOut},
     summary="评委申请更正评分",
 )
-def correction_request(request, contest_id: int, sheet_id: int, payload: CorrectionIn):
-    sheet = get_object_or_404(
-        ScoreSheet, pk=min(sheet_id, 2**62), stage__contest_id=contest_id, judge=request.user
-    )
+def correction_request(request, contest_id: ObjectId, sheet_id: ObjectId, payload: CorrectionIn):
+    sheet = selectors.judge_sheet_get(user=request.user, contest_id=contest_id, pk=sheet_id)
     item = services.correction_request(
         judge=request.user, sheet=sheet, marks=payload.marks, reason=payload.reason
     )
@@ -122,7 +116,7 @@ def correction_request(request, contest_id: int, sheet_id: int, payload: Correct
     response=CorrectionOut,
     summary="审核评分更正（竞赛秘书）",
 )
-def correction_decide(request, contest_id: int, item_id: int, payload: DecisionIn):
+def correction_decide(request, contest_id: ObjectId, item_id: ObjectId, payload: DecisionIn):
     contest = contest_of(request, contest_id)
-    item = get_object_or_404(ScoreCorrection, pk=min(item_id, 2**62), sheet__stage__contest=contest)
+    item = selectors.correction_get(user=request.user, contest=contest, pk=item_id)
     return services.correction_decide(actor=request.user, correction=item, approve=payload.approve)

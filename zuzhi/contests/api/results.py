@@ -1,7 +1,8 @@
 """/api/contests/{id}/results…: computing, publishing and correcting results."""
 
-from django.shortcuts import get_object_or_404
 from ninja import Router
+
+from zuzhi.core.params import ObjectId
 
 from .. import selectors, services
 from .base import ContestOut, ReasonIn, VersionOut, contest_of
@@ -12,7 +13,7 @@ router = Router()
 @router.get(
     "/{int:contest_id}/results", response=list[VersionOut], summary="结果各版本（新版本在前）"
 )
-def result_list(request, contest_id: int):
+def result_list(request, contest_id: ObjectId):
     contest = contest_of(request, contest_id)
     out = []
     for version in selectors.result_versions(user=request.user, contest=contest):
@@ -30,7 +31,7 @@ def result_list(request, contest_id: int):
 
 
 @router.post("/{int:contest_id}/results/compute", response=VersionOut, summary="计算结果（草稿）")
-def result_compute(request, contest_id: int):
+def result_compute(request, contest_id: ObjectId):
     contest = contest_of(request, contest_id)
     version = services.result_compute(actor=request.user, contest=contest)
     return {
@@ -44,9 +45,9 @@ def result_compute(request, contest_id: int):
     response=VersionOut,
     summary="发布结果（发布后锁定）",
 )
-def result_publish(request, contest_id: int, version_id: int):
+def result_publish(request, contest_id: ObjectId, version_id: ObjectId):
     contest = contest_of(request, contest_id)
-    version = get_object_or_404(contest.versions, pk=min(version_id, 2**62))
+    version = selectors.version_get(user=request.user, contest=contest, pk=version_id)
     version = services.result_publish(actor=request.user, version=version)
     return {
         **VersionOut.from_orm(version).dict(exclude={"rows"}),
@@ -57,7 +58,7 @@ def result_publish(request, contest_id: int, version_id: int):
 @router.post(
     "/{int:contest_id}/results/revise", response=ContestOut, summary="发起更正（生成新版本）"
 )
-def result_revise(request, contest_id: int, payload: ReasonIn):
+def result_revise(request, contest_id: ObjectId, payload: ReasonIn):
     return services.result_revise(
         actor=request.user, contest=contest_of(request, contest_id), reason=payload.reason
     )

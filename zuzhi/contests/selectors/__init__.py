@@ -22,18 +22,22 @@ from .inputs import (
 from .judging import (
     BoardRow,
     board_stage_get,
+    correction_get,
     current_appearance,
     judge_sheet,
+    judge_sheet_get,
     judge_stage_get,
     judge_stages,
     judges_board,
     pending_corrections,
 )
 from .results import (
+    case_get,
     case_list,
     published_version,
     result_rows,
     result_versions,
+    version_get,
 )
 from .standings import (
     StageResult,
@@ -68,10 +72,14 @@ __all__ = [
     "board_stage_get",
     "pending_corrections",
     "judge_sheet",
+    "judge_sheet_get",
+    "correction_get",
     "result_versions",
+    "version_get",
     "published_version",
     "result_rows",
     "case_list",
+    "case_get",
     "StageResult",
     "Standings",
     "indicator_stage_scores",

@@ -3,6 +3,7 @@
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from zuzhi.core.params import object_id
 from zuzhi.core.scope import (
     deny,
     get_in_scope_or_404,
@@ -45,12 +46,7 @@ def contest_list(*, user, templates: bool = False, search: str = "") -> QuerySet
 
 
 def contest_get(*, user, pk) -> Contest:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError) as exc:
-        raise Http404("未找到该考评竞赛。") from exc
-    if not -(2**63) < pk < 2**63:
-        raise Http404("未找到该考评竞赛。")
+    pk = object_id(pk)
     contest = (
         Contest.objects.filter(contest_visible_q(user), pk=pk)
         .select_related("organization")
@@ -89,17 +85,13 @@ def entrant_list(*, user, contest: Contest, search: str = "") -> QuerySet:
 def entrant_get(*, user, contest: Contest, pk) -> Entrant:
     """An entrant of the contest inside the user's scope; 404 alike for missing and forbidden
     (the forbidden one logged), through the project's one scoping helper."""
-    if not (isinstance(pk, int) or (str(pk).isascii() and str(pk).isdigit())) or not (
-        0 < int(pk) < 2**62
-    ):
-        raise Http404("未找到该参评对象。")
     return get_in_scope_or_404(
         user,
         Entrant.objects.filter(contest=contest).select_related(
             "organization__parent", "contest__organization"
         ),
         path_field="organization__path",
-        pk=int(pk),
+        pk=object_id(pk),
     )
 
 

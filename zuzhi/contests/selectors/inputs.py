@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
+from zuzhi.core.params import object_id
 from zuzhi.core.scope import (
     get_in_scope_or_404,
     scope_queryset,
@@ -19,9 +20,9 @@ from .contests import entrant_get
 
 def indicator_get(*, contest: Contest, pk) -> Indicator:
     indicator = (
-        Indicator.objects.filter(pk=pk, stage__contest=contest).select_related("stage").first()
-        if 0 < int(pk) < 2**62
-        else None
+        Indicator.objects.filter(pk=object_id(pk), stage__contest=contest)
+        .select_related("stage")
+        .first()
     )
     if indicator is None:
         raise Http404("未找到该指标。")
@@ -37,12 +38,12 @@ def indicator_values(*, contest: Contest) -> QuerySet:
 def indicator_value_get(*, user, contest: Contest, entrant_pk, indicator_pk) -> IndicatorValue:
     """One entrant's value on one indicator, inside the user's scope (404 otherwise)."""
     entrant = entrant_get(user=user, contest=contest, pk=entrant_pk)
-    try:
-        indicator_pk = int(indicator_pk)
-    except (TypeError, ValueError) as exc:
-        raise Http404("未找到该指标数据。") from exc
-    item = indicator_values(contest=contest).filter(entrant=entrant, indicator_id=indicator_pk)
-    if not 0 < indicator_pk < 2**62 or (item := item.first()) is None:
+    item = (
+        indicator_values(contest=contest)
+        .filter(entrant=entrant, indicator_id=object_id(indicator_pk))
+        .first()
+    )
+    if item is None:
         raise Http404("未找到该指标数据。")
     return item
 

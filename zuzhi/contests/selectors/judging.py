@@ -7,9 +7,8 @@ from decimal import Decimal
 from django.db.models import QuerySet
 from django.http import Http404
 
-from zuzhi.core.scope import (
-    deny,
-)
+from zuzhi.core.params import object_id
+from zuzhi.core.scope import deny, get_in_scope_or_404
 
 from .. import scoring
 from ..models import (
@@ -38,13 +37,10 @@ def judge_stages(*, user) -> QuerySet:
 
 
 def judge_stage_get(*, user, pk) -> Stage:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError) as exc:
-        raise Http404("未找到该评分环节。") from exc
+    pk = object_id(pk)
     stage = Stage.objects.filter(pk=pk, seats__judge=user).select_related("contest").first()
     if stage is None:
-        existing = Stage.objects.filter(pk=pk).first() if -(2**63) < pk < 2**63 else None
+        existing = Stage.objects.filter(pk=pk).first()
         if existing is not None:
             raise deny(user, target=existing, message="评委访问了未受聘的评分环节")
         raise Http404("未找到该评分环节。")
@@ -97,12 +93,43 @@ def judges_board(*, stage: Stage) -> tuple[list[JudgeSeat], list[BoardRow]]:
 
 def board_stage_get(*, user, contest: Contest, pk) -> Stage:
     """A judges' stage for its live board: the organizer sees any; a judge only their own."""
-    stage = contest.stages.filter(pk=min(int(pk), 2**62), kind=StageKind.JUDGES).first()
+    stage = contest.stages.filter(pk=object_id(pk), kind=StageKind.JUDGES).first()
     if stage is None:
         raise Http404("未找到该评分环节。")
     if can_manage(user, contest):
         return stage
     return judge_stage_get(user=user, pk=stage.pk)
+
+
+def judge_sheet_get(*, user, contest_id, pk) -> ScoreSheet:
+    """One of the judge's own sheets (评分表) in the contest; anyone else's is refused as out
+    of scope (logged), as every lookup past the user's reach is."""
+    pk = object_id(pk)
+    sheet = (
+        ScoreSheet.objects.filter(pk=pk, stage__contest_id=object_id(contest_id), judge=user)
+        .select_related("stage__contest")
+        .first()
+    )
+    if sheet is None:
+        existing = ScoreSheet.objects.filter(pk=pk).first()
+        if existing is not None:
+            raise deny(user, target=existing, message="评委访问了他人的评分表")
+        raise Http404("未找到该评分表。")
+    return sheet
+
+
+def correction_get(*, user, contest: Contest, pk, stage: Stage | None = None) -> ScoreCorrection:
+    """A judge's correction request (评分更正申请) in the contest, or in one stage of it, for the
+    organizer to decide: 404 alike for missing and forbidden, the forbidden one logged."""
+    qs = ScoreCorrection.objects.filter(sheet__stage__contest=contest)
+    if stage is not None:
+        qs = qs.filter(sheet__stage=stage)
+    return get_in_scope_or_404(
+        user,
+        qs.select_related("sheet__stage__contest__organization"),
+        path_field="sheet__stage__contest__organization__path",
+        pk=object_id(pk),
+    )
 
 
 def pending_corrections(*, stage: Stage) -> QuerySet:

@@ -1,8 +1,12 @@
 """Result versions and their rows (结果版本), and supervision cases (督办)."""
 
 from django.db.models import QuerySet
+from django.http import Http404
 
+from zuzhi.core.params import object_id
 from zuzhi.core.scope import (
+    deny,
+    get_in_scope_or_404,
     path_in_scope,
     scope_queryset,
 )
@@ -21,6 +25,17 @@ def result_versions(*, user, contest: Contest) -> list[ResultVersion]:
     """The result versions a user may see, newest first: drafts only to the organizer."""
     manager = can_manage(user, contest)
     return [v for v in contest.versions.all() if manager or v.status != VersionStatus.DRAFT]
+
+
+def version_get(*, user, contest: Contest, pk) -> ResultVersion:
+    """One result version of the contest, as `result_versions` shows them: a draft asked for
+    by anyone but the organizer is refused as out of scope (logged)."""
+    version = contest.versions.filter(pk=object_id(pk)).first()
+    if version is None:
+        raise Http404("未找到该结果版本。")
+    if version.status == VersionStatus.DRAFT and not can_manage(user, contest):
+        raise deny(user, target=version, message="访问了未发布的考评结果")
+    return version
 
 
 def published_version(contest: Contest) -> ResultVersion | None:
@@ -42,3 +57,14 @@ def case_list(*, user, contest: Contest) -> QuerySet:
         SupervisionCase.objects.filter(contest=contest).select_related("entrant", "owner"),
         path_field="entrant__organization__path",
     ).order_by("status", "deadline")
+
+
+def case_get(*, user, contest: Contest, pk) -> SupervisionCase:
+    """One supervision case (督办事项) of the contest on an entrant in the user's scope: 404
+    alike for missing and forbidden, the forbidden one logged."""
+    return get_in_scope_or_404(
+        user,
+        SupervisionCase.objects.filter(contest=contest).select_related("entrant", "owner"),
+        path_field="entrant__organization__path",
+        pk=object_id(pk),
+    )

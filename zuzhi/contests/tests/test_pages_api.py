@@ -1,6 +1,7 @@
 from decimal import Decimal as D
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from zuzhi.contests import services
 from zuzhi.contests.models import StageKind
@@ -81,6 +82,30 @@ def test_api_judge_submits_once(running, county_user, judges, api_as):
     assert again.status_code == 400 and "已提交过" in again.json()["message"]
     board = client.get(f"/api/contests/{running.pk}/stages/{stage.pk}/board").json()
     assert board["entrants"][0]["scores"] is None and board["entrants"][0]["submitted"] == [1]
+
+
+def test_api_judge_asking_to_correct_another_judges_sheet_is_refused_and_logged(
+    running, county_user, judges, api_as
+):
+    """Someone else's sheet is out of the judge's reach: the logged 404, as every lookup
+    past the user's reach answers, and no correction request is made."""
+    stage = stage_of(running, StageKind.JUDGES)
+    entrant = running.entrants.first()
+    services.appearance_open(actor=county_user, stage=stage, entrant=entrant)
+    first, second = stage.criteria.all()
+    marks = {str(first.pk): "50", str(second.pk): "35"}
+    sheet = services.sheet_submit(judge=judges[0], stage=stage, entrant=entrant, marks=marks)
+    response = api_as(judges[1]).post(
+        f"/api/contests/{running.pk}/sheets/{sheet.pk}/corrections",
+        {"marks": marks, "reason": "改分"},
+        content_type="application/json",
+    )
+    assert response.status_code == 404
+    assert response.json() == {"message": "未找到该对象。", "errors": {}}
+    assert AuditLog.objects.filter(
+        action="permission_denied", actor=judges[1], target_id=str(sheet.pk)
+    ).exists()
+    assert not sheet.corrections.exists()
 
 
 @pytest.mark.parametrize(
@@ -394,13 +419,89 @@ def test_public_photo_id_beyond_64_bits_is_not_found(running, client):
     assert client.get(f"/contests/public/{running.pk}/photos/{10**20}/").status_code == 404
 
 
-def test_api_can_change_the_scoring_rules_of_a_draft(contest, county_user, api_as):
-    """PUT /api/contests/{id}/stages takes a bare JSON list (payload: list[StageSpec]), but
-    the API's StrictParser refuses every body that is not a JSON object: the endpoint answers
-    400 "请求体无法解析" to every request, valid or not, and can never be used."""
-    body = {"stages": [{"kind": "public_report", "name": "公开汇报", "weight": "100"}]}
-    response = api_as(county_user).put(
-        f"/api/contests/{contest.pk}/stages", body, content_type="application/json"
+PAST_64_BITS = 2**64  # no database key reaches it (the largest is 2**63 - 1)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data"),
+    [
+        ("get", "/{big}", {}),
+        ("get", "/{big}/results", {}),
+        ("post", "/{contest}/results/{big}/publish", {}),
+        ("post", "/{contest}/sheets/{big}/corrections", {"marks": {}, "reason": "笔误"}),
+        ("post", "/{contest}/corrections/{big}/decision", {"approve": True}),
+        ("get", "/{contest}/stages/{big}/board", {}),
+        ("get", "/{contest}/adjustments/{big}/evidence", {}),
+        ("post", "/{contest}/cases/{big}/close", {"resolution": "已整改"}),
+        ("get", "/{big}/votes/suspicious", {}),
+    ],
+)
+def test_api_path_ids_past_64_bits_answer_the_chinese_not_found(
+    running, county_user, api_as, method, path, data
+):
+    client = api_as(county_user)
+    client.raise_request_exception = False
+    url = "/api/contests" + path.format(contest=running.pk, big=PAST_64_BITS)
+    response = getattr(client, method)(url, data, content_type="application/json")
+    assert response.status_code == 404, (url, response.status_code)
+    assert response.json() == {"message": "未找到该对象。", "errors": {}}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data", "field"),
+    [
+        ("post", "/votes/void", {"vote_ids": [1, PAST_64_BITS], "reason": "刷票"}, "vote_ids"),
+        ("post", "/entrants", {"organization_id": PAST_64_BITS}, "organization_id"),
+        (
+            "put",
+            "/indicator-values",
+            {"entrant_id": PAST_64_BITS, "indicator_id": 1, "value": "1"},
+            "entrant_id",
+        ),
+        (
+            "get",
+            "/indicator-values/evidence",
+            {"entrant_id": 1, "indicator_id": PAST_64_BITS},
+            "indicator_id",
+        ),
+    ],
+)
+def test_api_body_and_query_ids_past_64_bits_answer_the_chinese_input_error(
+    running, county_user, api_as, method, path, data, field
+):
+    client = api_as(county_user)
+    client.raise_request_exception = False
+    url = f"/api/contests/{running.pk}{path}"
+    if method == "get":
+        response = client.get(url, data)
+    else:
+        response = getattr(client, method)(url, data, content_type="application/json")
+    assert response.status_code == 422, (url, response.status_code)
+    assert response.json() == {
+        "message": "提交的数据格式不正确。",
+        "errors": {field: ["数值太大。"]},
+    }
+
+
+def test_evidence_upload_for_ids_past_64_bits_is_an_input_error(running, county_user, api_as):
+    client = api_as(county_user)
+    client.raise_request_exception = False
+    response = client.post(
+        f"/api/contests/{running.pk}/indicator-values/evidence",
+        {
+            "entrant_id": PAST_64_BITS,
+            "indicator_id": 1,
+            "file": SimpleUploadedFile("a.pdf", b"%PDF-1.4"),
+        },
     )
-    assert response.status_code == 200, response.json()
-    assert [s["kind"] for s in response.json()["stages"]] == ["public_report"]
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"entrant_id": ["数值太大。"]}
+
+
+def test_public_vote_for_an_entrant_past_64_bits_is_refused(running, client):
+    response = client.post(
+        f"/api/public/contests/{running.pk}/votes",
+        {"entrant_id": PAST_64_BITS},
+        content_type="application/json",
+    )
+    assert response.status_code == 422

@@ -204,3 +204,12 @@ def test_rules_form_with_odd_digits_is_not_a_500(contest, county_user, client_as
         {"name": contest.name, "period_label": "2026年", "top_n": "²", "stage_count": "²"},
     )
     assert response.status_code in (200, 302), response.status_code
+
+
+@pytest.mark.parametrize(("v", "status"), [("", 200), (str(2**64), 404), ("abc", 404)])
+def test_results_page_reads_the_version_as_every_page_reads_an_id(
+    running, county_user, client_as, v, status
+):
+    page = _no_raise(client_as(county_user))
+    response = page.get(reverse("contests:results", args=[running.pk]), {"v": v})
+    assert response.status_code == status

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from zuzhi.core.params import id_param
 from zuzhi.orgs.selectors import org_get, org_roots
 
 from .. import forms, rules, selectors, services
@@ -27,7 +28,7 @@ from ..models import (
     TrimOn,
     VoteMethod,
 )
-from .common import PAGE_SIZE, id_field, show_errors, text_field
+from .common import PAGE_SIZE, show_errors, text_field
 
 
 @login_required
@@ -54,7 +55,7 @@ def contest_copy_view(request, pk):
     source = selectors.contest_get(user=request.user, pk=pk)
     if request.method == "POST":
         try:
-            organization = org_get(user=request.user, pk=id_field(request.POST, "organization"))
+            organization = org_get(user=request.user, pk=id_param(request.POST, "organization"))
             contest = services.contest_copy(
                 actor=request.user,
                 source=source,
@@ -221,7 +222,7 @@ def entrant_add_view(request, pk):
                 )
             member = found[0]
         else:
-            organization = org_get(user=request.user, pk=id_field(request.POST, "organization"))
+            organization = org_get(user=request.user, pk=id_param(request.POST, "organization"))
         services.entrant_add(
             actor=request.user,
             contest=contest,

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from zuzhi.core.params import id_param
 from zuzhi.core.uploads import ATTACHMENT_TYPES, attachment_response
 
 from .. import rules, selectors, services
@@ -15,7 +16,7 @@ from ..models import (
     AdjustmentKind,
     StageKind,
 )
-from .common import id_field, show_errors, text_field
+from .common import show_errors, text_field
 
 
 @login_required
@@ -75,9 +76,9 @@ def value_evidence_view(request, pk):
     """Attach or replace the evidence (佐证材料) of one entrant's value on one leaf indicator."""
     contest = selectors.contest_get(user=request.user, pk=pk)
     entrant = selectors.entrant_get(
-        user=request.user, contest=contest, pk=id_field(request.POST, "entrant")
+        user=request.user, contest=contest, pk=id_param(request.POST, "entrant")
     )
-    indicator = selectors.indicator_get(contest=contest, pk=id_field(request.POST, "indicator"))
+    indicator = selectors.indicator_get(contest=contest, pk=id_param(request.POST, "indicator"))
     try:
         services.indicator_value_evidence_set(
             actor=request.user,
@@ -115,7 +116,7 @@ def adjustments_view(request, pk):
     if request.method == "POST":
         try:
             entrant = selectors.entrant_get(
-                user=request.user, contest=contest, pk=id_field(request.POST, "entrant")
+                user=request.user, contest=contest, pk=id_param(request.POST, "entrant")
             )
             services.adjustment_request(
                 actor=request.user,

@@ -9,12 +9,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
+from zuzhi.core.params import id_param
+
 from .. import rules, selectors, services
-from ..models import (
-    ScoreCorrection,
-    StageKind,
-)
-from .common import id_field, show_errors, text_field
+from ..models import StageKind
+from .common import show_errors, text_field
 
 
 def _stage(contest, stage_pk, kind=StageKind.JUDGES):
@@ -64,7 +63,7 @@ def board_open_view(request, pk, stage_pk):
 
     def open_(contest, stage):
         entrant = selectors.entrant_get(
-            user=request.user, contest=contest, pk=id_field(request.POST, "entrant")
+            user=request.user, contest=contest, pk=id_param(request.POST, "entrant")
         )
         services.appearance_open(actor=request.user, stage=stage, entrant=entrant)
 
@@ -91,9 +90,7 @@ def board_correction_view(request, pk, stage_pk, item_pk):
     """Approve or reject a judge's correction (审核评分更正)."""
 
     def decide(contest, stage):
-        item = ScoreCorrection.objects.filter(pk=min(item_pk, 2**62), sheet__stage=stage).first()
-        if item is None:
-            raise Http404
+        item = selectors.correction_get(user=request.user, contest=contest, stage=stage, pk=item_pk)
         services.correction_decide(
             actor=request.user, correction=item, approve=request.POST.get("approve") == "1"
         )

@@ -9,22 +9,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from zuzhi.core.export import pdf_response, xlsx_response
+from zuzhi.core.params import id_param
 
 from .. import rules, scoring, selectors, services
 from .common import show_errors, text_field
 
 
-def _versions(request, pk):
+def _version(request, pk, version_pk):
+    """The contest and one of its versions the user may see (404 otherwise)."""
     contest = selectors.contest_get(user=request.user, pk=pk)
-    return contest, selectors.result_versions(user=request.user, contest=contest)
-
-
-def _version(versions, pk: int):
-    """One of the versions the user may see, or 404."""
-    version = next((v for v in versions if v.pk == pk), None)
-    if version is None:
-        raise Http404
-    return version
+    return contest, selectors.version_get(user=request.user, contest=contest, pk=version_pk)
 
 
 @login_required
@@ -32,12 +26,10 @@ def _version(versions, pk: int):
 def results_view(request, pk):
     """The results page (考评结果): the chosen version (?v=, else the newest), its chart and
     the supervision cases; publishing, exports and closing cases have their own addresses."""
-    contest, versions = _versions(request, pk)
+    contest = selectors.contest_get(user=request.user, pk=pk)
+    versions = selectors.result_versions(user=request.user, contest=contest)
     manager = rules.can_manage(request.user, contest)
-    try:
-        chosen = int(request.GET.get("v") or 0)
-    except ValueError:
-        chosen = 0
+    chosen = id_param(request.GET, "v")
     version = next((v for v in versions if v.pk == chosen), None) or (
         versions[0] if versions else None
     )
@@ -75,8 +67,7 @@ def results_export_view(request, pk, version_pk, fmt):
     """A version's result table as Excel or PDF (导出), the rows in the user's scope."""
     if fmt not in ("xlsx", "pdf"):
         raise Http404
-    contest, versions = _versions(request, pk)
-    version = _version(versions, version_pk)
+    contest, version = _version(request, pk, version_pk)
     rows = list(selectors.result_rows(user=request.user, version=version))
     stages = list(contest.stages.all())
     headers = [
@@ -143,9 +134,9 @@ def results_export_view(request, pk, version_pk, fmt):
 @require_POST
 def result_publish_view(request, pk, version_pk):
     """Publish a draft version (发布结果); it and every input are then locked."""
-    contest, versions = _versions(request, pk)
+    contest, version = _version(request, pk, version_pk)
     try:
-        services.result_publish(actor=request.user, version=_version(versions, version_pk))
+        services.result_publish(actor=request.user, version=version)
     except ValidationError as exc:
         show_errors(request, exc)
     else:
@@ -158,13 +149,7 @@ def result_publish_view(request, pk, version_pk):
 def case_close_view(request, pk, case_pk):
     """Close a supervision case (督办办结) with what was done."""
     contest = selectors.contest_get(user=request.user, pk=pk)
-    case = (
-        selectors.case_list(user=request.user, contest=contest)
-        .filter(pk=min(case_pk, 2**62))
-        .first()
-    )
-    if case is None:
-        raise Http404
+    case = selectors.case_get(user=request.user, contest=contest, pk=case_pk)
     try:
         services.case_close(
             actor=request.user, case=case, resolution=text_field(request.POST, "resolution", 2000)

@@ -2,12 +2,11 @@
 organizer's review of the ledger (/api/contests/{id}/votes/…). Thin adapters over
 `voting.services` and `voting.selectors`."""
 
-from typing import Annotated
-
 from django.http import Http404, HttpResponse
 from ninja import Field, Router, Schema, Status
 
 from zuzhi.core.context import client_ip
+from zuzhi.core.params import ObjectId, ObjectIds
 
 from .. import rules
 from ..selectors import contest_get
@@ -17,11 +16,9 @@ from .services import VOTE_THANKS, VOTER_COOKIE, VOTER_DEVICE_COOKIE
 router = Router()
 public_router = Router(tags=["公开投票（无需登录）"], auth=None)
 
-ID = Field(..., ge=1, le=2**62)
-
 
 class VoidIn(Schema):
-    vote_ids: list[Annotated[int, Field(ge=1, le=2**62)]] = Field(..., max_length=10000)
+    vote_ids: ObjectIds
     reason: str = Field(..., max_length=200)
 
 
@@ -36,14 +33,14 @@ def _vote_stage(contest):
     "/{int:contest_id}/votes/suspicious",
     summary="可疑投票（同一 IP 段集中投票、同一设备多个手机号）",
 )
-def votes_suspicious(request, contest_id: int):
+def votes_suspicious(request, contest_id: ObjectId):
     contest = contest_get(user=request.user, pk=contest_id)
     rules.require_manager(request.user, contest)
     return selectors.suspicious_votes(stage=_vote_stage(contest))
 
 
 @router.post("/{int:contest_id}/votes/void", summary="作废可疑选票（须写明理由）")
-def votes_void(request, contest_id: int, payload: VoidIn):
+def votes_void(request, contest_id: ObjectId, payload: VoidIn):
     contest = contest_get(user=request.user, pk=contest_id)
     count = services.votes_void(
         actor=request.user,
@@ -67,7 +64,7 @@ class VerifyIn(Schema):
 
 
 class VoteIn(Schema):
-    entrant_id: int = ID
+    entrant_id: ObjectId
 
 
 class PublicEntrant(Schema):
@@ -93,19 +90,19 @@ class PublicContest(Schema):
 @public_router.get(
     "/{int:contest_id}", response=PublicContest, summary="公开评选：参评对象与票数（不含个人信息）"
 )
-def public_contest(request, contest_id: int):
+def public_contest(request, contest_id: ObjectId):
     return selectors.public_contest(pk=contest_id)
 
 
 @public_router.post("/{int:contest_id}/codes", summary="获取投票验证码（短信）")
-def public_code(request, contest_id: int, payload: PhoneIn):
+def public_code(request, contest_id: ObjectId, payload: PhoneIn):
     contest = selectors.public_contest_get(pk=contest_id)
     services.vote_code_send(contest=contest, phone=payload.phone, ip=client_ip(request))
     return {"message": "验证码已发送。"}
 
 
 @public_router.post("/{int:contest_id}/voters", summary="校验验证码，取得投票凭证（有效期一天）")
-def public_verify(request, contest_id: int, payload: VerifyIn, response: HttpResponse):
+def public_verify(request, contest_id: ObjectId, payload: VerifyIn, response: HttpResponse):
     selectors.public_contest_get(pk=contest_id)
     voter = services.vote_code_verify(phone=payload.phone, code=payload.code, ip=client_ip(request))
     token = services.voter_token(voter)
@@ -120,7 +117,7 @@ def public_verify(request, contest_id: int, payload: VerifyIn, response: HttpRes
     response={201: dict},
     summary="投票（凭证放在 X-Voter-Token 请求头或 Cookie 中）",
 )
-def public_vote(request, contest_id: int, payload: VoteIn):
+def public_vote(request, contest_id: ObjectId, payload: VoteIn):
     # The short path (`voting.fastvote`) answers most of these before Django sees them, with
     # the same service and the same answers.
     services.public_vote_cast(

@@ -29,6 +29,10 @@ from django.middleware.security import SecurityMiddleware
 from zuzhi.api import NOT_FOUND, SERVER_ERROR
 from zuzhi.core.context import client_ip
 
+# The API's id bound. Importing it costs this hot path nothing per request: it is read once,
+# at start-up, and zuzhi.api (ninja and pydantic) is imported here already for its messages.
+from zuzhi.core.params import MAX_ID
+
 from .services import (
     VOTE_THANKS,
     VOTER_COOKIE,
@@ -41,7 +45,6 @@ logger = logging.getLogger("django.request")
 
 VOTE_PATH = re.compile(r"/api/public/contests/([1-9][0-9]{0,17})/votes")
 MAX_BODY = 200
-MAX_ID = 2**62
 ANSWERS_KEPT = 100  # framed answers kept; refusals name the contest's limits, so a few each
 
 

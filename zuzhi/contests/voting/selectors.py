@@ -13,6 +13,8 @@ from django.db.models.functions import TruncMinute
 from django.http import Http404
 from django.urls import reverse
 
+from zuzhi.core.params import MAX_ID, object_id
+
 from ..models import (
     Contest,
     ContestStatus,
@@ -27,16 +29,12 @@ from ..rules import public_vote_stage, voting_state
 def public_contest_get(*, pk) -> Contest:
     """A contest shown to the public: one with a public vote, once started; never a draft or
     a template."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError) as exc:
-        raise Http404("未找到该评选。") from exc
     contest = (
-        Contest.objects.filter(pk=pk, is_template=False, stages__kind=StageKind.PUBLIC_VOTE)
+        Contest.objects.filter(
+            pk=object_id(pk), is_template=False, stages__kind=StageKind.PUBLIC_VOTE
+        )
         .exclude(status=ContestStatus.DRAFT)
         .first()
-        if 0 < pk < 2**62
-        else None
     )
     if contest is None:
         raise Http404("未找到该评选。")
@@ -223,7 +221,7 @@ def vote_target(*, contest_id) -> VoteTarget | None:
         )
         .select_related("contest")
         .first()
-        if 0 < contest_id < 2**62
+        if 0 < contest_id <= MAX_ID
         else None
     )
     if stage is None:

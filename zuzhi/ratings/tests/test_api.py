@@ -172,3 +172,45 @@ def test_award_lookups_answer_not_found_for_ids_no_row_can_have(client, county_u
     assert call(client, county_user, "get", f"/awards/{pk}").status_code in (404, 422)
     withdraw = call(client, county_user, "post", f"/awards/{pk}/withdraw", {"reason": "无"})
     assert withdraw.status_code in (404, 422)
+
+
+PAST_64_BITS = 2**64  # no database key reaches it (the largest is 2**63 - 1)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data", "field"),
+    [
+        ("get", "/awards", {"org": PAST_64_BITS}, "org"),
+        ("get", "/schemes/five-star-branch/levels", {"org": PAST_64_BITS}, "org"),
+        ("post", "/awards", {"star_id": PAST_64_BITS, "period": "2026"}, "star_id"),
+        (
+            "post",
+            "/awards",
+            {"star_id": 1, "period": "2026", "organization_id": PAST_64_BITS},
+            "organization_id",
+        ),
+        ("post", "/awards/confirm", {"award_ids": [1, PAST_64_BITS]}, "award_ids"),
+        (
+            "post",
+            "/schemes/five-star-branch/adopt",
+            {"organization_id": PAST_64_BITS},
+            "organization_id",
+        ),
+    ],
+)
+def test_body_and_query_ids_past_64_bits_answer_the_chinese_input_error(
+    client, county_user, method, path, data, field
+):
+    client.raise_request_exception = False
+    answer = call(client, county_user, method, path, data)
+    assert answer.status_code == 422
+    assert answer.json() == {"message": "提交的数据格式不正确。", "errors": {field: ["数值太大。"]}}
+
+
+@pytest.mark.parametrize("path", [f"/awards/{PAST_64_BITS}", f"/awards/{PAST_64_BITS}/withdraw"])
+def test_path_ids_past_64_bits_answer_the_chinese_not_found(client, county_user, path):
+    client.raise_request_exception = False
+    method = "post" if path.endswith("withdraw") else "get"
+    answer = call(client, county_user, method, path, {"reason": "无"})
+    assert answer.status_code == 404
+    assert answer.json() == {"message": "未找到该对象。", "errors": {}}

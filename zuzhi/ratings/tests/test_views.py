@@ -2,7 +2,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from python_calamine import CalamineWorkbook
 
 from zuzhi.core.models import AuditAction, AuditLog
@@ -207,3 +207,26 @@ def test_evidence_missing_from_disk_is_not_found(
     answer = client_as(town_a_user).get(reverse("ratings:evidence", args=[award.pk]))
     assert answer.status_code == 404
     assert not AuditLog.objects.filter(action=AuditAction.EXPORT).exists()
+
+
+PAST_64_BITS = str(2**64)  # no database key reaches it (the largest is 2**63 - 1)
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "data"),
+    [
+        ("get", reverse_lazy("ratings:award", args=[PAST_64_BITS]), {}),
+        ("get", reverse_lazy("ratings:evidence", args=[PAST_64_BITS]), {}),
+        ("post", reverse_lazy("ratings:award_action", args=[PAST_64_BITS, "withdraw"]), {}),
+        ("get", reverse_lazy("ratings:history", args=[BOARD, PAST_64_BITS]), {}),
+        ("get", reverse_lazy("ratings:propose", args=[BOARD]), {"subject": PAST_64_BITS}),
+        ("post", reverse_lazy("ratings:confirm", args=[BOARD]), {"award": ["1", PAST_64_BITS]}),
+        ("post", reverse_lazy("ratings:adopt", args=[BOARD]), {"organization": PAST_64_BITS}),
+    ],
+)
+def test_ids_past_64_bits_on_the_pages_are_not_found(
+    county, client_as, county_user, five_star, method, url, data
+):
+    client = client_as(county_user)
+    client.raise_request_exception = False
+    assert getattr(client, method)(str(url), data).status_code == 404
