@@ -1,3 +1,4 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from zuzhi.core.scope import ScopedQuerySet
@@ -67,7 +68,15 @@ class Organization(models.Model):
     division_code = models.CharField("所辖区域（行政区划代码）", max_length=12, blank=True)
     address = models.CharField("地址", max_length=255, blank=True)
     name_initials = models.CharField(max_length=128, blank=True, db_index=True, editable=False)
-    sort_order = models.IntegerField("排序", default=0)
+    # Bounded so a typed 99999999999 is a field error, not an integer overflow at the database.
+    sort_order = models.IntegerField(
+        "排序",
+        default=0,
+        validators=[
+            MinValueValidator(0, "排序号应在 0 至 9999 之间。"),
+            MaxValueValidator(9999, "排序号应在 0 至 9999 之间。"),
+        ],
+    )
     is_active = models.BooleanField("有效", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

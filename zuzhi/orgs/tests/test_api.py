@@ -277,3 +277,13 @@ def test_a_founding_date_before_1900_is_refused(county, api, county_user):
     )
     assert response.status_code == 400
     assert response.json()["errors"] == {"founded_on": ["日期应在 1900 年至 2100 年之间。"]}
+
+
+@pytest.mark.parametrize("value", [-1, 10_000, 2**40])
+def test_a_sort_order_out_of_bounds_is_a_field_error(county, api, county_user, value):
+    # 2**40 reached PostgreSQL's integer column and answered 500; a negative one was stored.
+    response = api(county_user, "patch", f"/orgs/{county.village_a1.pk}", {"sort_order": value})
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"sort_order": ["排序号应在 0 至 9999 之间。"]}
+    ok = api(county_user, "patch", f"/orgs/{county.village_a1.pk}", {"sort_order": 9999})
+    assert ok.status_code == 200
