@@ -28,7 +28,7 @@ class RoundOut(Schema):
     subjects: list[SubjectOut]
 
 
-class DecisionIn(Schema):
+class GradesIn(Schema):
     grades: dict[ObjectId, Grade]
 
 
@@ -75,7 +75,7 @@ def round_close(request, round_id: ObjectId):
 
 
 @router.post("/{int:round_id}/decision", response=RoundOut, summary="确定评议结果")
-def round_decide(request, round_id: ObjectId, payload: DecisionIn):
+def round_decide(request, round_id: ObjectId, payload: GradesIn):
     round_ = selectors.appraisal_get(user=request.user, pk=round_id)
     return _out(services.appraisal_decide(actor=request.user, round_=round_, grades=payload.grades))
 

@@ -101,7 +101,7 @@ class TransferOut(Schema):
     decision_note: str
 
 
-class DecisionIn(Schema):
+class TransferNoteIn(Schema):
     note: str = ""
 
 
@@ -134,7 +134,7 @@ def transfers(request, direction: str = "incoming", status: str | None = "pendin
 
 
 @router.post("/transfers/{int:transfer_id}/accept", response=TransferOut, summary="接收转入的党员")
-def transfer_accept(request, transfer_id: ObjectId, payload: DecisionIn):
+def transfer_accept(request, transfer_id: ObjectId, payload: TransferNoteIn):
     transfer = selectors.transfer_get(user=request.user, pk=transfer_id)
     return services.member_transfer_decide(
         actor=request.user, transfer=transfer, accept=True, note=payload.note
@@ -142,7 +142,7 @@ def transfer_accept(request, transfer_id: ObjectId, payload: DecisionIn):
 
 
 @router.post("/transfers/{int:transfer_id}/reject", response=TransferOut, summary="退回转接")
-def transfer_reject(request, transfer_id: ObjectId, payload: DecisionIn):
+def transfer_reject(request, transfer_id: ObjectId, payload: TransferNoteIn):
     transfer = selectors.transfer_get(user=request.user, pk=transfer_id)
     return services.member_transfer_decide(
         actor=request.user, transfer=transfer, accept=False, note=payload.note

@@ -150,3 +150,33 @@ def test_bad_input_answers_only_declared_statuses(county, anonymous, bearer):
                     auth = "token" if headers else "anonymous"
                     undeclared.append(f"{method.upper()} {path} [{label}, {auth}] → {status}")
     assert undeclared == []
+
+
+def test_no_two_api_schemas_share_a_name():
+    # The OpenAPI components are keyed by class name: a second class of the same name silently
+    # replaces the first, and an operation is then documented with another one's body.
+    import importlib
+    import pkgutil
+
+    from ninja import Schema
+
+    import zuzhi
+
+    for module in pkgutil.walk_packages(zuzhi.__path__, "zuzhi."):
+        if ".api" in module.name and ".tests" not in module.name:
+            importlib.import_module(module.name)
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    seen: dict[str, str] = {}
+    clashes = []
+    for cls in subclasses(Schema):
+        if not cls.__module__.startswith("zuzhi.") or "[" in cls.__name__:
+            continue
+        where = f"{cls.__module__}.{cls.__qualname__}"
+        if seen.setdefault(cls.__name__, where) != where:
+            clashes.append((seen[cls.__name__], where))
+    assert clashes == []
