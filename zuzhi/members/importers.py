@@ -25,13 +25,13 @@ from zuzhi.orgs.selectors import org_by_name, org_scoped
 from .models import Member, MemberCategory, MemberStatus, member_date_display
 from .services import (
     MEMBER_ORG_TYPES,
-    _today,
     member_bulk_check,
     member_bulk_insert,
     member_rules,
     member_status_implied,
     member_update,
 )
+from .services.rules import local_today
 
 
 def parse_gender(value):
@@ -305,7 +305,7 @@ class MemberImporter:
         """
         orgs = OrgResolver(actor, rows)
         seen: set[str] = set()
-        today = _today()
+        today = local_today()
         implied: dict[str, list[int]] = {}
         for start in range(0, len(rows), BATCH):
             batch = rows[start : start + BATCH]

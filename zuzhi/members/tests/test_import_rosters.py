@@ -667,7 +667,7 @@ def test_a_dissolved_branch_takes_no_new_members(county, town_a_user):
 def test_a_roster_without_status_implies_it_where_the_dates_leave_no_doubt(
     county, town_a_user, monkeypatch
 ):
-    monkeypatch.setattr("zuzhi.members.importers._today", lambda: datetime.date(2026, 12, 5))
+    monkeypatch.setattr("zuzhi.members.importers.local_today", lambda: datetime.date(2026, 12, 5))
     headers = ["姓名", "公民身份号码", "民族", "入党日期", "转正日期", "所在党组织代码"]
     rows = [
         ["甲", valid_id_number("19800101", 11), "汉族", "2025-06-01", "2026-06-01", "VA1"],

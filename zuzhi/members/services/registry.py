@@ -1,0 +1,86 @@
+"""Adding and correcting a member (党员信息录入和修改)."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from zuzhi.core.audit import audit_record, changed_fields, snapshot
+from zuzhi.core.models import AuditAction
+from zuzhi.core.scope import require_in_scope
+from zuzhi.core.text import pinyin_initials
+from zuzhi.orgs.models import Organization
+
+from ..models import (
+    Member,
+)
+from .rules import EDITABLE_FIELDS, SCOPE_REFUSED, member_rules, organization_errors, raise_errors
+
+
+def member_create(*, actor, organization: Organization, data: dict[str, Any]) -> Member:
+    """Register a member (党员信息录入) in an organization inside the actor's scope."""
+    data = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
+    errors = member_rules(data)
+    for field, messages in organization_errors(actor, organization).items():
+        errors.setdefault(field, []).extend(messages)
+    if "id_number" not in errors and Member.objects.filter(id_number=data["id_number"]).exists():
+        errors["id_number"] = ["该公民身份号码已登记，不能重复录入；如需转入请办理组织关系转接。"]
+    raise_errors(errors)
+    member = Member(organization=organization, name_initials=pinyin_initials(data["name"]), **data)
+    try:
+        with transaction.atomic():
+            member.save()
+            audit_record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                target=member,
+                org_path=organization.path,
+                after=snapshot(member),
+            )
+    except IntegrityError as exc:
+        raise ValidationError({"id_number": ["该公民身份号码已登记，不能重复录入。"]}) from exc
+    return member
+
+
+def member_update(*, actor, member: Member, data: dict[str, Any]) -> Member:
+    """Correct a member's record (修改). The organization changes only by transfer."""
+    require_in_scope(actor, member.organization.path, target=member, message=SCOPE_REFUSED)
+    with transaction.atomic():
+        member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
+        before = snapshot(member)
+        merged = {f: getattr(member, f) for f in EDITABLE_FIELDS}
+        merged.update({k: v for k, v in data.items() if k in EDITABLE_FIELDS})
+        for field in ("join_date", "full_date"):
+            # A date given without its flag is a full date: it replaces a month-only one.
+            if field in data and f"{field}_month_only" not in data:
+                merged[f"{field}_month_only"] = False
+        if "id_number" in data:
+            # Birth date and gender follow a corrected ID number unless given explicitly.
+            for derived in ("birth_date", "gender"):
+                if derived not in data:
+                    merged.pop(derived)
+        errors = member_rules(merged)
+        if (
+            "id_number" not in errors
+            and Member.objects.filter(id_number=merged["id_number"]).exclude(pk=member.pk).exists()
+        ):
+            errors["id_number"] = ["该公民身份号码已登记在另一名党员名下。"]
+        raise_errors(errors)
+        for key, value in merged.items():
+            setattr(member, key, value)
+        member.name_initials = pinyin_initials(member.name)
+        old, new = changed_fields(before, snapshot(member))
+        old.pop("updated_at", None)
+        new.pop("updated_at", None)
+        if not new:
+            return member
+        member.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=member,
+            org_path=member.organization.path,
+            before=old,
+            after=new,
+        )
+    return member
