@@ -15,7 +15,7 @@ from zuzhi.core.excel import CellError, Column, Row
 from zuzhi.core.imports import ImportOutcome, validation_messages
 from zuzhi.core.params import MAX_ID, id_param
 from zuzhi.core.parsers import parse_text
-from zuzhi.core.scope import path_in_scope, scope_queryset
+from zuzhi.core.scope import path_in_scope
 
 from .models import Contest, Entrant, Indicator, IndicatorValue, StageKind
 from .selectors import contest_visible_q
@@ -222,11 +222,7 @@ class IndicatorValueImporter:
         contest = self._contest(actor, params["contest"]) if params.get("contest") else None
         if contest is None:
             return []
-        entrants = scope_queryset(
-            actor,
-            Entrant.objects.filter(contest=contest).order_by("number"),
-            path_field="organization__path",
-        )
+        entrants = Entrant.objects.filter(contest=contest).visible_to(actor).order_by("number")
         return [[e.number, e.name] for e in entrants[:limit]]
 
     def apply(

@@ -4,6 +4,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from zuzhi.core.scope import ScopedQuerySet
+
+# Scope (`scope_path_field`): a row about one entrant (values, scores, bonus items, result
+# rows, cases) reaches the tree through the entrant's organization, so a township sees its own
+# villages' figures in a county contest; the set-up, judging and versions through the organizer.
 USER = settings.AUTH_USER_MODEL
 SCORE = {"max_digits": 7, "decimal_places": 2}
 
@@ -37,6 +42,9 @@ class EdgeTies(models.TextChoices):
 class Contest(models.Model):
     """A contest or evaluation (考评竞赛): who competes, on what, and how scores combine."""
 
+    # The organizer (主办单位). Who may open a contest is wider: see selectors.contest_visible_q.
+    scope_path_field = "organization__path"
+
     organization = models.ForeignKey(
         "orgs.Organization",
         null=True,
@@ -68,6 +76,8 @@ class Contest(models.Model):
     revision_reason = models.CharField("更正理由", max_length=200, blank=True)
     created_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-pk"]
@@ -108,6 +118,8 @@ class VoteMethod(models.TextChoices):
 class Stage(models.Model):
     """One score source of a contest (计分环节), weighted into the final score."""
 
+    scope_path_field = "contest__organization__path"
+
     contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="stages")
     kind = models.CharField("类型", max_length=16, choices=StageKind.choices)
     name = models.CharField("名称", max_length=60)
@@ -131,6 +143,8 @@ class Stage(models.Model):
     vote_opens_at = models.DateTimeField("投票开始", null=True, blank=True)
     vote_closes_at = models.DateTimeField("投票截止", null=True, blank=True)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["order", "pk"]
 
@@ -141,10 +155,14 @@ class Stage(models.Model):
 class Criterion(models.Model):
     """A scoring criterion of a judges' or public-report stage (评分标准)."""
 
+    scope_path_field = "stage__contest__organization__path"
+
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="criteria")
     name = models.CharField("评分项", max_length=60)
     max_score = models.DecimalField("满分", **SCORE)
     order = models.PositiveSmallIntegerField(default=0)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "pk"]
@@ -156,10 +174,14 @@ class Criterion(models.Model):
 class RaterGroup(models.Model):
     """A weighted group of raters in a democratic appraisal stage (测评主体)."""
 
+    scope_path_field = "stage__contest__organization__path"
+
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="rater_groups")
     name = models.CharField("测评主体", max_length=40)
     weight = models.DecimalField("权重（%）", max_digits=5, decimal_places=2)
     order = models.PositiveSmallIntegerField(default=0)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "pk"]
@@ -183,6 +205,8 @@ class Method(models.TextChoices):
 class Indicator(models.Model):
     """A node of an indicator scheme (指标体系); weights are shares among siblings."""
 
+    scope_path_field = "stage__contest__organization__path"
+
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="indicators")
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
@@ -196,6 +220,8 @@ class Indicator(models.Model):
     unit = models.CharField("单位", max_length=16, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["order", "pk"]
 
@@ -206,6 +232,8 @@ class Indicator(models.Model):
 class Entrant(models.Model):
     """An entrant (参评对象): an organization, or a person with the organization they belong to,
     which is what scopes them."""
+
+    scope_path_field = "organization__path"
 
     contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="entrants")
     organization = models.ForeignKey(
@@ -218,6 +246,8 @@ class Entrant(models.Model):
     number = models.PositiveIntegerField("编号")
     story = models.TextField("事迹简介", blank=True)
     photo = models.FileField("照片", upload_to="contests/photos/%Y/", blank=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["number"]
@@ -242,6 +272,8 @@ class Entrant(models.Model):
 class IndicatorValue(models.Model):
     """An entrant's raw value on a leaf indicator (指标数据) for the contest's period."""
 
+    scope_path_field = "entrant__organization__path"
+
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
     entrant = models.ForeignKey(
         Entrant, on_delete=models.CASCADE, related_name="indicator_values", db_index=False
@@ -253,6 +285,8 @@ class IndicatorValue(models.Model):
     evidence = models.FileField("佐证材料", upload_to="contests/evidence/%Y/", blank=True)
     entered_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
     entered_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -278,6 +312,8 @@ class DirectScore(models.Model):
     """A score entered as a whole for a public report (公开汇报) or one rater group of an
     appraisal stage (民主测评), on 0–100."""
 
+    scope_path_field = "entrant__organization__path"
+
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="direct_scores")
     entrant = models.ForeignKey(Entrant, on_delete=models.CASCADE, related_name="+")
     rater_group = models.ForeignKey(
@@ -285,6 +321,8 @@ class DirectScore(models.Model):
     )
     score = models.DecimalField("得分", **SCORE)
     entered_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -317,6 +355,8 @@ class Adjustment(models.Model):
     """A bonus or penalty item (加减分项) with reason and evidence; counts once the county
     approves it."""
 
+    scope_path_field = "entrant__organization__path"
+
     contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="adjustments")
     entrant = models.ForeignKey(Entrant, on_delete=models.CASCADE, related_name="adjustments")
     kind = models.CharField(max_length=8, choices=AdjustmentKind.choices)
@@ -334,6 +374,8 @@ class Adjustment(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.CharField("审核意见", max_length=200, blank=True)
 
+    objects = ScopedQuerySet.as_manager()
+
     def __str__(self):
         return f"{self.get_kind_display()} {self.amount}：{self.reason}"
 
@@ -345,9 +387,13 @@ class Adjustment(models.Model):
 class JudgeSeat(models.Model):
     """A judge seated on a judges' stage (评委席位); judges see only their contests."""
 
+    scope_path_field = "stage__contest__organization__path"
+
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="seats")
     judge = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="judge_seats")
     seat_no = models.PositiveSmallIntegerField("评委编号")
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["seat_no"]
@@ -369,12 +415,16 @@ class AppearanceStatus(models.TextChoices):
 class Appearance(models.Model):
     """An entrant's turn before a judges' panel (出场); scores are shown once it is closed."""
 
+    scope_path_field = "stage__contest__organization__path"
+
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="appearances")
     entrant = models.ForeignKey(Entrant, on_delete=models.CASCADE, related_name="+")
     order = models.PositiveIntegerField("出场顺序")
     status = models.CharField(
         max_length=8, choices=AppearanceStatus.choices, default=AppearanceStatus.WAITING
     )
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["order"]
@@ -393,12 +443,16 @@ class Appearance(models.Model):
 class ScoreSheet(models.Model):
     """One judge's submitted scores for one entrant (评分表); submitted once."""
 
+    scope_path_field = "stage__contest__organization__path"
+
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="sheets")
     entrant = models.ForeignKey(Entrant, on_delete=models.CASCADE, related_name="+")
     judge = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     marks = models.JSONField("各项得分")  # {criterion id: "score"} as strings: exact decimals
     total = models.DecimalField("合计", **SCORE)
     submitted_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -415,6 +469,8 @@ class ScoreCorrection(models.Model):
     """A judge's request to correct a submitted sheet (更正评分), decided by the contest's
     secretary."""
 
+    scope_path_field = "sheet__stage__contest__organization__path"
+
     sheet = models.ForeignKey(ScoreSheet, on_delete=models.CASCADE, related_name="corrections")
     marks = models.JSONField("更正后得分")
     reason = models.CharField("更正理由", max_length=200)
@@ -426,6 +482,8 @@ class ScoreCorrection(models.Model):
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     def __str__(self):
         return f"评分更正 {self.pk}"
@@ -440,6 +498,8 @@ class VersionStatus(models.TextChoices):
 class ResultVersion(models.Model):
     """A computed result of a contest (考评结果); published versions never change."""
 
+    scope_path_field = "contest__organization__path"
+
     contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveSmallIntegerField("版本")
     status = models.CharField(
@@ -451,6 +511,8 @@ class ResultVersion(models.Model):
     published_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-number"]
@@ -469,6 +531,8 @@ class ListMark(models.TextChoices):
 
 
 class ResultRow(models.Model):
+    scope_path_field = "entrant__organization__path"
+
     version = models.ForeignKey(ResultVersion, on_delete=models.CASCADE, related_name="rows")
     entrant = models.ForeignKey(Entrant, on_delete=models.CASCADE, related_name="+")
     stage_scores = models.JSONField("各环节得分")  # {stage id: "score" or null}
@@ -479,6 +543,8 @@ class ResultRow(models.Model):
     selected = models.BooleanField("入选", default=False)
     list_mark = models.CharField(max_length=5, choices=ListMark.choices, blank=True)
     note = models.CharField("说明", max_length=200, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["rank", "entrant__number"]
@@ -495,6 +561,8 @@ class CaseStatus(models.TextChoices):
 class SupervisionCase(models.Model):
     """A supervision case (督办) opened for a black-listed entrant."""
 
+    scope_path_field = "entrant__organization__path"
+
     contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="cases")
     version = models.ForeignKey(ResultVersion, on_delete=models.PROTECT, related_name="+")
     entrant = models.ForeignKey(Entrant, on_delete=models.CASCADE, related_name="cases")
@@ -503,6 +571,8 @@ class SupervisionCase(models.Model):
     status = models.CharField(max_length=8, choices=CaseStatus.choices, default=CaseStatus.OPEN)
     resolution = models.TextField("整改情况", blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     def __str__(self):
         return f"督办 {self.pk}"

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from zuzhi.core.scope import ScopedQuerySet
+
 
 class SubjectKind(models.TextChoices):
     """Who a scheme rates; which organizations count as such is decided in selectors."""
@@ -113,6 +115,9 @@ class StarAward(models.Model):
     confirmed by the county, or withdrawn with a reason. Rows are never deleted, so every
     period keeps its history."""
 
+    # Seen through its subject: the rated organization, or the member's current branch.
+    scope_path_field = ("organization__path", "member__organization__path")
+
     scheme = models.ForeignKey(StarScheme, on_delete=models.PROTECT, related_name="awards")
     star = models.ForeignKey(Star, on_delete=models.PROTECT, related_name="awards")
     organization = models.ForeignKey(
@@ -151,6 +156,8 @@ class StarAward(models.Model):
     )
     withdrawn_at = models.DateTimeField("撤销时间", null=True, blank=True)
     withdrawal_reason = models.TextField("撤销原因", blank=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["period", "star__position", "pk"]

@@ -20,8 +20,6 @@ from zuzhi.core.params import object_id
 from zuzhi.core.scope import (
     deny,
     path_in,
-    path_in_scope,
-    scope_q,
     subtree_q,
     user_scope_paths,
 )
@@ -376,19 +374,13 @@ def award_list(
     status: str | None = None,
 ) -> QuerySet[StarAward]:
     """Awards on subjects the user may see; `within` keeps one organization's subtree."""
-    paths = [("organization__path", "organization"), ("member__organization__path", "member")]
-    if scheme is not None:
-        paths = [p for p in paths if p[1] == subject_field(scheme)]
-    q = Q(pk__in=[])
-    for path_field, field in paths:
-        scoped = scope_q(user, path_field)
-        if scoped is None:
-            continue
-        part = Q(**{f"{field}__isnull": False}) & scoped
-        if within is not None:
-            part &= subtree_q(within.path, path_field)
-        q |= part
-    qs = _award_related(StarAward.objects.filter(q))
+    qs = _award_related(StarAward.objects.visible_to(user))
+    if within is not None:
+        # The subject under `within`, by the same paths that decide who sees the award.
+        inside = Q()
+        for field in StarAward.scope_path_field:
+            inside |= subtree_q(within.path, field)
+        qs = qs.filter(inside)
     if scheme is not None:
         qs = qs.filter(scheme=scheme)
     if period:
@@ -400,28 +392,27 @@ def award_list(
 
 def award_get(*, user, pk) -> StarAward:
     """An award on a subject in the user's scope; 404 alike for missing and forbidden."""
-    award = _award_related(StarAward.objects.filter(pk=object_id(pk))).first()
-    if award is None:
-        raise Http404("未找到该评定。")
-    if not path_in_scope(user, award.subject_organization.path):
-        raise deny(user, target=award, message="查看权限范围以外的星级评定")
-    return award
+    return _award_related(StarAward.objects).get_visible_or_404(user, pk=object_id(pk))
 
 
 def award_get_many(*, user, pks: list) -> list[StarAward]:
-    """Several awards at once, for a batch; any missing or forbidden one makes it a 404."""
+    """Several awards at once, for a batch; any missing or forbidden one makes it a 404 (the
+    forbidden one logged)."""
     pks = list(dict.fromkeys(object_id(pk) for pk in pks))
     if None in pks:
         raise Http404("未找到该评定。")
     awards = {}
     for start in range(0, len(pks), CHUNK):
-        for award in _award_related(StarAward.objects.filter(pk__in=pks[start : start + CHUNK])):
+        chunk = pks[start : start + CHUNK]
+        for award in _award_related(StarAward.objects.visible_to(user).filter(pk__in=chunk)):
             awards[award.pk] = award
-    if len(awards) != len(pks):
+    hidden = [pk for pk in pks if pk not in awards]
+    for start in range(0, len(hidden), CHUNK):
+        existing = StarAward.objects.filter(pk__in=hidden[start : start + CHUNK]).first()
+        if existing is not None:
+            raise deny(user, target=existing, message="查看权限范围以外的星级评定")
+    if hidden:
         raise Http404("未找到该评定。")
-    for award in awards.values():
-        if not path_in_scope(user, award.subject_organization.path):
-            raise deny(user, target=award, message="查看权限范围以外的星级评定")
     return [awards[pk] for pk in pks]
 
 

@@ -6,10 +6,8 @@ from django.http import Http404
 from zuzhi.core.params import object_id
 from zuzhi.core.scope import (
     deny,
-    get_in_scope_or_404,
     overlapping_scope_q,
     path_in_scope,
-    scope_queryset,
     user_scope_paths,
 )
 from zuzhi.orgs.models import Organization
@@ -27,6 +25,7 @@ def contest_visible_q(user) -> Q:
     """Contests a user may open: those organized in or above their scope (a county contest
     concerns a township for its own entrants), the templates, and for judges the contests they
     are seated on."""
+    # Not Contest.objects.visible_to (the organizer's subtree): this reaches above the scope.
     q = Q(stages__seats__judge=user) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
     scope = overlapping_scope_q(user, "organization__path")
     if scope is not None:
@@ -72,10 +71,10 @@ def is_judge_only(user, contest: Contest) -> bool:
 
 def entrant_list(*, user, contest: Contest, search: str = "") -> QuerySet:
     """The contest's entrants inside the user's scope (a township sees its own villages)."""
-    qs = scope_queryset(
-        user,
-        Entrant.objects.filter(contest=contest).select_related("organization__parent"),
-        path_field="organization__path",
+    qs = (
+        Entrant.objects.filter(contest=contest)
+        .select_related("organization__parent")
+        .visible_to(user)
     )
     if search:
         qs = qs.filter(name__icontains=search)
@@ -85,13 +84,10 @@ def entrant_list(*, user, contest: Contest, search: str = "") -> QuerySet:
 def entrant_get(*, user, contest: Contest, pk) -> Entrant:
     """An entrant of the contest inside the user's scope; 404 alike for missing and forbidden
     (the forbidden one logged), through the project's one scoping helper."""
-    return get_in_scope_or_404(
-        user,
-        Entrant.objects.filter(contest=contest).select_related(
-            "organization__parent", "contest__organization"
-        ),
-        path_field="organization__path",
-        pk=object_id(pk),
+    return (
+        Entrant.objects.filter(contest=contest)
+        .select_related("organization__parent", "contest__organization")
+        .get_visible_or_404(user, pk=object_id(pk))
     )
 
 
@@ -109,10 +105,10 @@ def eligible_organizations(*, user, contest: Contest) -> list:
         return []
     taken = Entrant.objects.filter(contest=contest).values("organization_id")
     return list(
-        scope_queryset(
-            user,
-            Organization.objects.filter(
-                path__startswith=contest.organization.path, unit_category__in=units
-            ).exclude(pk__in=taken),
-        ).order_by("path")[:1000]
+        Organization.objects.filter(
+            path__startswith=contest.organization.path, unit_category__in=units
+        )
+        .exclude(pk__in=taken)
+        .visible_to(user)
+        .order_by("path")[:1000]
     )

@@ -4,10 +4,6 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from zuzhi.core.params import object_id
-from zuzhi.core.scope import (
-    get_in_scope_or_404,
-    scope_queryset,
-)
 
 from ..models import (
     Adjustment,
@@ -49,18 +45,18 @@ def indicator_value_get(*, user, contest: Contest, entrant_pk, indicator_pk) -> 
 
 
 def adjustment_list(*, user, contest: Contest) -> QuerySet:
-    return scope_queryset(
-        user,
-        Adjustment.objects.filter(contest=contest).select_related("entrant"),
-        path_field="entrant__organization__path",
-    ).order_by("-pk")
+    return (
+        Adjustment.objects.filter(contest=contest)
+        .select_related("entrant")
+        .visible_to(user)
+        .order_by("-pk")
+    )
 
 
 def adjustment_get(*, user, contest: Contest, pk) -> Adjustment:
     """One bonus/penalty item (加减分项) on an entrant in the user's scope; 404 otherwise."""
-    return get_in_scope_or_404(
-        user,
-        Adjustment.objects.filter(contest=contest).select_related("entrant"),
-        path_field="entrant__organization__path",
-        pk=pk,
+    return (
+        Adjustment.objects.filter(contest=contest)
+        .select_related("entrant")
+        .get_visible_or_404(user, pk=pk)
     )

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from zuzhi.core.params import object_id
-from zuzhi.core.scope import deny, get_in_scope_or_404
+from zuzhi.core.scope import deny
 
 from .. import scoring
 from ..models import (
@@ -124,11 +124,8 @@ def correction_get(*, user, contest: Contest, pk, stage: Stage | None = None) ->
     qs = ScoreCorrection.objects.filter(sheet__stage__contest=contest)
     if stage is not None:
         qs = qs.filter(sheet__stage=stage)
-    return get_in_scope_or_404(
-        user,
-        qs.select_related("sheet__stage__contest__organization"),
-        path_field="sheet__stage__contest__organization__path",
-        pk=object_id(pk),
+    return qs.select_related("sheet__stage__contest__organization").get_visible_or_404(
+        user, pk=object_id(pk)
     )
 
 

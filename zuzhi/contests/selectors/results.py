@@ -4,12 +4,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from zuzhi.core.params import object_id
-from zuzhi.core.scope import (
-    deny,
-    get_in_scope_or_404,
-    path_in_scope,
-    scope_queryset,
-)
+from zuzhi.core.scope import deny, path_in_scope
 
 from ..models import (
     Contest,
@@ -47,24 +42,24 @@ def result_rows(*, user, version: ResultVersion) -> QuerySet:
     qs = ResultRow.objects.filter(version=version).select_related("entrant__organization")
     if path_in_scope(user, version.contest.organization.path):
         return qs
-    return scope_queryset(user, qs, path_field="entrant__organization__path")
+    return qs.visible_to(user)
 
 
 def case_list(*, user, contest: Contest) -> QuerySet:
     """Supervision cases (督办) of the contest inside the user's scope."""
-    return scope_queryset(
-        user,
-        SupervisionCase.objects.filter(contest=contest).select_related("entrant", "owner"),
-        path_field="entrant__organization__path",
-    ).order_by("status", "deadline")
+    return (
+        SupervisionCase.objects.filter(contest=contest)
+        .select_related("entrant", "owner")
+        .visible_to(user)
+        .order_by("status", "deadline")
+    )
 
 
 def case_get(*, user, contest: Contest, pk) -> SupervisionCase:
     """One supervision case (督办事项) of the contest on an entrant in the user's scope: 404
     alike for missing and forbidden, the forbidden one logged."""
-    return get_in_scope_or_404(
-        user,
-        SupervisionCase.objects.filter(contest=contest).select_related("entrant", "owner"),
-        path_field="entrant__organization__path",
-        pk=object_id(pk),
+    return (
+        SupervisionCase.objects.filter(contest=contest)
+        .select_related("entrant", "owner")
+        .get_visible_or_404(user, pk=object_id(pk))
     )

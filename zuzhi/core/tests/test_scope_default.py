@@ -10,7 +10,13 @@ from django.http import Http404
 from django.urls import reverse
 
 from zuzhi.core.models import AuditAction, AuditLog
-from zuzhi.core.scope import SYSTEM, ScopedQuerySet, require_in_scope
+from zuzhi.core.scope import (
+    SYSTEM,
+    ScopedQuerySet,
+    path_segment,
+    require_in_scope,
+    subtree_q,
+)
 from zuzhi.dues import services as dues_services
 from zuzhi.members import services as member_services
 from zuzhi.members.models import Member, MemberTransfer, MobileRecord
@@ -20,9 +26,27 @@ from zuzhi.orgs.models import Organization
 from zuzhi.recruitment import services as recruitment_services
 from zuzhi.testing.factories import OrganizationFactory, make_member, member_data, valid_id_number
 
-SCOPED_APPS = ["orgs", "members", "orglife", "dues", "recruitment", "appraisal", "points"]
+SCOPED_APPS = [
+    "orgs",
+    "members",
+    "orglife",
+    "dues",
+    "recruitment",
+    "appraisal",
+    "points",
+    "contests",
+    "ratings",
+]
 # Models of those apps that belong to no organization: the whole deployment shares them.
-UNSCOPED = {"points.pointrule"}
+UNSCOPED = {
+    "points.pointrule",
+    # Star schemes sit on a node but every user sees them; their stars and quotas with them.
+    "ratings.starscheme",
+    "ratings.star",
+    "ratings.starquota",
+    # An SMS code belongs to a phone, not to a contest.
+    "contests.votecode",
+}
 
 
 def denials() -> int:
@@ -36,7 +60,12 @@ def test_every_model_of_the_scoped_apps_declares_its_way_to_the_tree():
                 continue
             assert hasattr(model, "scope_path_field"), model._meta.label
             assert isinstance(model.objects.all(), ScopedQuerySet), model._meta.label
-            # The declared path resolves: the query compiles on the real schema.
+            # Each declared path ends at an organization's path and compiles on the real
+            # schema (the system actor's empty filter would not resolve it).
+            fields = model.scope_path_field
+            for field in (fields,) if isinstance(fields, str) else fields:
+                assert field.split("__")[-1] == "path", (model._meta.label, field)
+                str(model.objects.filter(subtree_q(path_segment(1), field)).query)
             str(model.objects.visible_to(SYSTEM).query)
 
 
@@ -314,3 +343,55 @@ def test_the_grant_role_command_acts_as_the_system(county):
     assert user.role_assignments.get().organization == county.town_a
     row = AuditLog.objects.filter(target_type="accounts.user", target_id=str(user.pk)).last()
     assert row.actor is None and row.actor_username == "系统"
+
+
+def test_a_county_contest_concerns_a_township_for_its_own_entrants(county, town_a_user):
+    """A contest is `visible_to` its organizer's subtree; the contest list reaches above the
+    scope (contest_visible_q), and inside it the township sees only its own entrants."""
+    from zuzhi.contests import selectors as contest_selectors
+    from zuzhi.contests.models import Contest, Entrant
+
+    contest = Contest.objects.create(
+        organization=county.county, name="村级十强", track="village", period_label="2026年"
+    )
+    mine = Entrant.objects.create(
+        contest=contest, organization=county.village_a1, name="甲村", number=1
+    )
+    theirs = Entrant.objects.create(
+        contest=contest, organization=county.village_b1, name="乙村", number=2
+    )
+    assert not Contest.objects.visible_to(town_a_user).exists()
+    assert list(contest_selectors.contest_list(user=town_a_user)) == [contest]
+    assert list(contest_selectors.entrant_list(user=town_a_user, contest=contest)) == [mine]
+    before = denials()
+    with pytest.raises(Http404):
+        contest_selectors.entrant_get(user=town_a_user, contest=contest, pk=theirs.pk)
+    assert denials() == before + 1
+
+
+def test_a_star_award_is_visible_through_its_subject(county, town_a_user, town_b_user):
+    """An organization's award through the organization, a member's through their branch."""
+    from zuzhi.ratings import selectors as rating_selectors
+    from zuzhi.ratings.models import StarAward, StarScheme
+    from zuzhi.ratings.services import award_propose
+
+    def first_star(code, proposer, subject):
+        scheme = StarScheme.objects.get(code=code)
+        return award_propose(
+            actor=proposer,
+            star=scheme.stars.first(),
+            period=rating_selectors.current_period(scheme),
+            subject=subject,
+            evidence="事实依据",
+        )
+
+    village = first_star("five-star-branch", town_a_user, county.village_a1)
+    member = first_star("ten-star-member", town_b_user, make_member(county.village_b1))
+    assert list(StarAward.objects.visible_to(town_a_user)) == [village]
+    assert list(StarAward.objects.visible_to(town_b_user)) == [member]
+    assert set(StarAward.objects.visible_to(SYSTEM)) == {village, member}
+    before = denials()
+    with pytest.raises(Http404):
+        rating_selectors.award_get_many(user=town_b_user, pks=[member.pk, village.pk])
+    assert denials() == before + 1
+    assert rating_selectors.award_get(user=town_a_user, pk=village.pk) == village
