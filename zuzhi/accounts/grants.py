@@ -11,7 +11,7 @@ from zuzhi.core.roles import Role
 from zuzhi.core.scope import SYSTEM, path_in
 
 from .models import RoleAssignment, RoleGrant, RoleGrantStatus, User
-from .selectors import admin_scope_paths, approver_paths
+from .selectors import admin_scope_paths, approver_paths, password_set_by_administrator
 
 # Roles a system administrator may grant. Administrator roles themselves are granted only
 # from the command line (`zuzhi grant-role`), so no web account can raise its own rights.
@@ -124,6 +124,12 @@ def role_grant_approve(*, actor: User, grant: RoleGrant) -> RoleAssignment:
         grant = _locked_grant(grant)
         _require_approver(actor, grant)
         user = grant.user
+        if password_set_by_administrator(user=user):
+            # The administrator who asked also knows this password: approving now would give
+            # them the role. The user logs in and chooses their own password first.
+            raise ValidationError(
+                f"{user} 的密码仍是系统管理员设置的，请本人登录并修改密码后再批准。"
+            )
         before = _roles_snapshot(user)
         assignment, _ = RoleAssignment.objects.get_or_create(
             user=user, role=grant.role, organization=grant.organization

@@ -1,5 +1,7 @@
 """Reads of accounts for the system administrator (系统管理员)."""
 
+import datetime
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -104,3 +106,15 @@ def account_role_grants(*, account) -> QuerySet[RoleGrant]:
     return account.role_grants.select_related(
         "organization", "requested_by", "decided_by"
     ).order_by("-requested_at", "-pk")
+
+
+# A password the administrator set (new account, reset) is stored as changed this long ago,
+# so that it has expired at the first login and the user must choose their own.
+SET_BY_ADMINISTRATOR = datetime.timedelta(days=3650)
+
+
+def password_set_by_administrator(*, user: User) -> bool:
+    """Whether the password is still the one the system administrator set (who knows it)."""
+    return user.password_changed_at <= timezone.now() - SET_BY_ADMINISTRATOR + datetime.timedelta(
+        days=1
+    )

@@ -11,11 +11,15 @@ from django.utils import timezone
 
 from zuzhi.core.audit import audit_record
 from zuzhi.core.models import AuditAction
+from zuzhi.core.roles import Role
 from zuzhi.core.scope import SYSTEM
 
 from .grants import roles_suspend_for_review
 from .models import ApiToken, LoginAttempt, PasswordHistory, RoleAssignment, User
+from .selectors import SET_BY_ADMINISTRATOR
 from .validators import HISTORY_LENGTH
+
+ADMINISTRATOR_ROLES = (Role.SYSTEM_ADMIN, Role.AUDIT_ADMIN)
 
 
 class LoginError(Exception):
@@ -287,7 +291,7 @@ def account_create(*, actor: User, username: str, full_name: str, password: str)
     with transaction.atomic():
         candidate.set_password(password)
         # A password set by an administrator must be changed at first login.
-        candidate.password_changed_at = timezone.now() - datetime.timedelta(days=3650)
+        candidate.password_changed_at = timezone.now() - SET_BY_ADMINISTRATOR
         candidate.save()
         audit_record(
             actor=actor,
@@ -325,13 +329,20 @@ def account_reset_password(*, actor: User, user: User, new_password: str) -> int
     otherwise resetting a county staff member's password would open their data to the
     administrator. Returns how many roles now wait for approval.
     """
+    if user.role_assignments.filter(role__in=ADMINISTRATOR_ROLES).exists():
+        # An administrator who could reset another administrator's password could act as
+        # them (the auditor who would notice, first of all): 三员分立.
+        raise ValidationError(
+            "管理员类账号（系统管理员、审计管理员）的密码不能在网页上重置："
+            "请本人修改，或由运维人员在服务器上用 zuzhi changepassword 重置。"
+        )
     password_validation.validate_password(new_password, user)
     with transaction.atomic():
         suspended = roles_suspend_for_review(actor=actor, user=user)
         revoked = _password_set(
             user=user,
             new_password=new_password,
-            changed_at=timezone.now() - datetime.timedelta(days=3650),
+            changed_at=timezone.now() - SET_BY_ADMINISTRATOR,
         )
         audit_record(
             actor=actor,

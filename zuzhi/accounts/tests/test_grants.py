@@ -18,6 +18,11 @@ def new_account(sysadmin_user, username="insider"):
     )
 
 
+def own_password(user):
+    """The person logs in and chooses their own password, as every new account must."""
+    services.password_change(user=user, new_password="Own-choice-2026")
+
+
 def test_sysadmin_alone_cannot_make_a_working_county_staff_account(
     county, client_as, sysadmin_user, api_as, password
 ):
@@ -53,6 +58,7 @@ def test_county_staff_approval_makes_the_role_effective_and_is_audited(
     grant = grants.role_grant_request(
         actor=sysadmin_user, user=insider, role=Role.TOWNSHIP_STAFF, organization=county.town_a
     )
+    own_password(insider)
     grants.role_grant_approve(actor=county_user, grant=grant)
     grant.refresh_from_db()
     assert grant.status == RoleGrantStatus.APPROVED and grant.decided_by == county_user
@@ -143,6 +149,7 @@ def test_approval_page_flow(county, client_as, sysadmin_user, county_user):
     grant = grants.role_grant_request(
         actor=sysadmin_user, user=insider, role=Role.JUDGE, organization=county.county
     )
+    own_password(insider)
     client = client_as(county_user)
     response = client.post(reverse("accounts:grant_approve", args=[grant.pk]))
     assert response.status_code == 302
@@ -187,5 +194,44 @@ def test_a_password_reset_sends_business_roles_back_for_approval(
     )
     row = AuditLog.objects.get(message="重置密码后业务角色待重新审批")
     assert row.before["roles"] == ["township_staff@TA"] and row.after["roles"] == []
+    own_password(clerk)
     grants.role_grant_approve(actor=county_user, grant=grant)
     assert user_scope_paths(services.User.objects.get(pk=clerk.pk)) == [county.town_a.path]
+
+
+def test_a_grant_waits_until_the_person_chose_their_own_password(
+    county, sysadmin_user, county_user
+):
+    # The administrator who asked for the role set the password and knows it: approving then
+    # would hand them the role. The real person must have logged in and changed it first.
+    insider = new_account(sysadmin_user)
+    grant = grants.role_grant_request(
+        actor=sysadmin_user, user=insider, role=Role.COUNTY_STAFF, organization=county.county
+    )
+    with pytest.raises(ValidationError, match="密码仍是系统管理员设置的"):
+        grants.role_grant_approve(actor=county_user, grant=grant)
+    assert not insider.role_assignments.exists()
+    own_password(insider)
+    grants.role_grant_approve(actor=county_user, grant=grant)
+    assert insider.role_assignments.filter(role=Role.COUNTY_STAFF).exists()
+
+
+@pytest.mark.parametrize("role", [Role.AUDIT_ADMIN, Role.SYSTEM_ADMIN])
+def test_an_administrators_password_cannot_be_reset_on_the_web(
+    county, client_as, sysadmin_user, role
+):
+    # Resetting the auditor's password would let the system administrator log in as the one
+    # person who reads what they do (三员分立).
+    other = user_with_role(role, county.county, username="other_admin")
+    before = other.password
+    response = client_as(sysadmin_user).post(
+        reverse("accounts:account_reset_password", args=[other.pk]),
+        {"password": "Taken-over-2026"},
+    )
+    other.refresh_from_db()
+    assert other.password == before
+    assert response.status_code in (200, 302)
+    with pytest.raises(ValidationError, match="管理员类账号"):
+        services.account_reset_password(
+            actor=sysadmin_user, user=other, new_password="Taken-over-2026"
+        )
