@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -42,12 +42,20 @@ def _grants_under(user) -> QuerySet[RoleGrant]:
 
 def role_grants_to_approve(*, user) -> QuerySet[RoleGrant]:
     """Pending grants `user` may approve (待审批授权): under a node where they are county
-    staff, neither asked by them nor for them."""
+    staff, neither asked by them nor for them; `awaits_own_password` marks those that cannot
+    be approved yet (see `password_set_by_administrator`)."""
+    cutoff = timezone.now() - SET_BY_ADMINISTRATOR + datetime.timedelta(days=1)
     return (
         _grants_under(user)
         .filter(status=RoleGrantStatus.PENDING)
         .exclude(requested_by=user)
         .exclude(user=user)
+        .annotate(
+            awaits_own_password=ExpressionWrapper(
+                Q(user__password_changed_at__lte=cutoff), output_field=BooleanField()
+            )
+        )
+        .select_related("user", "organization", "requested_by")
         .order_by("requested_at", "pk")
     )
 

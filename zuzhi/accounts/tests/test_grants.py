@@ -200,7 +200,7 @@ def test_a_password_reset_sends_business_roles_back_for_approval(
 
 
 def test_a_grant_waits_until_the_person_chose_their_own_password(
-    county, sysadmin_user, county_user
+    county, sysadmin_user, county_user, client_as
 ):
     # The administrator who asked for the role set the password and knows it: approving then
     # would hand them the role. The real person must have logged in and changed it first.
@@ -211,7 +211,11 @@ def test_a_grant_waits_until_the_person_chose_their_own_password(
     with pytest.raises(ValidationError, match="密码仍是系统管理员设置的"):
         grants.role_grant_approve(actor=county_user, grant=grant)
     assert not insider.role_assignments.exists()
+    waiting = client_as(county_user).get(reverse("accounts:grant_list")).content.decode()
+    assert "本人尚未修改系统管理员设置的密码" in waiting
     own_password(insider)
+    ready = client_as(county_user).get(reverse("accounts:grant_list")).content.decode()
+    assert "本人尚未修改" not in ready and "批准</button>" in ready
     grants.role_grant_approve(actor=county_user, grant=grant)
     assert insider.role_assignments.filter(role=Role.COUNTY_STAFF).exists()
 
