@@ -4,16 +4,14 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from zuzhi.demo.activity import seed_meetings, seed_member_cases, seed_recruitment
 from zuzhi.demo.contests import seed_contests
 from zuzhi.demo.ratings import seed_ratings
 from zuzhi.demo.seeding import (
     random_password,
     seed_accounts,
-    seed_meetings,
-    seed_member_cases,
     seed_members,
     seed_organizations,
-    seed_recruitment,
 )
 
 
