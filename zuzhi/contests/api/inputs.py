@@ -24,8 +24,7 @@ router = Router()
 )
 def value_list(request, contest_id: ObjectId):
     contest = contest_of(request, contest_id)
-    entrants = selectors.entrant_list(user=request.user, contest=contest)
-    return list(selectors.indicator_values(contest=contest).filter(entrant__in=entrants))
+    return list(selectors.indicator_values(user=request.user, contest=contest))
 
 
 @router.put(

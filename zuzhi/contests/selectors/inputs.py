@@ -25,9 +25,12 @@ def indicator_get(*, contest: Contest, pk) -> Indicator:
     return indicator
 
 
-def indicator_values(*, contest: Contest) -> QuerySet:
-    return IndicatorValue.objects.filter(indicator__stage__contest=contest).order_by(
-        "entrant__number", "indicator__order", "indicator_id"
+def indicator_values(*, user, contest: Contest) -> QuerySet:
+    """The contest's indicator values (指标数据) of entrants inside the user's scope."""
+    return (
+        IndicatorValue.objects.filter(indicator__stage__contest=contest)
+        .visible_to(user)
+        .order_by("entrant__number", "indicator__order", "indicator_id")
     )
 
 
@@ -35,7 +38,7 @@ def indicator_value_get(*, user, contest: Contest, entrant_pk, indicator_pk) -> 
     """One entrant's value on one indicator, inside the user's scope (404 otherwise)."""
     entrant = entrant_get(user=user, contest=contest, pk=entrant_pk)
     item = (
-        indicator_values(contest=contest)
+        indicator_values(user=user, contest=contest)
         .filter(entrant=entrant, indicator_id=object_id(indicator_pk))
         .first()
     )

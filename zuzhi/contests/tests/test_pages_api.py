@@ -53,6 +53,21 @@ def test_api_township_sees_only_its_entrants(running, county, town_a_user, api_a
     assert client.post(f"/api/contests/{running.pk}/results/compute").status_code == 404
 
 
+def test_indicator_values_are_read_inside_the_readers_scope(
+    running, county, county_user, town_a_user
+):
+    from zuzhi.contests import selectors
+
+    leaf = stage_of(running, StageKind.INDICATORS).indicators.first()
+    for entrant in running.entrants.all():
+        services.indicator_value_set(actor=county_user, entrant=entrant, indicator=leaf, value="5")
+    own = {county.village_a1.pk, county.village_a2.pk}
+    seen = selectors.indicator_values(user=town_a_user, contest=running)
+    assert {v.entrant.organization_id for v in seen} == own
+    everyone = selectors.indicator_values(user=county_user, contest=running)
+    assert {v.entrant.organization_id for v in everyone} > own
+
+
 def test_api_judge_sees_only_own_contest(running, county, county_user, judges, api_as):
     other = services.contest_copy(
         actor=county_user,

@@ -50,7 +50,9 @@ def values_view(request, pk):
         return redirect(f"{request.path}?page={page.number}")
     values = {
         (v.entrant_id, v.indicator_id): v
-        for v in selectors.indicator_values(contest=contest).filter(entrant__in=page.object_list)
+        for v in selectors.indicator_values(user=request.user, contest=contest).filter(
+            entrant__in=page.object_list
+        )
     }
     rows = []
     for entrant in page:
