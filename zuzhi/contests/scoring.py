@@ -18,6 +18,10 @@ ROUNDING = (
     "每个公布的分数（评分项平均分、环节得分、投票得分或得票率、总分）均四舍五入保留两位小数，"
     "下一步用保留后的分数计算，因此每行总分可由表中所列分数复算。"
 )
+TIE_BREAK = (
+    "总分相同时，依次比较各环节得分（按环节顺序）；只有一个环节的指标考评，依次比较各一级指标得分"
+    "（权重大的在前）；仍相同的并列，名次说明写明由哪一项排定。"
+)
 
 
 class ScoringError(ValueError):
@@ -169,27 +173,41 @@ def indicator_stage_scores(indicators: Sequence[dict], values: dict[str, dict]) 
     rounded half up once to 2 decimals. `indicators` is the configuration's tree (name,
     weight, method, direction, target, cap, children); `values` maps each leaf's name to
     {entrant: value}."""
+    return {k: q2(s) for k, s in _weighted(indicators, Decimal(1), values).items()}
 
-    def weighted(nodes: Sequence[dict], share: Decimal) -> dict:
-        totals: dict = {}
-        for node in nodes:
-            part = share * Decimal(node["weight"]) / HUNDRED
-            if node.get("children"):
-                scores = weighted(node["children"], part)
-            else:
-                leaf = indicator_leaf_scores(
-                    values[node["name"]],
-                    method=node.get("method", "minmax"),
-                    direction=node.get("direction", "higher"),
-                    target=node.get("target"),
-                    cap=node.get("cap"),
-                )
-                scores = {k: part * s for k, s in leaf.items()}
-            for k, s in scores.items():
-                totals[k] = totals.get(k, Decimal(0)) + s
-        return totals
 
-    return {k: q2(s) for k, s in weighted(indicators, Decimal(1)).items()}
+def _weighted(nodes: Sequence[dict], share: Decimal, values: dict[str, dict]) -> dict:
+    """Σ share × weight % × score over `nodes`, per entrant, unrounded below the leaves."""
+    totals: dict = {}
+    for node in nodes:
+        part = share * Decimal(node["weight"]) / HUNDRED
+        if node.get("children"):
+            scores = _weighted(node["children"], part, values)
+        else:
+            leaf = indicator_leaf_scores(
+                values[node["name"]],
+                method=node.get("method", "minmax"),
+                direction=node.get("direction", "higher"),
+                target=node.get("target"),
+                cap=node.get("cap"),
+            )
+            scores = {k: part * s for k, s in leaf.items()}
+        for k, s in scores.items():
+            totals[k] = totals.get(k, Decimal(0)) + s
+    return totals
+
+
+def indicator_tiebreak(indicators: Sequence[dict], values: dict[str, dict]) -> tuple[list, dict]:
+    """What separates equal totals in a one-stage indicator contest (issue #11 §6): the
+    top-level indicators' own 0–100 scores (一级指标得分: a leaf's score, or its children's
+    weighted sum rounded half up once to 2 decimals), the heaviest indicator first and equal
+    weights in their configured order. Returns (names in that order, {entrant: scores})."""
+    tops = sorted(indicators, key=lambda node: -Decimal(node["weight"]))  # stable
+    columns = [_weighted([{**top, "weight": HUNDRED}], Decimal(1), values) for top in tops]
+    entrants = columns[0] if columns else {}
+    return [top["name"] for top in tops], {
+        k: tuple(q2(column[k]) for column in columns) for k in entrants
+    }
 
 
 def weighted_final(stage_scores: Sequence[tuple[Decimal, Decimal]], adjustment=0) -> Decimal:
@@ -284,32 +302,38 @@ def _place_run(
 ) -> list[Standing]:
     """Places and explanations for entrants with equal finals, given as (key, tie-break)
     in order, `place` being the first's. Each is explained against its neighbours in the run
-    only, so many ties cost linear time."""
-    ranks: list[int] = []
-    for i, (_, breaks) in enumerate(run):
-        ranks.append(ranks[-1] if i and run[i - 1][1] == breaks else place + i)
+    only, so many ties cost linear time (in a county-wide contest nearly everyone is tied)."""
+    # Between each entrant and the next: the first tie-break score that differs, or -1.
+    # (The first score usually decides: it is tried before a call, for the 150,000-entrant case.)
+    gaps = [
+        -1 if a == b else 0 if a[0] != b[0] else _first_difference(a, b)
+        for (_, a), (_, b) in zip(run, run[1:], strict=False)
+    ]
     text = display(final)
+    decided_by = [
+        f"总分 {text} 与其他参评对象相同，按“{names[i] if i < len(names) else '分项得分'}”得分排定第 "
+        for i in range(max(gaps, default=0) + 1)
+    ]
     placed = []
+    rank = place
+    last = len(run) - 1
     for k, (key, breaks) in enumerate(run):
-        rank = ranks[k]
-        near = [n for n in (k - 1, k + 1) if 0 <= n < len(run)]
-        if any(ranks[n] == rank for n in near):
+        before = gaps[k - 1] if k else 0
+        after = gaps[k] if k < last else 0
+        if before != -1:
+            rank = place + k
+        if before == -1 or after == -1:
             note = _shared_place_note(text, rank)
         else:
-            decided = _first_difference(breaks, [run[n][1] for n in near])
-            name = names[decided] if decided < len(names) else "分项得分"
-            note = f"总分 {text} 与其他参评对象相同，按“{name}”得分排定第 {rank} 名。"
+            # The deeper of the two comparisons is the one needed to place this entrant.
+            note = f"{decided_by[max(before, after)]}{rank} 名。"
         placed.append(Standing(key, final, rank, note, breaks))
     return placed
 
 
-def _first_difference(breaks: tuple, others: list[tuple]) -> int:
-    """Index of the deepest tie-break score needed to separate an entrant from its tied
-    neighbours."""
-    index = 0
-    for other in others:
-        for i, (a, b) in enumerate(zip(breaks, other, strict=False)):
-            if a != b:
-                index = max(index, i)
-                break
-    return index
+def _first_difference(a: tuple, b: tuple) -> int:
+    """Index of the first tie-break score where two entrants differ, -1 if none does."""
+    for i, (x, y) in enumerate(zip(a, b, strict=False)):
+        if x != y:
+            return i
+    return -1

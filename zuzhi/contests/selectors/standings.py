@@ -40,6 +40,11 @@ class StageResult:
     # The same scores as integer hundredths, when they are exactly that (the indicator
     # stage): large contests then total and rank without Decimal arithmetic.
     hundredths: dict[int, int] | None = None
+    # An indicator stage's top-level indicators in tie-break order (heaviest first) and each
+    # entrant's own scores on them in hundredths: they separate equal totals when the stage
+    # is the contest's only one (`scoring.indicator_tiebreak` is the readable rule).
+    top_names: list[str] = field(default_factory=list)
+    top_scores: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
 
 class EntrantNames(Mapping):
@@ -160,19 +165,24 @@ def indicator_stage_scores(stage: Stage, entrants: dict[int, str]) -> StageResul
     """Each entrant's indicator score: leaves normalized across entrants (原始分, 极差, 名次,
     目标完成率, with caps) and kept to 2 decimals, half up, as the published score table shows
     them; then weighted up the tree (weights are shares of siblings) exactly into a 0–100
-    stage score rounded half up once. Anyone can recompute a total from the table."""
+    stage score rounded half up once. Anyone can recompute a total from the table. Each
+    top-level indicator's own score comes from the same pass, for breaking ties."""
     result = StageResult()
     nodes = {n.pk: n for n in stage.indicators.all()}
     parents = {n.parent_id for n in nodes.values()}
     leaves = [n for n in nodes.values() if n.pk not in parents]
-    depth, factor = {}, {}
+    # Heaviest first, equal weights in their configured order (the nodes' order; stable sort).
+    tops = sorted((n for n in nodes.values() if n.parent_id is None), key=lambda n: -n.weight)
+    # Each leaf's weights below its top-level indicator (`factor`) and its top (`top_of`): the
+    # SQL sums every top's own score, and the stage score is the tops weighted by their own.
+    depth, factor, top_of = {}, {}, {}
     for leaf in leaves:
         node, product, levels = leaf, 1, 0
-        while node is not None:
+        while node.parent_id is not None:
             product *= int(node.weight * 100)
             levels += 1
-            node = nodes.get(node.parent_id)
-        depth[leaf.pk], factor[leaf.pk] = levels, product
+            node = nodes[node.parent_id]
+        depth[leaf.pk], factor[leaf.pk], top_of[leaf.pk] = levels + 1, product, node
     deepest = max(depth.values(), default=1)
     for leaf in leaves:
         factor[leaf.pk] *= WEIGHT_SCALE ** (deepest - depth[leaf.pk])
@@ -202,7 +212,13 @@ def indicator_stage_scores(stage: Stage, entrants: dict[int, str]) -> StageResul
             result.problems.append(f"指标“{leaf.name}”按目标值计分，须设定大于 0 的目标值。")
     if (
         not result.problems
-        and sum(_largest_score(leaf, *stats[leaf.pk]) * factor[leaf.pk] for leaf in leaves) >= 2**62
+        and sum(
+            _largest_score(leaf, *stats[leaf.pk])
+            * factor[leaf.pk]
+            * max(1, int(top_of[leaf.pk].weight * 100))
+            for leaf in leaves
+        )
+        >= 2**62
     ):
         result.problems.append(
             f"“{stage.name}”的指标数值过大，请为原始分或目标完成率指标设封顶分。"
@@ -211,11 +227,16 @@ def indicator_stage_scores(stage: Stage, entrants: dict[int, str]) -> StageResul
         return result
 
     def weighted(group: list[Indicator]) -> str:
-        arms = " ".join(
-            f"WHEN {leaf.pk} THEN {_leaf_score_sql(leaf, *stats[leaf.pk])} * {factor[leaf.pk]}"
-            for leaf in group
-        )
-        return f"CASE indicator_id {arms} END"
+        """One column per top-level indicator: its own score, scaled, from `group`'s leaves."""
+        columns = []
+        for i, top in enumerate(tops):
+            arms = " ".join(
+                f"WHEN {leaf.pk} THEN {_leaf_score_sql(leaf, *stats[leaf.pk])} * {factor[leaf.pk]}"
+                for leaf in group
+                if top_of[leaf.pk] is top
+            )
+            columns.append(f"SUM(CASE indicator_id {arms} END) AS t{i}" if arms else f"0 AS t{i}")
+        return ", ".join(columns)
 
     def ids_of(group: list[Indicator]) -> str:
         return ", ".join(str(leaf.pk) for leaf in group)
@@ -225,25 +246,31 @@ def indicator_stage_scores(stage: Stage, entrants: dict[int, str]) -> StageResul
     parts = []
     if plain:
         parts.append(
-            f"SELECT entrant_id AS e, SUM({weighted(plain)}) AS s, COUNT(*) AS k FROM {table} "
+            f"SELECT entrant_id AS e, {weighted(plain)}, COUNT(*) AS k FROM {table} "
             f"WHERE indicator_id IN ({ids_of(plain)}) GROUP BY entrant_id"
         )
     if ranked:
         # One window over the rank leaves in the covering index's order (indicator, value
         # ascending), so nothing is sorted; each direction reads its place from it.
         parts.append(
-            f"SELECT entrant_id AS e, SUM({weighted(ranked)}) AS s, COUNT(*) AS k "
+            f"SELECT entrant_id AS e, {weighted(ranked)}, COUNT(*) AS k "
             "FROM (SELECT entrant_id, "
             "indicator_id, scaled, COUNT(*) OVER w AS c, RANK() OVER w AS r "
             f"FROM {table} WHERE indicator_id IN ({ids_of(ranked)}) "
             "WINDOW w AS (PARTITION BY indicator_id ORDER BY scaled)) x GROUP BY entrant_id"
         )
+    t = [f"t{i}" for i in range(len(tops))]
     if len(parts) > 1:
-        parts = [
-            f"SELECT e, SUM(s) AS s, SUM(k) AS k FROM ({' UNION ALL '.join(parts)}) u GROUP BY e"
-        ]
-    # The weights were multiplied in; the stage score is rounded once, to hundredths.
-    stage_score = _half_up("s", WEIGHT_SCALE**deepest, signed=True)
+        sums = ", ".join(f"SUM({c}) AS {c}" for c in t)
+        parts = [f"SELECT e, {sums}, SUM(k) AS k FROM ({' UNION ALL '.join(parts)}) u GROUP BY e"]
+    # The weights were multiplied in; the stage score (the tops by their weights) and each
+    # top's own score are rounded once, to hundredths.
+    weighted_tops = " + ".join(
+        f"{int(top.weight * 100)} * {c}" for top, c in zip(tops, t, strict=True)
+    )
+    stage_score = _half_up(f"({weighted_tops})", WEIGHT_SCALE**deepest, signed=True)
+    top_scores = ", ".join(_half_up(c, WEIGHT_SCALE ** (deepest - 1), signed=True) for c in t)
+    as_bigint = ", ".join(f"CAST({c} AS BIGINT) AS {c}" for c in t)
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Grouping 150,000 entrants needs more than the default 4 MB of sort and hash
@@ -251,15 +278,17 @@ def indicator_stage_scores(stage: Stage, entrants: dict[int, str]) -> StageResul
             cursor.execute("SET LOCAL work_mem = '64MB'")
         # (PostgreSQL sums 64-bit integers as numeric: back to an integer before dividing.)
         cursor.execute(
-            f"SELECT e, {stage_score}, k FROM "
-            f"(SELECT e, CAST(s AS BIGINT) AS s, k FROM ({parts[0]}) p) t"
+            f"SELECT e, {stage_score}, k, {top_scores} FROM "
+            f"(SELECT e, {as_bigint}, k FROM ({parts[0]}) p) t"
         )
         scored = cursor.fetchall()
     if len(scored) < len(entrants) or min((r[2] for r in scored), default=0) < len(leaves):
         for leaf in leaves:
             result.problems.extend(_missing_values(leaf, entrants))
         return result
-    result.hundredths = {e: score for e, score, _ in scored}
+    result.hundredths = {row[0]: row[1] for row in scored}
+    result.top_names = [top.name for top in tops]
+    result.top_scores = {row[0]: row[3:] for row in scored}
     as_decimal = _Memo(lambda h: Decimal(h).scaleb(-2))
     result.scores = {e: as_decimal[h] for e, h in result.hundredths.items()}
     return result
@@ -403,6 +432,8 @@ def _standings(contest: Contest) -> Standings:
     hundredths: dict[int, dict[int, int]] = {}
     for stage in stages:
         outcome = STAGE_SCORERS[stage.kind](stage, entrants)
+        if len(stages) == 1:
+            only = outcome
         problems.extend(outcome.problems)
         hundredths[stage.pk] = outcome.hundredths or {
             e: int(scoring.q2(v).scaleb(2)) for e, v in outcome.scores.items()
@@ -433,18 +464,22 @@ def _standings(contest: Contest) -> Standings:
     # each is turned into text, a Decimal or a tier once.
     points = _Memo(_points)
     decimals = _Memo(lambda h: Decimal(h).scaleb(-2))
-    # Ties on the final score are broken by the stage scores in the contest's stage order
-    # (issue #11 §6), then shared; the note names the stage that decided.
+    # Ties on the final score are broken by the stage scores in the contest's stage order,
+    # in a one-stage contest then by its top-level indicators, heaviest first (issue #11 §6);
+    # then shared. The note names the stage or indicator that decided.
     in_order = sorted(stages, key=lambda s: (s.order, s.pk))
+    names = [s.name for s in in_order]
     breakers = [hundredths[s.pk] for s in in_order]
+    if len(stages) == 1 and not adjustments:
+        # Equal finals have equal stage scores: only the indicators (if any) can separate them.
+        names, tiebreak = only.top_names, only.top_scores or None
+    elif len(stages) == 1:
+        names += only.top_names
+        tiebreak = {e: (breakers[0][e], *only.top_scores.get(e, ())) for e in entrants}
+    else:
+        tiebreak = {e: tuple(scores[e] for scores in breakers) for e in entrants}
     standings = scoring.rank_standings(
-        finals,
-        # With one stage and no bonus or penalty, equal finals have equal stage scores.
-        tiebreak=None
-        if len(stages) == 1 and not adjustments
-        else {e: tuple(scores[e] for scores in breakers) for e in entrants},
-        tiebreak_names=[s.name for s in in_order],
-        display=points.__getitem__,
+        finals, tiebreak=tiebreak, tiebreak_names=names, display=points.__getitem__
     )
     tiers = sorted(
         ((t["name"], int(Decimal(str(t["min"])).scaleb(2))) for t in contest.tiers or []),

@@ -101,6 +101,7 @@ def test_results_publish_and_case_close_have_their_urls(
     publish = reverse("contests:result_publish", args=[running.pk, version.pk])
     assert f'action="{publish}"' in page
     assert "四舍五入保留两位小数，下一步用保留后的分数计算" in page
+    assert "依次比较各一级指标得分（权重大的在前）" in page
     assert client.post(publish).url == reverse("contests:results", args=[running.pk])
     version.refresh_from_db()
     assert version.status == "published"

@@ -55,7 +55,7 @@ def results_view(request, pk):
             "rows": rows,
             "stages": stages,
             "chart": chart,
-            "rounding": scoring.ROUNDING,
+            "rounding": f"{scoring.ROUNDING}{scoring.TIE_BREAK}",
             "cases": selectors.case_list(user=request.user, contest=contest),
         },
     )
@@ -114,6 +114,7 @@ def results_export_view(request, pk, version_pk, fmt):
                 f"计分办法：{weights}。"
                 + (f"更正理由：{version.reason}。" if version.reason else ""),
                 scoring.ROUNDING,
+                scoring.TIE_BREAK,
             ],
             headers=headers,
             rows=table,
