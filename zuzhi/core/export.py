@@ -70,17 +70,24 @@ def xlsx_response(
     )
 
 
-def pdf_bytes(*, title: str, lines: list[str], headers: list[str], rows: list[list]) -> bytes:
-    """A formal report (正式报表) as PDF: a title, a few lines of text and a table, set in the
-    Noto CJK font that Debian's fonts-noto-cjk installs."""
+def cjk_pdf(*, orientation: str = "P"):
+    """An empty A4 FPDF document with the Noto CJK font that Debian's fonts-noto-cjk installs
+    registered as "cjk"."""
     from fpdf import FPDF
-    from fpdf.fonts import FontFace
 
-    pdf = FPDF(orientation="L" if len(headers) > 7 else "P", format="A4")
-    pdf.set_auto_page_break(auto=True, margin=12)
+    pdf = FPDF(orientation=orientation, format="A4")
     pdf.add_font(
         "cjk", fname=settings.ZUZHI_PDF_FONT, collection_font_number=settings.ZUZHI_PDF_FONT_INDEX
     )
+    return pdf
+
+
+def pdf_bytes(*, title: str, lines: list[str], headers: list[str], rows: list[list]) -> bytes:
+    """A formal report (正式报表) as PDF: a title, a few lines of text and a table."""
+    from fpdf.fonts import FontFace
+
+    pdf = cjk_pdf(orientation="L" if len(headers) > 7 else "P")
+    pdf.set_auto_page_break(auto=True, margin=12)
     pdf.add_page()
     pdf.set_font("cjk", size=16)
     pdf.multi_cell(0, 10, title, align="C", new_x="LMARGIN", new_y="NEXT")
@@ -119,6 +126,24 @@ def pdf_response(
         row_count=len(rows),
         target_type=target_type,
         message="",
+        org_path=org_path,
+    )
+
+
+def pdf_document_response(
+    *, actor, filename: str, content: bytes, target_type: str, message: str, org_path: str = ""
+) -> HttpResponse:
+    """A PDF laid out by its own module (a letter, a record) rather than as a table, audited
+    like every export."""
+    return _audited_download(
+        actor=actor,
+        content=content,
+        content_type="application/pdf",
+        extension="pdf",
+        filename=filename,
+        row_count=1,
+        target_type=target_type,
+        message=message,
         org_path=org_path,
     )
 

@@ -83,6 +83,17 @@ def personal_view(*, user, objects, where: str, reveal: bool = True):
     return _stream(user=user, objects=objects, where=where, unmask=unmask)
 
 
+def personal_document(*, user, objects: list, where: str) -> list:
+    """Reveal `objects`' personal values for an official document that carries them in full
+    whatever the reader's role (组织关系介绍信: the receiving side checks the ID number against
+    the card). Printing it is an unmasked view, audited like one."""
+    seen = _Seen()
+    for obj in objects:
+        seen.add(obj, _apply(obj, True))
+    seen.audit(user=user, where=where)
+    return objects
+
+
 def _stream(*, user, objects: Iterable, where: str, unmask: bool) -> Iterator:
     seen = _Seen()
     try:

@@ -11,7 +11,7 @@ from zuzhi.core.personal import personal_view
 from zuzhi.orgs.models import Organization
 from zuzhi.orgs.selectors import org_get, org_param
 
-from . import selectors, services
+from . import letters, selectors, services
 from .models import MemberCategory, MemberStatus
 
 router = Router(tags=["党员"])
@@ -99,6 +99,7 @@ class TransferOut(Schema):
     reason: str
     status: str
     decision_note: str
+    decided_at: datetime.datetime | None = Field(..., description="接收、退回或撤销的时间")
 
 
 class TransferNoteIn(Schema):
@@ -153,6 +154,19 @@ def transfer_reject(request, transfer_id: ObjectId, payload: TransferNoteIn):
 def transfer_cancel(request, transfer_id: ObjectId):
     transfer = selectors.transfer_get(user=request.user, pk=transfer_id)
     return services.member_transfer_cancel(actor=request.user, transfer=transfer)
+
+
+@router.get(
+    "/transfers/{int:transfer_id}/letter.pdf",
+    summary="组织关系介绍信（PDF）",
+    description="转出方和接收方均可打印；介绍信上身份证号码完整显示，打印记入审计日志。",
+    openapi_extra={"responses": {200: {"content": {"application/pdf": {}}, "description": "PDF"}}},
+)
+def transfer_letter(request, transfer_id: ObjectId):
+    transfer = selectors.transfer_get(user=request.user, pk=transfer_id)
+    return letters.transfer_letter_download(
+        user=request.user, transfer=transfer, where=request.path
+    )
 
 
 @router.get("/{int:member_id}", response=MemberOut, summary="党员详情")

@@ -4,7 +4,8 @@ from django.db.models import Count, Q, QuerySet
 
 from zuzhi.core import idnumber
 from zuzhi.core.models import AuditLog
-from zuzhi.core.scope import scope_queryset, subtree_q
+from zuzhi.core.scope import ancestor_paths, scope_queryset, subtree_q
+from zuzhi.orgs.models import Organization, UnitCategory
 
 from .models import (
     CaseKind,
@@ -73,6 +74,43 @@ def transfer_get(*, user, pk) -> MemberTransfer:
     return MemberTransfer.objects.select_related("member", "from_org", "to_org").get_visible_or_404(
         user, pk=pk
     )
+
+
+def transfers_to_receive_count(*, user) -> int:
+    """Transfers waiting for the user's side to accept or return them (待接收的转接)."""
+    return transfer_list(user=user, direction="incoming").count()
+
+
+TRANSFER_DONE = (TransferStatus.ACCEPTED, TransferStatus.REJECTED, TransferStatus.CANCELLED)
+
+
+def transfer_done_list(*, user, status: str | None = None) -> QuerySet[MemberTransfer]:
+    """Transfers finished either way (已接收、已退回、已撤销) that the user sent or received,
+    the latest finished first."""
+    statuses = [status] if status in TRANSFER_DONE else TRANSFER_DONE
+    return (
+        MemberTransfer.objects.visible_to(user)
+        .filter(status__in=statuses)
+        .select_related("member", "from_org", "to_org")
+        .order_by("-decided_at", "-pk")
+    )
+
+
+def transfer_target_township(*, to_org: Organization) -> str:
+    """The name of the township (乡镇、街道) a receiving organization belongs to, or of its
+    parent where it belongs to none (a county department's branch). A sender of another
+    township is shown this name beside the target's, and nothing else of that township."""
+    chain = Organization.objects.filter(path__in=[*ancestor_paths(to_org.path), to_org.path])
+    township = (
+        chain.filter(unit_category__in=(UnitCategory.TOWNSHIP, UnitCategory.SUBDISTRICT))
+        .order_by("-path")
+        .values_list("name", flat=True)
+        .first()
+    )
+    if township:
+        return township
+    parent = Organization.objects.filter(pk=to_org.parent_id).values_list("name", flat=True)
+    return parent.first() or ""
 
 
 def mobile_list(*, user, current_only: bool = True) -> QuerySet[MobileRecord]:

@@ -10,11 +10,17 @@ urlpatterns = [
     path("mobile/", views.mobile_list_view, name="mobile"),
     path("cases/", views.case_list_view, name="cases"),
     path("cases/<int:pk>/", views.case_detail_view, name="case"),
+    path("transfers/<int:pk>/letter/", views.transfer_letter_view, name="transfer_letter"),
     path("transfers/<int:pk>/<str:action>/", views.transfer_decide_view, name="transfer_decide"),
     path("<int:pk>/", views.member_detail_view, name="detail"),
     path("<int:pk>/edit/", views.member_edit_view, name="edit"),
     path("<int:pk>/history/", views.member_history_view, name="history"),
     path("<int:pk>/transfer/", views.member_transfer_view, name="transfer"),
+    path(
+        "<int:pk>/transfer/confirm/",
+        views.member_transfer_confirm_view,
+        name="transfer_confirm",
+    ),
     path("<int:pk>/mobile/", views.member_mobile_view, name="register_mobile"),
     path("<int:pk>/case/", views.member_case_view, name="open_case"),
 ]

@@ -42,6 +42,7 @@ URL_KINDS = {
     ("orgs:rectification", "pk"): "rectification",
     ("members:case", "pk"): "member_case",
     ("members:transfer_decide", "pk"): "transfer",
+    ("members:transfer_letter", "pk"): "transfer",
     ("orglife:attachment", "pk"): "attachment",
     ("ratings:history", "pk"): "org",
     ("ratings:history", "code"): "scheme",

@@ -16,7 +16,12 @@ from .rules import (
     member_rules,
     member_status_implied,
 )
-from .transfers import member_transfer, member_transfer_cancel, member_transfer_decide
+from .transfers import (
+    member_transfer,
+    member_transfer_cancel,
+    member_transfer_check,
+    member_transfer_decide,
+)
 
 __all__ = [
     "EDITABLE",
@@ -37,6 +42,7 @@ __all__ = [
     "member_status_implied",
     "member_transfer",
     "member_transfer_cancel",
+    "member_transfer_check",
     "member_transfer_decide",
     "member_update",
     "mobile_register",

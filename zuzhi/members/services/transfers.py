@@ -19,17 +19,19 @@ from ..models import (
 )
 from .rules import MEMBER_ORG_TYPES, SCOPE_REFUSED, local_today, raise_errors
 
+PENDING_EXISTS = "该党员已有待接收的转接，请先办结或撤销。"
+
 
 def _move(member: Member, to_org: Organization) -> None:
     Member.objects.filter(pk=member.pk).update(organization=to_org, updated_at=timezone.now())
     member.organization = to_org
 
 
-def member_transfer(
-    *, actor, member: Member, to_org: Organization, transfer_date: datetime.date, reason: str
-) -> MemberTransfer:
-    """Start a transfer (组织关系转出). Inside the actor's scope it takes effect at once;
-    otherwise it waits for the receiving organization to accept."""
+def member_transfer_check(
+    *, actor, member: Member, to_org: Organization | None, transfer_date, reason: str
+) -> None:
+    """The rules of a transfer, checked before the sending clerk is asked to confirm it
+    (确认转出) and again when it is sent; writes nothing."""
     require_in_scope(actor, member.organization.path, target=member, message=SCOPE_REFUSED)
     errors: dict[str, list[str]] = {}
     if to_org is None:
@@ -47,10 +49,22 @@ def member_transfer(
     if not (reason or "").strip():
         errors["reason"] = ["请填写转接原因。"]
     raise_errors(errors)
+    if MemberTransfer.objects.filter(member=member, status=TransferStatus.PENDING).exists():
+        raise ValidationError({"to_org": [PENDING_EXISTS]})
+
+
+def member_transfer(
+    *, actor, member: Member, to_org: Organization, transfer_date: datetime.date, reason: str
+) -> MemberTransfer:
+    """Start a transfer (组织关系转出). Inside the actor's scope it takes effect at once;
+    otherwise it waits for the receiving organization to accept."""
+    member_transfer_check(
+        actor=actor, member=member, to_org=to_org, transfer_date=transfer_date, reason=reason
+    )
     with transaction.atomic():
         member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
         if MemberTransfer.objects.filter(member=member, status=TransferStatus.PENDING).exists():
-            raise ValidationError({"to_org": ["该党员已有待接收的转接，请先办结或撤销。"]})
+            raise ValidationError({"to_org": [PENDING_EXISTS]})
         local = path_in_scope(actor, to_org.path)
         transfer = MemberTransfer.objects.create(
             member=member,

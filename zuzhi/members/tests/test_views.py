@@ -20,7 +20,7 @@ def member(county):
     [
         p.name
         for p in member_urls.urlpatterns
-        if "pk" in p.pattern.converters and p.name != "transfer_decide"
+        if "pk" in p.pattern.converters and p.name not in ("transfer_decide", "transfer_letter")
     ],
 )
 def test_other_township_gets_404_on_every_member_page(county, client_as, town_b_user, member, name):
@@ -106,7 +106,7 @@ def test_create_form_shows_rule_errors(county, client_as, town_a_user):
 def test_transfer_pages_across_townships(county, client_as, town_a_user, town_b_user, member):
     a, b = client_as(town_a_user), None
     response = a.post(
-        reverse("members:transfer", args=[member.pk]),
+        reverse("members:transfer_confirm", args=[member.pk]),
         {"to_org_code": "VB1", "transfer_date": "2026-11-01", "reason": "迁居"},
     )
     assert response.status_code == 302
