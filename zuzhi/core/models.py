@@ -53,7 +53,17 @@ class AuditLog(models.Model):
 
     class Meta:
         ordering = ["-time", "-id"]
-        indexes = [models.Index(fields=["target_type", "target_id", "-time"])]
+        # The audit log's filters (core.selectors.audit_list), newest first within each.
+        indexes = [
+            models.Index(fields=["target_type", "target_id", "-time"]),
+            models.Index(fields=["actor_username", "-time"], name="audit_actor_time"),
+            models.Index(fields=["action", "-time"], name="audit_action_time"),
+            # Names match from their start: PostgreSQL needs the pattern operator class for
+            # LIKE 'x%' under a non-C collation (other databases ignore it).
+            models.Index(
+                fields=["target_repr"], name="audit_target_name", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
         verbose_name = "审计日志"
 
     def __str__(self) -> str:

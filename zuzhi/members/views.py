@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from zuzhi.core import idnumber
+from zuzhi.core.audit_display import audit_entries
 from zuzhi.core.codes import code_map
 from zuzhi.core.export import xlsx_response
 from zuzhi.core.forms import apply_service_errors
@@ -46,7 +47,6 @@ EXPORT_HEADERS = [
     "工作单位及职务",
 ]
 GENDERS = {"1": "男", "2": "女"}
-YES_NO = {True: "是", False: "否"}
 
 
 def _within(request):
@@ -205,32 +205,20 @@ def _division_notice(request, member) -> None:
 
 @login_required
 def member_history_view(request, pk):
+    """变更记录: each audited change of the member, in labels (汉族, 正式党员, names)."""
     member = selectors.member_get(user=request.user, pk=pk)
-    labels = {f.attname: str(f.verbose_name) for f in Member._meta.concrete_fields}
-    reveal = request.GET.get("show") == "full"
-    rows = personal_view(
-        user=request.user,
-        objects=list(selectors.member_history(user=request.user, member=member)[:100]),
-        where=request.path,
-        reveal=reveal,
+    page = Paginator(selectors.member_history(user=request.user, member=member), 30).get_page(
+        request.GET.get("page")
     )
-    entries = []
-    for row in rows:
-        changes = []
-        for key in dict.fromkeys([*(row.before or {}), *(row.after or {})]):
-            if key in ("updated_at", "created_at", "name_initials", "id"):
-                continue
-            old, new = (row.before or {}).get(key), (row.after or {}).get(key)
-            if isinstance(old, bool) or isinstance(new, bool):
-                old, new = (YES_NO.get(v, v) for v in (old, new))
-            changes.append((labels.get(key, key), old, new))
-        entries.append((row, changes))
+    reveal = request.GET.get("show") == "full"
+    rows = personal_view(user=request.user, objects=list(page), where=request.path, reveal=reveal)
     return render(
         request,
         "members/member_history.html",
         {
             "member": member,
-            "entries": entries,
+            "page": page,
+            "entries": audit_entries(user=request.user, rows=rows),
             "can_unmask": may_see_personal(request.user) and not reveal,
         },
     )

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from zuzhi.core.audit_display import audit_entries
 from zuzhi.core.export import xlsx_response
 from zuzhi.core.forms import apply_service_errors
 from zuzhi.core.params import id_param, text_param
@@ -225,27 +226,6 @@ def org_edit_view(request, pk):
     return render(request, "orgs/org_form.html", {"form": form, "org": org})
 
 
-# Snapshot keys that are bookkeeping, not something a user changed.
-HISTORY_HIDDEN = {"id", "path", "depth", "name_initials", "created_at", "updated_at"}
-HISTORY_LABELS = {
-    **{f.name: str(f.verbose_name) for f in Organization._meta.concrete_fields},
-    "parent_id": "上级组织",
-}
-HISTORY_CHOICES = {"org_type": dict(OrgType.choices), "unit_category": dict(UnitCategory.choices)}
-
-
-def _history_value(key, value, org_names: dict) -> str:
-    if value is None or value == "":
-        return "—"
-    if key == "parent_id":
-        return org_names.get(value, "权限范围以外的组织")
-    if key in HISTORY_CHOICES:
-        return HISTORY_CHOICES[key].get(value, value)
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    return str(value)
-
-
 @login_required
 def org_history_view(request, pk):
     """变更记录: each audited change of the organization as 字段 / 修改前 / 修改后."""
@@ -254,41 +234,16 @@ def org_history_view(request, pk):
         request.GET.get("page")
     )
     reveal = request.GET.get("show") == "phone"
-    page.object_list = personal_view(
-        user=request.user, objects=list(page), where=request.path, reveal=reveal
-    )
-    rows = [(row, row.before or {}, row.after or {}) for row in page]
-    # Parents are shown by name: those in the user's scope, and the current parent (which
-    # the detail page shows anyway); any other is not named.
-    parent_ids = {
-        v for _, b, a in rows for v in (b.get("parent_id"), a.get("parent_id")) if v is not None
-    }
-    org_names = {
-        o.pk: o.name
-        for o in selectors.org_scoped(user=request.user).filter(pk__in=parent_ids).only("name")
-    }
-    if org.parent_id:
-        org_names[org.parent_id] = org.parent.name
-    entries = []
-    for row, before, after in rows:
-        keys = [k for k in dict.fromkeys([*before, *after]) if k not in HISTORY_HIDDEN]
-        changes = [
-            (
-                HISTORY_LABELS.get(key, key),
-                _history_value(key, before.get(key), org_names),
-                _history_value(key, after.get(key), org_names),
-            )
-            for key in keys
-        ]
-        # A creation has no "before": it is shown as the values it was created with.
-        entries.append((row, changes, bool(before)))
+    rows = personal_view(user=request.user, objects=list(page), where=request.path, reveal=reveal)
+    # The current parent is named even above the user's scope: the detail page shows it.
+    known = {("orgs.organization", org.parent_id): org.parent.name} if org.parent_id else {}
     return render(
         request,
         "orgs/org_history.html",
         {
             "org": org,
             "page": page,
-            "entries": entries,
+            "entries": audit_entries(user=request.user, rows=rows, known=known),
             "can_unmask": may_see_personal(request.user) and not reveal,
         },
     )

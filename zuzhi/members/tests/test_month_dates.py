@@ -351,4 +351,4 @@ def test_history_shows_the_flag_as_yes_or_no(client_as, town_a_user, month_membe
     member_update(actor=town_a_user, member=month_member, data={"join_date": D(1985, 3, 15)})
     body = client_as(town_a_user).get(reverse("members:history", args=[month_member.pk]))
     text = body.content.decode()
-    assert "入党日期只有年月" in text and "<td>是</td><td>否</td>" in text
+    assert "入党日期只有年月" in text and '<td class="old">是</td><td>否</td>' in text
