@@ -57,6 +57,17 @@ def phone_page(browser):
     context.close()
 
 
+@pytest.fixture(autouse=True)
+def code_tables(django_db_blocker):
+    """The code tables the migrations load: an earlier transactional test's flush empties
+    them, and members are checked against them."""
+    from zuzhi.core.codes import code_tables_load
+    from zuzhi.core.models import CodeItem
+
+    with django_db_blocker.unblock():
+        code_tables_load(CodeItem)
+
+
 @pytest.fixture
 def login(live_server, password):
     def _login(page, username):

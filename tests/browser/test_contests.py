@@ -66,8 +66,9 @@ def test_judge_scores_from_a_phone_and_the_board_shows_it(
     assert box["x"] >= 0 and box["x"] + box["width"] <= 375  # fits the phone's width
     fields.nth(0).fill("55")
     fields.nth(1).fill("36.5")
-    phone_page.once("dialog", lambda dialog: dialog.accept())
-    phone_page.click("text=提交评分")
+    phone_page.click("text=核对评分")
+    phone_page.wait_for_selector("text=合计 91.5 分")
+    phone_page.click("text=确认提交")
     phone_page.wait_for_selector("text=您已提交：合计 91.5 分")
     assert ScoreSheet.objects.get().total == Decimal("91.5")
     # The secretary's board, polling every few seconds, shows that seat 3 has scored, not how.
@@ -82,7 +83,10 @@ def test_judge_scores_from_a_phone_and_the_board_shows_it(
 def test_public_vote_on_a_phone(arena, phone_page, live_server):
     contest, _, _ = arena
     ConsoleSmsBackend.sent.clear()
-    phone_page.goto(f"{live_server.url}{reverse('contests:public', args=[contest.pk])}")
+    # The voter starts from the public list of contests open for voting, no login.
+    phone_page.goto(f"{live_server.url}{reverse('contests:public_list')}")
+    phone_page.click(f"text={contest.name}")
+    phone_page.wait_for_url(f"{live_server.url}{reverse('contests:public', args=[contest.pk])}")
     phone_page.fill("#id_phone", "13900139000")
     phone_page.click("text=获取验证码")
     phone_page.wait_for_selector("text=验证码已发送")
@@ -91,9 +95,14 @@ def test_public_vote_on_a_phone(arena, phone_page, live_server):
     phone_page.fill("#id_code", code)
     phone_page.click("button[name=verify]")
     phone_page.wait_for_selector("text=验证成功")
+    phone_page.wait_for_selector("text=今天还可投 1 票")
     phone_page.locator("text=投一票").first.click()
     phone_page.wait_for_selector("text=投票成功")
-    phone_page.locator("text=投一票").first.click()
-    phone_page.wait_for_selector("text=每人每天限投 1 票")
+    # The vote is counted on the page at once, marked as theirs, and the day's vote is used.
+    first = phone_page.locator("article.card").first
+    expect(first.locator("strong.votes")).to_have_text("1")
+    expect(first.locator(".voted")).to_have_text("今天已投 1 票")
+    phone_page.wait_for_selector("text=今天的票已投完")
+    assert phone_page.locator("text=投一票").count() == 0
     assert Vote.objects.count() == 1
     assert "13900139000" not in phone_page.content()

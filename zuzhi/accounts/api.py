@@ -3,10 +3,12 @@ from ninja import Router, Schema, Status
 from zuzhi.core.context import client_ip
 
 from . import services
+from .selectors import password_set_by_administrator
 
 router = Router(tags=["认证"])
 
 PASSWORD_EXPIRED = "密码已过期，请先登录网页修改密码。"
+FIRST_LOGIN = "首次登录请先在网页上修改密码（管理员设置的初始密码不能用于接口）。"
 
 
 class TokenIn(Schema):
@@ -26,7 +28,8 @@ def token(request, payload: TokenIn):
         request=request, username=payload.username, password=payload.password, ip=client_ip(request)
     )
     if services.password_expired(user=user):
-        raise services.LoginError(PASSWORD_EXPIRED)
+        first = password_set_by_administrator(user=user)
+        raise services.LoginError(FIRST_LOGIN if first else PASSWORD_EXPIRED)
     return {"token": services.token_issue(user=user, ip=client_ip(request))}
 
 

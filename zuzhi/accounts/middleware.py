@@ -28,5 +28,5 @@ class PasswordExpiryMiddleware:
             and not request.path.startswith(EXEMPT_PREFIXES)
             and password_expired(user=user)
         ):
-            return redirect(reverse("accounts:password_change") + "?expired=1")
+            return redirect(reverse("accounts:password_change"))
         return self.get_response(request)

@@ -16,7 +16,7 @@ from zuzhi.core.scope import SYSTEM
 
 from .grants import roles_suspend_for_review
 from .models import ApiToken, LoginAttempt, PasswordHistory, RoleAssignment, User
-from .selectors import SET_BY_ADMINISTRATOR
+from .selectors import SET_BY_ADMINISTRATOR, password_set_by_administrator
 from .validators import HISTORY_LENGTH
 
 ADMINISTRATOR_ROLES = (Role.SYSTEM_ADMIN, Role.AUDIT_ADMIN)
@@ -127,6 +127,10 @@ def logout_record(*, user: User) -> None:
 
 
 def password_expired(*, user: User) -> bool:
+    """Whether the user must change their password before anything else: always while it is
+    the one an administrator set (first login), else once it is older than the maximum age."""
+    if password_set_by_administrator(user=user):
+        return True
     max_age = settings.ZUZHI_PASSWORD_MAX_AGE_DAYS
     if max_age <= 0:
         return False

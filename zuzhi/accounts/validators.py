@@ -76,9 +76,15 @@ class PasswordHistoryValidator:
         if user is None or user.pk is None:
             return
         # hashers.check_password, not user.check_password: that one may rehash and save.
-        if user.has_usable_password() and check_password(password, user.password):
-            raise ValidationError("新密码不能与当前密码相同。", code="password_reused")
         from .models import PasswordHistory
+        from .selectors import password_set_by_administrator
+
+        if user.has_usable_password() and check_password(password, user.password):
+            if password_set_by_administrator(user=user):
+                raise ValidationError(
+                    "新密码不能与管理员设置的初始密码相同。", code="password_reused"
+                )
+            raise ValidationError("新密码不能与当前密码相同。", code="password_reused")
 
         hashes = PasswordHistory.objects.filter(user=user).order_by("-changed_at", "-pk")
         for old in hashes.values_list("password", flat=True)[:HISTORY_LENGTH]:

@@ -11,7 +11,14 @@ from zuzhi.core.context import client_ip
 
 from . import grants, services
 from .forms import GrantRefuseForm, LoginForm, PasswordChangeForm
-from .selectors import approver_paths, role_grant_get, role_grants_to_approve, token_get, token_list
+from .selectors import (
+    approver_paths,
+    password_set_by_administrator,
+    role_grant_get,
+    role_grants_to_approve,
+    token_get,
+    token_list,
+)
 
 
 def login_view(request):
@@ -63,7 +70,11 @@ def password_change_view(request):
     return render(
         request,
         "accounts/password_change.html",
-        {"form": form, "expired": request.GET.get("expired") == "1"},
+        {
+            "form": form,
+            "first_login": password_set_by_administrator(user=request.user),
+            "expired": services.password_expired(user=request.user),
+        },
     )
 
 

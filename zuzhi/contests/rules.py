@@ -89,6 +89,8 @@ def public_vote_stage(contest: Contest) -> Stage | None:
 def voting_state(stage: Stage) -> str:
     """Why voting is closed, or "" while it is open."""
     now = timezone.now()
+    if stage.contest.status in (ContestStatus.PUBLISHED, ContestStatus.REVISING):
+        return "投票已经结束。"
     if stage.contest.status != ContestStatus.RUNNING:
         return "投票未开放。"
     if stage.vote_opens_at and now < stage.vote_opens_at:

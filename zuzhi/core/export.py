@@ -3,6 +3,7 @@ personal data are read through core.personal.personal_view, which masks and audi
 
 import io
 from collections.abc import Iterable
+from decimal import Decimal
 from urllib.parse import quote
 
 import xlsxwriter
@@ -82,13 +83,72 @@ def cjk_pdf(*, orientation: str = "P"):
     return pdf
 
 
+def _pdf_text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _pdf_columns(pdf, headers: list[str], rows: list[list[str]], available: float) -> list[float]:
+    """Column widths sized to their content: a column whose longest text fits in an equal
+    share keeps its natural width (numbers, dates, short words never wrap); the space left is
+    shared by the wider columns in proportion to their text, so a long note gets a wide
+    column and wraps there, never below its heading's width."""
+    pad = 2 * pdf.c_margin + 1
+
+    def width(text: str) -> float:
+        return max((pdf.get_string_width(line) for line in text.split("\n")), default=0) + pad
+
+    heading = [width(h) for h in headers]
+    natural = [max([heading[c], *(width(row[c]) for row in rows)]) for c in range(len(headers))]
+    if sum(natural) <= available:
+        return natural
+    fixed: dict[int, float] = {}
+    while True:
+        rest = [c for c in range(len(headers)) if c not in fixed]
+        share = (available - sum(fixed.values())) / len(rest)
+        fits = {c: natural[c] for c in rest if natural[c] <= share}
+        if not fits or len(fits) == len(rest):
+            fixed.update(fits)
+            break
+        fixed.update(fits)
+    rest = [c for c in range(len(headers)) if c not in fixed]
+    room = available - sum(fixed.values())
+    total = sum(natural[c] for c in rest)
+    widths = [fixed.get(c, 0.0) for c in range(len(headers))]
+    for c in rest:
+        widths[c] = max(room * natural[c] / total, min(heading[c], natural[c]))
+    return widths
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
 def pdf_bytes(*, title: str, lines: list[str], headers: list[str], rows: list[list]) -> bytes:
-    """A formal report (正式报表) as PDF: a title, a few lines of text and a table."""
+    """A formal report (正式报表) as PDF: a title, a few lines of text and a table, set in the
+    Noto CJK font that Debian's fonts-noto-cjk installs. Columns empty in every row are left
+    out; the others are sized to their content (see `_pdf_columns`), text set flush left and
+    numbers flush right; the page turns to landscape when the table needs the width."""
+    from fpdf.enums import WrapMode
     from fpdf.fonts import FontFace
 
-    pdf = cjk_pdf(orientation="L" if len(headers) > 7 else "P")
+    if rows:
+        keep = [c for c in range(len(headers)) if any(_pdf_text(row[c]) for row in rows)]
+    else:
+        keep = list(range(len(headers)))
+    numeric = [
+        bool(rows) and all(_is_number(row[c]) or row[c] in (None, "") for row in rows) for c in keep
+    ]
+    headers = [str(headers[c]) for c in keep]
+    cells = [[_pdf_text(row[c]) for c in keep] for row in rows]
+
+    pdf = cjk_pdf()
     pdf.set_auto_page_break(auto=True, margin=12)
-    pdf.add_page()
+    pdf.set_font("cjk", size=8 if len(headers) > 7 else 9)
+    widths = _pdf_columns(pdf, headers, cells, pdf.epw)
+    landscape = sum(widths) > pdf.epw
+    pdf.add_page(orientation="L" if landscape else "P")
+    if landscape:
+        widths = _pdf_columns(pdf, headers, cells, pdf.epw)
     pdf.set_font("cjk", size=16)
     pdf.multi_cell(0, 10, title, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("cjk", size=10)
@@ -96,10 +156,18 @@ def pdf_bytes(*, title: str, lines: list[str], headers: list[str], rows: list[li
         pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.set_font("cjk", size=8 if len(headers) > 7 else 9)
-    with pdf.table(headings_style=FontFace(fill_color=(242, 242, 242))) as table:
-        table.row([str(h) for h in headers])
-        for row in rows:
-            table.row(["" if v is None else str(v) for v in row])
+    with pdf.table(
+        headings_style=FontFace(fill_color=(242, 242, 242)),
+        col_widths=widths,
+        width=min(sum(widths), pdf.epw),
+        text_align=tuple("RIGHT" if n else "LEFT" for n in numeric),
+        align="LEFT",
+        # Chinese has no spaces to break at: wrapping by word leaves a ragged first line.
+        wrapmode=WrapMode.CHAR,
+    ) as table:
+        table.row(headers)
+        for row in cells:
+            table.row(row)
     return bytes(pdf.output())
 
 

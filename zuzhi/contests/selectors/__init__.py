@@ -37,6 +37,7 @@ from .results import (
     published_version,
     result_rows,
     result_versions,
+    townships_of,
     version_get,
 )
 from .standings import (
@@ -78,6 +79,7 @@ __all__ = [
     "version_get",
     "published_version",
     "result_rows",
+    "townships_of",
     "case_list",
     "case_get",
     "StageResult",

@@ -4,7 +4,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from zuzhi.core.params import object_id
-from zuzhi.core.scope import deny, path_in_scope
+from zuzhi.core.scope import ancestor_paths, deny, path_in_scope
+from zuzhi.orgs.models import Organization, UnitCategory
 
 from ..models import (
     Contest,
@@ -63,3 +64,22 @@ def case_get(*, user, contest: Contest, pk) -> SupervisionCase:
         .select_related("entrant", "owner")
         .get_visible_or_404(user, pk=object_id(pk))
     )
+
+
+TOWNSHIP_CATEGORIES = (UnitCategory.TOWNSHIP, UnitCategory.SUBDISTRICT)
+
+
+def townships_of(*, organizations) -> dict[int, str]:
+    """The township (乡镇、街道) each organization lies in, by organization id: the nearest
+    township at or above it; "" for a county unit, which lies in none. One query for all."""
+    chains = {o.pk: [*ancestor_paths(o.path), o.path] for o in organizations}
+    names = dict(
+        Organization.objects.filter(
+            path__in={p for chain in chains.values() for p in chain},
+            unit_category__in=TOWNSHIP_CATEGORIES,
+        ).values_list("path", "name")
+    )
+    return {
+        pk: next((names[p] for p in reversed(chain) if p in names), "")
+        for pk, chain in chains.items()
+    }

@@ -36,6 +36,7 @@ from .judging import (
     correction_decide,
     correction_request,
     judge_seat,
+    sheet_check,
     sheet_submit,
 )
 from .results import (
@@ -67,6 +68,7 @@ __all__ = [
     "judge_seat",
     "appearance_open",
     "appearance_close",
+    "sheet_check",
     "sheet_submit",
     "correction_request",
     "correction_decide",

@@ -147,18 +147,26 @@ def _check_marks(stage: Stage, marks: dict) -> dict[str, Decimal]:
     return clean
 
 
-def sheet_submit(*, judge, stage: Stage, entrant: Entrant, marks: dict) -> ScoreSheet:
-    """A seated judge submits their scores for the entrant on stage (提交评分), once."""
-    contest = stage.contest
+def sheet_check(
+    *, judge, stage: Stage, entrant: Entrant, marks: dict
+) -> tuple[dict[str, Decimal], Decimal]:
+    """What `sheet_submit` would record, checked and totalled but not saved: the judge
+    confirms the total the server computed (核对评分) before submitting."""
     if not JudgeSeat.objects.filter(stage=stage, judge=judge).exists():
         raise deny(judge, target=stage, message="未受聘的评委试图评分")
-    require_editable(contest)
+    require_editable(stage.contest)
     if not Appearance.objects.filter(
         stage=stage, entrant=entrant, status=AppearanceStatus.OPEN
     ).exists():
         raise ValidationError("该对象现在不在评分中。")
     clean = _check_marks(stage, marks)
-    total = sum(clean.values(), Decimal(0))
+    return clean, sum(clean.values(), Decimal(0))
+
+
+def sheet_submit(*, judge, stage: Stage, entrant: Entrant, marks: dict) -> ScoreSheet:
+    """A seated judge submits their scores for the entrant on stage (提交评分), once."""
+    contest = stage.contest
+    clean, total = sheet_check(judge=judge, stage=stage, entrant=entrant, marks=marks)
     try:
         with transaction.atomic():
             sheet = ScoreSheet.objects.create(

@@ -189,9 +189,13 @@ def test_judge_phone_page_scores(running, county_user, judges, client_as):
     assert "请等待" in client.get(url).content.decode()
     services.appearance_open(actor=county_user, stage=stage, entrant=entrant)
     first, second = stage.criteria.all()
-    bad = client.post(url, {"entrant": entrant.pk, f"c_{first.pk}": "99", f"c_{second.pk}": "1"})
+    check = reverse("contests:score_check", args=[stage.pk])
+    bad = client.post(check, {"entrant": entrant.pk, f"c_{first.pk}": "99", f"c_{second.pk}": "1"})
     assert "0 到 60" in bad.content.decode()
-    ok = client.post(url, {"entrant": entrant.pk, f"c_{first.pk}": "55", f"c_{second.pk}": "30"})
+    ok = client.post(
+        reverse("contests:score_submit", args=[stage.pk]),
+        {"entrant": entrant.pk, f"c_{first.pk}": "55", f"c_{second.pk}": "30"},
+    )
     assert ok.status_code == 302
     assert "您已提交：合计 85" in client.get(url).content.decode()
 

@@ -139,44 +139,115 @@ def judging_view(request):
     )
 
 
-@login_required
-def score_view(request, stage_pk):
-    """The judge's phone page: the entrant on stage, one box per criterion, submit once."""
-    stage = selectors.judge_stage_get(user=request.user, pk=stage_pk)
+def _marks(request, stage) -> dict[str, str]:
+    return {str(c.pk): text_field(request.POST, f"c_{c.pk}", 10) for c in stage.criteria.all()}
+
+
+def _score_page(request, stage, *, typed=None, check=None, errors=()):
+    """The judge's page: the polled status, and the sheet for the entrant on stage. The sheet
+    is never part of what the status poll replaces, so typed scores stay where they are."""
     current = selectors.current_appearance(stage)
-    errors: list[str] = []
-    if request.method == "POST" and current is not None:
-        marks = {str(c.pk): text_field(request.POST, f"c_{c.pk}", 10) for c in stage.criteria.all()}
-        try:
-            if request.POST.get("entrant") != str(current.entrant_id):
-                raise ValidationError("台上的参评对象已经变化，请核对后重新打分。")
-            services.sheet_submit(
-                judge=request.user, stage=stage, entrant=current.entrant, marks=marks
-            )
-        except ValidationError as exc:
-            errors = exc.messages
-        else:
-            messages.success(request, f"已提交对“{current.entrant.name}”的评分。")
-            return redirect("contests:score", stage.pk)
     sheet = (
         selectors.judge_sheet(stage=stage, judge=request.user, entrant_id=current.entrant_id)
         if current
         else None
     )
-    template = (
-        "contests/_score.html" if request.headers.get("HX-Request") else "contests/score.html"
-    )
+    typed = typed or {}
     return render(
         request,
-        template,
+        "contests/score.html",
         {
             "stage": stage,
             "current": current,
-            "criteria": [
-                (c, text_field(request.POST, f"c_{c.pk}", 10)) for c in stage.criteria.all()
-            ],
+            "shown": current.entrant_id if current else 0,
+            "criteria": [(c, typed.get(str(c.pk), "")) for c in stage.criteria.all()],
             "sheet": sheet,
+            "check": check,
             "errors": errors,
-            "posted": request.POST,
         },
     )
+
+
+@login_required
+@require_safe
+def score_view(request, stage_pk):
+    """The judge's phone page (评分): the entrant on stage and one box per criterion; checking
+    and submitting have their own addresses below."""
+    stage = selectors.judge_stage_get(user=request.user, pk=stage_pk)
+    return _score_page(request, stage)
+
+
+@login_required
+@require_safe
+def score_status_view(request, stage_pk):
+    """The status above the sheet, polled every few seconds: who is on stage. `shown` is the
+    entrant the page was drawn for; when someone else is on stage and nothing is being typed
+    (the page waited, or its sheet is in) the page reloads itself (HX-Refresh); a sheet being
+    typed is left alone and the judge is told."""
+    stage = selectors.judge_stage_get(user=request.user, pk=stage_pk)
+    current = selectors.current_appearance(stage)
+    shown = id_param(request.GET, "shown") or 0
+    response = render(
+        request,
+        "contests/_score_status.html",
+        {"stage": stage, "current": current, "shown": shown},
+    )
+    if (current.entrant_id if current else 0) != shown and (
+        not shown or selectors.judge_sheet(stage=stage, judge=request.user, entrant_id=shown)
+    ):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def _on_stage(request, stage):
+    """The entrant on stage, refused when it is not the one the sheet was typed for."""
+    current = selectors.current_appearance(stage)
+    if current is None or request.POST.get("entrant") != str(current.entrant_id):
+        raise ValidationError("台上的参评对象已经变化，请核对后重新打分。")
+    return current
+
+
+@login_required
+@require_POST
+def score_check_view(request, stage_pk):
+    """Check the typed sheet (核对评分): the server's verdict and total, with the button that
+    submits exactly what it checked. Answered as a fragment under the sheet to htmx, else as
+    the whole page with the sheet still filled in."""
+    stage = selectors.judge_stage_get(user=request.user, pk=stage_pk)
+    typed = _marks(request, stage)
+    check, errors = None, []
+    try:
+        current = _on_stage(request, stage)
+        clean, total = services.sheet_check(
+            judge=request.user, stage=stage, entrant=current.entrant, marks=typed
+        )
+    except ValidationError as exc:
+        errors = exc.messages
+    else:
+        check = {
+            "entrant": current.entrant,
+            "marks": [(c, clean[str(c.pk)]) for c in stage.criteria.all()],
+            "total": total,
+        }
+    if request.headers.get("HX-Request"):
+        return render(
+            request,
+            "contests/_score_confirm.html",
+            {"stage": stage, "check": check, "errors": errors},
+        )
+    return _score_page(request, stage, typed=typed, check=check, errors=errors)
+
+
+@login_required
+@require_POST
+def score_submit_view(request, stage_pk):
+    """Submit the checked sheet (确认提交), once."""
+    stage = selectors.judge_stage_get(user=request.user, pk=stage_pk)
+    typed = _marks(request, stage)
+    try:
+        current = _on_stage(request, stage)
+        services.sheet_submit(judge=request.user, stage=stage, entrant=current.entrant, marks=typed)
+    except ValidationError as exc:
+        return _score_page(request, stage, typed=typed, errors=exc.messages)
+    messages.success(request, f"已提交对“{current.entrant.name}”的评分。")
+    return redirect("contests:score", stage.pk)

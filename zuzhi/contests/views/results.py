@@ -1,5 +1,7 @@
 """The results page, its exports, publishing a draft and closing supervision cases."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,6 +15,15 @@ from zuzhi.core.params import id_param
 
 from .. import rules, scoring, selectors, services
 from .common import show_errors, text_field
+
+# The bar chart shows this many entrants until asked for all; the radar needs three stages.
+CHART_TOP = 30
+RADAR_MIN_STAGES = 3
+
+
+def _score(value) -> Decimal | None:
+    """A stored stage score ("85.50", or None where the stage gave none) as a number."""
+    return None if value in (None, "") else Decimal(value)
 
 
 def _version(request, pk, version_pk):
@@ -35,14 +46,19 @@ def results_view(request, pk):
     )
     rows = list(selectors.result_rows(user=request.user, version=version)) if version else []
     stages = list(contest.stages.all())
+    # A radar of fewer than three stages is a line or a point: it says nothing a row doesn't.
+    radar = len(stages) >= RADAR_MIN_STAGES
     chart = {
-        "names": [r.entrant.name for r in rows[:50]],
-        "finals": [float(r.final) for r in rows[:50]],
-        "stages": [{"name": s.name, "max": 100} for s in stages],
+        "names": [r.entrant.name for r in rows],
+        "finals": [float(r.final) for r in rows],
+        "top": CHART_TOP,
+        "stages": [{"name": s.name, "max": 100} for s in stages] if radar else [],
         "radar": {
             str(r.entrant_id): [float(r.stage_scores.get(str(s.pk)) or 0) for s in stages]
-            for r in rows[:50]
-        },
+            for r in rows
+        }
+        if radar
+        else {},
     }
     return render(
         request,
@@ -55,6 +71,8 @@ def results_view(request, pk):
             "rows": rows,
             "stages": stages,
             "chart": chart,
+            "chart_shown": min(len(rows), CHART_TOP),
+            "radar": radar,
             "rounding": f"{scoring.ROUNDING}{scoring.TIE_BREAK}",
             "cases": selectors.case_list(user=request.user, contest=contest),
         },
@@ -70,10 +88,12 @@ def results_export_view(request, pk, version_pk, fmt):
     contest, version = _version(request, pk, version_pk)
     rows = list(selectors.result_rows(user=request.user, version=version))
     stages = list(contest.stages.all())
+    townships = selectors.townships_of(organizations={r.entrant.organization for r in rows})
     headers = [
         "名次",
         "编号",
         "参评对象",
+        "所属乡镇",
         *[s.name for s in stages],
         "加减分",
         "总分",
@@ -87,7 +107,8 @@ def results_export_view(request, pk, version_pk, fmt):
             r.rank,
             r.entrant.number,
             r.entrant.name,
-            *[r.stage_scores.get(str(s.pk)) for s in stages],
+            townships[r.entrant.organization_id],
+            *[_score(r.stage_scores.get(str(s.pk))) for s in stages],
             r.adjustment,
             r.final,
             r.tier,
@@ -125,7 +146,8 @@ def results_export_view(request, pk, version_pk, fmt):
         actor=request.user,
         filename=filename,
         headers=headers,
-        rows=table,
+        # Numbers, not text, so that a clerk can sum and sort them in Excel.
+        rows=[[float(v) if isinstance(v, Decimal) else v for v in row] for row in table],
         target_type="contests.resultversion",
         org_path=contest.organization.path,
     )

@@ -2,6 +2,8 @@
 organizer's review of the ledger (/api/contests/{id}/votes/…). Thin adapters over
 `voting.services` and `voting.selectors`."""
 
+import datetime
+
 from django.http import Http404, HttpResponse
 from ninja import Field, Router, Schema, Status
 
@@ -85,6 +87,24 @@ class PublicContest(Schema):
     voting_message: str
     votes_per_day: int
     entrants: list[PublicEntrant]
+
+
+class PublicContestSummary(Schema):
+    id: int
+    name: str
+    period_label: str
+    organizer: str
+    voting_open: bool
+    voting_message: str
+    closes_at: datetime.datetime | None
+    url: str
+
+
+@public_router.get(
+    "", response=list[PublicContestSummary], summary="正在公开投票的评选（无需登录）"
+)
+def public_contests(request):
+    return selectors.public_contests_open()
 
 
 @public_router.get(

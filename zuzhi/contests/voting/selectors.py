@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db.models import CharField, Count, Func, Q
+from django.db.models import CharField, Count, F, Func, Max, Q
 from django.db.models.functions import TruncMinute
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from zuzhi.core.params import MAX_ID, object_id
 
@@ -22,6 +23,7 @@ from ..models import (
     Stage,
     StageKind,
     Vote,
+    VoteQuota,
 )
 from ..rules import public_vote_stage, voting_state
 
@@ -51,24 +53,45 @@ def vote_counts(stage: Stage) -> dict[int, int]:
     )
 
 
-def vote_totals(stage: Stage) -> dict[int, int]:
+def vote_totals(stage: Stage) -> tuple[dict[int, int], int]:
     """Live totals for the public page, cached for a few seconds so a crowd of readers costs
-    one count per interval."""
+    one count per interval; with the id of the last vote they count."""
     cache = caches["shared"]
     key = f"vote-totals:{stage.pk}"
-    totals = cache.get(key)
-    if totals is None:
-        totals = vote_counts(stage)
-        cache.set(key, totals, settings.ZUZHI_VOTE_TOTALS_SECONDS)
-    return totals
+    cached = cache.get(key)
+    if not isinstance(cached, tuple):
+        rows = (
+            Vote.objects.filter(stage=stage, voided=False)
+            .values("entrant_id")
+            .annotate(n=Count("pk"), last=Max("pk"))
+            .values_list("entrant_id", "n", "last")
+        )
+        totals, last = {}, 0
+        for entrant_id, n, top in rows:
+            totals[entrant_id] = n
+            last = max(last, top)
+        cached = (totals, last)
+        cache.set(key, cached, settings.ZUZHI_VOTE_TOTALS_SECONDS)
+    return cached
 
 
-def public_contest(*, pk) -> dict:
+@dataclass(frozen=True)
+class CastVote:
+    """A vote this request has just cast: the voter sees it counted at once, even in totals
+    read from the cache before it."""
+
+    vote_id: int
+    entrant_id: int
+
+
+def public_contest(*, pk, cast: CastVote | None = None) -> dict:
     """What the public page and API show: entrants, stories, photos and vote totals. No member
     ids, no ID numbers, no phones."""
     contest = public_contest_get(pk=pk)
     stage = public_vote_stage(contest)
-    totals = vote_totals(stage)
+    totals, last = vote_totals(stage)
+    if cast is not None and cast.vote_id > last:
+        totals = {**totals, cast.entrant_id: totals.get(cast.entrant_id, 0) + 1}
     reason = voting_state(stage)
     return {
         "id": contest.pk,
@@ -90,6 +113,61 @@ def public_contest(*, pk) -> dict:
             for e in contest.entrants.select_related("organization").order_by("number")
         ],
     }
+
+
+def public_contests_open(*, limit: int = 100) -> list[dict]:
+    """The contests the public can vote in now or soon (公开评选): started, with a public
+    vote that has not closed; the soonest to close first. Names only, as on each page."""
+    now = timezone.now()
+    stages = (
+        Stage.objects.filter(
+            kind=StageKind.PUBLIC_VOTE,
+            contest__is_template=False,
+            contest__status=ContestStatus.RUNNING,
+        )
+        .filter(Q(vote_closes_at__isnull=True) | Q(vote_closes_at__gt=now))
+        .select_related("contest__organization")
+        .order_by(F("vote_closes_at").asc(nulls_last=True), "-contest_id")[:limit]
+    )
+    return [
+        {
+            "id": s.contest.pk,
+            "name": s.contest.name,
+            "period_label": s.contest.period_label,
+            "organizer": s.contest.organization.name,
+            "voting_open": not (reason := voting_state(s)),
+            "voting_message": reason or f"每人每天可投 {s.votes_per_day} 票。",
+            "closes_at": s.vote_closes_at,
+            "url": reverse("contests:public", args=[s.contest.pk]),
+        }
+        for s in stages
+    ]
+
+
+def voter_status(*, stage: Stage, phone_digest: str) -> dict:
+    """What one verified voter has done today (今日投票): the entrants voted for, and how many
+    votes are left, from the same counters that enforce the limits."""
+    day = timezone.localdate()
+    keys = {"day": f"d:{phone_digest}:{day:%Y%m%d}", "total": f"t:{phone_digest}"}
+    used = dict(
+        VoteQuota.objects.filter(stage=stage, key__in=list(keys.values())).values_list(
+            "key", "used"
+        )
+    )
+    left = stage.votes_per_day - used.get(keys["day"], 0)
+    if stage.votes_total:
+        left = min(left, stage.votes_total - used.get(keys["total"], 0))
+    # A range on cast_at (the stage/time index) finds today's votes without the day column.
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    voted = dict(
+        Vote.objects.filter(
+            stage=stage, cast_at__gte=start, phone_digest=phone_digest, voided=False
+        )
+        .values("entrant_id")
+        .annotate(n=Count("pk"))
+        .values_list("entrant_id", "n")
+    )
+    return {"left_today": max(left, 0), "voted_today": voted}
 
 
 class _Ipv4Network(Func):

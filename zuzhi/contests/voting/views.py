@@ -21,18 +21,28 @@ from . import selectors, services
 from .services import VOTE_THANKS, VOTER_COOKIE, VOTER_DEVICE_COOKIE
 
 
-def _public_page(request, pk, *, notice="", error="", voter=None, token=None, device=None):
+def _public_page(
+    request, pk, *, notice="", error="", voter=None, token=None, device=None, cast=None
+):
     """The public page with a notice or an error; every action answers with it, so the
-    phone number just typed stays in its box."""
-    data = selectors.public_contest(pk=pk)
+    phone number just typed stays in its box. A verified voter sees whom they voted for
+    today and how many votes are left."""
+    data = selectors.public_contest(pk=pk, cast=cast)
     voter = voter or services.voter_from_token(request.COOKIES.get(VOTER_COOKIE))
     device = device or request.COOKIES.get(VOTER_DEVICE_COOKIE) or secrets.token_hex(16)
+    status = None
+    if voter is not None:
+        stage = rules.public_vote_stage(selectors.public_contest_get(pk=pk))
+        status = selectors.voter_status(stage=stage, phone_digest=voter.phone_digest)
+        for entrant in data["entrants"]:
+            entrant["voted_today"] = status["voted_today"].get(entrant["id"], 0)
     response = render(
         request,
         "contests/public.html",
         {
             "data": data,
             "voter": voter,
+            "status": status,
             "notice": notice,
             "error": error,
             "posted": request.POST,
@@ -88,17 +98,27 @@ def public_vote_view(request, pk):
     """Vote for an entrant (投一票), through the same service as the API and the short path."""
     selectors.public_contest_get(pk=pk)
     device = request.COOKIES.get(VOTER_DEVICE_COOKIE) or secrets.token_hex(16)
+    entrant = text_field(request.POST, "entrant", 20)
     try:
-        services.public_vote_cast(
+        vote_id = services.public_vote_cast(
             contest_id=pk,
-            entrant_id=text_field(request.POST, "entrant", 20),
+            entrant_id=entrant,
             token=request.COOKIES.get(VOTER_COOKIE),
             device=device,
             ip=client_ip(request),
         )
     except ValidationError as exc:
         return _public_page(request, pk, error=exc.messages[0], device=device)
-    return _public_page(request, pk, notice=VOTE_THANKS, device=device)
+    cast = selectors.CastVote(vote_id=vote_id, entrant_id=int(entrant))
+    return _public_page(request, pk, notice=VOTE_THANKS, device=device, cast=cast)
+
+
+@require_safe
+def public_list_view(request):
+    """The contests open for public voting (公开评选), no login: where a voter starts."""
+    return render(
+        request, "contests/public_list.html", {"contests": selectors.public_contests_open()}
+    )
 
 
 def _vote_ids(raw: str) -> list[int]:

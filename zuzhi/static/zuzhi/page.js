@@ -25,12 +25,3 @@ document.addEventListener("change", function (event) {
     .forEach(function (b) { b.checked = box.checked; });
 });
 
-// A polled region with data-pause-while-typing is not refreshed while the user types in a
-// field: the refresh would replace what they are typing (a judge's score sheet).
-document.addEventListener("htmx:beforeRequest", function (event) {
-  var active = document.activeElement;
-  if (event.detail.elt.hasAttribute("data-pause-while-typing") &&
-      active && active.tagName === "INPUT") {
-    event.preventDefault();
-  }
-});

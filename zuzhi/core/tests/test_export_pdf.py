@@ -1,0 +1,58 @@
+"""The PDF report's table (pdf_bytes): columns sized to what they hold, empty ones left
+out, long text wrapping in a wide column instead of being justified into fragments."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from fpdf import FPDF
+
+from zuzhi.core import export
+
+NOTE = "总分 70.00 与其他参评对象相同，按“经济发展”得分排定第 2 名。"
+HEADERS = ["名次", "参评对象", "总分", "入选", "说明"]
+ROWS = [
+    [1, "中共示范县城关镇李庄村党支部委员会", Decimal("82.35"), "", NOTE],
+    [2, "中共示范县城郊乡张湾村党支部", Decimal("80.10"), None, ""],
+]
+
+
+def _measuring_pdf() -> FPDF:
+    pdf = FPDF(format="A4")
+    pdf.add_font(
+        "cjk", fname=settings.ZUZHI_PDF_FONT, collection_font_number=settings.ZUZHI_PDF_FONT_INDEX
+    )
+    pdf.set_font("cjk", size=9)
+    return pdf
+
+
+def test_columns_are_sized_to_their_content():
+    pdf = _measuring_pdf()
+    headers = ["名次", "参评对象", "总分", "说明"]
+    rows = [[str(v) for v in (r[0], r[1], r[2], r[4])] for r in ROWS]
+    # Room for everything: each column is as wide as its longest text, no wider.
+    roomy = export._pdf_columns(pdf, headers, rows, 400)
+    assert roomy[0] < 15 and roomy[2] < 15
+    assert roomy[3] > roomy[1] > roomy[0]
+    # Too little room: the numbers keep their width, the long texts share the rest, the
+    # note the most, and the table fills the page without passing it.
+    narrow = export._pdf_columns(pdf, headers, rows, 120)
+    assert narrow[0] == roomy[0] and narrow[2] == roomy[2]
+    assert narrow[3] > narrow[1] > narrow[0]
+    assert abs(sum(narrow) - 120) < 0.01
+
+
+def test_empty_columns_are_left_out_and_the_rest_drawn(monkeypatch):
+    drawn = {}
+    real = export._pdf_columns
+
+    def spy(pdf, headers, rows, available):
+        drawn["headers"] = headers
+        return real(pdf, headers, rows, available)
+
+    monkeypatch.setattr(export, "_pdf_columns", spy)
+    content = export.pdf_bytes(title="结果", lines=["说明一行"], headers=HEADERS, rows=ROWS)
+    assert content.startswith(b"%PDF")
+    assert drawn["headers"] == ["名次", "参评对象", "总分", "说明"]  # 入选 is empty throughout
+    # A table without rows keeps its headings.
+    export.pdf_bytes(title="结果", lines=[], headers=HEADERS, rows=[])
+    assert drawn["headers"] == HEADERS
