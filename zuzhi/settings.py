@@ -168,6 +168,9 @@ ZUZHI_MEETING_FREQUENCY = {
     "life_meeting": "year",
 }
 ZUZHI_NO_MEETING_DAYS = 60
+# Days after a meeting's date during which its branch may still edit or delete the record;
+# later only township or county staff may, giving a reason.
+ZUZHI_MEETING_EDIT_DAYS = env_int("ZUZHI_MEETING_EDIT_DAYS", 30)
 # Share of a branch's members who may be rated 优秀 in the democratic appraisal.
 ZUZHI_APPRAISAL_EXCELLENT_CAP = "0.333"
 # Rankings of individual members by points are off by default (DOMAIN.md §9); branch

@@ -33,6 +33,7 @@ def seed_meetings(*, rng: random.Random) -> int:
         "pk", "organization_id"
     ):
         members.setdefault(org_id, []).append(pk)
+    committees = seed_committees(rng=rng, branches=branches, members=members)
     topics = {
         "committee": [
             "研究发展党员工作",
@@ -71,8 +72,11 @@ def seed_meetings(*, rng: random.Random) -> int:
                 day = month.replace(day=rng.randint(3, 25))
                 if day > TODAY:
                     continue
-                present = [pk for pk in roster if rng.random() < 0.85] or roster[:1]
-                absent = [pk for pk in roster if pk not in present]
+                committee = committees.get(org.pk, roster[:1])
+                # A committee meeting is the committee's, where the branch has one.
+                invited = committee if kind == "committee" and len(committee) > 1 else roster
+                present = [pk for pk in invited if rng.random() < 0.85] or invited[:1]
+                absent = [pk for pk in invited if pk not in present]
                 meetings.append(
                     Meeting(
                         organization=org,
@@ -80,6 +84,8 @@ def seed_meetings(*, rng: random.Random) -> int:
                         date=day,
                         topic=rng.choice(topics[kind]),
                         location="党群服务中心",
+                        host_id=committee[0],
+                        recorder_id=committee[1] if len(committee) > 1 else rng.choice(roster),
                     )
                 )
                 plans.append((present, absent))
@@ -111,6 +117,41 @@ def seed_meetings(*, rng: random.Random) -> int:
         ],
     )
     return len(created)
+
+
+def seed_committees(
+    *, rng: random.Random, branches: list[Organization], members: dict[int, list[int]]
+) -> dict[int, list[int]]:
+    """Each branch's committee in office (支部委员会): a secretary, and in branches of seven or
+    more members an organization, a propaganda and a discipline member. Returns the seated
+    member ids per branch, the secretary first."""
+    from zuzhi.core.audit import audit_bulk_record
+    from zuzhi.core.models import AuditAction
+    from zuzhi.orgs.models import CommitteeSeat
+
+    positions = ["secretary", "organization", "propaganda", "discipline"]
+    seats, seated = [], {}
+    for org in branches:
+        roster = members.get(org.pk, [])
+        if not roster:
+            continue
+        chosen = rng.sample(roster, 4 if len(roster) >= 7 else 1)
+        started = TODAY - datetime.timedelta(days=rng.randint(200, 1500))
+        seated[org.pk] = chosen
+        seats += [
+            CommitteeSeat(organization=org, position=position, member_id=pk, started_on=started)
+            for position, pk in zip(positions, chosen, strict=False)
+        ]
+    created = CommitteeSeat.objects.bulk_create(seats, batch_size=2000)
+    audit_bulk_record(
+        actor=SYSTEM,
+        action=AuditAction.CREATE,
+        items=[
+            (s, s.organization.path, {"position": s.position, "member_id": s.member_id})
+            for s in created
+        ],
+    )
+    return seated
 
 
 def seed_recruitment(*, rng: random.Random, count: int = 120) -> int:

@@ -23,6 +23,8 @@ class MeetingOut(Schema):
     topic: str
     location: str
     minutes: str
+    host_id: int | None
+    recorder_id: int | None
     attendee_ids: list[int]
     absences: dict[int, str]
 
@@ -44,11 +46,32 @@ class MeetingIn(Schema):
     absences: dict[ObjectId, str] = {}
     location: str = ""
     minutes: str = ""
+    host_id: ObjectId | None = None
+    recorder_id: ObjectId | None = None
+
+
+class MeetingUpdateIn(Schema):
+    kind: MeetingKind
+    date: datetime.date
+    topic: str
+    attendee_ids: ObjectIds
+    absences: dict[ObjectId, str] = {}
+    location: str = ""
+    minutes: str = ""
+    host_id: ObjectId | None = None
+    recorder_id: ObjectId | None = None
+    reason: str = Field("", description="会议日期超过修改期限后由乡镇（县）修改时必填")
+
+
+class MeetingDeleteIn(Schema):
+    reason: str
 
 
 class MeetingFilters(Schema):
     org: ObjectId | None = None
     kind: MeetingKind | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
 
 
 class ComplianceOut(Schema):
@@ -62,7 +85,13 @@ class ComplianceOut(Schema):
 @paginate(Page, page_size=50)
 def meeting_list(request, filters: Query[MeetingFilters]):
     organization = org_param(user=request.user, value=filters.org)
-    return selectors.meeting_list(user=request.user, organization=organization, kind=filters.kind)
+    return selectors.meeting_list(
+        user=request.user,
+        organization=organization,
+        kind=filters.kind,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+    )
 
 
 @router.get(
@@ -100,5 +129,21 @@ def meeting_create(request, payload: MeetingIn):
         absences=payload.absences,
         location=payload.location,
         minutes=payload.minutes,
+        host_id=payload.host_id,
+        recorder_id=payload.recorder_id,
     )
     return Status(201, meeting)
+
+
+@router.put("/{int:meeting_id}", response=MeetingOut, summary="修改会议记录")
+def meeting_update(request, meeting_id: ObjectId, payload: MeetingUpdateIn):
+    meeting = selectors.meeting_get(user=request.user, pk=meeting_id)
+    data = payload.dict()
+    return services.meeting_update(actor=request.user, meeting=meeting, **data)
+
+
+@router.delete("/{int:meeting_id}", response={204: None}, summary="删除会议记录（须说明原因）")
+def meeting_delete(request, meeting_id: ObjectId, payload: MeetingDeleteIn):
+    meeting = selectors.meeting_get(user=request.user, pk=meeting_id)
+    services.meeting_delete(actor=request.user, meeting=meeting, reason=payload.reason)
+    return Status(204, None)

@@ -31,6 +31,22 @@ class Meeting(models.Model):
     topic = models.CharField("主题", max_length=200)
     location = models.CharField("地点", max_length=100, blank=True)
     minutes = models.TextField("会议记录", blank=True)
+    host = models.ForeignKey(
+        "members.Member",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="主持人",
+    )
+    recorder = models.ForeignKey(
+        "members.Member",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="记录人",
+    )
     attendees = models.ManyToManyField(
         "members.Member", related_name="meetings_attended", blank=True
     )
@@ -38,6 +54,7 @@ class Meeting(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -8,7 +8,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from zuzhi.core.dates import require_plausible_dates
+from zuzhi.core.scope import subtree_q
+from zuzhi.members.models import Member
 from zuzhi.members.services import MEMBER_ORG_TYPES
+from zuzhi.orgs.committee import committee_member_ids
 from zuzhi.orgs.models import Organization
 
 from .models import Meeting, MeetingKind
@@ -44,18 +47,45 @@ def period_of(kind: str, day: datetime.date) -> Period:
 
 
 def meeting_list(
-    *, user, organization: Organization | None = None, kind: str | None = None
+    *,
+    user,
+    organization: Organization | None = None,
+    kind: str | None = None,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
 ) -> QuerySet[Meeting]:
+    """Meetings in scope, newest first; `organization` takes its whole subtree (a township
+    sees its branches' meetings), the dates are inclusive."""
     qs = Meeting.objects.visible_to(user)
     if organization is not None:
-        qs = qs.filter(organization=organization)
+        qs = qs.filter(subtree_q(organization.path, "organization__path"))
     if kind:
         qs = qs.filter(kind=kind)
-    return qs.select_related("organization").order_by("-date", "-pk")
+    if date_from:
+        qs = qs.filter(date__gte=date_from)
+    if date_to:
+        qs = qs.filter(date__lte=date_to)
+    return qs.select_related("organization", "host", "recorder").order_by("-date", "-pk")
 
 
 def meeting_get(*, user, pk) -> Meeting:
-    return Meeting.objects.select_related("organization").get_visible_or_404(user, pk=pk)
+    return Meeting.objects.select_related(
+        "organization", "host", "recorder", "recorded_by"
+    ).get_visible_or_404(user, pk=pk)
+
+
+def meeting_invitees(
+    *, organization: Organization, kind: str, day: datetime.date | None
+) -> tuple[list[Member], bool]:
+    """Who a meeting of `kind` lists as expected attendees, and whether that is the branch
+    committee: a 支部委员会 lists the committee in office on the day (all members while the
+    branch has entered no committee), every other meeting all members of the branch."""
+    members = Member.objects.filter(organization=organization).order_by("name")
+    if kind == MeetingKind.COMMITTEE and day is not None:
+        seated = committee_member_ids(organization=organization, day=day)
+        if seated:
+            return list(members.filter(pk__in=seated)), True
+    return list(members), False
 
 
 @dataclass

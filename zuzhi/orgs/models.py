@@ -160,3 +160,62 @@ class RectificationStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.day:%Y-%m-%d}"
+
+
+class CommitteePosition(models.TextChoices):
+    """Seats of a branch committee (支部委员会职务)."""
+
+    SECRETARY = "secretary", "书记"
+    DEPUTY_SECRETARY = "deputy_secretary", "副书记"
+    ORGANIZATION = "organization", "组织委员"
+    PROPAGANDA = "propaganda", "宣传委员"
+    DISCIPLINE = "discipline", "纪检委员"
+    YOUTH = "youth", "青年委员"
+    UNITED_FRONT = "united_front", "统战委员"
+    WOMEN = "women", "妇女委员"
+    MEMBER = "member", "委员"
+
+
+class CommitteeSeat(models.Model):
+    """One member's term in one seat of a branch committee (支部委员会成员及任期). A seat is
+    current until its term is ended; ended seats stay as the committee's history."""
+
+    scope_path_field = "organization__path"
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="committee_seats",
+        verbose_name="党组织",
+    )
+    position = models.CharField("职务", max_length=32, choices=CommitteePosition.choices)
+    member = models.ForeignKey(
+        "members.Member",
+        on_delete=models.PROTECT,
+        related_name="committee_seats",
+        verbose_name="党员",
+    )
+    started_on = models.DateField("任职日期")
+    ended_on = models.DateField("离任日期", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organization", "ended_on", "started_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "member"],
+                condition=models.Q(ended_on__isnull=True),
+                name="one_current_seat_per_member",
+            ),
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=models.Q(ended_on__isnull=True, position="secretary"),
+                name="one_current_secretary",
+            ),
+        ]
+        verbose_name = "支部委员"
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.get_position_display()} {self.member}"

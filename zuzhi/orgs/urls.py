@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import committee_views, views
 
 app_name = "orgs"
 urlpatterns = [
@@ -15,4 +15,11 @@ urlpatterns = [
     path("<int:pk>/", views.org_detail_view, name="detail"),
     path("<int:pk>/edit/", views.org_edit_view, name="edit"),
     path("<int:pk>/history/", views.org_history_view, name="history"),
+    path("<int:pk>/committee/", committee_views.committee_view, name="committee"),
+    path(
+        "<int:pk>/committee/appoint/",
+        committee_views.committee_appoint_view,
+        name="committee_appoint",
+    ),
+    path("committee/<int:pk>/end/", committee_views.committee_end_view, name="committee_end"),
 ]

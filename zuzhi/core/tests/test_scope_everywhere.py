@@ -44,6 +44,7 @@ URL_KINDS = {
     ("members:transfer_decide", "pk"): "transfer",
     ("members:transfer_letter", "pk"): "transfer",
     ("orglife:attachment", "pk"): "attachment",
+    ("orgs:committee_end", "pk"): "committee_seat",
     ("ratings:history", "pk"): "org",
     ("ratings:history", "code"): "scheme",
     ("accounts:token_revoke", "pk"): "api_token",
@@ -272,6 +273,17 @@ class TownB:
             date=datetime.date(2026, 1, 5),
             topic="学习",
             attendee_ids=[self["member"].pk],
+        )
+
+    def _committee_seat(self):
+        from zuzhi.orgs.committee import committee_appoint
+
+        return committee_appoint(
+            actor=self.clerk,
+            organization=self.county.village_b1,
+            member=self["member"],
+            position="secretary",
+            started_on=datetime.date(2026, 1, 5),
         )
 
     def _attachment(self):

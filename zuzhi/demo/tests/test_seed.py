@@ -12,6 +12,7 @@ from zuzhi.core.scope import path_in, user_scope_paths
 from zuzhi.demo.seeding import random_password, seed_organizations
 from zuzhi.members.models import Member, MemberStatus
 from zuzhi.orgs.models import Organization, OrgType, UnitCategory
+from zuzhi.testing.factories import make_member, valid_id_number
 
 PASSWORD = "Demo-Pass-2026"
 
@@ -147,3 +148,41 @@ def test_demo_contests_in_every_state(seeded):
         SupervisionCase.objects.filter(contest=quarterly).count()
         == rows.filter(list_mark="black").count()
     )
+
+
+def test_branches_have_committees_and_meetings_name_host_and_recorder(seeded):
+    from zuzhi.orglife.models import Meeting
+    from zuzhi.orgs.models import CommitteeSeat
+
+    secretaries = CommitteeSeat.objects.filter(position="secretary", ended_on__isnull=True)
+    assert secretaries.count() > 50
+    assert not Meeting.objects.filter(host__isnull=True).exists()
+    assert not Meeting.objects.filter(recorder__isnull=True).exists()
+    seat = secretaries.first()
+    meeting = Meeting.objects.filter(organization=seat.organization).first()
+    assert meeting.host_id == seat.member_id
+
+
+def test_a_branch_of_seven_gets_a_committee_of_four_that_holds_its_committee_meetings(county):
+    from zuzhi.demo.activity import seed_committees
+
+    big = [
+        make_member(county.village_a1, name=f"甲{i}", id_number=valid_id_number("19800101", i))
+        for i in range(7)
+    ]
+    small = [
+        make_member(county.village_a2, name=f"乙{i}", id_number=valid_id_number("19800101", 20 + i))
+        for i in range(6)
+    ]
+    seated = seed_committees(
+        rng=random.Random(1),
+        branches=[county.village_a1, county.village_a2],
+        members={
+            county.village_a1.pk: [m.pk for m in big],
+            county.village_a2.pk: [m.pk for m in small],
+        },
+    )
+    assert len(seated[county.village_a1.pk]) == 4 and len(seated[county.village_a2.pk]) == 1
+    positions = county.village_a1.committee_seats.values_list("position", flat=True)
+    assert set(positions) == {"secretary", "organization", "propaganda", "discipline"}
+    assert AuditLog.objects.filter(target_type="orgs.committeeseat").count() == 5

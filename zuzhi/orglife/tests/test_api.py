@@ -78,3 +78,65 @@ def test_the_compliance_page_ignores_a_day_outside_the_calendar(client, county, 
     client.force_login(town_a_user)
     response = client.get("/orglife/compliance/", {"day": "9999-12-31", "frequency": "year"})
     assert response.status_code == 200
+
+
+def test_host_recorder_and_date_filters(client, county, town_a_user):
+    members = [
+        make_member(county.village_a1, name=f"党员{i}", id_number=valid_id_number("19800101", i))
+        for i in range(2)
+    ]
+    payload = {
+        "organization_id": county.village_a1.pk,
+        "kind": "theme_day",
+        "date": "2026-11-05",
+        "topic": "主题党日",
+        "attendee_ids": [m.pk for m in members],
+        "host_id": members[0].pk,
+        "recorder_id": members[1].pk,
+    }
+    created = call(client, town_a_user, "post", "/meetings", payload).json()
+    assert (created["host_id"], created["recorder_id"]) == (members[0].pk, members[1].pk)
+    after = call(client, town_a_user, "get", "/meetings", {"date_from": "2026-11-06"}).json()
+    before = call(client, town_a_user, "get", "/meetings", {"date_to": "2026-11-05"}).json()
+    assert after["items"] == [] and [m["id"] for m in before["items"]] == [created["id"]]
+
+
+def test_update_and_delete_through_the_api(client, county, town_a_user, town_b_user):
+    members = [
+        make_member(county.village_a1, name=f"党员{i}", id_number=valid_id_number("19800101", i))
+        for i in range(2)
+    ]
+    meeting = Meeting.objects.get(
+        pk=call(
+            client,
+            town_a_user,
+            "post",
+            "/meetings",
+            {
+                "organization_id": county.village_a1.pk,
+                "kind": "theme_day",
+                "date": "2026-11-05",
+                "topic": "主题党日",
+                "attendee_ids": [m.pk for m in members],
+            },
+        ).json()["id"]
+    )
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token_issue(user=town_a_user)}"}
+    body = {
+        "kind": "theme_day",
+        "date": "2026-11-05",
+        "topic": "主题党日（更正）",
+        "attendee_ids": [members[0].pk],
+        "absences": {str(members[1].pk): "生病"},
+        "reason": "补记缺席",
+    }
+    url = f"/api/meetings/{meeting.pk}"
+    updated = client.put(url, body, content_type="application/json", **headers)
+    assert updated.status_code == 200 and updated.json()["absences"] == {str(members[1].pk): "生病"}
+    outsider = {"HTTP_AUTHORIZATION": f"Bearer {token_issue(user=town_b_user)}"}
+    refused = client.delete(url, {"reason": "越权"}, content_type="application/json", **outsider)
+    assert refused.status_code == 404
+    no_reason = client.delete(url, {"reason": ""}, content_type="application/json", **headers)
+    assert no_reason.status_code == 400 and "reason" in no_reason.json()["errors"]
+    gone = client.delete(url, {"reason": "重复录入"}, content_type="application/json", **headers)
+    assert gone.status_code == 204 and not Meeting.objects.exists()
