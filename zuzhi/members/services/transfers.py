@@ -6,11 +6,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from zuzhi.core.audit import audit_record
+from zuzhi.core.audit import audit_record, snapshot
 from zuzhi.core.dates import OUT_OF_RANGE, is_plausible
 from zuzhi.core.models import AuditAction
 from zuzhi.core.scope import acting_user, path_in_scope, require_in_scope
-from zuzhi.orgs.models import Organization
+from zuzhi.orgs.models import CommitteeSeat, Organization
 
 from ..models import (
     Member,
@@ -22,9 +22,28 @@ from .rules import MEMBER_ORG_TYPES, SCOPE_REFUSED, local_today, raise_errors
 PENDING_EXISTS = "该党员已有待接收的转接，请先办结或撤销。"
 
 
-def _move(member: Member, to_org: Organization) -> None:
+def _move(member: Member, to_org: Organization, *, actor, on: datetime.date) -> None:
+    """The member now belongs to `to_org`; a seat on the old branch's committee (支部委员会)
+    ends on the day the relationship moved (the receiving side may not hold the old branch in
+    its scope: the move itself is the authority, and each ended seat is audited)."""
     Member.objects.filter(pk=member.pk).update(organization=to_org, updated_at=timezone.now())
     member.organization = to_org
+    seats = CommitteeSeat.objects.filter(member=member, ended_on__isnull=True).select_related(
+        "organization"
+    )
+    for seat in seats.exclude(organization=to_org):
+        before = snapshot(seat, ["ended_on"])
+        seat.ended_on = max(on, seat.started_on)
+        seat.save(update_fields=["ended_on"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=seat,
+            org_path=seat.organization.path,
+            before=before,
+            after=snapshot(seat, ["ended_on"]),
+            message=f"{member.name}组织关系转出，不再担任{seat.get_position_display()}",
+        )
 
 
 def member_transfer_check(
@@ -79,7 +98,7 @@ def member_transfer(
         )
         before = {"organization_id": member.organization_id}
         if local:
-            _move(member, to_org)
+            _move(member, to_org, actor=actor, on=transfer_date)
         audit_record(
             actor=actor,
             action=AuditAction.MOVE if local else AuditAction.UPDATE,
@@ -125,7 +144,7 @@ def member_transfer_decide(
         member = transfer.member
         before = {"organization_id": member.organization_id}
         if accept:
-            _move(member, transfer.to_org)
+            _move(member, transfer.to_org, actor=actor, on=transfer.transfer_date)
         audit_record(
             actor=actor,
             action=AuditAction.MOVE if accept else AuditAction.UPDATE,

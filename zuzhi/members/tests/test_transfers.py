@@ -242,3 +242,32 @@ def test_the_api_lists_finished_transfers_with_the_date_finished(
     assert row["member_name"] == "王小明"
     shown = datetime.datetime.fromisoformat(row["decided_at"])
     assert abs(shown - transfer.decided_at) < datetime.timedelta(seconds=1)  # ms precision
+
+
+# --- the old branch's committee --------------------------------------------------------------
+def test_a_member_who_moves_away_leaves_the_old_branchs_committee_on_the_transfer_date(
+    county, town_a_user, county_user, member
+):
+    from zuzhi.orgs.committee import committee_appoint, committee_roster
+    from zuzhi.orgs.models import CommitteePosition
+
+    seat = committee_appoint(
+        actor=town_a_user,
+        organization=county.village_a1,
+        member=member,
+        position=CommitteePosition.SECRETARY,
+        started_on=datetime.date(2024, 1, 1),
+    )
+    transfer = _send(town_a_user, member, county.village_b1, day=datetime.date(2026, 11, 3))
+    seat.refresh_from_db()
+    assert seat.ended_on is None  # still pending: still their branch
+    # The receiving township accepts; it does not hold the old branch, the move ends the seat.
+    member_transfer_decide(
+        actor=user_with_role(Role.TOWNSHIP_STAFF, county.town_b), transfer=transfer, accept=True
+    )
+    seat.refresh_from_db()
+    assert seat.ended_on == datetime.date(2026, 11, 3)
+    assert not committee_roster(user=county_user, organization=county.village_a1).exists()
+    assert AuditLog.objects.filter(
+        target_type="orgs.committeeseat", target_id=str(seat.pk)
+    ).exists()
