@@ -1,6 +1,8 @@
 from django import forms
 
 from zuzhi.core.roles import Role
+from zuzhi.orgs.picker import OrgPickerField
+from zuzhi.orgs.selectors import PickerMode
 
 from .grants import GRANTABLE_ROLES
 
@@ -14,10 +16,16 @@ class AccountCreateForm(forms.Form):
 
 
 class RoleGrantForm(forms.Form):
+    """授予角色: the organization is searched by name among the nodes the system
+    administrator manages; of each they see its name and parent only (no business data)."""
+
     role = forms.ChoiceField(
         label="角色", choices=[(r.value, Role(r).label) for r in GRANTABLE_ROLES]
     )
-    org_code = forms.CharField(label="组织代码", max_length=32)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"] = OrgPickerField(user=user, label="组织", mode=PickerMode.TREE)
 
 
 class PasswordResetForm(forms.Form):

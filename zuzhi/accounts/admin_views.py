@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 from zuzhi.core.export import xlsx_response
 from zuzhi.core.forms import apply_service_errors
 from zuzhi.core.scope import is_system_admin
-from zuzhi.orgs.models import Organization
 
 from . import grants, services
 from .admin_forms import AccountCreateForm, PasswordResetForm, RoleGrantForm
@@ -73,7 +72,7 @@ def _detail(request, account, *, grant_form=None, reset_form=None):
         "accounts/account_detail.html",
         {
             "account": account,
-            "grant_form": grant_form or RoleGrantForm(prefix="grant"),
+            "grant_form": grant_form or RoleGrantForm(prefix="grant", user=request.user),
             "reset_form": reset_form or PasswordResetForm(prefix="reset"),
             "grants": account_role_grants(account=account),
         },
@@ -95,17 +94,17 @@ def account_detail_view(request, pk):
 def account_grant_view(request, pk):
     """Ask for a business role; it takes effect once county staff approve it."""
     account = _account(request, pk)
-    form = RoleGrantForm(request.POST, prefix="grant")
+    form = RoleGrantForm(request.POST, prefix="grant", user=request.user)
     if form.is_valid():
-        org = Organization.objects.filter(code=form.cleaned_data["org_code"]).first()
         try:
-            if org is None:
-                raise ValidationError({"org_code": ["组织代码不存在。"]})
             grants.role_grant_request(
-                actor=request.user, user=account, role=form.cleaned_data["role"], organization=org
+                actor=request.user,
+                user=account,
+                role=form.cleaned_data["role"],
+                organization=form.cleaned_data["organization"],
             )
         except ValidationError as exc:
-            apply_service_errors(form, exc, rename={"organization": "org_code"})
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "授权申请已提交，县委组织部工作人员审批后生效。")
             return redirect("accounts:account_detail", pk=account.pk)

@@ -3,9 +3,11 @@ from django import forms
 from zuzhi.core.codes import code_map
 from zuzhi.core.forms import apply_service_errors
 from zuzhi.core.personal import personal_form_masked, personal_form_unchanged
+from zuzhi.orgs.picker import OrgPickerField
+from zuzhi.orgs.selectors import PickerMode
 
 from .models import CaseKind, Member, member_date_display
-from .services import EDITABLE_FIELDS
+from .services import EDITABLE_FIELDS, MEMBER_ORG_TYPES
 
 # Dates that a roster may give as 年月 only; the form itself takes full dates only.
 MONTH_DATE_FIELDS = ("join_date", "full_date")
@@ -25,7 +27,6 @@ class MemberForm(forms.ModelForm):
     date typed in replaces it (member_update clears the flag).
     """
 
-    org_code = forms.CharField(label="所在党组织代码", max_length=32)
     gender = forms.ChoiceField(
         label="性别", required=False, choices=[("", "按身份号码"), ("1", "男"), ("2", "女")]
     )
@@ -39,11 +40,20 @@ class MemberForm(forms.ModelForm):
             "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "join_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "full_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "phone": forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
         }
         help_texts = {"birth_date": "可不填，按公民身份号码自动填写。"}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            # Chosen by name from the user's scope; moving a member is a transfer (组织关系转接).
+            self.fields = {
+                "organization": OrgPickerField(
+                    user=user, label="所在党组织", org_types=MEMBER_ORG_TYPES
+                ),
+                **self.fields,
+            }
         self.fields["ethnicity"].choices = code_choices("GB3304")
         self.fields["education"].choices = code_choices("ZB64", blank=True)
         self.fields["birth_date"].required = False
@@ -51,7 +61,6 @@ class MemberForm(forms.ModelForm):
         self.masks = {}
         if self.instance.pk:
             self.masks = personal_form_masked(self)
-            del self.fields["org_code"]
             for name in MONTH_DATE_FIELDS:
                 if getattr(self.instance, f"{name}_month_only"):
                     self.kept_month_only.append(name)
@@ -76,19 +85,31 @@ class MemberForm(forms.ModelForm):
         pass
 
     def apply_service_errors(self, exc) -> None:
-        apply_service_errors(self, exc, rename={"organization": "org_code"})
+        apply_service_errors(self, exc)
 
 
 class TransferForm(forms.Form):
-    to_org_code = forms.CharField(
-        label="转入党组织代码",
-        max_length=32,
-        help_text="可以是本乡镇以外的党组织，由对方接收后生效。",
-    )
+    """转出: the receiving organization is searched by name across the county (name and
+    township only of one outside the user's scope). The field keeps its name `to_org_code`
+    for the pages built on it; its value is the chosen organization's id."""
+
     transfer_date = forms.DateField(
         label="转接日期", widget=forms.DateInput(attrs={"type": "date"})
     )
     reason = forms.CharField(label="转接原因", max_length=200)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields = {
+            "to_org_code": OrgPickerField(
+                user=user,
+                label="转入党组织",
+                mode=PickerMode.COUNTY,
+                org_types=MEMBER_ORG_TYPES,
+                help_text="输入名称或拼音首字母查找本县的党支部（党总支），由对方接收后生效。",
+            ),
+            **self.fields,
+        }
 
 
 class DecisionForm(forms.Form):

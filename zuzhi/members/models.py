@@ -41,7 +41,8 @@ class Member(models.Model):
     scope_path_field = "organization__path"
 
     name = models.CharField("姓名", max_length=32)
-    name_initials = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
+    # Every initials reading of the name, space-separated (zuzhi.core.text.initials_index).
+    name_initials = models.CharField(max_length=160, blank=True, db_index=True, editable=False)
     id_number = models.CharField("公民身份号码", max_length=18, unique=True)
     gender = models.CharField("性别", max_length=1)
     ethnicity = models.CharField("民族", max_length=2)

@@ -5,6 +5,7 @@ from django.db.models import Count, Q, QuerySet
 from zuzhi.core import idnumber
 from zuzhi.core.models import AuditLog
 from zuzhi.core.scope import ancestor_paths, scope_queryset, subtree_q
+from zuzhi.core.text import initials_q
 from zuzhi.orgs.models import Organization, UnitCategory
 
 from .models import (
@@ -30,8 +31,9 @@ def member_list(
     status: str | None = None,
     category: str | None = None,
 ) -> QuerySet[Member]:
-    """Members the user may see. `q` matches a name, pinyin initials, or a whole ID number
-    (found without being shown: lists mask it)."""
+    """Members the user may see. `q` matches a name, pinyin initials in any reading of the
+    surname (曾国华 by zgh as well as cgh), or a whole ID number (found without being shown:
+    lists mask it)."""
     qs = member_scoped(user=user).select_related("organization")
     if within is not None:
         qs = qs.filter(subtree_q(within.path, "organization__path"))
@@ -45,7 +47,7 @@ def member_list(
         if idnumber.SHAPE.match(number):
             qs = qs.filter(id_number=number)
         else:
-            qs = qs.filter(Q(name__contains=q) | Q(name_initials__startswith=q.lower()))
+            qs = qs.filter(Q(name__contains=q) | initials_q("name_initials", q))
     return qs.order_by("organization__path", "name", "pk")
 
 

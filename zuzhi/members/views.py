@@ -16,7 +16,7 @@ from zuzhi.core.export import xlsx_response
 from zuzhi.core.forms import apply_service_errors
 from zuzhi.core.personal import may_see_personal, personal_view
 from zuzhi.orgs.models import Organization
-from zuzhi.orgs.selectors import org_get_by_code, org_param
+from zuzhi.orgs.selectors import org_param
 
 from . import letters, selectors, services
 from .forms import (
@@ -153,18 +153,15 @@ def member_create_view(request):
     initial = {}
     within = _within(request)
     if within is not None:
-        initial["org_code"] = within.code
-    form = MemberForm(request.POST or None, initial=initial)
+        initial["organization"] = within.pk
+    form = MemberForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        code = data.pop("org_code")
+        organization = data.pop("organization")
         try:
-            organization = org_get_by_code(user=request.user, code=code)
             member = services.member_create(
                 actor=request.user, organization=organization, data=data
             )
-        except Http404:
-            form.add_error("org_code", f"党组织代码“{code}”不存在或不在您的权限范围内。")
         except ValidationError as exc:
             form.apply_service_errors(exc)
         else:
@@ -177,7 +174,9 @@ def member_create_view(request):
 @login_required
 def member_edit_view(request, pk):
     member = selectors.member_get(user=request.user, pk=pk)
-    form = MemberForm(request.POST or None, instance=Member.objects.get(pk=member.pk))
+    form = MemberForm(
+        request.POST or None, instance=Member.objects.get(pk=member.pk), user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         # Left empty, gender and birth date are taken from the ID number.
@@ -224,24 +223,13 @@ def member_history_view(request, pk):
     )
 
 
-def _transfer_target(form) -> Organization | None:
-    """The receiving organization the form names; it may be outside the user's scope, so it
-    is found by its code alone (and shown by its name and township only)."""
-    code = form.cleaned_data["to_org_code"]
-    to_org = Organization.objects.filter(code=code).first()
-    if to_org is None:
-        form.add_error("to_org_code", f"党组织代码“{code}”不存在。")
-    return to_org
-
-
 def _transfer_checked(request, member, form) -> Organization | None:
     """The target of a valid transfer form whose rules hold, else None with the errors on
     the form."""
     if not form.is_valid():
         return None
-    to_org = _transfer_target(form)
-    if to_org is None:
-        return None
+    # The receiving side may be outside the user's scope: chosen county-wide by name.
+    to_org = form.cleaned_data["to_org_code"]
     try:
         services.member_transfer_check(
             actor=request.user,
@@ -262,7 +250,7 @@ def member_transfer_view(request, pk):
     Back from the confirmation (返回修改) the form comes filled in from the query."""
     member = selectors.member_get(user=request.user, pk=pk)
     if request.method == "POST":
-        form = TransferForm(request.POST)
+        form = TransferForm(request.POST, user=request.user)
         to_org = _transfer_checked(request, member, form)
         if to_org is not None:
             return render(
@@ -276,9 +264,8 @@ def member_transfer_view(request, pk):
                 },
             )
     else:
-        form = TransferForm(
-            initial={k: v for k, v in request.GET.items() if k in TransferForm.base_fields}
-        )
+        form = TransferForm(user=request.user)
+        form.initial = {k: v for k, v in request.GET.items() if k in form.fields}
     return render(request, "members/member_transfer.html", {"member": member, "form": form})
 
 
@@ -288,7 +275,7 @@ def member_transfer_confirm_view(request, pk):
     member = selectors.member_get(user=request.user, pk=pk)
     if request.method != "POST":
         return redirect("members:transfer", pk=member.pk)
-    form = TransferForm(request.POST)
+    form = TransferForm(request.POST, user=request.user)
     to_org = _transfer_checked(request, member, form)
     if to_org is not None:
         try:

@@ -35,7 +35,7 @@ class OrganizationOut(Schema):
 
 class OrganizationIn(Schema):
     parent_id: ObjectId
-    code: str
+    code: str = Field("", description="组织代码；新建时留空则按上级组织取下一个可用代码")
     name: str
     org_type: OrgType
     unit_category: UnitCategory = UnitCategory.OTHER
@@ -56,6 +56,26 @@ class OrganizationFilters(Schema):
     type: OrgType | None = None
     q: QueryText | None = None
     unit_category: UnitCategory | None = None
+
+
+class OrgChoiceOut(Schema):
+    """An organization as the picker offers it: of one outside your scope (the county-wide
+    search for a transfer's receiving side) nothing else is given."""
+
+    id: int
+    name: str
+    context: str = Field(..., description="上级组织名称；county 模式下为所在乡镇（街道）名称")
+
+
+class OrgSearchFilters(Schema):
+    q: QueryText = Field("", description="名称、简称、组织代码或拼音首字母（可在名称任意位置）")
+    mode: selectors.PickerMode = Field(
+        selectors.PickerMode.SCOPE,
+        description="scope：本人权限范围；county：本县全部有效组织（组织关系转入方）；"
+        "tree：系统管理员管理的组织（授予角色）",
+    )
+    type: list[OrgType] = Field([], description="只列出这些组织类型")
+    unit_category: list[UnitCategory] = Field([], description="只列出这些单位类别")
 
 
 class HistoryOut(Schema):
@@ -84,6 +104,18 @@ def org_list(request, filters: Query[OrganizationFilters]):
         q=filters.q,
     )
     return PersonalPage(qs, user=request.user, where=request.path)
+
+
+@router.get("/search", response=list[OrgChoiceOut], summary="查找党组织（选择器）")
+def org_search(request, filters: Query[OrgSearchFilters]):
+    """At most 10 organizations named by `q`, higher levels first, for choosing one."""
+    return selectors.org_picker_search(
+        user=request.user,
+        q=filters.q,
+        mode=filters.mode,
+        org_types=filters.type,
+        unit_categories=filters.unit_category,
+    )
 
 
 @router.get("/{int:org_id}", response=OrganizationOut, summary="党组织详情")

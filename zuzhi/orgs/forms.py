@@ -4,51 +4,53 @@ from zuzhi.core.forms import apply_service_errors
 from zuzhi.core.personal import personal_form_masked, personal_form_unchanged
 from zuzhi.core.scope import subtree_q
 
-from . import selectors
-from .models import BRANCH_TYPES, Organization
+from .models import BRANCH_TYPES, Organization, OrgType
+from .picker import OrgPickerField
 from .services import EDITABLE_FIELDS
-
-
-class ParentChoiceField(forms.ModelChoiceField):
-    """上级组织: indented by level so the choices read as the tree they are."""
-
-    def label_from_instance(self, obj):
-        return f"{'　' * (obj.depth - 1)}{obj.name}（{obj.code}）"
 
 
 class OrganizationForm(forms.ModelForm):
     """Collects input only; the rules live in zuzhi.orgs.services.
 
-    The parent is chosen from the user's own part of the tree. A branch (党支部) has no
-    subordinate Party organizations, and an organization cannot sit under itself, so those
-    are not offered; the current parent always is, even above the user's scope (a township's
-    own county committee), so that saving other fields never asks for a move.
+    The parent is chosen with the organization picker from the user's own part of the tree.
+    A branch (党支部) has no subordinate Party organizations, and an organization cannot sit
+    under itself, so those are not offered; the current parent always is, even above the
+    user's scope (a township's own county committee), so that saving other fields never asks
+    for a move.
     """
 
     class Meta:
         model = Organization
         fields = ["parent", *[f for f in EDITABLE_FIELDS if f != "is_active"], "is_active"]
-        field_classes = {"parent": ParentChoiceField}
         widgets = {
             "founded_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "term_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "term_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "secretary_phone": forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
         }
-        help_texts = {"parent": "改为其他上级组织时，本组织及其全部下级组织随之移动。"}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         org = self.instance
-        choices = selectors.org_scoped(user=user).exclude(org_type__in=BRANCH_TYPES)
-        if org.pk:
-            choices = choices.exclude(subtree_q(org.path))
+        parent = OrgPickerField(
+            user=user,
+            label="上级组织",
+            org_types=[t for t in OrgType.values if t not in BRANCH_TYPES],
+            # Only the system creates top-level organizations; a root keeps having no parent.
+            required=not (org.pk and org.parent_id is None),
+        )
+        if not org.pk:
+            code = self.fields["code"]
+            code.required = False
+            code.help_text = "系统按上级组织建议下一个代码，可修改；留空则自动编号。"
+        else:
+            choices = parent.queryset.exclude(subtree_q(org.path))
             if org.parent_id:
                 choices = choices | Organization.objects.filter(pk=org.parent_id)
-        parent = self.fields["parent"]
-        parent.queryset = choices.order_by("path")
-        parent.empty_label = "请选择上级组织"
-        # Only the system creates top-level organizations; a root keeps having no parent.
-        parent.required = not (org.pk and org.parent_id is None)
+            parent.queryset = choices
+            # Said only where there is something to move.
+            parent.help_text = "改为其他上级组织时，本组织及其全部下级组织随之移动。"
+        self.fields["parent"] = parent
         self.masks = personal_form_masked(self)
 
     def _post_clean(self):

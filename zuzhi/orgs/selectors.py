@@ -1,16 +1,31 @@
 """Reads of the organization tree, always through the user's scope."""
 
 import datetime
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
 
 from django.conf import settings
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
 from django.utils import timezone
 
 from zuzhi.core.models import AuditLog
 from zuzhi.core.params import object_id
-from zuzhi.core.scope import ancestor_paths, subtree_q, user_scope_paths
+from zuzhi.core.roles import Role
+from zuzhi.core.scope import (
+    PATH_STEP,
+    ancestor_paths,
+    deny,
+    path_in,
+    role_paths,
+    subtree_q,
+    user_scope_paths,
+)
 
-from .models import BRANCH_TYPES, Organization, RectificationCase
+from .models import BRANCH_TYPES, Organization, OrgType, RectificationCase
 
 
 def org_scoped(*, user) -> QuerySet[Organization]:
@@ -38,11 +53,21 @@ def org_list(
     if unit_category:
         qs = qs.filter(unit_category=unit_category)
     if q:
-        q = q.strip()
-        qs = qs.filter(
-            Q(name__icontains=q) | Q(code__iexact=q) | Q(name_initials__startswith=q.lower())
-        )
+        qs = qs.filter(name_q(q))
     return qs.order_by("path")
+
+
+def name_q(q: str) -> Q:
+    """An organization as a clerk names it: part of its name or short name (城关镇), its
+    code, or pinyin initials anywhere in the name (every name begins 中共示范县, so `cgz`
+    must find 中共示范县城关镇委员会 in the middle)."""
+    q = "".join(q.split())
+    return (
+        Q(name__icontains=q)
+        | Q(short_name__icontains=q)
+        | Q(code__iexact=q)
+        | Q(name_initials__contains=q.lower())
+    )
 
 
 def org_by_name(
@@ -226,3 +251,170 @@ def rectification_list(*, user, status: str | None = None) -> QuerySet[Rectifica
 
 def rectification_get(*, user, pk) -> RectificationCase:
     return RectificationCase.objects.select_related("organization").get_visible_or_404(user, pk=pk)
+
+
+# The organization picker (选择党组织). Each mode is a reach: which organizations a picker may
+# offer the user, and which a form built on it accepts.
+class PickerMode(StrEnum):
+    SCOPE = "scope"  # the user's own scope (录入党员, 上级组织, 参评对象)
+    COUNTY = "county"  # the whole county around the user's scope (转入党组织)
+    TREE = "tree"  # the nodes a system administrator manages (授予角色)
+
+
+PICKER_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class OrgChoice:
+    """An organization as a picker shows it: id, name and where it sits (its parent, or in
+    the county-wide mode its township). Nothing else of an organization outside the user's
+    scope leaves the server."""
+
+    id: int
+    name: str
+    context: str
+
+
+def county_paths(*, user) -> list[str]:
+    """The counties containing the user's scope: for each scope root, the nearest county
+    committee at or above it, else the top of its tree."""
+    roots = user_scope_paths(user)
+    candidates = {p for r in roots for p in (*ancestor_paths(r), r)}
+    counties = Organization.objects.filter(
+        path__in=candidates, org_type=OrgType.COUNTY_COMMITTEE
+    ).values_list("path", flat=True)
+    found = set()
+    for root in roots:
+        mine = [c for c in counties if path_in(root, c)]
+        found.add(max(mine, key=len) if mine else root[:PATH_STEP])
+    return sorted(p for p in found if not any(p != o and path_in(p, o) for o in found))
+
+
+def _paths_q(paths: list[str]) -> Q | None:
+    q = None
+    for path in paths:
+        q = subtree_q(path) if q is None else q | subtree_q(path)
+    return q
+
+
+def org_picker_queryset(
+    *,
+    user,
+    mode: str = PickerMode.SCOPE,
+    org_types: Iterable[str] = (),
+    unit_categories: Iterable[str] = (),
+) -> QuerySet[Organization]:
+    """The organizations a picker in `mode` may offer the user, of the given types and unit
+    categories: their scope; the active organizations of their county (a transfer's receiving
+    side); the nodes they administer as system administrator (whose scope has no business
+    data). A user with no such reach gets none."""
+    if mode == PickerMode.COUNTY:
+        where = _paths_q(county_paths(user=user))
+        qs = Organization.objects.none() if where is None else Organization.objects.filter(where)
+        qs = qs.filter(is_active=True)
+    elif mode == PickerMode.TREE:
+        where = _paths_q(role_paths(user, Role.SYSTEM_ADMIN))
+        qs = Organization.objects.none() if where is None else Organization.objects.filter(where)
+    else:
+        qs = org_scoped(user=user)
+    org_types, unit_categories = list(org_types), list(unit_categories)
+    if org_types:
+        qs = qs.filter(org_type__in=org_types)
+    if unit_categories:
+        qs = qs.filter(unit_category__in=unit_categories)
+    return qs
+
+
+def org_choices(*, user, orgs: list[Organization], mode: str) -> list[OrgChoice]:
+    """`orgs` as a picker shows them: with their parent's name if the parent is within the
+    picker's reach too (a clerk's picker does not name what is above their scope), or in
+    the county-wide mode their township's (the node just below the county)."""
+    if mode == PickerMode.COUNTY:
+        counties = Organization.objects.filter(
+            org_type=OrgType.COUNTY_COMMITTEE,
+            path__in={p for o in orgs for p in ancestor_paths(o.path)},
+        ).values_list("path", flat=True)
+        township = {}
+        for org in orgs:
+            county = max((c for c in counties if path_in(org.path, c)), key=len, default="")
+            # A township, or the county itself, is placed by its parent.
+            depth = len(county) + PATH_STEP
+            township[org.pk] = org.path[:depth] if len(org.path) > depth else org.path[:-PATH_STEP]
+        names = dict(
+            Organization.objects.filter(path__in=set(township.values())).values_list("path", "name")
+        )
+        return [OrgChoice(o.pk, o.name, names.get(township[o.pk], "")) for o in orgs]
+    parents = dict(
+        org_picker_queryset(user=user, mode=mode)
+        .filter(pk__in={o.parent_id for o in orgs})
+        .values_list("pk", "name")
+    )
+    return [OrgChoice(o.pk, o.name, parents.get(o.parent_id, "")) for o in orgs]
+
+
+def org_picker_search(
+    *,
+    user,
+    q: str,
+    mode: str = PickerMode.SCOPE,
+    org_types: Iterable[str] = (),
+    unit_categories: Iterable[str] = (),
+    limit: int = PICKER_LIMIT,
+) -> list[OrgChoice]:
+    """Organizations in the picker's reach named by `q` (see `name_q`), higher levels first."""
+    if not q.strip():
+        return []
+    qs = org_picker_queryset(
+        user=user, mode=mode, org_types=org_types, unit_categories=unit_categories
+    )
+    found = list(
+        qs.filter(name_q(q))
+        .order_by("depth", "path")
+        .only("pk", "name", "path", "parent_id")[:limit]
+    )
+    return org_choices(user=user, orgs=found, mode=mode)
+
+
+def transfer_target_search(*, user, q: str, org_types: Iterable[str] = ()) -> list[OrgChoice]:
+    """Receiving organizations of a transfer (转入党组织), searched by name across the county
+    containing the user's scope; of one outside their scope they see name and township only."""
+    return org_picker_search(user=user, q=q, mode=PickerMode.COUNTY, org_types=org_types)
+
+
+def org_picker_choice(*, user, pk, mode: str = PickerMode.SCOPE, **filters) -> OrgChoice:
+    """The chosen organization as its picker shows it. Outside the picker's reach it is
+    "not found", and an existing one outside the user's reach is logged as refused."""
+    pk = object_id(pk)
+    org = org_picker_queryset(user=user, mode=mode, **filters).filter(pk=pk).first()
+    if org is None:
+        existing = Organization.objects.filter(pk=pk).first()
+        if existing and not org_picker_queryset(user=user, mode=mode).filter(pk=pk).exists():
+            raise deny(user, target=existing)
+        raise Http404("未找到该对象。")
+    return org_choices(user=user, orgs=[org], mode=mode)[0]
+
+
+CODE_SUFFIX_RX = re.compile(r"([A-Za-z]*)([0-9]+)")
+
+
+def org_code_proposal(*, parent: Organization) -> str:
+    """The next free code under `parent` (建议的组织代码). Codes are the parent's code, a
+    dash and a numbered suffix (SFX-T03, SFX-T03-V012, SFX-T03-V012-B2): the next number in
+    the suffix its children use most, in the same width; a first child gets -01."""
+    prefix = f"{parent.code}-"
+    shapes: Counter = Counter()
+    highest: dict[tuple[str, int], int] = {}
+    siblings = Organization.objects.filter(parent=parent, code__startswith=prefix)
+    for code in siblings.values_list("code", flat=True):
+        match = CODE_SUFFIX_RX.fullmatch(code[len(prefix) :])
+        if match:
+            shape = (match[1], len(match[2]))
+            shapes[shape] += 1
+            highest[shape] = max(highest.get(shape, 0), int(match[2]))
+    letters, width = shapes.most_common(1)[0][0] if shapes else ("", 2)
+    number = highest.get((letters, width), 0) + 1
+    while True:
+        code = f"{prefix}{letters}{number:0{width}d}"
+        if not Organization.objects.filter(code=code).exists():
+            return code
+        number += 1

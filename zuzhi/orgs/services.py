@@ -12,6 +12,7 @@ from django.utils import timezone
 from zuzhi.core.audit import audit_record, changed_fields, snapshot
 from zuzhi.core.dates import date_range_errors
 from zuzhi.core.models import AuditAction, CodeItem
+from zuzhi.core.phones import phone_clean
 from zuzhi.core.scope import (
     PATH_STEP,
     acting_user,
@@ -24,6 +25,7 @@ from zuzhi.core.scope import (
 from zuzhi.core.text import pinyin_initials
 
 from .models import BRANCH_TYPES, Organization, RectificationCase, RectificationStep
+from .selectors import org_code_proposal
 
 EDITABLE_FIELDS = [
     "code",
@@ -59,8 +61,10 @@ def _validate(org: Organization) -> None:
         errors.setdefault("division_code", []).append(
             f"行政区划代码“{org.division_code}”不在行政区划代码表（ZB01）中。"
         )
-    if org.secretary_phone and not org.secretary_phone.replace("-", "").isdigit():
-        errors.setdefault("secretary_phone", []).append("电话只能包含数字和“-”。")
+    try:
+        org.secretary_phone = phone_clean(org.secretary_phone)
+    except ValidationError as exc:
+        errors.setdefault("secretary_phone", []).extend(exc.messages)
     try:
         org.full_clean(exclude=["path", "parent"])
     except ValidationError as exc:
@@ -76,7 +80,8 @@ BRANCH_PARENT_MESSAGE = (
 
 
 def org_create(*, actor, parent: Organization | None, data: dict[str, Any]) -> Organization:
-    """Create an organization under `parent` (新建党组织). Only the system creates roots."""
+    """Create an organization under `parent` (新建党组织). Only the system creates roots.
+    Without a code it gets the next free code under its parent (`org_code_proposal`)."""
     if parent is None:
         if not is_system(actor):
             raise ValidationError({"parent": ["请选择上级组织。"]})
@@ -87,12 +92,19 @@ def org_create(*, actor, parent: Organization | None, data: dict[str, Any]) -> O
     org = Organization(parent=parent, **{k: v for k, v in data.items() if k in EDITABLE_FIELDS})
     org.name_initials = pinyin_initials(org.name)
     org.path = "~" + uuid.uuid4().hex
+    # Left empty, the code is the next free one under the parent (the form proposes it too).
+    auto_code = parent is not None and not org.code.strip()
+    if auto_code:
+        org.code = org_code_proposal(parent=parent)
     _validate(org)
     with transaction.atomic():
         if parent is not None:
             # The caller's copy may be stale (moved since it was read); the locked row is not.
             parent = Organization.objects.select_for_update().get(pk=parent.pk)
             org.parent = parent
+        if auto_code:
+            # Proposed again under the parent's lock: another clerk may have taken it meanwhile.
+            org.code = org_code_proposal(parent=parent)
         org.save()
         org.path = (parent.path if parent else "") + path_segment(org.pk)
         org.depth = len(org.path) // PATH_STEP

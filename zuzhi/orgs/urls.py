@@ -6,6 +6,7 @@ app_name = "orgs"
 urlpatterns = [
     path("", views.org_list_view, name="list"),
     path("tree/", views.org_tree_view, name="tree"),
+    path("picker/", views.org_picker_view, name="picker"),
     path("health/", views.org_health_view, name="health"),
     path("rectifications/", views.rectification_list_view, name="rectifications"),
     path("rectifications/<int:pk>/", views.rectification_detail_view, name="rectification"),

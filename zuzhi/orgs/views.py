@@ -22,6 +22,7 @@ from .forms import (
     RectificationStepForm,
 )
 from .models import Organization, OrgType, RectificationCase, UnitCategory
+from .picker import OrgPicker
 
 EXPORT_HEADERS = [
     "组织代码",
@@ -152,6 +153,39 @@ def org_tree_view(request):
 
 
 @login_required
+def org_picker_view(request):
+    """The organization picker's answers (htmx): the short list for the typed text, or with
+    `pick` the picker again with that organization chosen. Both stay within the picker's
+    reach (`selectors.org_picker_queryset`); an id outside it is not found."""
+    picker = OrgPicker.from_params(request.GET)
+    pick = id_param(request.GET, "pick")
+    if pick is not None:
+        picker.choice = selectors.org_picker_choice(
+            user=request.user, pk=pick, mode=picker.mode, **picker.filters()
+        )
+        picker.autofocus = True
+        return render(request, "orgs/_org_picker.html", {"p": picker})
+    q = text_param(request.GET, picker.text_name)
+    found = selectors.org_picker_search(
+        user=request.user,
+        q=q,
+        mode=picker.mode,
+        limit=selectors.PICKER_LIMIT + 1,
+        **picker.filters(),
+    )
+    return render(
+        request,
+        "orgs/_org_picker_results.html",
+        {
+            "p": picker,
+            "q": q,
+            "choices": found[: selectors.PICKER_LIMIT],
+            "more": len(found) > selectors.PICKER_LIMIT,
+        },
+    )
+
+
+@login_required
 def org_children_view(request, pk):
     """The children of one node, as list items for the tree (loaded when it is opened)."""
     parent = selectors.org_get(user=request.user, pk=pk)
@@ -194,6 +228,7 @@ def org_create_view(request):
     parent_id = id_param(request.GET, "parent")
     if parent_id:
         initial["parent"] = selectors.org_get(user=request.user, pk=parent_id)
+        initial["code"] = selectors.org_code_proposal(parent=initial["parent"])
     form = OrganizationForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

@@ -15,6 +15,7 @@ from zuzhi.core import idnumber
 from zuzhi.core.audit import audit_record, snapshot
 from zuzhi.core.dates import OUT_OF_RANGE, is_plausible
 from zuzhi.core.models import AuditAction
+from zuzhi.core.phones import phone_clean
 from zuzhi.core.scope import acting_user, require_in_scope
 from zuzhi.members.models import Member, MemberStatus
 from zuzhi.members.services import MEMBER_ORG_TYPES, add_years, member_create, member_update
@@ -68,6 +69,11 @@ def candidate_apply(
             .exists()
         ):
             errors["id_number"] = ["此人已在发展党员程序中。"]
+    try:
+        # The same rule as the member's 联系电话, which the candidate's becomes on joining.
+        data["phone"] = phone_clean(data.get("phone") or "", landline=True)
+    except ValidationError as exc:
+        errors["phone"] = exc.messages
     if applied_on is None:
         errors["applied_on"] = ["请填写递交入党申请书日期。"]
     elif not is_plausible(applied_on):

@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -12,27 +11,36 @@ from zuzhi.core.codes import code_map
 from zuzhi.core.forms import apply_service_errors
 from zuzhi.core.personal import personal_view
 from zuzhi.members.models import MemberCategory
-from zuzhi.orgs.selectors import org_get_by_code
+from zuzhi.members.services import MEMBER_ORG_TYPES
+from zuzhi.orgs.picker import OrgPickerField
 
 from . import selectors, services
 from .models import Stage
 
 
 class ApplyForm(forms.Form):
-    org_code = forms.CharField(label="党支部代码", max_length=32)
     name = forms.CharField(label="姓名", max_length=32)
     id_number = forms.CharField(label="公民身份号码", max_length=18)
     ethnicity = forms.ChoiceField(label="民族", choices=())
     education = forms.ChoiceField(label="学历", choices=(), required=False)
-    phone = forms.CharField(label="联系电话", max_length=20, required=False)
+    phone = forms.CharField(
+        label="联系电话",
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
+    )
     category = forms.ChoiceField(label="人员类别", choices=MemberCategory.choices)
     work_unit = forms.CharField(label="工作单位及职务", max_length=128, required=False)
     applied_on = forms.DateField(
         label="递交入党申请书日期", widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields = {
+            "organization": OrgPickerField(user=user, label="党支部", org_types=MEMBER_ORG_TYPES),
+            **self.fields,
+        }
         self.fields["ethnicity"].choices = list(code_map("GB3304").items())
         self.fields["education"].choices = [("", "—"), *code_map("ZB64").items()]
 
@@ -63,17 +71,14 @@ def candidate_list_view(request):
 
 @login_required
 def candidate_apply_view(request):
-    form = ApplyForm(request.POST or None)
+    form = ApplyForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        code, applied_on = data.pop("org_code"), data.pop("applied_on")
+        organization, applied_on = data.pop("organization"), data.pop("applied_on")
         try:
-            organization = org_get_by_code(user=request.user, code=code)
             candidate = services.candidate_apply(
                 actor=request.user, organization=organization, applied_on=applied_on, data=data
             )
-        except Http404:
-            form.add_error("org_code", f"党组织代码“{code}”不存在或不在您的权限范围内。")
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:

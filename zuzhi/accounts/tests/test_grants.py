@@ -36,7 +36,7 @@ def test_sysadmin_alone_cannot_make_a_working_county_staff_account(
     insider = services.User.objects.get(username="insider")
     page = client.post(
         reverse("accounts:account_grant", args=[insider.pk]),
-        {"grant-role": Role.COUNTY_STAFF, "grant-org_code": county.county.code},
+        {"grant-role": Role.COUNTY_STAFF, "grant-organization": county.county.pk},
     )
     assert page.status_code == 302
     assert RoleGrant.objects.get(user=insider).status == RoleGrantStatus.PENDING

@@ -10,7 +10,6 @@ from zuzhi.core.scope import (
     path_in_scope,
     user_scope_paths,
 )
-from zuzhi.orgs.models import Organization
 
 from ..models import (
     Contest,
@@ -18,7 +17,6 @@ from ..models import (
     Indicator,
     Stage,
 )
-from ..rules import TRACK_UNITS
 
 
 def contest_visible_q(user) -> Q:
@@ -95,20 +93,3 @@ def leaf_indicators(stage: Stage) -> list[Indicator]:
     nodes = list(stage.indicators.all())
     parents = {n.parent_id for n in nodes}
     return [n for n in nodes if n.pk not in parents]
-
-
-def eligible_organizations(*, user, contest: Contest) -> list:
-    """Organizations that may still enter an organization contest: under the organizer, in
-    the user's scope, of the track's kind, not entered yet."""
-    units = TRACK_UNITS.get(contest.track)
-    if not units:
-        return []
-    taken = Entrant.objects.filter(contest=contest).values("organization_id")
-    return list(
-        Organization.objects.filter(
-            path__startswith=contest.organization.path, unit_category__in=units
-        )
-        .exclude(pk__in=taken)
-        .visible_to(user)
-        .order_by("path")[:1000]
-    )

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from zuzhi.core.params import id_param
+from zuzhi.orgs.picker import OrgPicker
 from zuzhi.orgs.selectors import org_get, org_roots
 
 from .. import forms, rules, selectors, services
@@ -28,6 +29,7 @@ from ..models import (
     TrimOn,
     VoteMethod,
 )
+from ..rules import TRACK_UNITS
 from .common import PAGE_SIZE, show_errors, text_field
 
 
@@ -55,7 +57,8 @@ def contest_copy_view(request, pk):
     source = selectors.contest_get(user=request.user, pk=pk)
     if request.method == "POST":
         try:
-            organization = org_get(user=request.user, pk=id_param(request.POST, "organization"))
+            picked = id_param(request.POST, "organization")
+            organization = org_get(user=request.user, pk=picked) if picked else None
             contest = services.contest_copy(
                 actor=request.user,
                 source=source,
@@ -85,9 +88,14 @@ def _detail_context(request, contest):
     return {
         "contest": contest,
         "manager": manager,
-        "eligible": selectors.eligible_organizations(user=request.user, contest=contest)
+        # Organizations of the track's kind, chosen by name; the service checks the rest.
+        "entrant_picker": OrgPicker(
+            name="organization",
+            id="id_org",
+            unit_categories=tuple(sorted(TRACK_UNITS.get(contest.track) or ())),
+        )
         if manager and contest.track not in PERSON_TRACKS
-        else [],
+        else None,
         "stages": stages,
         "entrants": entrants,
         "q": search,
@@ -204,7 +212,7 @@ def contest_action_view(request, pk, action):
 @login_required
 @require_POST
 def entrant_add_view(request, pk):
-    """Add an entrant: an organization picked from the eligible ones, or a member found by
+    """Add an entrant: an organization chosen with the picker, or a member found by
     name, pinyin initials or whole ID number inside the user's scope."""
     from zuzhi.members.selectors import member_list
 
@@ -222,7 +230,8 @@ def entrant_add_view(request, pk):
                 )
             member = found[0]
         else:
-            organization = org_get(user=request.user, pk=id_param(request.POST, "organization"))
+            picked = id_param(request.POST, "organization")
+            organization = org_get(user=request.user, pk=picked) if picked else None
         services.entrant_add(
             actor=request.user,
             contest=contest,

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from zuzhi.core.audit import audit_bulk_record
 from zuzhi.core.models import AuditAction
-from zuzhi.core.text import pinyin_initials
+from zuzhi.core.text import initials_index
 from zuzhi.orgs.models import Organization
 
 from ..models import (
@@ -136,7 +136,7 @@ def member_bulk_insert(*, actor, rows: list[tuple[Organization, dict[str, Any]]]
     records = []
     for org, data in rows:
         merged = defaults | data | {"organization_id": org.pk}
-        merged["name_initials"] = pinyin_initials(merged["name"])
+        merged["name_initials"] = initials_index(merged["name"])
         records.append([merged[n] for n in names])
     params, afters = _db_rows(fields, records, db)
     with transaction.atomic():

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from zuzhi.core.audit import audit_record, changed_fields, snapshot
 from zuzhi.core.models import AuditAction
 from zuzhi.core.scope import require_in_scope
-from zuzhi.core.text import pinyin_initials
+from zuzhi.core.text import initials_index
 from zuzhi.orgs.models import Organization
 
 from ..models import (
@@ -26,7 +26,7 @@ def member_create(*, actor, organization: Organization, data: dict[str, Any]) ->
     if "id_number" not in errors and Member.objects.filter(id_number=data["id_number"]).exists():
         errors["id_number"] = ["该公民身份号码已登记，不能重复录入；如需转入请办理组织关系转接。"]
     raise_errors(errors)
-    member = Member(organization=organization, name_initials=pinyin_initials(data["name"]), **data)
+    member = Member(organization=organization, name_initials=initials_index(data["name"]), **data)
     try:
         with transaction.atomic():
             member.save()
@@ -68,7 +68,7 @@ def member_update(*, actor, member: Member, data: dict[str, Any]) -> Member:
         raise_errors(errors)
         for key, value in merged.items():
             setattr(member, key, value)
-        member.name_initials = pinyin_initials(member.name)
+        member.name_initials = initials_index(member.name)
         old, new = changed_fields(before, snapshot(member))
         old.pop("updated_at", None)
         new.pop("updated_at", None)

@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from zuzhi.core import idnumber
-from zuzhi.core.cells import normalize_person_name, normalize_phone
+from zuzhi.core.cells import normalize_person_name
 from zuzhi.core.codes import code_map
 from zuzhi.core.dates import OUT_OF_RANGE, is_plausible
-from zuzhi.core.excel import CellError
+from zuzhi.core.phones import phone_clean
 from zuzhi.core.scope import path_in_scope
 from zuzhi.orgs.models import Organization, OrgType
 
@@ -147,14 +147,11 @@ def member_rules(
     if data.get("education") and data["education"] not in code_map("ZB64"):
         err("education", "请按学历代码表填写学历。")
     phone = data.get("phone") or ""
-    if phone and not PHONE_RX.match(phone):
-        try:
-            phone = normalize_phone(phone)
-        except CellError as exc:
-            err("phone", str(exc))
-        else:
-            if not PHONE_RX.match(phone):
-                err("phone", "联系电话应为 11 位手机号码或带区号的固定电话。")
+    try:
+        # 联系电话 may be a landline: rosters keep the home phone of members without a mobile.
+        phone = phone_clean(phone, landline=True)
+    except ValidationError as exc:
+        err("phone", exc.messages[0])
     data["phone"] = phone
     # A month-only date (年月) is checked at month level: any day of its month may be the
     # real one, so it is refused only when every day of that month would be refused.

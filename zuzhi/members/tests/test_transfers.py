@@ -16,7 +16,10 @@ from zuzhi.members.selectors import transfer_target_township, transfers_to_recei
 from zuzhi.members.services import member_transfer, member_transfer_cancel, member_transfer_decide
 from zuzhi.testing.factories import make_member, user_with_role
 
-SEND = {"to_org_code": "VB1", "transfer_date": "2026-11-01", "reason": "迁居"}
+
+def form(to_org) -> dict:
+    """The transfer form as the picker posts it: the receiving organization's id."""
+    return {"to_org_code": to_org.pk, "transfer_date": "2026-11-01", "reason": "迁居"}
 
 
 @pytest.fixture
@@ -45,7 +48,9 @@ def test_the_clerk_confirms_the_targets_full_name_and_township_before_sending(
 ):
     county.village_b1.secretary_name = "赵书记"
     county.village_b1.save()
-    page = client_as(town_a_user).post(reverse("members:transfer", args=[member.pk]), SEND)
+    page = client_as(town_a_user).post(
+        reverse("members:transfer", args=[member.pk]), form(county.village_b1)
+    )
     body = page.content.decode()
     assert page.status_code == 200 and "确认转出" in body
     assert "张湾村党支部" in body and "城郊乡党委" in body and "王小明" in body
@@ -59,12 +64,12 @@ def test_sending_without_the_confirmation_does_not_move_the_member(
     county, client_as, town_a_user, member
 ):
     client = client_as(town_a_user)
-    client.post(reverse("members:transfer", args=[member.pk]), {**SEND, "to_org_code": "VA2"})
+    client.post(reverse("members:transfer", args=[member.pk]), form(county.village_a2))
     member.refresh_from_db()
     assert member.organization == county.village_a1 and not MemberTransfer.objects.exists()
     assert not AuditLog.objects.filter(action=AuditAction.MOVE).exists()
     sent = client.post(
-        reverse("members:transfer_confirm", args=[member.pk]), {**SEND, "to_org_code": "VA2"}
+        reverse("members:transfer_confirm", args=[member.pk]), form(county.village_a2)
     )
     member.refresh_from_db()
     assert sent.status_code == 302 and member.organization == county.village_a2
@@ -75,14 +80,19 @@ def test_a_transfer_the_rules_refuse_is_not_offered_for_confirmation(
     county, client_as, town_a_user, member
 ):
     _send(town_a_user, member, county.village_b1)
-    page = client_as(town_a_user).post(reverse("members:transfer", args=[member.pk]), SEND)
+    page = client_as(town_a_user).post(
+        reverse("members:transfer", args=[member.pk]), form(county.village_b1)
+    )
     body = page.content.decode()
     assert "该党员已有待接收的转接" in body and "确认转出" not in body
 
 
-def test_back_from_the_confirmation_the_form_is_filled_in(client_as, town_a_user, member):
-    page = client_as(town_a_user).get(reverse("members:transfer", args=[member.pk]), SEND)
-    assert 'value="VB1"' in page.content.decode() and 'value="迁居"' in page.content.decode()
+def test_back_from_the_confirmation_the_form_is_filled_in(county, client_as, town_a_user, member):
+    page = client_as(town_a_user).get(
+        reverse("members:transfer", args=[member.pk]), form(county.village_b1)
+    )
+    assert county.village_b1.name in page.content.decode()
+    assert 'value="迁居"' in page.content.decode()
 
 
 def test_a_reload_of_the_confirm_address_goes_back_to_the_form(client_as, town_a_user, member):

@@ -84,7 +84,7 @@ def test_full_id_only_for_allowed_roles_and_logged(
 
 def test_create_form_shows_rule_errors(county, client_as, town_a_user):
     data = {
-        "org_code": "VA1",
+        "organization": county.village_a1.pk,
         "name": "李四",
         "id_number": valid_id_number()[:-1] + "0",
         "ethnicity": "01",
@@ -95,10 +95,11 @@ def test_create_form_shows_rule_errors(county, client_as, town_a_user):
     body = client_as(town_a_user).post(reverse("members:create"), data).content.decode()
     assert "校验位" in body and not Member.objects.exists()
     data["id_number"] = valid_id_number()
-    data["org_code"] = "VB1"
+    data["organization"] = county.village_b1.pk
     body = client_as(town_a_user).post(reverse("members:create"), data).content.decode()
-    assert "不在您的权限范围内" in body and not Member.objects.exists()
-    data["org_code"] = "VA1"
+    assert "请从列表中选择党组织" in body and not Member.objects.exists()
+    assert "张湾村" not in body  # the other township's branch is not even named
+    data["organization"] = county.village_a1.pk
     assert client_as(town_a_user).post(reverse("members:create"), data).status_code == 302
     assert Member.objects.get().gender == "1"
 
@@ -107,7 +108,7 @@ def test_transfer_pages_across_townships(county, client_as, town_a_user, town_b_
     a, b = client_as(town_a_user), None
     response = a.post(
         reverse("members:transfer_confirm", args=[member.pk]),
-        {"to_org_code": "VB1", "transfer_date": "2026-11-01", "reason": "迁居"},
+        {"to_org_code": county.village_b1.pk, "transfer_date": "2026-11-01", "reason": "迁居"},
     )
     assert response.status_code == 302
     b = client_as(town_b_user)
@@ -129,7 +130,7 @@ def test_transfer_pages_across_townships(county, client_as, town_a_user, town_b_
 
 def test_an_id_from_an_abolished_division_is_accepted_with_a_notice(county, client_as, town_a_user):
     data = {
-        "org_code": "VA1",
+        "organization": county.village_a1.pk,
         "name": "李四",
         "id_number": valid_id_number("19800101", 123, division="440524"),
         "ethnicity": "01",

@@ -108,7 +108,7 @@ def test_schema_errors_are_chinese_with_a_field_map(county, api, town_a_user):
     assert response.status_code == 422
     body = response.json()
     assert body["message"] == "提交的数据格式不正确。"
-    assert body["errors"]["code"] == ["必填。"] and "founded_on" in body["errors"]
+    assert body["errors"]["org_type"] == ["必填。"] and "founded_on" in body["errors"]
 
 
 def test_phone_is_masked_for_township_staff(county, api, town_a_user, county_user):

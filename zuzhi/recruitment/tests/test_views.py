@@ -7,7 +7,7 @@ from zuzhi.testing.factories import valid_id_number
 def test_apply_and_advance_pages(county, client_as, town_a_user, town_b_user):
     client = client_as(town_a_user)
     data = {
-        "org_code": "VA1",
+        "organization": county.village_a1.pk,
         "name": "赵小青",
         "id_number": valid_id_number("20000101", 222),
         "ethnicity": "01",
@@ -31,7 +31,7 @@ def test_apply_and_advance_pages(county, client_as, town_a_user, town_b_user):
 
 def test_apply_outside_scope_shows_error(county, client_as, town_a_user):
     data = {
-        "org_code": "VB1",
+        "organization": county.village_b1.pk,
         "name": "钱",
         "id_number": valid_id_number("20000101", 5),
         "ethnicity": "01",
@@ -39,4 +39,5 @@ def test_apply_outside_scope_shows_error(county, client_as, town_a_user):
         "applied_on": "2022-03-01",
     }
     body = client_as(town_a_user).post(reverse("recruitment:apply"), data).content.decode()
-    assert "不在您的权限范围内" in body and not Candidate.objects.exists()
+    assert "请从列表中选择党组织" in body and "张湾村" not in body
+    assert not Candidate.objects.exists()

@@ -25,3 +25,23 @@ document.addEventListener("change", function (event) {
     .forEach(function (b) { b.checked = box.checked; });
 });
 
+// The organization picker (orgs/_org_picker.html) from the keyboard: Enter in its text box
+// chooses the first match instead of sending the form half filled; the arrow keys move
+// between the text box and the matches. Without this, Tab and Enter still work.
+document.addEventListener("keydown", function (event) {
+  var picker = event.target.closest && event.target.closest(".org-picker");
+  if (!picker) return;
+  var choices = Array.prototype.slice.call(picker.querySelectorAll(".picker-choice"));
+  var box = picker.querySelector("input[type=search]");
+  var at = choices.indexOf(event.target);
+  if (event.key === "Enter" && event.target === box) {
+    event.preventDefault();
+    if (choices.length) choices[0].click();
+  } else if (event.key === "ArrowDown" && choices.length) {
+    event.preventDefault();
+    choices[Math.min(at + 1, choices.length - 1)].focus();
+  } else if (event.key === "ArrowUp" && at >= 0) {
+    event.preventDefault();
+    (at === 0 ? box : choices[at - 1]).focus();
+  }
+});

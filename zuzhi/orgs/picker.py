@@ -1,0 +1,149 @@
+"""The organization picker (选择党组织): type a name, a short name or pinyin initials, choose
+from a short list. One template partial (orgs/_org_picker.html) used by a form field here or
+included by a template; the list and the choice come from `views.org_picker_view` (htmx),
+so it works without a script of its own (page.js only adds Enter and the arrow keys).
+The form field's value stays an organization id, checked against the picker's reach."""
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django import forms
+from django.http import Http404
+from django.template.loader import render_to_string
+
+from zuzhi.core.params import object_id, text_param
+
+from . import selectors
+from .models import Organization, OrgType, UnitCategory
+from .selectors import OrgChoice, PickerMode
+
+# A field name or element id as a picker's URL carries it back: letters, digits, _ and -.
+SAFE_NAME = re.compile(r"\A[A-Za-z][A-Za-z0-9_-]{0,63}\Z")
+
+
+@dataclass
+class OrgPicker:
+    """One picker on a page: the field it fills (`name`, element ids from `id`) and its reach
+    (`mode`, and the organization types and unit categories it offers)."""
+
+    name: str
+    id: str = ""
+    mode: str = PickerMode.SCOPE
+    org_types: tuple[str, ...] = ()
+    unit_categories: tuple[str, ...] = ()
+    choice: OrgChoice | None = None
+    required: bool = True
+    autofocus: bool = False
+    placeholder: str = "输入名称、简称或拼音首字母"
+
+    def __post_init__(self):
+        self.id = self.id or f"id_{self.name}"
+
+    @property
+    def text_name(self) -> str:
+        """The name of the text box: its own, so that a page's `q` is never taken for it."""
+        return f"{self.name}_q"
+
+    @property
+    def query(self) -> str:
+        """The picker's configuration as the search URL carries it."""
+        return urlencode(
+            {
+                "name": self.name,
+                "id": self.id,
+                "mode": self.mode,
+                "type": self.org_types,
+                "unit": self.unit_categories,
+                "optional": "" if self.required else "1",
+            },
+            doseq=True,
+        )
+
+    def filters(self) -> dict:
+        return {"org_types": self.org_types, "unit_categories": self.unit_categories}
+
+    def render(self) -> str:
+        return render_to_string("orgs/_org_picker.html", {"p": self})
+
+    @classmethod
+    def from_params(cls, params) -> "OrgPicker":
+        """A picker as its search URL describes it; a malformed description is not found."""
+        name, id_ = text_param(params, "name"), text_param(params, "id")
+        mode = text_param(params, "mode") or PickerMode.SCOPE
+        types = params.getlist("type")
+        units = params.getlist("unit")
+        if (
+            not SAFE_NAME.match(name)
+            or not SAFE_NAME.match(id_)
+            or mode not in set(PickerMode)
+            or not set(types) <= set(OrgType.values)
+            or not set(units) <= set(UnitCategory.values)
+        ):
+            raise Http404("未找到该对象。")
+        return cls(
+            name=name,
+            id=id_,
+            mode=PickerMode(mode),
+            org_types=tuple(types),
+            unit_categories=tuple(units),
+            required=not params.get("optional"),
+        )
+
+
+class OrgPickerWidget(forms.Widget):
+    """The picker as a form widget. The chosen organization is shown only if it is in the
+    field's queryset (the user's reach), whatever id was posted."""
+
+    def __init__(self, picker: OrgPicker | None = None, attrs=None):
+        super().__init__(attrs)
+        self.picker = picker or OrgPicker(name="")
+        self.queryset = Organization.objects.none()
+        self.user = None
+
+    def id_for_label(self, id_):
+        # The label names the text box the user types in, not the hidden id.
+        return f"{id_}_q" if id_ else id_
+
+    def render(self, name, value, attrs=None, renderer=None):
+        picker = OrgPicker(**{**self.picker.__dict__, "name": name})
+        picker.id = (attrs or {}).get("id") or f"id_{name}"
+        picker.required = self.is_required
+        pk = value.pk if isinstance(value, Organization) else value
+        try:
+            org = self.queryset.filter(pk=object_id(pk)).first() if pk not in (None, "") else None
+        except Http404:
+            org = None
+        if org is not None:
+            picker.choice = selectors.org_choices(user=self.user, orgs=[org], mode=picker.mode)[0]
+        return picker.render()
+
+
+class OrgPickerField(forms.ModelChoiceField):
+    """An organization chosen with the picker; the value posted is its id, accepted only
+    within the picker's reach for this user (anything else is "please choose"). A form may
+    narrow the queryset further; the widget shows and accepts the same organizations."""
+
+    default_error_messages = {
+        "invalid_choice": "请从列表中选择党组织。",
+        "required": "请选择党组织。",
+    }
+
+    def __init__(
+        self, *, user, mode: str = PickerMode.SCOPE, org_types=(), unit_categories=(), **kwargs
+    ):
+        picker = OrgPicker(
+            name="", mode=mode, org_types=tuple(org_types), unit_categories=tuple(unit_categories)
+        )
+        super().__init__(
+            queryset=selectors.org_picker_queryset(user=user, mode=mode, **picker.filters()),
+            widget=OrgPickerWidget(picker),
+            **kwargs,
+        )
+        self.widget.user = user
+
+    def _set_queryset(self, queryset):
+        super()._set_queryset(queryset)
+        self.widget.queryset = self._queryset
+
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
