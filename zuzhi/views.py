@@ -4,16 +4,18 @@ from django.shortcuts import render
 
 from zuzhi.contests.selectors import judge_stages
 from zuzhi.core.scope import is_audit_admin, is_system_admin, user_roles
+from zuzhi.home import home_charts, record_shortcuts, todo_items
 from zuzhi.members.selectors import member_overview
-from zuzhi.orglife.selectors import KIND_LABELS, reminders
 from zuzhi.orgs.models import OrgType
-from zuzhi.orgs.selectors import org_health, org_roots, org_type_counts
+from zuzhi.orgs.selectors import org_attention_counts, org_roots, org_type_counts
 from zuzhi.recruitment.selectors import candidate_stage_counts
 
 
 @login_required
 def home(request):
-    """首页: the user's part of the tree with counts by type, or what an administrator does."""
+    """首页: what the user has to do, counted and linked (待办); for the county and townships
+    charts of their part of the tree; the tree with counts by type; or what an administrator
+    does."""
     user = request.user
     roots = [
         (org, [(OrgType(k).label, n) for k, n in org_type_counts(user=user, org=org).items()])
@@ -29,14 +31,13 @@ def home(request):
             "roles": sorted(user_roles(user)),
             "judging": list(judge_stages(user=user)[:20]),
             "overview": member_overview(user=user) if roots else None,
-            "health_count": len(org_health(user=user)) if roots else 0,
-            "candidates": candidate_stage_counts(user=user) if roots else [],
-            "reminders": [
-                (org, kind, KIND_LABELS[kind], period)
-                for org, kind, period in reminders(user=user)[:10]
-            ]
+            "health_count": sum(r["any"] for _, r in org_attention_counts(user=user))
             if roots
-            else [],
+            else 0,
+            "candidates": candidate_stage_counts(user=user) if roots else [],
+            "todo": todo_items(user=user),
+            "shortcuts": record_shortcuts(user=user),
+            "charts": home_charts(user=user) if roots else None,
         },
     )
 

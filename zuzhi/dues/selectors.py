@@ -73,3 +73,8 @@ def exemption_get(*, user, pk) -> DuesExemption:
     return DuesExemption.objects.select_related(
         "member", "member__organization"
     ).get_visible_or_404(user, pk=pk)
+
+
+def dues_arrears_count(*, user, today: datetime.date | None = None) -> int:
+    """How many members in scope are in arrears (首页待办), counted by the database."""
+    return dues_arrears(user=user, today=today).order_by().count()

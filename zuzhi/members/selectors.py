@@ -1,6 +1,7 @@
 """Reads of the member registry, always through the user's scope."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
+from django.utils import timezone
 
 from zuzhi.core import idnumber
 from zuzhi.core.models import AuditLog
@@ -17,6 +18,7 @@ from .models import (
     MobileRecord,
     TransferStatus,
 )
+from .services.rules import add_years
 
 
 def member_scoped(*, user) -> QuerySet[Member]:
@@ -158,4 +160,67 @@ def member_overview(*, user) -> dict[str, int]:
         "lost_contact": cases.get(CaseKind.LOST_CONTACT, 0),
         "inactive": cases.get(CaseKind.INACTIVE, 0),
         "incoming_transfers": transfer_list(user=user).count(),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Counts for the home page (首页待办与图表): grouped queries, never a loop over the scope.
+
+
+def transfers_to_receive(*, user) -> dict:
+    """Transfers waiting for the user's side to receive them (待接收的组织关系转接):
+    {"count", "oldest"} with the date the oldest was sent."""
+    row = transfer_list(user=user).aggregate(count=Count("pk"), oldest=Min("requested_at"))
+    return {"count": row["count"], "oldest": row["oldest"]}
+
+
+# Age bands of the Party's annual statistics (党内统计年报), youngest first: (label, oldest age).
+AGE_BANDS = [
+    ("30岁及以下", 30),
+    ("31-35岁", 35),
+    ("36-45岁", 45),
+    ("46-55岁", 55),
+    ("56-60岁", 60),
+    ("61岁及以上", None),
+]
+# Education (ZB64) gathered into the bands a chart shows, by the code's first digits.
+EDUCATION_BANDS = [
+    ("研究生", ("1",)),
+    ("大学本科", ("2",)),
+    ("大学专科", ("31", "32", "33", "34")),
+    ("中专、中技", ("35", "36")),
+    ("高中", ("37",)),
+    ("初中及以下", ("38", "39")),
+]
+
+
+def member_structure(*, user, today=None) -> dict:
+    """The members in scope by age band, education and gender (党员队伍结构): three grouped
+    queries whatever the size of the scope."""
+    today = today or timezone.localdate()
+    members = member_scoped(user=user)
+    age_counts, born_after = {}, None
+    for i, (_label, oldest) in enumerate(AGE_BANDS):
+        # Aged at most `oldest` today: born after this day `oldest + 1` years ago.
+        limit = add_years(today, -(oldest + 1)) if oldest is not None else None
+        q = Q()
+        if limit is not None:
+            q &= Q(birth_date__gt=limit)
+        if born_after is not None:
+            q &= Q(birth_date__lte=born_after)
+        age_counts[f"a{i}"] = Count("pk", filter=q)
+        born_after = limit
+    ages = members.aggregate(**age_counts)
+    by_code = dict(members.values_list("education").annotate(n=Count("pk")).order_by())
+    education = []
+    for label, prefixes in EDUCATION_BANDS:
+        n = sum(v for code, v in by_code.items() if code and code.startswith(prefixes))
+        education.append((label, n))
+    known = sum(n for _, n in education)
+    education.append(("未填写", sum(by_code.values()) - known))
+    genders = dict(members.values_list("gender").annotate(n=Count("pk")).order_by())
+    return {
+        "age": [(label, ages[f"a{i}"]) for i, (label, _) in enumerate(AGE_BANDS)],
+        "education": [(label, n) for label, n in education if n],
+        "gender": [("男", genders.get("1", 0)), ("女", genders.get("2", 0))],
     }

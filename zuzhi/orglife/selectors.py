@@ -4,7 +4,8 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from zuzhi.core.dates import require_plausible_dates
@@ -13,6 +14,7 @@ from zuzhi.members.models import Member
 from zuzhi.members.services import MEMBER_ORG_TYPES
 from zuzhi.orgs.committee import committee_member_ids
 from zuzhi.orgs.models import Organization
+from zuzhi.orgs.selectors import org_count_below_roots, org_existed_q
 
 from .models import Meeting, MeetingKind
 
@@ -88,6 +90,16 @@ def meeting_invitees(
     return list(members), False
 
 
+def _branches_owing(*, user, period: Period) -> QuerySet[Organization]:
+    """Branches in scope that owe the meetings of `period`: active, and existing before it
+    ended (a branch set up in November owes nothing for January to October)."""
+    return (
+        Organization.objects.visible_to(user)
+        .filter(org_type__in=MEMBER_ORG_TYPES, is_active=True)
+        .filter(org_existed_q(period.end))
+    )
+
+
 @dataclass
 class BranchCompliance:
     organization: Organization
@@ -105,11 +117,7 @@ def compliance(
     require_plausible_dates(day=day)
     required = [k for k, f in settings.ZUZHI_MEETING_FREQUENCY.items() if f == frequency]
     period = period_of(frequency, day)
-    branches = list(
-        Organization.objects.visible_to(user)
-        .filter(org_type__in=MEMBER_ORG_TYPES, is_active=True)
-        .order_by("path")
-    )
+    branches = list(_branches_owing(user=user, period=period).order_by("path"))
     counts: dict[tuple[int, str], int] = {}
     rows = Meeting.objects.filter(
         organization__in=branches, date__gte=period.start, date__lt=period.end
@@ -136,3 +144,123 @@ def reminders(*, user, day: datetime.date | None = None) -> list[tuple[Organizat
 
 
 KIND_LABELS = dict(MeetingKind.choices)
+
+
+# ---------------------------------------------------------------------------------------------
+# Counts for the home page (首页待办与图表), as grouped queries over the meeting index.
+
+# How many days before a period ends the home page starts reminding of what is still missing
+# (提醒在前, 问责在后): the month's meetings from the 10th-to-last day, and so on.
+REMIND_DAYS = {"month": 10, "quarter": 20, "year": 45}
+
+
+@dataclass(frozen=True)
+class MeetingsDue:
+    """What the branches in scope have not held in one period (组织生活未开展)."""
+
+    period: Period
+    branches: int  # branches missing at least one required kind
+    by_kind: dict[str, int]  # kind → branches missing it
+    groups: list  # [(organization, branches missing)] one level below the user's roots
+
+
+def meetings_due(*, user, day: datetime.date, frequency: str) -> MeetingsDue | None:
+    """Branches that have not held the meetings required in the `frequency` period containing
+    `day`; None when nothing of that frequency is required."""
+    require_plausible_dates(day=day)
+    required = [k for k, f in settings.ZUZHI_MEETING_FREQUENCY.items() if f == frequency]
+    if not required:
+        return None
+    period = period_of(frequency, day)
+
+    def held(kind: str) -> Exists:
+        return Exists(
+            Meeting.objects.filter(
+                organization=OuterRef("pk"), kind=kind, date__gte=period.start, date__lt=period.end
+            )
+        )
+
+    branches = _branches_owing(user=user, period=period)
+    missing_any = Q()
+    for kind in required:
+        missing_any |= ~held(kind)
+    row = branches.aggregate(
+        any=Count("pk", filter=missing_any),
+        **{kind: Count("pk", filter=~held(kind)) for kind in required},
+    )
+    groups = org_count_below_roots(user=user, qs=branches.filter(missing_any)) if row["any"] else []
+    return MeetingsDue(
+        period=period,
+        branches=row["any"],
+        by_kind={kind: row[kind] for kind in required},
+        groups=groups,
+    )
+
+
+def meetings_to_remind(*, user, day: datetime.date | None = None) -> list[MeetingsDue]:
+    """The current periods close enough to their end (REMIND_DAYS) that what is still
+    missing is shown before the deadline, soonest deadline first."""
+    day = day or timezone.localdate()
+    due = []
+    for frequency, days in REMIND_DAYS.items():
+        period = period_of(frequency, day)
+        if day < period.end - datetime.timedelta(days=days):
+            continue
+        found = meetings_due(user=user, day=day, frequency=frequency)
+        if found is not None and found.branches:
+            due.append(found)
+    return sorted(due, key=lambda d: d.period.end)
+
+
+def meetings_overdue(*, user, day: datetime.date | None = None) -> list[MeetingsDue]:
+    """The last month's and last quarter's meetings that were not held (逾期未开展)."""
+    day = day or timezone.localdate()
+    overdue = []
+    for frequency in ("month", "quarter"):
+        previous = period_of(frequency, day).start - datetime.timedelta(days=1)
+        found = meetings_due(user=user, day=previous, frequency=frequency)
+        if found is not None and found.branches:
+            overdue.append(found)
+    return sorted(overdue, key=lambda d: d.period.end)
+
+
+def monthly_meeting_rates(*, user, day: datetime.date | None = None, months: int = 12) -> dict:
+    """For each of the last `months` months (the current one included): the branches that
+    existed then, and how many held each monthly meeting kind (落实率 by month)."""
+    day = day or timezone.localdate()
+    require_plausible_dates(day=day)
+    kinds = [k for k, f in settings.ZUZHI_MEETING_FREQUENCY.items() if f == "month"]
+    periods = [period_of("month", day)]
+    while len(periods) < months:
+        periods.insert(0, period_of("month", periods[0].start - datetime.timedelta(days=1)))
+    branches = Organization.objects.visible_to(user).filter(
+        org_type__in=MEMBER_ORG_TYPES, is_active=True
+    )
+    owing = branches.aggregate(
+        **{f"m{i}": Count("pk", filter=org_existed_q(p.end)) for i, p in enumerate(periods)}
+    )
+    rows = (
+        Meeting.objects.filter(
+            organization__in=branches,
+            kind__in=kinds,
+            date__gte=periods[0].start,
+            date__lt=periods[-1].end,
+        )
+        .annotate(month=TruncMonth("date"))
+        .values("month", "kind")
+        .annotate(n=Count("organization", distinct=True))
+        .order_by()
+    )
+    held = {(r["month"], r["kind"]): r["n"] for r in rows}
+    return {
+        "months": [f"{p.start:%Y-%m}" for p in periods],
+        "branches": [owing[f"m{i}"] for i in range(len(periods))],
+        "kinds": [
+            {
+                "kind": k,
+                "label": KIND_LABELS[k],
+                "held": [held.get((p.start, k), 0) for p in periods],
+            }
+            for k in kinds
+        ],
+    }

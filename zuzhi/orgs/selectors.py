@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.conf import settings
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Substr
 from django.http import Http404
 from django.utils import timezone
 
@@ -187,6 +188,58 @@ MIN_FULL_MEMBERS = 3
 MAX_BRANCH_MEMBERS = 50
 
 
+def _member_count(**filters) -> Coalesce:
+    """The organization's own members (matching `filters`) counted in a subquery, so that
+    the flags below can themselves be counted and grouped."""
+    member = Organization._meta.get_field("members").related_model  # members imports orgs
+    counted = (
+        member.objects.filter(organization=OuterRef("pk"), **filters)
+        .order_by()
+        .values("organization")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
+def _health_annotated(qs: QuerySet[Organization]) -> QuerySet[Organization]:
+    """`qs` with the figures the health checks read."""
+    # The last meeting comes from the organizational-life records through the reverse relation.
+    last_meeting = (
+        Organization.objects.filter(pk=OuterRef("pk"))
+        .annotate(last=Max("meetings__date"))
+        .values("last")
+    )
+    return qs.annotate(
+        full_members=_member_count(status="full"),
+        all_members=_member_count(),
+        last_meeting=Subquery(last_meeting),
+    )
+
+
+def _health_flag_q(today: datetime.date) -> dict[str, Q]:
+    """Each health flag as a condition on `_health_annotated`'s figures."""
+    soon = today + datetime.timedelta(days=EXPIRING_DAYS)
+    branch = Q(org_type__in=[t.value for t in BRANCH_TYPES])
+    quiet_since = today - datetime.timedelta(days=settings.ZUZHI_NO_MEETING_DAYS)
+    return {
+        HealthFlag.FEW_FULL_MEMBERS: branch & Q(full_members__lt=MIN_FULL_MEMBERS),
+        HealthFlag.TOO_MANY_MEMBERS: branch & Q(all_members__gt=MAX_BRANCH_MEMBERS),
+        HealthFlag.TERM_EXPIRED: Q(term_end__lt=today),
+        HealthFlag.TERM_EXPIRING: Q(term_end__gte=today, term_end__lte=soon),
+        HealthFlag.NO_RECENT_MEETING: branch
+        & (Q(last_meeting__isnull=True) | Q(last_meeting__lte=quiet_since)),
+    }
+
+
+def _health_flagged(qs: QuerySet[Organization], today: datetime.date) -> QuerySet[Organization]:
+    """`qs` annotated with the figures the health checks read, kept to the flagged ones."""
+    any_flag = Q()
+    for q in _health_flag_q(today).values():
+        any_flag |= q
+    return _health_annotated(qs).filter(any_flag)
+
+
 def org_health(
     *, user, today: datetime.date | None = None, flag: str | None = None, organization=None
 ) -> list[tuple[Organization, list[str]]]:
@@ -199,28 +252,10 @@ def org_health(
     soon = today + datetime.timedelta(days=EXPIRING_DAYS)
     branch_types = [t.value for t in BRANCH_TYPES]
     quiet_since = today - datetime.timedelta(days=settings.ZUZHI_NO_MEETING_DAYS)
-    # The last meeting comes from the organizational-life records through the reverse relation.
-    last_meeting = (
-        Organization.objects.filter(pk=OuterRef("pk"))
-        .annotate(last=Max("meetings__date"))
-        .values("last")
-    )
     qs = org_scoped(user=user)
     if organization is not None:
         qs = qs.filter(pk=organization.pk)
-    qs = qs.annotate(
-        full_members=Count("members", filter=Q(members__status="full")),
-        all_members=Count("members"),
-        last_meeting=Subquery(last_meeting),
-    )
-    flagged = qs.filter(
-        Q(org_type__in=branch_types, full_members__lt=MIN_FULL_MEMBERS)
-        | Q(org_type__in=branch_types, all_members__gt=MAX_BRANCH_MEMBERS)
-        | Q(org_type__in=branch_types, last_meeting__isnull=True)
-        | Q(org_type__in=branch_types, last_meeting__lte=quiet_since)
-        | Q(term_end__lt=today)
-        | Q(term_end__gte=today, term_end__lte=soon)
-    ).order_by("path")
+    flagged = _health_flagged(qs, today).order_by("path")
     result = []
     for org in flagged.select_related("parent"):
         flags = []
@@ -418,3 +453,91 @@ def org_code_proposal(*, parent: Organization) -> str:
         if not Organization.objects.filter(code=code).exists():
             return code
         number += 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Counts for the home page (首页待办与图表): aggregates in the database, never a loop over the
+# scope, so that they stay fast for a province.
+
+
+def org_existed_q(before: datetime.date, prefix: str = "") -> Q:
+    """Organizations that existed before `before`: founded then, or, with no founding date on
+    record, entered into the system then. A branch set up in November owes no meetings for
+    January to October."""
+    start = timezone.make_aware(datetime.datetime.combine(before, datetime.time.min))
+    return Q(**{f"{prefix}founded_on__lt": before}) | Q(
+        **{f"{prefix}founded_on__isnull": True, f"{prefix}created_at__lt": start}
+    )
+
+
+def org_count_below_roots(*, user, qs: QuerySet, path_field: str = "path") -> list:
+    """`qs` (already inside the user's scope) counted by the level just below each of the
+    user's scope roots: a county user gets townships, a township user its branches, a branch
+    secretary their own branch. Returns [(organization, count)] in tree order."""
+    counts: dict[str, int] = {}
+    for root in user_scope_paths(user):
+        rows = (
+            qs.filter(subtree_q(root, path_field))
+            .annotate(group=Substr(path_field, 1, len(root) + PATH_STEP))
+            .values("group")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for row in rows:
+            counts[row["group"]] = counts.get(row["group"], 0) + row["n"]
+    orgs = Organization.objects.filter(path__in=counts).order_by("path")
+    return [(org, counts[org.path]) for org in orgs]
+
+
+@dataclass(frozen=True)
+class TermsDue:
+    """Organizations whose term (任期) has ended or ends within EXPIRING_DAYS (换届提醒)."""
+
+    expired: int
+    expiring: int
+    oldest: datetime.date | None  # the earliest term end among them
+
+
+def org_terms_due(*, user, today: datetime.date | None = None) -> TermsDue:
+    today = today or timezone.localdate()
+    soon = today + datetime.timedelta(days=EXPIRING_DAYS)
+    row = (
+        org_scoped(user=user)
+        .filter(is_active=True, term_end__lte=soon)
+        .aggregate(
+            expired=Count("pk", filter=Q(term_end__lt=today)),
+            expiring=Count("pk", filter=Q(term_end__gte=today)),
+            oldest=Min("term_end"),
+        )
+    )
+    return TermsDue(row["expired"], row["expiring"], row["oldest"])
+
+
+def org_attention_counts(*, user, today: datetime.date | None = None) -> list:
+    """Organizations with a health flag (组织体检) by the level below the user's roots
+    (townships for the county, branches for a township): [(organization, {"any": flagged,
+    flag: organizations with it, …})] in tree order. The rules of `org_health`, as one grouped
+    query per scope root."""
+    today = today or timezone.localdate()
+    flags = _health_flag_q(today)
+    any_flag = Q()
+    for q in flags.values():
+        any_flag |= q
+    counts = {"any": Count("pk", filter=any_flag)} | {
+        flag: Count("pk", filter=q) for flag, q in flags.items()
+    }
+    found: dict[str, dict[str, int]] = {}
+    annotated = _health_annotated(org_scoped(user=user))
+    for root in user_scope_paths(user):
+        rows = (
+            annotated.filter(subtree_q(root))
+            .annotate(group=Substr("path", 1, len(root) + PATH_STEP))
+            .values("group")
+            .annotate(**counts)
+            .order_by()
+        )
+        for row in rows:
+            if row["any"]:
+                found[row.pop("group")] = row
+    orgs = Organization.objects.filter(path__in=found).order_by("path")
+    return [(org, found[org.path]) for org in orgs]

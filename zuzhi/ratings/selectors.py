@@ -12,14 +12,16 @@ from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+from django.db.models import Count, F, FilteredRelation, Min, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from zuzhi.core.params import object_id
+from zuzhi.core.roles import Role
 from zuzhi.core.scope import (
     deny,
     path_in,
+    role_paths,
     subtree_q,
     user_scope_paths,
 )
@@ -440,3 +442,25 @@ def subject_history(*, scheme: StarScheme, subject) -> list[PeriodHistory]:
         )
         for label, items in by_period.items()
     ]
+
+
+def proposals_to_decide(*, user) -> list[dict]:
+    """Star proposals (待确认) on subjects the user may confirm, by scheme and period, oldest
+    first: [{"scheme", "period", "count", "oldest"}]. Only the county department confirms, so
+    anyone else gets nothing."""
+    # The confirmer's role of services.CONFIRMER_ROLES (services import this module).
+    roots = role_paths(user, Role.COUNTY_STAFF)
+    if not roots:
+        return []
+    inside = Q()
+    for root in roots:
+        for field in StarAward.scope_path_field:
+            inside |= subtree_q(root, field)
+    rows = (
+        StarAward.objects.filter(inside, status=AwardStatus.PROPOSED)
+        .values("scheme", "period")
+        .annotate(count=Count("pk"), oldest=Min("proposed_at"))
+        .order_by("oldest")
+    )
+    schemes = StarScheme.objects.in_bulk({r["scheme"] for r in rows})
+    return [r | {"scheme": schemes[r["scheme"]]} for r in rows]

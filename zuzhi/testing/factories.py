@@ -1,5 +1,7 @@
 """factory_boy factories shared by every app's tests."""
 
+import datetime
+
 import factory
 
 from zuzhi.accounts.models import RoleAssignment, User
@@ -21,6 +23,8 @@ class OrganizationFactory(factory.Factory):
     name = factory.Sequence(lambda n: f"测试党支部{n}")
     org_type = OrgType.BRANCH
     unit_category = UnitCategory.VILLAGE
+    # Long established: a test of a past month finds it owing that month's meetings.
+    founded_on = datetime.date(2000, 1, 1)
 
     @classmethod
     def _create(cls, model_class, parent=None, **kwargs):

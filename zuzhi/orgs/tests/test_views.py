@@ -33,7 +33,7 @@ def form_data(org, **changes):
         "unit_category": org.unit_category,
         "secretary_name": "",
         "secretary_phone": "",
-        "founded_on": "",
+        "founded_on": str(org.founded_on or ""),
         "term_start": "",
         "term_end": "",
         "division_code": "",
