@@ -1,8 +1,10 @@
 import datetime
 
+from django.http import Http404
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
+from .access import may_read_audit_log
 from .paging import Page, PersonalPage
 from .params import QueryText
 from .selectors import audit_list
@@ -37,6 +39,9 @@ class AuditFilters(Schema):
 @router.get("", response=list[AuditOut], summary="审计日志（按权限范围）")
 @paginate(Page, page_size=50)
 def audit(request, filters: Query[AuditFilters]):
+    """For the audit administrator (all rows) and county staff (rows in their scope)."""
+    if not may_read_audit_log(request.user):
+        raise Http404("您的账号不能查看审计日志。")
     # before/after hold whole snapshots (a member's ID number and phone included).
     return PersonalPage(
         audit_list(user=request.user, **filters.dict()), user=request.user, where=request.path

@@ -1,15 +1,19 @@
-from .roles import DATA_ROLES, Role
-from .scope import has_role, is_audit_admin, is_system_admin, user_scope_paths
+from .access import may_import, may_read_audit_log
+from .roles import Role
+from .scope import has_role, is_system_admin, user_scope_paths
 
 
 def navigation(request):
-    """Which modules the navigation offers this user."""
+    """Which modules the navigation offers this user: each by the check its page refuses with
+    (core.access), so no role is offered a page it cannot use."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     return {
         "nav_has_data": bool(user_scope_paths(user)),
-        "nav_audit": is_audit_admin(user) or has_role(user, *DATA_ROLES),
+        "nav_audit": may_read_audit_log(user),
+        # The import the menu offers: the organization tree for the county, else members.
+        "nav_import": next((k for k in ("orgs", "members") if may_import(user, k)), None),
         "nav_accounts": is_system_admin(user),
         "nav_judging": has_role(user, Role.JUDGE),
     }

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from .access import may_import
 from .export import XLSX_TYPE
 from .imports import (
     import_job_choose_sheet,
@@ -23,7 +24,6 @@ from .imports import (
     importer_for,
 )
 from .models import ImportJob
-from .scope import user_scope_paths
 
 ACCEPTED = (".xlsx", ".xls", ".ods", ".csv")
 
@@ -34,14 +34,14 @@ def _params(importer, data) -> dict:
     return params_from(data) if params_from else {}
 
 
-def _require_data_role(request):
-    if not user_scope_paths(request.user):
-        raise Http404("您的账号没有导入数据的权限。")
+def _require_import_role(request, kind):
+    if not may_import(request.user, kind):
+        raise Http404("您的账号没有导入这类数据的权限。")
 
 
 @login_required
 def upload_view(request, kind):
-    _require_data_role(request)
+    _require_import_role(request, kind)
     importer = importer_for(kind)
     error = None
     if request.method == "POST":
@@ -83,7 +83,7 @@ def upload_view(request, kind):
 
 @login_required
 def template_view(request, kind):
-    _require_data_role(request)
+    _require_import_role(request, kind)
     importer = importer_for(kind)
     content = import_template(
         user=request.user, importer=importer, params=_params(importer, request.GET)
@@ -131,6 +131,9 @@ def job_progress_view(request, pk):
 @require_POST
 def job_confirm_view(request, pk):
     job = import_job_get(user=request.user, pk=pk)
+    # A job uploaded while the user held a role that may import it is written only if they
+    # still do.
+    _require_import_role(request, job.kind)
     try:
         confirmed = [int(v) for v in request.POST.getlist("confirm_row") if v.isdigit()]
         job = import_job_confirm(actor=request.user, job=job, confirmed_rows=confirmed)

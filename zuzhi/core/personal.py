@@ -6,10 +6,13 @@ views all show personal data through `personal_view`; none masks or audits on it
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
+
 from .audit import audit_record
 from .masking import mask_id_number, mask_phone
 from .models import AuditAction, AuditLog
-from .scope import PATH_STEP, can_view_personal_data
+from .roles import Role
+from .scope import PATH_STEP, can_view_personal_data, has_role
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,33 @@ AUDIT_MAX_IDS = 200
 def may_see_personal(user) -> bool:
     """Whether the user's role may see personal data unmasked (settings.ZUZHI_UNMASKED_ROLES)."""
     return can_view_personal_data(user)
+
+
+# Roles that may reveal one member's phone to call them (一键拨号), though they see personal
+# data masked otherwise: the people who ring members about meetings and dues.
+PHONE_REVEAL_ROLES = (Role.BRANCH_SECRETARY, Role.TOWNSHIP_STAFF)
+
+
+def may_reveal_phone(user) -> bool:
+    """Whether the user may reveal a phone number, one object at a time (roles that see
+    personal data unmasked may too: they see it on the detail page already)."""
+    return may_see_personal(user) or has_role(user, *PHONE_REVEAL_ROLES)
+
+
+def personal_phone_reveal(*, user, obj, field: str = "phone", where: str) -> str:
+    """The full phone number of one object, for a user whose role may reveal it; the look is
+    audited like any unmasked view (who, which object, when, where). The caller has found
+    `obj` through the user's scope. Other roles are refused (PermissionDenied)."""
+    spec = PERSONAL_MODELS[obj._meta.label_lower].fields[field]
+    if spec.mask is not mask_phone:
+        raise ValueError(f"{field} is not a phone number")
+    if not may_reveal_phone(user):
+        raise PermissionDenied("您的角色不能查看完整电话号码。")
+    value = getattr(obj, field)
+    seen = _Seen()
+    seen.add(obj, [spec.label] if value else [])
+    seen.audit(user=user, where=where)
+    return value
 
 
 def personal_view(*, user, objects, where: str, reveal: bool = True):

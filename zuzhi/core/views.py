@@ -3,8 +3,10 @@ from collections.abc import Iterable, Iterator
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import render
 
+from .access import may_read_audit_log
 from .audit_display import audit_entries, entry_text, type_choices, type_label
 from .export import xlsx_response
 from .models import AuditAction, AuditLog
@@ -95,6 +97,8 @@ def audit_list_view(request):
     """The audit log (审计日志) within the user's scope: each row's before and after in
     labels, filters by user, object, action and date, paging, and an Excel export of exactly
     the filtered rows. Personal values stay masked unless the role may see them and asks."""
+    if not may_read_audit_log(request.user):
+        raise Http404("您的账号不能查看审计日志。")
     filters, errors = _filters(request.GET)
     qs = audit_list(user=request.user, **filters)
     if request.GET.get("export") == "xlsx":

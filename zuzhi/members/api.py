@@ -1,4 +1,5 @@
 import datetime
+from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -76,11 +77,27 @@ class MemberPatch(Schema):
     work_unit: str
 
 
+AgeBandKey = Literal[tuple(band.key for band in selectors.AGE_BANDS)]
+SortKey = Literal[tuple(selectors.MEMBER_SORTS)]
+
+
 class MemberFilters(Schema):
     q: QueryText | None = None
     org: ObjectId | None = Field(None, description="只列出该党组织及其下级的党员")
     status: MemberStatus | None = None
     category: MemberCategory | None = None
+    gender: Literal["1", "2"] | None = Field(None, description="性别：1 男，2 女")
+    education: QueryText | None = Field(
+        None, description="学历（ZB64）：该代码及其下级代码，如 2 为本科教育"
+    )
+    age_band: AgeBandKey | None = Field(
+        None, description="年龄段：35（35 岁及以下）、36-45、46-55、56-60、61（61 岁及以上）"
+    )
+    sort: SortKey | None = Field(
+        None,
+        description="排序：org 党组织（默认）、name 姓名拼音、join_date 入党日期、"
+        "birth_date 出生日期；前加 - 为倒序",
+    )
 
 
 class TransferIn(Schema):
@@ -121,6 +138,10 @@ def member_list(request, filters: Query[MemberFilters]):
         within=within,
         status=filters.status,
         category=filters.category,
+        gender=filters.gender,
+        education=filters.education,
+        age_band=filters.age_band,
+        sort=filters.sort,
     )
     return PersonalPage(qs, user=request.user, where=request.path)
 

@@ -1,11 +1,14 @@
 """Reads of the member registry, always through the user's scope."""
 
+import datetime
+from dataclasses import dataclass
+
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from zuzhi.core import idnumber
-from zuzhi.core.models import AuditLog
-from zuzhi.core.scope import ancestor_paths, scope_queryset, subtree_q
+from zuzhi.core.models import AuditLog, CodeItem
+from zuzhi.core.scope import PATH_STEP, ancestor_paths, scope_queryset, subtree_q, user_scope_paths
 from zuzhi.core.text import initials_q
 from zuzhi.orgs.models import Organization, UnitCategory
 
@@ -18,11 +21,86 @@ from .models import (
     MobileRecord,
     TransferStatus,
 )
-from .services.rules import add_years
 
 
 def member_scoped(*, user) -> QuerySet[Member]:
     return Member.objects.visible_to(user)
+
+
+@dataclass(frozen=True)
+class AgeBand:
+    """An age band (年龄段) of the Party's statistics, in whole years on the day asked."""
+
+    key: str
+    label: str
+    low: int | None
+    high: int | None
+
+
+AGE_BANDS = (
+    AgeBand("35", "35 岁及以下", None, 35),
+    AgeBand("36-45", "36～45 岁", 36, 45),
+    AgeBand("46-55", "46～55 岁", 46, 55),
+    AgeBand("56-60", "56～60 岁", 56, 60),
+    AgeBand("61", "61 岁及以上", 61, None),
+)
+AGE_BAND_KEYS = {band.key: band for band in AGE_BANDS}
+
+# The orders a member list may be sorted in (a whitelist: nothing from the query string
+# reaches order_by). Each ends on the primary key so that pages never overlap.
+MEMBER_SORTS = {
+    "org": ("organization__path", "name_initials", "name", "pk"),
+    "name": ("name_initials", "name", "pk"),
+    "-name": ("-name_initials", "-name", "-pk"),
+    "join_date": ("join_date", "pk"),
+    "-join_date": ("-join_date", "-pk"),
+    "birth_date": ("birth_date", "pk"),
+    "-birth_date": ("-birth_date", "-pk"),
+    "-org": ("-organization__path", "name_initials", "name", "pk"),
+}
+DEFAULT_SORT = "org"
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a year without one
+        return day.replace(year=day.year - years, day=28)
+
+
+def age_band_q(band: AgeBand, *, today: datetime.date) -> Q:
+    """The band as a range of birth dates, so the database filters on the indexed column:
+    aged at least `low` is born on or before `today` minus `low` years; aged at most `high`
+    is born after `today` minus `high + 1` years."""
+    q = Q()
+    if band.low is not None:
+        q &= Q(birth_date__lte=_years_before(today, band.low))
+    if band.high is not None:
+        q &= Q(birth_date__gt=_years_before(today, band.high + 1))
+    return q
+
+
+def education_groups() -> QuerySet[CodeItem]:
+    """The top entries of the ZB64 学历 table (研究生教育, 本科教育, 专科教育, 中专 …) that a
+    list filters by: each stands for itself and the entries under it."""
+    return CodeItem.objects.filter(table="ZB64", parent_code="").order_by("code")
+
+
+def org_filter_choices(*, user, limit: int = 300) -> list:
+    """The organizations a member list may be narrowed to, as a plain select offers them (the
+    top of the user's tree first, `depth` for indenting). A stand-in until the organization
+    picker: a county's few hundred nodes fit, a province's do not."""
+    roots = user_scope_paths(user)
+    top = min((len(p) for p in roots), default=0)
+    orgs = list(
+        Organization.objects.visible_to(user)
+        .filter(is_active=True)
+        .order_by("path")
+        .only("pk", "name", "path")[:limit]
+    )
+    for org in orgs:
+        org.depth = (len(org.path) - top) // PATH_STEP
+    return orgs
 
 
 def member_list(
@@ -32,10 +110,19 @@ def member_list(
     within=None,
     status: str | None = None,
     category: str | None = None,
+    gender: str | None = None,
+    education: str | None = None,
+    age_band: str | None = None,
+    ids: list[int] | None = None,
+    sort: str | None = None,
+    today: datetime.date | None = None,
 ) -> QuerySet[Member]:
     """Members the user may see. `q` matches a name, pinyin initials in any reading of the
     surname (曾国华 by zgh as well as cgh), or a whole ID number (found without being shown:
-    lists mask it)."""
+    lists mask it). `within` is an organization whose subtree is listed; `education` a ZB64
+    group (its own code and those under it); `age_band` a key of AGE_BANDS; `ids` the members
+    chosen on the page; `sort` a key of MEMBER_SORTS. Every filter is a database condition, so
+    the list pages and counts at any scale."""
     qs = member_scoped(user=user).select_related("organization")
     if within is not None:
         qs = qs.filter(subtree_q(within.path, "organization__path"))
@@ -43,6 +130,17 @@ def member_list(
         qs = qs.filter(status=status)
     if category:
         qs = qs.filter(category=category)
+    if gender:
+        qs = qs.filter(gender=gender)
+    if education:
+        group = CodeItem.objects.filter(table="ZB64").filter(
+            Q(code=education) | Q(parent_code=education)
+        )
+        qs = qs.filter(education__in=group.values("code"))
+    if age_band in AGE_BAND_KEYS:
+        qs = qs.filter(age_band_q(AGE_BAND_KEYS[age_band], today=today or timezone.localdate()))
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
     if q:
         q = q.strip()
         number = idnumber.normalize(q)
@@ -50,7 +148,7 @@ def member_list(
             qs = qs.filter(id_number=number)
         else:
             qs = qs.filter(Q(name__contains=q) | initials_q("name_initials", q))
-    return qs.order_by("organization__path", "name", "pk")
+    return qs.order_by(*MEMBER_SORTS.get(sort or DEFAULT_SORT, MEMBER_SORTS[DEFAULT_SORT]))
 
 
 def member_get(*, user, pk) -> Member:
@@ -174,15 +272,6 @@ def transfers_to_receive(*, user) -> dict:
     return {"count": row["count"], "oldest": row["oldest"]}
 
 
-# Age bands of the Party's annual statistics (党内统计年报), youngest first: (label, oldest age).
-AGE_BANDS = [
-    ("30岁及以下", 30),
-    ("31-35岁", 35),
-    ("36-45岁", 45),
-    ("46-55岁", 55),
-    ("56-60岁", 60),
-    ("61岁及以上", None),
-]
 # Education (ZB64) gathered into the bands a chart shows, by the code's first digits.
 EDUCATION_BANDS = [
     ("研究生", ("1",)),
@@ -199,18 +288,13 @@ def member_structure(*, user, today=None) -> dict:
     queries whatever the size of the scope."""
     today = today or timezone.localdate()
     members = member_scoped(user=user)
-    age_counts, born_after = {}, None
-    for i, (_label, oldest) in enumerate(AGE_BANDS):
-        # Aged at most `oldest` today: born after this day `oldest + 1` years ago.
-        limit = add_years(today, -(oldest + 1)) if oldest is not None else None
-        q = Q()
-        if limit is not None:
-            q &= Q(birth_date__gt=limit)
-        if born_after is not None:
-            q &= Q(birth_date__lte=born_after)
-        age_counts[f"a{i}"] = Count("pk", filter=q)
-        born_after = limit
-    ages = members.aggregate(**age_counts)
+    # The list's own bands, so a bar of the chart and the list filtered by it agree.
+    ages = members.aggregate(
+        **{
+            f"a{i}": Count("pk", filter=age_band_q(band, today=today))
+            for i, band in enumerate(AGE_BANDS)
+        }
+    )
     by_code = dict(members.values_list("education").annotate(n=Count("pk")).order_by())
     education = []
     for label, prefixes in EDUCATION_BANDS:
@@ -220,7 +304,7 @@ def member_structure(*, user, today=None) -> dict:
     education.append(("未填写", sum(by_code.values()) - known))
     genders = dict(members.values_list("gender").annotate(n=Count("pk")).order_by())
     return {
-        "age": [(label, ages[f"a{i}"]) for i, (label, _) in enumerate(AGE_BANDS)],
+        "age": [(band.label, ages[f"a{i}"]) for i, band in enumerate(AGE_BANDS)],
         "education": [(label, n) for label, n in education if n],
         "gender": [("男", genders.get("1", 0)), ("女", genders.get("2", 0))],
     }

@@ -23,4 +23,5 @@ urlpatterns = [
     ),
     path("<int:pk>/mobile/", views.member_mobile_view, name="register_mobile"),
     path("<int:pk>/case/", views.member_case_view, name="open_case"),
+    path("<int:pk>/phone/", views.member_phone_view, name="phone"),
 ]

@@ -4,17 +4,24 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from zuzhi.core import idnumber
 from zuzhi.core.audit_display import audit_entries
 from zuzhi.core.codes import code_map
-from zuzhi.core.export import xlsx_response
+from zuzhi.core.export import pdf_response, xlsx_response
 from zuzhi.core.forms import apply_service_errors
-from zuzhi.core.personal import may_see_personal, personal_view
+from zuzhi.core.params import object_id, text_param
+from zuzhi.core.personal import (
+    may_reveal_phone,
+    may_see_personal,
+    personal_phone_reveal,
+    personal_view,
+)
 from zuzhi.orgs.models import Organization
 from zuzhi.orgs.selectors import org_param
 
@@ -68,68 +75,200 @@ def _export_date(day, month_only: bool):
 
 @login_required
 def member_list_view(request):
-    """党员名册: search by name, initials or whole ID number; filters; masked export."""
+    """党员名册: search by name, initials or whole ID number; filters by organization subtree,
+    age band, gender, education, category and status; sortable; the members ticked on the page
+    (or, none ticked, all that the filters find) exported to Excel or printed as a roster."""
     within = _within(request)
+    params = request.GET
+    chosen = [pk for v in params.getlist("member")[:MAX_CHOSEN] if (pk := object_id(v))]
     qs = selectors.member_list(
         user=request.user,
-        q=request.GET.get("q") or None,
+        q=text_param(params, "q") or None,
         within=within,
-        status=request.GET.get("status") or None,
-        category=request.GET.get("category") or None,
+        status=text_param(params, "status") or None,
+        category=text_param(params, "category") or None,
+        gender=text_param(params, "gender") or None,
+        education=text_param(params, "education") or None,
+        age_band=text_param(params, "age") or None,
+        ids=chosen or None,
+        sort=text_param(params, "sort") or None,
     )
-    if request.GET.get("export") == "xlsx":
-        ethnicities, educations = code_map("GB3304"), code_map("ZB64")
-        shown = personal_view(
-            user=request.user, objects=qs.iterator(chunk_size=2000), where=request.path
-        )
-        rows = (
-            [
-                m.name,
-                m.id_number,
-                GENDERS.get(m.gender, ""),
-                ethnicities.get(m.ethnicity, m.ethnicity),
-                m.birth_date,
-                educations.get(m.education, m.education),
-                _export_date(m.join_date, m.join_date_month_only),
-                _export_date(m.full_date, m.full_date_month_only),
-                m.get_status_display(),
-                m.organization.code,
-                m.organization.name,
-                m.get_category_display(),
-                m.phone,
-                m.work_unit,
-            ]
-            for m in shown
-        )
-        return xlsx_response(
-            actor=request.user,
-            filename="党员名册",
-            headers=EXPORT_HEADERS,
-            rows=rows,
-            target_type="members.member",
-            org_path=within.path if within else "",
-        )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    # A list shows personal data masked to every role: the detail page reveals it on request.
+    export = params.get("export")
+    if export == "xlsx":
+        return _export_xlsx(request, qs, within)
+    if export == "pdf":
+        return _roster_pdf(request, qs, within)
+    page = Paginator(qs, 50).get_page(params.get("page"))
+    # A list shows personal data masked to every role: the detail page reveals it on request,
+    # and the roles that ring members reveal one phone at a time.
     page.object_list = personal_view(
         user=request.user, objects=list(page), where=request.path, reveal=False
     )
     for member in page:
         _display(member)
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = params.copy()
+    for key in ("page", "export", "member"):
+        query.pop(key, None)
+    unsorted = query.copy()
+    unsorted.pop("sort", None)
+    sort = params.get("sort")
+    sort = sort if sort in selectors.MEMBER_SORTS else selectors.DEFAULT_SORT
+    # Each sortable column's link: ascending first, a second click descending.
+    sorts = {
+        key: (
+            "-" + key if sort == key else key,
+            "↑" if sort == key else "↓" if sort == "-" + key else "",
+        )
+        for key in ("name", "birth_date", "join_date", "org")
+    }
     return render(
         request,
         "members/member_list.html",
         {
             "page": page,
-            "filters": request.GET,
+            "filters": params,
             "query": query.urlencode(),
+            "kept": [(k, v) for k, values in query.lists() for v in values],
+            "unsorted": unsorted.urlencode(),
+            "sorts": sorts,
             "within": within,
+            "org_choices": _indented(selectors.org_filter_choices(user=request.user)),
             "statuses": MemberStatus.choices,
             "categories": MemberCategory.choices,
+            "genders": GENDERS.items(),
+            "educations": selectors.education_groups(),
+            "age_bands": selectors.AGE_BANDS,
+            "may_reveal_phone": may_reveal_phone(request.user),
         },
     )
+
+
+def _indented(orgs: list) -> list:
+    for org in orgs:
+        org.indent = "\u3000" * org.depth
+    return orgs
+
+
+# At most this many members may be ticked on a page and sent in one link.
+MAX_CHOSEN = 500
+# A printed roster is a branch's or a township's; a larger one is an Excel export.
+ROSTER_MAX_ROWS = 2000
+ROSTER_HEADERS = [
+    "序号",
+    "姓名",
+    "性别",
+    "民族",
+    "出生日期",
+    "学历",
+    "入党日期",
+    "转正日期",
+    "党员状态",
+    "人员类别",
+    "公民身份号码",
+    "联系电话",
+    "工作单位及职务",
+]
+
+
+def _export_xlsx(request, qs, within):
+    ethnicities, educations = code_map("GB3304"), code_map("ZB64")
+    shown = personal_view(
+        user=request.user, objects=qs.iterator(chunk_size=2000), where=request.path
+    )
+    rows = (
+        [
+            m.name,
+            m.id_number,
+            GENDERS.get(m.gender, ""),
+            ethnicities.get(m.ethnicity, m.ethnicity),
+            m.birth_date,
+            educations.get(m.education, m.education),
+            _export_date(m.join_date, m.join_date_month_only),
+            _export_date(m.full_date, m.full_date_month_only),
+            m.get_status_display(),
+            m.organization.code,
+            m.organization.name,
+            m.get_category_display(),
+            m.phone,
+            m.work_unit,
+        ]
+        for m in shown
+    )
+    return xlsx_response(
+        actor=request.user,
+        filename="党员名册",
+        headers=EXPORT_HEADERS,
+        rows=rows,
+        target_type="members.member",
+        org_path=within.path if within else "",
+    )
+
+
+def _roster_pdf(request, qs, within):
+    """党员花名册 as a printable PDF in the list's order, masked and audited like the Excel
+    export. When it holds members of several organizations, a last column names each one's."""
+    count = qs.count()
+    if count > ROSTER_MAX_ROWS:
+        messages.error(
+            request,
+            f"共 {count} 名党员，花名册一次最多打印 {ROSTER_MAX_ROWS} 名："
+            "请选择一个党组织或缩小筛选范围，或导出 Excel。",
+        )
+        query = request.GET.copy()
+        query.pop("export", None)
+        return redirect(f"{request.path}?{query.urlencode()}")
+    ethnicities, educations = code_map("GB3304"), code_map("ZB64")
+    members = personal_view(user=request.user, objects=list(qs), where=request.path)
+    orgs = {m.organization_id for m in members}
+    several = len(orgs) > 1
+    headers = [*ROSTER_HEADERS, "所在党组织"] if several else ROSTER_HEADERS
+    rows = []
+    for number, m in enumerate(members, start=1):
+        row = [
+            number,
+            m.name,
+            GENDERS.get(m.gender, ""),
+            ethnicities.get(m.ethnicity, m.ethnicity),
+            f"{m.birth_date:%Y-%m-%d}",
+            educations.get(m.education, m.education),
+            m.join_date_display,
+            m.full_date_display,
+            m.get_status_display(),
+            m.get_category_display(),
+            m.id_number,
+            m.phone,
+            m.work_unit,
+        ]
+        rows.append([*row, m.organization.name] if several else row)
+    today = timezone.localdate()
+    if within is not None:
+        title_org = within.name
+    elif len(orgs) == 1:
+        title_org = members[0].organization.name
+    else:
+        title_org = ""
+    return pdf_response(
+        actor=request.user,
+        filename="党员花名册",
+        title=f"{title_org}党员花名册",
+        lines=[f"共 {count} 名　打印日期：{today.year}年{today.month}月{today.day}日"],
+        headers=headers,
+        rows=rows,
+        target_type="members.member",
+        org_path=within.path if within else "",
+    )
+
+
+@login_required
+def member_phone_view(request, pk):
+    """One tap on a masked phone: the full number as a tel: link, audited; for the roles that
+    ring members (core.personal decides), and only for members in the user's scope (looked up
+    first, so that a member out of scope is "not found" whatever the method)."""
+    member = selectors.member_get(user=request.user, pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    phone = personal_phone_reveal(user=request.user, obj=member, where=request.path)
+    return render(request, "members/_phone.html", {"phone": phone})
 
 
 @login_required
@@ -143,6 +282,7 @@ def member_detail_view(request, pk):
         {
             "member": _display(member),
             "can_unmask": may_see_personal(request.user) and not reveal,
+            "may_reveal_phone": may_reveal_phone(request.user) and not reveal,
             "transfers": member.transfers.select_related("from_org", "to_org")[:20],
         },
     )

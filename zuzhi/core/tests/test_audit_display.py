@@ -154,8 +154,8 @@ def test_history_masks_the_phone_for_a_role_without_the_personal_right(
 # --- the audit log --------------------------------------------------------------------------
 
 
-def test_audit_log_shows_object_type_and_before_after_in_labels(member, client_as, town_a_user):
-    response = client_as(town_a_user).get(reverse("audit:list"), {"type": "members.member"})
+def test_audit_log_shows_object_type_and_before_after_in_labels(member, client_as, auditor_user):
+    response = client_as(auditor_user).get(reverse("audit:list"), {"type": "members.member"})
     entry = response.context["entries"][0]
     assert entry.type_label == "党员"
     assert ("民族", "汉族", "蒙古族") in entry.changes
@@ -163,29 +163,29 @@ def test_audit_log_shows_object_type_and_before_after_in_labels(member, client_a
 
 
 def test_audit_log_masks_personal_values_unless_the_role_may_see_them(
-    member, client_as, town_a_user, county_user
+    member, client_as, auditor_user, county_user
 ):
     url = reverse("audit:list")
     params = {"type": "members.member", "action": "update"}
-    for user in (town_a_user, county_user):
+    for user in (auditor_user, county_user):
         text = client_as(user).get(url, params).content.decode()
         assert "139****5678" in text and MEMBER_PHONE not in text
     assert (
         MEMBER_PHONE
-        not in client_as(town_a_user).get(url, {**params, "show": "full"}).content.decode()
+        not in client_as(auditor_user).get(url, {**params, "show": "full"}).content.decode()
     )
     assert not AuditLog.objects.filter(action=AuditAction.VIEW_PERSONAL).exists()
     assert (
         MEMBER_PHONE in client_as(county_user).get(url, {**params, "show": "full"}).content.decode()
     )
     assert AuditLog.objects.filter(action=AuditAction.VIEW_PERSONAL, actor=county_user).exists()
-    exported = xlsx_rows(client_as(town_a_user).get(url, {**params, "export": "xlsx"}))
+    exported = xlsx_rows(client_as(auditor_user).get(url, {**params, "export": "xlsx"}))
     assert MEMBER_PHONE not in str(exported) and "139****5678" in str(exported)
 
 
-def test_export_has_labels_in_its_columns(member, client_as, town_a_user):
+def test_export_has_labels_in_its_columns(member, client_as, auditor_user):
     rows = xlsx_rows(
-        client_as(town_a_user).get(
+        client_as(auditor_user).get(
             reverse("audit:list"), {"type": "members.member", "action": "update", "export": "xlsx"}
         )
     )

@@ -56,3 +56,26 @@ def test_empty_columns_are_left_out_and_the_rest_drawn(monkeypatch):
     # A table without rows keeps its headings.
     export.pdf_bytes(title="结果", lines=[], headers=HEADERS, rows=[])
     assert drawn["headers"] == HEADERS
+
+
+def test_short_columns_keep_their_width_and_long_ones_share_the_rest():
+    pdf = _measuring_pdf()
+    pdf.add_page(orientation="L")
+    pdf.set_font("cjk", size=8)
+    long_text = "县第一中学教师兼教研组长，兼任县教育局督学和城关镇关心下一代工作委员会委员" * 3
+    rows = [
+        ["序号", "出生日期", "工作单位及职务", "备注"],
+        ["1", "1952-03-05", long_text, long_text],
+    ]
+    widths = export._pdf_columns(pdf, rows[0], rows[1:], pdf.epw)
+    assert widths[0] >= pdf.get_string_width("序号") and widths[0] < 15
+    assert widths[1] >= pdf.get_string_width("1952-03-05")
+    assert widths[2] == widths[3] and abs(sum(widths) - pdf.epw) < 0.01
+
+
+def test_a_narrow_table_keeps_its_proportions():
+    pdf = _measuring_pdf()
+    pdf.add_page(orientation="L")
+    pdf.set_font("cjk", size=8)
+    widths = export._pdf_columns(pdf, ["序号", "姓名"], [["1", "欧阳建国"]], pdf.epw)
+    assert sum(widths) < pdf.epw and widths[1] > widths[0]

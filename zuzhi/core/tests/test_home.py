@@ -191,8 +191,8 @@ def test_chart_data_stays_inside_the_scope(county, county_user, town_a_user, tow
     make_member(county.village_b1, name="丙", id_number=valid_id_number("19700101", 14))
     charts = home_charts(user=town_a_user, today=datetime.date(2026, 12, 5))
     assert sum(n for _, n in charts["age"]) == 2
-    assert dict(charts["age"])["36-45岁"] == 1  # born 1990: 36
-    assert dict(charts["age"])["61岁及以上"] == 1  # born 1960: 66
+    assert dict(charts["age"])["36～45 岁"] == 1  # born 1990: 36
+    assert dict(charts["age"])["61 岁及以上"] == 1  # born 1960: 66
     assert dict(charts["education"]) == {"大学本科": 2}
     assert dict(charts["gender"]) == {"男": 1, "女": 1}
 

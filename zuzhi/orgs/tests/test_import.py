@@ -8,9 +8,10 @@ from django.utils import timezone
 
 from zuzhi.core.imports import import_files_forget, import_job_confirm, import_job_create
 from zuzhi.core.models import AuditLog, ImportJob
+from zuzhi.core.roles import Role
 from zuzhi.orgs.importers import COLUMNS
 from zuzhi.orgs.models import Organization
-from zuzhi.testing.factories import OrganizationFactory
+from zuzhi.testing.factories import OrganizationFactory, user_with_role
 from zuzhi.testing.xlsx import make_xlsx
 
 HEADERS = [c.header for c in COLUMNS]
@@ -173,13 +174,13 @@ def test_scope_lost_after_the_preview_writes_nothing(county, town_a_user):
     assert not Organization.objects.filter(code__startswith="N").exists()
 
 
-def test_a_failing_preview_is_a_message_not_a_500(county, client_as, town_a_user, monkeypatch):
+def test_a_failing_preview_is_a_message_not_a_500(county, client_as, county_user, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("database went away")
 
     monkeypatch.setattr("zuzhi.orgs.importers.ORG_IMPORTER.apply", broken)
     content = make_xlsx([HEADERS, *village_rows(1)])
-    response = client_as(town_a_user).post(
+    response = client_as(county_user).post(
         reverse("imports:upload", args=["orgs"]),
         {"file": SimpleUploadedFile("a.xlsx", content)},
         follow=True,
@@ -243,9 +244,9 @@ BAD_UPLOADS = {
 
 
 @pytest.mark.parametrize("case", BAD_UPLOADS)
-def test_bad_uploads_get_a_chinese_message_never_a_500(county, client_as, town_a_user, case):
+def test_bad_uploads_get_a_chinese_message_never_a_500(county, client_as, county_user, case):
     name, content, expected = BAD_UPLOADS[case]
-    response = client_as(town_a_user).post(
+    response = client_as(county_user).post(
         reverse("imports:upload", args=["orgs"]),
         {"file": SimpleUploadedFile(name, content)},
         follow=True,
@@ -255,11 +256,11 @@ def test_bad_uploads_get_a_chinese_message_never_a_500(county, client_as, town_a
     assert not Organization.objects.filter(code="Z1").exists()
 
 
-def test_too_big_an_upload_is_refused_before_reading(county, client_as, town_a_user, settings):
+def test_too_big_an_upload_is_refused_before_reading(county, client_as, county_user, settings):
     # The same path as a 100 MB file, with the limit lowered so the test stays small.
     settings.ZUZHI_MAX_UPLOAD_BYTES = 1024 * 1024
     big = SimpleUploadedFile("big.xlsx", b"PK" + b"\0" * (1024 * 1024 + 1))
-    response = client_as(town_a_user).post(reverse("imports:upload", args=["orgs"]), {"file": big})
+    response = client_as(county_user).post(reverse("imports:upload", args=["orgs"]), {"file": big})
     assert response.status_code == 400
     assert "文件过大" in response.content.decode()
     assert not ImportJob.objects.exists()
@@ -280,8 +281,8 @@ def test_progress_partial_polls_while_running_and_refreshes_when_done(
     assert "width: 100%" in response.content.decode()
 
 
-def test_pages_never_500_on_bad_uploads(county, client_as, town_a_user):
-    client = client_as(town_a_user)
+def test_pages_never_500_on_bad_uploads(county, client_as, county_user):
+    client = client_as(county_user)
     url = reverse("imports:upload", args=["orgs"])
     assert client.post(url, {}).status_code == 400
     not_a_sheet = SimpleUploadedFile("a.docx", b"a,b")
@@ -293,7 +294,7 @@ def test_pages_never_500_on_bad_uploads(county, client_as, town_a_user):
     assert template.status_code == 200 and template["Content-Type"].startswith("application/vnd")
 
 
-def test_preview_page_lists_the_bad_cell(county, client_as, town_a_user):
+def test_preview_page_lists_the_bad_cell(county, client_as, county_user):
     content = make_xlsx(
         [
             HEADERS,
@@ -301,7 +302,7 @@ def test_preview_page_lists_the_bad_cell(county, client_as, town_a_user):
             org_row("Z2", "坏日期党支部", "TA", 成立日期="2021-13-01"),
         ]
     )
-    response = client_as(town_a_user).post(
+    response = client_as(county_user).post(
         reverse("imports:upload", args=["orgs"]),
         {"file": SimpleUploadedFile("z.xlsx", content)},
         follow=True,
@@ -333,12 +334,14 @@ def test_a_row_with_a_bad_cell_still_gets_its_parent_checked(county, town_a_user
     assert {e["column"] for e in job.errors} == {"组织类型", "上级组织代码"}
 
 
-def test_the_template_lists_only_the_organizations_in_scope(county, client_as, town_a_user):
+def test_the_template_lists_only_the_organizations_in_scope(county, client_as):
     import io
 
     from python_calamine import CalamineWorkbook
 
-    response = client_as(town_a_user).get(reverse("imports:template", args=["orgs"]))
+    # The organization import is county staff's (#12 §4); their scope is their node's subtree.
+    staff_a = user_with_role(Role.COUNTY_STAFF, county.town_a)
+    response = client_as(staff_a).get(reverse("imports:template", args=["orgs"]))
     book = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
     listed = {row[1] for row in book.get_sheet_by_name("可导入的党组织").to_python()[1:]}
     assert {"TA", "VA1", "VA2"} <= listed and not listed & {"TB", "VB1", "C", "U1"}

@@ -1,0 +1,23 @@
+"""What each role may use (功能权限), beyond the data scope: one predicate per guarded page.
+The page refuses with it and the navigation offers the page with it, so a menu never shows a
+link that answers "not found"."""
+
+from .roles import DATA_ROLES, Role
+from .scope import has_role, user_scope_paths
+
+# The audit log is read by the audit administrator (all of it) and the county Organization
+# Department (its scope); township and branch clerks read an object's change history on the
+# object's own page instead.
+AUDIT_LOG_ROLES = (Role.AUDIT_ADMIN, Role.COUNTY_STAFF)
+
+# Who may import which kind of sheet: building the organization tree is the county's work;
+# any other kind is for every role that holds data.
+IMPORT_ROLES = {"orgs": (Role.COUNTY_STAFF,)}
+
+
+def may_read_audit_log(user) -> bool:
+    return has_role(user, *AUDIT_LOG_ROLES)
+
+
+def may_import(user, kind: str) -> bool:
+    return bool(user_scope_paths(user)) and has_role(user, *IMPORT_ROLES.get(kind, DATA_ROLES))
