@@ -56,7 +56,10 @@ def test_a_county_clerk_exports_the_ticked_members(page, live_server, login, cou
     user_with_role(Role.COUNTY_STAFF, county.county, username="county1")
     login(page, "county1")
     page.goto(f"{live_server.url}{reverse('members:list')}")
-    page.select_option("select[name=org]", str(county.village_a1.pk))
+    # The organization filter is the picker: initials, then a tap on the match.
+    page.fill("#id_org_q", "lzc")
+    page.locator("#id_org_results button", has_text="李庄村党支部").click()
+    page.wait_for_selector("#id_org_chosen:has-text('李庄村党支部')")
     page.click("button:has-text('查询')")
     page.wait_for_url("**org=*")
     page.check("input[name=member][aria-label='选择 王小明']")

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from zuzhi.core import idnumber
 from zuzhi.core.models import AuditLog, CodeItem
-from zuzhi.core.scope import PATH_STEP, ancestor_paths, scope_queryset, subtree_q, user_scope_paths
+from zuzhi.core.scope import ancestor_paths, scope_queryset, subtree_q
 from zuzhi.core.text import initials_q
 from zuzhi.orgs.models import Organization, UnitCategory
 
@@ -84,23 +84,6 @@ def education_groups() -> QuerySet[CodeItem]:
     """The top entries of the ZB64 学历 table (研究生教育, 本科教育, 专科教育, 中专 …) that a
     list filters by: each stands for itself and the entries under it."""
     return CodeItem.objects.filter(table="ZB64", parent_code="").order_by("code")
-
-
-def org_filter_choices(*, user, limit: int = 300) -> list:
-    """The organizations a member list may be narrowed to, as a plain select offers them (the
-    top of the user's tree first, `depth` for indenting). A stand-in until the organization
-    picker: a county's few hundred nodes fit, a province's do not."""
-    roots = user_scope_paths(user)
-    top = min((len(p) for p in roots), default=0)
-    orgs = list(
-        Organization.objects.visible_to(user)
-        .filter(is_active=True)
-        .order_by("path")
-        .only("pk", "name", "path")[:limit]
-    )
-    for org in orgs:
-        org.depth = (len(org.path) - top) // PATH_STEP
-    return orgs
 
 
 def member_list(

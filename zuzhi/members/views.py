@@ -23,6 +23,7 @@ from zuzhi.core.personal import (
     personal_view,
 )
 from zuzhi.orgs.models import Organization
+from zuzhi.orgs.picker import filter_picker
 from zuzhi.orgs.selectors import org_param
 
 from . import letters, selectors, services
@@ -132,7 +133,7 @@ def member_list_view(request):
             "unsorted": unsorted.urlencode(),
             "sorts": sorts,
             "within": within,
-            "org_choices": _indented(selectors.org_filter_choices(user=request.user)),
+            "org_picker": filter_picker(user=request.user, chosen=within),
             "statuses": MemberStatus.choices,
             "categories": MemberCategory.choices,
             "genders": GENDERS.items(),
@@ -141,12 +142,6 @@ def member_list_view(request):
             "may_reveal_phone": may_reveal_phone(request.user),
         },
     )
-
-
-def _indented(orgs: list) -> list:
-    for org in orgs:
-        org.indent = "\u3000" * org.depth
-    return orgs
 
 
 # At most this many members may be ticked on a page and sent in one link.

@@ -19,8 +19,9 @@ from zuzhi.core.params import id_param
 from zuzhi.members.models import Member
 from zuzhi.members.services import MEMBER_ORG_TYPES
 from zuzhi.orgs.committee import committee_roster
-from zuzhi.orgs.models import CommitteePosition, Organization
-from zuzhi.orgs.selectors import org_list, org_param, org_roots, org_scoped
+from zuzhi.orgs.models import CommitteePosition
+from zuzhi.orgs.picker import filter_picker
+from zuzhi.orgs.selectors import org_list, org_param, org_scoped
 
 from . import selectors, services
 from .models import MeetingAttachment, MeetingKind
@@ -44,16 +45,6 @@ def _day(params, name: str) -> datetime.date | None:
     except ValueError:
         return None
     return day if is_plausible(day) else None
-
-
-def _filter_choices(user) -> list[Organization]:
-    """The user's own nodes and the level below: a township clerk picks a branch, the county
-    a township (deeper nodes are reached from the organization pages)."""
-    roots = list(org_roots(user=user))
-    if not roots:
-        return []
-    depth = min(r.depth for r in roots) + 1
-    return list(org_scoped(user=user).filter(depth__lte=depth).order_by("path")[:300])
 
 
 EXPORT_HEADERS = ["日期", "类型", "主题", "党组织", "地点", "主持人", "记录人", "到会", "缺席"]
@@ -108,7 +99,7 @@ def meeting_list_view(request):
         {
             "page": page,
             "organization": organization,
-            "organizations": _filter_choices(request.user),
+            "org_picker": filter_picker(user=request.user, chosen=organization),
             "kinds": MeetingKind.choices,
             "kind": kind,
             "date_from": date_from,

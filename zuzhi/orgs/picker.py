@@ -91,6 +91,15 @@ class OrgPicker:
         )
 
 
+def filter_picker(*, user, chosen: Organization | None, name: str = "org") -> OrgPicker:
+    """A list page's organization filter (按组织筛选, the organization and everything under
+    it): the picker within the user's scope, optional, showing the organization filtered by."""
+    picker = OrgPicker(name=name, required=False, placeholder="全部（输入名称或拼音首字母）")
+    if chosen is not None:
+        picker.choice = selectors.org_choices(user=user, orgs=[chosen], mode=PickerMode.SCOPE)[0]
+    return picker
+
+
 class OrgPickerWidget(forms.Widget):
     """The picker as a form widget. The chosen organization is shown only if it is in the
     field's queryset (the user's reach), whatever id was posted."""

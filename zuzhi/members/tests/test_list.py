@@ -318,3 +318,14 @@ def test_a_judge_or_an_administrator_gets_nothing(county, client, people, sysadm
         client.force_login(user)
         assert client.post(phone_url(people["young"])).status_code == 404
     assert not AuditLog.objects.filter(action=AuditAction.VIEW_PERSONAL).exists()
+
+
+def test_the_organization_filter_is_the_picker_showing_the_chosen_one(
+    county, client_as, town_a_user
+):
+    page = client_as(town_a_user).get(LIST, {"org": county.village_a1.pk}).content.decode()
+    assert 'id="id_org_q"' in page and '<select name="org"' not in page
+    assert "已选：李庄村党支部" in page
+    # Another township's organization is not a filter the clerk can choose.
+    other = client_as(town_a_user).get(LIST, {"org": county.village_b1.pk})
+    assert other.status_code == 404
