@@ -5,7 +5,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from .access import may_read_audit_log
-from .paging import Page, PersonalPage
+from .paging import AuditChangeOut, AuditPage, Page
 from .params import QueryText
 from .selectors import audit_list
 
@@ -24,6 +24,9 @@ class AuditOut(Schema):
     target_repr: str
     before: dict | list | None
     after: dict | list | None
+    changes: list[AuditChangeOut] = Field(
+        ..., description="修改前后，按页面上的写法（代码显示为名称）"
+    )
     message: str
 
 
@@ -43,6 +46,6 @@ def audit(request, filters: Query[AuditFilters]):
     if not may_read_audit_log(request.user):
         raise Http404("您的账号不能查看审计日志。")
     # before/after hold whole snapshots (a member's ID number and phone included).
-    return PersonalPage(
+    return AuditPage(
         audit_list(user=request.user, **filters.dict()), user=request.user, where=request.path
     )

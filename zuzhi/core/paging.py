@@ -32,9 +32,32 @@ class PersonalPage(MappedQuerySet):
 
     def __init__(self, qs: QuerySet, *, user, where: str):
         super().__init__(qs, lambda rows: personal_view(user=user, objects=rows, where=where))
+        self.user = user
 
     def __getitem__(self, item):
         return self.fn(list(self.qs[item]))
+
+
+class AuditPage(PersonalPage):
+    """A page of audit rows (审计记录) through the personal-data policy, each also carrying
+    `changes`: its before and after as the history pages show them (labels, names, no
+    internal fields; `core.audit_display`), named in one batch per page."""
+
+    def __getitem__(self, item):
+        from .audit_display import audit_entries
+
+        rows = super().__getitem__(item)
+        for entry in audit_entries(user=self.user, rows=rows):
+            entry.row.changes = entry.changes
+        return rows
+
+
+class AuditChangeOut(Schema):
+    """One labelled change of an audit row: 民族 from 汉族 to 蒙古族."""
+
+    label: str
+    before: str
+    after: str
 
 
 class Page(PageNumberPagination):

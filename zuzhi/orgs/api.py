@@ -3,7 +3,7 @@ import datetime
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from zuzhi.core.paging import Page, PersonalPage
+from zuzhi.core.paging import AuditChangeOut, AuditPage, Page, PersonalPage
 from zuzhi.core.params import ObjectId, Partial, QueryText
 from zuzhi.core.personal import personal_view
 
@@ -85,6 +85,9 @@ class HistoryOut(Schema):
     action: str
     before: dict | None
     after: dict | None
+    changes: list[AuditChangeOut] = Field(
+        ..., description="修改前后，按页面上的写法（代码显示为名称）"
+    )
     message: str
 
 
@@ -145,6 +148,6 @@ def org_patch(request, org_id: ObjectId, payload: Partial[OrganizationIn]):
 @paginate(Page, page_size=50)
 def org_history(request, org_id: ObjectId):
     org = selectors.org_get(user=request.user, pk=org_id)
-    return PersonalPage(
+    return AuditPage(
         selectors.org_history(user=request.user, org=org), user=request.user, where=request.path
     )

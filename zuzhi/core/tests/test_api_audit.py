@@ -74,3 +74,9 @@ def test_paging_newest_first(audit_api, county, auditor_user):
     newest = list(AuditLog.objects.order_by("-time", "-id").values_list("id", flat=True))
     assert [row["id"] for row in page["items"]] == newest[2:4]
     assert page["count"] == len(newest)
+
+
+def test_audit_rows_carry_their_changes_in_labels(audit_api, county, county_user, town_a_user):
+    org_update(actor=town_a_user, org=county.village_a1, data={"secretary_name": "甲书记"})
+    row = audit_api(county_user, target_type="orgs.organization")["items"][0]
+    assert {"label": "书记", "before": "—", "after": "甲书记"} in row["changes"]

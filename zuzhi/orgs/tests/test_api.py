@@ -88,6 +88,8 @@ def test_create_and_patch_through_the_services(county, api, town_a_user):
     }
     history = api(town_a_user, "get", f"/orgs/{pk}/history").json()["items"]
     assert [h["action"] for h in history] == ["update", "create"]
+    # As the history page writes it: the field's label, not its name.
+    assert history[0]["changes"] == [{"label": "书记", "before": "—", "after": "王书记"}]
 
 
 def test_rule_errors_are_chinese_with_a_field_map(county, api, town_a_user):
@@ -163,6 +165,7 @@ def test_history_masks_the_phone_for_township_staff(county, api, town_a_user, co
     path = f"/orgs/{county.village_a1.pk}/history"
     masked = api(town_a_user, "get", path).json()["items"][0]
     assert masked["after"] == {"secretary_phone": "138****5678"}
+    assert masked["changes"][0]["after"] == "138****5678"
     assert "13812345678" not in str(api(town_a_user, "get", path).json())
     shown = api(county_user, "get", path).json()["items"][0]
     assert shown["after"] == {"secretary_phone": "13812345678"}
