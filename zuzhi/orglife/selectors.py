@@ -225,12 +225,13 @@ def meetings_overdue(*, user, day: datetime.date | None = None) -> list[Meetings
 
 
 def monthly_meeting_rates(*, user, day: datetime.date | None = None, months: int = 12) -> dict:
-    """For each of the last `months` months (the current one included): the branches that
-    existed then, and how many held each monthly meeting kind (落实率 by month)."""
+    """For each of the last `months` finished months: the branches that existed then, and how
+    many held each monthly meeting kind (落实率 by month). The month under way is left out: a
+    rate of its first days would read as a collapse."""
     day = day or timezone.localdate()
     require_plausible_dates(day=day)
     kinds = [k for k, f in settings.ZUZHI_MEETING_FREQUENCY.items() if f == "month"]
-    periods = [period_of("month", day)]
+    periods = [period_of("month", period_of("month", day).start - datetime.timedelta(days=1))]
     while len(periods) < months:
         periods.insert(0, period_of("month", periods[0].start - datetime.timedelta(days=1)))
     branches = Organization.objects.visible_to(user).filter(

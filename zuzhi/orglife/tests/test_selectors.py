@@ -122,14 +122,15 @@ def test_monthly_rates_count_branches_that_existed_and_held_each_kind(
     hold(county.village_a1, "committee")
     hold(county.village_a1, "committee", datetime.date(2026, 11, 20))  # twice: one branch
     hold(county.village_b1, "committee")
-    hold(county.village_b1, "theme_day", datetime.date(2026, 12, 1))
+    hold(county.village_b1, "theme_day", datetime.date(2026, 11, 1))
+    hold(county.village_b1, "theme_day", datetime.date(2026, 12, 1))  # the month under way
     rates = monthly_meeting_rates(user=county_user, day=datetime.date(2026, 12, 5))
-    assert rates["months"][0] == "2026-01" and rates["months"][-1] == "2026-12"
-    assert rates["branches"][8] == 3 and rates["branches"][9:] == [4, 4, 4]
+    assert rates["months"][0] == "2025-12" and rates["months"][-1] == "2026-11"
+    assert rates["branches"][9] == 3 and rates["branches"][10:] == [4, 4]
     committee = next(k for k in rates["kinds"] if k["kind"] == "committee")
     theme = next(k for k in rates["kinds"] if k["kind"] == "theme_day")
-    assert committee["label"] == "支部委员会" and committee["held"][10] == 2
+    assert committee["label"] == "支部委员会" and committee["held"][11] == 2
     assert theme["held"][11] == 1 and sum(theme["held"]) == 1
     town = monthly_meeting_rates(user=town_b_user, day=datetime.date(2026, 12, 5))
-    assert town["branches"][8:] == [0, 1, 1, 1]
-    assert next(k for k in town["kinds"] if k["kind"] == "committee")["held"][10] == 1
+    assert town["branches"][9:] == [0, 1, 1]
+    assert next(k for k in town["kinds"] if k["kind"] == "committee")["held"][11] == 1

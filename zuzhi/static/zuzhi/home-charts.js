@@ -48,10 +48,7 @@ document.addEventListener("DOMContentLoaded", function () {
     tooltip: {trigger: "axis", valueFormatter: function (v) { return v + "%"; }},
     legend: {bottom: 0},
     grid: {left: 10, right: 10, top: 20, bottom: 40, containLabel: true},
-    // The current month is still under way: say so rather than show a fall.
-    xAxis: {type: "category", data: m.months.map(function (s, i) {
-      return i === m.months.length - 1 ? "本月" : s.slice(2);
-    })},
+    xAxis: {type: "category", data: m.months.map(function (s) { return s.slice(2); })},
     yAxis: {type: "value", max: 100, axisLabel: {formatter: "{value}%"}},
     series: m.kinds.map(function (k) {
       return {
