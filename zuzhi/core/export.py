@@ -144,11 +144,11 @@ def pdf_bytes(*, title: str, lines: list[str], headers: list[str], rows: list[li
     pdf = cjk_pdf()
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.set_font("cjk", size=8 if len(headers) > 7 else 9)
+    # Landscape when the columns at their natural widths do not fit a portrait page (once
+    # squeezed to the page they always "fit", wrapping an ID number over two lines).
+    natural = _pdf_columns(pdf, headers, cells, float("inf"))
+    pdf.add_page(orientation="L" if sum(natural) > pdf.epw else "P")
     widths = _pdf_columns(pdf, headers, cells, pdf.epw)
-    landscape = sum(widths) > pdf.epw
-    pdf.add_page(orientation="L" if landscape else "P")
-    if landscape:
-        widths = _pdf_columns(pdf, headers, cells, pdf.epw)
     pdf.set_font("cjk", size=16)
     pdf.multi_cell(0, 10, title, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("cjk", size=10)

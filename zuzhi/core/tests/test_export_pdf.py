@@ -79,3 +79,15 @@ def test_a_narrow_table_keeps_its_proportions():
     pdf.set_font("cjk", size=8)
     widths = export._pdf_columns(pdf, ["序号", "姓名"], [["1", "欧阳建国"]], pdf.epw)
     assert sum(widths) < pdf.epw and widths[1] > widths[0]
+
+
+def test_a_table_too_wide_for_portrait_is_printed_landscape():
+    """A roster's 13 columns at their natural widths: landscape, so no ID number wraps."""
+    headers = ["序号", "姓名", "性别", "民族", "出生日期", "学历", "入党日期", "转正日期"]
+    headers += ["党员状态", "人员类别", "公民身份号码", "联系电话", "所在党组织"]
+    row = [1, "欧阳建国", "男", "汉族", "1957-11-22", "大学", "1985-01-26", "1986-01-26"]
+    row += ["正式党员", "农牧渔民", "411330195711220123", "150****9163", "易集村党支部"]
+    wide = export.pdf_bytes(title="党员花名册", lines=[], headers=headers, rows=[row])
+    narrow = export.pdf_bytes(title="名单", lines=[], headers=["序号", "姓名"], rows=[[1, "王五"]])
+    assert b"/MediaBox [0 0 841.89 595.28]" in wide
+    assert b"/MediaBox [0 0 595.28 841.89]" in narrow
