@@ -21,9 +21,11 @@ def _choose(page, field: str, typed: str, name: str):
     page.wait_for_selector(f"#id_{field}_chosen:has-text('{name}')")
 
 
+@pytest.mark.parametrize("screen", ["page", "phone_page"])
 def test_a_member_recorded_transferred_by_name_and_received(
-    page, live_server, login, county, browser
+    screen, request, live_server, login, county, browser
 ):
+    page = request.getfixturevalue(screen)  # a desktop, then a 375 px phone
     user_with_role(Role.TOWNSHIP_STAFF, county.town_a, username="township1")
     user_with_role(Role.TOWNSHIP_STAFF, county.town_b, username="township2")
     page.add_init_script(WATCH)
