@@ -151,6 +151,18 @@ def seed_committees(
             for s in created
         ],
     )
+    # The name on each branch's page is its roster's secretary (as the service keeps it).
+    from zuzhi.members.models import Member
+
+    names = dict(
+        Member.objects.filter(pk__in=[ids[0] for ids in seated.values()]).values_list("pk", "name")
+    )
+    for org in branches:
+        if org.pk in seated:
+            org.secretary_name = names[seated[org.pk][0]]
+    Organization.objects.bulk_update(
+        [org for org in branches if org.pk in seated], ["secretary_name"], batch_size=2000
+    )
     return seated
 
 

@@ -17,6 +17,7 @@ from zuzhi.members.models import Member
 from zuzhi.members.services import MEMBER_ORG_TYPES
 
 from .models import CommitteePosition, CommitteeSeat, Organization
+from .services import org_secretary_follow_roster
 
 # Seats held by one person at a time; a committee may have several deputies and 委员.
 SINGLE_SEATS = frozenset(CommitteePosition.values) - {
@@ -116,6 +117,8 @@ def committee_appoint(
                 after=snapshot(seat) | {"member": member.name},
                 message=f"任命{member.name}为{seat.get_position_display()}",
             )
+            if position == CommitteePosition.SECRETARY:
+                org_secretary_follow_roster(actor=actor, organization=organization)
     except IntegrityError as exc:  # a concurrent appointment took the seat first
         raise ValidationError({"position": ["该职务或该党员刚被任命，请刷新后重试。"]}) from exc
     return seat
@@ -151,4 +154,6 @@ def committee_end_term(
             after=snapshot(seat, ["ended_on"]),
             message=f"{seat.member.name}不再担任{seat.get_position_display()}",
         )
+        if seat.position == CommitteePosition.SECRETARY:
+            org_secretary_follow_roster(actor=actor, organization=organization)
     return seat

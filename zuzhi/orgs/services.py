@@ -24,7 +24,14 @@ from zuzhi.core.scope import (
 )
 from zuzhi.core.text import pinyin_initials
 
-from .models import BRANCH_TYPES, Organization, RectificationCase, RectificationStep
+from .models import (
+    BRANCH_TYPES,
+    CommitteePosition,
+    CommitteeSeat,
+    Organization,
+    RectificationCase,
+    RectificationStep,
+)
 from .selectors import org_code_proposal
 
 EDITABLE_FIELDS = [
@@ -294,3 +301,35 @@ def rectification_close(*, actor, case: RectificationCase, note: str) -> Rectifi
             after={"status": case.status, "closing_note": case.closing_note},
         )
     return case
+
+
+def org_secretary_follow_roster(*, actor, organization: Organization) -> None:
+    """The organization's 书记 as its committee roster (支部委员会) has it now: called when a
+    secretary's seat is filled or ended, so the name on lists and letters is never stale. A
+    branch that keeps no roster keeps the name typed on its form."""
+    seat = (
+        CommitteeSeat.objects.filter(
+            organization=organization,
+            position=CommitteePosition.SECRETARY,
+            ended_on__isnull=True,
+        )
+        .select_related("member")
+        .first()
+    )
+    name = seat.member.name if seat else ""
+    if organization.secretary_name == name:
+        return
+    before = snapshot(organization, ["secretary_name"])
+    Organization.objects.filter(pk=organization.pk).update(
+        secretary_name=name, updated_at=timezone.now()
+    )
+    organization.secretary_name = name
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        target=organization,
+        org_path=organization.path,
+        before=before,
+        after={"secretary_name": name},
+        message="书记按支部委员会名单更新",
+    )

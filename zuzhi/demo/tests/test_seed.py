@@ -161,6 +161,7 @@ def test_branches_have_committees_and_meetings_name_host_and_recorder(seeded):
     seat = secretaries.first()
     meeting = Meeting.objects.filter(organization=seat.organization).first()
     assert meeting.host_id == seat.member_id
+    assert seat.organization.secretary_name == seat.member.name  # the page names the roster's
 
 
 def test_a_branch_of_seven_gets_a_committee_of_four_that_holds_its_committee_meetings(county):

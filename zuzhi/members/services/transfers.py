@@ -10,7 +10,8 @@ from zuzhi.core.audit import audit_record, snapshot
 from zuzhi.core.dates import OUT_OF_RANGE, is_plausible
 from zuzhi.core.models import AuditAction
 from zuzhi.core.scope import acting_user, path_in_scope, require_in_scope
-from zuzhi.orgs.models import CommitteeSeat, Organization
+from zuzhi.orgs.models import CommitteePosition, CommitteeSeat, Organization
+from zuzhi.orgs.services import org_secretary_follow_roster
 
 from ..models import (
     Member,
@@ -44,6 +45,8 @@ def _move(member: Member, to_org: Organization, *, actor, on: datetime.date) -> 
             after=snapshot(seat, ["ended_on"]),
             message=f"{member.name}组织关系转出，不再担任{seat.get_position_display()}",
         )
+        if seat.position == CommitteePosition.SECRETARY:
+            org_secretary_follow_roster(actor=actor, organization=seat.organization)
 
 
 def member_transfer_check(

@@ -277,6 +277,8 @@ def test_a_member_who_moves_away_leaves_the_old_branchs_committee_on_the_transfe
     )
     seat.refresh_from_db()
     assert seat.ended_on == datetime.date(2026, 11, 3)
+    county.village_a1.refresh_from_db()
+    assert county.village_a1.secretary_name == ""  # the old branch's 书记 left with them
     assert not committee_roster(user=county_user, organization=county.village_a1).exists()
     assert AuditLog.objects.filter(
         target_type="orgs.committeeseat", target_id=str(seat.pk)

@@ -143,3 +143,21 @@ def test_a_clerk_of_another_township_gets_404_on_roster_writes(
     end = client.post(reverse("orgs:committee_end", args=[seat.pk]), {"ended_on": "2026-01-01"})
     assert end.status_code == 404
     assert CommitteeSeat.objects.get().ended_on is None and CommitteeSeat.objects.count() == 1
+
+
+def test_the_branchs_secretary_name_follows_the_roster(county, town_a_user, members):
+    org = county.village_a1
+    org.secretary_name = "旧书记"
+    org.save()
+    seat = appoint(town_a_user, org, members[0], "secretary")
+    org.refresh_from_db()
+    assert org.secretary_name == "委员0"
+    assert AuditLog.objects.filter(
+        target_type="orgs.organization", target_id=str(org.pk), after={"secretary_name": "委员0"}
+    ).exists()
+    appoint(town_a_user, org, members[1], "organization")  # another seat: no change
+    org.refresh_from_db()
+    assert org.secretary_name == "委员0"
+    committee_end_term(actor=town_a_user, seat=seat, ended_on=datetime.date(2026, 6, 30))
+    org.refresh_from_db()
+    assert org.secretary_name == ""
