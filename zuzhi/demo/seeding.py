@@ -100,6 +100,8 @@ class _Builder:
             org = org_create(actor=SYSTEM, parent=parent, data={"code": code, **data})
             self.demo.created += 1
         else:
+            if current.committee_seats.filter(position="secretary", ended_on__isnull=True).exists():
+                del data["secretary_name"]  # once a roster exists, it names the secretary
             before = current.updated_at
             org = org_update(
                 actor=SYSTEM, org=current, data={"parent": parent, **data} if parent else data
