@@ -1,0 +1,768 @@
+"""The appointment form exchange file (干部任免审批表, `.lrmx`): read, write, zip.
+
+What the files look like, as read from public code that reads and writes them: the export
+and import of xvchaoqun/owip, a C# reader deserialising a `Person` class, a Python template
+writer, an eHR export (zip entry names in GBK) and a Python lrmx editor:
+
+- XML, UTF-8, `<?xml version="1.0" encoding="utf-8"?>` (case varies); root `<Person>`, no
+  namespace; one child per field in a fixed order (`PERSON_FIELDS`), ending with ShenFenZheng,
+  ZhaoPian and Version (3.2.1.6 and 3.2.1.16 seen). Saved on Windows: BOM and CRLF. Empty
+  fields come as `<X></X>`, `<X />` or, from pretty-printing writers, whitespace only.
+- Dates: `YYYYMM`, `YYYYMMDD` for JiSuanNianLingShiJian and TianBiaoShiJian; readers add
+  the dot for display (`1978.05`) and some writers save it so. RuDangShiJian may hold a
+  democratic party instead of or after the date (`200106；九三学社`).
+- JiaTingChengYuan holds `<Item>`s (ChengWei, XingMing, ChuShengRiQi, ZhengZhiMianMao,
+  GongZuoDanWeiJiZhiWu); some tools add children (Age…) and write empty Items.
+- JianLi is one text, a line per period (`1996.09--2000.07  …`), continuation lines (其间…)
+  indented with spaces; ZhaoPian is the photo in base64, often empty.
+- Newer software adds elements (DaoLingNianYue 到龄年月, GaiGeQianRenZhiNianLingJieXian…).
+  Zuzhi does not model them: `write` with the original keeps them, and every field that did
+  not change, byte for byte. The older `.lrm`/`.pic` pair (GBK text) is not read.
+"""
+
+import base64
+import binascii
+import codecs
+import datetime
+import io
+import posixpath
+import re
+import zipfile
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+from zuzhi.core import idnumber
+from zuzhi.core.dates import EARLIEST, LATEST
+
+# The version written into a new file; existing files keep theirs.
+DEFAULT_VERSION = "3.2.1.16"
+# A zip of a county's cadres is a few hundred files of at most a few hundred KB (the photo);
+# these limits refuse zip bombs long before they cost memory or minutes.
+MAX_ZIP_FILES = 5000
+MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_ZIP_BYTES = 512 * 1024 * 1024
+
+
+class LrmxError(ValueError):
+    """Why a file cannot be read or a form cannot be written: Chinese messages, each naming
+    the element."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+class YearMonth(NamedTuple):
+    """A date at the form's precision: year and month, and the day when the file gives one."""
+
+    year: int
+    month: int
+    day: int | None = None
+
+
+@dataclass
+class FamilyMember:
+    """One family member or important social relation (家庭主要成员及重要社会关系), an `<Item>`."""
+
+    relation: str = ""
+    name: str = ""
+    birth: YearMonth | None = None
+    political_status: str = ""
+    work_and_post: str = ""
+
+
+@dataclass
+class AppointmentForm:
+    """The appointment form (干部任免审批表) as the `.lrmx` file carries it."""
+
+    name: str = ""
+    gender: str = ""
+    birth: YearMonth | None = None
+    ethnicity: str = ""
+    native_place: str = ""
+    birthplace: str = ""
+    party_joined: YearMonth | None = None
+    # A democratic party written in RuDangShiJian instead of or after the date (九三学社).
+    party_joined_note: str = ""
+    work_started: YearMonth | None = None
+    health: str = ""
+    professional_title: str = ""
+    expertise: str = ""
+    full_time_education: str = ""
+    full_time_degree: str = ""
+    full_time_education_school: str = ""
+    full_time_degree_school: str = ""
+    in_service_education: str = ""
+    in_service_degree: str = ""
+    in_service_education_school: str = ""
+    in_service_degree_school: str = ""
+    current_post: str = ""
+    proposed_post: str = ""
+    post_to_leave: str = ""
+    resume: str = ""
+    rewards_and_punishments: str = ""
+    annual_assessments: str = ""
+    appointment_reason: str = ""
+    family: list[FamilyMember] = field(default_factory=list)
+    submitting_unit: str = ""
+    age_reference_date: YearMonth | None = None
+    filled_date: YearMonth | None = None
+    filled_by: str = ""
+    id_number: str = ""
+    photo: bytes = b""
+    version: str = ""
+
+
+class _Field(NamedTuple):
+    element: str
+    attr: str
+    label: str
+    # text: surrounding whitespace dropped; paragraph: kept exactly (whitespace only is
+    # empty); date, party, id, photo, family: see _read_value.
+    kind: str = "text"
+
+
+PERSON_FIELDS = (
+    _Field("XingMing", "name", "姓名"),
+    _Field("XingBie", "gender", "性别"),
+    _Field("ChuShengNianYue", "birth", "出生年月", "date"),
+    _Field("MinZu", "ethnicity", "民族"),
+    _Field("JiGuan", "native_place", "籍贯"),
+    _Field("ChuShengDi", "birthplace", "出生地"),
+    _Field("RuDangShiJian", "party_joined", "入党时间", "party"),
+    _Field("CanJiaGongZuoShiJian", "work_started", "参加工作时间", "date"),
+    _Field("JianKangZhuangKuang", "health", "健康状况"),
+    _Field("ZhuanYeJiShuZhiWu", "professional_title", "专业技术职务"),
+    _Field("ShuXiZhuanYeYouHeZhuanChang", "expertise", "熟悉专业有何专长"),
+    _Field("QuanRiZhiJiaoYu_XueLi", "full_time_education", "全日制教育学历"),
+    _Field("QuanRiZhiJiaoYu_XueWei", "full_time_degree", "全日制教育学位"),
+    _Field(
+        "QuanRiZhiJiaoYu_XueLi_BiYeYuanXiaoXi",
+        "full_time_education_school",
+        "全日制教育学历毕业院校系及专业",
+    ),
+    _Field(
+        "QuanRiZhiJiaoYu_XueWei_BiYeYuanXiaoXi",
+        "full_time_degree_school",
+        "全日制教育学位毕业院校系及专业",
+    ),
+    _Field("ZaiZhiJiaoYu_XueLi", "in_service_education", "在职教育学历"),
+    _Field("ZaiZhiJiaoYu_XueWei", "in_service_degree", "在职教育学位"),
+    _Field(
+        "ZaiZhiJiaoYu_XueLi_BiYeYuanXiaoXi",
+        "in_service_education_school",
+        "在职教育学历毕业院校系及专业",
+    ),
+    _Field(
+        "ZaiZhiJiaoYu_XueWei_BiYeYuanXiaoXi",
+        "in_service_degree_school",
+        "在职教育学位毕业院校系及专业",
+    ),
+    _Field("XianRenZhiWu", "current_post", "现任职务"),
+    _Field("NiRenZhiWu", "proposed_post", "拟任职务"),
+    _Field("NiMianZhiWu", "post_to_leave", "拟免职务"),
+    _Field("JianLi", "resume", "简历", "paragraph"),
+    _Field("JiangChengQingKuang", "rewards_and_punishments", "奖惩情况", "paragraph"),
+    _Field("NianDuKaoHeJieGuo", "annual_assessments", "年度考核结果", "paragraph"),
+    _Field("RenMianLiYou", "appointment_reason", "任免理由", "paragraph"),
+    _Field("JiaTingChengYuan", "family", "家庭主要成员及重要社会关系", "family"),
+    _Field("ChengBaoDanWei", "submitting_unit", "呈报单位"),
+    _Field("JiSuanNianLingShiJian", "age_reference_date", "计算年龄时间", "date"),
+    _Field("TianBiaoShiJian", "filled_date", "填表时间", "date"),
+    _Field("TianBiaoRen", "filled_by", "填表人"),
+    _Field("ShenFenZheng", "id_number", "身份证号", "id"),
+    _Field("ZhaoPian", "photo", "照片", "photo"),
+    _Field("Version", "version", "版本号"),
+)
+FAMILY_FIELDS = (
+    _Field("ChengWei", "relation", "称谓"),
+    _Field("XingMing", "name", "姓名"),
+    _Field("ChuShengRiQi", "birth", "出生日期", "date"),
+    _Field("ZhengZhiMianMao", "political_status", "政治面貌"),
+    _Field("GongZuoDanWeiJiZhiWu", "work_and_post", "工作单位及职务"),
+)
+FAMILY_ELEMENT = "JiaTingChengYuan"
+ITEM_ELEMENT = "Item"
+
+_UNSAFE = "文件含有 DTD 或实体声明，出于安全原因拒绝读取（干部任免审批表不使用 DTD）。"
+_XML_SPACE = " \t\r\n"
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_DECLARED_ENCODING = re.compile(rb"\A<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
+_COMPACT_DATE = re.compile(r"\A(\d{4})(\d{2})(\d{2})?\Z")
+_SEPARATED_DATE = re.compile(
+    r"\A(\d{4})\s*[.\-/年]\s*(\d{1,2})\s*月?\s*(?:[.\-/]?\s*(\d{1,2})\s*日?)?\Z"
+)
+_PARTY = re.compile(r"\A([\d.\-/年月日]+)(.*)\Z", re.S)
+_PARTY_SEPARATORS = "；;，,、" + _XML_SPACE
+# Characters XML 1.0 cannot carry, not even as character references.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Markup of a well-formed document (expat has already checked it): comments, processing
+# instructions and CDATA sections are skipped whole, so a "<" inside them is not a tag.
+_MARKUP = re.compile(
+    r"<!--.*?-->|<\?.*?\?>|<!\[CDATA\[.*?\]\]>"
+    r"|<(/?)([^\s/>]+)(?:[^>\"']|\"[^\"]*\"|'[^']*')*?(/?)>",
+    re.S,
+)
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+def parse(data: bytes) -> AppointmentForm:
+    """The form in a `.lrmx` file, or LrmxError with every problem found (nothing half-read).
+
+    Dates become YearMonth (197805, 1978.05, 1978-05, 1978.5, 19780512, 1978年5月 are
+    read); the ID number is checked (check digit, birth date, province) and upper-cased;
+    JianLi and the other paragraphs are kept exactly, full-width indentation included (XML
+    itself turns CRLF into LF inside them); the photo is decoded. XML with a DTD or entity
+    declarations is refused (billion laughs, external entities).
+    """
+    return _read(data).form
+
+
+@dataclass
+class _Node:
+    """Where an element lies in the document text, for rewriting it in place."""
+
+    tag: str
+    start: int
+    content_start: int
+    content_end: int
+    end: int
+    self_closed: bool
+    children: list["_Node"] = field(default_factory=list)
+
+
+@dataclass
+class _Document:
+    text: str
+    encoding: str
+    bom: bytes
+    root: _Node
+    form: AppointmentForm
+
+
+def _read(data: bytes) -> _Document:
+    text, encoding, bom = _decode(data)
+    try:
+        person = fromstring(text, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise LrmxError([_UNSAFE]) from exc
+    except ParseError as exc:
+        line, column = exc.position
+        raise LrmxError(
+            [
+                f"文件不是有效的 XML（第 {line} 行第 {column + 1} 列有错）："
+                "不是干部任免审批表（.lrmx）文件，或文件已损坏。"
+            ]
+        ) from exc
+    if person.tag != "Person":
+        raise LrmxError(
+            [f"文件的根元素是 <{person.tag}>，不是干部任免审批表（.lrmx）的 <Person>。"]
+        )
+    root = _layout(text)
+    errors: list[str] = []
+    values = _read_fields(person, PERSON_FIELDS, errors, where="")
+    family = []
+    container = _single(person, FAMILY_ELEMENT, "家庭主要成员及重要社会关系", errors, where="")
+    if container is not None:
+        for number, item in enumerate(container.findall(ITEM_ELEMENT), start=1):
+            where = f"家庭成员第 {number} 项的"
+            family.append(FamilyMember(**_read_fields(item, FAMILY_FIELDS, errors, where)))
+    if errors:
+        raise LrmxError(errors)
+    party_joined, party_joined_note = values.pop("party_joined")
+    form = AppointmentForm(
+        **values, party_joined=party_joined, party_joined_note=party_joined_note, family=family
+    )
+    return _Document(text=text, encoding=encoding, bom=bom, root=root, form=form)
+
+
+def _decode(data: bytes) -> tuple[str, str, bytes]:
+    bom, encoding = next(((bom, name) for bom, name in _BOMS if data.startswith(bom)), (b"", ""))
+    if not encoding:
+        declared = _DECLARED_ENCODING.match(data)
+        encoding = declared[1].decode("ascii") if declared else "utf-8"
+    try:
+        codec = codecs.lookup(encoding).name
+    except LookupError as exc:
+        raise LrmxError([f"文件声明的字符编码“{encoding}”无法识别。"]) from exc
+    try:
+        text = data[len(bom) :].decode(codec)
+    except UnicodeDecodeError as exc:
+        raise LrmxError(
+            [
+                f"文件内容不是有效的 {encoding} 文本：不是干部任免审批表（.lrmx）文件，"
+                "或文件已损坏、编码声明有误。"
+            ]
+        ) from exc
+    return text, codec, bom
+
+
+def _layout(text: str) -> _Node:
+    stack: list[_Node] = []
+    for match in _MARKUP.finditer(text):
+        closing, tag, empty = match.groups()
+        if tag is None:
+            continue
+        if closing:
+            node = stack.pop()
+            node.content_end, node.end = match.start(), match.end()
+            if not stack:
+                return node
+            continue
+        node = _Node(tag, match.start(), match.end(), match.end(), match.end(), bool(empty))
+        if stack:
+            stack[-1].children.append(node)
+        if not empty:
+            stack.append(node)
+        elif not stack:
+            return node
+    raise AssertionError("expat accepted a document without a root element")
+
+
+def _single(parent, tag: str, label: str, errors: list[str], *, where: str):
+    """The one child `tag` of `parent` (None when absent); a field given twice is refused,
+    since either copy could be the one meant."""
+    found = parent.findall(tag)
+    if len(found) > 1:
+        errors.append(
+            f"{where}{label}（{tag}）在文件中出现了 {len(found)} 次，无法确定以哪个为准。"
+        )
+    return found[0] if found else None
+
+
+def _read_fields(parent, fields_: tuple[_Field, ...], errors: list[str], where: str) -> dict:
+    values = {}
+    for f in fields_:
+        if f.kind == "family":
+            continue
+        element = _single(parent, f.element, f.label, errors, where=where)
+        if element is not None and len(element):
+            errors.append(f"{where}{f.label}（{f.element}）中不应有子元素。")
+        raw = "" if element is None else element.text or ""
+        values[f.attr] = _read_value(f, raw, errors, where)
+    return values
+
+
+def _read_value(f: _Field, raw: str, errors: list[str], where: str):
+    value = raw.strip(_XML_SPACE)
+    name = f"{where}{f.label}（{f.element}）"
+    if f.kind == "paragraph":
+        return raw if value else ""
+    if f.kind == "date":
+        return _read_date(value, name, errors) if value else None
+    if f.kind == "party":
+        # A date, a party, or a date then a party: 199806；九三学社.
+        match = _PARTY.match(value)
+        if match is None:
+            return None, value
+        return _read_date(match[1], name, errors), match[2].lstrip(_PARTY_SEPARATORS)
+    if f.kind == "id" and value:
+        try:
+            return idnumber.validate(value, today=datetime.date.today())
+        except idnumber.IdNumberError as exc:
+            errors.append(f"{name}“{value}”：{exc}")
+    if f.kind == "photo":
+        try:
+            return base64.b64decode("".join(value.split()), validate=True)
+        except binascii.Error:
+            errors.append(f"{name}不是有效的 Base64 编码，照片无法读取。")
+    return value
+
+
+def _read_date(value: str, name: str, errors: list[str]) -> YearMonth | None:
+    match = _COMPACT_DATE.match(value) or _SEPARATED_DATE.match(value)
+    if match is None:
+        errors.append(f"{name}“{value}” 不是有效的年月。")
+        return None
+    year, month = int(match[1]), int(match[2])
+    day = int(match[3]) if match[3] else None
+    try:
+        datetime.date(year, month, day or 1)
+    except ValueError:
+        errors.append(f"{name}“{value}” 不是有效的年月。")
+        return None
+    if not EARLIEST.year <= year <= LATEST.year:
+        errors.append(f"{name}“{value}” 不在 {EARLIEST.year} 年至 {LATEST.year} 年之间。")
+        return None
+    return YearMonth(year, month, day)
+
+
+# ---------------------------------------------------------------------------- writing
+
+
+class _Style(NamedTuple):
+    newline: str
+    indent: str
+
+
+_CLEAN = _Style("\n", "  ")
+
+
+def write(form: AppointmentForm, *, original: bytes | None = None) -> bytes:
+    """The `.lrmx` file of `form`.
+
+    With `original` (the file the form was read from), only the fields whose value changed
+    are rewritten, in place: everything else, elements Zuzhi does not model, their order,
+    comments, encoding, BOM and line ends, stays byte for byte; a date given without a day
+    whose year and month did not change keeps its original spelling. Family members are
+    matched to the original `<Item>`s by position (extra children of an Item are kept);
+    added members are appended, removed ones are dropped from the end.
+
+    Without it, a new file: UTF-8, declaration, standard element order, Version.
+    """
+    errors = [
+        f"{label}中含有 XML 文件不能保存的控制字符，请删除后再导出。"
+        for label, value in _texts(form)
+        if _ILLEGAL.search(value)
+    ]
+    if errors:
+        raise LrmxError(errors)
+    if original is None:
+        form = replace(form, version=form.version or DEFAULT_VERSION)
+        return f'<?xml version="1.0" encoding="UTF-8"?>\n{_person(form, _CLEAN)}\n'.encode()
+    document = _read(original)
+    style = _style(document)
+    if document.root.self_closed:
+        edits = [(document.root.start, document.root.end, _person(form, style))]
+    else:
+        edits = _person_edits(document, form, style)
+    text = document.text
+    for start, end, markup in sorted(edits, reverse=True):
+        text = text[:start] + markup + text[end:]
+    return document.bom + text.encode(document.encoding)
+
+
+def _texts(form: AppointmentForm):
+    for f in PERSON_FIELDS:
+        if f.kind in ("text", "paragraph", "id"):
+            yield f.label, getattr(form, f.attr)
+    yield "入党时间", form.party_joined_note
+    for number, member in enumerate(form.family, start=1):
+        for f in FAMILY_FIELDS:
+            if f.kind == "text":
+                yield f"家庭成员第 {number} 项的{f.label}", getattr(member, f.attr)
+
+
+def _style(document: _Document) -> _Style:
+    """Line end and indentation of the original, for what is added to it; a file written on
+    one line gets additions on that line."""
+    newline = "\r\n" if "\r\n" in document.text else "\n"
+    if not document.root.children:
+        return _Style(newline, _CLEAN.indent)
+    indent = _indent(document.text, document.root.children[0].start)
+    if indent is None:
+        return _Style("", "")
+    return _Style(newline, indent)
+
+
+def _indent(text: str, position: int) -> str | None:
+    """The whitespace from the start of the line to `position`; None if the line has more."""
+    line_start = text.rfind("\n", 0, position) + 1
+    prefix = text[line_start:position]
+    return prefix if line_start and not prefix.strip(_XML_SPACE) else None
+
+
+def _value(obj, f: _Field):
+    if f.kind == "party":
+        return obj.party_joined, obj.party_joined_note
+    return getattr(obj, f.attr)
+
+
+def _same(f: _Field, new, old) -> bool:
+    # The registry keeps year and month: a day the file gave is not a change.
+    if f.kind == "date" and new and old and new.day is None:
+        return new[:2] == old[:2]
+    return new == old
+
+
+def _text(f: _Field, value) -> str:
+    if f.kind == "date":
+        return _date_text(value)
+    if f.kind == "party":
+        date, note = value
+        return "；".join(part for part in (_date_text(date), note) if part)
+    if f.kind == "photo":
+        return base64.b64encode(value).decode("ascii")
+    return value
+
+
+def _date_text(value: YearMonth | None) -> str:
+    if value is None:
+        return ""
+    return f"{value.year:04d}{value.month:02d}" + (f"{value.day:02d}" if value.day else "")
+
+
+def _escape(value: str, style: _Style) -> str:
+    text = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # A CR would be read back as LF; line ends follow the file's.
+    text = text.replace("\r", "&#13;")
+    return text.replace("\n", style.newline) if style.newline == "\r\n" else text
+
+
+def _element(tag: str, inner: str) -> str:
+    return f"<{tag}>{inner}</{tag}>"
+
+
+def _person(form: AppointmentForm, style: _Style) -> str:
+    children = "".join(
+        style.newline + style.indent + _element(f.element, _inner(form, f, style, style.indent))
+        for f in PERSON_FIELDS
+    )
+    return f"<Person>{children}{style.newline}</Person>"
+
+
+def _inner(obj, f: _Field, style: _Style, indent: str) -> str:
+    if f.kind == "family":
+        return _family(obj.family, style, indent)
+    return _escape(_text(f, _value(obj, f)), style)
+
+
+def _family(members: list[FamilyMember], style: _Style, indent: str) -> str:
+    if not members:
+        return ""
+    item_indent = indent + style.indent
+    items = "".join(
+        style.newline + item_indent + _item(member, style, item_indent) for member in members
+    )
+    return items + style.newline + indent
+
+
+def _item(member: FamilyMember, style: _Style, indent: str) -> str:
+    child_indent = indent + style.indent
+    children = "".join(
+        style.newline + child_indent + _element(f.element, _inner(member, f, style, child_indent))
+        for f in FAMILY_FIELDS
+    )
+    return _element(ITEM_ELEMENT, children + style.newline + indent)
+
+
+def _person_edits(document: _Document, form: AppointmentForm, style: _Style) -> list:
+    old = document.form
+    root = document.root
+    changes = {
+        f.element: _escape(_text(f, _value(form, f)), style)
+        for f in PERSON_FIELDS
+        if f.kind != "family" and not _same(f, _value(form, f), _value(old, f))
+    }
+    edits = []
+    if form.family != old.family:
+        container = next((c for c in root.children if c.tag == FAMILY_ELEMENT), None)
+        if container is None or container.self_closed:
+            changes[FAMILY_ELEMENT] = _family(form.family, style, style.indent)
+        else:
+            edits += _family_edits(document, container, form.family, style)
+    order = tuple(f.element for f in PERSON_FIELDS)
+    return edits + _field_edits(document.text, root, changes, order, style)
+
+
+def _field_edits(text: str, parent: _Node, changes: dict, order: tuple, style: _Style) -> list:
+    """Replace the content of each changed child of `parent`; a child the original lacks is
+    inserted after the nearest one before it in the standard order."""
+    present = {}
+    for child in parent.children:
+        present.setdefault(child.tag, child)
+    child_indent = (_indent(text, parent.start) or "") + style.indent if style.newline else ""
+    edits, pending = [], []
+    anchor = None
+
+    def insert_pending():
+        if not pending:
+            return
+        markup = "".join(
+            style.newline + child_indent + _element(tag, changes[tag]) for tag in pending
+        )
+        if anchor is not None:
+            edits.append((anchor.end, anchor.end, markup))
+        elif parent.children:
+            edits.append((parent.content_start, parent.content_start, markup))
+        else:
+            closing = style.newline + (_indent(text, parent.start) or "") if style.newline else ""
+            edits.append((parent.content_start, parent.content_end, markup + closing))
+        pending.clear()
+
+    for tag in order:
+        node = present.get(tag)
+        if node is None:
+            if changes.get(tag):
+                pending.append(tag)
+            continue
+        insert_pending()
+        anchor = node
+        if tag in changes:
+            edits.append(_replace_content(text, node, changes[tag]))
+    insert_pending()
+    return edits
+
+
+def _replace_content(text: str, node: _Node, inner: str) -> tuple[int, int, str]:
+    if node.self_closed:
+        # <X a="1"/> becomes <X a="1">…</X>: the start tag keeps its attributes.
+        start_tag = text[node.start : node.end - 2].rstrip(_XML_SPACE) + ">"
+        return node.start, node.end, f"{start_tag}{inner}</{node.tag}>"
+    return node.content_start, node.content_end, inner
+
+
+def _family_edits(
+    document: _Document, container: _Node, members: list[FamilyMember], style: _Style
+) -> list:
+    text = document.text
+    items = [child for child in container.children if child.tag == ITEM_ELEMENT]
+    item_indent = (_indent(text, container.start) or "") + style.indent if style.newline else ""
+    order = tuple(f.element for f in FAMILY_FIELDS)
+    edits = []
+    for member, old, node in zip(members, document.form.family, items, strict=False):
+        if member == old:
+            continue
+        if node.self_closed:
+            indent = _indent(text, node.start) or ""
+            edits.append((node.start, node.end, _item(member, style, indent)))
+            continue
+        changes = {
+            f.element: _inner(member, f, style, "")
+            for f in FAMILY_FIELDS
+            if not _same(f, _value(member, f), _value(old, f))
+        }
+        edits += _field_edits(text, node, changes, order, style)
+    added = members[len(items) :]
+    if added and container.children:
+        markup = "".join(
+            style.newline + item_indent + _item(member, style, item_indent) for member in added
+        )
+        at = (items or container.children)[-1].end
+        edits.append((at, at, markup))
+    elif added:
+        indent = _indent(text, container.start) or ""
+        edits.append(
+            (container.content_start, container.content_end, _family(added, style, indent))
+        )
+    for node in items[len(members) :]:
+        # The item goes with the line break and indentation before it.
+        position = container.children.index(node)
+        before = container.children[position - 1].end if position else container.content_start
+        edits.append((before, node.end, ""))
+    return edits
+
+
+# ---------------------------------------------------------------------------- zip
+
+
+def read_zip(data: bytes) -> list[tuple[str, AppointmentForm | list[str]]]:
+    """Each `.lrmx` file of a zip with its form or the Chinese reasons it cannot be read.
+
+    Directories and the litter of archivers (__MACOSX, Thumbs.db) are ignored; other files
+    are listed with a message. A zip with more than MAX_ZIP_FILES files or more than
+    MAX_ZIP_BYTES unpacked is refused whole, a file over MAX_FILE_BYTES alone (sizes are
+    counted while unpacking, not trusted from the directory); names with `..` or an absolute
+    path are refused. Names without the zip's UTF-8 flag are read as GBK, as Chinese Windows
+    writes them.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as exc:
+        raise LrmxError(["文件不是有效的 zip 压缩包，或压缩包已损坏。"]) from exc
+    named = [(info, _member_name(info)) for info in archive.infolist() if not info.is_dir()]
+    members = [(info, name) for info, name in named if not _is_litter(name)]
+    if len(members) > MAX_ZIP_FILES:
+        raise LrmxError(
+            [
+                f"压缩包中有 {len(members)} 个文件，超过一次导入的上限 {MAX_ZIP_FILES} 个，请分批导入。"
+            ]
+        )
+    too_big = [f"压缩包解压后超过 {MAX_ZIP_BYTES // 1024 // 1024} MB，拒绝导入。"]
+    if sum(info.file_size for info, _ in members) > MAX_ZIP_BYTES:
+        raise LrmxError(too_big)
+    results: list[tuple[str, AppointmentForm | list[str]]] = []
+    total = 0
+    for info, name in members:
+        content = _member_content(archive, info, name)
+        if isinstance(content, list):
+            results.append((name, content))
+            continue
+        total += len(content)
+        if total > MAX_ZIP_BYTES:
+            raise LrmxError(too_big)
+        try:
+            results.append((name, parse(content)))
+        except LrmxError as exc:
+            results.append((name, exc.messages))
+    return results
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    name = info.orig_filename
+    if not info.flag_bits & 0x800:
+        # zipfile read the bytes as CP437; they are GBK when Chinese Windows wrote them.
+        try:
+            name = name.encode("cp437").decode("gbk")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            pass
+    return name.replace("\\", "/")
+
+
+def _is_litter(name: str) -> bool:
+    base = posixpath.basename(name)
+    return (
+        name.startswith("__MACOSX/")
+        or base.startswith("._")
+        or base.lower() in ("thumbs.db", "desktop.ini", ".ds_store")
+    )
+
+
+def _member_content(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str):
+    """The bytes of a member, or the reasons it is not read."""
+    parts = name.split("/")
+    if name.startswith("/") or re.match(r"[A-Za-z]:", name) or ".." in parts:
+        return ["文件名中含有绝对路径或“..”，出于安全原因拒绝读取。"]
+    suffix = posixpath.splitext(name)[1].lower()
+    if suffix == ".lrm":
+        return ["这是旧版任免审批表（.lrm），请用任免审批表软件另存为 .lrmx 后再导入。"]
+    if suffix != ".lrmx":
+        return ["不是干部任免审批表（.lrmx）文件，未导入。"]
+    if info.flag_bits & 0x1:
+        return ["文件已加密，无法读取。"]
+    too_big = [
+        f"文件解压后超过 {MAX_FILE_BYTES // 1024 // 1024} MB，不像干部任免审批表，拒绝读取。"
+    ]
+    if info.file_size > MAX_FILE_BYTES:
+        return too_big
+    try:
+        with archive.open(info) as stream:
+            content = stream.read(MAX_FILE_BYTES + 1)
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, zlib.error, EOFError) as exc:
+        return [f"文件在压缩包中已损坏，无法解压（{type(exc).__name__}）。"]
+    return too_big if len(content) > MAX_FILE_BYTES else content
+
+
+def write_zip(items: Iterable[tuple[str, bytes]]) -> bytes:
+    """A zip of `.lrmx` files given as (file name, content from `write`). Only the base name
+    is kept; a name used twice (two cadres called 张伟) gets （2）, （3）… before the suffix.
+    Names are stored in UTF-8 with the zip's UTF-8 flag."""
+    buffer = io.BytesIO()
+    used: set[str] = set()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, content in items:
+            archive.writestr(_unique_name(name, used), content)
+    return buffer.getvalue()
+
+
+def _unique_name(name: str, used: set[str]) -> str:
+    base = posixpath.basename(name.replace("\\", "/")) or "干部任免审批表.lrmx"
+    stem, suffix = posixpath.splitext(base)
+    candidate, number = base, 1
+    while candidate.lower() in used:
+        number += 1
+        candidate = f"{stem}（{number}）{suffix}"
+    used.add(candidate.lower())
+    return candidate
