@@ -230,8 +230,11 @@ def indicator_stage_scores(stage: Stage, entrants: dict[int, str]) -> StageResul
         """One column per top-level indicator: its own score, scaled, from `group`'s leaves."""
         columns = []
         for i, top in enumerate(tops):
+            # 64-bit from the start: PostgreSQL multiplies two small literals (a leaf whose
+            # values are all equal scores a constant) as 32-bit integers and overflows.
             arms = " ".join(
-                f"WHEN {leaf.pk} THEN {_leaf_score_sql(leaf, *stats[leaf.pk])} * {factor[leaf.pk]}"
+                f"WHEN {leaf.pk} THEN {_leaf_score_sql(leaf, *stats[leaf.pk])} "
+                f"* CAST({factor[leaf.pk]} AS BIGINT)"
                 for leaf in group
                 if top_of[leaf.pk] is top
             )

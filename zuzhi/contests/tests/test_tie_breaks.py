@@ -218,3 +218,33 @@ def test_database_top_level_scores_equal_the_readable_rule(
             tuple(int(s.scaleb(2)) for s in rule[i]) for i in range(len(entrants))
         ]
         transaction.set_rollback(True)
+
+
+def test_a_leaf_with_equal_values_everywhere_scores_without_overflow(county, county_user):
+    """Equal values make a min–max leaf a constant; under two levels of weights its scaled
+    score passed 32 bits, which PostgreSQL refused ("integer out of range")."""
+    tree = [
+        {"name": "甲", "weight": D("33.33"), "method": "raw"},
+        {
+            "name": "乙",
+            "weight": D("66.67"),
+            "children": [
+                {"name": "乙一", "weight": D("12.5"), "method": "raw"},
+                {
+                    "name": "乙二",
+                    "weight": D("87.5"),
+                    "children": [{"name": "乙二一", "weight": D(100), "method": "minmax"}],
+                },
+            ],
+        },
+    ]
+    values = {name: ["0"] * 5 for name in ["甲", "乙一", "乙二一"]}
+    contest, entrants = indicator_contest(county, county_user, tree, values)
+    got = selectors.indicator_stage_scores(contest.stages.get(), {e.pk: e.name for e in entrants})
+    names, rule = scoring.indicator_tiebreak(
+        tree, {k: dict(enumerate(D(v) for v in c)) for k, c in values.items()}
+    )
+    assert not got.problems and got.top_names == names
+    assert [got.top_scores[e.pk] for e in entrants] == [
+        tuple(int(s.scaleb(2)) for s in rule[i]) for i in range(len(entrants))
+    ]

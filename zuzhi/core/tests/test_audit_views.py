@@ -3,6 +3,7 @@ import io
 from unittest import mock
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
@@ -193,5 +194,9 @@ def test_filters_by_object_type_id_and_name(county, client_as, town_a_user, coun
 )
 def test_each_filter_searches_an_index(auditor_user, filters):
     # The auditor's log is unscoped, so the filter alone decides how the table is read.
+    # SQLite plans by the indexes alone; PostgreSQL by statistics, which a test table of a
+    # few rows makes meaningless (it walks the time index and filters), so only SQLite here.
+    if connection.vendor != "sqlite":
+        pytest.skip("query plans on a near-empty PostgreSQL table follow its statistics")
     plan = audit_list(user=auditor_user, **filters).explain()
     assert "SEARCH core_auditlog USING" in plan, plan

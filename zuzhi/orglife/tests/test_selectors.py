@@ -21,7 +21,7 @@ NOV = datetime.date(2026, 11, 10)
 
 def hold(org, kind, day=NOV):
     member = org.members.first() or make_member(
-        org, name="王五", id_number=valid_id_number("19800101", org.pk)
+        org, name="王五", id_number=valid_id_number("19800101", org.pk % 1000)
     )
     meeting_record(
         actor=SYSTEM,
