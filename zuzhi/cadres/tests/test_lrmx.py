@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zuzhi.cadres import lrmx
+from zuzhi.cadres import lrmx, lrmx_zip
 from zuzhi.cadres.lrmx import (
     FAMILY_FIELDS,
     PERSON_FIELDS,
@@ -17,10 +17,9 @@ from zuzhi.cadres.lrmx import (
     LrmxError,
     YearMonth,
     parse,
-    read_zip,
     write,
-    write_zip,
 )
+from zuzhi.cadres.lrmx_zip import read_zip, write_zip
 
 DATA = Path(__file__).parent / "data"
 SAMPLES = sorted(path.name for path in DATA.glob("*.lrmx"))
@@ -433,18 +432,18 @@ def test_read_zip_refuses_path_tricks():
 
 def test_read_zip_limits(monkeypatch):
     three = zip_of({f"{n}.lrmx": sample("standard.lrmx") for n in range(3)})
-    monkeypatch.setattr(lrmx, "MAX_ZIP_FILES", 2)
+    monkeypatch.setattr(lrmx_zip, "MAX_ZIP_FILES", 2)
     with pytest.raises(LrmxError, match="超过一次导入的上限 2 个"):
         read_zip(three)
-    monkeypatch.setattr(lrmx, "MAX_ZIP_FILES", 5000)
+    monkeypatch.setattr(lrmx_zip, "MAX_ZIP_FILES", 5000)
     # A file that unpacks to more than the limit; zeros compress a thousandfold.
     bomb = zip_of({"bomb.lrmx": b"\x00" * 200_000, "ok.lrmx": sample("standard.lrmx")})
     assert len(bomb) < 5_000
-    monkeypatch.setattr(lrmx, "MAX_FILE_BYTES", 100_000)
+    monkeypatch.setattr(lrmx_zip, "MAX_FILE_BYTES", 100_000)
     results = dict(read_zip(bomb))
     assert results["bomb.lrmx"][0].startswith("文件解压后超过")
     assert results["ok.lrmx"].name == "李建国"
-    monkeypatch.setattr(lrmx, "MAX_ZIP_BYTES", 150_000)
+    monkeypatch.setattr(lrmx_zip, "MAX_ZIP_BYTES", 150_000)
     with pytest.raises(LrmxError, match="压缩包解压后超过"):
         read_zip(zip_of({"a.lrmx": b"\x00" * 90_000, "b.lrmx": b"\x00" * 90_000}))
 
