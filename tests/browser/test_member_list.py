@@ -10,6 +10,8 @@ from zuzhi.core.models import AuditAction, AuditLog, CodeItem
 from zuzhi.core.roles import Role
 from zuzhi.testing.factories import make_member, user_with_role, valid_id_number
 
+from .htmx import settled
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -60,6 +62,7 @@ def test_a_county_clerk_exports_the_ticked_members(page, live_server, login, cou
     page.fill("#id_org_q", "lzc")
     page.locator("#id_org_results button", has_text="李庄村党支部").click()
     page.wait_for_selector("#id_org_chosen:has-text('李庄村党支部')")
+    settled(page)
     page.click("button:has-text('查询')")
     page.wait_for_url("**org=*")
     page.check("input[name=member][aria-label='选择 王小明']")

@@ -9,6 +9,8 @@ from zuzhi.core.roles import Role
 from zuzhi.members.models import Member
 from zuzhi.testing.factories import make_member, user_with_role, valid_id_number
 
+from .htmx import settled
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WATCH = """
@@ -36,6 +38,7 @@ def test_a_member_is_recorded_in_a_branch_chosen_by_keyboard(
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     page.wait_for_selector("#id_organization_chosen:has-text('已选：李庄村党支部（城关镇党委）')")
+    settled(page)
     assert page.evaluate("document.activeElement.id") == "id_organization_q"
     # Typing again clears the choice; Enter in the box takes the first match, not the form.
     page.keyboard.press("Control+A")
@@ -45,6 +48,7 @@ def test_a_member_is_recorded_in_a_branch_chosen_by_keyboard(
     assert "城郊乡" not in page.locator("#id_organization_results").inner_text()
     page.keyboard.press("Enter")
     page.wait_for_selector("#id_organization_chosen:has-text('已选：王庄村党支部（城关镇党委）')")
+    settled(page)
     assert page.url.endswith(reverse("members:create"))
     page.fill("#id_name", "曾国华")
     page.fill("#id_id_number", valid_id_number())
@@ -79,3 +83,47 @@ def test_on_a_phone_the_transfer_target_is_tapped_from_the_county_list(
     assert page.input_value("#id_to_org_code") == str(county.village_b1.pk)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert page.evaluate("window.__csp") == []
+
+
+@pytest.mark.parametrize("search_sent", [False, True], ids=["search-waiting", "search-in-flight"])
+def test_a_late_search_does_not_undo_the_choice(
+    page, live_server, login, county, township1, search_sent
+):
+    """On a slow network the user types on and presses Enter before the list is refreshed:
+    the choice made from the list on screen stands, whether the new search was still waiting
+    for the typing delay or already on its way."""
+    held, holding = [], [False]
+
+    def hold(route):
+        if holding[0]:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/orgs/picker/**", hold)
+    login(page, "township1")
+    page.goto(f"{live_server.url}{reverse('members:create')}")
+    page.click("label[for=id_organization_q]")
+    page.keyboard.type("wz")
+    page.locator("#id_organization_results button", has_text="王庄村党支部").wait_for()
+    holding[0] = True
+    page.keyboard.type("c")
+    if search_sent:
+        page.wait_for_timeout(700)  # the typing delay (300 ms) runs out: the search is sent
+        assert len(held) == 1
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(700)
+    holding[0] = False
+    picks = [r for r in held if "pick=" in r.request.url]
+    assert len(picks) == 1
+    picks[0].continue_()
+    page.wait_for_selector("#id_organization_chosen:has-text('已选：王庄村党支部')")
+    for route in held:  # the search answers last
+        if route is not picks[0]:
+            try:
+                route.continue_()
+            except Exception:  # the browser has given this request up already
+                pass
+    page.wait_for_timeout(500)
+    assert page.input_value("#id_organization") == str(county.village_a2.pk)
+    assert "王庄村党支部" in page.inner_text("#id_organization_chosen")

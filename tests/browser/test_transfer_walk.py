@@ -10,6 +10,7 @@ from zuzhi.core.roles import Role
 from zuzhi.members.models import Member, MemberTransfer, TransferStatus
 from zuzhi.testing.factories import user_with_role, valid_id_number
 
+from .htmx import settled
 from .test_csp import WATCH
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,6 +20,7 @@ def _choose(page, field: str, typed: str, name: str):
     page.fill(f"#id_{field}_q", typed)
     page.locator(f"#id_{field}_results button", has_text=name).click()
     page.wait_for_selector(f"#id_{field}_chosen:has-text('{name}')")
+    settled(page)
 
 
 @pytest.mark.parametrize("screen", ["page", "phone_page"])
