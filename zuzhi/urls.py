@@ -17,6 +17,7 @@ urlpatterns = [
     path("dues/", include("zuzhi.dues.urls")),
     path("contests/", include("zuzhi.contests.urls")),
     path("ratings/", include("zuzhi.ratings.urls")),
+    path("cadres/", include("zuzhi.cadres.urls")),
     path("audit/", include("zuzhi.core.urls")),
     path("imports/", include("zuzhi.core.import_urls")),
 ]

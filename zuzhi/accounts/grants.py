@@ -15,7 +15,13 @@ from .selectors import admin_scope_paths, approver_paths, password_set_by_admini
 
 # Roles a system administrator may grant. Administrator roles themselves are granted only
 # from the command line (`zuzhi grant-role`), so no web account can raise its own rights.
-GRANTABLE_ROLES = (Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF, Role.BRANCH_SECRETARY, Role.JUDGE)
+GRANTABLE_ROLES = (
+    Role.COUNTY_STAFF,
+    Role.CADRE_STAFF,
+    Role.TOWNSHIP_STAFF,
+    Role.BRANCH_SECRETARY,
+    Role.JUDGE,
+)
 
 
 def _roles_snapshot(user: User) -> list[str]:

@@ -82,3 +82,27 @@ def make_member(organization, **overrides):
     from zuzhi.members.services import member_create
 
     return member_create(actor=SYSTEM, organization=organization, data=member_data(**overrides))
+
+
+def make_cadre(organization, **overrides):
+    """A cadre record (干部) written straight to the table: birth date and gender follow the ID
+    number, as the registry's services derive them."""
+    from zuzhi.cadres.models import Cadre
+    from zuzhi.core.idnumber import birth_date, gender_code
+    from zuzhi.core.text import initials_index
+
+    data = {
+        "name": "李明",
+        "id_number": valid_id_number(sequence=Cadre.objects.count() % 1000),
+        "ethnicity": "01",
+        "education": "21",
+        "full_time_education": "大学",
+        "unit_name": organization.name,
+        "current_post": "副镇长",
+    }
+    data.update(overrides)
+    data.setdefault("birth_date", birth_date(data["id_number"]))
+    data.setdefault("gender", gender_code(data["id_number"]))
+    return Cadre.objects.create(
+        organization=organization, name_initials=initials_index(data["name"]), **data
+    )

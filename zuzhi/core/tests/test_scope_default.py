@@ -36,6 +36,7 @@ SCOPED_APPS = [
     "points",
     "contests",
     "ratings",
+    "cadres",
 ]
 # Models of those apps that belong to no organization: the whole deployment shares them.
 UNSCOPED = {
@@ -46,6 +47,8 @@ UNSCOPED = {
     "ratings.starquota",
     # An SMS code belongs to a phone, not to a contest.
     "contests.votecode",
+    # The county's team structure targets are configuration, the same for every team.
+    "cadres.teamtarget",
 }
 
 

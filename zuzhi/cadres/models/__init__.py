@@ -1,0 +1,37 @@
+"""The cadre registry (干部): records, posts and ranks, leadership teams, self-nominations."""
+
+from .nominations import NominationStatus, NominationTarget, SelfNomination
+from .ranks import LeadershipLevel, Rank, RankGrant, StaffGrade, StaffGradeGrant, UnitEstablishment
+from .registry import (
+    AnnualAssessment,
+    AssessmentResult,
+    Cadre,
+    CareerEntry,
+    FamilyMember,
+    RewardPunishment,
+)
+from .teams import LeadershipTeam, PostHolding, TargetKind, TeamKind, TeamPost, TeamTarget
+
+__all__ = [
+    "AnnualAssessment",
+    "AssessmentResult",
+    "Cadre",
+    "CareerEntry",
+    "FamilyMember",
+    "LeadershipLevel",
+    "LeadershipTeam",
+    "NominationStatus",
+    "NominationTarget",
+    "PostHolding",
+    "Rank",
+    "RankGrant",
+    "RewardPunishment",
+    "SelfNomination",
+    "StaffGrade",
+    "StaffGradeGrant",
+    "TargetKind",
+    "TeamKind",
+    "TeamPost",
+    "TeamTarget",
+    "UnitEstablishment",
+]

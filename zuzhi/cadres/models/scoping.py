@@ -1,0 +1,76 @@
+"""Who sees cadre data (干部信息的可见范围), in one place.
+
+Cadre records are not the organization section's business data: county staff of other
+sections do not see them. The cadre section (role `cadre_staff`) sees every record whose
+unit is in its subtree; a cadre's own account sees their own record and what hangs on it.
+Teams are the exception: township staff see their own township's teams (the team pages
+show names, posts, ranks, age and education, never the record behind them)."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from zuzhi.core.roles import Role
+from zuzhi.core.scope import ScopedQuerySet, deny, is_system, role_paths, scope_q, subtree_q
+
+
+def cadre_section_q(user, field: str) -> Q | None:
+    """The cadre section's scope on `field`; None when the user is not in it."""
+    if is_system(user):
+        return Q()
+    roots = role_paths(user, Role.CADRE_STAFF)
+    if not roots:
+        return None
+    q = Q()
+    for root in roots:
+        q |= subtree_q(root, field)
+    return q
+
+
+def is_cadre_staff(user) -> bool:
+    return cadre_section_q(user, "path") is not None
+
+
+class CadreQuerySet(ScopedQuerySet):
+    """Managers of cadre data: `visible_to` is the cadre section's subtree plus the user's
+    own record (through `own_field`: "user" on Cadre, "cadre__user" below it)."""
+
+    def visible_to(self, user) -> QuerySet:
+        q = cadre_section_q(user, self.model.scope_path_field)
+        own_field = getattr(self.model, "own_field", None)
+        if own_field and getattr(user, "is_authenticated", False):
+            own = Q(**{own_field: user})
+            q = own if q is None else q | own
+        return self.filter(q) if q is not None else self.none()
+
+    def get_visible_or_404(self, user, **lookup):
+        return _get_or_404(self, user, **lookup)
+
+
+class TeamQuerySet(ScopedQuerySet):
+    """Teams: the cadre section's subtree, and the data scope of township and county staff."""
+
+    def visible_to(self, user) -> QuerySet:
+        field = self.model.scope_path_field
+        q = None
+        for one in (cadre_section_q(user, field), scope_q(user, field)):
+            if one is not None:
+                q = one if q is None else q | one
+        return self.filter(q) if q is not None else self.none()
+
+    def get_visible_or_404(self, user, **lookup):
+        return _get_or_404(self, user, **lookup)
+
+
+def _get_or_404(qs: QuerySet, user, **lookup):
+    """The object if the user sees it; 404 alike for missing and forbidden, the forbidden one
+    logged (as core.scope.get_in_scope_or_404 does for the data scope)."""
+    try:
+        return qs.visible_to(user).get(**lookup)
+    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
+        try:
+            existing = qs.filter(**lookup).first()
+        except (ValueError, TypeError):
+            existing = None
+        if existing is not None:
+            raise deny(user, target=existing) from exc
+        raise Http404("未找到该对象。") from exc

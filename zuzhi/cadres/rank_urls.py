@@ -1,0 +1,3 @@
+"""URLs of this part of the cadre pages; included by zuzhi.cadres.urls (namespace cadres)."""
+
+urlpatterns = []
