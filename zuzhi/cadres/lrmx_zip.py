@@ -19,7 +19,22 @@ MAX_ZIP_BYTES = 512 * 1024 * 1024
 
 
 def read_zip(data: bytes) -> list[tuple[str, AppointmentForm | list[str]]]:
-    """Each `.lrmx` file of a zip with its form or the Chinese reasons it cannot be read.
+    """Each `.lrmx` file of a zip with its form or the Chinese reasons it cannot be read
+    (see `zip_files` for the limits)."""
+    results: list[tuple[str, AppointmentForm | list[str]]] = []
+    for name, content in zip_files(data):
+        if isinstance(content, list):
+            results.append((name, content))
+            continue
+        try:
+            results.append((name, parse(content)))
+        except LrmxError as exc:
+            results.append((name, exc.messages))
+    return results
+
+
+def zip_files(data: bytes) -> list[tuple[str, bytes | list[str]]]:
+    """Each file of a zip with its bytes, or the Chinese reasons it cannot be taken.
 
     Directories and the litter of archivers (__MACOSX, Thumbs.db) are ignored; other files
     are listed with a message. A zip with more than MAX_ZIP_FILES files or more than
@@ -43,20 +58,15 @@ def read_zip(data: bytes) -> list[tuple[str, AppointmentForm | list[str]]]:
     too_big = [f"压缩包解压后超过 {MAX_ZIP_BYTES // 1024 // 1024} MB，拒绝导入。"]
     if sum(info.file_size for info, _ in members) > MAX_ZIP_BYTES:
         raise LrmxError(too_big)
-    results: list[tuple[str, AppointmentForm | list[str]]] = []
+    results: list[tuple[str, bytes | list[str]]] = []
     total = 0
     for info, name in members:
         content = _member_content(archive, info, name)
-        if isinstance(content, list):
-            results.append((name, content))
-            continue
-        total += len(content)
-        if total > MAX_ZIP_BYTES:
-            raise LrmxError(too_big)
-        try:
-            results.append((name, parse(content)))
-        except LrmxError as exc:
-            results.append((name, exc.messages))
+        if not isinstance(content, list):
+            total += len(content)
+            if total > MAX_ZIP_BYTES:
+                raise LrmxError(too_big)
+        results.append((name, content))
     return results
 
 

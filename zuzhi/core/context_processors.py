@@ -16,4 +16,5 @@ def navigation(request):
         "nav_import": next((k for k in ("orgs", "members") if may_import(user, k)), None),
         "nav_accounts": is_system_admin(user),
         "nav_judging": has_role(user, Role.JUDGE),
+        "nav_cadres": has_role(user, Role.CADRE_STAFF),
     }

@@ -48,6 +48,9 @@ PERSONAL_MODELS: dict[str, PersonalModel] = {
         {"id_number": _id_number(), "phone": _phone()}, org_path="organization.path"
     ),
     "orgs.organization": PersonalModel({"secretary_phone": _phone("书记电话")}, org_path="path"),
+    "cadres.cadre": PersonalModel(
+        {"id_number": _id_number(), "phone": _phone()}, org_path="organization.path"
+    ),
 }
 
 # Audit snapshots (before/after) are masked by key, whatever model they describe.

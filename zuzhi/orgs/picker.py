@@ -91,12 +91,17 @@ class OrgPicker:
         )
 
 
-def filter_picker(*, user, chosen: Organization | None, name: str = "org") -> OrgPicker:
+def filter_picker(
+    *, user, chosen: Organization | None, name: str = "org", mode: str = PickerMode.SCOPE
+) -> OrgPicker:
     """A list page's organization filter (按组织筛选, the organization and everything under
-    it): the picker within the user's scope, optional, showing the organization filtered by."""
-    picker = OrgPicker(name=name, required=False, placeholder="全部（输入名称或拼音首字母）")
+    it): the picker within the user's scope (or `mode`'s reach), optional, showing the
+    organization filtered by."""
+    picker = OrgPicker(
+        name=name, required=False, placeholder="全部（输入名称或拼音首字母）", mode=mode
+    )
     if chosen is not None:
-        picker.choice = selectors.org_choices(user=user, orgs=[chosen], mode=PickerMode.SCOPE)[0]
+        picker.choice = selectors.org_choices(user=user, orgs=[chosen], mode=mode)[0]
     return picker
 
 

@@ -294,6 +294,7 @@ class PickerMode(StrEnum):
     SCOPE = "scope"  # the user's own scope (录入党员, 上级组织, 参评对象)
     COUNTY = "county"  # the whole county around the user's scope (转入党组织)
     TREE = "tree"  # the nodes a system administrator manages (授予角色)
+    CADRES = "cadres"  # the units of the user's cadre section (干部所在单位)
 
 
 PICKER_LIMIT = 10
@@ -347,8 +348,9 @@ def org_picker_queryset(
         where = _paths_q(county_paths(user=user))
         qs = Organization.objects.none() if where is None else Organization.objects.filter(where)
         qs = qs.filter(is_active=True)
-    elif mode == PickerMode.TREE:
-        where = _paths_q(role_paths(user, Role.SYSTEM_ADMIN))
+    elif mode in (PickerMode.TREE, PickerMode.CADRES):
+        role = Role.SYSTEM_ADMIN if mode == PickerMode.TREE else Role.CADRE_STAFF
+        where = _paths_q(role_paths(user, role))
         qs = Organization.objects.none() if where is None else Organization.objects.filter(where)
     else:
         qs = org_scoped(user=user)

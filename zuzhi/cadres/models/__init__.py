@@ -1,5 +1,6 @@
 """The cadre registry (干部): records, posts and ranks, leadership teams, self-nominations."""
 
+from .exchange import LrmxImport
 from .nominations import NominationStatus, NominationTarget, SelfNomination
 from .ranks import LeadershipLevel, Rank, RankGrant, StaffGrade, StaffGradeGrant, UnitEstablishment
 from .registry import (
@@ -20,6 +21,7 @@ __all__ = [
     "FamilyMember",
     "LeadershipLevel",
     "LeadershipTeam",
+    "LrmxImport",
     "NominationStatus",
     "NominationTarget",
     "PostHolding",

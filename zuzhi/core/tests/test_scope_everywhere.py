@@ -37,6 +37,7 @@ PK_KINDS = {
     "points": "member",
     "contests": "contest",
     "ratings": "award",
+    "cadres": "cadre",
 }
 URL_KINDS = {
     ("orgs:rectification", "pk"): "rectification",
@@ -51,6 +52,8 @@ URL_KINDS = {
     ("accounts:grant_approve", "pk"): "role_grant",
     ("accounts:grant_refuse", "pk"): "role_grant",
     ("accounts:account_revoke", "assignment"): "role_assignment",
+    ("cadres:lrmx_preview", "pk"): "lrmx_import",
+    ("cadres:lrmx_confirm", "pk"): "lrmx_import",
 }
 PARAM_KINDS = {
     "member_pk": "member",
@@ -73,6 +76,7 @@ PARAM_KINDS = {
     "sheet_id": "sheet",
     "version_id": "version",
     "award_id": "award",
+    "cadre_id": "cadre",
 }
 # An `item_id` is named by the collection it is in.
 SEGMENT_KINDS = {("adjustments", "item_id"): "adjustment", ("corrections", "item_id"): "correction"}
@@ -328,6 +332,25 @@ class TownB:
             last_month=datetime.date(2026, 6, 1),
             monthly_fen=0,
             reason="生活困难",
+        )
+
+    def _cadre(self):
+        from zuzhi.testing.factories import make_cadre
+
+        return make_cadre(self.county.town_b, name="乙干部", id_number=_id_number(60))
+
+    def _lrmx_import(self):
+        from pathlib import Path
+
+        from zuzhi.cadres.lrmx_import import lrmx_upload
+
+        officer = user_with_role(Role.CADRE_STAFF, self.county.town_b, username="cadre_b")
+        data = Path(apps.get_app_config("cadres").path, "tests", "data", "standard.lrmx")
+        return lrmx_upload(
+            actor=officer,
+            filename="a.lrmx",
+            content=data.read_bytes(),
+            organization=self.county.town_b,
         )
 
     def _account(self):

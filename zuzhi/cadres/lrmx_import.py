@@ -1,0 +1,279 @@
+"""Importing and exporting appointment forms (干部任免审批表 `.lrmx`): one file or a zip.
+
+An upload is read and checked at once, and the preview says for each file whether it adds a
+cadre or updates one (matched by ID number) and what changes, field by field. Confirming
+writes every file or none: the files are read again and checked against the registry as it
+is then, in one transaction. The imported file is kept with the cadre, so an export rewrites
+only what changed in it and every element the city's software wrote goes back unchanged."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from zuzhi.core.audit import audit_bulk_record, audit_record, snapshot
+from zuzhi.core.masking import mask_id_number
+from zuzhi.core.models import AuditAction
+from zuzhi.core.personal import may_see_personal
+from zuzhi.core.text import initials_index
+from zuzhi.members.models import Member
+from zuzhi.orgs.models import Organization
+
+from .exchange import FIELD_LABELS, FormValues, cadre_form, form_values
+from .lrmx import LrmxError, parse, write
+from .lrmx_zip import write_zip, zip_files
+from .models import Cadre, CareerEntry, FamilyMember, LrmxImport
+from .resume import career_from_resume
+from .services import AUDIT_FIELDS, require_cadre_section
+from .yearmonth import ym_display
+
+NEW, UPDATE, UNCHANGED, ERROR = "new", "update", "unchanged", "error"
+OUTCOME_LABELS = {NEW: "新增", UPDATE: "更新", UNCHANGED: "无变化", ERROR: "有错误"}
+
+
+@dataclass
+class _File:
+    name: str
+    content: bytes
+    values: FormValues | None
+    errors: list[str]
+
+
+def _files(filename: str, content: bytes) -> list[_File]:
+    if filename.lower().endswith(".zip") or content[:4] == b"PK\x03\x04":
+        entries = zip_files(content)
+        if not entries:
+            raise LrmxError(["压缩包中没有 .lrmx 文件。"])
+    else:
+        entries = [(filename, content)]
+    files = []
+    for name, data in entries:
+        if isinstance(data, list):
+            files.append(_File(name, b"", None, data))
+            continue
+        try:
+            values = form_values(parse(data))
+        except LrmxError as exc:
+            files.append(_File(name, data, None, exc.messages))
+            continue
+        files.append(_File(name, data, values, list(values.errors)))
+    return files
+
+
+def _shown(name: str, value) -> str:
+    if value is None:
+        return ""
+    if name in ("party_joined", "work_started", "age_reference_date", "filled_date"):
+        return ym_display(value)
+    if name == "birth_date":
+        return f"{value:%Y.%m}"
+    return str(value)
+
+
+def _family_rows(cadre: Cadre) -> list[dict[str, str]]:
+    return [
+        {
+            k: getattr(m, k)
+            for k in ("relation", "name", "birth", "political_status", "work_and_post")
+        }
+        for m in cadre.family.order_by("position")
+    ]
+
+
+def _changes(cadre: Cadre, values: FormValues) -> list[list[str]]:
+    changes = [
+        [FIELD_LABELS[name], _shown(name, getattr(cadre, name)), _shown(name, new)]
+        for name, new in values.fields.items()
+        if (getattr(cadre, name) or "") != (new or "")
+    ]
+    old_family = _family_rows(cadre)
+    if old_family != values.family:
+        changes.append(
+            [
+                "家庭主要成员及重要社会关系",
+                "、".join(f"{m['relation']}{m['name']}" for m in old_family),
+                "、".join(f"{m['relation']}{m['name']}" for m in values.family),
+            ]
+        )
+    if bytes(cadre.photo or b"") != values.photo:
+        changes.append(["照片", "有" if cadre.photo else "无", "有" if values.photo else "无"])
+    return changes
+
+
+def _plan(*, actor, files: list[_File]) -> list[dict]:
+    """What each file would do, checked against the registry as it is now."""
+    ids = [f.values.fields["id_number"] for f in files if f.values and not f.errors]
+    existing = {c.id_number: c for c in Cadre.objects.filter(id_number__in=ids)}
+    visible = set(
+        Cadre.objects.visible_to(actor).filter(id_number__in=ids).values_list("pk", flat=True)
+    )
+    unmasked = may_see_personal(actor)
+    seen: dict[str, str] = {}
+    items = []
+    for f in files:
+        item = {"file": f.name, "errors": list(f.errors), "changes": []}
+        if f.values is not None:
+            number = f.values.fields["id_number"]
+            item["name"] = f.values.fields["name"]
+            item["id_number"] = number if unmasked else mask_id_number(number)
+            if number and number in seen:
+                item["errors"].append(
+                    f"与“{seen[number]}”是同一个公民身份号码，同一人只能导入一份。"
+                )
+            seen.setdefault(number, f.name)
+            cadre = existing.get(number)
+            if cadre is not None and cadre.pk not in visible:
+                item["errors"].append("该公民身份号码的干部在您管理范围以外的单位登记，不能导入。")
+            elif cadre is not None and not item["errors"]:
+                item["cadre_id"] = cadre.pk
+                item["changes"] = _changes(cadre, f.values)
+        if item["errors"]:
+            item["outcome"] = ERROR
+        elif "cadre_id" in item:
+            item["outcome"] = UPDATE if item["changes"] else UNCHANGED
+        else:
+            item["outcome"] = NEW
+        items.append(item)
+    return items
+
+
+def _summary(items: list[dict]) -> dict:
+    return {k: sum(1 for i in items if i["outcome"] == k) for k in OUTCOME_LABELS}
+
+
+def lrmx_upload(*, actor, filename: str, content: bytes, organization: Organization) -> LrmxImport:
+    """Read and check an upload (one `.lrmx` or a zip of them) and keep it for the preview.
+    New cadres will be registered in `organization`, which must be in the actor's cadre
+    section. A file that cannot be read at all is refused in Chinese with nothing kept."""
+    require_cadre_section(actor, organization.path, target=organization)
+    files = _files(filename, content)
+    items = _plan(actor=actor, files=files)
+    summary = _summary(items)
+    return LrmxImport.objects.create(
+        organization=organization,
+        created_by=actor,
+        filename=filename[:255],
+        content=content,
+        status=LrmxImport.Status.INVALID if summary[ERROR] else LrmxImport.Status.READY,
+        items=items,
+        summary=summary,
+    )
+
+
+def lrmx_confirm(*, actor, upload: LrmxImport) -> LrmxImport:
+    """Write every file of a checked upload, or none: the files are checked again against
+    the registry as it is now; any error refuses the whole upload (ValidationError)."""
+    require_cadre_section(actor, upload.organization.path, target=upload)
+    if upload.status == LrmxImport.Status.DONE:
+        raise ValidationError("这批任免审批表已经导入过了。")
+    files = _files(upload.filename, bytes(upload.content))
+    with transaction.atomic():
+        items = _plan(actor=actor, files=files)
+        upload.items, upload.summary = items, _summary(items)
+        if upload.summary[ERROR]:
+            upload.status = LrmxImport.Status.INVALID
+        else:
+            created = _write(actor=actor, upload=upload, files=files, items=items)
+            upload.status, upload.confirmed_at = LrmxImport.Status.DONE, timezone.now()
+            audit_record(
+                actor=actor,
+                action=AuditAction.IMPORT,
+                target=upload,
+                org_path=upload.organization.path,
+                after=upload.summary,
+                message=f"导入任免审批表 {upload.filename}：新增 {len(created)} 人，"
+                f"更新 {upload.summary[UPDATE]} 人",
+            )
+        upload.save(update_fields=["items", "summary", "status", "confirmed_at"])
+    if upload.status == LrmxImport.Status.INVALID:
+        raise ValidationError(f"有 {upload.summary[ERROR]} 个文件有错误，未导入任何文件。")
+    return upload
+
+
+def _write(*, actor, upload: LrmxImport, files: list[_File], items: list[dict]) -> list[Cadre]:
+    numbers = [f.values.fields["id_number"] for f in files]
+    members = dict(Member.objects.filter(id_number__in=numbers).values_list("id_number", "pk"))
+    existing = {c.id_number: c for c in Cadre.objects.filter(id_number__in=numbers)}
+    new: list[Cadre] = []
+    touched: list[tuple[Cadre, _File]] = []
+    updates: list[tuple[Cadre, dict]] = []
+    for f, item in zip(files, items, strict=True):
+        if item["outcome"] == UNCHANGED:
+            continue
+        fields = f.values.fields
+        cadre = existing.get(fields["id_number"])
+        if cadre is None:
+            cadre = Cadre(organization=upload.organization, unit_name=upload.organization.name)
+            new.append(cadre)
+        else:
+            updates.append((cadre, snapshot(cadre, AUDIT_FIELDS)))
+        for name, value in fields.items():
+            setattr(cadre, name, value)
+        cadre.name_initials = initials_index(cadre.name)
+        cadre.photo = f.values.photo
+        cadre.lrmx_source = f.content
+        cadre.resume_from_career = False
+        cadre.member_id = cadre.member_id or members.get(cadre.id_number)
+        touched.append((cadre, f))
+    Cadre.objects.bulk_create(new)
+    for cadre, _ in updates:
+        cadre.save()
+    ids = [c.pk for c, _ in touched]
+    FamilyMember.objects.filter(cadre_id__in=ids).delete()
+    CareerEntry.objects.filter(cadre_id__in=ids).delete()
+    FamilyMember.objects.bulk_create(
+        FamilyMember(cadre=c, position=i, **row)
+        for c, f in touched
+        for i, row in enumerate(f.values.family)
+    )
+    CareerEntry.objects.bulk_create(
+        CareerEntry(cadre=c, position=i, start=p.start, end=p.end, post=p.text, note=p.note)
+        for c, f in touched
+        for i, p in enumerate(career_from_resume(c.resume))
+    )
+    path = upload.organization.path
+    audit_bulk_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        items=[
+            (c, c.organization.path if c.organization_id else path, snapshot(c, AUDIT_FIELDS))
+            for c in new
+        ],
+    )
+    for cadre, before in updates:
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=cadre,
+            org_path=cadre.organization.path,
+            before=before,
+            after=snapshot(cadre, AUDIT_FIELDS),
+            message="由任免审批表导入更新",
+        )
+    return new
+
+
+def lrmx_export(*, actor, cadre: Cadre) -> bytes:
+    """The cadre's `.lrmx` file: the imported file with what changed rewritten in place, or a
+    new file when the cadre was never imported. The export is audited."""
+    original = bytes(cadre.lrmx_source) if cadre.lrmx_source else None
+    form = cadre_form(cadre, original=parse(original) if original else None)
+    data = write(form, original=original)
+    audit_record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        target=cadre,
+        org_path=cadre.organization.path,
+        message="导出任免审批表（.lrmx）",
+    )
+    return data
+
+
+def lrmx_filename(cadre: Cadre) -> str:
+    return f"{cadre.name}.lrmx"
+
+
+def lrmx_export_zip(*, actor, cadres: list[Cadre]) -> bytes:
+    """Several cadres' `.lrmx` files in one zip (names made unique by lrmx_zip)."""
+    return write_zip((lrmx_filename(c), lrmx_export(actor=actor, cadre=c)) for c in cadres)
