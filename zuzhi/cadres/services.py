@@ -346,3 +346,24 @@ def reward_add(*, actor, cadre: Cadre, kind: str, date: str, description: str, a
             after=snapshot(row),
         )
     return row
+
+
+def cadre_account_link(*, actor, cadre: Cadre, user) -> Cadre:
+    """Give a cadre their own login (本人账号): they then see their own record, training and
+    self-nominations. An account belongs to one cadre at most."""
+    require_cadre_section(actor, cadre.organization.path, target=cadre)
+    with transaction.atomic():
+        before = {"user": cadre.user_id}
+        Cadre.objects.filter(user=user).exclude(pk=cadre.pk).update(user=None)
+        cadre.user = user
+        cadre.save(update_fields=["user", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=cadre,
+            org_path=cadre.organization.path,
+            before=before,
+            after={"user": user.pk},
+            message=f"关联本人账号 {user.username}",
+        )
+    return cadre
