@@ -54,6 +54,10 @@ URL_KINDS = {
     ("accounts:account_revoke", "assignment"): "role_assignment",
     ("cadres:lrmx_preview", "pk"): "lrmx_import",
     ("cadres:lrmx_confirm", "pk"): "lrmx_import",
+    ("cadres:team_detail", "pk"): "team",
+    ("cadres:team_appoint", "pk"): "team",
+    ("cadres:holding_end", "pk"): "post_holding",
+    ("cadres:team_target_edit", "pk"): "team_target",
 }
 PARAM_KINDS = {
     "member_pk": "member",
@@ -77,6 +81,8 @@ PARAM_KINDS = {
     "version_id": "version",
     "award_id": "award",
     "cadre_id": "cadre",
+    "team_id": "team",
+    "holding_id": "post_holding",
 }
 # An `item_id` is named by the collection it is in.
 SEGMENT_KINDS = {("adjustments", "item_id"): "adjustment", ("corrections", "item_id"): "correction"}
@@ -486,6 +492,34 @@ class TownB:
             period="2026",
             subject=self.county.village_b1,
             evidence="事实依据",
+        )
+
+    # Cadres: a town B leadership team, an appointment on it, and a county-wide target (only
+    # the cadre section sets targets, so a township clerk anywhere is refused).
+    def _team(self):
+        from zuzhi.cadres.team_services import team_create
+        from zuzhi.core.scope import SYSTEM
+
+        return team_create(actor=SYSTEM, organization=self.county.town_b, kind="township_committee")
+
+    def _post_holding(self):
+        from zuzhi.cadres.team_services import post_appoint
+        from zuzhi.core.scope import SYSTEM
+        from zuzhi.testing.factories import make_cadre
+
+        return post_appoint(
+            actor=SYSTEM,
+            post=self["team"].posts.get(title="书记"),
+            cadre=make_cadre(self.county.town_b, name="乙书记", id_number=_id_number(61)),
+            start=datetime.date(2025, 1, 5),
+        )
+
+    def _team_target(self):
+        from zuzhi.cadres.team_services import team_target_create
+        from zuzhi.core.scope import SYSTEM
+
+        return team_target_create(
+            actor=SYSTEM, data={"kind": "min_women", "value": 1, "label": "至少1名女性干部"}
         )
 
 
