@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from zuzhi.cadres.nomination_selectors import nomination_todo
 from zuzhi.contests.selectors.todo import (
     indicator_values_missing,
     judge_scores_due,
@@ -245,6 +246,30 @@ def _data_items(user, today: datetime.date) -> list[TodoItem]:
     return items
 
 
+def _cadre_items(user) -> list[TodoItem]:
+    """Self-nominations waiting for the unit's opinion or the cadre section, and correction
+    requests to handle: each counted for whom it waits."""
+    pending = nomination_todo(user=user)
+    items = []
+    for key, label, url in (
+        ("opinion", "自荐待单位意见", _url("cadres:nominations")),
+        ("decide", "自荐待审核", _url("cadres:nominations")),
+        ("corrections", "更正申请待处理", _url("cadres:corrections")),
+    ):
+        if pending[key].count:
+            oldest = timezone.localdate(pending[key].oldest)
+            items.append(
+                TodoItem(
+                    label=label,
+                    count=pending[key].count,
+                    url=url,
+                    note=f"最早 {oldest:%Y-%m-%d} 提交",
+                    since=oldest,
+                )
+            )
+    return items
+
+
 def todo_items(*, user, today: datetime.date | None = None) -> list[TodoItem]:
     """The user's to-do list: past deadlines first, then the rest, each group oldest first."""
     today = today or timezone.localdate()
@@ -286,6 +311,7 @@ def todo_items(*, user, today: datetime.date | None = None) -> list[TodoItem]:
                 ],
             )
         )
+    items += _cadre_items(user)
     return sorted(items, key=lambda i: (i.tone != "overdue", i.since or datetime.date.max))
 
 

@@ -16,5 +16,7 @@ def navigation(request):
         "nav_import": next((k for k in ("orgs", "members") if may_import(user, k)), None),
         "nav_accounts": is_system_admin(user),
         "nav_judging": has_role(user, Role.JUDGE),
-        "nav_cadres": has_role(user, Role.CADRE_STAFF),
+        # A cadre's own account (干部本人): the reverse one-to-one, so core imports no app.
+        "nav_cadre_self": hasattr(user, "cadre_record"),
+        "nav_cadre_staff": has_role(user, Role.CADRE_STAFF),
     }

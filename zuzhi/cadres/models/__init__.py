@@ -11,13 +11,17 @@ from .registry import (
     FamilyMember,
     RewardPunishment,
 )
+from .requests import CORRECTABLE_FIELDS, CorrectionRequest, CorrectionStatus
 from .teams import LeadershipTeam, PostHolding, TargetKind, TeamKind, TeamPost, TeamTarget
 
 __all__ = [
+    "CORRECTABLE_FIELDS",
     "AnnualAssessment",
     "AssessmentResult",
     "Cadre",
     "CareerEntry",
+    "CorrectionRequest",
+    "CorrectionStatus",
     "FamilyMember",
     "LeadershipLevel",
     "LeadershipTeam",

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from .scoping import CadreQuerySet
 
@@ -35,6 +36,11 @@ class SelfNomination(models.Model):
     target = models.CharField("自荐职位或职级", max_length=128)
     statement = models.TextField("自荐理由")
     evidence = models.TextField("佐证材料", blank=True)
+    # Files are served only through the nomination's own page (core.uploads), never publicly.
+    evidence_file = models.FileField(
+        "佐证材料文件", upload_to="cadres/nominations/%Y/%m/", blank=True
+    )
+    evidence_name = models.CharField("佐证材料文件名", max_length=200, blank=True)
     status = models.CharField(
         "状态", max_length=16, choices=NominationStatus.choices, default=NominationStatus.SUBMITTED
     )
@@ -49,12 +55,21 @@ class SelfNomination(models.Model):
     )
     decided_at = models.DateTimeField("审核时间", null=True, blank=True)
     submitted_at = models.DateTimeField("提交时间", auto_now_add=True)
+    withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
 
     objects = CadreQuerySet.as_manager()
 
     class Meta:
         verbose_name = "干部自荐"
-        ordering = ["-submitted_at"]
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            # One open nomination per target: a second one for the same post would be judged twice.
+            models.UniqueConstraint(
+                fields=["cadre", "target_kind", "target"],
+                condition=Q(status__in=["submitted", "unit_reviewed"]),
+                name="uniq_open_self_nomination",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.cadre}：{self.target}"

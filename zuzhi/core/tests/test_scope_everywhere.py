@@ -83,6 +83,8 @@ PARAM_KINDS = {
     "cadre_id": "cadre",
     "team_id": "team",
     "holding_id": "post_holding",
+    "nomination_id": "self_nomination",
+    "correction_id": "correction_request",
 }
 # An `item_id` is named by the collection it is in.
 SEGMENT_KINDS = {("adjustments", "item_id"): "adjustment", ("corrections", "item_id"): "correction"}
@@ -472,6 +474,28 @@ class TownB:
             version=self["version"],
             entrant=self["entrant"],
             deadline=datetime.date(2026, 6, 30),
+        )
+
+    def _self_nomination(self):
+        from zuzhi.cadres.nomination_services import self_nomination_submit
+        from zuzhi.testing.factories import UserFactory, make_cadre
+
+        owner = UserFactory(username="cadre_b")
+        cadre = make_cadre(self.county.town_b, name="乙干部", id_number=_id_number(60), user=owner)
+        return self_nomination_submit(
+            actor=owner,
+            cadre=cadre,
+            target_kind="post",
+            target="城郊乡副乡长",
+            statement="自荐",
+        )
+
+    def _correction_request(self):
+        from zuzhi.cadres.nomination_services import correction_request_submit
+
+        cadre = self["self_nomination"].cadre
+        return correction_request_submit(
+            actor=cadre.user, cadre=cadre, field="native_place", requested_value="乙地", reason="误"
         )
 
     def _scheme(self):
