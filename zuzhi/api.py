@@ -281,6 +281,8 @@ api.add_router("/appraisals", "zuzhi.appraisal.api.router")
 api.add_router("/contests", "zuzhi.contests.api.router")
 api.add_router("/ratings", "zuzhi.ratings.api.router")
 api.add_router("/cadres", "zuzhi.cadres.api.router")
+# Ranks (issue #13 part 2) under the same prefix: /api/cadres/ranks/quotas, /api/cadres/{id}/ranks.
+api.add_router("/cadres", "zuzhi.cadres.rank_api.router")
 api.add_router("/teams", "zuzhi.cadres.team_api.router")
 api.add_router("/self-nominations", "zuzhi.cadres.nomination_api.router")
 api.add_router("/audit", "zuzhi.core.api.router")

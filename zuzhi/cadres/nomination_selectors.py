@@ -18,7 +18,7 @@ from django.http import Http404
 
 from zuzhi.core.codes import code_map
 from zuzhi.core.roles import Role
-from zuzhi.core.scope import deny, is_system, path_in, role_paths
+from zuzhi.core.scope import deny, is_system, role_paths
 
 from .models import (
     CORRECTABLE_FIELDS,
@@ -31,6 +31,7 @@ from .models import (
     Rank,
     SelfNomination,
 )
+from .models.scoping import in_cadre_section
 
 OPEN_STATUSES = (NominationStatus.SUBMITTED, NominationStatus.UNIT_REVIEWED)
 
@@ -73,11 +74,7 @@ def unit_has_other_leader(*, nomination: SelfNomination) -> bool:
 
 def is_cadre_section_of(*, user, cadre: Cadre) -> bool:
     """Whether the user is the cadre section over the cadre's organization."""
-    if is_system(user):
-        return True
-    return any(
-        path_in(cadre.organization.path, root) for root in role_paths(user, Role.CADRE_STAFF)
-    )
+    return in_cadre_section(user, cadre.organization.path)
 
 
 def nomination_visible(*, user) -> QuerySet[SelfNomination]:

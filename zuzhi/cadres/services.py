@@ -13,14 +13,13 @@ from zuzhi.core import idnumber
 from zuzhi.core.audit import audit_record, changed_fields, snapshot
 from zuzhi.core.models import AuditAction
 from zuzhi.core.phones import phone_clean
-from zuzhi.core.roles import Role
-from zuzhi.core.scope import deny, is_system, path_in, role_paths
 from zuzhi.core.text import initials_index
 from zuzhi.members.models import Member
 from zuzhi.orgs.models import Organization
 
 from .exchange import highest_education
 from .models import AnnualAssessment, Cadre, CareerEntry, FamilyMember, RewardPunishment
+from .models.scoping import require_cadre_section
 from .resume import resume_from_career
 from .yearmonth import ym_parse
 
@@ -67,20 +66,6 @@ EDITABLE_FIELDS = (
     "is_active",
 )
 YM_FIELDS = ("party_joined", "work_started", "age_reference_date", "filled_date")
-REFUSED = "不在您的干部管理范围内。"
-
-
-def in_cadre_section(actor, path: str) -> bool:
-    if is_system(actor):
-        return True
-    return any(path_in(path, root) for root in role_paths(actor, Role.CADRE_STAFF))
-
-
-def require_cadre_section(actor, path: str, *, target=None) -> None:
-    """The check of every write: the actor is the cadre section over `path` (or the system);
-    anyone else gets the logged 404."""
-    if not in_cadre_section(actor, path):
-        raise deny(actor, target=target, message=f"干部信息写操作：{REFUSED}")
 
 
 def _clean(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:

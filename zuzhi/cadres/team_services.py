@@ -14,7 +14,7 @@ from zuzhi.core.audit import audit_record, changed_fields, snapshot
 from zuzhi.core.dates import OUT_OF_RANGE, is_plausible
 from zuzhi.core.models import AuditAction
 from zuzhi.core.roles import Role
-from zuzhi.core.scope import acting_user, deny, is_system, path_in, role_paths
+from zuzhi.core.scope import acting_user, deny, is_system, role_paths
 from zuzhi.orgs.models import Organization, UnitCategory
 
 from .models import (
@@ -27,6 +27,7 @@ from .models import (
     TeamPost,
     TeamTarget,
 )
+from .models.scoping import in_cadre_section, require_cadre_section
 
 SCOPE_REFUSED = "试图修改干部科权限范围以外的领导班子"
 TARGETS_REFUSED = "试图修改班子结构目标（仅干部科）"
@@ -99,10 +100,7 @@ DEFAULT_TARGETS: tuple[dict, ...] = (
 def _require_cadre_section(actor, path: str, *, target) -> None:
     """Only the cadre section of the unit's subtree writes teams; anyone else gets the
     logged 404 (township and county staff read teams but never change them)."""
-    if is_system(actor):
-        return
-    if not any(path_in(path, root) for root in role_paths(actor, Role.CADRE_STAFF)):
-        raise deny(actor, target=target, message=SCOPE_REFUSED)
+    require_cadre_section(actor, path, target=target, message=SCOPE_REFUSED)
 
 
 def _require_target_editor(actor, *, target=None) -> None:
@@ -112,10 +110,9 @@ def _require_target_editor(actor, *, target=None) -> None:
 
 def may_write_teams(user, *, team: LeadershipTeam | None = None) -> bool:
     """Whether the page shows the cadre section's forms: for `team`, or for any team."""
-    roots = role_paths(user, Role.CADRE_STAFF)
     if team is None:
-        return bool(roots)
-    return any(path_in(team.organization.path, root) for root in roots)
+        return bool(role_paths(user, Role.CADRE_STAFF))
+    return in_cadre_section(user, team.organization.path)
 
 
 def team_write_check(*, actor, team: LeadershipTeam) -> None:

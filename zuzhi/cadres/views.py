@@ -26,7 +26,7 @@ from .forms import (
 )
 from .lrmx_import import lrmx_export, lrmx_export_zip, lrmx_filename
 from .models import AssessmentResult, LeadershipLevel, Rank
-from .models.scoping import is_cadre_staff
+from .models.scoping import in_cadre_section, is_cadre_staff
 from .yearmonth import ym_display
 
 GENDERS = {"1": "男", "2": "女"}
@@ -189,7 +189,7 @@ def cadre_detail_view(request, pk: int):
     """干部信息: the record, career, family, rewards and assessments; reading it is audited."""
     cadre = selectors.cadre_record(user=request.user, pk=pk)
     _display(cadre)
-    staff = services.in_cadre_section(request.user, cadre.organization.path)
+    staff = in_cadre_section(request.user, cadre.organization.path)
     return render(
         request,
         "cadres/cadre_detail.html",
@@ -200,7 +200,6 @@ def cadre_detail_view(request, pk: int):
             "family": cadre.family.all(),
             "rewards": cadre.rewards.all(),
             "assessments": cadre.assessments.all(),
-            "ranks": cadre.ranks.all()[:10],
             "posts": cadre.posts.select_related("organization").all()[:20],
             "assessment_form": AssessmentForm() if staff else None,
             "reward_form": RewardForm() if staff else None,

@@ -10,7 +10,15 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from zuzhi.core.roles import Role
-from zuzhi.core.scope import ScopedQuerySet, deny, is_system, role_paths, scope_q, subtree_q
+from zuzhi.core.scope import (
+    ScopedQuerySet,
+    deny,
+    is_system,
+    path_in,
+    role_paths,
+    scope_q,
+    subtree_q,
+)
 
 
 def cadre_section_q(user, field: str) -> Q | None:
@@ -28,6 +36,20 @@ def cadre_section_q(user, field: str) -> Q | None:
 
 def is_cadre_staff(user) -> bool:
     return cadre_section_q(user, "path") is not None
+
+
+def in_cadre_section(user, path: str) -> bool:
+    """Whether the user is the cadre section over `path` (the system is everywhere)."""
+    return is_system(user) or any(path_in(path, r) for r in role_paths(user, Role.CADRE_STAFF))
+
+
+def require_cadre_section(actor, path: str, *, target=None, message: str = "") -> None:
+    """The write check of cadre data: only the cadre section whose subtree holds `path`
+    writes (a cadre's own account reads its record but never writes it); otherwise the
+    logged 404 of `deny`."""
+    if in_cadre_section(actor, path):
+        return
+    raise deny(actor, target=target, message=message or "试图修改权限范围以外的干部信息")
 
 
 class CadreQuerySet(ScopedQuerySet):

@@ -85,6 +85,7 @@ PARAM_KINDS = {
     "holding_id": "post_holding",
     "nomination_id": "self_nomination",
     "correction_id": "correction_request",
+    "grant_id": "rank_grant",
 }
 # An `item_id` is named by the collection it is in.
 SEGMENT_KINDS = {("adjustments", "item_id"): "adjustment", ("corrections", "item_id"): "correction"}
@@ -546,6 +547,14 @@ class TownB:
             actor=SYSTEM, data={"kind": "min_women", "value": 1, "label": "至少1名女性干部"}
         )
 
+    def _rank_grant(self):
+        from zuzhi.cadres.rank_services import rank_grant
+        from zuzhi.core.scope import SYSTEM
+
+        return rank_grant(
+            actor=SYSTEM, cadre=self["cadre"], rank="clerk_2", reached_on=datetime.date(2026, 1, 5)
+        )
+
 
 def _id_number(sequence: int) -> str:
     from zuzhi.testing.factories import valid_id_number
@@ -702,13 +711,16 @@ def test_every_api_operation_answers_the_logged_404_outside_the_scope(
     if query:
         url += "?" + urlencode(query)
     client = Client(headers={"Authorization": f"Bearer {token_issue(user=outsider)}"})
-    before_denials, before = _denials(), _data_state()
+    # The body is filled first: the objects it names are built before the state is taken.
     body = operation.get("requestBody", {}).get("content", {})
     if "application/json" in body:
         data = _example(body["application/json"]["schema"], components, town_b)
-        response = getattr(client, method)(url, data=data, content_type="application/json")
     elif "multipart/form-data" in body:
         data = _example(body["multipart/form-data"]["schema"], components, town_b)
+    before_denials, before = _denials(), _data_state()
+    if "application/json" in body:
+        response = getattr(client, method)(url, data=data, content_type="application/json")
+    elif "multipart/form-data" in body:
         response = client.post(url, data=data)
     else:
         response = getattr(client, method)(url)
