@@ -18,6 +18,8 @@ from zuzhi.members.selectors import AGE_BANDS
 from zuzhi.orgs.api import HistoryOut
 
 from . import selectors, services
+from .appointment_form import appointment_form_download
+from .form_selectors import appointment_form_cadre
 from .forms import MAX_LRMX_UPLOAD
 from .lrmx import LrmxError
 from .lrmx_import import lrmx_confirm, lrmx_export, lrmx_filename, lrmx_upload
@@ -214,6 +216,17 @@ def cadre_lrmx(request, cadre_id: ObjectId):
     )
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(lrmx_filename(cadre))}"
     return response
+
+
+@router.get(
+    "/{int:cadre_id}/appointment-form",
+    summary="干部任免审批表（PDF，两页）",
+    description="干部科和干部本人可打印；年龄按表上的计算年龄时间计算；打印记入审计日志。",
+    openapi_extra={"responses": {200: {"content": {"application/pdf": {}}, "description": "PDF"}}},
+)
+def cadre_appointment_form(request, cadre_id: ObjectId):
+    cadre = appointment_form_cadre(user=request.user, pk=cadre_id)
+    return appointment_form_download(user=request.user, cadres=[cadre])
 
 
 @router.post(

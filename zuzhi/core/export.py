@@ -199,10 +199,17 @@ def pdf_response(
 
 
 def pdf_document_response(
-    *, actor, filename: str, content: bytes, target_type: str, message: str, org_path: str = ""
+    *,
+    actor,
+    filename: str,
+    content: bytes,
+    target_type: str,
+    message: str,
+    org_path: str = "",
+    inline: bool = False,
 ) -> HttpResponse:
     """A PDF laid out by its own module (a letter, a record) rather than as a table, audited
-    like every export."""
+    like every export; `inline` opens it in the browser's viewer instead of saving it."""
     return _audited_download(
         actor=actor,
         content=content,
@@ -213,6 +220,7 @@ def pdf_document_response(
         target_type=target_type,
         message=message,
         org_path=org_path,
+        disposition="inline" if inline else "attachment",
     )
 
 
@@ -227,6 +235,7 @@ def _audited_download(
     target_type: str,
     message: str,
     org_path: str,
+    disposition: str = "attachment",
 ) -> HttpResponse:
     audit_record(
         actor=actor,
@@ -239,6 +248,6 @@ def _audited_download(
     stamp = timezone.localtime().strftime("%Y%m%d%H%M")
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''{quote(f'{filename}-{stamp}.{extension}')}"
+        f"{disposition}; filename*=UTF-8''{quote(f'{filename}-{stamp}.{extension}')}"
     )
     return response
