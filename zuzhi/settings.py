@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "zuzhi.contests",
     "zuzhi.ratings",
     "zuzhi.cadres",
+    "zuzhi.training",
     "zuzhi.demo",
 ]
 
@@ -183,6 +184,7 @@ ZUZHI_IMPORTERS = {
     "orgs": "zuzhi.orgs.importers.ORG_IMPORTER",
     "members": "zuzhi.members.importers.MEMBER_IMPORTER",
     "indicator_values": "zuzhi.contests.importers.INDICATOR_VALUE_IMPORTER",
+    "training": "zuzhi.training.importers.TRAINING_IMPORTER",
 }
 
 AUTH_PASSWORD_VALIDATORS = [

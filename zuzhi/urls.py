@@ -18,6 +18,7 @@ urlpatterns = [
     path("contests/", include("zuzhi.contests.urls")),
     path("ratings/", include("zuzhi.ratings.urls")),
     path("cadres/", include("zuzhi.cadres.urls")),
+    path("training/", include("zuzhi.training.urls")),
     path("audit/", include("zuzhi.core.urls")),
     path("imports/", include("zuzhi.core.import_urls")),
 ]

@@ -3,7 +3,7 @@ The page refuses with it and the navigation offers the page with it, so a menu n
 link that answers "not found"."""
 
 from .roles import DATA_ROLES, Role
-from .scope import has_role, user_scope_paths
+from .scope import has_role, role_paths
 
 # The audit log is read by the audit administrator (all of it) and the county Organization
 # Department (its scope); township and branch clerks read an object's change history on the
@@ -11,8 +11,12 @@ from .scope import has_role, user_scope_paths
 AUDIT_LOG_ROLES = (Role.AUDIT_ADMIN, Role.COUNTY_STAFF)
 
 # Who may import which kind of sheet: building the organization tree is the county's work;
+# training records are the cadre section's (cadres) and the organization staff's (members);
 # any other kind is for every role that holds data.
-IMPORT_ROLES = {"orgs": (Role.COUNTY_STAFF,)}
+IMPORT_ROLES = {
+    "orgs": (Role.COUNTY_STAFF,),
+    "training": (Role.CADRE_STAFF, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF),
+}
 
 
 def may_read_audit_log(user) -> bool:
@@ -20,4 +24,5 @@ def may_read_audit_log(user) -> bool:
 
 
 def may_import(user, kind: str) -> bool:
-    return bool(user_scope_paths(user)) and has_role(user, *IMPORT_ROLES.get(kind, DATA_ROLES))
+    """Whether the user holds, on some node, a role that may import `kind`."""
+    return bool(role_paths(user, *IMPORT_ROLES.get(kind, DATA_ROLES)))

@@ -65,7 +65,7 @@ class CadreQuerySet(ScopedQuerySet):
         return self.filter(q) if q is not None else self.none()
 
     def get_visible_or_404(self, user, **lookup):
-        return _get_or_404(self, user, **lookup)
+        return visible_or_404(self, user, **lookup)
 
 
 class TeamQuerySet(ScopedQuerySet):
@@ -80,10 +80,10 @@ class TeamQuerySet(ScopedQuerySet):
         return self.filter(q) if q is not None else self.none()
 
     def get_visible_or_404(self, user, **lookup):
-        return _get_or_404(self, user, **lookup)
+        return visible_or_404(self, user, **lookup)
 
 
-def _get_or_404(qs: QuerySet, user, **lookup):
+def visible_or_404(qs: QuerySet, user, **lookup):
     """The object if the user sees it; 404 alike for missing and forbidden, the forbidden one
     logged (as core.scope.get_in_scope_or_404 does for the data scope)."""
     try:

@@ -11,6 +11,7 @@ from zuzhi.core.headers import (
 )
 from zuzhi.members.importers import COLUMNS as MEMBER_COLUMNS
 from zuzhi.orgs.importers import COLUMNS as ORG_COLUMNS
+from zuzhi.training.importers import COLUMNS as TRAINING_COLUMNS
 
 # Headers the member import is getting (the branch by name); remove once it has them.
 
@@ -18,6 +19,7 @@ IMPORTS = {
     "members": {c.header for c in MEMBER_COLUMNS},
     "orgs": {c.header for c in ORG_COLUMNS},
     "contests": {c.header for c in CONTEST_COLUMNS},
+    "training": {c.header for c in TRAINING_COLUMNS},
 }
 
 

@@ -37,6 +37,7 @@ SCOPED_APPS = [
     "contests",
     "ratings",
     "cadres",
+    "training",
 ]
 # Models of those apps that belong to no organization: the whole deployment shares them.
 UNSCOPED = {
@@ -49,6 +50,9 @@ UNSCOPED = {
     "contests.votecode",
     # The county's team structure targets are configuration, the same for every team.
     "cadres.teamtarget",
+    # The course catalogue and the yearly requirements are the county's, shared by everyone.
+    "training.course",
+    "training.trainingrequirement",
 }
 
 
