@@ -282,6 +282,7 @@ class RosterRow:
 
     post: TeamPost
     holding_id: int | None = None
+    cadre_id: int | None = None
     name: str = ""
     title: str = ""
     start: datetime.date | None = None
@@ -306,6 +307,7 @@ def team_roster(*, team: LeadershipTeam, today: datetime.date | None = None) -> 
             "team_post_id",
             "title",
             "start",
+            "cadre_id",
             "cadre__name",
             "cadre__rank",
             "cadre__birth_date",
@@ -324,6 +326,7 @@ def team_roster(*, team: LeadershipTeam, today: datetime.date | None = None) -> 
                 RosterRow(
                     post=post,
                     holding_id=h["pk"],
+                    cadre_id=h["cadre_id"],
                     name=h["cadre__name"],
                     title=h["title"],
                     start=h["start"],

@@ -158,7 +158,8 @@ def default_posts(*, kind: str, organization: Organization) -> list[PostDefault]
 
 def default_team_name(*, kind: str, organization: Organization) -> str:
     """The unit's name as a post text starts with it: 城关镇党委, 城关镇人民政府, 县教育局."""
-    name = organization.name
+    # A post text names the unit without the Party's prefix: 示范县城关镇党委书记.
+    name = organization.name.removeprefix("中共")
     if kind == TeamKind.TOWNSHIP_COMMITTEE:
         return name
     base = name

@@ -5,6 +5,7 @@ family. Year-month dates are kept as the form writes them, digits only: `197805`
 from django.conf import settings
 from django.db import models
 
+from .ranks import LeadershipLevel, Rank, StaffGrade
 from .scoping import CadreQuerySet
 
 YM_LENGTH = 8
@@ -94,10 +95,14 @@ class Cadre(models.Model):
     filled_date = _ym("填表时间")
     filled_by = models.CharField("填表人", max_length=32, blank=True)
     photo = models.BinaryField("照片", blank=True, default=b"", editable=False)
-    leadership_level = models.CharField("领导职务层次", max_length=24, blank=True)
-    rank = models.CharField("职级", max_length=24, blank=True, db_index=True)
+    leadership_level = models.CharField(
+        "领导职务层次", max_length=24, blank=True, choices=LeadershipLevel.choices
+    )
+    rank = models.CharField("职级", max_length=24, blank=True, db_index=True, choices=Rank.choices)
     rank_since = models.DateField("任现职级时间", null=True, blank=True)
-    staff_grade = models.CharField("职员等级", max_length=24, blank=True)
+    staff_grade = models.CharField(
+        "职员等级", max_length=24, blank=True, choices=StaffGrade.choices
+    )
     staff_grade_since = models.DateField("任现职员等级时间", null=True, blank=True)
     # The last imported `.lrmx` file: an export rewrites only what changed in it, so every
     # element Zuzhi does not model goes back to the city as it came.

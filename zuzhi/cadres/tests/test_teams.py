@@ -459,3 +459,13 @@ def test_targets_are_the_cadre_sections_to_set(town_a_user, officer):
     svc.team_target_update(actor=officer, target=target, data={"is_active": False})
     assert not TeamTarget.objects.get().is_active
     assert LeadershipTeam.objects.count() == 0
+
+
+def test_a_post_text_names_the_unit_without_the_partys_prefix(county):
+    county.town_a.name = "中共示范县城关镇党委"
+    assert svc.default_team_name(kind="township_committee", organization=county.town_a) == (
+        "示范县城关镇党委"
+    )
+    assert svc.default_team_name(kind="township_government", organization=county.town_a) == (
+        "示范县城关镇人民政府"
+    )

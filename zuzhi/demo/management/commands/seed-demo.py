@@ -4,7 +4,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from zuzhi.cadres.models import Cadre
 from zuzhi.demo.activity import seed_meetings, seed_member_cases, seed_recruitment
+from zuzhi.demo.cadre_work import seed_nominations, seed_ranks, seed_teams, seed_training
 from zuzhi.demo.cadres import seed_cadre_accounts, seed_cadres
 from zuzhi.demo.contests import seed_contests
 from zuzhi.demo.ratings import seed_ratings
@@ -38,13 +40,20 @@ class Command(BaseCommand):
                 contests = seed_contests(demo=demo, rng=random.Random(seed + 5))
                 stars = seed_ratings(rng=random.Random(seed + 6))
                 cadres = seed_cadres(demo=demo, rng=random.Random(seed + 7))
+                teams = seed_teams(demo=demo)
+                ranks = seed_ranks(rng=random.Random(seed + 8))
                 accounts += seed_cadre_accounts(demo=demo, password=password)
+                trained = seed_training(
+                    rng=random.Random(seed + 9),
+                    cadre1=Cadre.objects.filter(user__username="cadre1").first(),
+                )
+                accounts += seed_nominations(demo=demo, password=password)
         except ValidationError as exc:
             raise CommandError("演示数据生成失败：" + "；".join(exc.messages)) from exc
         self.stdout.write(
             f"示范县：新建组织 {demo.created} 个，更新 {demo.updated} 个；新建党员 {members} 名；"
             f"组织生活记录 {meetings} 条；发展党员 {candidates} 人；考评竞赛 {contests} 项；星级评定 {stars} 颗星；"
-            f"新建干部 {cadres} 名。"
+            f"新建干部 {cadres} 名，领导班子 {teams} 个，职级记录 {ranks} 条，学时记录 {trained} 条。"
         )
         self.stdout.write("\n演示账号（地址 http://127.0.0.1:8000 ）：")
         for username, full_name, where in accounts:
