@@ -1,4 +1,5 @@
 from django import forms
+from PIL import Image
 
 from zuzhi.core.codes import code_map
 from zuzhi.core.forms import apply_service_errors
@@ -63,6 +64,12 @@ class CadreForm(forms.ModelForm):
             error = upload_error(upload, types=IMAGE_TYPES)
             if error:
                 raise forms.ValidationError(error)
+            try:
+                with Image.open(upload) as image:
+                    image.verify()
+            except (OSError, SyntaxError, ValueError) as exc:
+                raise forms.ValidationError(f"“{upload.name}”不是可以识别的照片。") from exc
+            upload.seek(0)
         return upload
 
     def clean(self):

@@ -134,3 +134,51 @@ def test_the_list_finds_by_initials_and_id_tail(county, officer):
     assert [c.name for c in selectors.cadre_list(user=officer, q="zgh")] == ["曾国华"]
     tail = valid_id_number(sequence=78)[-6:]
     assert [c.name for c in selectors.cadre_list(user=officer, q=tail)] == ["李明"]
+
+
+def test_a_photo_that_is_not_an_image_is_refused_on_the_form(client, county, officer):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    cadre = make_cadre(county.town_a)
+    client.force_login(officer)
+    page = client.post(
+        reverse("cadres:edit", args=[cadre.pk]),
+        {
+            "name": cadre.name,
+            "id_number": cadre.id_number,
+            "ethnicity": "01",
+            "photo_file": SimpleUploadedFile("照片.jpg", b"not a picture"),
+        },
+    )
+    assert "不是可以识别的照片" in page.content.decode()
+    cadre.refresh_from_db()
+    assert not cadre.photo
+
+
+def test_a_photo_uploaded_on_the_form_is_kept_and_served_to_who_sees_the_record(
+    client, county, officer
+):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (30, 40), (200, 10, 10)).save(buffer, format="PNG")
+    cadre = make_cadre(county.town_a)
+    client.force_login(officer)
+    client.post(
+        reverse("cadres:edit", args=[cadre.pk]),
+        {
+            "name": cadre.name,
+            "id_number": cadre.id_number,
+            "ethnicity": "01",
+            "photo_file": SimpleUploadedFile("照片.png", buffer.getvalue()),
+        },
+    )
+    served = client.get(reverse("cadres:photo", args=[cadre.pk]))
+    assert served.status_code == 200 and served["Content-Type"] == "image/png"
+    assert served.content == buffer.getvalue()
+    assert AuditLog.objects.filter(action=AuditAction.UPDATE, message="更换了照片").exists()
+    client.force_login(user_with_role(Role.TOWNSHIP_STAFF, county.town_a))
+    assert client.get(reverse("cadres:photo", args=[cadre.pk])).status_code == 404
