@@ -14,7 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from zuzhi.cadres.models.scoping import is_cadre_staff
 from zuzhi.cadres.nomination_selectors import nomination_todo
+from zuzhi.cadres.team_selectors import vacant_posts
 from zuzhi.contests.selectors.todo import (
     indicator_values_missing,
     judge_scores_due,
@@ -39,6 +41,8 @@ from zuzhi.ratings.periods import period_name
 from zuzhi.ratings.selectors import proposals_to_decide
 from zuzhi.recruitment.models import Stage
 from zuzhi.recruitment.selectors import candidate_stage_counts, recruitment_steps_due
+from zuzhi.training.models import Group
+from zuzhi.training.selectors import own_cadre, person_progress, short_list
 
 CURRENT = {"month": "本月", "quarter": "本季度", "year": "本年度"}
 
@@ -246,11 +250,36 @@ def _data_items(user, today: datetime.date) -> list[TodoItem]:
     return items
 
 
-def _cadre_items(user) -> list[TodoItem]:
-    """Self-nominations waiting for the unit's opinion or the cadre section, and correction
-    requests to handle: each counted for whom it waits."""
+def _cadre_items(user, today: datetime.date) -> list[TodoItem]:
+    """Self-nominations waiting for the unit's opinion or the cadre section, correction
+    requests to handle, each counted for whom it waits; for the cadre section, the vacant
+    posts of its teams and, in the last quarter, the cadres short of the year's 学时."""
     pending = nomination_todo(user=user)
     items = []
+    if is_cadre_staff(user):
+        vacant = vacant_posts(user=user)
+        if vacant["count"]:
+            items.append(
+                TodoItem(
+                    label="空缺的班子职位",
+                    count=vacant["count"],
+                    url=_url("cadres:teams", vacant=1),
+                    note=f"最早 {vacant['oldest']:%Y-%m-%d} 起空缺",
+                    since=vacant["oldest"],
+                )
+            )
+        if today.month >= 10:
+            short = short_list(user=user, group=Group.CADRES, year=today.year).count()
+            if short:
+                items.append(
+                    TodoItem(
+                        label="本年度学时未达标的干部",
+                        count=short,
+                        url=_url("training:short", group=Group.CADRES, year=today.year),
+                        note=f"{today.year} 年底前完成",
+                        tone="reminder",
+                    )
+                )
     for key, label, url in (
         ("opinion", "自荐待单位意见", _url("cadres:nominations")),
         ("decide", "自荐待审核", _url("cadres:nominations")),
@@ -311,7 +340,7 @@ def todo_items(*, user, today: datetime.date | None = None) -> list[TodoItem]:
                 ],
             )
         )
-    items += _cadre_items(user)
+    items += _cadre_items(user, today)
     return sorted(items, key=lambda i: (i.tone != "overdue", i.since or datetime.date.max))
 
 
@@ -364,3 +393,14 @@ def home_charts(*, user, today: datetime.date | None = None) -> dict | None:
         },
         "pipeline": [(label, n) for _, label, n in candidate_stage_counts(user=user)],
     }
+
+
+def cadre_self(*, user, today: datetime.date | None = None) -> dict | None:
+    """A cadre's own account on the home page (干部本人): their post, this year's 学时 against
+    the requirement, and where their record and self-nominations are."""
+    cadre = own_cadre(user=user)
+    if cadre is None:
+        return None
+    today = today or timezone.localdate()
+    progress = person_progress(user=user, group=Group.CADRES, pk=cadre.pk, year=today.year)
+    return {"cadre": cadre, "progress": progress, "year": today.year}

@@ -10,7 +10,7 @@ grouped query over the current holdings (no loop over the county's cadres)."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from zuzhi.core.codes import code_map
@@ -406,3 +406,12 @@ def county_structure(*, user, kind: str | None = None, today: datetime.date | No
         "shortfalls": sorted(shortfalls.items(), key=lambda item: -item[1]),
         "rows": rows,
     }
+
+
+def vacant_posts(*, user) -> dict:
+    """How many posts of the user's teams are vacant, and since when the oldest is."""
+    return (
+        TeamPost.objects.visible_to(user)
+        .filter(vacant_since__isnull=False)
+        .aggregate(count=Count("pk"), oldest=Min("vacant_since"))
+    )

@@ -167,7 +167,7 @@ def seed_training(*, rng: random.Random, cadre1: Cadre | None) -> int:
                 "has_test": has_test,
             },
         )
-        for part in ("上", "下", "续")
+        for part in ("一", "二", "三", "四", "五", "六")
         for title, minutes, has_test in COURSES
     ]
     items = []
