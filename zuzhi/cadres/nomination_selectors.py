@@ -32,6 +32,8 @@ from .models import (
     SelfNomination,
 )
 from .models.scoping import in_cadre_section
+from .selectors import cadre_record
+from .yearmonth import ym_display
 
 OPEN_STATUSES = (NominationStatus.SUBMITTED, NominationStatus.UNIT_REVIEWED)
 
@@ -155,6 +157,8 @@ def my_record(*, user) -> dict | None:
     cadre = my_cadre(user=user)
     if cadre is None:
         return None
+    # Reading one's own full record is audited like any other reading of it.
+    cadre = cadre_record(user=user, pk=cadre.pk)
     career = list(cadre.career.all())
     for row in career:
         row.period = f"{ym_display(row.start)}—{ym_display(row.end)}"
@@ -178,13 +182,6 @@ RECORD_FIELDS = [
 
 
 YEAR_MONTH_FIELDS = {"party_joined", "work_started"}
-
-
-def ym_display(value: str) -> str:
-    """A stored year-month (197805, 19780512) as the form prints it: 1978.05 (1978.05.12)."""
-    if not value or not value.isdigit() or len(value) not in (6, 8):
-        return value or ""
-    return ".".join(part for part in (value[:4], value[4:6], value[6:8]) if part)
 
 
 def cadre_field_value(cadre: Cadre, field: str) -> str:
