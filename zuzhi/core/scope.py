@@ -182,11 +182,17 @@ def get_in_scope_or_404(
 ):
     """The object if it exists inside the user's scope; 404 alike for missing and forbidden
     (the forbidden one logged). `path_field` defaults to the model's `scope_path_field`."""
+    return get_or_logged_404(user, scope_queryset(user, qs, path_field=path_field), qs, **lookup)
+
+
+def get_or_logged_404(user, visible: QuerySet, everything: QuerySet, **lookup):
+    """The object of `visible` named by `lookup`; 404 alike when it is missing and when it
+    exists only in `everything` (forbidden: that refusal is logged)."""
     try:
-        return scope_queryset(user, qs, path_field=path_field).get(**lookup)
-    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
+        return visible.get(**lookup)
+    except (everything.model.DoesNotExist, ValueError, TypeError) as exc:
         try:
-            existing = qs.filter(**lookup).first()
+            existing = everything.filter(**lookup).first()
         except (ValueError, TypeError):
             existing = None
         if existing is not None:

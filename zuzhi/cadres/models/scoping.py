@@ -7,12 +7,12 @@ Teams are the exception: township staff see their own township's teams (the team
 show names, posts, ranks, age and education, never the record behind them)."""
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from zuzhi.core.roles import Role
 from zuzhi.core.scope import (
     ScopedQuerySet,
     deny,
+    get_or_logged_404,
     is_system,
     path_in,
     role_paths,
@@ -86,13 +86,4 @@ class TeamQuerySet(ScopedQuerySet):
 def visible_or_404(qs: QuerySet, user, **lookup):
     """The object if the user sees it; 404 alike for missing and forbidden, the forbidden one
     logged (as core.scope.get_in_scope_or_404 does for the data scope)."""
-    try:
-        return qs.visible_to(user).get(**lookup)
-    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
-        try:
-            existing = qs.filter(**lookup).first()
-        except (ValueError, TypeError):
-            existing = None
-        if existing is not None:
-            raise deny(user, target=existing) from exc
-        raise Http404("未找到该对象。") from exc
+    return get_or_logged_404(user, qs.visible_to(user), qs, **lookup)
