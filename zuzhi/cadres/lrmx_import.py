@@ -25,7 +25,7 @@ from .lrmx import LrmxError, parse, write
 from .lrmx_zip import write_zip, zip_files
 from .models import Cadre, CareerEntry, FamilyMember, LrmxImport
 from .resume import career_from_resume
-from .services import AUDIT_FIELDS, require_cadre_section
+from .services import AUDIT_FIELDS, require_cadre_section, unit_name_of
 from .yearmonth import ym_display
 
 NEW, UPDATE, UNCHANGED, ERROR = "new", "update", "unchanged", "error"
@@ -204,7 +204,9 @@ def _write(*, actor, upload: LrmxImport, files: list[_File], items: list[dict]) 
         fields = f.values.fields
         cadre = existing.get(fields["id_number"])
         if cadre is None:
-            cadre = Cadre(organization=upload.organization, unit_name=upload.organization.name)
+            cadre = Cadre(
+                organization=upload.organization, unit_name=unit_name_of(upload.organization)
+            )
             new.append(cadre)
         else:
             updates.append((cadre, snapshot(cadre, AUDIT_FIELDS)))

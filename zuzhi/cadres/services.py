@@ -98,6 +98,12 @@ def _clean(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
     return data, errors
 
 
+def unit_name_of(organization: Organization) -> str:
+    """The unit a cadre works in, named as a post text names it: the organization's name
+    without the Party's prefix (中共示范县城关镇党委 → 示范县城关镇党委)."""
+    return organization.name.removeprefix("中共")
+
+
 def _derive(cadre: Cadre) -> None:
     """What follows from other fields: birth date and gender from the ID number, initials,
     the highest education's code, the member record of the same person."""
@@ -125,7 +131,7 @@ def cadre_create(*, actor, organization: Organization, data: dict[str, Any]) -> 
     if errors:
         raise ValidationError(errors)
     cadre = Cadre(organization=organization, **data)
-    cadre.unit_name = cadre.unit_name or organization.name
+    cadre.unit_name = cadre.unit_name or unit_name_of(organization)
     _derive(cadre)
     try:
         with transaction.atomic():
