@@ -231,6 +231,8 @@ ZUZHI_IMPORT_BACKGROUND_ROWS = env_int("ZUZHI_IMPORT_BACKGROUND_ROWS", 2000)
 ZUZHI_IMPORT_MAX_CELLS = env_int("ZUZHI_IMPORT_MAX_CELLS", 5_000_000)
 # A refused or unconfirmed upload is kept this long for its marked copy and a re-check.
 ZUZHI_IMPORT_KEEP_HOURS = env_int("ZUZHI_IMPORT_KEEP_HOURS", 24)
+# Appointment-form uploads (.lrmx zips) with more files than this are written by the worker.
+ZUZHI_LRMX_BACKGROUND_FILES = env_int("ZUZHI_LRMX_BACKGROUND_FILES", 200)
 # A confirmed import no worker has taken after this long says the worker is not running.
 ZUZHI_WORKER_WAIT_SECONDS = env_int("ZUZHI_WORKER_WAIT_SECONDS", 20)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -22,7 +22,8 @@ from .appointment_form import appointment_form_download
 from .form_selectors import appointment_form_cadre
 from .forms import MAX_LRMX_UPLOAD
 from .lrmx import LrmxError
-from .lrmx_import import lrmx_confirm, lrmx_export, lrmx_filename, lrmx_upload
+from .lrmx_import import lrmx_export, lrmx_filename, lrmx_upload
+from .lrmx_queue import lrmx_confirm_request
 from .models import LeadershipLevel, LrmxImport, Rank
 from .models.scoping import is_cadre_staff
 
@@ -261,7 +262,7 @@ def lrmx_import(
     if dry_run:
         return Status(200, _import_out(job, dry_run=True))
     try:
-        lrmx_confirm(actor=request.user, upload=job)
+        lrmx_confirm_request(actor=request.user, upload=job, background=False)
     except ValidationError:
         job.refresh_from_db()
         raise ValidationError(

@@ -10,7 +10,9 @@ from django.views.decorators.http import require_POST
 from . import selectors
 from .forms import LrmxUploadForm
 from .lrmx import LrmxError
-from .lrmx_import import OUTCOME_LABELS, lrmx_confirm, lrmx_upload
+from .lrmx_import import OUTCOME_LABELS, lrmx_upload
+from .lrmx_queue import SYSTEM_ERROR, lrmx_confirm_request, lrmx_worker_missing
+from .models import LrmxImport
 from .models.scoping import is_cadre_staff
 
 
@@ -49,6 +51,7 @@ def lrmx_preview_view(request, pk):
             "items": items,
             "outcome": outcome,
             "outcomes": [(k, v, job.summary.get(k, 0)) for k, v in OUTCOME_LABELS.items()],
+            **_status(job),
         },
     )
 
@@ -58,13 +61,33 @@ def lrmx_preview_view(request, pk):
 def lrmx_confirm_view(request, pk):
     job = selectors.lrmx_import_get(user=request.user, pk=pk)
     try:
-        lrmx_confirm(actor=request.user, upload=job)
+        job = lrmx_confirm_request(actor=request.user, upload=job)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
-        s = job.summary
-        messages.success(
-            request,
-            f"已导入：新增 {s['new']} 人，更新 {s['update']} 人，无变化 {s['unchanged']} 人。",
-        )
+        if job.status == LrmxImport.Status.DONE:
+            s = job.summary
+            messages.success(
+                request,
+                f"已导入：新增 {s['new']} 人，更新 {s['update']} 人，无变化 {s['unchanged']} 人。",
+            )
     return redirect("cadres:lrmx_preview", job.pk)
+
+
+@login_required
+def lrmx_status_view(request, pk):
+    """The state of an upload the worker is writing (htmx polls it); the page reloads when
+    the worker is done."""
+    job = selectors.lrmx_import_get(user=request.user, pk=pk)
+    response = render(request, "cadres/_lrmx_status.html", _status(job))
+    if job.status not in (LrmxImport.Status.QUEUED, LrmxImport.Status.RUNNING):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def _status(job) -> dict:
+    return {
+        "job": job,
+        "worker_missing": lrmx_worker_missing(upload=job),
+        "system_error": SYSTEM_ERROR,
+    }

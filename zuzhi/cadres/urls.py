@@ -18,6 +18,7 @@ urlpatterns = [
     path("import/", lrmx_views.lrmx_upload_view, name="lrmx_upload"),
     path("import/<uuid:pk>/", lrmx_views.lrmx_preview_view, name="lrmx_preview"),
     path("import/<uuid:pk>/confirm/", lrmx_views.lrmx_confirm_view, name="lrmx_confirm"),
+    path("import/<uuid:pk>/status/", lrmx_views.lrmx_status_view, name="lrmx_status"),
     *team_urls.urlpatterns,
     *rank_urls.urlpatterns,
     *nomination_urls.urlpatterns,

@@ -15,7 +15,10 @@ class LrmxImport(models.Model):
     class Status(models.TextChoices):
         INVALID = "invalid", "有错误"
         READY = "ready", "待确认"
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "导入中"
         DONE = "done", "已导入"
+        FAILED = "failed", "失败"
 
     scope_path_field = "organization__path"
     own_field = "created_by"
@@ -37,6 +40,7 @@ class LrmxImport(models.Model):
     # Per file: name, outcome (new / update / unchanged / error), the cadre, changes, errors.
     items = models.JSONField(default=list)
     summary = models.JSONField(default=dict)
+    queued_at = models.DateTimeField("排队时间", null=True, blank=True)
     confirmed_at = models.DateTimeField("导入时间", null=True, blank=True)
 
     objects = CadreQuerySet.as_manager()

@@ -192,3 +192,47 @@ def _upload(name: str, as_name: str = ""):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(as_name or name, sample(name))
+
+
+def test_a_large_zip_is_written_by_the_worker_and_its_files_are_not_kept(
+    client, county, officer, settings
+):
+    from zuzhi.cadres.lrmx_queue import lrmx_confirm_request, lrmx_run
+
+    settings.ZUZHI_LRMX_BACKGROUND_FILES = 1
+    job = lrmx_upload(
+        actor=officer, filename="a.zip", content=zip_of(importable()), organization=county.town_a
+    )
+    queued = lrmx_confirm_request(actor=officer, upload=job)
+    assert queued.status == LrmxImport.Status.QUEUED and not Cadre.objects.exists()
+    client.force_login(officer)
+    assert "排队" in client.get(reverse("cadres:lrmx_preview", args=[job.pk])).content.decode()
+    lrmx_run(import_id=job.pk)  # what the worker does when it takes the task
+    job.refresh_from_db()
+    assert job.status == LrmxImport.Status.DONE and Cadre.objects.count() == len(importable())
+    assert bytes(job.content) == b""
+    assert lrmx_run(import_id=job.pk).status == LrmxImport.Status.DONE  # a second delivery
+    assert Cadre.objects.count() == len(importable())
+    assert client.get(reverse("cadres:lrmx_status", args=[job.pk]))["HX-Refresh"] == "true"
+
+
+def test_an_upload_not_confirmed_in_time_forgets_its_files(county, officer, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    from zuzhi.cadres.lrmx_queue import lrmx_confirm_request
+
+    job = lrmx_upload(
+        actor=officer,
+        filename="a.lrmx",
+        content=sample("standard.lrmx"),
+        organization=county.town_a,
+    )
+    LrmxImport.objects.filter(pk=job.pk).update(
+        created_at=timezone.now() - datetime.timedelta(hours=settings.ZUZHI_IMPORT_KEEP_HOURS + 1)
+    )
+    with pytest.raises(ValidationError) as exc:
+        lrmx_confirm_request(actor=officer, upload=job)
+    assert "超过保留时间" in str(exc.value)
+    assert not Cadre.objects.exists()

@@ -54,6 +54,7 @@ URL_KINDS = {
     ("accounts:account_revoke", "assignment"): "role_assignment",
     ("cadres:lrmx_preview", "pk"): "lrmx_import",
     ("cadres:lrmx_confirm", "pk"): "lrmx_import",
+    ("cadres:lrmx_status", "pk"): "lrmx_import",
     ("cadres:team_detail", "pk"): "team",
     ("cadres:team_appoint", "pk"): "team",
     ("cadres:holding_end", "pk"): "post_holding",
