@@ -22,7 +22,7 @@ from .appointment_form import appointment_form_download
 from .form_selectors import appointment_form_cadre
 from .forms import MAX_LRMX_UPLOAD
 from .lrmx import LrmxError
-from .lrmx_import import lrmx_export, lrmx_filename, lrmx_upload
+from .lrmx_import import lrmx_export, lrmx_filename, lrmx_preview, lrmx_upload
 from .lrmx_queue import lrmx_confirm_request
 from .models import LeadershipLevel, LrmxImport, Rank
 from .models.scoping import is_cadre_staff
@@ -128,7 +128,7 @@ class LrmxItemOut(Schema):
 
 
 class LrmxImportOut(Schema):
-    id: str
+    id: str = Field(..., description="导入批次编号；dry_run 时为空（什么也不保存）")
     status: LrmxImport.Status
     dry_run: bool
     summary: dict[str, int]
@@ -169,7 +169,9 @@ def cadre_list(request, filters: Query[CadreFilters]):
 
 @router.get("/{int:cadre_id}", response=CadreOut, summary="干部详情（查阅记入审计日志）")
 def cadre_detail(request, cadre_id: ObjectId):
-    return _out(request, selectors.cadre_record(user=request.user, pk=cadre_id))
+    cadre = selectors.cadre_record(user=request.user, pk=cadre_id)  # revealed and audited
+    cadre.has_photo = bool(cadre.photo)
+    return cadre
 
 
 @router.post("", response={201: CadreOut}, summary="新增干部")
@@ -251,6 +253,16 @@ def lrmx_import(
             {"file": [f"文件超过 {MAX_LRMX_UPLOAD // 1024 // 1024} MB，请分批导入。"]}
         )
     try:
+        if dry_run:
+            preview = lrmx_preview(
+                actor=request.user,
+                filename=file.name or "upload.lrmx",
+                content=file.read(),
+                organization=organization,
+            )
+            return Status(
+                200, {"id": "", "status": _preview_status(preview), "dry_run": True, **preview}
+            )
         job = lrmx_upload(
             actor=request.user,
             filename=file.name or "upload.lrmx",
@@ -259,8 +271,6 @@ def lrmx_import(
         )
     except LrmxError as exc:
         raise ValidationError({"file": exc.messages}) from exc
-    if dry_run:
-        return Status(200, _import_out(job, dry_run=True))
     try:
         lrmx_confirm_request(actor=request.user, upload=job, background=False)
     except ValidationError:
@@ -268,14 +278,18 @@ def lrmx_import(
         raise ValidationError(
             {i["file"]: i["errors"] for i in job.items if i["outcome"] == "error"}
         ) from None
-    return Status(201, _import_out(job, dry_run=False))
+    return Status(201, _import_out(job))
 
 
-def _import_out(job: LrmxImport, *, dry_run: bool) -> dict:
+def _preview_status(preview: dict) -> str:
+    return LrmxImport.Status.INVALID if preview["summary"]["error"] else LrmxImport.Status.READY
+
+
+def _import_out(job: LrmxImport) -> dict:
     return {
         "id": str(job.pk),
         "status": job.status,
-        "dry_run": dry_run,
+        "dry_run": False,
         "summary": job.summary,
         "items": job.items,
     }

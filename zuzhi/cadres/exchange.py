@@ -17,6 +17,7 @@ from zuzhi.core.excel import CellError
 
 from .lrmx import PERSON_FIELDS, AppointmentForm, FamilyMember, YearMonth
 from .models import Cadre
+from .models import FamilyMember as FamilyRow
 from .yearmonth import ym_text, ym_value
 
 # Form fields stored under the same name on Cadre, as text.
@@ -119,6 +120,14 @@ def form_values(form: AppointmentForm) -> FormValues:
         }
         for m in form.family
     ]
+    for i, row in enumerate(family, start=1):
+        for name, value in row.items():
+            limit = FamilyRow._meta.get_field(name).max_length
+            if len(value) > limit:
+                label = FamilyRow._meta.get_field(name).verbose_name
+                errors.append(
+                    f"家庭成员第 {i} 项的{label}超过 {limit} 个字（现有 {len(value)} 个字）。"
+                )
     return FormValues(fields=values, family=family, photo=form.photo, errors=errors)
 
 

@@ -8,7 +8,10 @@ MAX_BATCH = 500
 
 
 def _printable():
-    return Cadre.objects.select_related("organization").prefetch_related("family")
+    # The imported .lrmx file is not printed: it stays in the database.
+    return (
+        Cadre.objects.select_related("organization").prefetch_related("family").defer("lrmx_source")
+    )
 
 
 def appointment_form_cadre(*, user, pk: int) -> Cadre:

@@ -6,8 +6,10 @@ writes every file or none: the files are read again and checked against the regi
 is then, in one transaction. The imported file is kept with the cadre, so an export rewrites
 only what changed in it and every element the city's software wrote goes back unchanged."""
 
+import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -29,6 +31,8 @@ from .services import AUDIT_FIELDS, require_cadre_section, unit_name_of
 from .yearmonth import ym_display
 
 NEW, UPDATE, UNCHANGED, ERROR = "new", "update", "unchanged", "error"
+# A career row read from a résumé line keeps this much of its text; the résumé keeps it all.
+POST_LENGTH = CareerEntry._meta.get_field("post").max_length
 OUTCOME_LABELS = {NEW: "新增", UPDATE: "更新", UNCHANGED: "无变化", ERROR: "有错误"}
 
 
@@ -142,22 +146,40 @@ def _summary(items: list[dict]) -> dict:
     return {k: sum(1 for i in items if i["outcome"] == k) for k in OUTCOME_LABELS}
 
 
-def lrmx_upload(*, actor, filename: str, content: bytes, organization: Organization) -> LrmxImport:
-    """Read and check an upload (one `.lrmx` or a zip of them) and keep it for the preview.
-    New cadres will be registered in `organization`, which must be in the actor's cadre
-    section. A file that cannot be read at all is refused in Chinese with nothing kept."""
+def lrmx_preview(*, actor, filename: str, content: bytes, organization: Organization) -> dict:
+    """What an upload (one `.lrmx` or a zip of them) would do, file by file, without keeping
+    anything: the API's dry run. New cadres would be registered in `organization`, which must
+    be in the actor's cadre section. A file that cannot be read at all raises LrmxError."""
     require_cadre_section(actor, organization.path, target=organization)
-    files = _files(filename, content)
-    items = _plan(actor=actor, files=files)
-    summary = _summary(items)
+    items = _plan(actor=actor, files=_files(filename, content))
+    return {"items": items, "summary": _summary(items)}
+
+
+def lrmx_upload(*, actor, filename: str, content: bytes, organization: Organization) -> LrmxImport:
+    """Check an upload and keep it for the preview and the confirmation (see lrmx_preview);
+    uploads not confirmed in time lose their files (lrmx_uploads_forget)."""
+    lrmx_uploads_forget()
+    preview = lrmx_preview(
+        actor=actor, filename=filename, content=content, organization=organization
+    )
     return LrmxImport.objects.create(
         organization=organization,
         created_by=actor,
         filename=filename[:255],
         content=content,
-        status=LrmxImport.Status.INVALID if summary[ERROR] else LrmxImport.Status.READY,
-        items=items,
-        summary=summary,
+        status=LrmxImport.Status.INVALID if preview["summary"][ERROR] else LrmxImport.Status.READY,
+        **preview,
+    )
+
+
+def lrmx_uploads_forget() -> int:
+    """Drop the files (personal data) of uploads not confirmed within the keeping time."""
+    limit = timezone.now() - datetime.timedelta(hours=settings.ZUZHI_IMPORT_KEEP_HOURS)
+    return (
+        LrmxImport.objects.filter(created_at__lt=limit)
+        .exclude(content=b"")
+        .exclude(status__in=(LrmxImport.Status.QUEUED, LrmxImport.Status.RUNNING))
+        .update(content=b"")
     )
 
 
@@ -230,7 +252,9 @@ def _write(*, actor, upload: LrmxImport, files: list[_File], items: list[dict]) 
         for i, row in enumerate(f.values.family)
     )
     CareerEntry.objects.bulk_create(
-        CareerEntry(cadre=c, position=i, start=p.start, end=p.end, post=p.text, note=p.note)
+        CareerEntry(
+            cadre=c, position=i, start=p.start, end=p.end, post=p.text[:POST_LENGTH], note=p.note
+        )
         for c, f in touched
         for i, p in enumerate(career_from_resume(c.resume))
     )

@@ -10,23 +10,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .lrmx_import import lrmx_confirm
+from .lrmx_import import lrmx_confirm, lrmx_uploads_forget
 from .models import LrmxImport
 from .models.scoping import require_cadre_section
 
 logger = logging.getLogger(__name__)
 SYSTEM_ERROR = "导入时发生系统错误，未导入任何文件；请稍后重试或联系系统管理员。"
-
-
-def lrmx_uploads_forget() -> int:
-    """Drop the files of uploads not confirmed within the keeping time."""
-    limit = timezone.now() - datetime.timedelta(hours=settings.ZUZHI_IMPORT_KEEP_HOURS)
-    return (
-        LrmxImport.objects.filter(created_at__lt=limit)
-        .exclude(content=b"")
-        .exclude(status__in=(LrmxImport.Status.QUEUED, LrmxImport.Status.RUNNING))
-        .update(content=b"")
-    )
 
 
 def lrmx_confirm_request(*, actor, upload: LrmxImport, background: bool = True) -> LrmxImport:

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -28,7 +29,9 @@ def audit_list(
     date_to: datetime.date | None = None,
 ) -> QuerySet[AuditLog]:
     """Log rows the user may read: all for the audit administrator (审计管理员), else only
-    rows about organizations inside the user's subtree.
+    rows about organizations inside the user's subtree, and none about the object types of
+    settings.ZUZHI_AUDIT_ADMIN_ONLY_TYPES (cadre records are not the organization section's
+    business: their before and after are the records themselves).
 
     Every filter is a range or equality on an indexed column, so that a province's log is
     searched, not scanned: dates are local days turned into a time range (not a date cast of
@@ -37,6 +40,8 @@ def audit_list(
     if not is_audit_admin(user):
         q = scope_q(user, "org_path")
         qs = qs.none() if q is None else qs.filter(q)
+        for prefix in settings.ZUZHI_AUDIT_ADMIN_ONLY_TYPES:
+            qs = qs.exclude(target_type__startswith=prefix)
     if action:
         qs = qs.filter(action=action)
     if actor:

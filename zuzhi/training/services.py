@@ -70,7 +70,9 @@ def _record(item: RecordInput, source: str) -> TrainingRecord:
 
 
 def _org_path(item) -> str:
-    return (item.cadre or item.member).organization.path
+    """Where the audit row is read: a member's organization; for a cadre's record nowhere but
+    by the audit administrator, as for every cadre record (settings.ZUZHI_AUDIT_ADMIN_ONLY_TYPES)."""
+    return "" if item.cadre is not None else item.member.organization.path
 
 
 def records_existing(items: list[RecordInput]) -> set[tuple[str, int, int]]:

@@ -16,22 +16,26 @@ from zuzhi.core.scope import (
     is_system,
     path_in,
     role_paths,
-    scope_q,
     subtree_q,
 )
 
 
-def cadre_section_q(user, field: str) -> Q | None:
-    """The cadre section's scope on `field`; None when the user is not in it."""
-    if is_system(user):
-        return Q()
-    roots = role_paths(user, Role.CADRE_STAFF)
+def _roles_q(user, field: str, *roles: str) -> Q | None:
+    """The subtrees where the user holds any of `roles`, on `field`; None when none."""
+    roots = role_paths(user, *roles)
     if not roots:
         return None
     q = Q()
     for root in roots:
         q |= subtree_q(root, field)
     return q
+
+
+def cadre_section_q(user, field: str) -> Q | None:
+    """The cadre section's scope on `field`; None when the user is not in it."""
+    if is_system(user):
+        return Q()
+    return _roles_q(user, field, Role.CADRE_STAFF)
 
 
 def is_cadre_staff(user) -> bool:
@@ -69,12 +73,16 @@ class CadreQuerySet(ScopedQuerySet):
 
 
 class TeamQuerySet(ScopedQuerySet):
-    """Teams: the cadre section's subtree, and the data scope of township and county staff."""
+    """Teams: the cadre section's subtree, and the subtrees of township and county staff
+    (not a branch secretary's: a county unit's team hangs on the unit's own branch)."""
 
     def visible_to(self, user) -> QuerySet:
         field = self.model.scope_path_field
         q = None
-        for one in (cadre_section_q(user, field), scope_q(user, field)):
+        for one in (
+            cadre_section_q(user, field),
+            _roles_q(user, field, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF),
+        ):
             if one is not None:
                 q = one if q is None else q | one
         return self.filter(q) if q is not None else self.none()

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from zuzhi.cadres.models import Cadre
+from zuzhi.cadres.models import Cadre, LrmxImport
 from zuzhi.core.roles import Role
 from zuzhi.testing.factories import make_cadre, user_with_role, valid_id_number
 
@@ -70,6 +70,7 @@ def test_lrmx_dry_run_writes_nothing_then_the_import_and_the_file(api_as, county
     )
     assert preview.status_code == 200, preview.content
     assert preview.json()["items"][0]["outcome"] == "new" and not Cadre.objects.exists()
+    assert not LrmxImport.objects.exists()  # a dry run keeps nothing, not even the file
     done = api.post(
         "/api/cadres/lrmx",
         {"file": SimpleUploadedFile("a.lrmx", SAMPLE), "organization_id": county.town_a.pk},

@@ -236,3 +236,15 @@ def test_an_upload_not_confirmed_in_time_forgets_its_files(county, officer, sett
         lrmx_confirm_request(actor=officer, upload=job)
     assert "超过保留时间" in str(exc.value)
     assert not Cadre.objects.exists()
+
+
+def test_a_family_item_too_long_for_the_registry_is_named_not_a_crash(county, officer):
+    original = sample("standard.lrmx").decode("utf-8-sig")
+    first = original.index("<ChengWei>") + len("<ChengWei>")
+    end = original.index("</ChengWei>", first)
+    bad = original[:first] + "称" * 40 + original[end:]
+    job = lrmx_upload(
+        actor=officer, filename="a.lrmx", content=bad.encode(), organization=county.town_a
+    )
+    assert job.status == LrmxImport.Status.INVALID
+    assert any("家庭成员第 1 项的称谓超过 16 个字" in e for e in job.items[0]["errors"])

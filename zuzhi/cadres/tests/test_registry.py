@@ -182,3 +182,20 @@ def test_a_photo_uploaded_on_the_form_is_kept_and_served_to_who_sees_the_record(
     assert AuditLog.objects.filter(action=AuditAction.UPDATE, message="更换了照片").exists()
     client.force_login(user_with_role(Role.TOWNSHIP_STAFF, county.town_a))
     assert client.get(reverse("cadres:photo", args=[cadre.pk])).status_code == 404
+
+
+def test_cadre_changes_in_the_audit_log_are_for_the_audit_administrator_only(
+    client, county, officer
+):
+    from zuzhi.core.selectors import audit_list
+
+    cadre = make_cadre(county.town_a)
+    services.cadre_update(
+        actor=officer, cadre=cadre, data={"rewards_and_punishments": "2019年受党内警告处分"}
+    )
+    clerk = user_with_role(Role.COUNTY_STAFF, county.county)
+    assert not audit_list(user=clerk).filter(target_type__startswith="cadres.").exists()
+    client.force_login(clerk)
+    assert "党内警告" not in client.get(reverse("audit:list")).content.decode()
+    auditor = user_with_role(Role.AUDIT_ADMIN, county.county)
+    assert audit_list(user=auditor).filter(target_type="cadres.cadre", action="update").exists()

@@ -469,3 +469,16 @@ def test_a_post_text_names_the_unit_without_the_partys_prefix(county):
     assert svc.default_team_name(kind="township_government", organization=county.town_a) == (
         "示范县城关镇人民政府"
     )
+
+
+def test_a_branch_secretary_does_not_see_the_team_of_the_unit_their_branch_is(county):
+    from zuzhi.core.scope import SYSTEM
+
+    team = svc.team_create(actor=SYSTEM, organization=county.unit, kind="county_unit")
+    secretary = user_with_role(Role.BRANCH_SECRETARY, county.unit)
+    assert not LeadershipTeam.objects.visible_to(secretary).filter(pk=team.pk).exists()
+    assert (
+        LeadershipTeam.objects.visible_to(user_with_role(Role.COUNTY_STAFF, county.county))
+        .filter(pk=team.pk)
+        .exists()
+    )
