@@ -92,6 +92,17 @@ def _check_quota(cadre: Cadre, group, establishment: UnitEstablishment | None) -
         _refuse("rank", message)
 
 
+def quota_room_check(*, cadre: Cadre, unit: Organization) -> None:
+    """Refuse bringing a cadre who holds a rank of a quota group into `unit` (a move, or a
+    return to active service) when the unit's quota of that group is full. Call inside the
+    writing transaction: the unit's establishment stays locked until it commits."""
+    group = rank_rules.quota_group(cadre.rank) if cadre.rank else None
+    if group is None:
+        return
+    establishment = _lock_establishment(unit)
+    _check_quota(Cadre(pk=cadre.pk, organization=unit), group, establishment)
+
+
 def _previous_rank(cadre: Cadre) -> tuple[str, datetime.date | None] | None:
     """The rank a new grant promotes from: the latest grant, or else the rank the record
     came with (an imported appointment form) if any."""
@@ -119,6 +130,8 @@ def rank_grant(
         group = rank_rules.quota_group(rank)
         establishment = _lock_establishment(cadre.organization) if group else None
         cadre = _lock_cadre(cadre)
+        if not cadre.is_active:
+            _refuse("rank", f"{cadre.name}已不在职，不能晋升职级。")
         previous = _previous_rank(cadre)
         recording_imported = previous is not None and not _grants(cadre).exists()
         if previous and not (recording_imported and previous[0] == rank):

@@ -20,6 +20,7 @@ from zuzhi.orgs.models import Organization
 from .exchange import highest_education
 from .models import AnnualAssessment, Cadre, CareerEntry, FamilyMember, RewardPunishment
 from .models.scoping import require_cadre_section
+from .rank_services import quota_room_check
 from .resume import resume_from_career
 from .yearmonth import ym_parse
 
@@ -160,6 +161,8 @@ def cadre_update(*, actor, cadre: Cadre, data: dict[str, Any], photo: bytes | No
         raise ValidationError(errors)
     with transaction.atomic():
         cadre = Cadre.objects.select_for_update().select_related("organization").get(pk=cadre.pk)
+        if data.get("is_active") and not cadre.is_active:
+            quota_room_check(cadre=cadre, unit=cadre.organization)
         before = snapshot(cadre, AUDIT_FIELDS)
         for name, value in data.items():
             setattr(cadre, name, value)
@@ -188,6 +191,8 @@ def cadre_move(*, actor, cadre: Cadre, organization: Organization) -> Cadre:
     require_cadre_section(actor, cadre.organization.path, target=cadre)
     require_cadre_section(actor, organization.path, target=organization)
     with transaction.atomic():
+        cadre = Cadre.objects.select_for_update().get(pk=cadre.pk)
+        quota_room_check(cadre=cadre, unit=organization)
         before = {"organization": cadre.organization_id}
         cadre.organization = organization
         cadre.save(update_fields=["organization", "updated_at"])

@@ -500,3 +500,23 @@ def test_other_sections_do_not_see_a_cadres_ranks(county, county_user, client_as
     before = _denials()
     assert client_as(county_user).get(f"/cadres/{cadre.pk}/ranks/").status_code == 404
     assert _denials() == before + 1
+
+
+def test_a_move_or_a_return_to_service_does_not_go_past_a_full_quota(county, staff):
+    from zuzhi.cadres import services
+
+    _unit_with_posts(staff, county.town_a, 50)  # 二级调研员: 1 place
+    _unit_with_posts(staff, county.town_b, 50)
+    holder, mover = _cadre(county.town_a, 1), _cadre(county.town_b, 2)
+    _grant(staff, holder, Rank.RESEARCHER_2, D(2024, 1, 1))
+    _grant(staff, mover, Rank.RESEARCHER_2, D(2024, 1, 1))
+    with pytest.raises(ValidationError, match="二级调研员职数已满"):
+        services.cadre_move(actor=staff, cadre=mover, organization=county.town_a)
+    mover.refresh_from_db()
+    assert mover.organization == county.town_b
+    services.cadre_update(actor=staff, cadre=holder, data={"is_active": False})
+    services.cadre_move(actor=staff, cadre=mover, organization=county.town_a)
+    with pytest.raises(ValidationError, match="二级调研员职数已满"):
+        services.cadre_update(actor=staff, cadre=holder, data={"is_active": True})
+    with pytest.raises(ValidationError, match="不在职"):
+        _grant(staff, holder, Rank.RESEARCHER_1, D(2026, 1, 1))
