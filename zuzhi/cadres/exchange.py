@@ -165,6 +165,7 @@ def cadre_form(cadre: Cadre, *, original: AppointmentForm | None = None) -> Appo
                 political_status=m.political_status,
                 work_and_post=m.work_and_post,
             )
-            for m in cadre.family.order_by("position")
+            # In position order (the model's ordering); an export of many prefetches them.
+            for m in cadre.family.all()
         ],
     )

@@ -25,7 +25,9 @@ import binascii
 import codecs
 import datetime
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import NamedTuple
 from xml.etree.ElementTree import ParseError
 
@@ -238,8 +240,12 @@ class _Document:
     text: str
     encoding: str
     bom: bytes
-    root: _Node
     form: AppointmentForm
+
+    @cached_property
+    def root(self) -> _Node:
+        # Only a rewrite needs where the elements lie: reading a file for its form does not.
+        return _layout(self.text)
 
 
 def _read(data: bytes) -> _Document:
@@ -260,22 +266,24 @@ def _read(data: bytes) -> _Document:
         raise LrmxError(
             [f"文件的根元素是 <{person.tag}>，不是干部任免审批表（.lrmx）的 <Person>。"]
         )
-    root = _layout(text)
     errors: list[str] = []
-    values = _read_fields(person, PERSON_FIELDS, errors, where="")
+    children = _children(person)
+    values = _read_fields(children, PERSON_FIELDS, errors, where="")
     family = []
-    container = _single(person, FAMILY_ELEMENT, "家庭主要成员及重要社会关系", errors, where="")
+    container = _single(children, FAMILY_ELEMENT, "家庭主要成员及重要社会关系", errors, where="")
     if container is not None:
         for number, item in enumerate(container.findall(ITEM_ELEMENT), start=1):
             where = f"家庭成员第 {number} 项的"
-            family.append(FamilyMember(**_read_fields(item, FAMILY_FIELDS, errors, where)))
+            family.append(
+                FamilyMember(**_read_fields(_children(item), FAMILY_FIELDS, errors, where))
+            )
     if errors:
         raise LrmxError(errors)
     party_joined, party_joined_note = values.pop("party_joined")
     form = AppointmentForm(
         **values, party_joined=party_joined, party_joined_note=party_joined_note, family=family
     )
-    return _Document(text=text, encoding=encoding, bom=bom, root=root, form=form)
+    return _Document(text=text, encoding=encoding, bom=bom, form=form)
 
 
 def _decode(data: bytes) -> tuple[str, str, bytes]:
@@ -321,10 +329,18 @@ def _layout(text: str) -> _Node:
     raise AssertionError("expat accepted a document without a root element")
 
 
-def _single(parent, tag: str, label: str, errors: list[str], *, where: str):
-    """The one child `tag` of `parent` (None when absent); a field given twice is refused,
-    since either copy could be the one meant."""
-    found = parent.findall(tag)
+def _children(parent) -> dict[str, list]:
+    """The children of an element by tag: one pass, rather than a search per field."""
+    children: dict[str, list] = {}
+    for child in parent:
+        children.setdefault(child.tag, []).append(child)
+    return children
+
+
+def _single(children: dict[str, list], tag: str, label: str, errors: list[str], *, where: str):
+    """The one child `tag` (None when absent) among `children` (from _children); a field
+    given twice is refused, since either copy could be the one meant."""
+    found = children.get(tag, [])
     if len(found) > 1:
         errors.append(
             f"{where}{label}（{tag}）在文件中出现了 {len(found)} 次，无法确定以哪个为准。"
@@ -332,12 +348,14 @@ def _single(parent, tag: str, label: str, errors: list[str], *, where: str):
     return found[0] if found else None
 
 
-def _read_fields(parent, fields_: tuple[_Field, ...], errors: list[str], where: str) -> dict:
+def _read_fields(
+    children: dict[str, list], fields_: tuple[_Field, ...], errors: list[str], where: str
+) -> dict:
     values = {}
     for f in fields_:
         if f.kind == "family":
             continue
-        element = _single(parent, f.element, f.label, errors, where=where)
+        element = _single(children, f.element, f.label, errors, where=where)
         if element is not None and len(element):
             errors.append(f"{where}{f.label}（{f.element}）中不应有子元素。")
         raw = "" if element is None else element.text or ""
@@ -412,17 +430,19 @@ def write(form: AppointmentForm, *, original: bytes | None = None) -> bytes:
 
     Without it, a new file: UTF-8, declaration, standard element order, Version.
     """
-    errors = [
-        f"{label}中含有 XML 文件不能保存的控制字符，请删除后再导出。"
-        for label, value in _texts(form)
-        if _ILLEGAL.search(value)
-    ]
-    if errors:
-        raise LrmxError(errors)
-    if original is None:
-        form = replace(form, version=form.version or DEFAULT_VERSION)
-        return f'<?xml version="1.0" encoding="UTF-8"?>\n{_person(form, _CLEAN)}\n'.encode()
+    if original is not None:
+        return rewrite(original, lambda _: form)
+    _check_writable(form)
+    form = replace(form, version=form.version or DEFAULT_VERSION)
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{_person(form, _CLEAN)}\n'.encode()
+
+
+def rewrite(original: bytes, edit: Callable[[AppointmentForm], AppointmentForm]) -> bytes:
+    """`original` with the form `edit` makes of the form read from it, written as `write`
+    does with an original; the file is read once."""
     document = _read(original)
+    form = edit(document.form)
+    _check_writable(form)
     style = _style(document)
     if document.root.self_closed:
         edits = [(document.root.start, document.root.end, _person(form, style))]
@@ -432,6 +452,16 @@ def write(form: AppointmentForm, *, original: bytes | None = None) -> bytes:
     for start, end, markup in sorted(edits, reverse=True):
         text = text[:start] + markup + text[end:]
     return document.bom + text.encode(document.encoding)
+
+
+def _check_writable(form: AppointmentForm) -> None:
+    errors = [
+        f"{label}中含有 XML 文件不能保存的控制字符，请删除后再导出。"
+        for label, value in _texts(form)
+        if _ILLEGAL.search(value)
+    ]
+    if errors:
+        raise LrmxError(errors)
 
 
 def _texts(form: AppointmentForm):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from zuzhi.core.audit import audit_bulk_record, audit_record, snapshot
@@ -23,7 +24,7 @@ from zuzhi.members.models import Member
 from zuzhi.orgs.models import Organization
 
 from .exchange import FIELD_LABELS, FormValues, cadre_form, form_values
-from .lrmx import LrmxError, parse, write
+from .lrmx import LrmxError, parse, rewrite, write
 from .lrmx_zip import write_zip, zip_files
 from .models import Cadre, CareerEntry, FamilyMember, LrmxImport
 from .resume import career_from_resume
@@ -81,7 +82,7 @@ def _family_rows(cadre: Cadre) -> list[dict[str, str]]:
             k: getattr(m, k)
             for k in ("relation", "name", "birth", "political_status", "work_and_post")
         }
-        for m in cadre.family.order_by("position")
+        for m in cadre.family.all()
     ]
 
 
@@ -108,7 +109,13 @@ def _changes(cadre: Cadre, values: FormValues) -> list[list[str]]:
 def _plan(*, actor, files: list[_File]) -> list[dict]:
     """What each file would do, checked against the registry as it is now."""
     ids = [f.values.fields["id_number"] for f in files if f.values and not f.errors]
-    existing = {c.id_number: c for c in Cadre.objects.filter(id_number__in=ids)}
+    # The files' cadres and their families in two queries, not a query per file.
+    registered = (
+        Cadre.objects.filter(id_number__in=ids)
+        .defer("lrmx_source")
+        .prefetch_related(_ordered_family())
+    )
+    existing = {c.id_number: c for c in registered}
     visible = set(
         Cadre.objects.visible_to(actor).filter(id_number__in=ids).values_list("pk", flat=True)
     )
@@ -140,6 +147,10 @@ def _plan(*, actor, files: list[_File]) -> list[dict]:
             item["outcome"] = NEW
         items.append(item)
     return items
+
+
+def _ordered_family() -> Prefetch:
+    return Prefetch("family", queryset=FamilyMember.objects.order_by("position"))
 
 
 def _summary(items: list[dict]) -> dict:
@@ -214,9 +225,15 @@ def lrmx_confirm(*, actor, upload: LrmxImport) -> LrmxImport:
 
 
 def _write(*, actor, upload: LrmxImport, files: list[_File], items: list[dict]) -> list[Cadre]:
-    numbers = [f.values.fields["id_number"] for f in files]
+    numbers = [
+        f.values.fields["id_number"]
+        for f, item in zip(files, items, strict=True)
+        if item["outcome"] != UNCHANGED
+    ]
     members = dict(Member.objects.filter(id_number__in=numbers).values_list("id_number", "pk"))
-    existing = {c.id_number: c for c in Cadre.objects.filter(id_number__in=numbers)}
+    # Its imported file is replaced: not read only to be overwritten.
+    registered = Cadre.objects.filter(id_number__in=numbers).defer("lrmx_source")
+    existing = {c.id_number: c for c in registered.select_related("organization")}
     new: list[Cadre] = []
     touched: list[tuple[Cadre, _File]] = []
     updates: list[tuple[Cadre, dict]] = []
@@ -240,7 +257,9 @@ def _write(*, actor, upload: LrmxImport, files: list[_File], items: list[dict]) 
         cadre.resume_from_career = False
         cadre.member_id = cadre.member_id or members.get(cadre.id_number)
         touched.append((cadre, f))
-    Cadre.objects.bulk_create(new)
+    # A hundred rows at a time: each carries its photo and file, and PostgreSQL would get the
+    # whole upload as one statement (client-side binding: every byte spelled out in hex).
+    Cadre.objects.bulk_create(new, batch_size=100)
     for cadre, _ in updates:
         cadre.save()
     ids = [c.pk for c, _ in touched]
@@ -283,9 +302,10 @@ def _write(*, actor, upload: LrmxImport, files: list[_File], items: list[dict]) 
 def lrmx_export(*, actor, cadre: Cadre) -> bytes:
     """The cadre's `.lrmx` file: the imported file with what changed rewritten in place, or a
     new file when the cadre was never imported. The export is audited."""
-    original = bytes(cadre.lrmx_source) if cadre.lrmx_source else None
-    form = cadre_form(cadre, original=parse(original) if original else None)
-    data = write(form, original=original)
+    if cadre.lrmx_source:
+        data = rewrite(bytes(cadre.lrmx_source), lambda old: cadre_form(cadre, original=old))
+    else:
+        data = write(cadre_form(cadre))
     audit_record(
         actor=actor,
         action=AuditAction.EXPORT,
@@ -300,6 +320,24 @@ def lrmx_filename(cadre: Cadre) -> str:
     return f"{cadre.name}.lrmx"
 
 
+# Cadres read at a time for a zip: their photos and files (tens of KB each) in a few queries,
+# without holding every one of them at once.
+EXPORT_CHUNK = 200
+
+
 def lrmx_export_zip(*, actor, cadres: list[Cadre]) -> bytes:
-    """Several cadres' `.lrmx` files in one zip (names made unique by lrmx_zip)."""
-    return write_zip((lrmx_filename(c), lrmx_export(actor=actor, cadre=c)) for c in cadres)
+    """Several cadres' `.lrmx` files in one zip (names made unique by lrmx_zip). Its audit
+    rows are written together: all of them, or none when the zip fails."""
+    with transaction.atomic():
+        return write_zip(
+            (lrmx_filename(c), lrmx_export(actor=actor, cadre=c)) for c in _full(cadres)
+        )
+
+
+def _full(cadres: list[Cadre]):
+    """The given cadres in their order, read again with photo, file and family."""
+    for start in range(0, len(cadres), EXPORT_CHUNK):
+        ids = [c.pk for c in cadres[start : start + EXPORT_CHUNK]]
+        full = Cadre.objects.select_related("organization").prefetch_related(_ordered_family())
+        by_id = full.in_bulk(ids)
+        yield from (by_id[pk] for pk in ids if pk in by_id)
