@@ -92,7 +92,8 @@ def resume(rng, born: int) -> tuple[str, str]:
 
 def forms(count: int, seed: int = 13):
     """`count` distinct, valid appointment forms as (file name, bytes)."""
-    from zuzhi.cadres.lrmx import AppointmentForm, FamilyMember, YearMonth, write
+    from zuzhi.cadres.lrmx import AppointmentForm, FamilyMember, YearMonth
+    from zuzhi.cadres.lrmx_write import write
     from zuzhi.core.idnumber import check_char
 
     rng = random.Random(seed)
@@ -168,7 +169,8 @@ def forms(count: int, seed: int = 13):
 
 def changed(files):
     """The same forms with one field changed in each (the post to be held, 拟任职务)."""
-    from zuzhi.cadres.lrmx import parse, write
+    from zuzhi.cadres.lrmx import parse
+    from zuzhi.cadres.lrmx_write import write
 
     out = []
     for i, (name, data) in enumerate(files):

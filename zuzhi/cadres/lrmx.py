@@ -16,7 +16,7 @@ writer, an eHR export (zip entry names in GBK) and a Python lrmx editor:
 - JianLi is one text, a line per period (`1996.09--2000.07  …`), continuation lines (其间…)
   indented with spaces; ZhaoPian is the photo in base64, often empty.
 - Newer software adds elements (DaoLingNianYue 到龄年月, GaiGeQianRenZhiNianLingJieXian…).
-  Zuzhi does not model them: `write` with the original keeps them, and every field that did
+  Zuzhi does not model them: `write` (lrmx_write) with the original keeps them, and every field that did
   not change, byte for byte. The older `.lrm`/`.pic` pair (GBK text) is not read.
 """
 
@@ -25,8 +25,7 @@ import binascii
 import codecs
 import datetime
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
 from xml.etree.ElementTree import ParseError
@@ -111,7 +110,7 @@ class AppointmentForm:
     version: str = ""
 
 
-class _Field(NamedTuple):
+class Field(NamedTuple):
     element: str
     attr: str
     label: str
@@ -121,69 +120,69 @@ class _Field(NamedTuple):
 
 
 PERSON_FIELDS = (
-    _Field("XingMing", "name", "姓名"),
-    _Field("XingBie", "gender", "性别"),
-    _Field("ChuShengNianYue", "birth", "出生年月", "date"),
-    _Field("MinZu", "ethnicity", "民族"),
-    _Field("JiGuan", "native_place", "籍贯"),
-    _Field("ChuShengDi", "birthplace", "出生地"),
-    _Field("RuDangShiJian", "party_joined", "入党时间", "party"),
-    _Field("CanJiaGongZuoShiJian", "work_started", "参加工作时间", "date"),
-    _Field("JianKangZhuangKuang", "health", "健康状况"),
-    _Field("ZhuanYeJiShuZhiWu", "professional_title", "专业技术职务"),
-    _Field("ShuXiZhuanYeYouHeZhuanChang", "expertise", "熟悉专业有何专长"),
-    _Field("QuanRiZhiJiaoYu_XueLi", "full_time_education", "全日制教育学历"),
-    _Field("QuanRiZhiJiaoYu_XueWei", "full_time_degree", "全日制教育学位"),
-    _Field(
+    Field("XingMing", "name", "姓名"),
+    Field("XingBie", "gender", "性别"),
+    Field("ChuShengNianYue", "birth", "出生年月", "date"),
+    Field("MinZu", "ethnicity", "民族"),
+    Field("JiGuan", "native_place", "籍贯"),
+    Field("ChuShengDi", "birthplace", "出生地"),
+    Field("RuDangShiJian", "party_joined", "入党时间", "party"),
+    Field("CanJiaGongZuoShiJian", "work_started", "参加工作时间", "date"),
+    Field("JianKangZhuangKuang", "health", "健康状况"),
+    Field("ZhuanYeJiShuZhiWu", "professional_title", "专业技术职务"),
+    Field("ShuXiZhuanYeYouHeZhuanChang", "expertise", "熟悉专业有何专长"),
+    Field("QuanRiZhiJiaoYu_XueLi", "full_time_education", "全日制教育学历"),
+    Field("QuanRiZhiJiaoYu_XueWei", "full_time_degree", "全日制教育学位"),
+    Field(
         "QuanRiZhiJiaoYu_XueLi_BiYeYuanXiaoXi",
         "full_time_education_school",
         "全日制教育学历毕业院校系及专业",
     ),
-    _Field(
+    Field(
         "QuanRiZhiJiaoYu_XueWei_BiYeYuanXiaoXi",
         "full_time_degree_school",
         "全日制教育学位毕业院校系及专业",
     ),
-    _Field("ZaiZhiJiaoYu_XueLi", "in_service_education", "在职教育学历"),
-    _Field("ZaiZhiJiaoYu_XueWei", "in_service_degree", "在职教育学位"),
-    _Field(
+    Field("ZaiZhiJiaoYu_XueLi", "in_service_education", "在职教育学历"),
+    Field("ZaiZhiJiaoYu_XueWei", "in_service_degree", "在职教育学位"),
+    Field(
         "ZaiZhiJiaoYu_XueLi_BiYeYuanXiaoXi",
         "in_service_education_school",
         "在职教育学历毕业院校系及专业",
     ),
-    _Field(
+    Field(
         "ZaiZhiJiaoYu_XueWei_BiYeYuanXiaoXi",
         "in_service_degree_school",
         "在职教育学位毕业院校系及专业",
     ),
-    _Field("XianRenZhiWu", "current_post", "现任职务"),
-    _Field("NiRenZhiWu", "proposed_post", "拟任职务"),
-    _Field("NiMianZhiWu", "post_to_leave", "拟免职务"),
-    _Field("JianLi", "resume", "简历", "paragraph"),
-    _Field("JiangChengQingKuang", "rewards_and_punishments", "奖惩情况", "paragraph"),
-    _Field("NianDuKaoHeJieGuo", "annual_assessments", "年度考核结果", "paragraph"),
-    _Field("RenMianLiYou", "appointment_reason", "任免理由", "paragraph"),
-    _Field("JiaTingChengYuan", "family", "家庭主要成员及重要社会关系", "family"),
-    _Field("ChengBaoDanWei", "submitting_unit", "呈报单位"),
-    _Field("JiSuanNianLingShiJian", "age_reference_date", "计算年龄时间", "date"),
-    _Field("TianBiaoShiJian", "filled_date", "填表时间", "date"),
-    _Field("TianBiaoRen", "filled_by", "填表人"),
-    _Field("ShenFenZheng", "id_number", "身份证号", "id"),
-    _Field("ZhaoPian", "photo", "照片", "photo"),
-    _Field("Version", "version", "版本号"),
+    Field("XianRenZhiWu", "current_post", "现任职务"),
+    Field("NiRenZhiWu", "proposed_post", "拟任职务"),
+    Field("NiMianZhiWu", "post_to_leave", "拟免职务"),
+    Field("JianLi", "resume", "简历", "paragraph"),
+    Field("JiangChengQingKuang", "rewards_and_punishments", "奖惩情况", "paragraph"),
+    Field("NianDuKaoHeJieGuo", "annual_assessments", "年度考核结果", "paragraph"),
+    Field("RenMianLiYou", "appointment_reason", "任免理由", "paragraph"),
+    Field("JiaTingChengYuan", "family", "家庭主要成员及重要社会关系", "family"),
+    Field("ChengBaoDanWei", "submitting_unit", "呈报单位"),
+    Field("JiSuanNianLingShiJian", "age_reference_date", "计算年龄时间", "date"),
+    Field("TianBiaoShiJian", "filled_date", "填表时间", "date"),
+    Field("TianBiaoRen", "filled_by", "填表人"),
+    Field("ShenFenZheng", "id_number", "身份证号", "id"),
+    Field("ZhaoPian", "photo", "照片", "photo"),
+    Field("Version", "version", "版本号"),
 )
 FAMILY_FIELDS = (
-    _Field("ChengWei", "relation", "称谓"),
-    _Field("XingMing", "name", "姓名"),
-    _Field("ChuShengRiQi", "birth", "出生日期", "date"),
-    _Field("ZhengZhiMianMao", "political_status", "政治面貌"),
-    _Field("GongZuoDanWeiJiZhiWu", "work_and_post", "工作单位及职务"),
+    Field("ChengWei", "relation", "称谓"),
+    Field("XingMing", "name", "姓名"),
+    Field("ChuShengRiQi", "birth", "出生日期", "date"),
+    Field("ZhengZhiMianMao", "political_status", "政治面貌"),
+    Field("GongZuoDanWeiJiZhiWu", "work_and_post", "工作单位及职务"),
 )
 FAMILY_ELEMENT = "JiaTingChengYuan"
 ITEM_ELEMENT = "Item"
 
 _UNSAFE = "文件含有 DTD 或实体声明，出于安全原因拒绝读取（干部任免审批表不使用 DTD）。"
-_XML_SPACE = " \t\r\n"
+XML_SPACE = " \t\r\n"
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF16_LE, "utf-16-le"),
@@ -195,9 +194,9 @@ _SEPARATED_DATE = re.compile(
     r"\A(\d{4})\s*[.\-/年]\s*(\d{1,2})\s*月?\s*(?:[.\-/]?\s*(\d{1,2})\s*日?)?\Z"
 )
 _PARTY = re.compile(r"\A([\d.\-/年月日]+)(.*)\Z", re.S)
-_PARTY_SEPARATORS = "；;，,、" + _XML_SPACE
+_PARTY_SEPARATORS = "；;，,、" + XML_SPACE
 # Characters XML 1.0 cannot carry, not even as character references.
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+ILLEGAL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Markup of a well-formed document (expat has already checked it): comments, processing
 # instructions and CDATA sections are skipped whole, so a "<" inside them is not a tag.
 _MARKUP = re.compile(
@@ -219,11 +218,11 @@ def parse(data: bytes) -> AppointmentForm:
     itself turns CRLF into LF inside them); the photo is decoded. XML with a DTD or entity
     declarations is refused (billion laughs, external entities).
     """
-    return _read(data).form
+    return read_document(data).form
 
 
 @dataclass
-class _Node:
+class Node:
     """Where an element lies in the document text, for rewriting it in place."""
 
     tag: str
@@ -232,23 +231,23 @@ class _Node:
     content_end: int
     end: int
     self_closed: bool
-    children: list["_Node"] = field(default_factory=list)
+    children: list["Node"] = field(default_factory=list)
 
 
 @dataclass
-class _Document:
+class Document:
     text: str
     encoding: str
     bom: bytes
     form: AppointmentForm
 
     @cached_property
-    def root(self) -> _Node:
+    def root(self) -> Node:
         # Only a rewrite needs where the elements lie: reading a file for its form does not.
         return _layout(self.text)
 
 
-def _read(data: bytes) -> _Document:
+def read_document(data: bytes) -> Document:
     text, encoding, bom = _decode(data)
     try:
         person = fromstring(text, forbid_dtd=True)
@@ -283,7 +282,7 @@ def _read(data: bytes) -> _Document:
     form = AppointmentForm(
         **values, party_joined=party_joined, party_joined_note=party_joined_note, family=family
     )
-    return _Document(text=text, encoding=encoding, bom=bom, form=form)
+    return Document(text=text, encoding=encoding, bom=bom, form=form)
 
 
 def _decode(data: bytes) -> tuple[str, str, bytes]:
@@ -307,8 +306,8 @@ def _decode(data: bytes) -> tuple[str, str, bytes]:
     return text, codec, bom
 
 
-def _layout(text: str) -> _Node:
-    stack: list[_Node] = []
+def _layout(text: str) -> Node:
+    stack: list[Node] = []
     for match in _MARKUP.finditer(text):
         closing, tag, empty = match.groups()
         if tag is None:
@@ -319,7 +318,7 @@ def _layout(text: str) -> _Node:
             if not stack:
                 return node
             continue
-        node = _Node(tag, match.start(), match.end(), match.end(), match.end(), bool(empty))
+        node = Node(tag, match.start(), match.end(), match.end(), match.end(), bool(empty))
         if stack:
             stack[-1].children.append(node)
         if not empty:
@@ -349,7 +348,7 @@ def _single(children: dict[str, list], tag: str, label: str, errors: list[str], 
 
 
 def _read_fields(
-    children: dict[str, list], fields_: tuple[_Field, ...], errors: list[str], where: str
+    children: dict[str, list], fields_: tuple[Field, ...], errors: list[str], where: str
 ) -> dict:
     values = {}
     for f in fields_:
@@ -363,8 +362,8 @@ def _read_fields(
     return values
 
 
-def _read_value(f: _Field, raw: str, errors: list[str], where: str):
-    value = raw.strip(_XML_SPACE)
+def _read_value(f: Field, raw: str, errors: list[str], where: str):
+    value = raw.strip(XML_SPACE)
     name = f"{where}{f.label}（{f.element}）"
     if f.kind == "paragraph":
         return raw if value else ""
@@ -405,271 +404,3 @@ def _read_date(value: str, name: str, errors: list[str]) -> YearMonth | None:
         errors.append(f"{name}“{value}” 不在 {EARLIEST.year} 年至 {LATEST.year} 年之间。")
         return None
     return YearMonth(year, month, day)
-
-
-# ---------------------------------------------------------------------------- writing
-
-
-class _Style(NamedTuple):
-    newline: str
-    indent: str
-
-
-_CLEAN = _Style("\n", "  ")
-
-
-def write(form: AppointmentForm, *, original: bytes | None = None) -> bytes:
-    """The `.lrmx` file of `form`.
-
-    With `original` (the file the form was read from), only the fields whose value changed
-    are rewritten, in place: everything else, elements Zuzhi does not model, their order,
-    comments, encoding, BOM and line ends, stays byte for byte; a date given without a day
-    whose year and month did not change keeps its original spelling. Family members are
-    matched to the original `<Item>`s by position (extra children of an Item are kept);
-    added members are appended, removed ones are dropped from the end.
-
-    Without it, a new file: UTF-8, declaration, standard element order, Version.
-    """
-    if original is not None:
-        return rewrite(original, lambda _: form)
-    _check_writable(form)
-    form = replace(form, version=form.version or DEFAULT_VERSION)
-    return f'<?xml version="1.0" encoding="UTF-8"?>\n{_person(form, _CLEAN)}\n'.encode()
-
-
-def rewrite(original: bytes, edit: Callable[[AppointmentForm], AppointmentForm]) -> bytes:
-    """`original` with the form `edit` makes of the form read from it, written as `write`
-    does with an original; the file is read once."""
-    document = _read(original)
-    form = edit(document.form)
-    _check_writable(form)
-    style = _style(document)
-    if document.root.self_closed:
-        edits = [(document.root.start, document.root.end, _person(form, style))]
-    else:
-        edits = _person_edits(document, form, style)
-    text = document.text
-    for start, end, markup in sorted(edits, reverse=True):
-        text = text[:start] + markup + text[end:]
-    return document.bom + text.encode(document.encoding)
-
-
-def _check_writable(form: AppointmentForm) -> None:
-    errors = [
-        f"{label}中含有 XML 文件不能保存的控制字符，请删除后再导出。"
-        for label, value in _texts(form)
-        if _ILLEGAL.search(value)
-    ]
-    if errors:
-        raise LrmxError(errors)
-
-
-def _texts(form: AppointmentForm):
-    for f in PERSON_FIELDS:
-        if f.kind in ("text", "paragraph", "id"):
-            yield f.label, getattr(form, f.attr)
-    yield "入党时间", form.party_joined_note
-    for number, member in enumerate(form.family, start=1):
-        for f in FAMILY_FIELDS:
-            if f.kind == "text":
-                yield f"家庭成员第 {number} 项的{f.label}", getattr(member, f.attr)
-
-
-def _style(document: _Document) -> _Style:
-    """Line end and indentation of the original, for what is added to it; a file written on
-    one line gets additions on that line."""
-    newline = "\r\n" if "\r\n" in document.text else "\n"
-    if not document.root.children:
-        return _Style(newline, _CLEAN.indent)
-    indent = _indent(document.text, document.root.children[0].start)
-    if indent is None:
-        return _Style("", "")
-    return _Style(newline, indent)
-
-
-def _indent(text: str, position: int) -> str | None:
-    """The whitespace from the start of the line to `position`; None if the line has more."""
-    line_start = text.rfind("\n", 0, position) + 1
-    prefix = text[line_start:position]
-    return prefix if line_start and not prefix.strip(_XML_SPACE) else None
-
-
-def _value(obj, f: _Field):
-    if f.kind == "party":
-        return obj.party_joined, obj.party_joined_note
-    return getattr(obj, f.attr)
-
-
-def _same(f: _Field, new, old) -> bool:
-    # The registry keeps year and month: a day the file gave is not a change.
-    if f.kind == "date" and new and old and new.day is None:
-        return new[:2] == old[:2]
-    return new == old
-
-
-def _text(f: _Field, value) -> str:
-    if f.kind == "date":
-        return _date_text(value)
-    if f.kind == "party":
-        date, note = value
-        return "；".join(part for part in (_date_text(date), note) if part)
-    if f.kind == "photo":
-        return base64.b64encode(value).decode("ascii")
-    return value
-
-
-def _date_text(value: YearMonth | None) -> str:
-    if value is None:
-        return ""
-    return f"{value.year:04d}{value.month:02d}" + (f"{value.day:02d}" if value.day else "")
-
-
-def _escape(value: str, style: _Style) -> str:
-    text = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    # A CR would be read back as LF; line ends follow the file's.
-    text = text.replace("\r", "&#13;")
-    return text.replace("\n", style.newline) if style.newline == "\r\n" else text
-
-
-def _element(tag: str, inner: str) -> str:
-    return f"<{tag}>{inner}</{tag}>"
-
-
-def _person(form: AppointmentForm, style: _Style) -> str:
-    children = "".join(
-        style.newline + style.indent + _element(f.element, _inner(form, f, style, style.indent))
-        for f in PERSON_FIELDS
-    )
-    return f"<Person>{children}{style.newline}</Person>"
-
-
-def _inner(obj, f: _Field, style: _Style, indent: str) -> str:
-    if f.kind == "family":
-        return _family(obj.family, style, indent)
-    return _escape(_text(f, _value(obj, f)), style)
-
-
-def _family(members: list[FamilyMember], style: _Style, indent: str) -> str:
-    if not members:
-        return ""
-    item_indent = indent + style.indent
-    items = "".join(
-        style.newline + item_indent + _item(member, style, item_indent) for member in members
-    )
-    return items + style.newline + indent
-
-
-def _item(member: FamilyMember, style: _Style, indent: str) -> str:
-    child_indent = indent + style.indent
-    children = "".join(
-        style.newline + child_indent + _element(f.element, _inner(member, f, style, child_indent))
-        for f in FAMILY_FIELDS
-    )
-    return _element(ITEM_ELEMENT, children + style.newline + indent)
-
-
-def _person_edits(document: _Document, form: AppointmentForm, style: _Style) -> list:
-    old = document.form
-    root = document.root
-    changes = {
-        f.element: _escape(_text(f, _value(form, f)), style)
-        for f in PERSON_FIELDS
-        if f.kind != "family" and not _same(f, _value(form, f), _value(old, f))
-    }
-    edits = []
-    if form.family != old.family:
-        container = next((c for c in root.children if c.tag == FAMILY_ELEMENT), None)
-        if container is None or container.self_closed:
-            changes[FAMILY_ELEMENT] = _family(form.family, style, style.indent)
-        else:
-            edits += _family_edits(document, container, form.family, style)
-    order = tuple(f.element for f in PERSON_FIELDS)
-    return edits + _field_edits(document.text, root, changes, order, style)
-
-
-def _field_edits(text: str, parent: _Node, changes: dict, order: tuple, style: _Style) -> list:
-    """Replace the content of each changed child of `parent`; a child the original lacks is
-    inserted after the nearest one before it in the standard order."""
-    present = {}
-    for child in parent.children:
-        present.setdefault(child.tag, child)
-    child_indent = (_indent(text, parent.start) or "") + style.indent if style.newline else ""
-    edits, pending = [], []
-    anchor = None
-
-    def insert_pending():
-        if not pending:
-            return
-        markup = "".join(
-            style.newline + child_indent + _element(tag, changes[tag]) for tag in pending
-        )
-        if anchor is not None:
-            edits.append((anchor.end, anchor.end, markup))
-        elif parent.children:
-            edits.append((parent.content_start, parent.content_start, markup))
-        else:
-            closing = style.newline + (_indent(text, parent.start) or "") if style.newline else ""
-            edits.append((parent.content_start, parent.content_end, markup + closing))
-        pending.clear()
-
-    for tag in order:
-        node = present.get(tag)
-        if node is None:
-            if changes.get(tag):
-                pending.append(tag)
-            continue
-        insert_pending()
-        anchor = node
-        if tag in changes:
-            edits.append(_replace_content(text, node, changes[tag]))
-    insert_pending()
-    return edits
-
-
-def _replace_content(text: str, node: _Node, inner: str) -> tuple[int, int, str]:
-    if node.self_closed:
-        # <X a="1"/> becomes <X a="1">…</X>: the start tag keeps its attributes.
-        start_tag = text[node.start : node.end - 2].rstrip(_XML_SPACE) + ">"
-        return node.start, node.end, f"{start_tag}{inner}</{node.tag}>"
-    return node.content_start, node.content_end, inner
-
-
-def _family_edits(
-    document: _Document, container: _Node, members: list[FamilyMember], style: _Style
-) -> list:
-    text = document.text
-    items = [child for child in container.children if child.tag == ITEM_ELEMENT]
-    item_indent = (_indent(text, container.start) or "") + style.indent if style.newline else ""
-    order = tuple(f.element for f in FAMILY_FIELDS)
-    edits = []
-    for member, old, node in zip(members, document.form.family, items, strict=False):
-        if member == old:
-            continue
-        if node.self_closed:
-            indent = _indent(text, node.start) or ""
-            edits.append((node.start, node.end, _item(member, style, indent)))
-            continue
-        changes = {
-            f.element: _inner(member, f, style, "")
-            for f in FAMILY_FIELDS
-            if not _same(f, _value(member, f), _value(old, f))
-        }
-        edits += _field_edits(text, node, changes, order, style)
-    added = members[len(items) :]
-    if added and container.children:
-        markup = "".join(
-            style.newline + item_indent + _item(member, style, item_indent) for member in added
-        )
-        at = (items or container.children)[-1].end
-        edits.append((at, at, markup))
-    elif added:
-        indent = _indent(text, container.start) or ""
-        edits.append(
-            (container.content_start, container.content_end, _family(added, style, indent))
-        )
-    for node in items[len(members) :]:
-        # The item goes with the line break and indentation before it.
-        position = container.children.index(node)
-        before = container.children[position - 1].end if position else container.content_start
-        edits.append((before, node.end, ""))
-    return edits

@@ -24,7 +24,8 @@ from zuzhi.members.models import Member
 from zuzhi.orgs.models import Organization
 
 from .exchange import FIELD_LABELS, FormValues, cadre_form, form_values
-from .lrmx import LrmxError, parse, rewrite, write
+from .lrmx import LrmxError, parse
+from .lrmx_write import rewrite, write
 from .lrmx_zip import write_zip, zip_files
 from .models import Cadre, CareerEntry, FamilyMember, LrmxImport
 from .resume import career_from_resume

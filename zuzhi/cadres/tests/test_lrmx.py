@@ -17,8 +17,8 @@ from zuzhi.cadres.lrmx import (
     LrmxError,
     YearMonth,
     parse,
-    write,
 )
+from zuzhi.cadres.lrmx_write import write
 from zuzhi.cadres.lrmx_zip import read_zip, write_zip
 
 DATA = Path(__file__).parent / "data"

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
 
-from zuzhi.cadres import lrmx
+from zuzhi.cadres import lrmx, lrmx_write
 from zuzhi.cadres.lrmx_import import lrmx_confirm, lrmx_export, lrmx_upload
 from zuzhi.cadres.models import Cadre, LrmxImport
 from zuzhi.core.models import AuditAction, AuditLog
@@ -101,7 +101,7 @@ def test_a_reimport_shows_the_changes_field_by_field(county, officer):
         ),
     )
     form = lrmx.parse(original)
-    changed = lrmx.write(
+    changed = lrmx_write.write(
         lrmx.AppointmentForm(**{**form.__dict__, "current_post": "新的职务"}), original=original
     )
     job = lrmx_upload(actor=officer, filename="b.lrmx", content=changed, organization=county.town_b)
