@@ -19,6 +19,7 @@ urlpatterns = [
     path("ratings/", include("zuzhi.ratings.urls")),
     path("cadres/", include("zuzhi.cadres.urls")),
     path("training/", include("zuzhi.training.urls")),
+    path("promotions/", include("zuzhi.promotions.urls")),
     path("audit/", include("zuzhi.core.urls")),
     path("imports/", include("zuzhi.core.import_urls")),
 ]

@@ -38,6 +38,7 @@ SCOPED_APPS = [
     "ratings",
     "cadres",
     "training",
+    "promotions",
 ]
 # Models of those apps that belong to no organization: the whole deployment shares them.
 UNSCOPED = {

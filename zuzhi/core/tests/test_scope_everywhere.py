@@ -38,6 +38,7 @@ PK_KINDS = {
     "contests": "contest",
     "ratings": "award",
     "cadres": "cadre",
+    "promotions": "promotion_round",
 }
 URL_KINDS = {
     ("orgs:rectification", "pk"): "rectification",
@@ -59,6 +60,8 @@ URL_KINDS = {
     ("cadres:team_appoint", "pk"): "team",
     ("cadres:holding_end", "pk"): "post_holding",
     ("cadres:team_target_edit", "pk"): "team_target",
+    ("promotions:assessment", "pk"): "assessment_round",
+    ("promotions:assessment_close", "pk"): "assessment_round",
 }
 PARAM_KINDS = {
     "member_pk": "member",
@@ -87,6 +90,8 @@ PARAM_KINDS = {
     "nomination_id": "self_nomination",
     "correction_id": "correction_request",
     "grant_id": "rank_grant",
+    "promotion_round_id": "promotion_round",
+    "assessment_round_id": "assessment_round",
 }
 # An `item_id` is named by the collection it is in.
 SEGMENT_KINDS = {("adjustments", "item_id"): "adjustment", ("corrections", "item_id"): "correction"}
@@ -555,6 +560,23 @@ class TownB:
         return rank_grant(
             actor=SYSTEM, cadre=self["cadre"], rank="clerk_2", reached_on=datetime.date(2026, 1, 5)
         )
+
+    def _promotion_round(self):
+        from zuzhi.core.scope import SYSTEM
+        from zuzhi.promotions.services import promotion_round_create
+
+        return promotion_round_create(
+            actor=SYSTEM,
+            organization=self.county.town_b,
+            name="乙镇晋升",
+            cutoff=datetime.date(2026, 1, 5),
+        )
+
+    def _assessment_round(self):
+        from zuzhi.core.scope import SYSTEM
+        from zuzhi.promotions.services import assessment_round_open
+
+        return assessment_round_open(actor=SYSTEM, organization=self.county.town_b, year=2025)
 
 
 def _id_number(sequence: int) -> str:
