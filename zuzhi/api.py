@@ -288,4 +288,7 @@ api.add_router("/self-nominations", "zuzhi.cadres.nomination_api.router")
 api.add_router("/training", "zuzhi.training.api.router")
 api.add_router("/assessments", "zuzhi.promotions.api.assessment_router")
 api.add_router("/promotion-rounds", "zuzhi.promotions.api.promotion_router")
+# The performance archive (issue #14): /api/cadres/{id}/archive, and the watch list.
+api.add_router("/cadres", "zuzhi.archive.api.router")
+api.add_router("/watch-list", "zuzhi.archive.api.watch_router")
 api.add_router("/audit", "zuzhi.core.api.router")

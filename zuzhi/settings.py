@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "zuzhi.cadres",
     "zuzhi.training",
     "zuzhi.promotions",
+    "zuzhi.archive",
     "zuzhi.demo",
 ]
 
@@ -243,7 +244,7 @@ ZUZHI_IMPORT_MAX_CELLS = env_int("ZUZHI_IMPORT_MAX_CELLS", 5_000_000)
 ZUZHI_IMPORT_KEEP_HOURS = env_int("ZUZHI_IMPORT_KEEP_HOURS", 24)
 # Audit rows about these object types (label prefixes) are read by the audit administrator
 # only: county staff of the organization section must not read cadre records through them.
-ZUZHI_AUDIT_ADMIN_ONLY_TYPES = ["cadres.", "promotions."]
+ZUZHI_AUDIT_ADMIN_ONLY_TYPES = ["cadres.", "promotions.", "archive."]
 # Appointment-form uploads (.lrmx zips) with more files than this are written by the worker.
 ZUZHI_LRMX_BACKGROUND_FILES = env_int("ZUZHI_LRMX_BACKGROUND_FILES", 200)
 # A confirmed import no worker has taken after this long says the worker is not running.

@@ -20,6 +20,7 @@ urlpatterns = [
     path("cadres/", include("zuzhi.cadres.urls")),
     path("training/", include("zuzhi.training.urls")),
     path("promotions/", include("zuzhi.promotions.urls")),
+    path("archive/", include("zuzhi.archive.urls")),
     path("audit/", include("zuzhi.core.urls")),
     path("imports/", include("zuzhi.core.import_urls")),
 ]

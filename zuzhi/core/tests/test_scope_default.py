@@ -39,6 +39,7 @@ SCOPED_APPS = [
     "cadres",
     "training",
     "promotions",
+    "archive",
 ]
 # Models of those apps that belong to no organization: the whole deployment shares them.
 UNSCOPED = {

@@ -92,6 +92,9 @@ PARAM_KINDS = {
     "grant_id": "rank_grant",
     "promotion_round_id": "promotion_round",
     "assessment_round_id": "assessment_round",
+    "archive_entry_id": "archive_entry",
+    "supervision_id": "supervision_record",
+    "watch_id": "watch_entry",
 }
 # An `item_id` is named by the collection it is in.
 SEGMENT_KINDS = {("adjustments", "item_id"): "adjustment", ("corrections", "item_id"): "correction"}
@@ -577,6 +580,39 @@ class TownB:
         from zuzhi.promotions.services import assessment_round_open
 
         return assessment_round_open(actor=SYSTEM, organization=self.county.town_b, year=2025)
+
+    # The performance archive (issue #14): a town B cadre's entry, supervision record and
+    # watch-list entry.
+    def _archive_entry(self):
+        from zuzhi.archive.services import entry_record
+        from zuzhi.core.scope import SYSTEM
+
+        return entry_record(
+            actor=SYSTEM,
+            cadre=self["cadre"],
+            date=datetime.date(2026, 1, 5),
+            kind="achievement",
+            text="乙干部实绩",
+        )
+
+    def _supervision_record(self):
+        from zuzhi.archive.services import supervision_record
+        from zuzhi.core.scope import SYSTEM
+
+        return supervision_record(
+            actor=SYSTEM,
+            cadre=self["cadre"],
+            kind="admonishment",
+            date=datetime.date(2026, 1, 5),
+            source="县纪委",
+            text="诫勉",
+        )
+
+    def _watch_entry(self):
+        from zuzhi.archive.services import watch_add
+        from zuzhi.core.scope import SYSTEM
+
+        return watch_add(actor=SYSTEM, cadre=self["cadre"], reason_kind="priority_reserve")
 
 
 def _id_number(sequence: int) -> str:
