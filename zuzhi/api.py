@@ -291,4 +291,5 @@ api.add_router("/promotion-rounds", "zuzhi.promotions.api.promotion_router")
 # The performance archive (issue #14): /api/cadres/{id}/archive, and the watch list.
 api.add_router("/cadres", "zuzhi.archive.api.router")
 api.add_router("/watch-list", "zuzhi.archive.api.watch_router")
+api.add_router("/three-ones", "zuzhi.three_ones.api.router")
 api.add_router("/audit", "zuzhi.core.api.router")

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "zuzhi.training",
     "zuzhi.promotions",
     "zuzhi.archive",
+    "zuzhi.three_ones",
     "zuzhi.demo",
 ]
 
@@ -244,7 +245,7 @@ ZUZHI_IMPORT_MAX_CELLS = env_int("ZUZHI_IMPORT_MAX_CELLS", 5_000_000)
 ZUZHI_IMPORT_KEEP_HOURS = env_int("ZUZHI_IMPORT_KEEP_HOURS", 24)
 # Audit rows about these object types (label prefixes) are read by the audit administrator
 # only: county staff of the organization section must not read cadre records through them.
-ZUZHI_AUDIT_ADMIN_ONLY_TYPES = ["cadres.", "promotions.", "archive."]
+ZUZHI_AUDIT_ADMIN_ONLY_TYPES = ["cadres.", "promotions.", "archive.", "three_ones."]
 # Appointment-form uploads (.lrmx zips) with more files than this are written by the worker.
 ZUZHI_LRMX_BACKGROUND_FILES = env_int("ZUZHI_LRMX_BACKGROUND_FILES", 200)
 # A confirmed import no worker has taken after this long says the worker is not running.

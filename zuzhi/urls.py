@@ -21,6 +21,7 @@ urlpatterns = [
     path("training/", include("zuzhi.training.urls")),
     path("promotions/", include("zuzhi.promotions.urls")),
     path("archive/", include("zuzhi.archive.urls")),
+    path("three-ones/", include("zuzhi.three_ones.urls")),
     path("audit/", include("zuzhi.core.urls")),
     path("imports/", include("zuzhi.core.import_urls")),
 ]

@@ -40,6 +40,7 @@ SCOPED_APPS = [
     "training",
     "promotions",
     "archive",
+    "three_ones",
 ]
 # Models of those apps that belong to no organization: the whole deployment shares them.
 UNSCOPED = {
@@ -55,6 +56,8 @@ UNSCOPED = {
     # The course catalogue and the yearly requirements are the county's, shared by everyone.
     "training.course",
     "training.trainingrequirement",
+    # The three-ones problem types are the county's configuration, shared by every team.
+    "three_ones.problemtype",
 }
 
 

@@ -39,6 +39,7 @@ PK_KINDS = {
     "ratings": "award",
     "cadres": "cadre",
     "promotions": "promotion_round",
+    "three_ones": "contact",
 }
 URL_KINDS = {
     ("orgs:rectification", "pk"): "rectification",
@@ -62,6 +63,8 @@ URL_KINDS = {
     ("cadres:team_target_edit", "pk"): "team_target",
     ("promotions:assessment", "pk"): "assessment_round",
     ("promotions:assessment_close", "pk"): "assessment_round",
+    ("three_ones:rectify", "pk"): "problem",
+    ("three_ones:type_edit", "pk"): "problem_type",
 }
 PARAM_KINDS = {
     "member_pk": "member",
@@ -95,6 +98,8 @@ PARAM_KINDS = {
     "archive_entry_id": "archive_entry",
     "supervision_id": "supervision_record",
     "watch_id": "watch_entry",
+    "contact_id": "contact",
+    "problem_id": "problem",
 }
 # An `item_id` is named by the collection it is in.
 SEGMENT_KINDS = {("adjustments", "item_id"): "adjustment", ("corrections", "item_id"): "correction"}
@@ -613,6 +618,32 @@ class TownB:
         from zuzhi.core.scope import SYSTEM
 
         return watch_add(actor=SYSTEM, cadre=self["cadre"], reason_kind="priority_reserve")
+
+    # Three ones: a talk with a town B team member that found a problem; the problem types
+    # are the cadre section's, so a township clerk anywhere is refused.
+    def _contact(self):
+        from zuzhi.core.scope import SYSTEM
+        from zuzhi.three_ones.services import ProblemInput, contact_log
+
+        holding = self["post_holding"]
+        return contact_log(
+            actor=SYSTEM,
+            team=self["team"],
+            kind="weekly_talk",
+            date=datetime.date(2026, 1, 5),
+            cadres=[holding.cadre],
+            summary="谈话",
+            problems=[ProblemInput(holding.cadre, self["problem_type"], "不下村")],
+        )
+
+    def _problem(self):
+        return self["contact"].problems.get()
+
+    def _problem_type(self):
+        from zuzhi.core.scope import SYSTEM
+        from zuzhi.three_ones.services import problem_type_create
+
+        return problem_type_create(actor=SYSTEM, aspect="conduct", name="工作作风不实")
 
 
 def _id_number(sequence: int) -> str:
