@@ -185,7 +185,8 @@ ZUZHI_APPRAISAL_EXCELLENT_CAP = "0.333"
 ZUZHI_EXCELLENT_SHARE = os.environ.get("ZUZHI_EXCELLENT_SHARE", "0.20")
 ZUZHI_PROMOTION_BARRING_GRADES = ["basically", "incompetent"]
 ZUZHI_PROMOTION_GRADE_POINTS = {"excellent": 2, "competent": 1}
-ZUZHI_PROMOTION_EXCLUDED = ""
+# Open records of the supervision file bar a promotion (excused and cleared ones do not).
+ZUZHI_PROMOTION_EXCLUDED = "zuzhi.archive.selectors.promotion_bars"
 # Rankings of individual members by points are off by default (DOMAIN.md §9); branch
 # summaries are always available.
 ZUZHI_POINTS_INDIVIDUAL_RANKING = env_bool("ZUZHI_POINTS_INDIVIDUAL_RANKING", False)

@@ -359,3 +359,20 @@ def quarter_todo(*, user, day: datetime.date) -> QuarterTodo | None:
         return None
     count = cadres_without_reviewed_entry(user=user, day=day).count()
     return QuarterTodo(count=count, end=end) if count else None
+
+
+def promotion_bars(cadre_ids, on) -> dict[int, str]:
+    """Why each of `cadre_ids` may not be promoted on `on`: an open record of their
+    supervision file dated on or before it (excused and cleared ones do not bar). Named in
+    settings.ZUZHI_PROMOTION_EXCLUDED, which the promotion rounds consult."""
+    rows = (
+        active_supervision_records()
+        .filter(cadre_id__in=list(cadre_ids), date__lte=on)
+        .order_by("cadre_id", "-date")
+    )
+    bars: dict[int, str] = {}
+    for record in rows:
+        bars.setdefault(
+            record.cadre_id, f"监督档案：{record.get_kind_display()}（{record.date:%Y-%m-%d}）"
+        )
+    return bars

@@ -207,3 +207,23 @@ def test_four_hundred_promotions_in_one_sitting(world, cadre, capsys):
     assert Cadre.objects.filter(rank="principal_1").count() == 400
     with capsys.disabled():
         print(f"\n400 promotions decided in {elapsed:.2f} s")
+
+
+def test_an_open_record_of_the_supervision_file_bars_the_promotion_until_excused(world, cadre):
+    from zuzhi.archive import services as archive
+
+    barred = cadre("有处分")
+    cadre("无处分")
+    record = archive.supervision_record(
+        actor=world.staff,
+        cadre=barred,
+        kind="party_discipline",
+        date=datetime.date(2025, 3, 1),
+        source="县纪委",
+        text="党内警告",
+    )
+    assert _names(_round(world, [("researcher_4", 2)])) == ["无处分"]
+    archive.supervision_decide(
+        actor=world.staff, record=record, status="excused", reason="属于容错情形"
+    )
+    assert sorted(_names(_round(world, [("researcher_4", 2)]))) == ["无处分", "有处分"]

@@ -6,9 +6,11 @@ from django.db import transaction
 
 from zuzhi.cadres.models import Cadre
 from zuzhi.demo.activity import seed_meetings, seed_member_cases, seed_recruitment
+from zuzhi.demo.archive import seed_archive
 from zuzhi.demo.cadre_work import seed_nominations, seed_ranks, seed_teams, seed_training
 from zuzhi.demo.cadres import seed_cadre_accounts, seed_cadres
 from zuzhi.demo.contests import seed_contests
+from zuzhi.demo.promotions import seed_promotions
 from zuzhi.demo.ratings import seed_ratings
 from zuzhi.demo.seeding import (
     random_password,
@@ -16,6 +18,7 @@ from zuzhi.demo.seeding import (
     seed_members,
     seed_organizations,
 )
+from zuzhi.demo.three_ones import seed_three_ones
 
 
 class Command(BaseCommand):
@@ -42,12 +45,15 @@ class Command(BaseCommand):
                 cadres = seed_cadres(demo=demo, rng=random.Random(seed + 7))
                 teams = seed_teams(demo=demo)
                 ranks = seed_ranks(rng=random.Random(seed + 8))
+                seed_promotions(demo=demo, rng=random.Random(seed + 10))
                 accounts += seed_cadre_accounts(demo=demo, password=password)
                 trained = seed_training(
                     rng=random.Random(seed + 9),
                     cadre1=Cadre.objects.filter(user__username="cadre1").first(),
                 )
                 accounts += seed_nominations(demo=demo, password=password)
+                seed_archive(demo=demo, rng=random.Random(seed + 11))
+                seed_three_ones(demo=demo, rng=random.Random(seed + 12))
         except ValidationError as exc:
             raise CommandError("演示数据生成失败：" + "；".join(exc.messages)) from exc
         self.stdout.write(
