@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "zuzhi.promotions",
     "zuzhi.archive",
     "zuzhi.three_ones",
+    "zuzhi.village_work",
     "zuzhi.demo",
 ]
 
@@ -246,7 +247,17 @@ ZUZHI_IMPORT_MAX_CELLS = env_int("ZUZHI_IMPORT_MAX_CELLS", 5_000_000)
 ZUZHI_IMPORT_KEEP_HOURS = env_int("ZUZHI_IMPORT_KEEP_HOURS", 24)
 # Audit rows about these object types (label prefixes) are read by the audit administrator
 # only: county staff of the organization section must not read cadre records through them.
-ZUZHI_AUDIT_ADMIN_ONLY_TYPES = ["cadres.", "promotions.", "archive.", "three_ones."]
+ZUZHI_AUDIT_ADMIN_ONLY_TYPES = [
+    "cadres.",
+    "promotions.",
+    "archive.",
+    "three_ones.",
+    "village_work.",
+]
+# Resident village work: last month's report (一月一述职) is overdue after this day of the month;
+# terms ending within this many days are listed for renewal or replacement.
+ZUZHI_VILLAGE_REPORT_DUE_DAY = env_int("ZUZHI_VILLAGE_REPORT_DUE_DAY", 5)
+ZUZHI_VILLAGE_TERM_ENDING_DAYS = env_int("ZUZHI_VILLAGE_TERM_ENDING_DAYS", 60)
 # Appointment-form uploads (.lrmx zips) with more files than this are written by the worker.
 ZUZHI_LRMX_BACKGROUND_FILES = env_int("ZUZHI_LRMX_BACKGROUND_FILES", 200)
 # A confirmed import no worker has taken after this long says the worker is not running.

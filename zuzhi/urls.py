@@ -22,6 +22,7 @@ urlpatterns = [
     path("promotions/", include("zuzhi.promotions.urls")),
     path("archive/", include("zuzhi.archive.urls")),
     path("three-ones/", include("zuzhi.three_ones.urls")),
+    path("village/", include("zuzhi.village_work.urls")),
     path("audit/", include("zuzhi.core.urls")),
     path("imports/", include("zuzhi.core.import_urls")),
 ]

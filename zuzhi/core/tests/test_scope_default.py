@@ -41,6 +41,7 @@ SCOPED_APPS = [
     "promotions",
     "archive",
     "three_ones",
+    "village_work",
 ]
 # Models of those apps that belong to no organization: the whole deployment shares them.
 UNSCOPED = {
@@ -58,6 +59,8 @@ UNSCOPED = {
     "training.trainingrequirement",
     # The three-ones problem types are the county's configuration, shared by every team.
     "three_ones.problemtype",
+    # The review grades (好/较好/一般/差 by default) are the county's configuration.
+    "village_work.reviewgrade",
 }
 
 

@@ -100,6 +100,8 @@ PARAM_KINDS = {
     "watch_id": "watch_entry",
     "contact_id": "contact",
     "problem_id": "problem",
+    "assignment_id": "village_assignment",
+    "report_id": "village_report",
 }
 # An `item_id` is named by the collection it is in.
 SEGMENT_KINDS = {("adjustments", "item_id"): "adjustment", ("corrections", "item_id"): "correction"}
@@ -644,6 +646,34 @@ class TownB:
         from zuzhi.three_ones.services import problem_type_create
 
         return problem_type_create(actor=SYSTEM, aspect="conduct", name="工作作风不实")
+
+    # Resident village work: a cadre resident in village B1, with a monthly report.
+    def _village_assignment(self):
+        from zuzhi.core.scope import SYSTEM
+        from zuzhi.testing.factories import make_cadre
+        from zuzhi.village_work.services import assignment_create
+
+        return assignment_create(
+            actor=SYSTEM,
+            cadre=make_cadre(self.county.unit, name="乙驻村", id_number=_id_number(62)),
+            village=self.county.village_b1,
+            role="first_secretary",
+            sending_unit="县教育局",
+            start=datetime.date(2025, 3, 1),
+            end=datetime.date(2027, 2, 28),
+        )
+
+    def _village_report(self):
+        from zuzhi.core.scope import SYSTEM
+        from zuzhi.village_work.services import report_submit
+
+        return report_submit(
+            actor=SYSTEM,
+            assignment=self["village_assignment"],
+            month=datetime.date(2025, 5, 1),
+            work_done="走访",
+            next_plan="修路",
+        )
 
 
 def _id_number(sequence: int) -> str:

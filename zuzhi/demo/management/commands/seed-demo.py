@@ -19,6 +19,7 @@ from zuzhi.demo.seeding import (
     seed_organizations,
 )
 from zuzhi.demo.three_ones import seed_three_ones
+from zuzhi.demo.village_work import seed_village_account, seed_village_work
 
 
 class Command(BaseCommand):
@@ -54,6 +55,8 @@ class Command(BaseCommand):
                 accounts += seed_nominations(demo=demo, password=password)
                 seed_archive(demo=demo, rng=random.Random(seed + 11))
                 seed_three_ones(demo=demo, rng=random.Random(seed + 12))
+                seed_village_work(demo=demo, rng=random.Random(seed + 13))
+                accounts += seed_village_account(password=password)
         except ValidationError as exc:
             raise CommandError("演示数据生成失败：" + "；".join(exc.messages)) from exc
         self.stdout.write(
