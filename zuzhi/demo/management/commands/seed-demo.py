@@ -14,6 +14,7 @@ from zuzhi.demo.promotions import seed_promotions
 from zuzhi.demo.ratings import seed_ratings
 from zuzhi.demo.seeding import (
     random_password,
+    refresh_statistics,
     seed_accounts,
     seed_members,
     seed_organizations,
@@ -38,12 +39,14 @@ class Command(BaseCommand):
                 demo = seed_organizations(rng=rng)
                 accounts = seed_accounts(demo=demo, password=password)
                 members = seed_members(rng=random.Random(seed + 1), target=members)
+                refresh_statistics()
                 meetings = seed_meetings(rng=random.Random(seed + 2))
                 candidates = seed_recruitment(rng=random.Random(seed + 3))
                 seed_member_cases(rng=random.Random(seed + 4))
                 contests = seed_contests(demo=demo, rng=random.Random(seed + 5))
                 stars = seed_ratings(rng=random.Random(seed + 6))
                 cadres = seed_cadres(demo=demo, rng=random.Random(seed + 7))
+                refresh_statistics()
                 teams = seed_teams(demo=demo)
                 ranks = seed_ranks(rng=random.Random(seed + 8))
                 seed_promotions(demo=demo, rng=random.Random(seed + 10))
@@ -53,6 +56,7 @@ class Command(BaseCommand):
                     cadre1=Cadre.objects.filter(user__username="cadre1").first(),
                 )
                 accounts += seed_nominations(demo=demo, password=password)
+                refresh_statistics()
                 seed_archive(demo=demo, rng=random.Random(seed + 11))
                 seed_three_ones(demo=demo, rng=random.Random(seed + 12))
                 seed_village_work(demo=demo, rng=random.Random(seed + 13))
