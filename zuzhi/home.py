@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from zuzhi.archive.selectors import quarter_todo
 from zuzhi.cadres.models.scoping import is_cadre_staff
 from zuzhi.cadres.nomination_selectors import nomination_todo
 from zuzhi.cadres.team_selectors import vacant_posts
@@ -266,6 +267,16 @@ def _cadre_items(user, today: datetime.date) -> list[TodoItem]:
                     url=_url("cadres:teams", vacant=1),
                     note=f"最早 {vacant['oldest']:%Y-%m-%d} 起空缺",
                     since=vacant["oldest"],
+                )
+            )
+        if archive := quarter_todo(user=user, day=today):
+            items.append(
+                TodoItem(
+                    label="本季度实绩档案尚无审核条目的干部",
+                    count=archive.count,
+                    url=_url("archive:quarter"),
+                    note=f"{archive.end:%m-%d} 前完成",
+                    tone="reminder",
                 )
             )
         if today.month >= 10:

@@ -62,6 +62,10 @@ INSTALLED_APPS = [
     "zuzhi.ratings",
     "zuzhi.cadres",
     "zuzhi.training",
+    "zuzhi.promotions",
+    "zuzhi.archive",
+    "zuzhi.three_ones",
+    "zuzhi.village_work",
     "zuzhi.demo",
 ]
 
@@ -175,6 +179,15 @@ ZUZHI_NO_MEETING_DAYS = 60
 ZUZHI_MEETING_EDIT_DAYS = env_int("ZUZHI_MEETING_EDIT_DAYS", 30)
 # Share of a branch's members who may be rated 优秀 in the democratic appraisal.
 ZUZHI_APPRAISAL_EXCELLENT_CAP = "0.333"
+# Annual assessment of cadres (公务员考核规定): 优秀 at most this share of a round's cadres,
+# rounded down. Promotion rounds: grades in the counted years that bar promotion, the points
+# each grade adds to the record score, and an optional hook naming cadres under an open
+# negative case, `f(cadre_ids, on) -> {cadre_id: reason}` (see zuzhi.promotions.rules).
+ZUZHI_EXCELLENT_SHARE = os.environ.get("ZUZHI_EXCELLENT_SHARE", "0.20")
+ZUZHI_PROMOTION_BARRING_GRADES = ["basically", "incompetent"]
+ZUZHI_PROMOTION_GRADE_POINTS = {"excellent": 2, "competent": 1}
+# Open records of the supervision file bar a promotion (excused and cleared ones do not).
+ZUZHI_PROMOTION_EXCLUDED = "zuzhi.archive.selectors.promotion_bars"
 # Rankings of individual members by points are off by default (DOMAIN.md §9); branch
 # summaries are always available.
 ZUZHI_POINTS_INDIVIDUAL_RANKING = env_bool("ZUZHI_POINTS_INDIVIDUAL_RANKING", False)
@@ -185,6 +198,7 @@ ZUZHI_IMPORTERS = {
     "members": "zuzhi.members.importers.MEMBER_IMPORTER",
     "indicator_values": "zuzhi.contests.importers.INDICATOR_VALUE_IMPORTER",
     "training": "zuzhi.training.importers.TRAINING_IMPORTER",
+    "assessments": "zuzhi.promotions.importers.ASSESSMENT_IMPORTER",
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -233,7 +247,17 @@ ZUZHI_IMPORT_MAX_CELLS = env_int("ZUZHI_IMPORT_MAX_CELLS", 5_000_000)
 ZUZHI_IMPORT_KEEP_HOURS = env_int("ZUZHI_IMPORT_KEEP_HOURS", 24)
 # Audit rows about these object types (label prefixes) are read by the audit administrator
 # only: county staff of the organization section must not read cadre records through them.
-ZUZHI_AUDIT_ADMIN_ONLY_TYPES = ["cadres."]
+ZUZHI_AUDIT_ADMIN_ONLY_TYPES = [
+    "cadres.",
+    "promotions.",
+    "archive.",
+    "three_ones.",
+    "village_work.",
+]
+# Resident village work: last month's report (一月一述职) is overdue after this day of the month;
+# terms ending within this many days are listed for renewal or replacement.
+ZUZHI_VILLAGE_REPORT_DUE_DAY = env_int("ZUZHI_VILLAGE_REPORT_DUE_DAY", 5)
+ZUZHI_VILLAGE_TERM_ENDING_DAYS = env_int("ZUZHI_VILLAGE_TERM_ENDING_DAYS", 60)
 # Appointment-form uploads (.lrmx zips) with more files than this are written by the worker.
 ZUZHI_LRMX_BACKGROUND_FILES = env_int("ZUZHI_LRMX_BACKGROUND_FILES", 200)
 # A confirmed import no worker has taken after this long says the worker is not running.

@@ -19,6 +19,10 @@ urlpatterns = [
     path("ratings/", include("zuzhi.ratings.urls")),
     path("cadres/", include("zuzhi.cadres.urls")),
     path("training/", include("zuzhi.training.urls")),
+    path("promotions/", include("zuzhi.promotions.urls")),
+    path("archive/", include("zuzhi.archive.urls")),
+    path("three-ones/", include("zuzhi.three_ones.urls")),
+    path("village/", include("zuzhi.village_work.urls")),
     path("audit/", include("zuzhi.core.urls")),
     path("imports/", include("zuzhi.core.import_urls")),
 ]

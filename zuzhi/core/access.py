@@ -16,6 +16,7 @@ AUDIT_LOG_ROLES = (Role.AUDIT_ADMIN, Role.COUNTY_STAFF)
 IMPORT_ROLES = {
     "orgs": (Role.COUNTY_STAFF,),
     "training": (Role.CADRE_STAFF, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF),
+    "assessments": (Role.CADRE_STAFF,),
 }
 
 

@@ -38,6 +38,10 @@ SCOPED_APPS = [
     "ratings",
     "cadres",
     "training",
+    "promotions",
+    "archive",
+    "three_ones",
+    "village_work",
 ]
 # Models of those apps that belong to no organization: the whole deployment shares them.
 UNSCOPED = {
@@ -53,6 +57,10 @@ UNSCOPED = {
     # The course catalogue and the yearly requirements are the county's, shared by everyone.
     "training.course",
     "training.trainingrequirement",
+    # The three-ones problem types are the county's configuration, shared by every team.
+    "three_ones.problemtype",
+    # The review grades (好/较好/一般/差 by default) are the county's configuration.
+    "village_work.reviewgrade",
 }
 
 

@@ -38,6 +38,8 @@ PK_KINDS = {
     "contests": "contest",
     "ratings": "award",
     "cadres": "cadre",
+    "promotions": "promotion_round",
+    "three_ones": "contact",
 }
 URL_KINDS = {
     ("orgs:rectification", "pk"): "rectification",
@@ -59,6 +61,10 @@ URL_KINDS = {
     ("cadres:team_appoint", "pk"): "team",
     ("cadres:holding_end", "pk"): "post_holding",
     ("cadres:team_target_edit", "pk"): "team_target",
+    ("promotions:assessment", "pk"): "assessment_round",
+    ("promotions:assessment_close", "pk"): "assessment_round",
+    ("three_ones:rectify", "pk"): "problem",
+    ("three_ones:type_edit", "pk"): "problem_type",
 }
 PARAM_KINDS = {
     "member_pk": "member",
@@ -87,6 +93,15 @@ PARAM_KINDS = {
     "nomination_id": "self_nomination",
     "correction_id": "correction_request",
     "grant_id": "rank_grant",
+    "promotion_round_id": "promotion_round",
+    "assessment_round_id": "assessment_round",
+    "archive_entry_id": "archive_entry",
+    "supervision_id": "supervision_record",
+    "watch_id": "watch_entry",
+    "contact_id": "contact",
+    "problem_id": "problem",
+    "assignment_id": "village_assignment",
+    "report_id": "village_report",
 }
 # An `item_id` is named by the collection it is in.
 SEGMENT_KINDS = {("adjustments", "item_id"): "adjustment", ("corrections", "item_id"): "correction"}
@@ -554,6 +569,110 @@ class TownB:
 
         return rank_grant(
             actor=SYSTEM, cadre=self["cadre"], rank="clerk_2", reached_on=datetime.date(2026, 1, 5)
+        )
+
+    def _promotion_round(self):
+        from zuzhi.core.scope import SYSTEM
+        from zuzhi.promotions.services import promotion_round_create
+
+        return promotion_round_create(
+            actor=SYSTEM,
+            organization=self.county.town_b,
+            name="乙镇晋升",
+            cutoff=datetime.date(2026, 1, 5),
+        )
+
+    def _assessment_round(self):
+        from zuzhi.core.scope import SYSTEM
+        from zuzhi.promotions.services import assessment_round_open
+
+        return assessment_round_open(actor=SYSTEM, organization=self.county.town_b, year=2025)
+
+    # The performance archive (issue #14): a town B cadre's entry, supervision record and
+    # watch-list entry.
+    def _archive_entry(self):
+        from zuzhi.archive.services import entry_record
+        from zuzhi.core.scope import SYSTEM
+
+        return entry_record(
+            actor=SYSTEM,
+            cadre=self["cadre"],
+            date=datetime.date(2026, 1, 5),
+            kind="achievement",
+            text="乙干部实绩",
+        )
+
+    def _supervision_record(self):
+        from zuzhi.archive.services import supervision_record
+        from zuzhi.core.scope import SYSTEM
+
+        return supervision_record(
+            actor=SYSTEM,
+            cadre=self["cadre"],
+            kind="admonishment",
+            date=datetime.date(2026, 1, 5),
+            source="县纪委",
+            text="诫勉",
+        )
+
+    def _watch_entry(self):
+        from zuzhi.archive.services import watch_add
+        from zuzhi.core.scope import SYSTEM
+
+        return watch_add(actor=SYSTEM, cadre=self["cadre"], reason_kind="priority_reserve")
+
+    # Three ones: a talk with a town B team member that found a problem; the problem types
+    # are the cadre section's, so a township clerk anywhere is refused.
+    def _contact(self):
+        from zuzhi.core.scope import SYSTEM
+        from zuzhi.three_ones.services import ProblemInput, contact_log
+
+        holding = self["post_holding"]
+        return contact_log(
+            actor=SYSTEM,
+            team=self["team"],
+            kind="weekly_talk",
+            date=datetime.date(2026, 1, 5),
+            cadres=[holding.cadre],
+            summary="谈话",
+            problems=[ProblemInput(holding.cadre, self["problem_type"], "不下村")],
+        )
+
+    def _problem(self):
+        return self["contact"].problems.get()
+
+    def _problem_type(self):
+        from zuzhi.core.scope import SYSTEM
+        from zuzhi.three_ones.services import problem_type_create
+
+        return problem_type_create(actor=SYSTEM, aspect="conduct", name="工作作风不实")
+
+    # Resident village work: a cadre resident in village B1, with a monthly report.
+    def _village_assignment(self):
+        from zuzhi.core.scope import SYSTEM
+        from zuzhi.testing.factories import make_cadre
+        from zuzhi.village_work.services import assignment_create
+
+        return assignment_create(
+            actor=SYSTEM,
+            cadre=make_cadre(self.county.unit, name="乙驻村", id_number=_id_number(62)),
+            village=self.county.village_b1,
+            role="first_secretary",
+            sending_unit="县教育局",
+            start=datetime.date(2025, 3, 1),
+            end=datetime.date(2027, 2, 28),
+        )
+
+    def _village_report(self):
+        from zuzhi.core.scope import SYSTEM
+        from zuzhi.village_work.services import report_submit
+
+        return report_submit(
+            actor=SYSTEM,
+            assignment=self["village_assignment"],
+            month=datetime.date(2025, 5, 1),
+            work_done="走访",
+            next_plan="修路",
         )
 
 

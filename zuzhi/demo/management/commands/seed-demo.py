@@ -6,16 +6,21 @@ from django.db import transaction
 
 from zuzhi.cadres.models import Cadre
 from zuzhi.demo.activity import seed_meetings, seed_member_cases, seed_recruitment
+from zuzhi.demo.archive import seed_archive
 from zuzhi.demo.cadre_work import seed_nominations, seed_ranks, seed_teams, seed_training
 from zuzhi.demo.cadres import seed_cadre_accounts, seed_cadres
 from zuzhi.demo.contests import seed_contests
+from zuzhi.demo.promotions import seed_promotions
 from zuzhi.demo.ratings import seed_ratings
 from zuzhi.demo.seeding import (
     random_password,
+    refresh_statistics,
     seed_accounts,
     seed_members,
     seed_organizations,
 )
+from zuzhi.demo.three_ones import seed_three_ones
+from zuzhi.demo.village_work import seed_village_account, seed_village_work
 
 
 class Command(BaseCommand):
@@ -34,20 +39,28 @@ class Command(BaseCommand):
                 demo = seed_organizations(rng=rng)
                 accounts = seed_accounts(demo=demo, password=password)
                 members = seed_members(rng=random.Random(seed + 1), target=members)
+                refresh_statistics()
                 meetings = seed_meetings(rng=random.Random(seed + 2))
                 candidates = seed_recruitment(rng=random.Random(seed + 3))
                 seed_member_cases(rng=random.Random(seed + 4))
                 contests = seed_contests(demo=demo, rng=random.Random(seed + 5))
                 stars = seed_ratings(rng=random.Random(seed + 6))
                 cadres = seed_cadres(demo=demo, rng=random.Random(seed + 7))
+                refresh_statistics()
                 teams = seed_teams(demo=demo)
                 ranks = seed_ranks(rng=random.Random(seed + 8))
+                seed_promotions(demo=demo, rng=random.Random(seed + 10))
                 accounts += seed_cadre_accounts(demo=demo, password=password)
                 trained = seed_training(
                     rng=random.Random(seed + 9),
                     cadre1=Cadre.objects.filter(user__username="cadre1").first(),
                 )
                 accounts += seed_nominations(demo=demo, password=password)
+                refresh_statistics()
+                seed_archive(demo=demo, rng=random.Random(seed + 11))
+                seed_three_ones(demo=demo, rng=random.Random(seed + 12))
+                seed_village_work(demo=demo, rng=random.Random(seed + 13))
+                accounts += seed_village_account(password=password)
         except ValidationError as exc:
             raise CommandError("演示数据生成失败：" + "；".join(exc.messages)) from exc
         self.stdout.write(
