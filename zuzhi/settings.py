@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "zuzhi.archive",
     "zuzhi.three_ones",
     "zuzhi.village_work",
+    "zuzhi.team_appraisal",
     "zuzhi.demo",
 ]
 
@@ -186,6 +187,10 @@ ZUZHI_APPRAISAL_EXCELLENT_CAP = "0.333"
 ZUZHI_EXCELLENT_SHARE = os.environ.get("ZUZHI_EXCELLENT_SHARE", "0.20")
 ZUZHI_PROMOTION_BARRING_GRADES = ["basically", "incompetent"]
 ZUZHI_PROMOTION_GRADE_POINTS = {"excellent": 2, "competent": 1}
+# Democratic appraisal of a team's cadres (民主测评, DOMAIN.md §8), exact fractions: weighted
+# 优秀+称职 below APPROVAL_MIN → admonish or adjust; 不称职 above UNFIT_MAX → removal.
+ZUZHI_APPRAISAL_APPROVAL_MIN = os.environ.get("ZUZHI_APPRAISAL_APPROVAL_MIN", "2/3")
+ZUZHI_APPRAISAL_UNFIT_MAX = os.environ.get("ZUZHI_APPRAISAL_UNFIT_MAX", "1/3")
 # Open records of the supervision file bar a promotion (excused and cleared ones do not).
 ZUZHI_PROMOTION_EXCLUDED = "zuzhi.archive.selectors.promotion_bars"
 # Rankings of individual members by points are off by default (DOMAIN.md §9); branch
@@ -253,6 +258,7 @@ ZUZHI_AUDIT_ADMIN_ONLY_TYPES = [
     "archive.",
     "three_ones.",
     "village_work.",
+    "team_appraisal.",
 ]
 # Resident village work: last month's report (一月一述职) is overdue after this day of the month;
 # terms ending within this many days are listed for renewal or replacement.

@@ -23,6 +23,7 @@ urlpatterns = [
     path("archive/", include("zuzhi.archive.urls")),
     path("three-ones/", include("zuzhi.three_ones.urls")),
     path("village/", include("zuzhi.village_work.urls")),
+    path("team-appraisals/", include("zuzhi.team_appraisal.urls")),
     path("audit/", include("zuzhi.core.urls")),
     path("imports/", include("zuzhi.core.import_urls")),
 ]

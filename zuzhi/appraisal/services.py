@@ -30,8 +30,19 @@ from .models import AppraisalRound, AppraisalSubject, Ballot, BallotCode, Grade,
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: codes are typed from paper
 
 
-def _digest(code: str) -> str:
+CODE_LENGTH = 8
+
+
+def ballot_code_digest(code: str) -> str:
+    """What is stored of a ballot code: its hash, case and blanks around it ignored."""
     return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+
+
+def ballot_codes_new(count: int) -> list[str]:
+    """`count` random one-time ballot codes, to be shown once and stored only as digests."""
+    return [
+        "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)) for _ in range(count)
+    ]
 
 
 SCOPE_REFUSED = "试图办理权限范围以外的民主评议"
@@ -59,7 +70,7 @@ def appraisal_open(
     if not members:
         raise ValidationError({"organization": ["本支部还没有党员。"]})
     voters = sum(1 for m in members if m.status == MemberStatus.FULL)
-    codes = ["".join(secrets.choice(CODE_ALPHABET) for _ in range(8)) for _ in range(voters)]
+    codes = ballot_codes_new(voters)
     with transaction.atomic():
         round_ = AppraisalRound.objects.create(
             organization=organization,
@@ -70,7 +81,9 @@ def appraisal_open(
         AppraisalSubject.objects.bulk_create(
             AppraisalSubject(round=round_, member=m) for m in members
         )
-        BallotCode.objects.bulk_create(BallotCode(round=round_, digest=_digest(c)) for c in codes)
+        BallotCode.objects.bulk_create(
+            BallotCode(round=round_, digest=ballot_code_digest(c)) for c in codes
+        )
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,
@@ -110,7 +123,9 @@ def ballot_code_valid(*, round_: AppraisalRound, code: str) -> bool:
     branch's members only to the holder of such a code; the code is not used up here."""
     return (
         round_.status == RoundStatus.OPEN
-        and BallotCode.objects.filter(round=round_, digest=_digest(code), used=False).exists()
+        and BallotCode.objects.filter(
+            round=round_, digest=ballot_code_digest(code), used=False
+        ).exists()
     )
 
 
@@ -134,9 +149,9 @@ def ballot_cast(*, round_id: int, code: str, marks: dict[int, str]) -> None:
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        used = BallotCode.objects.filter(round=round_, digest=_digest(code), used=False).update(
-            used=True
-        )
+        used = BallotCode.objects.filter(
+            round=round_, digest=ballot_code_digest(code), used=False
+        ).update(used=True)
         if used != 1:
             raise ValidationError({"code": ["选票码无效或已经使用。"]})
         Ballot.objects.create(round=round_, marks={str(k): v for k, v in marks.items()})

@@ -42,6 +42,7 @@ SCOPED_APPS = [
     "archive",
     "three_ones",
     "village_work",
+    "team_appraisal",
 ]
 # Models of those apps that belong to no organization: the whole deployment shares them.
 UNSCOPED = {

@@ -40,6 +40,7 @@ PK_KINDS = {
     "cadres": "cadre",
     "promotions": "promotion_round",
     "three_ones": "contact",
+    "team_appraisal": "team_appraisal",
 }
 URL_KINDS = {
     ("orgs:rectification", "pk"): "rectification",
@@ -102,6 +103,7 @@ PARAM_KINDS = {
     "problem_id": "problem",
     "assignment_id": "village_assignment",
     "report_id": "village_report",
+    "team_appraisal_id": "team_appraisal",
 }
 # An `item_id` is named by the collection it is in.
 SEGMENT_KINDS = {("adjustments", "item_id"): "adjustment", ("corrections", "item_id"): "correction"}
@@ -123,6 +125,8 @@ SCHEME = "a star scheme is a county's or the deployment's, not a township's obje
 SKIPPED = {
     "appraisal:ballot": "the anonymous ballot page has no login and no scope by design (#11 5.6)",
     "appraisal:cast": "casting on the anonymous ballot needs a ballot code, not a login (#11 5.6)",
+    "team_appraisal:ballot": "the anonymous ballot page has no login and no scope by design",
+    "team_appraisal:cast": "casting on the anonymous ballot needs a ballot code, not a login",
     "contests:public": "the public contest page is for every citizen, not scoped",
     "contests:public_code": PUBLIC,
     "contests:public_verify": PUBLIC,
@@ -674,6 +678,21 @@ class TownB:
             work_done="走访",
             next_plan="修路",
         )
+
+    # Democratic appraisal: a round of the town B team (its secretary appraised).
+    def _team_appraisal(self):
+        from decimal import Decimal
+
+        from zuzhi.core.scope import SYSTEM
+        from zuzhi.team_appraisal.services import GroupInput, appraisal_open
+
+        self["post_holding"]
+        return appraisal_open(
+            actor=SYSTEM,
+            team=self["team"],
+            year=2026,
+            groups=[GroupInput("班子成员", Decimal(100), 1)],
+        )[0]
 
 
 def _id_number(sequence: int) -> str:
