@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "zuzhi.three_ones",
     "zuzhi.village_work",
     "zuzhi.team_appraisal",
+    "zuzhi.adjustments",
     "zuzhi.demo",
 ]
 
@@ -105,6 +106,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "zuzhi.core.context_processors.navigation",
                 "zuzhi.accounts.context_processors.navigation",
+                "zuzhi.three_ones.context_processors.navigation",
+                "zuzhi.village_work.context_processors.navigation",
             ],
         },
     },
@@ -193,6 +196,24 @@ ZUZHI_APPRAISAL_APPROVAL_MIN = os.environ.get("ZUZHI_APPRAISAL_APPROVAL_MIN", "2
 ZUZHI_APPRAISAL_UNFIT_MAX = os.environ.get("ZUZHI_APPRAISAL_UNFIT_MAX", "1/3")
 # Open records of the supervision file bar a promotion (excused and cleared ones do not).
 ZUZHI_PROMOTION_EXCLUDED = "zuzhi.archive.selectors.promotion_bars"
+# The five triggers (五个即调): a team post empty for more than this many days; the kinds of
+# supervision records that are 纪法出事; the last N places of a published contest or index and
+# the annual grades that are 业绩倒数; 能力 problems within 12 months that make a person-post
+# mismatch (人岗不适, with the democratic appraisal's thresholds); quarters without an
+# achievement that, with a 作风 problem, are inaction (躺平无为).
+ZUZHI_TRIGGER_VACANT_DAYS = 30
+ZUZHI_TRIGGER_DISCIPLINE_KINDS = [
+    "admonishment",
+    "party_discipline",
+    "government_sanction",
+    "investigation",
+]
+ZUZHI_TRIGGER_BOTTOM_PLACES = 2
+ZUZHI_TRIGGER_BOTTOM_GRADES = ["basically", "incompetent"]
+ZUZHI_TRIGGER_ABILITY_PROBLEMS = 3
+ZUZHI_TRIGGER_INACTION_QUARTERS = 2
+# Called with `version=` inside the transaction that publishes a contest's result.
+ZUZHI_RESULT_PUBLISHED_HOOKS = ["zuzhi.adjustments.services.on_result_published"]
 # Rankings of individual members by points are off by default (DOMAIN.md §9); branch
 # summaries are always available.
 ZUZHI_POINTS_INDIVIDUAL_RANKING = env_bool("ZUZHI_POINTS_INDIVIDUAL_RANKING", False)
@@ -259,6 +280,7 @@ ZUZHI_AUDIT_ADMIN_ONLY_TYPES = [
     "three_ones.",
     "village_work.",
     "team_appraisal.",
+    "adjustments.",
 ]
 # Resident village work: last month's report (一月一述职) is overdue after this day of the month;
 # terms ending within this many days are listed for renewal or replacement.

@@ -24,6 +24,7 @@ urlpatterns = [
     path("three-ones/", include("zuzhi.three_ones.urls")),
     path("village/", include("zuzhi.village_work.urls")),
     path("team-appraisals/", include("zuzhi.team_appraisal.urls")),
+    path("adjustments/", include("zuzhi.adjustments.urls")),
     path("audit/", include("zuzhi.core.urls")),
     path("imports/", include("zuzhi.core.import_urls")),
 ]

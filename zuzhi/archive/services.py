@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from zuzhi.adjustments.models import Trigger
+from zuzhi.adjustments.services import triggers_evaluate
 from zuzhi.cadres.models import Cadre, NominationStatus, SelfNomination
 from zuzhi.cadres.models.scoping import require_cadre_section
 from zuzhi.contests.models import Contest
@@ -309,6 +311,7 @@ def supervision_record(
             "登记监督档案",
             after=snapshot(record, ["cadre", "kind", "date", "source", "text", "status"]),
         )
+        triggers_evaluate(actor=actor, cadre_ids=[cadre.pk], triggers=[Trigger.DISCIPLINE])
     return record
 
 

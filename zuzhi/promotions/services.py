@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from zuzhi.adjustments.models import Trigger
+from zuzhi.adjustments.services import triggers_evaluate
 from zuzhi.cadres import rank_rules
 from zuzhi.cadres.models import AnnualAssessment, AssessmentResult, Cadre, Rank
 from zuzhi.cadres.models.scoping import require_cadre_section
@@ -108,6 +110,7 @@ def assessment_grades_set(*, actor, round_: AssessmentRound, grades: dict[int, s
             _refuse("grades", message)
         for cadre_id, result in sorted(grades.items()):
             assessment_set(actor=actor, cadre=cadres[cadre_id], year=round_.year, result=result)
+        triggers_evaluate(actor=actor, cadre_ids=list(grades), triggers=[Trigger.BOTTOM])
     return len(grades)
 
 

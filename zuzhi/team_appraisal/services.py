@@ -15,6 +15,8 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
+from zuzhi.adjustments.models import Trigger
+from zuzhi.adjustments.services import triggers_evaluate
 from zuzhi.appraisal.services import ballot_code_digest, ballot_codes_new
 from zuzhi.cadres.models import LeadershipTeam
 from zuzhi.cadres.models.scoping import require_cadre_section
@@ -287,5 +289,8 @@ def appraisal_close(
                 "below_approval": [r.cadre_id for r in results if r.below_approval],
                 "above_unfit": [r.cadre_id for r in results if r.above_unfit],
             },
+        )
+        triggers_evaluate(
+            actor=actor, cadre_ids=[r.cadre_id for r in results], triggers=[Trigger.MISMATCH]
         )
     return appraisal

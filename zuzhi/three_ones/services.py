@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from zuzhi.adjustments.models import Trigger
+from zuzhi.adjustments.services import triggers_evaluate
 from zuzhi.cadres.models import Cadre, LeadershipTeam
 from zuzhi.core.audit import audit_record, changed_fields, snapshot
 from zuzhi.core.dates import OUT_OF_RANGE, is_plausible
@@ -159,6 +161,12 @@ def contact_log(
             | {"cadres": [c.pk for c in cadres], "problems": [snapshot(r) for r in rows]},
             message=f"登记{contact.get_kind_display()}：{team.name}，发现问题{len(rows)}个",
         )
+        if rows:
+            triggers_evaluate(
+                actor=actor,
+                cadre_ids=sorted({r.cadre_id for r in rows}),
+                triggers=[Trigger.MISMATCH, Trigger.INACTION],
+            )
     return contact
 
 

@@ -4,10 +4,12 @@ supervision cases (督办) of black-listed entrants.
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from zuzhi.core.models import AuditAction
 
@@ -125,6 +127,10 @@ def result_publish(*, actor, version: ResultVersion) -> ResultVersion:
             after={"status": "published", "number": version.number},
             target_repr=f"{contest.name} 第 {version.number} 版结果",
         )
+        # Apps built on contests act on a published result (the cadre triggers read bottom
+        # places) without contests knowing them: dotted paths in settings.
+        for hook in settings.ZUZHI_RESULT_PUBLISHED_HOOKS:
+            import_string(hook)(version=version)
     return version
 
 

@@ -43,6 +43,7 @@ SCOPED_APPS = [
     "three_ones",
     "village_work",
     "team_appraisal",
+    "adjustments",
 ]
 # Models of those apps that belong to no organization: the whole deployment shares them.
 UNSCOPED = {

@@ -104,6 +104,7 @@ PARAM_KINDS = {
     "assignment_id": "village_assignment",
     "report_id": "village_report",
     "team_appraisal_id": "team_appraisal",
+    "adjustment_case_id": "adjustment_case",
 }
 # An `item_id` is named by the collection it is in.
 SEGMENT_KINDS = {("adjustments", "item_id"): "adjustment", ("corrections", "item_id"): "correction"}
@@ -618,6 +619,13 @@ class TownB:
             source="县纪委",
             text="诫勉",
         )
+
+    # The five triggers: the case opened by the town B cadre's discipline record.
+    def _adjustment_case(self):
+        from zuzhi.adjustments.models import AdjustmentCase
+
+        self["supervision_record"]
+        return AdjustmentCase.objects.get(cadre=self["cadre"], trigger="discipline")
 
     def _watch_entry(self):
         from zuzhi.archive.services import watch_add
