@@ -6,6 +6,7 @@ from django.db import transaction
 
 from zuzhi.cadres.models import Cadre
 from zuzhi.demo.activity import seed_meetings, seed_member_cases, seed_recruitment
+from zuzhi.demo.adjustments import seed_adjustments
 from zuzhi.demo.archive import seed_archive
 from zuzhi.demo.cadre_work import seed_nominations, seed_ranks, seed_teams, seed_training
 from zuzhi.demo.cadres import seed_cadre_accounts, seed_cadres
@@ -19,6 +20,7 @@ from zuzhi.demo.seeding import (
     seed_members,
     seed_organizations,
 )
+from zuzhi.demo.team_appraisal import seed_team_appraisal
 from zuzhi.demo.three_ones import seed_three_ones
 from zuzhi.demo.village_work import seed_village_account, seed_village_work
 
@@ -61,6 +63,9 @@ class Command(BaseCommand):
                 seed_three_ones(demo=demo, rng=random.Random(seed + 12))
                 seed_village_work(demo=demo, rng=random.Random(seed + 13))
                 accounts += seed_village_account(password=password)
+                seed_team_appraisal(demo=demo, rng=random.Random(seed + 14))
+                # Last: the triggers read what every seeder above has written.
+                seed_adjustments(demo=demo, rng=random.Random(seed + 15))
         except ValidationError as exc:
             raise CommandError("演示数据生成失败：" + "；".join(exc.messages)) from exc
         self.stdout.write(
