@@ -22,4 +22,6 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="保留现职须写明理由。",
     )
-    decided_on = forms.DateField(label="决定日期", widget=forms.DateInput(attrs={"type": "date"}))
+    decided_on = forms.DateField(
+        label="决定日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )

@@ -25,7 +25,7 @@ from zuzhi.team_appraisal.selectors import appraisal_flags
 from zuzhi.three_ones.models import Aspect, Problem
 from zuzhi.three_ones.selectors import months_before
 
-from .models import AdjustmentCase, CaseStatus, Trigger
+from .models import AdjustmentCase, CaseCause, CaseStatus, Trigger
 from .rules import WINDOW_MONTHS, Thresholds
 
 
@@ -232,6 +232,17 @@ def _ability_problems(*, today, th: Thresholds, cadre_ids) -> list[Cause]:
         .values_list("cadre_id", flat=True)
         .order_by()
     )
+    # An open case that already holds an ability cause is weighing these problems: the
+    # window sliding on would only add the same finding again with another count.
+    covered = set(
+        CaseCause.objects.filter(
+            trigger=Trigger.MISMATCH,
+            key__startswith="ability:",
+            case__status=CaseStatus.OPEN,
+            case__cadre_id__in=over,
+        ).values_list("case__cadre_id", flat=True)
+    )
+    over = [c for c in over if c not in covered]
     if not over:
         return []
     decided = _last_decided(Trigger.MISMATCH, over)

@@ -99,11 +99,5 @@ def seed_adjustments(*, demo, rng: random.Random) -> int:
             .first()
         )
         if case is not None:
-            case_decide(
-                actor=SYSTEM,
-                case=case,
-                decision=decision,
-                reason=reason,
-                decided_on=TODAY - datetime.timedelta(days=rng.randint(2, 20)),
-            )
+            case_decide(actor=SYSTEM, case=case, decision=decision, reason=reason)
     return AdjustmentCase.objects.count()

@@ -355,3 +355,11 @@ def test_an_appraisal_at_exactly_two_thirds_opens_nothing(world):
     _appraise(world, bad_votes=2)  # 4 of 6 is exactly 2/3: not below
     triggers_evaluate(today=TODAY)
     assert not cases(Trigger.MISMATCH).exists()
+
+
+def test_the_window_sliding_adds_no_second_ability_cause_to_an_open_case(world):
+    world.log_problems(world.deputy_a, Aspect.ABILITY, [300, 200, 100, 10])
+    case = cases(Trigger.MISMATCH, cadre=world.deputy_a).get()
+    # Two months on, the first problem has left the window: still three, another "third".
+    triggers_evaluate(today=TODAY + datetime.timedelta(days=70))
+    assert case.causes.count() == 1
