@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from zuzhi.adjustments.selectors import open_cases
 from zuzhi.archive.selectors import quarter_todo
 from zuzhi.cadres.models.scoping import is_cadre_staff
 from zuzhi.cadres.nomination_selectors import nomination_todo
@@ -267,6 +268,18 @@ def _cadre_items(user, today: datetime.date) -> list[TodoItem]:
                     url=_url("cadres:teams", vacant=1),
                     note=f"最早 {vacant['oldest']:%Y-%m-%d} 起空缺",
                     since=vacant["oldest"],
+                )
+            )
+        cases = open_cases(user=user)
+        if cases.count:
+            opened = timezone.localdate(cases.oldest)
+            items.append(
+                TodoItem(
+                    label="待研判的五个即调案件",
+                    count=cases.count,
+                    url=_url("adjustments:list", status="open"),
+                    note=f"最早 {opened:%Y-%m-%d} 启动",
+                    since=opened,
                 )
             )
         if archive := quarter_todo(user=user, day=today):

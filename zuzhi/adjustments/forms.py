@@ -14,7 +14,7 @@ class CaseFilterForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(label="处理决定", choices=Decision.choices)
+    decision = forms.ChoiceField(label="处理决定", choices=[("", "请选择")] + Decision.choices)
     decision_reason = forms.CharField(
         label="理由",
         required=False,

@@ -5,7 +5,7 @@ own account sees no case, not even one about them."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from zuzhi.archive.models import SupervisionRecord
@@ -40,6 +40,22 @@ def case_get(*, user, pk) -> AdjustmentCase:
     return AdjustmentCase.objects.select_related(
         "cadre", "team_post__team", "organization", "decided_by"
     ).get_visible_or_404(user, pk=pk)
+
+
+@dataclass
+class OpenCases:
+    count: int
+    oldest: datetime.datetime | None
+
+
+def open_cases(*, user) -> OpenCases:
+    """The home to-do: cases waiting for the section's decision, one aggregate query."""
+    found = (
+        AdjustmentCase.objects.visible_to(user)
+        .filter(status=CaseStatus.OPEN)
+        .aggregate(count=Count("pk"), oldest=Min("opened_at"))
+    )
+    return OpenCases(**found)
 
 
 @dataclass

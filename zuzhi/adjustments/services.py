@@ -102,7 +102,7 @@ def cases_raise(*, actor=SYSTEM, causes: list[Cause]) -> Evaluation:
             if (trigger, subject) not in cases
         ]
         result.opened = AdjustmentCase.objects.bulk_create(fresh)
-        joined = [case for pair, case in cases.items()]
+        joined = list(cases.values())
         for case in joined:
             case.title = _title(
                 [case.title] + [c.text for c in by_pair[case.trigger, case.subject]]

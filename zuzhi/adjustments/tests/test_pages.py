@@ -143,3 +143,13 @@ def test_the_api_shows_the_cadre_nothing_about_themselves(api_as, world, case):
     api = api_as(world.chief_b_user)
     assert api.get("/api/adjustment-cases").json()["items"] == []
     assert api.get(f"/api/adjustment-cases/{case.pk}").status_code == 404
+
+
+def test_open_cases_wait_on_the_cadre_sections_home_page(client_as, world, case):
+    home = client_as(world.staff).get(reverse("home")).content.decode()
+    assert "待研判的五个即调案件" in home
+    case_decide(actor=world.staff, case=case, decision="admonish", reason="")
+    assert (
+        "待研判的五个即调案件" not in client_as(world.staff).get(reverse("home")).content.decode()
+    )
+    assert "五个即调" not in client_as(world.chief_b_user).get(reverse("home")).content.decode()
