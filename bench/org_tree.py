@@ -14,16 +14,12 @@ there and dropped afterwards, so the named database itself is never touched.
 """
 
 import argparse
-import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from harness import is_child, on_each_database
 
 
 def build_and_time(nodes: int, repeat: int) -> None:
@@ -156,42 +152,15 @@ def build_and_time(nodes: int, repeat: int) -> None:
         print(f"[{connection.vendor}] plan for {label}:\n  " + plan.replace("\n", "\n  "))
 
 
-def run_child(database_url: str, args) -> int:
-    env = {**os.environ, "ZUZHI_DATABASE_URL": database_url, "ZUZHI_DEBUG": "1", "BENCH_CHILD": "1"}
-    env.setdefault("DJANGO_SETTINGS_MODULE", "zuzhi.settings")
-    cmd = [sys.executable, __file__, "--nodes", str(args.nodes), "--repeat", str(args.repeat)]
-    return subprocess.call(cmd, env=env, cwd=ROOT)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nodes", type=int, default=150_000)
     parser.add_argument("--repeat", type=int, default=50)
     args = parser.parse_args()
-    if os.environ.get("BENCH_CHILD"):
-        sys.path.insert(0, str(ROOT))
+    if is_child():
         build_and_time(args.nodes, args.repeat)
         return 0
-    status = 0
-    with tempfile.TemporaryDirectory() as tmp:
-        status |= run_child(f"sqlite:///{tmp}/bench.sqlite3", args)
-    pg_url = os.environ.get("ZUZHI_BENCH_PG_URL")
-    if not pg_url and os.environ.get("ZUZHI_DATABASE_URL", "").startswith("postgres"):
-        pg_url = os.environ["ZUZHI_DATABASE_URL"]
-    if pg_url:
-        import psycopg
-
-        admin = psycopg.connect(pg_url, autocommit=True)
-        admin.execute("DROP DATABASE IF EXISTS zuzhi_bench")
-        admin.execute("CREATE DATABASE zuzhi_bench")
-        try:
-            status |= run_child(pg_url.rsplit("/", 1)[0] + "/zuzhi_bench", args)
-        finally:
-            admin.execute("DROP DATABASE IF EXISTS zuzhi_bench")
-            admin.close()
-    else:
-        print("(PostgreSQL skipped: set ZUZHI_BENCH_PG_URL to include it)")
-    return status
+    return on_each_database(__file__, "zuzhi_bench")
 
 
 if __name__ == "__main__":

@@ -12,16 +12,13 @@ format the result rows that result_compute then stores.
 """
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from harness import is_child, on_each_database
+
 INDICATORS = 20
 
 
@@ -162,44 +159,15 @@ def run(entrants: int, repeat: int) -> None:
     )
 
 
-def run_child(database_url: str, args) -> int:
-    env = {**os.environ, "ZUZHI_DATABASE_URL": database_url, "ZUZHI_DEBUG": "1", "BENCH_CHILD": "1"}
-    env.setdefault("DJANGO_SETTINGS_MODULE", "zuzhi.settings")
-    cmd = [sys.executable, __file__, "--entrants", str(args.entrants), "--repeat", str(args.repeat)]
-    return subprocess.call(cmd, env=env, cwd=ROOT)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entrants", type=int, default=150_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    if os.environ.get("BENCH_CHILD"):
-        sys.path.insert(0, str(ROOT))
+    if is_child():
         run(args.entrants, args.repeat)
         return 0
-    status = 0
-    with tempfile.TemporaryDirectory() as tmp:
-        env_var = os.environ.get("ZUZHI_VAR_DIR")
-        os.environ["ZUZHI_VAR_DIR"] = tmp
-        status |= run_child(f"sqlite:///{tmp}/bench.sqlite3", args)
-        if env_var is not None:
-            os.environ["ZUZHI_VAR_DIR"] = env_var
-    pg_url = os.environ.get("ZUZHI_BENCH_PG_URL")
-    if pg_url:
-        import psycopg
-
-        admin = psycopg.connect(pg_url, autocommit=True)
-        admin.execute("DROP DATABASE IF EXISTS zuzhi_bench_ranking")
-        admin.execute("CREATE DATABASE zuzhi_bench_ranking")
-        try:
-            status |= run_child(pg_url.rsplit("/", 1)[0] + "/zuzhi_bench_ranking", args)
-        finally:
-            admin.execute("DROP DATABASE IF EXISTS zuzhi_bench_ranking")
-            admin.close()
-    else:
-        print("(PostgreSQL skipped: set ZUZHI_BENCH_PG_URL to include it)")
-    return status
+    return on_each_database(__file__, "zuzhi_bench_ranking")
 
 
 if __name__ == "__main__":

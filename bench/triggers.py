@@ -15,17 +15,14 @@ the second finds nothing new (what the daily run costs on most days).
 
 import argparse
 import datetime
-import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from harness import is_child, on_each_database
+
 COUNTIES, TOWNSHIPS, POSTS = 10, 20, 10
 TODAY = datetime.date(2026, 12, 5)
 
@@ -110,7 +107,7 @@ def build(cadres: int) -> None:
     PostHolding.objects.bulk_create(
         (
             PostHolding(
-                cadre=by_town[post.team.organization_id][n % POSTS],
+                cadre=by_town[post.team.organization_id][n % per_town],
                 organization_id=post.team.organization_id,
                 team_post=post,
                 title=post.title,
@@ -278,44 +275,15 @@ def run(cadres: int, repeat: int) -> None:
     )
 
 
-def run_child(database_url: str, args) -> int:
-    env = {**os.environ, "ZUZHI_DATABASE_URL": database_url, "ZUZHI_DEBUG": "1", "BENCH_CHILD": "1"}
-    env.setdefault("DJANGO_SETTINGS_MODULE", "zuzhi.settings")
-    cmd = [sys.executable, __file__, "--cadres", str(args.cadres), "--repeat", str(args.repeat)]
-    return subprocess.call(cmd, env=env, cwd=ROOT)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cadres", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    if os.environ.get("BENCH_CHILD"):
-        sys.path.insert(0, str(ROOT))
+    if is_child():
         run(args.cadres, args.repeat)
         return 0
-    status = 0
-    with tempfile.TemporaryDirectory() as tmp:
-        env_var = os.environ.get("ZUZHI_VAR_DIR")
-        os.environ["ZUZHI_VAR_DIR"] = tmp
-        status |= run_child(f"sqlite:///{tmp}/bench.sqlite3", args)
-        if env_var is not None:
-            os.environ["ZUZHI_VAR_DIR"] = env_var
-    pg_url = os.environ.get("ZUZHI_BENCH_PG_URL")
-    if pg_url:
-        import psycopg
-
-        admin = psycopg.connect(pg_url, autocommit=True)
-        admin.execute("DROP DATABASE IF EXISTS zuzhi_bench_triggers")
-        admin.execute("CREATE DATABASE zuzhi_bench_triggers")
-        try:
-            status |= run_child(pg_url.rsplit("/", 1)[0] + "/zuzhi_bench_triggers", args)
-        finally:
-            admin.execute("DROP DATABASE IF EXISTS zuzhi_bench_triggers")
-            admin.close()
-    else:
-        print("(PostgreSQL skipped: set ZUZHI_BENCH_PG_URL to include it)")
-    return status
+    return on_each_database(__file__, "zuzhi_bench_triggers")
 
 
 if __name__ == "__main__":
