@@ -137,6 +137,9 @@ class AppraisalBallotCode(models.Model):
 
     objects = CadreQuerySet.as_manager()
 
+    class Meta:
+        verbose_name = "民主测评选票码"
+
     def __str__(self) -> str:
         return f"{self.appraisal} 选票码"
 
@@ -151,6 +154,9 @@ class AppraisalBallot(models.Model):
     marks = models.JSONField()  # {subject id: {"de": grade, …, "overall": grade}}
 
     objects = CadreQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "民主测评选票"
 
     def __str__(self) -> str:
         return f"{self.appraisal} 选票"
