@@ -2,41 +2,27 @@
 
 Everything starts from the models' `visible_to` (cadres.models.scoping): the cadre section
 sees its subtree; a cadre sees their own archive entries and nothing else here. Supervision
-records and watch entries are the cadre section's only (no `own_field`)."""
+records and watch entries are the cadre section's only (no `own_field`). The entries offered
+from data (建议记入档案) are read in offers.py."""
 
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from zuzhi.cadres.models import Cadre, NominationStatus, PostHolding, SelfNomination
+from zuzhi.cadres.models import Cadre, NominationStatus, SelfNomination
 from zuzhi.cadres.models.scoping import cadre_section_q, require_cadre_section
-from zuzhi.contests.models import Contest, ContestStatus, ResultRow
-from zuzhi.contests.selectors.results import published_version
-from zuzhi.core.roles import Role
 from zuzhi.core.scope import (
-    ancestor_paths,
     deny,
-    get_or_logged_404,
-    is_system,
-    role_paths,
-    subtree_q,
 )
 
 from .models import (
     ArchiveEntry,
-    EntryKind,
-    EntrySource,
-    OfferDismissal,
     SupervisionRecord,
     SupervisionStatus,
     WatchEntry,
 )
-
-# Places at each end of a published result that are offered to the leaders' archives.
-OFFER_PLACES = 3
-CONTEST_SOURCE_TYPE = "contests.contest"
 
 
 def quarter_bounds(day: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -152,126 +138,6 @@ def cadres_without_reviewed_entry(*, user, day: datetime.date | None = None) -> 
         .select_related("organization")
         .order_by("organization__path", "name", "pk")
     )
-
-
-# --- offers from a published contest (排名结果) ---------------------------------------------
-
-
-@dataclass
-class Offer:
-    """An entry proposed from data, for the cadre section to accept or dismiss."""
-
-    cadre: Cadre
-    organization_name: str
-    rank: int
-    total: int
-    end: str  # "top" or "bottom"
-    text: str
-    date: datetime.date
-    source: str = EntrySource.CONTEST
-    source_type: str = CONTEST_SOURCE_TYPE
-    source_id: str = ""
-    kind: str = EntryKind.RANKING
-    category: str = "考评排名"
-
-
-def _chief_holdings(organization_ids) -> QuerySet[PostHolding]:
-    """Chief posts held now on the teams of these organizations, by active cadres."""
-    return PostHolding.objects.filter(
-        end__isnull=True,
-        leadership_level__endswith="_chief",
-        team_post__team__organization__in=organization_ids,
-        cadre__is_active=True,
-    ).select_related("cadre", "cadre__organization", "team_post__team")
-
-
-def archive_offers_for_contest(
-    *, contest: Contest, user=None, places: int = OFFER_PLACES
-) -> list[Offer]:
-    """For a published contest or index: the top and bottom `places` of its result, offered
-    to the current leaders (chief posts of the teams) of each of those entrant organizations,
-    leaving out what was accepted or dismissed before. With `user`, only the cadres of their
-    cadre section."""
-    if contest.status != ContestStatus.PUBLISHED:
-        return []
-    version = published_version(contest)
-    if version is None:
-        return []
-    rows = list(
-        ResultRow.objects.filter(version=version, entrant__member__isnull=True)
-        .select_related("entrant__organization")
-        .order_by("rank", "entrant__number")
-    )
-    total = len(rows)
-    ends = {}
-    for row in rows:
-        if row.rank <= places:
-            ends[row.entrant.organization_id] = (row, "top")
-        elif row.rank > total - places:
-            ends[row.entrant.organization_id] = (row, "bottom")
-    if not ends:
-        return []
-    holdings = _chief_holdings(list(ends))
-    if user is not None:
-        holdings = holdings.filter(cadre__in=section_cadres(user=user))
-    source_id = str(contest.pk)
-    done = set(
-        ArchiveEntry.objects.filter(
-            source=EntrySource.CONTEST, source_type=CONTEST_SOURCE_TYPE, source_id=source_id
-        ).values_list("cadre_id", flat=True)
-    ) | set(
-        OfferDismissal.objects.filter(
-            source=EntrySource.CONTEST, source_type=CONTEST_SOURCE_TYPE, source_id=source_id
-        ).values_list("cadre_id", flat=True)
-    )
-    day = timezone.localdate(version.published_at) if version.published_at else contest.ends_on
-    offers, seen = [], set()
-    for holding in holdings.order_by("team_post__team__organization__path", "cadre__name"):
-        row, end = ends[holding.team_post.team.organization_id]
-        if holding.cadre_id in done or holding.cadre_id in seen:
-            continue
-        seen.add(holding.cadre_id)
-        name = row.entrant.organization.short_name or row.entrant.name
-        offers.append(
-            Offer(
-                cadre=holding.cadre,
-                organization_name=name,
-                rank=row.rank,
-                total=total,
-                end=end,
-                text=f"{name} 在 {contest.name} 中排名第 {row.rank}/{total}（{holding.title}）",
-                date=day or timezone.localdate(),
-                source_id=source_id,
-            )
-        )
-    return sorted(offers, key=lambda o: (o.rank, o.cadre.name))
-
-
-def _offer_contests(user) -> QuerySet[Contest]:
-    """Published contests organized in or above the user's cadre section (a county index
-    ranks the townships a township's cadre section looks after)."""
-    roots = role_paths(user, Role.CADRE_STAFF)
-    if is_system(user):
-        return Contest.objects.filter(status=ContestStatus.PUBLISHED, is_template=False)
-    if not roots:
-        return Contest.objects.none()
-    q = Q(organization__path__in=sorted({a for r in roots for a in ancestor_paths(r)}))
-    for root in roots:
-        q |= subtree_q(root, "organization__path")
-    return Contest.objects.filter(q, status=ContestStatus.PUBLISHED, is_template=False)
-
-
-def offer_contest_get(*, user, pk) -> Contest:
-    """A published contest whose ranking the user's cadre section may take into the archive;
-    the logged 404 otherwise."""
-    return get_or_logged_404(
-        user, _offer_contests(user).select_related("organization"), Contest.objects.all(), pk=pk
-    )
-
-
-def contests_with_offers(*, user) -> list[Contest]:
-    """The latest published contests the user's cadre section may take rankings from."""
-    return list(_offer_contests(user).order_by("-pk")[:20])
 
 
 # --- supervision file (监督档案) -------------------------------------------------------------

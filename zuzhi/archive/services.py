@@ -16,7 +16,6 @@ from zuzhi.adjustments.models import Trigger
 from zuzhi.adjustments.services import triggers_evaluate
 from zuzhi.cadres.models import Cadre, NominationStatus, SelfNomination
 from zuzhi.cadres.models.scoping import require_cadre_section
-from zuzhi.contests.models import Contest
 from zuzhi.core.audit import audit_bulk_record, audit_record, snapshot
 from zuzhi.core.dates import date_range_errors, require_plausible_dates
 from zuzhi.core.errors import RuleRefused
@@ -24,7 +23,7 @@ from zuzhi.core.models import AuditAction
 from zuzhi.core.scope import acting_user
 from zuzhi.core.uploads import upload_error
 
-from . import selectors as sel
+from . import offers
 from .models import (
     ArchiveEntry,
     EntryKind,
@@ -237,9 +236,10 @@ def entry_review(*, actor, entry: ArchiveEntry) -> ArchiveEntry:
     return ArchiveEntry.objects.get(pk=entry.pk)
 
 
-def archive_offer_accept(*, actor, contest: Contest, cadre: Cadre) -> ArchiveEntry:
-    """Accept an offered ranking entry (记入档案): never twice for the same cadre and contest."""
-    offer = _offer(actor=actor, contest=contest, cadre=cadre)
+def archive_offer_accept(*, actor, cadre: Cadre, source_type: str, source_id: str) -> ArchiveEntry:
+    """Accept an entry offered from data (记入档案): a contest's place, a star rating rise or
+    fall, a discipline record; never twice for the same cadre and source object."""
+    offer = _offer(actor=actor, cadre=cadre, source_type=source_type, source_id=source_id)
     return entry_record(
         actor=actor,
         cadre=cadre,
@@ -253,9 +253,11 @@ def archive_offer_accept(*, actor, contest: Contest, cadre: Cadre) -> ArchiveEnt
     )
 
 
-def archive_offer_dismiss(*, actor, contest: Contest, cadre: Cadre) -> OfferDismissal:
+def archive_offer_dismiss(
+    *, actor, cadre: Cadre, source_type: str, source_id: str
+) -> OfferDismissal:
     """Dismiss an offered entry (不予记入): it is not offered again."""
-    offer = _offer(actor=actor, contest=contest, cadre=cadre)
+    offer = _offer(actor=actor, cadre=cadre, source_type=source_type, source_id=source_id)
     with transaction.atomic():
         dismissal, created = OfferDismissal.objects.get_or_create(
             cadre=cadre,
@@ -269,12 +271,12 @@ def archive_offer_dismiss(*, actor, contest: Contest, cadre: Cadre) -> OfferDism
     return dismissal
 
 
-def _offer(*, actor, contest: Contest, cadre: Cadre) -> sel.Offer:
+def _offer(*, actor, cadre: Cadre, source_type: str, source_id: str) -> offers.Offer:
     require_cadre_section(actor, cadre.organization.path, target=cadre)
-    for offer in sel.archive_offers_for_contest(contest=contest):
-        if offer.cadre.pk == cadre.pk:
-            return offer
-    raise RuleRefused("没有给该干部的建议条目（可能已记入或不予记入）。")
+    offer = offers.offer_find(user=actor, cadre=cadre, source_type=source_type, source_id=source_id)
+    if offer is None:
+        raise RuleRefused("没有给该干部的建议条目（可能已记入或不予记入）。")
+    return offer
 
 
 # --- supervision file (监督档案) -------------------------------------------------------------

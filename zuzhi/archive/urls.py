@@ -23,6 +23,16 @@ urlpatterns = [
         views.offer_dismiss_view,
         name="offer_dismiss",
     ),
+    path(
+        "cadres/<int:cadre_id>/offers/accept/",
+        views.cadre_offer_accept_view,
+        name="cadre_offer_accept",
+    ),
+    path(
+        "cadres/<int:cadre_id>/offers/dismiss/",
+        views.cadre_offer_dismiss_view,
+        name="cadre_offer_dismiss",
+    ),
     path("cadres/<int:cadre_id>/supervision/", views.supervision_view, name="supervision"),
     path(
         "supervision/<int:supervision_id>/excuse/",

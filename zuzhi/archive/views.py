@@ -16,8 +16,8 @@ from zuzhi.core.export import pdf_document_response
 from zuzhi.core.forms import apply_service_errors
 from zuzhi.core.uploads import attachment_response
 
+from . import offers, services
 from . import selectors as sel
-from . import services
 from .forms import EntryForm, SupervisionForm, WatchForm
 from .models import SupervisionStatus, WatchReason
 from .summary import archive_summary_pdf
@@ -146,8 +146,9 @@ def summary_pdf_view(request, cadre_id):
 
 @login_required
 def quarter_view(request):
-    """本季度实绩档案更新: cadres with no reviewed entry this quarter, entries to review, and
-    the published contests whose rankings are offered."""
+    """本季度实绩档案更新: cadres with no reviewed entry this quarter, entries to review, the
+    entries offered from star ratings and the supervision file, and the published contests
+    whose rankings are offered."""
     sel.require_staff(request.user)
     today = timezone.localdate()
     _, end = sel.quarter_bounds(today)
@@ -160,7 +161,8 @@ def quarter_view(request):
             "end": end,
             "page": Paginator(missing, 50).get_page(request.GET.get("page")),
             "to_review": list(sel.entries_to_review(user=request.user)[:100]),
-            "contests": sel.contests_with_offers(user=request.user),
+            "contests": offers.contests_with_offers(user=request.user),
+            "offers": offers.pending_offers(user=request.user),
         },
     )
 
@@ -171,16 +173,25 @@ def quarter_view(request):
 @login_required
 def offers_view(request, contest_id):
     sel.require_staff(request.user)
-    contest = sel.offer_contest_get(user=request.user, pk=contest_id)
-    offers = sel.archive_offers_for_contest(contest=contest, user=request.user)
-    return render(request, "archive/offers.html", {"contest": contest, "offers": offers})
+    contest = offers.offer_contest_get(user=request.user, pk=contest_id)
+    pending = offers.archive_offers_for_contest(contest=contest, user=request.user)
+    return render(request, "archive/offers.html", {"contest": contest, "offers": pending})
 
 
 def _offer_action(request, contest_id, cadre_id, service, done: str):
     sel.require_staff(request.user)
-    contest = sel.offer_contest_get(user=request.user, pk=contest_id)
+    contest = offers.offer_contest_get(user=request.user, pk=contest_id)
     cadre = sel.staff_cadre_get(user=request.user, pk=cadre_id)
-    _done(request, lambda: service(actor=request.user, contest=contest, cadre=cadre), done)
+    _done(
+        request,
+        lambda: service(
+            actor=request.user,
+            cadre=cadre,
+            source_type=offers.CONTEST_SOURCE_TYPE,
+            source_id=str(contest.pk),
+        ),
+        done,
+    )
     return redirect("archive:offers", contest_id=contest.pk)
 
 
@@ -198,6 +209,38 @@ def offer_dismiss_view(request, contest_id, cadre_id):
     return _offer_action(
         request, contest_id, cadre_id, services.archive_offer_dismiss, "已不予记入。"
     )
+
+
+# --- offers of any source, from the quarter page (建议记入档案) ----------------------------
+
+
+def _cadre_offer_action(request, cadre_id, service, done: str):
+    """The offer is named by the form's source_type and source_id; the service finds it
+    again among what the user's cadre section is offered, or refuses."""
+    cadre = sel.staff_cadre_get(user=request.user, pk=cadre_id)
+    _done(
+        request,
+        lambda: service(
+            actor=request.user,
+            cadre=cadre,
+            source_type=request.POST.get("source_type", ""),
+            source_id=request.POST.get("source_id", ""),
+        ),
+        done,
+    )
+    return redirect("archive:quarter")
+
+
+@login_required
+@require_POST
+def cadre_offer_accept_view(request, cadre_id):
+    return _cadre_offer_action(request, cadre_id, services.archive_offer_accept, "已记入实绩档案。")
+
+
+@login_required
+@require_POST
+def cadre_offer_dismiss_view(request, cadre_id):
+    return _cadre_offer_action(request, cadre_id, services.archive_offer_dismiss, "已不予记入。")
 
 
 # --- supervision file -----------------------------------------------------------------------

@@ -1,15 +1,16 @@
 """The performance archive in the demo county (#14), through the archive's services: a year of
 entries for most cadres (reviewed in their quarter; some cadres still without a reviewed entry
 this quarter, so the home page reminds), the ranking entries a published contest offers, one
-correction, a supervision file with one excused and one cleared record, and a watch list
-(the accepted self-nomination among it)."""
+correction, a supervision file with one excused and one cleared record (one open discipline
+record's fault accepted, the others left offered), and a watch list (the accepted
+self-nomination among it)."""
 
 import datetime
 import random
 
 from django.utils import timezone
 
-from zuzhi.archive import selectors, services
+from zuzhi.archive import offers, selectors, services
 from zuzhi.archive.models import ArchiveEntry, EntryKind, WatchEntry
 from zuzhi.cadres.models import Cadre, NominationStatus, SelfNomination
 from zuzhi.contests.models import Contest, ContestStatus
@@ -98,6 +99,7 @@ def seed_archive(*, demo, rng: random.Random) -> int:
     created = len(entries) + _seed_offers()
     _seed_correction(rng)
     _seed_supervision(cadres, rng)
+    created += _seed_discipline_offer()
     _seed_watch(cadres, rng)
     return created
 
@@ -106,10 +108,27 @@ def _seed_offers() -> int:
     """Accept the ranking entries the published contests offer (bottom places and top)."""
     accepted = 0
     for contest in Contest.objects.filter(status=ContestStatus.PUBLISHED, is_template=False):
-        for offer in selectors.archive_offers_for_contest(contest=contest):
-            services.archive_offer_accept(actor=SYSTEM, contest=contest, cadre=offer.cadre)
+        for offer in offers.archive_offers_for_contest(contest=contest):
+            services.archive_offer_accept(
+                actor=SYSTEM,
+                cadre=offer.cadre,
+                source_type=offer.source_type,
+                source_id=offer.source_id,
+            )
             accepted += 1
     return accepted
+
+
+def _seed_discipline_offer() -> int:
+    """Accept the fault the first open discipline record offers; the others wait on the
+    quarter page (建议记入档案)."""
+    first = next(iter(offers.discipline_offers()), None)
+    if first is None:
+        return 0
+    services.archive_offer_accept(
+        actor=SYSTEM, cadre=first.cadre, source_type=first.source_type, source_id=first.source_id
+    )
+    return 1
 
 
 def _seed_correction(rng: random.Random) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, F, FilteredRelation, Min, Q, QuerySet
+from django.db.models import Count, Exists, F, FilteredRelation, Max, Min, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -306,6 +306,39 @@ def level_changes(
     if direction == "down":
         return qs.filter(star_level__lt=F("previous_level"))
     return qs.exclude(star_level=F("previous_level"))
+
+
+def settled_level_changes(*, scheme: StarScheme, period: str) -> QuerySet[Organization]:
+    """The organizations an organization scheme rates whose confirmed level in `period`
+    differs from the period before, counted only once the period is settled for them: no
+    star of theirs still waits for the county, and the county decided at least one (a
+    confirmed star, or a withdrawn one for a fall to none); and only when the scheme rated
+    anyone in the period before (a scheme's first period is no rise). Unscoped (the caller
+    narrows to whom it answers); annotated with `star_level`, `previous_level` and
+    `decided_at` (the last confirmation in `period`). One query."""
+    previous = period_previous(period)
+    awards = StarAward.objects.filter(scheme=scheme)
+    return (
+        eligible_subjects(scheme)
+        .filter(Exists(awards.filter(period=previous, status=AwardStatus.CONFIRMED)))
+        .annotate(
+            withdrawn=Exists(
+                awards.filter(
+                    organization=OuterRef("pk"), period=period, status=AwardStatus.WITHDRAWN
+                )
+            ),
+            rated=_rated(scheme, [period, previous]),
+        )
+        .annotate(
+            star_level=_count(period, AwardStatus.CONFIRMED),
+            previous_level=_count(previous, AwardStatus.CONFIRMED),
+            stars_proposed=_count(period, AwardStatus.PROPOSED),
+            decided_at=Max("rated__confirmed_at", filter=Q(rated__period=period)),
+        )
+        .filter(stars_proposed=0)
+        .exclude(star_level=F("previous_level"))
+        .filter(Q(star_level__gt=0) | Q(withdrawn=True))
+    )
 
 
 def change_counts(*, user, scheme: StarScheme, period: str) -> dict[str, int]:

@@ -95,3 +95,8 @@ def published_index(county, county_user, town_c):
     contest_services.result_publish(actor=county_user, version=version)
     contest.refresh_from_db()
     return contest
+
+
+def contest_key(contest) -> dict:
+    """How an offer from a contest is named to the offer services."""
+    return {"source_type": "contests.contest", "source_id": str(contest.pk)}

@@ -4,14 +4,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
-from zuzhi.archive import selectors, services
+from zuzhi.archive import offers, selectors, services
 from zuzhi.archive.models import ArchiveEntry, SupervisionStatus, WatchEntry
 from zuzhi.cadres.models import NominationStatus
 from zuzhi.cadres.nomination_services import self_nomination_decide, self_nomination_submit
 from zuzhi.core.errors import RuleRefused
 from zuzhi.core.models import AuditLog
 
-from .conftest import appoint_chief
+from .conftest import appoint_chief, contest_key
 
 DAY = datetime.date(2026, 7, 10)
 
@@ -85,27 +85,27 @@ def test_a_published_index_offers_top_and_bottom_places_to_the_leaders(
     first = appoint_chief(county.town_a, "王书记", 21)
     middle = appoint_chief(town_c, "赵书记", 22)
     last = appoint_chief(county.town_b, "钱书记", 23)
-    offers = selectors.archive_offers_for_contest(contest=published_index, places=1)
-    assert [(o.cadre, o.rank, o.total, o.end) for o in offers] == [
+    found = offers.archive_offers_for_contest(contest=published_index, places=1)
+    assert [(o.cadre, o.rank, o.total, o.end) for o in found] == [
         (first, 1, 3, "top"),
         (last, 3, 3, "bottom"),
     ]
-    assert offers[1].text.startswith(
+    assert found[1].text.startswith(
         f"{last.organization.name} 在 2026年第三季度综合指数 中排名第 3/3"
     )
-    assert middle not in [o.cadre for o in offers]
+    assert middle not in [o.cadre for o in found]
 
-    entry = services.archive_offer_accept(actor=staff, contest=published_index, cadre=last)
+    entry = services.archive_offer_accept(actor=staff, cadre=last, **contest_key(published_index))
     assert (entry.source, entry.kind, entry.source_id) == (
         "contest",
         "ranking",
         str(published_index.pk),
     )
-    services.archive_offer_dismiss(actor=staff, contest=published_index, cadre=first)
-    assert selectors.archive_offers_for_contest(contest=published_index, places=1) == []
+    services.archive_offer_dismiss(actor=staff, cadre=first, **contest_key(published_index))
+    assert offers.archive_offers_for_contest(contest=published_index, places=1) == []
     # Never twice for the same cadre and contest, whichever way it is asked.
     with pytest.raises(RuleRefused):
-        services.archive_offer_accept(actor=staff, contest=published_index, cadre=last)
+        services.archive_offer_accept(actor=staff, cadre=last, **contest_key(published_index))
     with pytest.raises(RuleRefused, match="不能重复记入"):
         services.entry_record(
             actor=staff,
@@ -123,7 +123,7 @@ def test_a_published_index_offers_top_and_bottom_places_to_the_leaders(
 def test_an_unpublished_contest_offers_nothing(county, published_index):
     appoint_chief(county.town_a, "王书记", 21)
     published_index.status = "revising"
-    assert selectors.archive_offers_for_contest(contest=published_index, places=1) == []
+    assert offers.archive_offers_for_contest(contest=published_index, places=1) == []
 
 
 # --- the quarter's list ---------------------------------------------------------------------
