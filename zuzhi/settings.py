@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "zuzhi.village_work",
     "zuzhi.team_appraisal",
     "zuzhi.adjustments",
+    "zuzhi.reserves",
     "zuzhi.demo",
 ]
 
@@ -108,6 +109,7 @@ TEMPLATES = [
                 "zuzhi.accounts.context_processors.navigation",
                 "zuzhi.three_ones.context_processors.navigation",
                 "zuzhi.village_work.context_processors.navigation",
+                "zuzhi.reserves.context_processors.navigation",
             ],
         },
     },

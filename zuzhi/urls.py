@@ -25,6 +25,7 @@ urlpatterns = [
     path("village/", include("zuzhi.village_work.urls")),
     path("team-appraisals/", include("zuzhi.team_appraisal.urls")),
     path("adjustments/", include("zuzhi.adjustments.urls")),
+    path("reserves/", include("zuzhi.reserves.urls")),
     path("audit/", include("zuzhi.core.urls")),
     path("imports/", include("zuzhi.core.import_urls")),
 ]

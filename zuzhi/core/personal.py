@@ -51,6 +51,12 @@ PERSONAL_MODELS: dict[str, PersonalModel] = {
     "cadres.cadre": PersonalModel(
         {"id_number": _id_number(), "phone": _phone()}, org_path="organization.path"
     ),
+    "reserves.reservecandidate": PersonalModel(
+        {"id_number": _id_number(), "phone": _phone()}, org_path="village.path"
+    ),
+    "reserves.returningtalent": PersonalModel(
+        {"id_number": _id_number(), "phone": _phone()}, org_path="home_village.path"
+    ),
 }
 
 # Audit snapshots (before/after) are masked by key, whatever model they describe.

@@ -42,6 +42,7 @@ SCOPED_APPS = [
     "archive",
     "three_ones",
     "village_work",
+    "reserves",
     "team_appraisal",
     "adjustments",
 ]

@@ -41,6 +41,7 @@ PK_KINDS = {
     "promotions": "promotion_round",
     "three_ones": "contact",
     "team_appraisal": "team_appraisal",
+    "reserves": "reserve_candidate",
 }
 URL_KINDS = {
     ("orgs:rectification", "pk"): "rectification",
@@ -105,6 +106,8 @@ PARAM_KINDS = {
     "report_id": "village_report",
     "team_appraisal_id": "team_appraisal",
     "adjustment_case_id": "adjustment_case",
+    "reserve_id": "reserve_candidate",
+    "talent_id": "returning_talent",
 }
 # An `item_id` is named by the collection it is in.
 SEGMENT_KINDS = {("adjustments", "item_id"): "adjustment", ("corrections", "item_id"): "correction"}
@@ -621,6 +624,29 @@ class TownB:
         )
 
     # The five triggers: the case opened by the town B cadre's discipline record.
+    # Village reserves: a candidate of village B1 and a returning talent from there.
+    def _returning_talent(self):
+        from zuzhi.reserves.services import talent_create
+
+        return talent_create(
+            actor=self.clerk, data={"home_village": self.county.village_b1, "name": "赵雁"}
+        )
+
+    def _reserve_candidate(self):
+        from zuzhi.reserves.services import candidate_create
+        from zuzhi.testing.factories import valid_id_number
+
+        return candidate_create(
+            actor=self.clerk,
+            data={
+                "village": self.county.village_b1,
+                "name": "钱备",
+                "id_number": valid_id_number(birth="19900101", sequence=771),
+                "source": "graduate",
+                "discovery": "organization",
+            },
+        )
+
     def _adjustment_case(self):
         from zuzhi.adjustments.models import AdjustmentCase
 

@@ -1,0 +1,167 @@
+"""Village reserves API (村级后备力量, /api/reserves): the same selectors and services as the
+pages. County and township staff only; a record outside the user's scope is the logged 404."""
+
+import datetime
+
+from django.http import Http404
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from zuzhi.core.paging import Page, PersonalPage
+from zuzhi.core.params import ObjectId, Partial, QueryText
+from zuzhi.core.personal import personal_view
+from zuzhi.orgs.selectors import org_get, org_param
+
+from . import selectors as sel
+from . import services
+from .models import DiscoveryMethod, ReserveSource, ReserveStatus
+
+router = Router(tags=["村级后备力量"])
+
+
+def _require_manager(request) -> None:
+    if not sel.may_manage(user=request.user):
+        raise Http404("村级后备力量由乡镇党委和县委组织部管理。")
+
+
+class ReserveCandidateOut(Schema):
+    id: int
+    village_id: int
+    village_name: str = Field(..., alias="village.name")
+    name: str
+    id_number: str = Field(description="按角色脱敏")
+    gender: str = Field(description="GB22611：1 男，2 女（按身份号码）")
+    birth_date: datetime.date
+    age: int = Field(description="周岁，按出生日期计算")
+    phone: str
+    education: str = Field(description="学历代码（ZB64）")
+    source: ReserveSource
+    discovery: DiscoveryMethod
+    willing: bool
+    willingness_note: str
+    status: ReserveStatus
+    member_id: int | None = Field(description="党员信息库中的记录")
+    cadre_id: int | None = Field(description="干部信息库中的记录")
+    returning_talent_id: int | None
+
+    @staticmethod
+    def resolve_age(obj) -> int:
+        return sel.age_on(obj.birth_date, timezone.localdate())
+
+
+class ReserveCandidateIn(Schema):
+    village_id: ObjectId = Field(..., description="行政村或社区党组织的 id")
+    id_number: str = Field(..., max_length=20)
+    name: str = Field(
+        "", max_length=64, description="身份号码在党员、干部信息库中的，可不填（取库中姓名）"
+    )
+    phone: str = Field("", max_length=20)
+    education: str = Field("", max_length=4, description="学历代码（ZB64）")
+    source: ReserveSource
+    discovery: DiscoveryMethod
+    willing: bool = True
+    willingness_note: str = Field("", max_length=200)
+    returning_talent_id: ObjectId | None = None
+
+
+class ReserveFilters(Schema):
+    village: ObjectId | None = None
+    township: ObjectId | None = None
+    source: ReserveSource | None = None
+    status: ReserveStatus | None = None
+    q: QueryText = Field("", description="姓名、拼音首字母或完整身份号码")
+
+
+class ReturningTalentOut(Schema):
+    id: int
+    home_village_id: int
+    home_village_name: str = Field(..., alias="home_village.name")
+    name: str
+    id_number: str
+    whereabouts: str
+    occupation: str
+    phone: str
+    last_contact_on: datetime.date | None
+    contact_person: str
+    note: str
+
+
+class ReturningTalentIn(Schema):
+    home_village_id: ObjectId
+    name: str = Field(..., max_length=64)
+    id_number: str = Field("", max_length=20)
+    whereabouts: str = Field("", max_length=128, description="现在何地（城市/单位）")
+    occupation: str = Field("", max_length=64)
+    phone: str = Field("", max_length=20)
+    last_contact_on: datetime.date | None = None
+    contact_person: str = Field("", max_length=64, description="一对一联系人")
+    note: str = Field("", max_length=500)
+
+
+def _candidate_data(request, data: dict) -> dict:
+    if "village_id" in data:
+        data["village"] = org_get(user=request.user, pk=data.pop("village_id"))
+    if "returning_talent_id" in data:
+        pk = data.pop("returning_talent_id")
+        data["returning_talent"] = pk and sel.talent_get(user=request.user, pk=pk)
+    return data
+
+
+def _shown(request, obj):
+    return personal_view(user=request.user, objects=[obj], where=request.path)[0]
+
+
+@router.get("", response=list[ReserveCandidateOut], summary="村级后备力量人选")
+@paginate(Page, page_size=50)
+def candidate_list(request, filters: Query[ReserveFilters]):
+    _require_manager(request)
+    qs = sel.candidate_list(
+        user=request.user,
+        village=org_param(user=request.user, value=filters.village),
+        township=org_param(user=request.user, value=filters.township),
+        source=filters.source or "",
+        status=filters.status or "",
+        q=filters.q.strip(),
+    )
+    return PersonalPage(qs, user=request.user, where=request.path)
+
+
+@router.post("", response={201: ReserveCandidateOut}, summary="登记后备力量人选")
+def candidate_create(request, payload: ReserveCandidateIn):
+    _require_manager(request)
+    data = _candidate_data(request, payload.dict())
+    candidate = services.candidate_create(actor=request.user, data=data)
+    return Status(201, _shown(request, sel.candidate_get(user=request.user, pk=candidate.pk)))
+
+
+@router.get("/returning-talent", response=list[ReturningTalentOut], summary="雁归人才联系名单")
+@paginate(Page, page_size=50)
+def talent_list(request, village: ObjectId | None = None, q: QueryText = ""):
+    _require_manager(request)
+    qs = sel.talent_list(
+        user=request.user, village=org_param(user=request.user, value=village), q=q.strip()
+    )
+    return PersonalPage(qs, user=request.user, where=request.path)
+
+
+@router.post("/returning-talent", response={201: ReturningTalentOut}, summary="添加雁归人才")
+def talent_create(request, payload: ReturningTalentIn):
+    _require_manager(request)
+    data = payload.dict()
+    data["home_village"] = org_get(user=request.user, pk=data.pop("home_village_id"))
+    talent = services.talent_create(actor=request.user, data=data)
+    return Status(201, _shown(request, sel.talent_get(user=request.user, pk=talent.pk)))
+
+
+@router.get("/{int:reserve_id}", response=ReserveCandidateOut, summary="后备力量人选详情")
+def candidate_detail(request, reserve_id: ObjectId):
+    return _shown(request, sel.candidate_get(user=request.user, pk=reserve_id))
+
+
+@router.patch("/{int:reserve_id}", response=ReserveCandidateOut, summary="修改后备力量人选")
+def candidate_patch(request, reserve_id: ObjectId, payload: Partial[ReserveCandidateIn]):
+    candidate = sel.candidate_get(user=request.user, pk=reserve_id)
+    data = _candidate_data(request, dict(payload))
+    services.candidate_update(actor=request.user, candidate=candidate, data=data)
+    return _shown(request, sel.candidate_get(user=request.user, pk=reserve_id))

@@ -1,0 +1,143 @@
+"""Village reserve cadres (村级后备力量): the candidates of each village and the contact list of
+out-of-town talent (雁归) from which candidates come. Who sees what: scoping.py."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from .scoping import ReserveQuerySet
+
+
+class ReserveSource(models.TextChoices):
+    EXCELLENT_MEMBER = "excellent_member", "优秀党员"
+    BUSINESS_LEADER = "business_leader", "致富带头人"
+    VETERAN = "veteran", "退役军人"
+    MIGRANT_WORKER = "migrant_worker", "外出务工人员"
+    GRADUATE = "graduate", "高校毕业生"
+    OTHER = "other", "其他"
+
+
+class DiscoveryMethod(models.TextChoices):
+    ORGANIZATION = "organization", "组织推荐"
+    PUBLIC = "public", "群众推荐/民主测评"
+    SELF = "self", "个人自荐"
+
+
+class ReserveStatus(models.TextChoices):
+    CANDIDATE = "candidate", "候选"
+    IN_POOL = "in_pool", "入库"
+    EXITED = "exited", "退出"
+
+
+class ReturningTalent(models.Model):
+    """An out-of-town native kept in touch with (雁归人才): who, where now, last contact, and
+    the one-to-one contact person (一对一联系人)."""
+
+    scope_path_field = "home_village__path"
+
+    name = models.CharField("姓名", max_length=64)
+    name_initials = models.CharField(max_length=160, blank=True, db_index=True, editable=False)
+    id_number = models.CharField("公民身份号码", max_length=18, blank=True)
+    home_village = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="家乡村"
+    )
+    whereabouts = models.CharField("现在何地（城市/单位）", max_length=128, blank=True)
+    occupation = models.CharField("从事行业/职业", max_length=64, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    last_contact_on = models.DateField("最近联系日期", null=True, blank=True)
+    contact_person = models.CharField("一对一联系人", max_length=64, blank=True)
+    note = models.CharField("备注", max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReserveQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "雁归人才"
+        ordering = ["home_village__path", "name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReserveCandidate(models.Model):
+    """A village reserve cadre (村级后备力量) from nomination on. The person is linked to the
+    member or cadre registry by ID number when they are there; age follows the birth date
+    (selectors.age_on), never stored."""
+
+    scope_path_field = "village__path"
+
+    village = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="村（社区）"
+    )
+    name = models.CharField("姓名", max_length=64)
+    name_initials = models.CharField(max_length=160, blank=True, db_index=True, editable=False)
+    id_number = models.CharField("公民身份号码", max_length=18)
+    gender = models.CharField("性别", max_length=1)  # GB22611, from the ID number
+    birth_date = models.DateField("出生日期")
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    education = models.CharField("学历", max_length=4, blank=True)  # ZB64
+    source = models.CharField("人选来源", max_length=20, choices=ReserveSource.choices)
+    discovery = models.CharField("产生方式", max_length=16, choices=DiscoveryMethod.choices)
+    willing = models.BooleanField("本人意愿", default=True)
+    willingness_note = models.CharField("意愿说明", max_length=200, blank=True)
+    status = models.CharField(
+        "状态", max_length=12, choices=ReserveStatus.choices, default=ReserveStatus.CANDIDATE
+    )
+    member = models.ForeignKey(
+        "members.Member",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="党员信息",
+    )
+    cadre = models.ForeignKey(
+        "cadres.Cadre",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="干部信息",
+    )
+    returning_talent = models.ForeignKey(
+        ReturningTalent,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="candidates",
+        verbose_name="来自雁归人才",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReserveQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "村级后备力量"
+        ordering = ["village__path", "name", "id"]
+        constraints = [
+            # One open entry per person: an exited reserve may be nominated again.
+            models.UniqueConstraint(
+                fields=["id_number"],
+                condition=~Q(status="exited"),
+                name="uniq_open_reserve_candidate",
+                violation_error_message="该公民身份号码已登记为后备力量，同一人不能重复登记。",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "source"])]
+
+    def __str__(self) -> str:
+        return self.name

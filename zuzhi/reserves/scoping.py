@@ -1,0 +1,58 @@
+"""Who manages village reserves (村级后备力量): township staff their township's villages,
+county staff every village. A branch secretary, though a data role, sees none: the reserves
+of a village are chosen over the secretary's head (they may succeed them)."""
+
+from django.db.models import Q, QuerySet
+
+from zuzhi.core.roles import Role
+from zuzhi.core.scope import (
+    ScopedQuerySet,
+    deny,
+    get_or_logged_404,
+    is_system,
+    path_in,
+    role_paths,
+    subtree_q,
+)
+from zuzhi.orgs.models import UnitCategory
+
+RESERVE_ROLES = (Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF)
+# Reserves are kept for villages and urban communities (村、社区), listed by township (乡镇、街道).
+VILLAGE_CATEGORIES = (UnitCategory.VILLAGE, UnitCategory.COMMUNITY)
+TOWNSHIP_CATEGORIES = (UnitCategory.TOWNSHIP, UnitCategory.SUBDISTRICT)
+
+
+def reserve_roots(user) -> list[str]:
+    return role_paths(user, *RESERVE_ROLES)
+
+
+def may_manage_reserves(user) -> bool:
+    return is_system(user) or bool(reserve_roots(user))
+
+
+def in_reserve_scope(user, path: str) -> bool:
+    return is_system(user) or any(path_in(path, root) for root in reserve_roots(user))
+
+
+def require_reserve_scope(actor, path: str, *, target=None, message: str = "") -> None:
+    """The scope check of every write; outside it, the logged 404 of core.scope.deny."""
+    if not in_reserve_scope(actor, path):
+        raise deny(actor, target=target, message=message)
+
+
+class ReserveQuerySet(ScopedQuerySet):
+    """`visible_to` by the reserve roles only (see the module docstring)."""
+
+    def visible_to(self, user) -> QuerySet:
+        if is_system(user):
+            return self.all()
+        roots = reserve_roots(user)
+        if not roots:
+            return self.none()
+        q = Q()
+        for root in roots:
+            q |= subtree_q(root, self.model.scope_path_field)
+        return self.filter(q)
+
+    def get_visible_or_404(self, user, **lookup):
+        return get_or_logged_404(user, self.visible_to(user), self, **lookup)

@@ -1,0 +1,111 @@
+"""Reads of village reserves (村级后备力量), each starting from the reserve scope
+(scoping.py): lists with filters, counts, one record, and age from the birth date."""
+
+import datetime
+
+from django.db.models import Count, Q, QuerySet
+
+from zuzhi.core import idnumber
+from zuzhi.core.scope import subtree_q
+from zuzhi.core.text import initials_q
+from zuzhi.orgs.models import Organization
+
+from .models import ReserveCandidate, ReserveStatus, ReturningTalent
+from .scoping import (
+    TOWNSHIP_CATEGORIES,
+    VILLAGE_CATEGORIES,
+    may_manage_reserves,
+    reserve_roots,
+)
+
+
+def may_manage(*, user) -> bool:
+    return may_manage_reserves(user)
+
+
+def age_on(birth: datetime.date, today: datetime.date) -> int:
+    """Full years (周岁) on `today`."""
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def _person_search(qs: QuerySet, q: str) -> QuerySet:
+    """By name, by pinyin initials (zs for 张三), or by the full ID number."""
+    number = idnumber.normalize(q)
+    if idnumber.SHAPE.match(number):
+        return qs.filter(id_number=number)
+    if q.isascii():
+        return qs.filter(initials_q("name_initials", q))
+    return qs.filter(name__contains=q)
+
+
+def candidates_visible(*, user) -> QuerySet[ReserveCandidate]:
+    return ReserveCandidate.objects.visible_to(user).select_related("village")
+
+
+def candidate_list(
+    *,
+    user,
+    village: Organization | None = None,
+    township: Organization | None = None,
+    source: str = "",
+    status: str = "",
+    q: str = "",
+) -> QuerySet[ReserveCandidate]:
+    qs = candidates_visible(user=user)
+    if village is not None:
+        qs = qs.filter(village=village)
+    if township is not None:
+        qs = qs.filter(subtree_q(township.path, "village__path"))
+    if source:
+        qs = qs.filter(source=source)
+    if status:
+        qs = qs.filter(status=status)
+    if q:
+        qs = _person_search(qs, q)
+    return qs.order_by("village__path", "name", "id")
+
+
+def candidate_counts(*, qs: QuerySet[ReserveCandidate]) -> dict:
+    """Counts by status of a list, in one query: {"total": n, "candidate": n, …}."""
+    counts = qs.aggregate(
+        total=Count("id"),
+        **{s: Count("id", filter=Q(status=s)) for s in ReserveStatus.values},
+    )
+    return counts
+
+
+def candidate_get(*, user, pk: int) -> ReserveCandidate:
+    """One candidate the user manages; the logged 404 otherwise."""
+    return ReserveCandidate.objects.select_related(
+        "village", "member", "cadre", "returning_talent"
+    ).get_visible_or_404(user, pk=pk)
+
+
+def talent_list(*, user, village: Organization | None = None, q: str = "") -> QuerySet:
+    qs = ReturningTalent.objects.visible_to(user).select_related("home_village")
+    if village is not None:
+        qs = qs.filter(home_village=village)
+    if q:
+        qs = _person_search(qs, q)
+    return qs.order_by("home_village__path", "name", "id")
+
+
+def talent_get(*, user, pk: int) -> ReturningTalent:
+    return ReturningTalent.objects.select_related("home_village").get_visible_or_404(user, pk=pk)
+
+
+def villages(*, user) -> QuerySet[Organization]:
+    """The villages and communities the user registers reserves for."""
+    qs = Organization.objects.filter(unit_category__in=VILLAGE_CATEGORIES, is_active=True)
+    q = Q()
+    for root in reserve_roots(user):
+        q |= subtree_q(root)
+    return qs.filter(q).order_by("path") if q else qs.none()
+
+
+def townships(*, user) -> QuerySet[Organization]:
+    qs = Organization.objects.filter(unit_category__in=TOWNSHIP_CATEGORIES)
+    q = Q()
+    for root in reserve_roots(user):
+        q |= subtree_q(root)
+    return qs.filter(q).order_by("path") if q else qs.none()

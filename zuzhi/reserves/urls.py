@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reserves"
+urlpatterns = [
+    path("", views.candidate_list_view, name="list"),
+    path("export/", views.candidate_export_view, name="export"),
+    path("new/", views.candidate_create_view, name="create"),
+    path("registry-lookup/", views.registry_lookup_view, name="registry_lookup"),
+    path("<int:pk>/", views.candidate_edit_view, name="edit"),
+    path("returning-talent/", views.talent_list_view, name="talents"),
+    path("returning-talent/export/", views.talent_export_view, name="talents_export"),
+    path("returning-talent/new/", views.talent_create_view, name="talent_create"),
+    path("returning-talent/<int:talent_id>/", views.talent_edit_view, name="talent_edit"),
+]
