@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "zuzhi.team_appraisal",
     "zuzhi.adjustments",
     "zuzhi.reserves",
+    "zuzhi.joint_reviews",
     "zuzhi.demo",
 ]
 
@@ -110,6 +111,7 @@ TEMPLATES = [
                 "zuzhi.three_ones.context_processors.navigation",
                 "zuzhi.village_work.context_processors.navigation",
                 "zuzhi.reserves.context_processors.navigation",
+                "zuzhi.joint_reviews.context_processors.navigation",
             ],
         },
     },

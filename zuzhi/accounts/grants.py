@@ -21,6 +21,7 @@ GRANTABLE_ROLES = (
     Role.TOWNSHIP_STAFF,
     Role.BRANCH_SECRETARY,
     Role.JUDGE,
+    Role.JOINT_REVIEWER,
 )
 
 

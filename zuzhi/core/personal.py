@@ -48,6 +48,7 @@ PERSONAL_MODELS: dict[str, PersonalModel] = {
         {"id_number": _id_number(), "phone": _phone()}, org_path="organization.path"
     ),
     "orgs.organization": PersonalModel({"secretary_phone": _phone("书记电话")}, org_path="path"),
+    "joint_reviews.reviewitem": PersonalModel({"id_number": _id_number()}, org_path="village.path"),
     "cadres.cadre": PersonalModel(
         {"id_number": _id_number(), "phone": _phone()}, org_path="organization.path"
     ),

@@ -9,6 +9,7 @@ class Role(models.TextChoices):
     CADRE_STAFF = "cadre_staff", "县委组织部干部科"
     BRANCH_SECRETARY = "branch_secretary", "支部书记"
     JUDGE = "judge", "评委"
+    JOINT_REVIEWER = "joint_reviewer", "联审部门审核人"
     SYSTEM_ADMIN = "sysadmin", "系统管理员"
     AUDIT_ADMIN = "auditor", "审计管理员"
 

@@ -45,6 +45,7 @@ SCOPED_APPS = [
     "reserves",
     "team_appraisal",
     "adjustments",
+    "joint_reviews",
 ]
 # Models of those apps that belong to no organization: the whole deployment shares them.
 UNSCOPED = {
@@ -64,6 +65,9 @@ UNSCOPED = {
     "three_ones.problemtype",
     # The review grades (好/较好/一般/差 by default) are the county's configuration.
     "village_work.reviewgrade",
+    # The joint review's departments and their reviewers are the county's configuration.
+    "joint_reviews.department",
+    "joint_reviews.reviewerdepartment",
 }
 
 

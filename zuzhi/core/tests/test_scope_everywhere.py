@@ -108,6 +108,8 @@ PARAM_KINDS = {
     "adjustment_case_id": "adjustment_case",
     "reserve_id": "reserve_candidate",
     "talent_id": "returning_talent",
+    "review_round_id": "review_round",
+    "review_item_id": "review_item",
 }
 # An `item_id` is named by the collection it is in.
 SEGMENT_KINDS = {("adjustments", "item_id"): "adjustment", ("corrections", "item_id"): "correction"}
@@ -727,6 +729,25 @@ class TownB:
             year=2026,
             groups=[GroupInput("班子成员", Decimal(100), 1)],
         )[0]
+
+    # County joint review: a round of the county (outside any township clerk's reach) with a
+    # name from village B1.
+    def _review_round(self):
+        from zuzhi.core.scope import SYSTEM
+        from zuzhi.joint_reviews.services import ItemInput, departments_load_defaults, round_open
+
+        departments_load_defaults(actor=SYSTEM)
+        return round_open(
+            actor=SYSTEM,
+            kind="reserve",
+            organization=self.county.county,
+            title="乙镇后备干部联审",
+            deadline=datetime.date(2026, 12, 31),
+            items=[ItemInput("乙后备", _id_number(63), self.county.village_b1)],
+        )
+
+    def _review_item(self):
+        return self["review_round"].items.get()
 
 
 def _id_number(sequence: int) -> str:
