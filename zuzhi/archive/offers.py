@@ -18,7 +18,13 @@ from zuzhi.contests.models import Contest, ContestStatus, ResultRow
 from zuzhi.contests.selectors.results import published_version
 from zuzhi.core.params import object_id
 from zuzhi.core.roles import Role
-from zuzhi.core.scope import ancestor_paths, get_or_logged_404, is_system, role_paths, subtree_q
+from zuzhi.core.scope import (
+    ancestor_paths,
+    get_or_logged_404,
+    is_system,
+    role_paths,
+    roots_q,
+)
 from zuzhi.ratings.models import PeriodKind, StarScheme, SubjectKind
 from zuzhi.ratings.periods import period_name, period_recent, period_valid
 from zuzhi.ratings.selectors import settled_level_changes
@@ -322,9 +328,8 @@ def _offer_contests(user) -> QuerySet[Contest]:
         return Contest.objects.filter(status=ContestStatus.PUBLISHED, is_template=False)
     if not roots:
         return Contest.objects.none()
-    q = Q(organization__path__in=sorted({a for r in roots for a in ancestor_paths(r)}))
-    for root in roots:
-        q |= subtree_q(root, "organization__path")
+    above = Q(organization__path__in=sorted({a for r in roots for a in ancestor_paths(r)}))
+    q = above | roots_q(roots, "organization__path")
     return Contest.objects.filter(q, status=ContestStatus.PUBLISHED, is_template=False)
 
 

@@ -92,17 +92,25 @@ def user_scope_paths(user) -> list[str]:
     return role_paths(user, *DATA_ROLES)
 
 
-def scope_q(user, field: str = "path") -> Q | None:
-    """The filter for the user's scope on `field`; None when they see nothing."""
-    if is_system(user):
-        return Q()
-    roots = user_scope_paths(user)
+def roots_q(roots: list[str], field: str = "path") -> Q | None:
+    """The subtrees below `roots` as a filter on `field`; None for no roots."""
     if not roots:
         return None
     q = Q()
     for root in roots:
         q |= subtree_q(root, field)
     return q
+
+
+def scope_q(user, field: str = "path") -> Q | None:
+    """The filter for the user's scope on `field`; None when they see nothing."""
+    return Q() if is_system(user) else roots_q(user_scope_paths(user), field)
+
+
+def roles_q(user, field: str, *roles: str) -> Q | None:
+    """The subtrees where the user holds any of `roles`, on `field` (the system: everywhere);
+    None when none."""
+    return Q() if is_system(user) else roots_q(role_paths(user, *roles), field)
 
 
 def ancestor_paths(path: str) -> list[str]:

@@ -3,7 +3,7 @@
 from django.db.models import Q
 
 from zuzhi.core.roles import Role
-from zuzhi.core.scope import is_system, role_paths, subtree_q
+from zuzhi.core.scope import roles_q
 
 # The county's organization section and cadre section open and read rounds (组织科、干部科).
 ROUND_ROLES = (Role.COUNTY_STAFF, Role.CADRE_STAFF)
@@ -28,12 +28,4 @@ DEFAULT_DEPARTMENTS = (
 def round_scope_q(user, field: str = "organization__path") -> Q | None:
     """Rounds the user may read and run: those of the counties where they hold a round role;
     None when none (a township clerk, a reviewer)."""
-    if is_system(user):
-        return Q()
-    roots = role_paths(user, *ROUND_ROLES)
-    if not roots:
-        return None
-    q = Q()
-    for root in roots:
-        q |= subtree_q(root, field)
-    return q
+    return roles_q(user, field, *ROUND_ROLES)

@@ -16,13 +16,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from zuzhi.core.audit import audit_bulk_record, audit_record, snapshot
 from zuzhi.core.models import AuditAction
 from zuzhi.core.roles import Role
-from zuzhi.core.scope import PATH_STEP, deny, path_in, path_in_scope, role_paths, subtree_q
+from zuzhi.core.scope import PATH_STEP, deny, path_in, path_in_scope, role_paths, roots_q, subtree_q
 from zuzhi.members.models import Member
 from zuzhi.orgs.models import Organization, UnitCategory
 
@@ -309,9 +309,7 @@ def awards_carry_over(*, actor, scheme: StarScheme, period: str) -> int:
         raise ValidationError("星级由乡镇党委或县委组织部申报，您没有申报权限。")
     field = selectors.subject_field(scheme)
     path_field = f"{field}__path" if field == "organization" else "member__organization__path"
-    within = Q()
-    for root in roots:
-        within |= subtree_q(root, path_field)
+    within = roots_q(roots, path_field)
     live = StarAward.objects.filter(
         scheme=scheme,
         period=period,

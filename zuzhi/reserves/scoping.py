@@ -2,7 +2,7 @@
 county staff every village. A branch secretary, though a data role, sees none: the reserves
 of a village are chosen over the secretary's head (they may succeed them)."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from zuzhi.core.roles import Role
 from zuzhi.core.scope import (
@@ -12,7 +12,7 @@ from zuzhi.core.scope import (
     is_system,
     path_in,
     role_paths,
-    subtree_q,
+    roles_q,
 )
 from zuzhi.orgs.models import UnitCategory
 
@@ -44,15 +44,8 @@ class ReserveQuerySet(ScopedQuerySet):
     """`visible_to` by the reserve roles only (see the module docstring)."""
 
     def visible_to(self, user) -> QuerySet:
-        if is_system(user):
-            return self.all()
-        roots = reserve_roots(user)
-        if not roots:
-            return self.none()
-        q = Q()
-        for root in roots:
-            q |= subtree_q(root, self.model.scope_path_field)
-        return self.filter(q)
+        q = roles_q(user, self.model.scope_path_field, *RESERVE_ROLES)
+        return self.none() if q is None else self.filter(q)
 
     def get_visible_or_404(self, user, **lookup):
         return get_or_logged_404(user, self.visible_to(user), self, **lookup)

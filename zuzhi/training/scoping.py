@@ -18,8 +18,8 @@ from zuzhi.core.scope import (
     is_system,
     path_in,
     role_paths,
+    roles_q,
     scope_q,
-    subtree_q,
 )
 
 from .rules import CADRES
@@ -54,15 +54,7 @@ class TrainingRecordQuerySet(ScopedQuerySet):
 
 def member_writer_q(actor, field: str) -> Q | None:
     """The subtrees where `actor` records members' training, on `field`; None for none."""
-    if is_system(actor):
-        return Q()
-    roots = role_paths(actor, *MEMBER_WRITE_ROLES)
-    if not roots:
-        return None
-    q = Q()
-    for root in roots:
-        q |= subtree_q(root, field)
-    return q
+    return roles_q(actor, field, *MEMBER_WRITE_ROLES)
 
 
 def may_write_cadre_path(actor, path: str) -> bool:

@@ -19,18 +19,12 @@ from django.db.models import Q, QuerySet
 
 from zuzhi.cadres.models.scoping import cadre_section_q, visible_or_404
 from zuzhi.core.roles import Role
-from zuzhi.core.scope import ScopedQuerySet, role_paths, subtree_q
+from zuzhi.core.scope import ScopedQuerySet, roles_q
 
 
 def township_q(user, field: str) -> Q | None:
     """The townships where the user is township staff, on `field`; None when none."""
-    roots = role_paths(user, Role.TOWNSHIP_STAFF)
-    if not roots:
-        return None
-    q = Q()
-    for root in roots:
-        q |= subtree_q(root, field)
-    return q
+    return roles_q(user, field, Role.TOWNSHIP_STAFF)
 
 
 def village_work_q(user, model) -> Q | None:

@@ -16,26 +16,13 @@ from zuzhi.core.scope import (
     is_system,
     path_in,
     role_paths,
-    subtree_q,
+    roles_q,
 )
-
-
-def _roles_q(user, field: str, *roles: str) -> Q | None:
-    """The subtrees where the user holds any of `roles`, on `field`; None when none."""
-    roots = role_paths(user, *roles)
-    if not roots:
-        return None
-    q = Q()
-    for root in roots:
-        q |= subtree_q(root, field)
-    return q
 
 
 def cadre_section_q(user, field: str) -> Q | None:
     """The cadre section's scope on `field`; None when the user is not in it."""
-    if is_system(user):
-        return Q()
-    return _roles_q(user, field, Role.CADRE_STAFF)
+    return roles_q(user, field, Role.CADRE_STAFF)
 
 
 def is_cadre_staff(user) -> bool:
@@ -81,7 +68,7 @@ class TeamQuerySet(ScopedQuerySet):
         q = None
         for one in (
             cadre_section_q(user, field),
-            _roles_q(user, field, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF),
+            roles_q(user, field, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF),
         ):
             if one is not None:
                 q = one if q is None else q | one
