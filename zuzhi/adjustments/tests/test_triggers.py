@@ -250,12 +250,26 @@ def test_without_a_conduct_problem_there_is_no_inaction(world):
     assert not cases(Trigger.INACTION).exists()
 
 
-def test_inaction_quarters_is_a_setting(world, settings):
+def test_the_inaction_window_is_whole_quarters_before_the_current_one():
     from zuzhi.adjustments.triggers import inaction_window
 
     assert inaction_window(datetime.date(2026, 12, 5), 2) == datetime.date(2026, 4, 1)
     assert inaction_window(datetime.date(2026, 1, 1), 2) == datetime.date(2025, 7, 1)
     assert inaction_window(datetime.date(2026, 12, 5), 1) == datetime.date(2026, 7, 1)
+
+
+@pytest.mark.parametrize(("quarters", "opens"), [(2, False), (1, True)])
+def test_inaction_quarters_is_a_setting(world, settings, quarters, opens):
+    from zuzhi.adjustments.triggers import inaction_window
+
+    settings.ZUZHI_TRIGGER_INACTION_QUARTERS = quarters
+    # An achievement inside a two-quarter window but before a one-quarter window.
+    entry_record(
+        actor=world.staff, cadre=world.deputy_a, kind="achievement", text="上半年的实绩",
+        date=inaction_window(TODAY, 2) + datetime.timedelta(days=10), category="",
+    )  # fmt: skip
+    world.log_problems(world.deputy_a, Aspect.CONDUCT, [1])
+    assert cases(Trigger.INACTION, cadre=world.deputy_a).exists() is opens
 
 
 # --- the whole --------------------------------------------------------------------------------
