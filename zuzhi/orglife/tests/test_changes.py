@@ -26,7 +26,8 @@ TODAY = timezone.localdate()
 
 
 def days_ago(n: int) -> datetime.date:
-    return TODAY - datetime.timedelta(days=n)
+    # Today at the call, not at import: a run that crosses midnight in Beijing moves it.
+    return timezone.localdate() - datetime.timedelta(days=n)
 
 
 @pytest.fixture
