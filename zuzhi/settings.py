@@ -218,6 +218,8 @@ ZUZHI_TRIGGER_ABILITY_PROBLEMS = 3
 ZUZHI_TRIGGER_INACTION_QUARTERS = 2
 # Called with `version=` inside the transaction that publishes a contest's result.
 ZUZHI_RESULT_PUBLISHED_HOOKS = ["zuzhi.adjustments.services.on_result_published"]
+# Called when a county joint review round closes (reserves enter the pool or leave).
+ZUZHI_JOINT_REVIEW_CLOSED_HOOKS = ["zuzhi.reserves.lifecycle.on_round_closed"]
 # Rankings of individual members by points are off by default (DOMAIN.md §9); branch
 # summaries are always available.
 ZUZHI_POINTS_INDIVIDUAL_RANKING = env_bool("ZUZHI_POINTS_INDIVIDUAL_RANKING", False)

@@ -3,9 +3,11 @@
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from zuzhi.core import idnumber
 from zuzhi.core.audit import audit_bulk_record, audit_record
@@ -171,6 +173,9 @@ def round_close(*, actor, review_round: ReviewRound) -> ReviewRound:
             after={"status": RoundStatus.CLOSED},
             message="结束县级联审",
         )
+        # The apps that sent names (reserves…) act on the outcome without this app knowing them.
+        for hook in settings.ZUZHI_JOINT_REVIEW_CLOSED_HOOKS:
+            import_string(hook)(actor=actor, review_round=review_round)
     return review_round
 
 

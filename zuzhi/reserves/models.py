@@ -24,9 +24,20 @@ class DiscoveryMethod(models.TextChoices):
 
 
 class ReserveStatus(models.TextChoices):
-    CANDIDATE = "candidate", "候选"
+    """选: nominated → township first review → county joint review → the pool; 用: a pool
+    member elected into the village committee leaves it as appointed; any may exit."""
+
+    CANDIDATE = "candidate", "待乡镇初审"
+    RETURNED = "returned", "乡镇退回"
+    TOWNSHIP_APPROVED = "township_approved", "待县级联审"
+    IN_REVIEW = "in_review", "县级联审中"
     IN_POOL = "in_pool", "入库"
+    APPOINTED = "appointed", "已进入村“两委”"
     EXITED = "exited", "退出"
+
+
+# A person may be nominated again once their last entry ended (退出 or 进入村“两委”).
+CLOSED_STATUSES = (ReserveStatus.EXITED, ReserveStatus.APPOINTED)
 
 
 class ReturningTalent(models.Model):
@@ -88,8 +99,11 @@ class ReserveCandidate(models.Model):
     willing = models.BooleanField("本人意愿", default=True)
     willingness_note = models.CharField("意愿说明", max_length=200, blank=True)
     status = models.CharField(
-        "状态", max_length=12, choices=ReserveStatus.choices, default=ReserveStatus.CANDIDATE
+        "状态", max_length=20, choices=ReserveStatus.choices, default=ReserveStatus.CANDIDATE
     )
+    status_changed_on = models.DateField("状态变更日期", null=True, blank=True)
+    status_reason = models.CharField("退回或退出原因", max_length=200, blank=True)
+    priority = models.BooleanField("重点培养", default=False)
     member = models.ForeignKey(
         "members.Member",
         null=True,
@@ -129,10 +143,10 @@ class ReserveCandidate(models.Model):
         verbose_name = "村级后备力量"
         ordering = ["village__path", "name", "id"]
         constraints = [
-            # One open entry per person: an exited reserve may be nominated again.
+            # One open entry per person (see CLOSED_STATUSES).
             models.UniqueConstraint(
                 fields=["id_number"],
-                condition=~Q(status="exited"),
+                condition=~Q(status__in=["exited", "appointed"]),
                 name="uniq_open_reserve_candidate",
                 violation_error_message="该公民身份号码已登记为后备力量，同一人不能重复登记。",
             )
@@ -141,3 +155,46 @@ class ReserveCandidate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class EventKind(models.TextChoices):
+    NOMINATED = "nominated", "登记为人选"
+    TOWNSHIP_APPROVED = "township_approved", "乡镇党委初审通过"
+    RETURNED = "returned", "乡镇党委初审退回"
+    SENT_TO_REVIEW = "sent_to_review", "报送县级联审"
+    REVIEW_PASSED = "review_passed", "县级联审通过，入库"
+    REVIEW_REJECTED = "review_rejected", "县级联审未通过"
+    REVIEW_UNANSWERED = "review_unanswered", "联审结束时未获全部部门反馈，待再次联审"
+    PRIORITY = "priority", "列为重点培养"
+    PRIORITY_ENDED = "priority_ended", "取消重点培养"
+    KEPT = "kept", "保留"
+    EXITED = "exited", "退出"
+    APPOINTED = "appointed", "当选进入村“两委”"
+
+
+class ReserveEvent(models.Model):
+    """One step of a reserve's history (进出库记录): every entry, review, appraisal outcome and
+    exit, with who recorded it. A joint review rejection says only that it failed: the
+    departments' reasons stay with the county's round."""
+
+    scope_path_field = "candidate__village__path"
+
+    candidate = models.ForeignKey(
+        ReserveCandidate, on_delete=models.CASCADE, related_name="events", verbose_name="后备力量"
+    )
+    kind = models.CharField("事项", max_length=20, choices=EventKind.choices)
+    on = models.DateField("日期")
+    note = models.CharField("说明", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReserveQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "后备力量进出记录"
+        ordering = ["candidate", "on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} · {self.get_kind_display()}"

@@ -7,6 +7,7 @@ and phone are taken from it; what the registry lacks is taken from the form (reg
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from zuzhi.core import idnumber
 from zuzhi.core.audit import audit_record, changed_fields, snapshot
@@ -17,10 +18,12 @@ from zuzhi.core.text import initials_index
 from zuzhi.orgs.models import Organization
 
 from .models import (
+    CLOSED_STATUSES,
     DiscoveryMethod,
+    EventKind,
     ReserveCandidate,
+    ReserveEvent,
     ReserveSource,
-    ReserveStatus,
     ReturningTalent,
 )
 from .registry import registry_person
@@ -91,7 +94,7 @@ def _candidate_clean(*, candidate: ReserveCandidate) -> None:
         candidate.birth_date = idnumber.birth_date(candidate.id_number)
         open_entry = (
             ReserveCandidate.objects.filter(id_number=candidate.id_number)
-            .exclude(status=ReserveStatus.EXITED)
+            .exclude(status__in=CLOSED_STATUSES)
             .exclude(pk=candidate.pk)
             .select_related("village")
             .first()
@@ -126,7 +129,15 @@ def candidate_create(*, actor, data: dict) -> ReserveCandidate:
     _require_scope(actor, village=data.get("village"), talent=data.get("returning_talent"))
     with transaction.atomic():
         _candidate_clean(candidate=candidate)
+        candidate.status_changed_on = timezone.localdate()
         candidate.save()
+        ReserveEvent.objects.create(
+            candidate=candidate,
+            kind=EventKind.NOMINATED,
+            on=candidate.status_changed_on,
+            note=candidate.get_discovery_display(),
+            recorded_by=acting_user(actor),
+        )
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,
