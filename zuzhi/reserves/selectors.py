@@ -66,11 +66,13 @@ def candidate_list(
 
 
 def candidate_counts(*, qs: QuerySet[ReserveCandidate]) -> dict:
-    """Counts by status of a list, in one query: {"total": n, "candidate": n, …}."""
+    """Counts by status of a list, in one query: {"total": n, "candidate": n, …, "by_status":
+    [(status, label, n), …]} (the statuses with nobody left out)."""
     counts = qs.aggregate(
         total=Count("id"),
         **{s: Count("id", filter=Q(status=s)) for s in ReserveStatus.values},
     )
+    counts["by_status"] = [(v, label, counts[v]) for v, label in ReserveStatus.choices if counts[v]]
     return counts
 
 

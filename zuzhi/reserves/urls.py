@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import lifecycle_views, views
 
 app_name = "reserves"
 urlpatterns = [
@@ -9,6 +9,10 @@ urlpatterns = [
     path("new/", views.candidate_create_view, name="create"),
     path("registry-lookup/", views.registry_lookup_view, name="registry_lookup"),
     path("<int:pk>/", views.candidate_edit_view, name="edit"),
+    path("<int:pk>/record/", lifecycle_views.candidate_record_view, name="record"),
+    path("<int:pk>/step/", lifecycle_views.candidate_step_view, name="step"),
+    path("township-review/", lifecycle_views.township_review_view, name="township_review"),
+    path("send-to-review/", lifecycle_views.send_to_review_view, name="send_to_review"),
     path("returning-talent/", views.talent_list_view, name="talents"),
     path("returning-talent/export/", views.talent_export_view, name="talents_export"),
     path("returning-talent/new/", views.talent_create_view, name="talent_create"),

@@ -17,6 +17,7 @@ from zuzhi.core.export import xlsx_response
 from zuzhi.core.forms import apply_service_errors
 from zuzhi.core.params import text_param
 from zuzhi.core.personal import personal_view
+from zuzhi.joint_reviews.rules import round_scope_q
 from zuzhi.orgs.selectors import org_param
 
 from . import selectors as sel
@@ -72,6 +73,9 @@ def candidate_list_view(request):
             "townships": sel.townships(user=request.user),
             "sources": ReserveSource.choices,
             "statuses": ReserveStatus.choices,
+            # The county's 报送联审 is offered to those who open joint review rounds.
+            "may_send": round_scope_q(request.user) is not None,
+            "next": request.get_full_path(),
         },
     )
 
@@ -181,7 +185,7 @@ def candidate_edit_view(request, pk):
             apply_service_errors(form, exc)
         else:
             messages.success(request, "已保存。")
-            return redirect("reserves:list")
+            return redirect("reserves:record", pk)
     return _form_page(
         request, form, title=f"修改：{candidate.name}", template="reserves/form.html", submit="保存"
     )
