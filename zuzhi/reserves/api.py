@@ -2,6 +2,7 @@
 pages. County and township staff only; a record outside the user's scope is the logged 404."""
 
 import datetime
+from typing import Literal
 
 from django.http import Http404
 from django.utils import timezone
@@ -13,9 +14,9 @@ from zuzhi.core.params import ObjectId, Partial, QueryText
 from zuzhi.core.personal import personal_view
 from zuzhi.orgs.selectors import org_get, org_param
 
+from . import lifecycle, services
 from . import selectors as sel
-from . import services
-from .models import DiscoveryMethod, ReserveSource, ReserveStatus
+from .models import DiscoveryMethod, EventKind, ReserveSource, ReserveStatus
 
 router = Router(tags=["村级后备力量"])
 
@@ -41,6 +42,9 @@ class ReserveCandidateOut(Schema):
     willing: bool
     willingness_note: str
     status: ReserveStatus
+    status_changed_on: datetime.date | None
+    status_reason: str = Field(description="退回或退出原因（联审未通过只写“县级联审未通过”）")
+    priority: bool = Field(description="重点培养")
     member_id: int | None = Field(description="党员信息库中的记录")
     cadre_id: int | None = Field(description="干部信息库中的记录")
     returning_talent_id: int | None
@@ -164,4 +168,85 @@ def candidate_patch(request, reserve_id: ObjectId, payload: Partial[ReserveCandi
     candidate = sel.candidate_get(user=request.user, pk=reserve_id)
     data = _candidate_data(request, dict(payload))
     services.candidate_update(actor=request.user, candidate=candidate, data=data)
+    return _shown(request, sel.candidate_get(user=request.user, pk=reserve_id))
+
+
+class ReserveEventOut(Schema):
+    kind: EventKind
+    kind_label: str = Field(..., alias="get_kind_display")
+    on: datetime.date
+    note: str
+
+
+class ReserveTownshipReviewIn(Schema):
+    ids: list[ObjectId] = Field(..., max_length=500)
+    approve: bool
+    reason: str = Field("", max_length=200, description="退回时必填")
+
+
+class ReserveSendIn(Schema):
+    ids: list[ObjectId] = Field(..., max_length=2000)
+    title: str = Field(..., min_length=1, max_length=128)
+    deadline: datetime.date
+
+
+class ReserveStepIn(Schema):
+    step: Literal["priority", "priority_end", "keep", "exit"]
+    reason: str = Field("", max_length=200, description="退出时必填")
+
+
+def _chosen(request, ids) -> list:
+    found = list(sel.candidates_visible(user=request.user).filter(pk__in=ids))
+    if len(found) != len(set(ids)):
+        raise Http404("部分人选不存在或不在权限范围内。")
+    return found
+
+
+@router.get("/{int:reserve_id}/history", response=list[ReserveEventOut], summary="后备力量进出记录")
+def candidate_history(request, reserve_id: ObjectId):
+    return sel.candidate_get(user=request.user, pk=reserve_id).events.all()
+
+
+@router.post(
+    "/township-review", response=list[ReserveCandidateOut], summary="乡镇党委初审（通过或退回）"
+)
+def township_review(request, payload: ReserveTownshipReviewIn):
+    _require_manager(request)
+    done = lifecycle.township_review(
+        actor=request.user,
+        candidates=_chosen(request, payload.ids),
+        approve=payload.approve,
+        reason=payload.reason,
+    )
+    return personal_view(user=request.user, objects=done, where=request.path)
+
+
+@router.post("/send-to-review", response={201: dict}, summary="报送县级联审（县委组织部）")
+def send_to_review(request, payload: ReserveSendIn):
+    _require_manager(request)
+    review_round = lifecycle.candidates_send_to_review(
+        actor=request.user,
+        candidates=_chosen(request, payload.ids),
+        title=payload.title,
+        deadline=payload.deadline,
+    )
+    return Status(201, {"round_id": review_round.pk, "items": len(payload.ids)})
+
+
+@router.post(
+    "/{int:reserve_id}/steps", response=ReserveCandidateOut, summary="重点培养、保留或退出"
+)
+def candidate_step(request, reserve_id: ObjectId, payload: ReserveStepIn):
+    candidate = sel.candidate_get(user=request.user, pk=reserve_id)
+    if payload.step == "exit":
+        lifecycle.reserve_exit(actor=request.user, candidate=candidate, reason=payload.reason)
+    elif payload.step == "keep":
+        lifecycle.reserve_keep(actor=request.user, candidate=candidate, note=payload.reason)
+    else:
+        lifecycle.reserve_priority_set(
+            actor=request.user,
+            candidate=candidate,
+            priority=payload.step == "priority",
+            note=payload.reason,
+        )
     return _shown(request, sel.candidate_get(user=request.user, pk=reserve_id))

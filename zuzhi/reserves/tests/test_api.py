@@ -74,3 +74,39 @@ def test_returning_talent_api(county, town_a_user, api_as):
         content_type="application/json",
     )
     assert other.status_code == 404
+
+
+def test_township_review_steps_and_history_through_the_api(
+    county, town_a_user, town_b_user, api_as, make_reserve
+):
+    from zuzhi.reserves.models import ReserveCandidate, ReserveStatus
+
+    person = make_reserve(county.village_a1)
+    api = api_as(town_a_user)
+    refused = api.post(
+        "/api/reserves/township-review",
+        {"ids": [person.pk], "approve": False},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400 and "退回须写明原因" in str(refused.json())
+    other = api_as(town_b_user).post(
+        "/api/reserves/township-review",
+        {"ids": [person.pk], "approve": True},
+        content_type="application/json",
+    )
+    assert other.status_code == 404
+    done = api.post(
+        "/api/reserves/township-review",
+        {"ids": [person.pk], "approve": True},
+        content_type="application/json",
+    )
+    assert done.json()[0]["status"] == "township_approved"
+    ReserveCandidate.objects.filter(pk=person.pk).update(status=ReserveStatus.IN_POOL)
+    step = api.post(
+        f"/api/reserves/{person.pk}/steps",
+        {"step": "exit", "reason": "迁居外省"},
+        content_type="application/json",
+    )
+    assert step.json()["status"] == "exited" and step.json()["status_reason"] == "迁居外省"
+    kinds = [e["kind"] for e in api.get(f"/api/reserves/{person.pk}/history").json()]
+    assert kinds == ["nominated", "township_approved", "exited"]
