@@ -27,6 +27,8 @@ from zuzhi.contests.selectors.todo import (
 from zuzhi.core.roles import Role
 from zuzhi.core.scope import has_role, user_scope_paths
 from zuzhi.dues.selectors import dues_arrears_count
+from zuzhi.joint_reviews.rules import ROUND_ROLES
+from zuzhi.joint_reviews.selectors import reviewer_todo
 from zuzhi.members.selectors import member_structure, transfers_to_receive
 from zuzhi.members.services import MEMBER_ORG_TYPES, add_years
 from zuzhi.orglife.selectors import (
@@ -43,6 +45,8 @@ from zuzhi.ratings.periods import period_name
 from zuzhi.ratings.selectors import proposals_to_decide
 from zuzhi.recruitment.models import Stage
 from zuzhi.recruitment.selectors import candidate_stage_counts, recruitment_steps_due
+from zuzhi.reserves.scoping import may_manage_reserves
+from zuzhi.reserves.selectors import reserve_todo
 from zuzhi.training.models import Group
 from zuzhi.training.selectors import own_cadre, person_progress, short_list
 
@@ -323,6 +327,43 @@ def _cadre_items(user, today: datetime.date) -> list[TodoItem]:
     return items
 
 
+def _reserve_items(user, today: datetime.date) -> list[TodoItem]:
+    """Village reserves (村级后备力量): the township's first review and returned names, the
+    county's names to send to the joint review, and a department reviewer's names to answer."""
+    items = []
+    for row in reviewer_todo(user=user):
+        items.append(
+            TodoItem(
+                label=f"待反馈的联审名单（{row['department'].name}）",
+                count=row["count"],
+                url=_url("joint_reviews:review", department=row["department"].pk),
+                note=f"{row['deadline']:%Y-%m-%d} 前反馈",
+                tone="overdue" if row["deadline"] < today else "task",
+                since=row["deadline"],
+            )
+        )
+    if not may_manage_reserves(user):
+        return items
+    counts = reserve_todo(user=user)
+    for key, label, status in (
+        ("to_review", "待乡镇党委初审的后备力量人选", "candidate"),
+        ("returned", "初审退回待补正的后备力量人选", "returned"),
+    ):
+        if counts[key]:
+            items.append(
+                TodoItem(label=label, count=counts[key], url=_url("reserves:list", status=status))
+            )
+    if counts["to_send"] and has_role(user, *ROUND_ROLES):
+        items.append(
+            TodoItem(
+                label="待报送县级联审的后备力量人选",
+                count=counts["to_send"],
+                url=_url("reserves:list", status="township_approved"),
+            )
+        )
+    return items
+
+
 def todo_items(*, user, today: datetime.date | None = None) -> list[TodoItem]:
     """The user's to-do list: past deadlines first, then the rest, each group oldest first."""
     today = today or timezone.localdate()
@@ -365,6 +406,7 @@ def todo_items(*, user, today: datetime.date | None = None) -> list[TodoItem]:
             )
         )
     items += _cadre_items(user, today)
+    items += _reserve_items(user, today)
     return sorted(items, key=lambda i: (i.tone != "overdue", i.since or datetime.date.max))
 
 

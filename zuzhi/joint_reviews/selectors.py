@@ -3,14 +3,27 @@ and a reviewer's pending names (name, ID number and village only)."""
 
 import re
 
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    Min,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
-from zuzhi.core.scope import deny, get_or_logged_404, role_paths, subtree_q
+from zuzhi.core.roles import Role
+from zuzhi.core.scope import deny, get_or_logged_404, has_role, role_paths, subtree_q
 
 from .models import (
     Department,
     Outcome,
     ReviewDecision,
+    ReviewerDepartment,
     ReviewItem,
     ReviewRound,
     RoundStatus,
@@ -143,3 +156,53 @@ def round_county(*, user):
     if not roots:
         raise deny(user, message="县级联审为县委组织部工作人员和干部科使用。")
     return Organization.objects.get(path=roots[0])
+
+
+def reviewer_todo(*, user) -> list[dict]:
+    """Per department of the reviewer: names not answered yet and the earliest deadline among
+    them (the home page's 待反馈), one grouped query per department."""
+    rows = []
+    for department in reviewer_departments(user=user):
+        pending = reviewer_pending(user=user, department=department).aggregate(
+            count=Count("id"), deadline=Min("round__deadline")
+        )
+        if pending["count"]:
+            rows.append({"department": department, **pending})
+    return rows
+
+
+def departments_admin(*, user) -> QuerySet[Department]:
+    """The participating departments with their reviewer accounts (联审部门设置), for the
+    county staff who configure them."""
+    if not has_role(user, Role.COUNTY_STAFF):
+        raise deny(user, message="只有县委组织部工作人员可以设置联审部门。")
+    links = ReviewerDepartment.objects.select_related("user").order_by("user__username")
+    return Department.objects.prefetch_related(Prefetch("reviewers", queryset=links))
+
+
+def reviewer_accounts(*, user) -> QuerySet:
+    """Accounts holding the joint reviewer role in the user's county, to assign to departments."""
+    from django.contrib.auth import get_user_model
+
+    county = round_county(user=user)
+    return (
+        get_user_model()
+        .objects.filter(
+            subtree_q(county.path, "role_assignments__organization__path"),
+            role_assignments__role=Role.JOINT_REVIEWER,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+def department_get(*, user, pk) -> Department:
+    departments = departments_admin(user=user)
+    return get_or_logged_404(user, departments, departments, pk=pk)
+
+
+def reviewer_link_get(*, user, pk) -> ReviewerDepartment:
+    departments_admin(user=user)
+    links = ReviewerDepartment.objects.select_related("user", "department")
+    return get_or_logged_404(user, links, links, pk=pk)

@@ -51,11 +51,63 @@ def _require_round_role(actor, path: str) -> None:
         raise deny(actor, message="发起或管理县级联审需要县委组织部工作人员或干部科角色。")
 
 
+def _require_department_admin(actor, target=None) -> None:
+    if not (is_system(actor) or has_role(actor, Role.COUNTY_STAFF)):
+        raise deny(actor, target=target, message="只有县委组织部工作人员可以设置联审部门。")
+
+
+def department_save(
+    *, actor, department: Department | None = None, name: str, active: bool = True
+) -> Department:
+    """Add a participating department or rename / (de)activate one (配置联审部门). A
+    deactivated department keeps its past answers and takes part in no new round."""
+    _require_department_admin(actor, department)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": ["请填写部门名称。"]})
+    clash = Department.objects.filter(name=name)
+    if department is not None:
+        clash = clash.exclude(pk=department.pk)
+    if clash.exists():
+        raise ValidationError({"name": [f"已有名为“{name}”的联审部门。"]})
+    with transaction.atomic():
+        before = None
+        if department is None:
+            last = Department.objects.order_by("-order").values_list("order", flat=True).first()
+            department = Department(order=(last or 0) + 1)
+        else:
+            before = {"name": department.name, "active": department.active}
+        department.name, department.active = name, active
+        department.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE if before else AuditAction.CREATE,
+            target=department,
+            before=before,
+            after={"name": name, "active": active},
+            message="配置联审部门",
+        )
+    return department
+
+
+def reviewer_department_remove(*, actor, link: ReviewerDepartment) -> None:
+    """Take a reviewer off a department (取消审核人); their past answers stay."""
+    _require_department_admin(actor, link)
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=AuditAction.DELETE,
+            target=link,
+            before={"user": link.user.get_username(), "department": link.department.name},
+            message="取消联审部门审核人",
+        )
+        link.delete()
+
+
 def reviewer_department_assign(*, actor, user, department: Department) -> ReviewerDepartment:
     """Let a reviewer account answer for a department (按部门授权审核人). The account must hold
     the joint reviewer role already (granted like any role)."""
-    if not (is_system(actor) or has_role(actor, Role.COUNTY_STAFF)):
-        raise deny(actor, target=department, message="只有县委组织部工作人员可以指定联审审核人。")
+    _require_department_admin(actor, department)
     if not has_role(user, Role.JOINT_REVIEWER):
         raise ValidationError({"user": ["该账号没有联审部门审核人角色，请先授予角色。"]})
     with transaction.atomic():

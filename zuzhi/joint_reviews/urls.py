@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import department_views, views
 
 app_name = "joint_reviews"
 urlpatterns = [
     path("", views.round_list_view, name="list"),
     path("new/", views.round_open_view, name="open"),
+    path("departments/", department_views.departments_view, name="departments"),
     path("<int:review_round_id>/", views.round_view, name="round"),
     path("<int:review_round_id>/close/", views.round_close_view, name="close"),
     path("<int:review_round_id>/export.xlsx", views.round_export_view, name="export"),

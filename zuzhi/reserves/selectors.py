@@ -111,3 +111,14 @@ def townships(*, user) -> QuerySet[Organization]:
     for root in reserve_roots(user):
         q |= subtree_q(root)
     return qs.filter(q).order_by("path") if q else qs.none()
+
+
+def reserve_todo(*, user) -> dict:
+    """The reserves waiting on the user's side, in one query: names for the township's first
+    review (待乡镇初审), names returned to correct (乡镇退回), and for the county, names the
+    townships passed that wait to be sent to the joint review (待报送联审)."""
+    return candidates_visible(user=user).aggregate(
+        to_review=Count("id", filter=Q(status=ReserveStatus.CANDIDATE)),
+        returned=Count("id", filter=Q(status=ReserveStatus.RETURNED)),
+        to_send=Count("id", filter=Q(status=ReserveStatus.TOWNSHIP_APPROVED)),
+    )

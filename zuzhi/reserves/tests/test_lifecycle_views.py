@@ -114,3 +114,15 @@ def test_another_township_cannot_step_a_record(
         reverse("reserves:step", args=[a.pk]), {"step": "exit", "reason": "x"}
     )
     assert response.status_code == 404 and status_of(a) == ReserveStatus.IN_POOL
+
+
+def test_home_to_do_names_the_first_review_and_the_names_to_send(
+    county, town_a_user, town_b_user, county_user, client_as, make_reserve
+):
+    a = make_reserve(county.village_a1)
+    home = reverse("home")
+    assert "待乡镇党委初审的后备力量人选" in client_as(town_a_user).get(home).content.decode()
+    assert "待乡镇党委初审" not in client_as(town_b_user).get(home).content.decode()
+    lifecycle.township_review(actor=town_a_user, candidates=[a], approve=True)
+    assert "待报送县级联审的后备力量人选" in client_as(county_user).get(home).content.decode()
+    assert "待报送县级联审" not in client_as(town_a_user).get(home).content.decode()
