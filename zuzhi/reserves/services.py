@@ -5,6 +5,8 @@ validated, scope-checked and audited in one transaction.
 cadre registry (干部) is linked to that record, and the name, gender, birth date, education
 and phone are taken from it; what the registry lacks is taken from the form (registry.py)."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -119,8 +121,11 @@ def _candidate_clean(*, candidate: ReserveCandidate) -> None:
     candidate.full_clean(exclude=["member", "cadre", "returning_talent", "village"])
 
 
-def candidate_create(*, actor, data: dict) -> ReserveCandidate:
-    """Register a village reserve candidate (登记后备力量人选)."""
+def candidate_create(
+    *, actor, data: dict, nominated_on: datetime.date | None = None
+) -> ReserveCandidate:
+    """Register a village reserve candidate (登记后备力量人选), nominated on `nominated_on`
+    (today by default: a clerk may enter a nomination the township made earlier)."""
     candidate = ReserveCandidate(
         **{k: v for k, v in data.items() if k in CANDIDATE_FIELDS},
         created_by=acting_user(actor),
@@ -129,7 +134,7 @@ def candidate_create(*, actor, data: dict) -> ReserveCandidate:
     _require_scope(actor, village=data.get("village"), talent=data.get("returning_talent"))
     with transaction.atomic():
         _candidate_clean(candidate=candidate)
-        candidate.status_changed_on = timezone.localdate()
+        candidate.status_changed_on = nominated_on or timezone.localdate()
         candidate.save()
         ReserveEvent.objects.create(
             candidate=candidate,

@@ -117,3 +117,20 @@ def test_talent_create_and_candidate_from_it(county, town_a_user, make_reserve):
             data={"home_village": county.village_a1, "name": "周", "id_number": "123"},
         )
     assert "18 位" in exc.value.message_dict["id_number"][0]
+
+
+def test_the_system_may_register_a_candidate(county):
+    from zuzhi.core.scope import SYSTEM
+    from zuzhi.reserves.services import candidate_create
+
+    person = candidate_create(
+        actor=SYSTEM,
+        data={
+            "village": county.village_a1,
+            "name": "王磊",
+            "id_number": valid_id_number(birth="19900101", sequence=511),
+            "source": "veteran",
+            "discovery": "organization",
+        },
+    )
+    assert person.created_by is None and person.events.count() == 1

@@ -13,6 +13,7 @@ from zuzhi.demo.cadres import seed_cadre_accounts, seed_cadres
 from zuzhi.demo.contests import seed_contests
 from zuzhi.demo.promotions import seed_promotions
 from zuzhi.demo.ratings import seed_ratings
+from zuzhi.demo.reserves import seed_reserves
 from zuzhi.demo.seeding import (
     random_password,
     refresh_statistics,
@@ -64,6 +65,10 @@ class Command(BaseCommand):
                 seed_village_work(demo=demo, rng=random.Random(seed + 13))
                 accounts += seed_village_account(password=password)
                 seed_team_appraisal(demo=demo, rng=random.Random(seed + 14))
+                reserves, logins = seed_reserves(
+                    demo=demo, rng=random.Random(seed + 16), password=password
+                )
+                accounts += logins
                 # Last: the triggers read what every seeder above has written.
                 seed_adjustments(demo=demo, rng=random.Random(seed + 15))
         except ValidationError as exc:
@@ -71,7 +76,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"示范县：新建组织 {demo.created} 个，更新 {demo.updated} 个；新建党员 {members} 名；"
             f"组织生活记录 {meetings} 条；发展党员 {candidates} 人；考评竞赛 {contests} 项；星级评定 {stars} 颗星；"
-            f"新建干部 {cadres} 名，领导班子 {teams} 个，职级记录 {ranks} 条，学时记录 {trained} 条。"
+            f"新建干部 {cadres} 名，领导班子 {teams} 个，职级记录 {ranks} 条，学时记录 {trained} 条；村级后备力量 {reserves} 人。"
         )
         self.stdout.write("\n演示账号（地址 http://127.0.0.1:8000 ）：")
         for username, full_name, where in accounts:

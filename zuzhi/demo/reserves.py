@@ -1,0 +1,270 @@
+"""Demo village reserves (村级后备力量): about 750 candidates over the 300 villages (some with
+none or one), the 雁归 contact list, and their way through the services: the township's first
+review, a first county joint review round closed (all twelve departments answered; a few
+rejections), a second round in progress with reviewer accounts `review_jiwei` and
+`review_police` among the twelve, and names still waiting for the township."""
+
+import datetime
+import random
+
+from zuzhi.accounts.models import User
+from zuzhi.accounts.services import user_upsert
+from zuzhi.core.idnumber import check_char
+from zuzhi.core.roles import Role
+from zuzhi.core.scope import SYSTEM
+from zuzhi.joint_reviews import services as review_services
+from zuzhi.joint_reviews.models import Department
+from zuzhi.members.models import Member
+from zuzhi.reserves import lifecycle
+from zuzhi.reserves.models import ReserveCandidate, ReserveStatus
+from zuzhi.reserves.services import candidate_create, talent_create
+
+from .seeding import COUNTY_DIVISION, TODAY, mobile, person_name
+
+REVIEWERS = {
+    "纪委监委": "review_jiwei",
+    "公安": "review_police",
+    "法院": "review_court",
+    "检察院": "review_procuratorate",
+    "信访": "review_petition",
+    "司法": "review_justice",
+    "民政": "review_civil",
+    "卫健": "review_health",
+    "市场监管": "review_market",
+    "税务": "review_tax",
+    "自然资源": "review_land",
+    "人社": "review_hrss",
+}
+PER_VILLAGE = [(0, 7), (1, 13), (2, 40), (3, 30), (4, 10)]
+SOURCES = [
+    ("excellent_member", 30),
+    ("business_leader", 20),
+    ("veteran", 10),
+    ("migrant_worker", 20),
+    ("graduate", 15),
+    ("other", 5),
+]
+DISCOVERY = [("organization", 60), ("public", 30), ("self", 10)]
+# ZB64: 21 大学, 31 大专 (college); 35 中专, 37 高中, 38 初中.
+EDUCATION = [("21", 26), ("31", 36), ("35", 8), ("37", 20), ("38", 10)]
+CITIES = ["郑州", "深圳", "上海", "杭州", "苏州", "北京", "广州", "南阳"]
+TRADES = ["电子厂技术员", "建筑项目经理", "餐饮个体户", "物流车队长", "电商运营", "汽修店老板"]
+REJECTIONS = {"公安": "近三年有治安处罚记录", "纪委监委": "有正在核查的问题线索"}
+
+
+def _weighted(rng, pairs):
+    return rng.choices([v for v, _ in pairs], weights=[w for _, w in pairs])[0]
+
+
+def _id_number(rng, used: set[str], *, age: int) -> str:
+    while True:
+        born = datetime.date(TODAY.year - age, rng.randint(1, 12), rng.randint(1, 28))
+        first17 = f"{COUNTY_DIVISION}{born:%Y%m%d}{rng.randrange(0, 1000):03d}"
+        number = first17 + check_char(first17)
+        if number not in used:
+            used.add(number)
+            return number
+
+
+def _reviewers(county, password: str) -> dict[int, User]:
+    review_services.departments_load_defaults(actor=SYSTEM)
+    reviewers = {}
+    for department in Department.objects.filter(active=True):
+        username = REVIEWERS.get(department.name)
+        if username is None:
+            continue
+        user = user_upsert(
+            username=username,
+            password=password,
+            full_name=f"{department.name}联审审核人",
+            roles=[(Role.JOINT_REVIEWER, county)],
+        )
+        review_services.reviewer_department_assign(actor=SYSTEM, user=user, department=department)
+        reviewers[department.pk] = user
+    return reviewers
+
+
+def _talents(demo, rng, used: set[str]) -> int:
+    count = 0
+    for town in demo.townships:
+        for village in rng.sample(demo.villages[town.pk], k=min(4, len(demo.villages[town.pk]))):
+            talent_create(
+                actor=SYSTEM,
+                data={
+                    "home_village": village,
+                    "name": person_name(rng),
+                    "id_number": _id_number(rng, used, age=rng.randint(26, 45)),
+                    "whereabouts": rng.choice(CITIES),
+                    "occupation": rng.choice(TRADES),
+                    "phone": mobile(rng),
+                    "last_contact_on": TODAY - datetime.timedelta(days=rng.randint(5, 200)),
+                    "contact_person": f"{town.name[:3]}组织委员",
+                },
+            )
+            count += 1
+    return count
+
+
+def _young_members(villages) -> dict[int, list[str]]:
+    """ID numbers of full members aged 25–45 by village, to nominate from the registry."""
+    born_after = datetime.date(TODAY.year - 45, 1, 1)
+    born_before = datetime.date(TODAY.year - 25, 12, 31)
+    found: dict[int, list[str]] = {}
+    for org_id, number in Member.objects.filter(
+        organization__in=villages,
+        status="full",
+        birth_date__range=(born_after, born_before),
+    ).values_list("organization_id", "id_number"):
+        found.setdefault(org_id, []).append(number)
+    return found
+
+
+def _nominate(demo, rng, used: set[str]) -> list[ReserveCandidate]:
+    villages = [v for town in demo.townships for v in demo.villages[town.pk]]
+    members = _young_members(villages)
+    # A township that chose older, less schooled names misses the targets on the dashboard.
+    older = {t.pk for t in demo.townships[3:5]}
+    people = []
+    for town in demo.townships:
+        for village in demo.villages[town.pk]:
+            for _ in range(_weighted(rng, PER_VILLAGE)):
+                source = _weighted(rng, SOURCES)
+                pool = members.get(village.pk, [])
+                if source == "excellent_member" and pool:
+                    number = pool.pop(rng.randrange(len(pool)))
+                else:
+                    if source == "excellent_member":
+                        source = "business_leader"
+                    low, high = (34, 50) if town.pk in older else (24, 46)
+                    number = _id_number(rng, used, age=rng.randint(low, high))
+                education = _weighted(rng, EDUCATION)
+                if town.pk in older and education in ("21", "31") and rng.random() < 0.5:
+                    education = "37"
+                people.append(
+                    candidate_create(
+                        actor=SYSTEM,
+                        data={
+                            "village": village,
+                            "name": person_name(rng),
+                            "id_number": number,
+                            "phone": mobile(rng),
+                            "education": education,
+                            "source": source,
+                            "discovery": _weighted(rng, DISCOVERY),
+                            "willing": True,
+                        },
+                        nominated_on=TODAY - datetime.timedelta(days=rng.randint(150, 200)),
+                    )
+                )
+    return people
+
+
+def _first_round(people, reviewers, county_admin, rng) -> None:
+    """Sent in summer, answered by all twelve, closed: the pool."""
+    review_round = lifecycle.candidates_send_to_review(
+        actor=county_admin,
+        candidates=people,
+        title="2026年第一批村级后备力量县级联审",
+        deadline=TODAY - datetime.timedelta(days=100),
+        on=TODAY - datetime.timedelta(days=120),
+    )
+    items = list(review_round.items.all())
+    departments = {d.name: d for d in Department.objects.filter(pk__in=reviewers)}
+    for item in rng.sample(items, k=6):
+        name = rng.choice(list(REJECTIONS))
+        review_services.decision_record(
+            actor=reviewers[departments[name].pk],
+            item=item,
+            department=departments[name],
+            verdict="rejected",
+            reason=REJECTIONS[name],
+        )
+    for department in departments.values():
+        review_services.decisions_clear_pending(
+            actor=reviewers[department.pk], department=department, items=items
+        )
+    review_services.round_close(actor=county_admin, review_round=review_round)
+
+
+def _second_round(people, reviewers, county_admin) -> None:
+    """Sent last week and still open: 纪委监委 has answered every name, 公安 half of them
+    (one rejection), six departments all, four none yet."""
+    review_round = lifecycle.candidates_send_to_review(
+        actor=county_admin,
+        candidates=people,
+        title="2026年第二批村级后备力量县级联审",
+        deadline=TODAY + datetime.timedelta(days=12),
+        on=TODAY - datetime.timedelta(days=5),
+    )
+    items = list(review_round.items.all())
+    departments = list(Department.objects.filter(pk__in=reviewers).order_by("order"))
+    police = next(d for d in departments if d.name == "公安")
+    review_services.decision_record(
+        actor=reviewers[police.pk],
+        item=items[0],
+        department=police,
+        verdict="rejected",
+        reason=REJECTIONS["公安"],
+    )
+    review_services.decisions_clear_pending(
+        actor=reviewers[police.pk], department=police, items=items[: len(items) // 2]
+    )
+    for department in departments:
+        if department != police and department.order <= 8:
+            review_services.decisions_clear_pending(
+                actor=reviewers[department.pk], department=department, items=items
+            )
+
+
+def seed_reserves(*, demo, rng: random.Random, password: str) -> tuple[int, list]:
+    """The reserves and their review; returns (how many, the two reviewer logins to print)."""
+    reviewers = _reviewers(demo.county, password)
+    county_admin = User.objects.get(username="county_admin")
+    used = set(ReserveCandidate.objects.values_list("id_number", flat=True))
+    _talents(demo, rng, used)
+    people = _nominate(demo, rng, used)
+    town1 = demo.townships[0]
+    waiting = [p for p in people if p.village.path.startswith(town1.path)][:12]
+    returned, waiting = waiting[:2], waiting[2:]
+    reviewed = [p for p in people if p not in waiting and p not in returned]
+    lifecycle.township_review(
+        actor=SYSTEM,
+        candidates=returned,
+        approve=False,
+        reason="本人意愿说明不全，请补充后再报",
+        on=TODAY - datetime.timedelta(days=3),
+    )
+    lifecycle.township_review(
+        actor=SYSTEM,
+        candidates=reviewed,
+        approve=True,
+        on=TODAY - datetime.timedelta(days=130),
+    )
+    second = rng.sample(reviewed, k=40)
+    chosen = set(p.pk for p in second)
+    _first_round([p for p in reviewed if p.pk not in chosen], reviewers, county_admin, rng)
+    _second_round(second, reviewers, county_admin)
+    pool = list(
+        ReserveCandidate.objects.filter(status=ReserveStatus.IN_POOL).select_related("village")
+    )
+    picked = rng.sample(pool, k=len(pool) // 10 + 5)
+    for person in picked[5:]:
+        lifecycle.reserve_priority_set(
+            actor=SYSTEM,
+            candidate=person,
+            priority=True,
+            note="群众基础好，列为重点培养",
+            on=TODAY - datetime.timedelta(days=60),
+        )
+    for person in picked[:5]:
+        lifecycle.reserve_exit(
+            actor=SYSTEM,
+            candidate=person,
+            reason="长期外出务工，本人申请退出",
+            on=TODAY - datetime.timedelta(days=40),
+        )
+    accounts = [
+        (REVIEWERS[name], f"{name}联审审核人", f"联审部门审核人 · {name}")
+        for name in ("纪委监委", "公安")
+    ]
+    return len(people), accounts
