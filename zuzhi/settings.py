@@ -292,6 +292,14 @@ ZUZHI_AUDIT_ADMIN_ONLY_TYPES = [
 # terms ending within this many days are listed for renewal or replacement.
 ZUZHI_VILLAGE_REPORT_DUE_DAY = env_int("ZUZHI_VILLAGE_REPORT_DUE_DAY", 5)
 ZUZHI_VILLAGE_TERM_ENDING_DAYS = env_int("ZUZHI_VILLAGE_TERM_ENDING_DAYS", 60)
+# Village reserve targets (村级后备力量, issue #15; reserves.targets): reserves per village
+# (two or three wanted), the pool's highest average age, and its lowest share with a college
+# degree (大专及以上) as an exact fraction; a value on the boundary meets its target.
+ZUZHI_RESERVE_TARGET_PER_VILLAGE = env_int("ZUZHI_RESERVE_TARGET_PER_VILLAGE", 2)
+ZUZHI_RESERVE_TARGET_MAX_AVG_AGE = env_int("ZUZHI_RESERVE_TARGET_MAX_AVG_AGE", 37)
+ZUZHI_RESERVE_TARGET_MIN_COLLEGE_SHARE = os.environ.get(
+    "ZUZHI_RESERVE_TARGET_MIN_COLLEGE_SHARE", "3/5"
+)
 # Appointment-form uploads (.lrmx zips) with more files than this are written by the worker.
 ZUZHI_LRMX_BACKGROUND_FILES = env_int("ZUZHI_LRMX_BACKGROUND_FILES", 200)
 # A confirmed import no worker has taken after this long says the worker is not running.

@@ -19,6 +19,7 @@ from . import selectors as sel
 from .models import DiscoveryMethod, EventKind, ReserveSource, ReserveStatus
 
 router = Router(tags=["村级后备力量"])
+router.add_router("/pool", "zuzhi.reserves.pool_api.router")
 
 
 def _require_manager(request) -> None:

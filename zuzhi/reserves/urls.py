@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import lifecycle_views, views
+from . import dashboard_views, lifecycle_views, views
 
 app_name = "reserves"
 urlpatterns = [
@@ -17,4 +17,13 @@ urlpatterns = [
     path("returning-talent/export/", views.talent_export_view, name="talents_export"),
     path("returning-talent/new/", views.talent_create_view, name="talent_create"),
     path("returning-talent/<int:talent_id>/", views.talent_edit_view, name="talent_edit"),
+    # The pool against its targets (后备力量库), by township and by village.
+    path("pool/", dashboard_views.pool_overview_view, name="pool"),
+    path("pool/export/", dashboard_views.pool_export_view, name="pool_export"),
+    path("pool/<int:township_id>/", dashboard_views.pool_township_view, name="pool_township"),
+    path(
+        "pool/<int:township_id>/export/",
+        dashboard_views.pool_township_export_view,
+        name="pool_township_export",
+    ),
 ]

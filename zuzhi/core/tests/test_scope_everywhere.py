@@ -108,6 +108,7 @@ PARAM_KINDS = {
     "adjustment_case_id": "adjustment_case",
     "reserve_id": "reserve_candidate",
     "talent_id": "returning_talent",
+    "township_id": "township",
     "review_round_id": "review_round",
     "review_item_id": "review_item",
 }
@@ -263,6 +264,9 @@ class TownB:
 
     def _org(self):
         return self.county.village_b1
+
+    def _township(self):
+        return self.county.town_b
 
     def _member(self):
         return make_member(self.county.village_b1, name="乙党员")
