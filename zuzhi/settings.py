@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "zuzhi.village_work",
     "zuzhi.team_appraisal",
     "zuzhi.adjustments",
+    "zuzhi.reserve_appraisals",
     "zuzhi.reserves",
     "zuzhi.joint_reviews",
     "zuzhi.demo",
@@ -198,6 +199,9 @@ ZUZHI_PROMOTION_GRADE_POINTS = {"excellent": 2, "competent": 1}
 # 优秀+称职 below APPROVAL_MIN → admonish or adjust; 不称职 above UNFIT_MAX → removal.
 ZUZHI_APPRAISAL_APPROVAL_MIN = os.environ.get("ZUZHI_APPRAISAL_APPROVAL_MIN", "2/3")
 ZUZHI_APPRAISAL_UNFIT_MAX = os.environ.get("ZUZHI_APPRAISAL_UNFIT_MAX", "1/3")
+# Half-year appraisal of village reserves (后备力量半年考评), an exact fraction: a reserve whose
+# 优秀+称职 marks on 德能勤绩廉 are strictly below this share of all marks is flagged as weak.
+ZUZHI_RESERVE_APPRAISAL_PASS_SHARE = os.environ.get("ZUZHI_RESERVE_APPRAISAL_PASS_SHARE", "2/3")
 # Open records of the supervision file bar a promotion (excused and cleared ones do not).
 ZUZHI_PROMOTION_EXCLUDED = "zuzhi.archive.selectors.promotion_bars"
 # The five triggers (五个即调): a team post empty for more than this many days; the kinds of

@@ -25,6 +25,7 @@ urlpatterns = [
     path("village/", include("zuzhi.village_work.urls")),
     path("team-appraisals/", include("zuzhi.team_appraisal.urls")),
     path("adjustments/", include("zuzhi.adjustments.urls")),
+    path("reserves/appraisals/", include("zuzhi.reserve_appraisals.urls")),
     path("reserves/", include("zuzhi.reserves.urls")),
     path("joint-reviews/", include("zuzhi.joint_reviews.urls")),
     path("audit/", include("zuzhi.core.urls")),

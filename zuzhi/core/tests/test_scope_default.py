@@ -46,6 +46,7 @@ SCOPED_APPS = [
     "team_appraisal",
     "adjustments",
     "joint_reviews",
+    "reserve_appraisals",
 ]
 # Models of those apps that belong to no organization: the whole deployment shares them.
 UNSCOPED = {

@@ -111,6 +111,8 @@ PARAM_KINDS = {
     "township_id": "township",
     "review_round_id": "review_round",
     "review_item_id": "review_item",
+    "reserve_appraisal_id": "reserve_appraisal",
+    "reserve_subject_id": "reserve_appraisal_subject",
 }
 # An `item_id` is named by the collection it is in.
 SEGMENT_KINDS = {("adjustments", "item_id"): "adjustment", ("corrections", "item_id"): "correction"}
@@ -134,6 +136,8 @@ SKIPPED = {
     "appraisal:cast": "casting on the anonymous ballot needs a ballot code, not a login (#11 5.6)",
     "team_appraisal:ballot": "the anonymous ballot page has no login and no scope by design",
     "team_appraisal:cast": "casting on the anonymous ballot needs a ballot code, not a login",
+    "reserve_appraisals:ballot": "the anonymous ballot page has no login and no scope by design",
+    "reserve_appraisals:cast": "casting on the anonymous ballot needs a ballot code, not a login",
     "contests:public": "the public contest page is for every citizen, not scoped",
     "contests:public_code": PUBLIC,
     "contests:public_verify": PUBLIC,
@@ -752,6 +756,19 @@ class TownB:
 
     def _review_item(self):
         return self["review_round"].items.get()
+
+    # Reserves' half-year appraisal: town B's, of a reserve of village B1 in the pool.
+    def _reserve_appraisal(self):
+        from zuzhi.reserve_appraisals.services import appraisal_open
+        from zuzhi.reserve_appraisals.tests.factories import pooled_reserves
+
+        pooled_reserves(county=self.county, people=[(self.county.village_b1, "孙库", 64)])
+        return appraisal_open(
+            actor=self.clerk, township=self.county.town_b, year=2026, half=1, codes=1
+        )[0]
+
+    def _reserve_appraisal_subject(self):
+        return self["reserve_appraisal"].subjects.get()
 
 
 def _id_number(sequence: int) -> str:
