@@ -15,6 +15,7 @@ from zuzhi.core.scope import SYSTEM
 from zuzhi.joint_reviews import services as review_services
 from zuzhi.joint_reviews.models import Department
 from zuzhi.members.models import Member
+from zuzhi.reserve_appraisals import services as appraisal_services
 from zuzhi.reserves import lifecycle
 from zuzhi.reserves.models import ReserveCandidate, ReserveStatus
 from zuzhi.reserves.services import candidate_create, talent_create
@@ -35,7 +36,7 @@ REVIEWERS = {
     "自然资源": "review_land",
     "人社": "review_hrss",
 }
-PER_VILLAGE = [(0, 7), (1, 13), (2, 40), (3, 30), (4, 10)]
+PER_VILLAGE = [(0, 5), (1, 10), (2, 32), (3, 35), (4, 18)]
 SOURCES = [
     ("excellent_member", 30),
     ("business_leader", 20),
@@ -126,7 +127,8 @@ def _nominate(demo, rng, used: set[str]) -> list[ReserveCandidate]:
     older = {t.pk for t in demo.townships[3:5]}
     people = []
     for town in demo.townships:
-        for village in demo.villages[town.pk]:
+        # Reserves belong to a village, not to the sub-branches of its 党总支.
+        for village in (v for v in demo.villages[town.pk] if v.parent_id == town.pk):
             for _ in range(_weighted(rng, PER_VILLAGE)):
                 source = _weighted(rng, SOURCES)
                 pool = members.get(village.pk, [])
@@ -216,6 +218,49 @@ def _second_round(people, reviewers, county_admin) -> None:
             )
 
 
+GRADES = ["excellent", "competent", "basically", "incompetent"]
+DIMENSIONS = ["de", "neng", "qin", "ji", "lian"]
+
+
+def _half_year_appraisal(demo, rng) -> None:
+    """城关镇's appraisal of the second half year: 14 of 16 codes voted, the tally closed,
+    every reserve decided (the weakest out, the best for priority training)."""
+    clerk = User.objects.get(username="township1")
+    appraisal, codes = appraisal_services.appraisal_open(
+        actor=clerk,
+        township=demo.townships[0],
+        year=TODAY.year,
+        half=2,
+        codes=16,
+        opened_on=TODAY - datetime.timedelta(days=9),
+    )
+    subjects = list(appraisal.subjects.order_by("order", "pk"))
+    weak = {s.pk for s in subjects[-2:]}
+    for code in codes[:14]:
+        marks = {}
+        for s in subjects:
+            weights = [1, 2, 5, 4] if s.pk in weak else [5, 6, 1, 0]
+            marks[s.pk] = {d: rng.choices(GRADES, weights=weights)[0] for d in DIMENSIONS}
+        appraisal_services.ballot_cast(appraisal_id=appraisal.pk, code=code, marks=marks)
+    appraisal = appraisal_services.appraisal_close(
+        actor=clerk, appraisal=appraisal, closed_on=TODAY - datetime.timedelta(days=4)
+    )
+    for s in appraisal.subjects.order_by("rank", "pk"):
+        if s.flagged:
+            outcome, reason = "exit", "半年考评称职以上票数未过三分之二，退出后备力量库"
+        elif s.rank is not None and s.rank <= 3:
+            outcome, reason = "priority", "半年考评名列前茅"
+        else:
+            outcome, reason = "keep", ""
+        appraisal_services.subject_decide(
+            actor=clerk,
+            subject=s,
+            outcome=outcome,
+            reason=reason,
+            on=TODAY - datetime.timedelta(days=2),
+        )
+
+
 def seed_reserves(*, demo, rng: random.Random, password: str) -> tuple[int, list]:
     """The reserves and their review; returns (how many, the two reviewer logins to print)."""
     reviewers = _reviewers(demo.county, password)
@@ -263,6 +308,7 @@ def seed_reserves(*, demo, rng: random.Random, password: str) -> tuple[int, list
             reason="长期外出务工，本人申请退出",
             on=TODAY - datetime.timedelta(days=40),
         )
+    _half_year_appraisal(demo, rng)
     accounts = [
         (REVIEWERS[name], f"{name}联审审核人", f"联审部门审核人 · {name}")
         for name in ("纪委监委", "公安")
