@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "zuzhi.team_appraisal",
     "zuzhi.adjustments",
     "zuzhi.reserve_appraisals",
+    "zuzhi.reserve_use",
     "zuzhi.reserves",
     "zuzhi.joint_reviews",
     "zuzhi.demo",

@@ -58,6 +58,9 @@ PERSONAL_MODELS: dict[str, PersonalModel] = {
     "reserves.returningtalent": PersonalModel(
         {"id_number": _id_number(), "phone": _phone()}, org_path="home_village.path"
     ),
+    "reserve_use.villagecommitteemember": PersonalModel(
+        {"id_number": _id_number()}, org_path="village.path"
+    ),
 }
 
 # Audit snapshots (before/after) are masked by key, whatever model they describe.

@@ -5,17 +5,23 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from zuzhi.members.services import add_years
+from zuzhi.reserve_use.selectors import open_reserve_exists
 
 from .models import Candidate, Stage
 from .services import MAX_EXTENSION_MONTHS, add_months
 
 
 def candidate_list(*, user, stage: str | None = None) -> QuerySet[Candidate]:
-    """Who is at which step of recruitment (发展党员进度)."""
+    """Who is at which step of recruitment (发展党员进度); village reserves (后备力量) first,
+    as priority applicants (优先发展), marked `is_reserve`."""
     qs = Candidate.objects.visible_to(user).exclude(stage=Stage.WITHDRAWN)
     if stage:
         qs = qs.filter(stage=stage)
-    return qs.select_related("organization").order_by("stage", "applied_on", "pk")
+    return (
+        qs.select_related("organization")
+        .annotate(is_reserve=open_reserve_exists())
+        .order_by("-is_reserve", "stage", "applied_on", "pk")
+    )
 
 
 def candidate_get(*, user, pk) -> Candidate:

@@ -47,6 +47,7 @@ SCOPED_APPS = [
     "adjustments",
     "joint_reviews",
     "reserve_appraisals",
+    "reserve_use",
 ]
 # Models of those apps that belong to no organization: the whole deployment shares them.
 UNSCOPED = {

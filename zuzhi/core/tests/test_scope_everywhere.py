@@ -42,6 +42,7 @@ PK_KINDS = {
     "three_ones": "contact",
     "team_appraisal": "team_appraisal",
     "reserves": "reserve_candidate",
+    "reserve_use": "reserve_assignment",
 }
 URL_KINDS = {
     ("orgs:rectification", "pk"): "rectification",
@@ -113,6 +114,9 @@ PARAM_KINDS = {
     "review_item_id": "review_item",
     "reserve_appraisal_id": "reserve_appraisal",
     "reserve_subject_id": "reserve_appraisal_subject",
+    "reserve_assignment_id": "reserve_assignment",
+    "election_id": "village_election",
+    "village_id": "org",
 }
 # An `item_id` is named by the collection it is in.
 SEGMENT_KINDS = {("adjustments", "item_id"): "adjustment", ("corrections", "item_id"): "correction"}
@@ -655,6 +659,32 @@ class TownB:
                 "source": "graduate",
                 "discovery": "organization",
             },
+        )
+
+    # Reserve use: a task of a village B1 reserve in the pool, and an election there that
+    # made another one a village committee member.
+    def _pool_reserves(self):
+        from zuzhi.reserve_use.tests.factories import make_pool_reserves
+
+        return make_pool_reserves(self.county, [self.county.village_b1] * 2, sequence=780)
+
+    def _reserve_assignment(self):
+        from zuzhi.reserve_use.services import assignment_create
+
+        return assignment_create(
+            actor=self.clerk,
+            candidate=self["pool_reserves"][0],
+            data={"kind": "grid", "title": "乙网格", "started_on": datetime.date(2026, 1, 5)},
+        )
+
+    def _village_election(self):
+        from zuzhi.reserve_use.services import ElectedInput, election_record
+
+        return election_record(
+            actor=self.clerk,
+            village=self.county.village_b1,
+            held_on=datetime.date(2026, 1, 5),
+            elected=[ElectedInput(self["pool_reserves"][1], "village_committee", "member")],
         )
 
     def _adjustment_case(self):
