@@ -15,7 +15,11 @@ from zuzhi.core.scope import SYSTEM
 from zuzhi.joint_reviews import services as review_services
 from zuzhi.joint_reviews.models import Department
 from zuzhi.members.models import Member
+from zuzhi.orgs.models import CommitteeSeat
+from zuzhi.recruitment import services as recruitment_services
 from zuzhi.reserve_appraisals import services as appraisal_services
+from zuzhi.reserve_use import services as use_services
+from zuzhi.reserve_use.models import ElectedBody
 from zuzhi.reserves import lifecycle
 from zuzhi.reserves.models import ReserveCandidate, ReserveStatus
 from zuzhi.reserves.services import candidate_create, talent_create
@@ -261,6 +265,83 @@ def _half_year_appraisal(demo, rng) -> None:
         )
 
 
+TASKS = [
+    ("rural_revitalization", "村集体经济合作社账务与产业项目跟班"),
+    ("five_star", "五星支部创建“产业兴旺星”材料整理"),
+    ("dispute", "参与村级矛盾纠纷调处"),
+    ("grid", "第三网格入户走访与服务"),
+]
+
+
+def _use(demo, rng) -> None:
+    """压担子 for a third of the pool, two village elections that took reserves into the
+    committees, and five non-member reserves who applied to join the Party."""
+    pool = list(
+        ReserveCandidate.objects.filter(status=ReserveStatus.IN_POOL)
+        .select_related("village", "member")
+        .order_by("pk")
+    )
+    for person in rng.sample(pool, k=len(pool) // 3):
+        kind, title = rng.choice(TASKS)
+        started = TODAY - datetime.timedelta(days=rng.randint(20, 90))
+        task = use_services.assignment_create(
+            actor=SYSTEM,
+            candidate=person,
+            data={"kind": kind, "title": title, "started_on": started},
+        )
+        if rng.random() < 0.5:
+            use_services.assignment_record_result(
+                actor=SYSTEM,
+                assignment=task,
+                data={
+                    "performance": "按期完成，群众反映良好",
+                    "rating": rng.choice(["good", "fair", "good"]),
+                    "ended_on": started + datetime.timedelta(days=15),
+                },
+            )
+    town2 = demo.townships[1]
+    in_town2 = [p for p in pool if p.village.path.startswith(town2.path)]
+    non_member = next(p for p in in_town2 if p.member_id is None)
+    seated = set(
+        CommitteeSeat.objects.filter(ended_on__isnull=True).values_list("member_id", flat=True)
+    )
+    member = next(
+        (
+            p
+            for p in in_town2
+            if p.member is not None
+            and p.member.organization_id == p.village_id
+            and p.member_id not in seated
+        ),
+        None,
+    )
+    use_services.election_record(
+        actor=SYSTEM,
+        village=non_member.village,
+        held_on=TODAY - datetime.timedelta(days=20),
+        elected=[
+            use_services.ElectedInput(non_member, ElectedBody.VILLAGE_COMMITTEE, "vice_chair")
+        ],
+        note="村民委员会补选",
+    )
+    if member is not None:
+        use_services.election_record(
+            actor=SYSTEM,
+            village=member.village,
+            held_on=TODAY - datetime.timedelta(days=18),
+            elected=[use_services.ElectedInput(member, ElectedBody.BRANCH_COMMITTEE, "member")],
+            note="支部委员会增补委员",
+        )
+    applicants = [p for p in pool if p.member_id is None and p not in (non_member,)][:5]
+    for person in applicants:
+        recruitment_services.candidate_apply(
+            actor=SYSTEM,
+            organization=person.village,
+            applied_on=TODAY - datetime.timedelta(days=rng.randint(10, 60)),
+            data={"name": person.name, "id_number": person.id_number, "ethnicity": "01"},
+        )
+
+
 def seed_reserves(*, demo, rng: random.Random, password: str) -> tuple[int, list]:
     """The reserves and their review; returns (how many, the two reviewer logins to print)."""
     reviewers = _reviewers(demo.county, password)
@@ -309,6 +390,7 @@ def seed_reserves(*, demo, rng: random.Random, password: str) -> tuple[int, list
             on=TODAY - datetime.timedelta(days=40),
         )
     _half_year_appraisal(demo, rng)
+    _use(demo, rng)
     accounts = [
         (REVIEWERS[name], f"{name}联审审核人", f"联审部门审核人 · {name}")
         for name in ("纪委监委", "公安")
