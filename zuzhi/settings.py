@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "zuzhi.adjustments",
     "zuzhi.reserve_appraisals",
     "zuzhi.reserve_use",
+    "zuzhi.reserve_training",
     "zuzhi.reserves",
     "zuzhi.joint_reviews",
     "zuzhi.demo",

@@ -27,6 +27,7 @@ urlpatterns = [
     path("adjustments/", include("zuzhi.adjustments.urls")),
     path("reserves/appraisals/", include("zuzhi.reserve_appraisals.urls")),
     path("reserves/use/", include("zuzhi.reserve_use.urls")),
+    path("reserves/training/", include("zuzhi.reserve_training.urls")),
     path("reserves/", include("zuzhi.reserves.urls")),
     path("joint-reviews/", include("zuzhi.joint_reviews.urls")),
     path("audit/", include("zuzhi.core.urls")),

@@ -92,6 +92,7 @@ KEY_LABELS = {
     "roles": "角色",
     "pending_grant": "待审批的角色授权",
     "pending_grants": "待重新审批的角色",
+    "courses": "课程",
 }
 
 OUT_OF_SCOPE = "权限范围以外的组织"

@@ -48,6 +48,7 @@ SCOPED_APPS = [
     "joint_reviews",
     "reserve_appraisals",
     "reserve_use",
+    "reserve_training",
 ]
 # Models of those apps that belong to no organization: the whole deployment shares them.
 UNSCOPED = {

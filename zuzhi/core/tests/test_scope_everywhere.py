@@ -117,6 +117,8 @@ PARAM_KINDS = {
     "reserve_assignment_id": "reserve_assignment",
     "election_id": "village_election",
     "village_id": "org",
+    "mentorship_id": "mentorship",
+    "plan_id": "reserve_training_plan",
 }
 # An `item_id` is named by the collection it is in.
 SEGMENT_KINDS = {("adjustments", "item_id"): "adjustment", ("corrections", "item_id"): "correction"}
@@ -685,6 +687,29 @@ class TownB:
             village=self.county.village_b1,
             held_on=datetime.date(2026, 1, 5),
             elected=[ElectedInput(self["pool_reserves"][1], "village_committee", "member")],
+        )
+
+    # Reserve training: a pool reserve of village B1 paired with a member of the village,
+    # and the township's training plan.
+    def _mentorship(self):
+        from zuzhi.reserve_training.services import mentorship_create
+        from zuzhi.reserves.models import ReserveCandidate
+
+        reserve = self["reserve_candidate"]
+        ReserveCandidate.objects.filter(pk=reserve.pk).update(status="in_pool")
+        reserve.refresh_from_db()
+        return mentorship_create(
+            actor=self.clerk,
+            reserve=reserve,
+            mentor=f"m{self['member'].pk}",
+            started_on=datetime.date(2026, 1, 5),
+        )
+
+    def _reserve_training_plan(self):
+        from zuzhi.reserve_training.services import plan_create
+
+        return plan_create(
+            actor=self.clerk, organization=self.county.town_b, year=2026, hours_required=D("8")
         )
 
     def _adjustment_case(self):
