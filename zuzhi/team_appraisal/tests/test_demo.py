@@ -1,6 +1,5 @@
 import datetime
 import random
-import time
 
 from zuzhi.demo.seeding import DemoCounty
 from zuzhi.demo.team_appraisal import seed_team_appraisal
@@ -10,9 +9,7 @@ from zuzhi.team_appraisal.selectors import appraisal_flags
 
 def test_seed_team_appraisal(world):
     demo = DemoCounty(county=world.county.county, townships=[world.county.town_a])
-    started = time.monotonic()
     assert seed_team_appraisal(demo=demo, rng=random.Random(1)) == 1
-    assert time.monotonic() - started < 3
     appraisal = TeamAppraisal.objects.get()
     assert appraisal.status == AppraisalStatus.CLOSED and appraisal.ballots.count() == 30
     flags = appraisal_flags(since=datetime.date(2026, 1, 1))
