@@ -40,7 +40,7 @@ REVIEWERS = {
     "自然资源": "review_land",
     "人社": "review_hrss",
 }
-PER_VILLAGE = [(0, 5), (1, 10), (2, 32), (3, 35), (4, 18)]
+PER_VILLAGE = [(0, 4), (1, 8), (2, 20), (3, 36), (4, 32)]
 SOURCES = [
     ("excellent_member", 30),
     ("business_leader", 20),
@@ -84,7 +84,10 @@ def _reviewers(county, password: str) -> dict[int, User]:
             full_name=f"{department.name}联审审核人",
             roles=[(Role.JOINT_REVIEWER, county)],
         )
-        review_services.reviewer_department_assign(actor=SYSTEM, user=user, department=department)
+        if not user.review_departments.filter(department=department).exists():
+            review_services.reviewer_department_assign(
+                actor=SYSTEM, user=user, department=department
+            )
         reviewers[department.pk] = user
     return reviewers
 
@@ -301,7 +304,7 @@ def _use(demo, rng) -> None:
             )
     town2 = demo.townships[1]
     in_town2 = [p for p in pool if p.village.path.startswith(town2.path)]
-    non_member = next(p for p in in_town2 if p.member_id is None)
+    non_member = next((p for p in in_town2 if p.member_id is None), None)
     seated = set(
         CommitteeSeat.objects.filter(ended_on__isnull=True).values_list("member_id", flat=True)
     )
@@ -315,15 +318,16 @@ def _use(demo, rng) -> None:
         ),
         None,
     )
-    use_services.election_record(
-        actor=SYSTEM,
-        village=non_member.village,
-        held_on=TODAY - datetime.timedelta(days=20),
-        elected=[
-            use_services.ElectedInput(non_member, ElectedBody.VILLAGE_COMMITTEE, "vice_chair")
-        ],
-        note="村民委员会补选",
-    )
+    if non_member is not None:
+        use_services.election_record(
+            actor=SYSTEM,
+            village=non_member.village,
+            held_on=TODAY - datetime.timedelta(days=20),
+            elected=[
+                use_services.ElectedInput(non_member, ElectedBody.VILLAGE_COMMITTEE, "vice_chair")
+            ],
+            note="村民委员会补选",
+        )
     if member is not None:
         use_services.election_record(
             actor=SYSTEM,
@@ -345,6 +349,12 @@ def _use(demo, rng) -> None:
 def seed_reserves(*, demo, rng: random.Random, password: str) -> tuple[int, list]:
     """The reserves and their review; returns (how many, the two reviewer logins to print)."""
     reviewers = _reviewers(demo.county, password)
+    accounts = [
+        (REVIEWERS[name], f"{name}联审审核人", f"联审部门审核人 · {name}")
+        for name in ("纪委监委", "公安")
+    ]
+    if ReserveCandidate.objects.exists():  # a second run adds nothing
+        return 0, accounts
     county_admin = User.objects.get(username="county_admin")
     used = set(ReserveCandidate.objects.values_list("id_number", flat=True))
     _talents(demo, rng, used)
@@ -391,8 +401,4 @@ def seed_reserves(*, demo, rng: random.Random, password: str) -> tuple[int, list
         )
     _half_year_appraisal(demo, rng)
     _use(demo, rng)
-    accounts = [
-        (REVIEWERS[name], f"{name}联审审核人", f"联审部门审核人 · {name}")
-        for name in ("纪委监委", "公安")
-    ]
     return len(people), accounts

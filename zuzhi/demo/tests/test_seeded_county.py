@@ -126,3 +126,25 @@ def test_branches_have_committees_and_meetings_name_host_and_recorder(seeded):
     meeting = Meeting.objects.filter(organization=seat.organization).first()
     assert meeting.host_id == seat.member_id
     assert seat.organization.secretary_name == seat.member.name  # the page names the roster's
+
+
+def test_reserves_in_every_step_with_a_round_in_progress(seeded):
+    from zuzhi.joint_reviews.models import ReviewRound, RoundStatus
+    from zuzhi.joint_reviews.selectors import reviewer_departments, reviewer_pending
+    from zuzhi.reserve_appraisals.models import ReserveAppraisal, ReserveAppraisalStatus
+    from zuzhi.reserve_training.models import MentoringDay
+    from zuzhi.reserves.models import ReserveCandidate
+
+    statuses = set(ReserveCandidate.objects.values_list("status", flat=True))
+    assert {"candidate", "returned", "in_review", "in_pool", "exited", "appointed"} <= statuses
+    assert ReviewRound.objects.filter(status=RoundStatus.OPEN).count() == 1
+    assert ReviewRound.objects.filter(status=RoundStatus.CLOSED).count() == 1
+    jiwei, police = (User.objects.get(username=u) for u in ("review_jiwei", "review_police"))
+    [department] = reviewer_departments(user=police)
+    assert department.name == "公安"
+    assert reviewer_pending(user=police, department=department).exists()
+    [department] = reviewer_departments(user=jiwei)
+    assert not reviewer_pending(user=jiwei, department=department).exists()
+    assert login_authenticate(username="review_police", password=PASSWORD, ip=None) == police
+    assert ReserveAppraisal.objects.filter(status=ReserveAppraisalStatus.FINISHED).count() == 1
+    assert MentoringDay.objects.exists()

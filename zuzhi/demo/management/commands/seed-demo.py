@@ -13,6 +13,7 @@ from zuzhi.demo.cadres import seed_cadre_accounts, seed_cadres
 from zuzhi.demo.contests import seed_contests
 from zuzhi.demo.promotions import seed_promotions
 from zuzhi.demo.ratings import seed_ratings
+from zuzhi.demo.reserve_training import seed_reserve_training
 from zuzhi.demo.reserves import seed_reserves
 from zuzhi.demo.seeding import (
     random_password,
@@ -69,6 +70,7 @@ class Command(BaseCommand):
                     demo=demo, rng=random.Random(seed + 16), password=password
                 )
                 accounts += logins
+                seed_reserve_training(demo=demo, rng=random.Random(seed + 17))
                 # Last: the triggers read what every seeder above has written.
                 seed_adjustments(demo=demo, rng=random.Random(seed + 15))
         except ValidationError as exc:
