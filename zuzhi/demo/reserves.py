@@ -7,6 +7,8 @@ rejections), a second round in progress with reviewer accounts `review_jiwei` an
 import datetime
 import random
 
+from django.utils import timezone
+
 from zuzhi.accounts.models import User
 from zuzhi.accounts.services import user_upsert
 from zuzhi.core.idnumber import check_char
@@ -202,7 +204,8 @@ def _second_round(people, reviewers, county_admin) -> None:
         actor=county_admin,
         candidates=people,
         title="2026年第二批村级后备力量县级联审",
-        deadline=TODAY + datetime.timedelta(days=12),
+        # Open against the real date, like the reviewers' to-do that reads it.
+        deadline=max(TODAY, timezone.localdate()) + datetime.timedelta(days=12),
         on=TODAY - datetime.timedelta(days=5),
     )
     items = list(review_round.items.all())
