@@ -16,6 +16,7 @@ from zuzhi.core.personal import personal_view
 
 from . import lifecycle
 from . import selectors as sel
+from .models import ReserveStatus as S
 
 
 def _errors(exc: ValidationError) -> str:
@@ -44,7 +45,7 @@ def candidate_record_view(request, pk):
             "c": shown,
             "age": sel.age_on(candidate.birth_date, timezone.localdate()),
             "events": candidate.events.select_related("recorded_by"),
-            "statuses": lifecycle.S,
+            "statuses": S,
         },
     )
 
@@ -76,8 +77,12 @@ def township_review_view(request):
 @login_required
 @require_POST
 def send_to_review_view(request):
-    """报送县级联审: the county opens a joint review round with the ticked names."""
-    chosen = _chosen(request)
+    """报送县级联审: the county opens a joint review round with the ticked names, or with every
+    name the townships passed (a county sends hundreds at once, more than a page holds)."""
+    if request.POST.get("scope") == "all":
+        chosen = list(sel.candidates_visible(user=request.user).filter(status=S.TOWNSHIP_APPROVED))
+    else:
+        chosen = _chosen(request)
     try:
         deadline = datetime.date.fromisoformat(text_param(request.POST, "deadline"))
     except ValueError:

@@ -60,6 +60,7 @@ def candidate_list_view(request):
     today = timezone.localdate()
     for c in rows:
         c.age = sel.age_on(c.birth_date, today)
+    may_send = round_scope_q(request.user) is not None
     return render(
         request,
         "reserves/candidate_list.html",
@@ -74,7 +75,8 @@ def candidate_list_view(request):
             "sources": ReserveSource.choices,
             "statuses": ReserveStatus.choices,
             # The county's 报送联审 is offered to those who open joint review rounds.
-            "may_send": round_scope_q(request.user) is not None,
+            "may_send": may_send,
+            "to_send": may_send and sel.reserve_todo(user=request.user)["to_send"],
             "next": request.get_full_path(),
         },
     )

@@ -30,7 +30,7 @@ def test_township_clerk_approves_and_returns_ticked_names(
     b = make_reserve(county.village_a1, id_number=valid_id_number(sequence=302), name="李明")
     client = client_as(town_a_user)
     page = client.get(reverse("reserves:list")).content.decode()
-    assert "乡镇党委初审通过" in page and "报送联审" not in page
+    assert "乡镇党委初审通过" in page and "报送勾选的人选" not in page
     url = reverse("reserves:township_review")
     client.post(url, {"ids": [a.pk], "action": "approve"})
     answer = client.post(url, {"ids": [b.pk], "action": "return"}, follow=True)
@@ -55,7 +55,7 @@ def test_county_sends_approved_names_and_lands_on_the_round(
     a = make_reserve(county.village_a1)
     lifecycle.township_review(actor=town_a_user, candidates=[a], approve=True)
     client = client_as(county_user)
-    assert "报送联审" in client.get(reverse("reserves:list")).content.decode()
+    assert "报送勾选的人选" in client.get(reverse("reserves:list")).content.decode()
     response = client.post(
         reverse("reserves:send_to_review"),
         {"ids": [a.pk], "title": "2026年第二批", "deadline": "2026-12-31"},
@@ -126,3 +126,20 @@ def test_home_to_do_names_the_first_review_and_the_names_to_send(
     lifecycle.township_review(actor=town_a_user, candidates=[a], approve=True)
     assert "待报送县级联审的后备力量人选" in client_as(county_user).get(home).content.decode()
     assert "待报送县级联审" not in client_as(town_a_user).get(home).content.decode()
+
+
+def test_county_sends_every_approved_name_at_once_and_no_other(
+    county, town_a_user, town_b_user, county_user, client_as, make_reserve, departments
+):
+    a = make_reserve(county.village_a1)
+    b = make_reserve(county.village_b1, actor=town_b_user, id_number=valid_id_number(sequence=303))
+    waiting = make_reserve(county.village_a2, id_number=valid_id_number(sequence=304))
+    lifecycle.township_review(actor=town_a_user, candidates=[a], approve=True)
+    lifecycle.township_review(actor=town_b_user, candidates=[b], approve=True)
+    client = client_as(county_user)
+    assert (
+        "报送全部待县级联审的人选（2 人）" in client.get(reverse("reserves:list")).content.decode()
+    )
+    client.post(reverse("reserves:send_to_review"), {"scope": "all", "deadline": "2026-12-31"})
+    assert {i.source_id for i in ReviewRound.objects.get().items.all()} == {str(a.pk), str(b.pk)}
+    assert status_of(waiting) == ReserveStatus.CANDIDATE
