@@ -40,7 +40,7 @@ def round_list_view(request):
 def round_open_view(request):
     _require_round_role(request.user)
     county = sel.round_county(user=request.user)
-    form = RoundOpenForm(request.POST or None)
+    form = RoundOpenForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         lines = form.cleaned_data["items"]
         villages = sel.villages_by_name(county=county, names={v for _, _, v in lines})
