@@ -226,6 +226,8 @@ ZUZHI_TRIGGER_INACTION_QUARTERS = 2
 ZUZHI_RESULT_PUBLISHED_HOOKS = ["zuzhi.adjustments.services.on_result_published"]
 # Called when a county joint review round closes (reserves enter the pool or leave).
 ZUZHI_JOINT_REVIEW_CLOSED_HOOKS = ["zuzhi.reserves.lifecycle.on_round_closed"]
+# Called when reserves leave the pool (exit, election into the village committee).
+ZUZHI_RESERVE_LEFT_POOL_HOOKS = ["zuzhi.reserve_training.services.on_reserves_left_pool"]
 # Rankings of individual members by points are off by default (DOMAIN.md §9); branch
 # summaries are always available.
 ZUZHI_POINTS_INDIVIDUAL_RANKING = env_bool("ZUZHI_POINTS_INDIVIDUAL_RANKING", False)

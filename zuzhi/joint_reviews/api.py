@@ -5,7 +5,7 @@ the pages; reasons go to the county's round readers only."""
 import datetime
 
 from django.core.exceptions import ValidationError
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from zuzhi.core.paging import Page
@@ -57,8 +57,6 @@ class ReviewItemIn(Schema):
     name: str = Field(..., max_length=64)
     id_number: str = Field(..., max_length=18)
     village_id: ObjectId
-    source_type: str = Field("", max_length=64)
-    source_id: str = Field("", max_length=64)
 
 
 class ReviewRoundIn(Schema):
@@ -132,13 +130,13 @@ def round_create(request, payload: ReviewRoundIn):
         title=payload.title,
         deadline=payload.deadline,
         items=[
-            services.ItemInput(
-                i.name, i.id_number, villages[i.village_id], i.source_type, i.source_id
-            )
+            # The source of an item is set by the apps that send their own lists (reserves),
+            # never by a caller: a closed round acts on the records it names.
+            services.ItemInput(i.name, i.id_number, villages[i.village_id])
             for i in payload.items
         ],
     )
-    return 201, _detail(request.user, review_round)
+    return Status(201, _detail(request.user, review_round))
 
 
 @router.get(

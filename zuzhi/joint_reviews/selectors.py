@@ -176,15 +176,26 @@ def departments_admin(*, user) -> QuerySet[Department]:
     county staff who configure them."""
     if not has_role(user, Role.COUNTY_STAFF):
         raise deny(user, message="只有县委组织部工作人员可以设置联审部门。")
-    links = ReviewerDepartment.objects.select_related("user").order_by("user__username")
+    links = _county_links(user).select_related("user").order_by("user__username")
     return Department.objects.prefetch_related(Prefetch("reviewers", queryset=links))
+
+
+def _county_links(user) -> QuerySet[ReviewerDepartment]:
+    """The reviewer links of the user's county: of accounts holding the reviewer role there
+    (one deployment may serve several counties, each with its own reviewers)."""
+    county = round_county(user=user)
+    accounts = reviewer_accounts_of(county=county)
+    return ReviewerDepartment.objects.filter(user__in=accounts.values("pk"))
 
 
 def reviewer_accounts(*, user) -> QuerySet:
     """Accounts holding the joint reviewer role in the user's county, to assign to departments."""
+    return reviewer_accounts_of(county=round_county(user=user))
+
+
+def reviewer_accounts_of(*, county) -> QuerySet:
     from django.contrib.auth import get_user_model
 
-    county = round_county(user=user)
     return (
         get_user_model()
         .objects.filter(
@@ -204,5 +215,5 @@ def department_get(*, user, pk) -> Department:
 
 def reviewer_link_get(*, user, pk) -> ReviewerDepartment:
     departments_admin(user=user)
-    links = ReviewerDepartment.objects.select_related("user", "department")
-    return get_or_logged_404(user, links, links, pk=pk)
+    links = _county_links(user).select_related("user", "department")
+    return get_or_logged_404(user, links, ReviewerDepartment.objects.all(), pk=pk)

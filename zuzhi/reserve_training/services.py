@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from zuzhi.core.audit import audit_record, changed_fields, snapshot
+from zuzhi.core.audit import audit_bulk_record, audit_record, changed_fields, snapshot
 from zuzhi.core.models import AuditAction
 from zuzhi.core.scope import acting_user
 from zuzhi.orgs.models import Organization
@@ -278,6 +278,29 @@ def mentorship_end(
     return pair
 
 
+def on_reserves_left_pool(*, actor, candidates: list[ReserveCandidate], on, reason: str):
+    """A reserve who left the pool (退出, 进入村“两委”) has no mentor any more: their open pairs
+    end on that day, with the reason, in the caller's transaction (settings hook)."""
+    pairs = list(
+        Mentorship.objects.filter(reserve__in=candidates, ended_on__isnull=True).select_related(
+            "reserve__village"
+        )
+    )
+    for pair in pairs:
+        # A mentoring day recorded after the step (a late entry) keeps the pair open to it.
+        pair.ended_on = max(on, pair.started_on, *(d.date for d in pair.days.all()))
+        pair.end_reason = reason[:200]
+    Mentorship.objects.bulk_update(pairs, ["ended_on", "end_reason"])
+    audit_bulk_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        items=[
+            (p, p.reserve.village.path, {"ended_on": p.ended_on.isoformat(), "reason": reason})
+            for p in pairs
+        ],
+    )
+
+
 # --- mentoring days ---------------------------------------------------------------------------
 def mentoring_day_record(
     *, actor, mentorship: Mentorship, date: datetime.date, activity: str, content: str
@@ -289,6 +312,7 @@ def mentoring_day_record(
     with transaction.atomic():
         # The pair as it is now: ending it meanwhile closes its term.
         pair = Mentorship.objects.select_for_update().get(pk=mentorship.pk)
+        _require_in_pool(pair.reserve, "记录帮带")
         errors: dict[str, list[str]] = {}
         if activity not in MentoringActivity.values:
             errors["activity"] = ["请选择帮带形式。"]

@@ -22,7 +22,7 @@ from zuzhi.members.models import Member
 from zuzhi.orgs.models import Organization
 from zuzhi.recruitment.models import Candidate, Stage
 from zuzhi.reserves import selectors as reserve_selectors
-from zuzhi.reserves.models import CLOSED_STATUSES, ReserveCandidate, ReserveStatus
+from zuzhi.reserves.models import ReserveCandidate, ReserveStatus
 
 from .models import (
     ElectedReserve,
@@ -34,12 +34,12 @@ from .models import (
 
 
 def open_reserve_exists() -> Exists:
-    """Whether the person named by the outer row's ID number is an open reserve entry (not
-    exited nor appointed): the recruitment pipeline puts them first (优先发展). The filter is
-    the condition of reserves' partial unique index on id_number, so the lookup uses it."""
+    """Whether the person named by the outer row's ID number is a reserve in the pool (入库,
+    past the township's and the county's review): the recruitment pipeline puts them first
+    (优先发展). One person has one open entry, found by the index on id_number."""
     return Exists(
-        ReserveCandidate.objects.filter(id_number=OuterRef("id_number")).exclude(
-            status__in=CLOSED_STATUSES
+        ReserveCandidate.objects.filter(
+            id_number=OuterRef("id_number"), status=ReserveStatus.IN_POOL
         )
     )
 

@@ -6,14 +6,19 @@ Which steps follow which is STEPS; the county joint review itself lives in joint
 calls `on_round_closed` when a round ends (settings.ZUZHI_JOINT_REVIEW_CLOSED_HOOKS)."""
 
 import datetime
+import operator
+from functools import reduce
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from zuzhi.core.audit import audit_bulk_record
 from zuzhi.core.models import AuditAction
-from zuzhi.core.scope import acting_user
+from zuzhi.core.scope import acting_user, subtree_q
 
 from .models import EventKind, ReserveCandidate, ReserveEvent, ReserveStatus
 from .scoping import require_reserve_scope
@@ -43,6 +48,8 @@ RESULT = {
     EventKind.EXITED: S.EXITED,
     EventKind.APPOINTED: S.APPOINTED,
 }
+LEAVES_POOL = (EventKind.EXITED, EventKind.APPOINTED)
+NOTE_MAX = 200  # ReserveEvent.note and ReserveCandidate.status_reason
 NEEDS_REASON = {EventKind.RETURNED: "退回须写明原因。", EventKind.EXITED: "退出须写明原因。"}
 
 
@@ -60,6 +67,8 @@ def _apply(
     note = (note or "").strip()
     if kind in NEEDS_REASON and not note:
         raise ValidationError({"reason": [NEEDS_REASON[kind]]})
+    if len(note) > NOTE_MAX:
+        raise ValidationError({"reason": [f"原因或说明不超过 {NOTE_MAX} 字。"]})
     if check_scope:
         for c in candidates:
             require_reserve_scope(actor, c.village.path, target=c)
@@ -101,6 +110,12 @@ def _apply(
             ReserveEvent(candidate=c, kind=kind, on=on, note=note, recorded_by=user) for c in locked
         )
         audit_bulk_record(actor=actor, action=AuditAction.UPDATE, items=items)
+        if kind in LEAVES_POOL:
+            # Apps that keep a reserve's ongoing work (their mentor pair) close it.
+            for hook in settings.ZUZHI_RESERVE_LEFT_POOL_HOOKS:
+                import_string(hook)(
+                    actor=actor, candidates=locked, on=on, reason=note or EventKind(kind).label
+                )
     return locked
 
 
@@ -156,28 +171,32 @@ def candidates_send_to_review(
 def on_round_closed(*, actor, review_round) -> None:
     """A closed round's outcome reaches its reserves: passed by every department → the pool;
     rejected by any → out, without the reason; not answered by all → back to wait for the next
-    round (a passed deadline decides nothing by itself)."""
+    round (a passed deadline decides nothing by itself). An item moves only the candidate it
+    names, as the same person (ID number), waiting in review, in the round's county."""
     from zuzhi.joint_reviews.models import Outcome
     from zuzhi.joint_reviews.selectors import round_items
 
-    by_outcome: dict[str, list[int]] = {}
-    for source_id, outcome in (
+    by_outcome: dict[str, list[Q]] = {}
+    rows = (
         round_items(review_round=review_round)
         .filter(source_type=SOURCE_TYPE)
-        .values_list("source_id", "outcome")
-    ):
-        by_outcome.setdefault(outcome, []).append(int(source_id))
+        .values_list("source_id", "id_number", "outcome")
+    )
+    for source_id, number, outcome in rows:
+        if source_id.isdigit():
+            by_outcome.setdefault(outcome, []).append(Q(pk=int(source_id), id_number=number))
     kinds = {
         Outcome.PASSED: EventKind.REVIEW_PASSED,
         Outcome.REJECTED: EventKind.REVIEW_REJECTED,
         Outcome.PENDING: EventKind.REVIEW_UNANSWERED,
     }
     today = timezone.localdate()
-    for outcome, ids in by_outcome.items():
+    county = subtree_q(review_round.organization.path, "village__path")
+    for outcome, people in by_outcome.items():
         waiting = list(
-            ReserveCandidate.objects.filter(pk__in=ids, status=S.IN_REVIEW).select_related(
-                "village"
-            )
+            ReserveCandidate.objects.filter(reduce(operator.or_, people), county)
+            .filter(status=S.IN_REVIEW)
+            .select_related("village")
         )
         if waiting:
             _apply(

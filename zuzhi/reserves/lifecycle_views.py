@@ -8,7 +8,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from zuzhi.core.params import object_id, text_param
@@ -30,7 +32,18 @@ def _chosen(request) -> list:
 
 
 def _back(request):
-    return redirect(text_param(request.POST, "next") or "reserves:list")
+    """To the list page the form came from (its filters and page), never off the site."""
+    target = request.POST.get("next") or ""
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+        target, {request.get_host()}
+    ):
+        target = reverse("reserves:list")
+    return redirect(target)
+
+
+def _reason(request) -> str:
+    """Up to the service's limit (text_param stops at a search box's length)."""
+    return (request.POST.get("reason") or "").replace("\x00", "").strip()
 
 
 @login_required
@@ -64,7 +77,7 @@ def township_review_view(request):
             actor=request.user,
             candidates=chosen,
             approve=approve,
-            reason=text_param(request.POST, "reason"),
+            reason=_reason(request),
         )
     except ValidationError as exc:
         messages.error(request, _errors(exc))
@@ -105,7 +118,7 @@ def send_to_review_view(request):
 def candidate_step_view(request, pk):
     """One step on one record: 重点培养 on or off, or 退出 with the reason."""
     candidate = sel.candidate_get(user=request.user, pk=pk)
-    step, note = request.POST.get("step"), text_param(request.POST, "reason")
+    step, note = request.POST.get("step"), _reason(request)
     try:
         if step == "exit":
             lifecycle.reserve_exit(actor=request.user, candidate=candidate, reason=note)

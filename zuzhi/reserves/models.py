@@ -38,6 +38,8 @@ class ReserveStatus(models.TextChoices):
 
 # A person may be nominated again once their last entry ended (退出 or 进入村“两委”).
 CLOSED_STATUSES = (ReserveStatus.EXITED, ReserveStatus.APPOINTED)
+# Sent to or past the county joint review: the departments checked this person.
+REVIEWED_STATUSES = (ReserveStatus.IN_REVIEW, ReserveStatus.IN_POOL)
 
 
 class ReturningTalent(models.Model):

@@ -21,6 +21,7 @@ from zuzhi.orgs.models import Organization
 
 from .models import (
     CLOSED_STATUSES,
+    REVIEWED_STATUSES,
     DiscoveryMethod,
     EventKind,
     ReserveCandidate,
@@ -153,12 +154,47 @@ def candidate_create(
     return candidate
 
 
+# Who the person is and where: what the township and the departments reviewed.
+REVIEWED_FIELDS = ("id_number", "name", "village")
+
+
+def _require_editable(candidate: ReserveCandidate, data: dict) -> None:
+    """A closed entry (退出, 进入村“两委”) is history and stays as it was; from the county
+    review on, the person and the village are those the departments cleared."""
+    if candidate.status in CLOSED_STATUSES:
+        raise ValidationError(
+            f"{candidate.name}已{candidate.get_status_display()}，记录不能再修改；"
+            "如再次推荐，请重新登记。"
+        )
+    if candidate.status not in REVIEWED_STATUSES:
+        return
+    asked = {
+        "id_number": idnumber.normalize(data.get("id_number", candidate.id_number) or ""),
+        "name": _text(data.get("name", candidate.name)),
+        "village": getattr(data.get("village", candidate.village), "pk", None),
+    }
+    changed = [
+        ReserveCandidate._meta.get_field(field).verbose_name
+        for field, current in (
+            ("id_number", candidate.id_number),
+            ("name", candidate.name),
+            ("village", candidate.village_id),
+        )
+        if asked[field] != current
+    ]
+    if changed:
+        raise ValidationError(
+            f"{'、'.join(changed)}已经县级联审，不能修改；确需更正的，请退出后重新登记并报送联审。"
+        )
+
+
 def candidate_update(*, actor, candidate: ReserveCandidate, data: dict) -> ReserveCandidate:
     """Change a candidate's record; moving them to another village needs both in scope."""
     require_reserve_scope(actor, candidate.village.path, target=candidate)
     _require_scope(actor, village=data.get("village"), talent=data.get("returning_talent"))
     with transaction.atomic():
         candidate = ReserveCandidate.objects.select_for_update().get(pk=candidate.pk)
+        _require_editable(candidate, data)
         before = snapshot(candidate)
         for key, value in data.items():
             if key in CANDIDATE_FIELDS:

@@ -59,3 +59,44 @@ def test_reviewer_home_lists_names_to_answer_with_the_deadline(
     open_round(county, county_user, n=3)
     page = client_as(reviewer).get(reverse("home")).content.decode()
     assert "待反馈的联审名单（公安）" in page and "2026-12-31 前反馈" in page
+
+
+def test_another_countys_reviewers_are_neither_listed_nor_removable(
+    county, county_user, client_as, departments
+):
+    from zuzhi.testing.factories import OrganizationFactory
+
+    other = OrganizationFactory(code="C2", name="邻县县委", unit_category="county")
+    theirs = make_reviewer(type("C", (), {"county": other}), departments[0], username="r_other")
+    link = ReviewerDepartment.objects.get(user=theirs)
+    client = client_as(county_user)
+    url = reverse("joint_reviews:departments")
+    assert "r_other" not in client.get(url).content.decode()
+    client.post(url, {"action": "remove", "link": link.pk})
+    assert ReviewerDepartment.objects.filter(pk=link.pk).exists()
+
+
+def test_the_api_does_not_take_an_items_source(county, county_user, api_as, departments):
+    from zuzhi.joint_reviews.models import ReviewItem
+    from zuzhi.testing.factories import valid_id_number
+
+    response = api_as(county_user).post(
+        "/api/reserve-reviews/rounds",
+        {
+            "kind": "reserve",
+            "title": "接口批次",
+            "deadline": "2026-12-31",
+            "items": [
+                {
+                    "name": "甲",
+                    "id_number": valid_id_number(sequence=77),
+                    "village_id": county.village_a1.pk,
+                    "source_type": "reserves.candidate",
+                    "source_id": "1",
+                }
+            ],
+        },
+        content_type="application/json",
+    )
+    assert response.status_code in (200, 201), response.json()
+    assert ReviewItem.objects.get().source_type == ""

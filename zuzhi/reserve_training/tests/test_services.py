@@ -367,3 +367,18 @@ def test_plan_change_is_audited_with_course_titles(county, county_user, town_a_u
     assert changes["应修学时"] == ("6.00", "8.00")
     assert changes["课程"] == ("党史学习（2026）", "党史学习（2026）；集体经济（2026）")
     assert plan.courses.count() == 2
+
+
+def test_leaving_the_pool_ends_the_pair_and_takes_no_more_days(town_a_user, pair):
+    from zuzhi.reserves.lifecycle import reserve_exit
+
+    p = pair()
+    _day(town_a_user, p, START + datetime.timedelta(days=3))
+    reserve_exit(actor=town_a_user, candidate=p.reserve, reason="外出经商")
+    p.refresh_from_db()
+    assert p.ended_on == timezone.localdate() and p.end_reason == "外出经商"
+    # Not listed as 未帮带 in the months after (this month it was current until today).
+    next_month = (timezone.localdate().replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    assert not sel.month_pairs(user=town_a_user, month=next_month).filter(pk=p.pk).exists()
+    with pytest.raises(ValidationError, match="只有已入库的后备力量"):
+        _day(town_a_user, p, timezone.localdate())

@@ -183,9 +183,11 @@ def test_plan_form_and_progress_page(county, town_a_user, client_as, pool_reserv
     assert "已修 1.00 学时" in detail
 
 
-def test_reserve_edit_page_links_to_training(county, town_a_user, client_as, pool_reserve):
+def test_reserve_record_page_links_to_training(county, town_a_user, client_as, pool_reserve):
     reserve = pool_reserve(county.village_a1)
-    text = client_as(town_a_user).get(reverse("reserves:edit", args=[reserve.pk])).content.decode()
+    text = (
+        client_as(town_a_user).get(reverse("reserves:record", args=[reserve.pk])).content.decode()
+    )
     assert reverse("reserve_training:reserve", args=[reserve.pk]) in text
 
 

@@ -111,3 +111,22 @@ def test_the_county_count_of_reserves_who_became_village_cadres(
     assert [
         (r["township"], r["appointed"]) for r in sel.appointed_by_township(user=town_b_user)
     ] == [(county.town_b, 0)]
+
+
+def test_only_reserves_in_the_pool_come_first_in_recruitment(county, town_a_user, county_user):
+    from zuzhi.reserves.services import candidate_create
+
+    _apply(county.village_a1, "早申请", valid_id_number(birth="19950101", sequence=3), DAY)
+    nominee = candidate_create(
+        actor=county_user,
+        data={
+            "village": county.village_a1,
+            "name": "刚推荐",
+            "id_number": valid_id_number(birth="19930101", sequence=5),
+            "source": "graduate",
+            "discovery": "organization",
+        },
+    )
+    _apply(county.village_a1, nominee.name, nominee.id_number, DAY + datetime.timedelta(days=1))
+    names = [c.name for c in recruitment_selectors.candidate_list(user=town_a_user)]
+    assert names == ["早申请", "刚推荐"]

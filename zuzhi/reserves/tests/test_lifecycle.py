@@ -158,3 +158,74 @@ def test_pool_steps_priority_exit_and_appointment(county, make_reserve, town_a_u
     # Appointed ends the entry: the same person may be nominated again later.
     again = make_reserve(county.village_a1, id_number=person.id_number)
     assert again.status == ReserveStatus.CANDIDATE
+
+
+def test_a_round_naming_a_waiting_candidate_under_another_id_moves_nobody(
+    county, make_reserve, county_user, town_a_user, departments, reviewers
+):
+    [waiting] = approved(make_reserve, town_a_user, county.village_a1, 1)
+    lifecycle.candidates_send_to_review(
+        actor=county_user, candidates=[waiting], title="真批次", deadline=DEADLINE
+    )
+    forged = review_services.round_open(
+        actor=county_user,
+        kind="reserve",
+        organization=county.county,
+        title="另一批次",
+        deadline=DEADLINE,
+        items=[
+            review_services.ItemInput(
+                "别人",
+                valid_id_number(sequence=499),
+                county.village_a1,
+                lifecycle.SOURCE_TYPE,
+                str(waiting.pk),
+            ),
+            review_services.ItemInput(
+                "坏来源",
+                valid_id_number(sequence=498),
+                county.village_a1,
+                lifecycle.SOURCE_TYPE,
+                "abc",
+            ),
+        ],
+    )
+    for department in departments:
+        review_services.decisions_clear_pending(
+            actor=reviewers[department.pk], department=department, items=list(forged.items.all())
+        )
+    review_services.round_close(actor=county_user, review_round=forged)
+    assert ReserveCandidate.objects.get(pk=waiting.pk).status == ReserveStatus.IN_REVIEW
+
+
+def test_identity_is_frozen_from_the_county_review_and_closed_entries_are_history(
+    county, make_reserve, town_a_user
+):
+    from zuzhi.reserves.services import candidate_update
+
+    person = make_reserve(county.village_a1)
+    ReserveCandidate.objects.filter(pk=person.pk).update(status=ReserveStatus.IN_POOL)
+    person.refresh_from_db()
+    with pytest.raises(ValidationError, match="公民身份号码、村（社区）已经县级联审"):
+        candidate_update(
+            actor=town_a_user,
+            candidate=person,
+            data={"id_number": valid_id_number(sequence=497), "village": county.village_a2},
+        )
+    candidate_update(actor=town_a_user, candidate=person, data={"phone": "13900001111"})
+    person = lifecycle.reserve_exit(actor=town_a_user, candidate=person, reason="迁居外地")
+    with pytest.raises(ValidationError, match="记录不能再修改"):
+        candidate_update(actor=town_a_user, candidate=person, data={"phone": "13900002222"})
+    assert ReserveCandidate.objects.get(pk=person.pk).phone == "13900001111"
+
+
+def test_a_reason_beyond_its_length_is_refused_not_cut(county, make_reserve, town_a_user):
+    person = make_reserve(county.village_a1)
+    with pytest.raises(ValidationError, match="不超过 200 字"):
+        lifecycle.township_review(
+            actor=town_a_user, candidates=[person], approve=False, reason="字" * 201
+        )
+    lifecycle.township_review(
+        actor=town_a_user, candidates=[person], approve=False, reason="字" * 200
+    )
+    assert len(ReserveCandidate.objects.get(pk=person.pk).status_reason) == 200

@@ -143,3 +143,28 @@ def test_county_sends_every_approved_name_at_once_and_no_other(
     client.post(reverse("reserves:send_to_review"), {"scope": "all", "deadline": "2026-12-31"})
     assert {i.source_id for i in ReviewRound.objects.get().items.all()} == {str(a.pk), str(b.pk)}
     assert status_of(waiting) == ReserveStatus.CANDIDATE
+
+
+def test_the_form_goes_back_only_to_a_page_of_this_site(
+    county, town_a_user, client_as, make_reserve
+):
+    a = make_reserve(county.village_a1)
+    client = client_as(town_a_user)
+    url = reverse("reserves:township_review")
+    off_site = client.post(
+        url, {"ids": [a.pk], "action": "approve", "next": "https://evil.example/x"}
+    )
+    assert off_site.url == reverse("reserves:list")
+    back = client.post(url, {"ids": [a.pk], "action": "approve", "next": "/reserves/?page=2"})
+    assert back.url == "/reserves/?page=2"
+    assert client.post(url, {"ids": [a.pk], "next": "abc"}).status_code == 302
+
+
+def test_a_long_exit_reason_is_kept_whole(county, town_a_user, client_as, make_reserve):
+    a = make_reserve(county.village_a1)
+    ReserveCandidate.objects.filter(pk=a.pk).update(status=ReserveStatus.IN_POOL)
+    reason = "本人" + "因家庭原因长期在外地照顾老人" * 8
+    client_as(town_a_user).post(
+        reverse("reserves:step", args=[a.pk]), {"step": "exit", "reason": reason}
+    )
+    assert ReserveCandidate.objects.get(pk=a.pk).status_reason == reason
