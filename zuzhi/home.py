@@ -45,6 +45,7 @@ from zuzhi.ratings.periods import period_name
 from zuzhi.ratings.selectors import proposals_to_decide
 from zuzhi.recruitment.models import Stage
 from zuzhi.recruitment.selectors import candidate_stage_counts, recruitment_steps_due
+from zuzhi.reserve_training.selectors import month_pairs, month_summary
 from zuzhi.reserves.scoping import may_manage_reserves
 from zuzhi.reserves.selectors import reserve_todo
 from zuzhi.training.models import Group
@@ -353,6 +354,18 @@ def _reserve_items(user, today: datetime.date) -> list[TodoItem]:
             items.append(
                 TodoItem(label=label, count=counts[key], url=_url("reserves:list", status=status))
             )
+    month = today.replace(day=1)
+    mentoring = month_summary(pairs=month_pairs(user=user, month=month))
+    if mentoring["missing"]:
+        items.append(
+            TodoItem(
+                label="本月尚未记录帮带的后备力量结对",
+                count=mentoring["missing"],
+                url=_url("reserve_training:board"),
+                note=f"共 {mentoring['total']} 对，{month:%m} 月底前记录",
+                tone="reminder",
+            )
+        )
     if counts["to_send"] and has_role(user, *ROUND_ROLES):
         items.append(
             TodoItem(

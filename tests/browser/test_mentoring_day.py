@@ -40,7 +40,8 @@ def test_a_clerk_records_a_mentoring_day_on_a_phone(pair, phone_page, live_serve
     phone_page.add_init_script(WATCH)
     login(phone_page, "town_a")
     phone_page.click("button.menu-toggle")
-    phone_page.click("text=后备力量培养")
+    phone_page.click("nav >> text=村级后备力量")
+    phone_page.click(".subnav >> text=培养与帮带")
     phone_page.wait_for_selector("text=本月尚未帮带")
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
     phone_page.click("text=记录本月帮带")

@@ -217,3 +217,12 @@ def test_mentor_form_says_why_there_is_no_one_to_choose(
         .content.decode()
     )
     assert "本村还没有可选的导师" in text
+
+
+def test_home_reminds_the_township_of_pairs_without_this_months_day(
+    county, town_a_user, town_b_user, client_as, pair
+):
+    pair()
+    home = reverse("home")
+    assert "本月尚未记录帮带的后备力量结对" in client_as(town_a_user).get(home).content.decode()
+    assert "本月尚未记录帮带" not in client_as(town_b_user).get(home).content.decode()
