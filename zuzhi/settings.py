@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "zuzhi.reserve_appraisals",
     "zuzhi.reserve_use",
     "zuzhi.reserve_training",
+    "zuzhi.households",
+    "zuzhi.tickets",
     "zuzhi.reserves",
     "zuzhi.joint_reviews",
     "zuzhi.demo",

@@ -65,6 +65,15 @@ class Member(models.Model):
         "人员类别", max_length=16, choices=MemberCategory.choices, default=MemberCategory.OTHER
     )
     phone = models.CharField("联系电话", max_length=20, blank=True)
+    # A member's own login (党员本人账号): the member linked to households works their tickets.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="member_record",
+        verbose_name="本人账号",
+    )
     work_unit = models.CharField("工作单位及职务", max_length=128, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -49,6 +49,8 @@ SCOPED_APPS = [
     "reserve_appraisals",
     "reserve_use",
     "reserve_training",
+    "households",
+    "tickets",
 ]
 # Models of those apps that belong to no organization: the whole deployment shares them.
 UNSCOPED = {
@@ -71,6 +73,8 @@ UNSCOPED = {
     # The joint review's departments and their reviewers are the county's configuration.
     "joint_reviews.department",
     "joint_reviews.reviewerdepartment",
+    # The request types (日常生活, 事项代办…) and their deadlines are the county's configuration.
+    "tickets.tickettype",
 }
 
 
