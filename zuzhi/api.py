@@ -272,6 +272,7 @@ def on_bad_multipart(request, exc):
 
 # Public voting first: it is the busiest endpoint, resolved in the fewest steps.
 api.add_router("/public/contests", "zuzhi.contests.api.public_router")
+api.add_router("/public/tickets", "zuzhi.tickets.public_api.public_router")
 api.add_router("/auth", "zuzhi.accounts.api.router")
 api.add_router("/orgs", "zuzhi.orgs.api.router")
 api.add_router("/members", "zuzhi.members.api.router")

@@ -176,6 +176,12 @@ ZUZHI_SMS_BACKEND = os.environ.get(
 ZUZHI_VOTE_IP_PER_MINUTE = env_int("ZUZHI_VOTE_IP_PER_MINUTE", 60)
 ZUZHI_VOTE_CODES_PER_PHONE_PER_DAY = env_int("ZUZHI_VOTE_CODES_PER_PHONE_PER_DAY", 5)
 ZUZHI_VOTE_TOTALS_SECONDS = env_int("ZUZHI_VOTE_TOTALS_SECONDS", 5)
+# Households' public request page (群众扫码提交, /h/<token>/): the phone is verified by the
+# vote's SMS code (same backend, same per-IP and per-phone code limits); requests accepted
+# per household and per IP address a day. Texts (the callback link) point at ZUZHI_PUBLIC_URL.
+ZUZHI_HOUSEHOLD_TICKETS_PER_DAY = env_int("ZUZHI_HOUSEHOLD_TICKETS_PER_DAY", 3)
+ZUZHI_HOUSEHOLD_TICKETS_PER_IP_PER_DAY = env_int("ZUZHI_HOUSEHOLD_TICKETS_PER_IP_PER_DAY", 20)
+ZUZHI_PUBLIC_URL = os.environ.get("ZUZHI_PUBLIC_URL", "http://localhost:8000")
 
 # Required frequency of each kind of meeting (支部工作条例): "month", "quarter" or "year".
 # Group meetings are left out by default because many village branches have no groups.

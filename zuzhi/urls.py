@@ -32,6 +32,9 @@ urlpatterns = [
     path("joint-reviews/", include("zuzhi.joint_reviews.urls")),
     path("audit/", include("zuzhi.core.urls")),
     path("imports/", include("zuzhi.core.import_urls")),
+    # A household's public pages (no login): its QR code /h/<token>/, the callback /r/<token>/.
+    path("", include("zuzhi.tickets.public_urls")),
+    path("households/figures/", include("zuzhi.tickets.figures_urls")),
 ]
 
 handler404 = "zuzhi.views.not_found"

@@ -86,6 +86,20 @@ def vote_code_send(*, contest: Contest, phone: str, ip: str | None) -> None:
     stage = public_vote_stage(contest)
     if stage is None or (reason := voting_state(stage)):
         raise VoteRefused(reason if stage else "本次评选没有群众投票。")
+    phone_code_send(
+        phone=phone,
+        ip=ip,
+        message=f"您正在参加“{contest.name}”投票，验证码 {{code}}，10 分钟内有效。",
+    )
+
+
+def phone_code_send(*, phone: str, ip: str | None, message: str) -> None:
+    """Send a one-time code (`{code}` in `message`) to a phone, under the per-IP and per-phone
+    limits; `vote_code_verify` checks it. Shared by the public vote and the households' public
+    request page (tickets.public): a code proves a phone, whatever it is for."""
+    phone = (phone or "").strip()
+    if not MOBILE_RX.match(phone):
+        raise VoteRefused("请输入 11 位手机号码。")
     if not _ip_allowed(ip, bucket="code", limit=settings.ZUZHI_VOTE_IP_PER_MINUTE):
         raise VoteRefused("操作过于频繁，请稍后再试。", status=429)
     digest = _phone_digest(phone)
@@ -99,9 +113,7 @@ def vote_code_send(*, contest: Contest, phone: str, ip: str | None) -> None:
     VoteCode.objects.create(
         phone_digest=digest, code_digest=_code_digest(phone, code), expires_at=now + CODE_TTL
     )
-    sms_backend().send(
-        phone=phone, message=f"您正在参加“{contest.name}”投票，验证码 {code}，10 分钟内有效。"
-    )
+    sms_backend().send(phone=phone, message=message.replace("{code}", code))
 
 
 def vote_code_verify(*, phone: str, code: str, ip: str | None = None) -> Voter:

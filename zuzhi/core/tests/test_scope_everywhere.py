@@ -136,6 +136,7 @@ ACTIONS = {
 # county boundary (adopt, edit) is tested in ratings/tests/test_shared_schemes.py.
 PUBLIC = "a public voting page is for every citizen, not scoped"
 SCHEME = "a star scheme is a county's or the deployment's, not a township's object"
+HOUSEHOLD_PAGE = "a household's public request page: its QR code's unguessable token, no login"
 
 SKIPPED = {
     "appraisal:ballot": "the anonymous ballot page has no login and no scope by design (#11 5.6)",
@@ -149,6 +150,10 @@ SKIPPED = {
     "contests:public_verify": PUBLIC,
     "contests:public_vote": PUBLIC,
     "contests:photo": "an entrant's photo on the public page is for every citizen, not scoped",
+    "tickets_public:household": HOUSEHOLD_PAGE,
+    "tickets_public:household_code": HOUSEHOLD_PAGE,
+    "tickets_public:household_submit": HOUSEHOLD_PAGE,
+    "tickets_public:rate": "the callback's rating page: its unguessable token, no login",
     "imports:upload": "`kind` names an importer, not an object",
     "imports:template": "`kind` names an importer, not an object",
     "ratings:board": SCHEME,
