@@ -61,6 +61,9 @@ PERSONAL_MODELS: dict[str, PersonalModel] = {
     "reserve_use.villagecommitteemember": PersonalModel(
         {"id_number": _id_number()}, org_path="village.path"
     ),
+    "tickets.ticket": PersonalModel(
+        {"contact_phone": _phone()}, org_path="household.community.path"
+    ),
 }
 
 # Audit snapshots (before/after) are masked by key, whatever model they describe.
