@@ -239,6 +239,8 @@ ZUZHI_RESERVE_LEFT_POOL_HOOKS = ["zuzhi.reserve_training.services.on_reserves_le
 # Rankings of individual members by points are off by default (DOMAIN.md §9); branch
 # summaries are always available.
 ZUZHI_POINTS_INDIVIDUAL_RANKING = env_bool("ZUZHI_POINTS_INDIVIDUAL_RANKING", False)
+# How many households one member of a county unit may be linked to at once (千名党员联万户).
+ZUZHI_HOUSEHOLD_LINK_CAP = env_int("ZUZHI_HOUSEHOLD_LINK_CAP", 10)
 
 # Excel imports by kind: the import mechanism lives in core, the row rules in each app.
 ZUZHI_IMPORTERS = {
@@ -247,6 +249,7 @@ ZUZHI_IMPORTERS = {
     "indicator_values": "zuzhi.contests.importers.INDICATOR_VALUE_IMPORTER",
     "training": "zuzhi.training.importers.TRAINING_IMPORTER",
     "assessments": "zuzhi.promotions.importers.ASSESSMENT_IMPORTER",
+    "households": "zuzhi.households.importers.HOUSEHOLD_IMPORTER",
 }
 
 AUTH_PASSWORD_VALIDATORS = [

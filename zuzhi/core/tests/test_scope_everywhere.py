@@ -43,6 +43,7 @@ PK_KINDS = {
     "team_appraisal": "team_appraisal",
     "reserves": "reserve_candidate",
     "reserve_use": "reserve_assignment",
+    "households": "household",
 }
 URL_KINDS = {
     ("orgs:rectification", "pk"): "rectification",
@@ -119,6 +120,8 @@ PARAM_KINDS = {
     "village_id": "org",
     "mentorship_id": "mentorship",
     "plan_id": "reserve_training_plan",
+    "household_id": "household",
+    "link_id": "household_link",
 }
 # An `item_id` is named by the collection it is in.
 SEGMENT_KINDS = {("adjustments", "item_id"): "adjustment", ("corrections", "item_id"): "correction"}
@@ -829,6 +832,23 @@ class TownB:
 
     def _reserve_appraisal_subject(self):
         return self["reserve_appraisal"].subjects.get()
+
+    # Households of town B's village, one linked to a member of the county unit.
+    def _household(self):
+        from zuzhi.households.services import household_create
+
+        return household_create(
+            actor=self.clerk,
+            community=self.county.village_b1,
+            data={"address": "乙村1号", "head_name": "乙户主", "phone": "13912345678"},
+        )
+
+    def _household_link(self):
+        from zuzhi.core.scope import SYSTEM
+        from zuzhi.households.services import household_link
+
+        member = make_member(self.county.unit, name="乙联户", id_number=_id_number(65))
+        return household_link(actor=SYSTEM, household=self["household"], member=member)
 
 
 def _id_number(sequence: int) -> str:
