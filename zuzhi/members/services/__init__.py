@@ -4,7 +4,7 @@ audits; the rules they share are in `rules`."""
 from .bulk import FIELD_LABELS, member_bulk_check, member_bulk_create, member_bulk_insert
 from .cases import member_case_close, member_case_open
 from .mobile import mobile_register, mobile_return
-from .registry import member_create, member_update
+from .registry import member_account_link, member_create, member_update
 from .rules import (
     EDITABLE,
     EDITABLE_FIELDS,
@@ -24,6 +24,7 @@ from .transfers import (
 )
 
 __all__ = [
+    "member_account_link",
     "EDITABLE",
     "EDITABLE_FIELDS",
     "FIELD_LABELS",

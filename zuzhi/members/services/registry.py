@@ -84,3 +84,24 @@ def member_update(*, actor, member: Member, data: dict[str, Any]) -> Member:
             after=new,
         )
     return member
+
+
+def member_account_link(*, actor, member: Member, user) -> Member:
+    """Give a member their own login (党员本人账号): a member linked to households works their
+    requests from it. An account belongs to one member at most."""
+    require_in_scope(actor, member.organization.path, target=member, message=SCOPE_REFUSED)
+    with transaction.atomic():
+        before = {"user": member.user_id}
+        Member.objects.filter(user=user).exclude(pk=member.pk).update(user=None)
+        member.user = user
+        member.save(update_fields=["user", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=member,
+            org_path=member.organization.path,
+            before=before,
+            after={"user": user.pk},
+            message=f"关联本人账号 {user.username}",
+        )
+    return member

@@ -296,3 +296,21 @@ def test_a_transfer_dated_0001_01_01_is_refused(county, town_a_user):
         )
     )
     assert errors == {"transfer_date": ["日期应在 1900 年至 2100 年之间。"]}
+
+
+def test_a_member_gets_their_own_account_once_and_only_in_scope(county, town_a_user, town_b_user):
+    from django.http import Http404
+
+    from zuzhi.accounts.models import User
+    from zuzhi.members.services import member_account_link
+    from zuzhi.testing.factories import make_member, valid_id_number
+
+    first = make_member(county.village_a1)
+    second = make_member(county.village_a1, id_number=valid_id_number(sequence=902))
+    account = User.objects.create_user(username="lianhu_t", password="x-Long-Pass-2026")
+    with pytest.raises(Http404):
+        member_account_link(actor=town_b_user, member=first, user=account)
+    member_account_link(actor=town_a_user, member=first, user=account)
+    member_account_link(actor=town_a_user, member=second, user=account)
+    first.refresh_from_db()
+    assert first.user is None and account.member_record == second
