@@ -148,3 +148,18 @@ def test_reserves_in_every_step_with_a_round_in_progress(seeded):
     assert login_authenticate(username="review_police", password=PASSWORD, ip=None) == police
     assert ReserveAppraisal.objects.filter(status=ReserveAppraisalStatus.FINISHED).count() == 1
     assert MentoringDay.objects.exists()
+
+
+def test_households_linked_to_county_unit_members_and_lianhu1(seeded):
+    from django.conf import settings
+    from django.db.models import Count
+
+    from zuzhi.households.models import Household
+    from zuzhi.households.selectors import my_households
+
+    assert Household.objects.count() > 500
+    assert not Household.objects.filter(member__isnull=True).exists()
+    loads = Household.objects.values("member").annotate(n=Count("id")).values_list("n", flat=True)
+    assert max(loads) <= settings.ZUZHI_HOUSEHOLD_LINK_CAP
+    lianhu1 = User.objects.get(username="lianhu1")
+    assert my_households(user=lianhu1).count() >= 9

@@ -11,6 +11,7 @@ from zuzhi.demo.archive import seed_archive
 from zuzhi.demo.cadre_work import seed_nominations, seed_ranks, seed_teams, seed_training
 from zuzhi.demo.cadres import seed_cadre_accounts, seed_cadres
 from zuzhi.demo.contests import seed_contests
+from zuzhi.demo.households import seed_households
 from zuzhi.demo.promotions import seed_promotions
 from zuzhi.demo.ratings import seed_ratings
 from zuzhi.demo.reserve_training import seed_reserve_training
@@ -71,6 +72,10 @@ class Command(BaseCommand):
                 )
                 accounts += logins
                 seed_reserve_training(demo=demo, rng=random.Random(seed + 17))
+                households, logins = seed_households(
+                    demo=demo, rng=random.Random(seed + 18), password=password
+                )
+                accounts += logins
                 # Last: the triggers read what every seeder above has written.
                 seed_adjustments(demo=demo, rng=random.Random(seed + 15))
         except ValidationError as exc:
@@ -78,7 +83,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"示范县：新建组织 {demo.created} 个，更新 {demo.updated} 个；新建党员 {members} 名；"
             f"组织生活记录 {meetings} 条；发展党员 {candidates} 人；考评竞赛 {contests} 项；星级评定 {stars} 颗星；"
-            f"新建干部 {cadres} 名，领导班子 {teams} 个，职级记录 {ranks} 条，学时记录 {trained} 条；村级后备力量 {reserves} 人。"
+            f"新建干部 {cadres} 名，领导班子 {teams} 个，职级记录 {ranks} 条，学时记录 {trained} 条；村级后备力量 {reserves} 人；联系户 {households} 户。"
         )
         self.stdout.write("\n演示账号（地址 http://127.0.0.1:8000 ）：")
         for username, full_name, where in accounts:
