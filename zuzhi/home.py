@@ -27,6 +27,7 @@ from zuzhi.contests.selectors.todo import (
 from zuzhi.core.roles import Role
 from zuzhi.core.scope import has_role, user_scope_paths
 from zuzhi.dues.selectors import dues_arrears_count
+from zuzhi.households.selectors import my_households
 from zuzhi.joint_reviews.rules import ROUND_ROLES
 from zuzhi.joint_reviews.selectors import reviewer_todo
 from zuzhi.members.selectors import member_structure, transfers_to_receive
@@ -483,3 +484,11 @@ def cadre_self(*, user, today: datetime.date | None = None) -> dict | None:
     today = today or timezone.localdate()
     progress = person_progress(user=user, group=Group.CADRES, pk=cadre.pk, year=today.year)
     return {"cadre": cadre, "progress": progress, "year": today.year}
+
+
+def member_self(*, user) -> dict | None:
+    """A member's own account (党员本人账号): the households they are linked to (联户)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    households = my_households(user=user).count()
+    return {"households": households} if households else None

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from zuzhi.cadres.models.scoping import is_cadre_staff
 from zuzhi.contests.selectors import judge_stages
 from zuzhi.core.scope import is_audit_admin, is_system_admin, user_roles
-from zuzhi.home import cadre_self, home_charts, record_shortcuts, todo_items
+from zuzhi.home import cadre_self, home_charts, member_self, record_shortcuts, todo_items
 from zuzhi.members.selectors import member_overview
 from zuzhi.orgs.models import OrgType
 from zuzhi.orgs.selectors import org_attention_counts, org_roots, org_type_counts
@@ -40,6 +40,7 @@ def home(request):
             "shortcuts": record_shortcuts(user=user),
             "charts": home_charts(user=user) if roots else None,
             "cadre_self": cadre_self(user=user),
+            "member_self": member_self(user=user),
             "cadre_staff": is_cadre_staff(user),
         },
     )

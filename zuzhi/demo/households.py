@@ -61,10 +61,15 @@ def seed_households(*, demo, rng: random.Random, password: str) -> tuple[int, li
     if not Household.objects.exists():  # a second run adds nothing
         total = round(len(members) * PER_MEMBER)
         services.household_bulk_insert(actor=SYSTEM, rows=_rows(rng, communities, total))
-        # Members of units near each community first: here, simply in unit order per community.
-        services.household_links_bulk_assign(
-            actor=SYSTEM, households=Household.objects.all(), members=members
-        )
+        # Each community's households go to the next block of members (in unit order), so a
+        # member's households are neighbours, as the seed's "near where they live or work".
+        block = -(-len(members) // len(communities))
+        for i, community in enumerate(communities):
+            services.household_links_bulk_assign(
+                actor=SYSTEM,
+                households=Household.objects.filter(community=community),
+                members=members[i * block : (i + 1) * block],
+            )
         added = total
     own = Member.objects.filter(user__username="lianhu1").first() or next(
         m for m in members if m.linked_households.count() >= 9

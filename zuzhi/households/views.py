@@ -14,7 +14,12 @@ from django.views.decorators.http import require_POST
 from zuzhi.core.export import xlsx_response
 from zuzhi.core.forms import apply_service_errors
 from zuzhi.core.params import id_param, text_param
-from zuzhi.core.personal import personal_form_masked, personal_form_unchanged, personal_view
+from zuzhi.core.personal import (
+    personal_document,
+    personal_form_masked,
+    personal_form_unchanged,
+    personal_view,
+)
 from zuzhi.core.scope import deny, path_in_scope
 from zuzhi.orgs.selectors import org_param
 
@@ -277,10 +282,11 @@ def coverage_view(request):
 @login_required
 def mine_view(request):
     """我联系的住户, for the member's phone."""
-    households = personal_view(
+    # The linked member calls their households: their phones are the member's working list,
+    # shown in full whatever the role, and audited as an unmasked view.
+    households = personal_document(
         user=request.user,
         objects=list(selectors.my_households(user=request.user)[:200]),
-        where=request.path,
-        reveal=False,
+        where="我联系的住户",
     )
     return render(request, "households/mine.html", {"households": households})

@@ -117,3 +117,14 @@ def test_relink_and_coverage_pages(world, client_as):
     assert "搬走户" in client.get("/households/relink/").content.decode()
     body = client.get("/households/coverage/").content.decode()
     assert world.county.village_a1.name in body and "0%" in body
+
+
+def test_a_members_home_and_own_list_show_their_households_phones_in_full(world, client_as):
+    mine = unit_member(world.unit, 1, with_user=True)
+    household_link(actor=SYSTEM, household=household(world.county.village_a1, "1号"), member=mine)
+    client = client_as(mine.user)
+    home = client.get("/").content.decode()
+    assert "我联系的住户" in home and "还没有可查看的业务数据" not in home
+    before = AuditLog.objects.count()
+    assert "13912345678" in client.get("/households/mine/").content.decode()
+    assert AuditLog.objects.count() > before  # the unmasked view is audited
