@@ -49,6 +49,7 @@ from zuzhi.recruitment.selectors import candidate_stage_counts, recruitment_step
 from zuzhi.reserve_training.selectors import month_pairs, month_summary
 from zuzhi.reserves.scoping import may_manage_reserves
 from zuzhi.reserves.selectors import reserve_todo
+from zuzhi.tickets.selectors import overdue_todo
 from zuzhi.training.models import Group
 from zuzhi.training.selectors import own_cadre, person_progress, short_list
 
@@ -378,6 +379,23 @@ def _reserve_items(user, today: datetime.date) -> list[TodoItem]:
     return items
 
 
+TICKET_LEVEL_LABELS = {1: "支部书记", 2: "社区", 3: "镇（街道）"}
+
+
+def _ticket_items(user) -> list[TodoItem]:
+    """Overdue household requests escalated to the level the user watches (联户诉求逾期上报)."""
+    return [
+        TodoItem(
+            label=f"逾期上报到{TICKET_LEVEL_LABELS[level]}的联户诉求",
+            count=count,
+            url=_url("tickets:list", escalated="on"),
+            tone="overdue",
+        )
+        for level, count in overdue_todo(user=user).items()
+        if count
+    ]
+
+
 def todo_items(*, user, today: datetime.date | None = None) -> list[TodoItem]:
     """The user's to-do list: past deadlines first, then the rest, each group oldest first."""
     today = today or timezone.localdate()
@@ -421,6 +439,7 @@ def todo_items(*, user, today: datetime.date | None = None) -> list[TodoItem]:
         )
     items += _cadre_items(user, today)
     items += _reserve_items(user, today)
+    items += _ticket_items(user)
     return sorted(items, key=lambda i: (i.tone != "overdue", i.since or datetime.date.max))
 
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("promotions/", include("zuzhi.promotions.urls")),
     path("archive/", include("zuzhi.archive.urls")),
     path("three-ones/", include("zuzhi.three_ones.urls")),
+    path("tickets/", include("zuzhi.tickets.urls")),
     path("village/", include("zuzhi.village_work.urls")),
     path("team-appraisals/", include("zuzhi.team_appraisal.urls")),
     path("adjustments/", include("zuzhi.adjustments.urls")),

@@ -193,6 +193,9 @@ class Ticket(models.Model):
             models.Index(fields=["member", "state"]),
             models.Index(fields=["team", "state"]),
             models.Index(fields=["household", "created_at"]),
+            # The escalation pass: the tickets of one level newly past one deadline.
+            models.Index(fields=["state", "escalation", "accept_due"]),
+            models.Index(fields=["state", "escalation", "resolve_due"]),
         ]
 
     def __str__(self) -> str:
@@ -252,3 +255,34 @@ class TicketEscalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} → {self.get_level_display()}"
+
+
+class TicketAttachment(models.Model):
+    """A file on a step of a ticket (办理附件): a photo of the problem or of the work done.
+    Served only through the ticket's scope (never publicly); every download audited."""
+
+    scope_path_field = "ticket__household__community__path"
+
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="attachments", verbose_name="诉求"
+    )
+    event = models.ForeignKey(
+        TicketEvent,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="attachments",
+        verbose_name="办理记录",
+    )
+    file = models.FileField("附件", upload_to="tickets/%Y/%m/")
+    name = models.CharField("文件名", max_length=200)
+
+    objects = ThroughTicketQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "诉求办理附件"
+        verbose_name_plural = verbose_name
+        ordering = ["ticket", "id"]
+
+    def __str__(self) -> str:
+        return self.name

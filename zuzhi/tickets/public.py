@@ -30,14 +30,13 @@ from zuzhi.core.masking import mask_phone
 from zuzhi.core.models import AuditAction
 from zuzhi.households.models import Household
 
+from . import services
 from .models import (
-    Rating,
     Ticket,
     TicketChannel,
     TicketEvent,
     TicketState,
     TicketType,
-    new_callback_token,
 )
 
 # Tokens are token_urlsafe: anything else in the address is not found without a query.
@@ -228,49 +227,13 @@ def public_ticket_create(
     phone: str,
     now: datetime.datetime,
 ) -> Ticket:
-    """Create a ticket the household itself submitted (群众扫码提交): owned by its linked
-    member, due by the type's hours, with its first step and the audit row."""
+    """Create a ticket the household itself submitted (群众扫码提交) through the one ticket
+    service; an unlinked household is told to ask its community."""
     if household.member_id is None:
         raise PublicRefused(UNLINKED, status=409)
-    with transaction.atomic():
-        ticket = Ticket(
-            household=household,
-            type=type,
-            channel=TicketChannel.HOUSEHOLD,
-            description=description,
-            contact_phone=phone,
-            state=TicketState.NEW,
-            member_id=household.member_id,
-            created_at=now,
-            accept_due=now + datetime.timedelta(hours=type.accept_hours),
-            resolve_due=now + datetime.timedelta(hours=type.resolve_hours),
-        )
-        ticket.full_clean()
-        ticket.save()
-        who = _visitor(phone)
-        TicketEvent.objects.create(
-            ticket=ticket,
-            kind="create",
-            to_state=TicketState.NEW,
-            at=now,
-            actor_label=who,
-            note="群众扫码提交",
-        )
-        audit_record(
-            actor=None,
-            actor_username=who,
-            action=AuditAction.CREATE,
-            target=ticket,
-            org_path=household.community.path,
-            after={
-                "type": type.name,
-                "channel": TicketChannel.HOUSEHOLD.value,
-                "state": TicketState.NEW.value,
-                "member_id": household.member_id,
-            },
-            message="群众扫码提交诉求",
-        )
-    return ticket
+    return services.ticket_create_public(
+        household=household, ticket_type=type, description=description, phone=phone, now=now
+    )
 
 
 def callback_url(ticket: Ticket) -> str:
@@ -279,7 +242,7 @@ def callback_url(ticket: Ticket) -> str:
     )
 
 
-def callback_send(*, ticket: Ticket) -> bool:
+def callback_send(*, ticket: Ticket, now: datetime.datetime | None = None) -> bool:
     """Text the household the link to rate a resolved ticket (回访短信), to the phone that
     submitted it or else the household's. Called by the resolving service; the text leaves
     only when that transaction commits. False when there is no mobile number to text."""
@@ -296,7 +259,7 @@ def callback_send(*, ticket: Ticket) -> bool:
             kind="callback",
             from_state=ticket.state,
             to_state=ticket.state,
-            at=timezone.now(),
+            at=now or timezone.now(),
             actor_label="系统",
             note=f"已向 {mask_phone(phone)} 发送回访短信",
         )
@@ -315,57 +278,13 @@ def callback_send(*, ticket: Ticket) -> bool:
 def ticket_rate(
     *, ticket: Ticket, rating: str, comment: str = "", now: datetime.datetime | None = None
 ) -> Ticket:
-    """The household's rating of a resolved ticket (回访评价), once per callback link:
-    满意 and 基本满意 close it; 不满意 reopens it (办理中, counted in `reopened`) for the
-    community to check, and replaces the link so the next resolution asks again."""
-    now = now or timezone.now()
-    if rating not in Rating.values:
-        raise ValidationError({"rating": ["请选择满意、基本满意或不满意。"]})
-    comment = (comment or "").replace("\x00", "").strip()
-    if len(comment) > 500:
-        raise ValidationError({"comment": ["评价意见不能超过 500 字。"]})
-    with transaction.atomic():
-        locked = (
-            Ticket.objects.select_for_update()
-            .select_related("household__community")
-            .get(pk=ticket.pk)
+    """The rating from a callback link (回访评价), once per link: the ticket service decides;
+    a refusal is told to the household as the page's message."""
+    if refusal := rating_refusal(ticket):
+        raise PublicRefused(refusal, status=409)
+    try:
+        return services.ticket_rate(
+            ticket=ticket, rating=rating, comment=comment, now=now, token=ticket.callback_token
         )
-        if locked.callback_token != ticket.callback_token:
-            raise PublicRefused("该回访链接已使用。", status=409)
-        if refusal := rating_refusal(locked):
-            raise PublicRefused(refusal, status=409)
-        before = locked.state
-        locked.rating, locked.rating_comment, locked.rated_at = rating, comment, now
-        fields = ["rating", "rating_comment", "rated_at", "state"]
-        if rating == Rating.UNSATISFIED:
-            locked.state = TicketState.IN_PROGRESS
-            locked.reopened += 1
-            locked.callback_token = new_callback_token()
-            fields += ["reopened", "callback_token"]
-            note = "群众不满意，重新办理，请社区核查"
-        else:
-            locked.state = TicketState.CLOSED
-            locked.closed_at = now
-            fields.append("closed_at")
-            note = f"群众评价：{Rating(rating).label}"
-        locked.save(update_fields=fields)
-        TicketEvent.objects.create(
-            ticket=locked,
-            kind="rate",
-            from_state=before,
-            to_state=locked.state,
-            at=now,
-            actor_label="群众",
-            note=(f"{note}。{comment}" if comment else note)[:500],
-        )
-        audit_record(
-            actor=None,
-            actor_username="群众",
-            action=AuditAction.UPDATE,
-            target=locked,
-            org_path=locked.household.community.path,
-            before={"state": before},
-            after={"state": locked.state, "rating": rating, "reopened": locked.reopened},
-            message=f"回访评价：{Rating(rating).label}",
-        )
-    return locked
+    except RuleRefused as exc:
+        raise PublicRefused(str(exc), status=409) from exc

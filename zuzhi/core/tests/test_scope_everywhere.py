@@ -44,6 +44,7 @@ PK_KINDS = {
     "reserves": "reserve_candidate",
     "reserve_use": "reserve_assignment",
     "households": "household",
+    "tickets": "ticket",
 }
 URL_KINDS = {
     ("orgs:rectification", "pk"): "rectification",
@@ -69,6 +70,10 @@ URL_KINDS = {
     ("promotions:assessment_close", "pk"): "assessment_round",
     ("three_ones:rectify", "pk"): "problem",
     ("three_ones:type_edit", "pk"): "problem_type",
+    ("tickets:team", "pk"): "service_team",
+    ("tickets:team_edit", "pk"): "service_team",
+    ("tickets:type_edit", "pk"): "ticket_type",
+    ("tickets:attachment", "pk"): "ticket_attachment",
 }
 PARAM_KINDS = {
     "member_pk": "member",
@@ -122,6 +127,7 @@ PARAM_KINDS = {
     "plan_id": "reserve_training_plan",
     "household_id": "household",
     "link_id": "household_link",
+    "ticket_id": "ticket",
 }
 # An `item_id` is named by the collection it is in.
 SEGMENT_KINDS = {("adjustments", "item_id"): "adjustment", ("corrections", "item_id"): "correction"}
@@ -833,21 +839,65 @@ class TownB:
     def _reserve_appraisal_subject(self):
         return self["reserve_appraisal"].subjects.get()
 
-    # Households of town B's village, one linked to a member of the county unit.
+    # Households' requests (联户诉求): a household of village B1 linked to B's member.
     def _household(self):
-        from zuzhi.households.services import household_create
+        from zuzhi.households.models import Household
 
-        return household_create(
-            actor=self.clerk,
+        return Household.objects.create(
             community=self.county.village_b1,
-            data={"address": "乙村1号", "head_name": "乙户主", "phone": "13912345678"},
+            address="乙村 1 号",
+            head_name="乙户主",
+            member=self["member"],
+        )
+
+    def _ticket_type(self):
+        from zuzhi.core.scope import SYSTEM
+        from zuzhi.tickets.services import ticket_types_load_defaults
+
+        return ticket_types_load_defaults(actor=SYSTEM)[0]
+
+    def _ticket(self):
+        from zuzhi.core.scope import SYSTEM
+        from zuzhi.tickets.services import ticket_create
+
+        return ticket_create(
+            actor=SYSTEM,
+            household=self["household"],
+            ticket_type=self["ticket_type"],
+            description="乙户诉求",
+        )
+
+    def _ticket_attachment(self):
+        from zuzhi.tickets.models import TicketAttachment
+
+        return TicketAttachment.objects.create(
+            ticket=self["ticket"], file=SimpleUploadedFile("照片.jpg", b"\xff\xd8"), name="照片.jpg"
+        )
+
+    def _service_team(self):
+        from zuzhi.core.scope import SYSTEM
+        from zuzhi.orgs.models import OrgType
+        from zuzhi.testing.factories import OrganizationFactory
+        from zuzhi.tickets.services import team_create
+
+        joint = OrganizationFactory(
+            parent=self.county.town_b, name="乙镇联合党支部", org_type=OrgType.JOINT_BRANCH
+        )
+        leader = make_member(joint, name="乙团队长", id_number=_id_number(65))
+        return team_create(
+            actor=SYSTEM,
+            organization=joint,
+            name="乙调解团队",
+            specialty="mediation",
+            leader=leader,
+            members=[],
         )
 
     def _household_link(self):
         from zuzhi.core.scope import SYSTEM
         from zuzhi.households.services import household_link
 
-        member = make_member(self.county.unit, name="乙联户", id_number=_id_number(65))
+        member = make_member(self.county.unit, name="乙联户", id_number=_id_number(66))
         return household_link(actor=SYSTEM, household=self["household"], member=member)
 
 

@@ -111,7 +111,7 @@ def test_an_unsatisfied_rating_reopens_the_ticket_with_a_new_link(client, ticket
     ticket.refresh_from_db()
     assert ticket.state == TicketState.IN_PROGRESS and ticket.reopened == 1
     assert ticket.rating == Rating.UNSATISFIED and ticket.closed_at is None
-    event = ticket.events.get(kind="rate")
+    event = ticket.events.get(kind="reopen")
     assert event.from_state == TicketState.RESOLVED and event.to_state == TicketState.IN_PROGRESS
     assert "请社区核查" in event.note and "灯还是不亮" in event.note
     # The old link is spent; the next resolution texts the new one.

@@ -1,0 +1,218 @@
+"""Reads of tickets (联户服务诉求). Who sees a ticket: whoever sees its household
+(households.scoping: the linked member, their branch secretary, the community, the town, the
+county) and whoever works it now (its owner, the leader and members of its team)."""
+
+import datetime
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from zuzhi.core.roles import Role
+from zuzhi.core.scope import get_or_logged_404, is_system, roles_q, scope_queryset, subtree_q
+from zuzhi.households.scoping import household_q
+from zuzhi.members.models import Member
+
+from . import rules
+from .escalation import overdue_q
+from .models import (
+    OPEN_STATES,
+    EscalationLevel,
+    ServiceTeam,
+    Ticket,
+    TicketEscalation,
+    TicketEvent,
+    TicketType,
+)
+
+
+def _working_q(user) -> Q:
+    member_id = rules.own_member_id(user)
+    if member_id is None:
+        return Q(pk__in=[])
+    teams = ServiceTeam.objects.filter(Q(leader_id=member_id) | Q(members__id=member_id))
+    return Q(member_id=member_id) | Q(team_id__in=teams.values("pk"))
+
+
+def tickets_visible(*, user) -> QuerySet:
+    if is_system(user):
+        return Ticket.objects.all()
+    q = household_q(user, "household__")
+    q = _working_q(user) if q is None else q | _working_q(user)
+    return Ticket.objects.filter(q)
+
+
+def _list_related(qs: QuerySet) -> QuerySet:
+    return qs.select_related("household", "household__community", "type", "member", "team")
+
+
+def ticket_get(*, user, pk: int) -> Ticket:
+    """One ticket the user sees, with what its detail shows; the logged 404 otherwise."""
+    return get_or_logged_404(
+        user,
+        _list_related(tickets_visible(user=user)).select_related("team__leader", "taken_by"),
+        Ticket.objects.all(),
+        pk=pk,
+    )
+
+
+OPEN_FIRST = Case(
+    When(state__in=OPEN_STATES, then=Value(0)), default=Value(1), output_field=IntegerField()
+)
+
+
+def my_tickets(*, user) -> QuerySet:
+    """The tickets the user's own member record owns (我的诉求), open first, newest first."""
+    member_id = rules.own_member_id(user)
+    if member_id is None:
+        return Ticket.objects.none()
+    return (
+        _list_related(Ticket.objects.filter(member_id=member_id))
+        .annotate(closed_last=OPEN_FIRST)
+        .order_by("closed_last", "-created_at", "-id")
+    )
+
+
+def ticket_list(
+    *,
+    user,
+    state: str | None = None,
+    type_id: int | None = None,
+    overdue: bool = False,
+    escalated: bool = False,
+    team_id: int | None = None,
+    now: datetime.datetime | None = None,
+) -> QuerySet:
+    """The tickets the user sees (the community's, the town's, the county's list), filtered."""
+    qs = tickets_visible(user=user)
+    if state:
+        qs = qs.filter(state=state)
+    if type_id:
+        qs = qs.filter(type_id=type_id)
+    if overdue:
+        qs = qs.filter(overdue_q(1, now or timezone.now()))
+    if escalated:
+        qs = qs.filter(escalation__gt=EscalationLevel.NONE)
+    if team_id:
+        qs = qs.filter(team_id=team_id)
+    return _list_related(qs).order_by("-created_at", "-id")
+
+
+def ticket_events(*, ticket: Ticket) -> QuerySet:
+    return (
+        TicketEvent.objects.filter(ticket=ticket)
+        .prefetch_related("attachments")
+        .order_by("at", "id")
+    )
+
+
+def ticket_escalations(*, ticket: Ticket) -> QuerySet:
+    return TicketEscalation.objects.filter(ticket=ticket).order_by("level")
+
+
+def ticket_types(*, active_only: bool = False) -> QuerySet:
+    qs = TicketType.objects.all()
+    return qs.filter(active=True) if active_only else qs
+
+
+# --- to-do (#7): who sees which level of overdue tickets ----------------------------------
+def _level_qs(user) -> dict[int, Q | None]:
+    """Per level, the tickets of the user's concern: 1 the member's branch secretary (of the
+    linked member's branch), 2 the community (a branch secretary on the community node or
+    above), 3 the town (township or county staff above the community)."""
+    return {
+        EscalationLevel.SECRETARY: roles_q(
+            user, "household__member__organization__path", Role.BRANCH_SECRETARY
+        ),
+        EscalationLevel.COMMUNITY: roles_q(
+            user, "household__community__path", Role.BRANCH_SECRETARY
+        ),
+        EscalationLevel.TOWN: roles_q(
+            user, "household__community__path", Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF
+        ),
+    }
+
+
+def overdue_todo(*, user) -> dict[int, int]:
+    """Open escalated tickets on the user's to-do list, counted by level (one query):
+    {1: n, 2: n, 3: n}; levels the user does not watch count 0."""
+    parts = {lvl: q for lvl, q in _level_qs(user).items() if q is not None}
+    if not parts or is_system(user):
+        return {int(lvl): 0 for lvl in EscalationLevel.values if lvl}
+    scope = Q()
+    for q in parts.values():
+        scope |= q
+    counts = Ticket.objects.filter(scope, state__in=OPEN_STATES).aggregate(
+        **{f"l{lvl}": Count("pk", filter=q & Q(escalation__gte=lvl)) for lvl, q in parts.items()}
+    )
+    return {int(lvl): counts.get(f"l{lvl}", 0) or 0 for lvl in EscalationLevel.values if lvl}
+
+
+def escalation_level_for(*, user) -> int | None:
+    """The lowest level the user watches (for the list the to-do item links to)."""
+    for lvl, q in _level_qs(user).items():
+        if q is not None:
+            return int(lvl)
+    return None
+
+
+# --- teams -----------------------------------------------------------------------------------
+def teams_visible(*, user) -> QuerySet:
+    """Teams in the user's scope, and the teams the user leads or belongs to."""
+    base = ServiceTeam.objects.select_related("organization", "leader")
+    if is_system(user):
+        return base
+    member_id = rules.own_member_id(user)
+    mine = Q(leader_id=member_id) | Q(members__id=member_id) if member_id else Q(pk__in=[])
+    scoped = scope_queryset(user, ServiceTeam.objects.all()).values("pk")
+    return base.filter(Q(pk__in=scoped) | Q(pk__in=ServiceTeam.objects.filter(mine).values("pk")))
+
+
+def team_get(*, user, pk: int) -> ServiceTeam:
+    return get_or_logged_404(user, teams_visible(user=user), ServiceTeam.objects.all(), pk=pk)
+
+
+def teams_led(*, user) -> QuerySet:
+    member_id = rules.own_member_id(user)
+    if member_id is None:
+        return ServiceTeam.objects.none()
+    return ServiceTeam.objects.filter(leader_id=member_id).select_related("organization")
+
+
+def team_choices_for(*, user, ticket: Ticket) -> QuerySet:
+    """Active teams the user may pass `ticket` to: the community any; the owner those of
+    their own joint (general) branch."""
+    qs = ServiceTeam.objects.filter(active=True).select_related("organization")
+    mine = rules.relations(user, ticket)
+    if rules.COMMUNITY in mine:
+        return qs
+    if rules.OWNER in mine:
+        path = ticket.member.organization.path
+        return qs.filter(organization__path__in=[path[:i] for i in range(8, len(path) + 1, 8)])
+    return qs.none()
+
+
+def team_tickets(*, team: ServiceTeam) -> QuerySet:
+    return (
+        _list_related(Ticket.objects.filter(team=team))
+        .select_related("taken_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def team_member_choices(*, organization) -> QuerySet:
+    """Members of the joint (general) branch's subtree, who may join its teams."""
+    return Member.objects.filter(subtree_q(organization.path, "organization__path")).order_by(
+        "name", "id"
+    )
+
+
+def reassign_choices(*, ticket: Ticket) -> QuerySet:
+    """Members with an account linked to households of the ticket's community: who the
+    community may reassign the ticket to."""
+    return (
+        Member.objects.filter(
+            user__isnull=False, linked_households__community_id=ticket.household.community_id
+        )
+        .distinct()
+        .order_by("name", "id")
+    )
