@@ -63,13 +63,17 @@ def seed_households(*, demo, rng: random.Random, password: str) -> tuple[int, li
         services.household_bulk_insert(actor=SYSTEM, rows=_rows(rng, communities, total))
         # Each community's households go to the next block of members (in unit order), so a
         # member's households are neighbours, as the seed's "near where they live or work".
-        block = -(-len(members) // len(communities))
+        share = len(members) / len(communities)
         for i, community in enumerate(communities):
             services.household_links_bulk_assign(
                 actor=SYSTEM,
                 households=Household.objects.filter(community=community),
-                members=members[i * block : (i + 1) * block],
+                members=members[round(i * share) : round((i + 1) * share)],
             )
+        # What a community's block could not take goes to whoever still has room.
+        services.household_links_bulk_assign(
+            actor=SYSTEM, households=Household.objects.filter(member__isnull=True), members=members
+        )
         added = total
     own = Member.objects.filter(user__username="lianhu1").first() or next(
         m for m in members if m.linked_households.count() >= 9

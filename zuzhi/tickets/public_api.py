@@ -17,7 +17,7 @@ class CodeIn(Schema):
     phone: str = Field(..., max_length=20)
 
 
-class TicketIn(Schema):
+class PublicTicketIn(Schema):
     token: str = Field(..., max_length=32, description="联系卡二维码中的住户码")
     type_id: ObjectId
     description: str = Field(..., max_length=2000)
@@ -40,7 +40,7 @@ def public_ticket_code(request, payload: CodeIn):
 @public_router.post(
     "", response={201: SubmittedOut}, summary="群众提交诉求（手机号须经短信验证码验证）"
 )
-def public_ticket_submit(request, payload: TicketIn):
+def public_ticket_submit(request, payload: PublicTicketIn):
     household = public.public_household_get(token=payload.token)
     public.public_ticket_submit(
         household=household,

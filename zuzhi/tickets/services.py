@@ -478,7 +478,11 @@ def ticket_take(
     return _transition(actor=actor, ticket=ticket, action="take", now=now, note=note, change=change)
 
 
-def ticket_resolve(*, actor, ticket: Ticket, resolution: str, now=None, attachments=()) -> Ticket:
+def ticket_resolve(
+    *, actor, ticket: Ticket, resolution: str, now=None, attachments=(), notify: bool = True
+) -> Ticket:
+    """Resolve (办结) with what was done; the household is texted the rating link unless
+    `notify` is off (history entered after the fact: nobody is asked about last spring)."""
     resolution = (resolution or "").strip()
     if not resolution:
         raise ValidationError({"resolution": ["请填写办理结果。"]})
@@ -496,10 +500,11 @@ def ticket_resolve(*, actor, ticket: Ticket, resolution: str, now=None, attachme
         change=change,
         attachments=attachments,
     )
-    # The household is asked how satisfied it is (回访); the text leaves on commit.
-    from .public import callback_send
+    if notify:
+        # The household is asked how satisfied it is (回访); the text leaves on commit.
+        from .public import callback_send
 
-    callback_send(ticket=resolved, now=resolved.resolved_at)
+        callback_send(ticket=resolved, now=resolved.resolved_at)
     return resolved
 
 

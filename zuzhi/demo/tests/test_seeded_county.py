@@ -163,3 +163,14 @@ def test_households_linked_to_county_unit_members_and_lianhu1(seeded):
     assert max(loads) <= settings.ZUZHI_HOUSEHOLD_LINK_CAP
     lianhu1 = User.objects.get(username="lianhu1")
     assert my_households(user=lianhu1).count() >= 9
+
+
+def test_tickets_in_every_state_some_escalated_and_lianhu1_has_open_ones(seeded):
+    from zuzhi.tickets.models import OPEN_STATES, Ticket, TicketState
+    from zuzhi.tickets.selectors import my_tickets
+
+    states = set(Ticket.objects.values_list("state", flat=True))
+    assert {TicketState.NEW, TicketState.IN_PROGRESS, TicketState.CLOSED} <= states
+    assert Ticket.objects.filter(escalation__gt=0).exists()
+    lianhu1 = User.objects.get(username="lianhu1")
+    assert my_tickets(user=lianhu1).filter(state__in=OPEN_STATES).count() >= 3

@@ -302,3 +302,13 @@ def test_the_system_works_a_ticket_through_every_step_for_the_demo(world):
     ticket = services.ticket_rate(ticket=ticket, rating=Rating.SATISFIED, now=at + 30 * HOUR)
     assert ticket.state == TicketState.CLOSED and ticket.taken_by == world.team_member
     assert list(ticket.events.values_list("at", flat=True))[-1] == at + 30 * HOUR
+
+
+def test_resolving_texts_the_rating_link_unless_told_not_to(world):
+    texted = _resolved(world)
+    assert texted.events.filter(kind="callback").exists()
+    quiet = services.ticket_accept(actor=world.member.user, ticket=world.new_ticket())
+    quiet = services.ticket_resolve(
+        actor=world.member.user, ticket=quiet, resolution="补录的历史诉求", notify=False
+    )
+    assert not quiet.events.filter(kind="callback").exists()
