@@ -241,6 +241,8 @@ ZUZHI_RESERVE_LEFT_POOL_HOOKS = ["zuzhi.reserve_training.services.on_reserves_le
 ZUZHI_POINTS_INDIVIDUAL_RANKING = env_bool("ZUZHI_POINTS_INDIVIDUAL_RANKING", False)
 # How many households one member of a county unit may be linked to at once (千名党员联万户).
 ZUZHI_HOUSEHOLD_LINK_CAP = env_int("ZUZHI_HOUSEHOLD_LINK_CAP", 10)
+# A request past its deadline climbs one level (branch secretary, community, town) per step.
+ZUZHI_TICKET_ESCALATION_STEP_HOURS = env_int("ZUZHI_TICKET_ESCALATION_STEP_HOURS", 24)
 
 # Excel imports by kind: the import mechanism lives in core, the row rules in each app.
 ZUZHI_IMPORTERS = {

@@ -5,7 +5,7 @@ The rule: a ticket is overdue by a deadline when it is still 待受理 at `accep
 "accept") or still open (any of OPEN_STATES) at `resolve_due` (reason "resolve"). It stands at
 level n (1 the member's branch secretary, 2 the community, 3 the town) once
 
-    now ≥ due + (n − 1) × TICKETS_ESCALATION_STEP_HOURS   (settings; default 24 hours)
+    now ≥ due + (n − 1) × ZUZHI_TICKET_ESCALATION_STEP_HOURS   (settings; default 24 hours)
 
 for either deadline: at the deadline it reaches the secretary, a step later the community, two
 steps later the town. A minute before the deadline nothing happens. Every level reached is
@@ -37,7 +37,7 @@ LEVELS = (EscalationLevel.SECRETARY, EscalationLevel.COMMUNITY, EscalationLevel.
 
 
 def step() -> datetime.timedelta:
-    return datetime.timedelta(hours=getattr(settings, "TICKETS_ESCALATION_STEP_HOURS", 24))
+    return datetime.timedelta(hours=settings.ZUZHI_TICKET_ESCALATION_STEP_HOURS)
 
 
 def _accept_q(threshold) -> Q:

@@ -111,3 +111,11 @@ def test_command_and_task(world, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     # months later (the real clock): the rest of the ladder at once
     assert escalate_tickets.enqueue().return_value == {"1": 0, "2": 1, "3": 1}
+
+
+def test_the_step_between_levels_is_a_setting(world, settings):
+    settings.ZUZHI_TICKET_ESCALATION_STEP_HOURS = 6
+    ticket = world.new_ticket()
+    assert escalate_overdue(now=ACCEPT_DUE + 6 * HOUR).by_level == {1: 1, 2: 1, 3: 0}
+    ticket.refresh_from_db()
+    assert ticket.escalation == 2
