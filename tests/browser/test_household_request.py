@@ -1,6 +1,7 @@
 """A household scans the QR code on its contact card and submits a request from a phone
 (375 px) with the SMS code, no login; once the ticket is resolved the callback text's link
-lets it rate the service."""
+lets it rate the service. Between the two, the linked member accepts and resolves it on their
+phone."""
 
 import re
 
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from zuzhi.contests.voting.sms import ConsoleSmsBackend
 from zuzhi.households.models import Household
-from zuzhi.testing.factories import make_member
+from zuzhi.testing.factories import UserFactory, make_member
 from zuzhi.tickets import public
 from zuzhi.tickets.models import Rating, Ticket, TicketState, TicketType
 
@@ -37,8 +38,8 @@ def _fits_the_phone(page):
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_a_household_submits_from_the_qr_page_and_rates_it(
-    household, phone_page, live_server, settings
+def test_a_household_submits_the_member_resolves_and_the_household_rates_on_phones(
+    household, phone_page, live_server, settings, login
 ):
     settings.ZUZHI_PUBLIC_URL = live_server.url
     ConsoleSmsBackend.sent.clear()
@@ -67,12 +68,21 @@ def test_a_household_submits_from_the_qr_page_and_rates_it(
     ticket = Ticket.objects.get()
     assert ticket.member == household.member and ticket.contact_phone == PHONE
 
-    # The member resolves it (the tickets core's service in the app); the callback is texted.
-    Ticket.objects.filter(pk=ticket.pk).update(
-        state=TicketState.RESOLVED, resolved_at=timezone.now(), resolution="已更换灯泡"
-    )
+    # The member accepts and resolves it on their phone; resolving texts the rating link.
+    member = household.member
+    member.user = UserFactory(username="lianhu_b")
+    member.save(update_fields=["user"])
+    login(phone_page, "lianhu_b")
+    phone_page.goto(f"{live_server.url}{reverse('tickets:mine')}")
+    phone_page.click("button:has-text('受理')")
+    phone_page.wait_for_selector("textarea[name=resolution]")
+    assert _fits_the_phone(phone_page)
+    phone_page.fill("textarea[name=resolution]", "已更换灯泡")
+    phone_page.click("button:has-text('办结')")
+    phone_page.wait_for_load_state("networkidle")
     ticket.refresh_from_db()
-    assert public.callback_send(ticket=ticket)
+    assert ticket.state == TicketState.RESOLVED
+    phone_page.context.clear_cookies()
     phone, message = ConsoleSmsBackend.sent[-1]
     assert phone == PHONE
     link = re.search(r"(http\S+/r/[\w-]+/)", message).group(1)
