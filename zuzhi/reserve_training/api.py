@@ -5,7 +5,6 @@ staff only; anything outside the user's scope is the logged 404."""
 import datetime
 from decimal import Decimal
 
-from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -13,6 +12,7 @@ from zuzhi.core.paging import Page
 from zuzhi.core.params import ObjectId
 from zuzhi.orgs.selectors import org_param
 from zuzhi.reserves import selectors as reserve_sel
+from zuzhi.reserves.scoping import require_reserve_manager
 from zuzhi.training.selectors import course_get
 
 from . import selectors as sel
@@ -20,11 +20,6 @@ from . import services
 from .models import MentoringActivity, MentorKind
 
 router = Router(tags=["后备力量培养"])
-
-
-def _require_manager(request) -> None:
-    if not sel.may_manage(user=request.user):
-        raise Http404("村级后备力量由乡镇党委和县委组织部管理。")
 
 
 class ReserveMentorshipOut(Schema):
@@ -111,7 +106,7 @@ class ReserveTrainingRecordFilters(Schema):
 @router.get("/mentorships", response=list[ReserveMentorshipOut], summary="以老带新结对")
 @paginate(Page, page_size=50)
 def mentorship_list(request, filters: Query[ReserveMentorshipFilters]):
-    _require_manager(request)
+    require_reserve_manager(request.user)
     return sel.mentorship_list(
         user=request.user,
         township=org_param(user=request.user, value=filters.township),
@@ -122,7 +117,7 @@ def mentorship_list(request, filters: Query[ReserveMentorshipFilters]):
 
 @router.post("/mentorships", response={201: ReserveMentorshipOut}, summary="配备导师")
 def mentorship_create(request, payload: ReserveMentorshipIn):
-    _require_manager(request)
+    require_reserve_manager(request.user)
     reserve = reserve_sel.candidate_get(user=request.user, pk=payload.reserve_id)
     if payload.mentor_member_id and not payload.mentor_assignment_id:
         mentor = f"m{payload.mentor_member_id}"
@@ -156,7 +151,7 @@ def mentorship_end(request, mentorship_id: ObjectId, payload: ReserveMentorshipE
 @router.get("/mentoring-days", response=list[ReserveMentoringDayOut], summary="帮带日记录")
 @paginate(Page, page_size=50)
 def mentoring_day_list(request, filters: Query[ReserveMentoringDayFilters]):
-    _require_manager(request)
+    require_reserve_manager(request.user)
     pair = (
         sel.mentorship_get(user=request.user, pk=filters.mentorship) if filters.mentorship else None
     )
@@ -165,7 +160,7 @@ def mentoring_day_list(request, filters: Query[ReserveMentoringDayFilters]):
 
 @router.post("/mentoring-days", response={201: ReserveMentoringDayOut}, summary="记录帮带日")
 def mentoring_day_create(request, payload: ReserveMentoringDayIn):
-    _require_manager(request)
+    require_reserve_manager(request.user)
     pair = sel.mentorship_get(user=request.user, pk=payload.mentorship_id)
     day = services.mentoring_day_record(
         actor=request.user,
@@ -181,7 +176,7 @@ def mentoring_day_create(request, payload: ReserveMentoringDayIn):
 @router.get("/records", response=list[ReserveTrainingRecordOut], summary="后备力量培训记录")
 @paginate(Page, page_size=50)
 def record_list(request, filters: Query[ReserveTrainingRecordFilters]):
-    _require_manager(request)
+    require_reserve_manager(request.user)
     reserve = (
         reserve_sel.candidate_get(user=request.user, pk=filters.reserve)
         if filters.reserve
@@ -192,7 +187,7 @@ def record_list(request, filters: Query[ReserveTrainingRecordFilters]):
 
 @router.post("/records", response={201: ReserveTrainingRecordOut}, summary="登记培训记录")
 def record_create(request, payload: ReserveTrainingRecordIn):
-    _require_manager(request)
+    require_reserve_manager(request.user)
     record = services.record_create(
         actor=request.user,
         reserve=reserve_sel.candidate_get(user=request.user, pk=payload.reserve_id),

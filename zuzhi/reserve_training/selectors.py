@@ -24,7 +24,7 @@ from zuzhi.core.scope import ancestor_paths, subtree_q
 from zuzhi.members.models import Member
 from zuzhi.orgs.models import CommitteeSeat, Organization, UnitCategory
 from zuzhi.reserves.models import ReserveCandidate, ReserveStatus
-from zuzhi.reserves.scoping import TOWNSHIP_CATEGORIES, may_manage_reserves, reserve_roots
+from zuzhi.reserves.scoping import TOWNSHIP_CATEGORIES, reserve_roots
 from zuzhi.training.models import Course
 from zuzhi.village_work.models import Assignment, AssignmentRole, AssignmentStatus
 
@@ -39,10 +39,6 @@ from .models import (
 HOURS = DecimalField(max_digits=8, decimal_places=2)
 # Who sets a training plan: the county's organization department or a township committee.
 PLAN_UNITS = (UnitCategory.COUNTY, *TOWNSHIP_CATEGORIES)
-
-
-def may_manage(*, user) -> bool:
-    return may_manage_reserves(user)
 
 
 def month_bounds(month: datetime.date) -> tuple[datetime.date, datetime.date]:

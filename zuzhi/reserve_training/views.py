@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -19,6 +18,7 @@ from zuzhi.core.forms import apply_service_errors
 from zuzhi.core.params import text_param
 from zuzhi.orgs.selectors import org_param
 from zuzhi.reserves import selectors as reserve_sel
+from zuzhi.reserves.scoping import require_reserve_manager
 from zuzhi.training.models import Course
 
 from . import selectors as sel
@@ -28,12 +28,6 @@ from .forms import MentorForm, MentoringDayForm, MentorshipEndForm, PlanForm, Re
 PAGE_SIZE = 50
 # A reserve's page shows the latest mentoring days; a year of monthly days at most.
 RECENT_DAYS = 12
-
-
-def _require_manager(request) -> None:
-    """County and township staff's pages (a role check, not a scope decision about an object)."""
-    if not sel.may_manage(user=request.user):
-        raise Http404("村级后备力量由乡镇党委和县委组织部管理。")
 
 
 def _place(request) -> dict:
@@ -76,7 +70,7 @@ def _place_choices(request) -> dict:
 @login_required
 def board_view(request):
     """My reserves with their mentor; one tap records this month's mentoring day."""
-    _require_manager(request)
+    require_reserve_manager(request.user)
     place, today = _place(request), timezone.localdate()
     page = _page(request, sel.pairs_board(user=request.user, today=today, **place))
     return render(
@@ -206,7 +200,7 @@ def _month_context(request):
 @login_required
 def month_view(request):
     """Which pairs have no mentoring day in the month (本月未开展帮带的结对)."""
-    _require_manager(request)
+    require_reserve_manager(request.user)
     place, month, pairs = _month_context(request)
     query = _query(place | {"month": f"{month:%Y-%m}"})
     return render(
@@ -229,7 +223,7 @@ MONTH_HEADERS = ["乡镇", "村（社区）", "后备力量", "导师", "导师�
 
 @login_required
 def month_export_view(request):
-    _require_manager(request)
+    require_reserve_manager(request.user)
     place, month, pairs = _month_context(request)
     rows = (
         [
@@ -255,7 +249,7 @@ def month_export_view(request):
 @login_required
 def progress_view(request):
     """Each pool reserve's 学时 of the year against their plan."""
-    _require_manager(request)
+    require_reserve_manager(request.user)
     place, year = _place(request), _year_param(request)
     page = _page(request, sel.progress(user=request.user, year=year, **place))
     return render(
@@ -268,7 +262,7 @@ def progress_view(request):
 
 @login_required
 def plan_list_view(request):
-    _require_manager(request)
+    require_reserve_manager(request.user)
     page = _page(request, sel.plan_list(user=request.user))
     return render(request, "reserve_training/plans.html", {"page": page, "query": ""})
 
@@ -283,7 +277,7 @@ def _plan_courses(plan=None):
 
 @login_required
 def plan_create_view(request):
-    _require_manager(request)
+    require_reserve_manager(request.user)
     form = PlanForm(
         request.POST or None, units=sel.plan_units(user=request.user), courses=_plan_courses()
     )

@@ -3,7 +3,6 @@ pages. County and township staff only; a record outside the user's scope is the 
 
 import datetime
 
-from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -11,17 +10,13 @@ from zuzhi.core.paging import Page, PersonalPage
 from zuzhi.core.params import ObjectId, Partial, QueryText
 from zuzhi.orgs.selectors import org_get, org_param
 from zuzhi.reserves import selectors as reserve_selectors
+from zuzhi.reserves.scoping import require_reserve_manager
 
 from . import selectors as sel
 from . import services
 from .models import AssignmentKind, AssignmentRating, ElectedBody
 
 router = Router(tags=["村级后备力量使用"])
-
-
-def _require_manager(request) -> None:
-    if not reserve_selectors.may_manage(user=request.user):
-        raise Http404("村级后备力量由乡镇党委和县委组织部管理。")
 
 
 class AssignmentOut(Schema):
@@ -132,7 +127,7 @@ def _place(request, filters) -> dict:
 @router.get("/assignments", response=list[AssignmentOut], summary="压担子任务")
 @paginate(Page, page_size=50)
 def assignment_list(request, filters: Query[AssignmentFilters]):
-    _require_manager(request)
+    require_reserve_manager(request.user)
     return sel.assignment_list(
         user=request.user,
         **_place(request, filters),
@@ -145,7 +140,7 @@ def assignment_list(request, filters: Query[AssignmentFilters]):
 
 @router.post("/assignments", response={201: AssignmentOut}, summary="给后备力量压担子")
 def assignment_create(request, payload: AssignmentIn):
-    _require_manager(request)
+    require_reserve_manager(request.user)
     data = payload.dict()
     candidate = reserve_selectors.candidate_get(user=request.user, pk=data.pop("candidate_id"))
     assignment = services.assignment_create(actor=request.user, candidate=candidate, data=data)
@@ -174,7 +169,7 @@ def assignment_result(request, reserve_assignment_id: ObjectId, payload: Partial
 @router.get("/not-applied", response=list[NotAppliedOut], summary="尚未递交入党申请的后备力量")
 @paginate(Page, page_size=50)
 def not_applied(request, filters: Query[PlaceFilters]):
-    _require_manager(request)
+    require_reserve_manager(request.user)
     qs = sel.reserves_not_applied(
         user=request.user, **_place(request, filters), q=filters.q.strip()
     )
@@ -183,7 +178,7 @@ def not_applied(request, filters: Query[PlaceFilters]):
 
 @router.post("/elections", response={201: ElectionOut}, summary="登记换届选举交接")
 def election_create(request, payload: ElectionIn):
-    _require_manager(request)
+    require_reserve_manager(request.user)
     village = org_get(user=request.user, pk=payload.village_id)
     elected = [
         services.ElectedInput(
@@ -210,7 +205,7 @@ def election_detail(request, election_id: ObjectId):
 
 @router.get("/summary", response=list[TownshipCountOut], summary="各乡镇后备力量进入村“两委”人数")
 def summary(request):
-    _require_manager(request)
+    require_reserve_manager(request.user)
     return [
         {"township_id": r["township"].pk, "township_name": r["township"].name} | r
         for r in sel.appointed_by_township(user=request.user)

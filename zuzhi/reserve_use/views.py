@@ -19,19 +19,16 @@ from zuzhi.core.personal import personal_view
 from zuzhi.orgs.models import CommitteePosition
 from zuzhi.orgs.selectors import org_get, org_param
 from zuzhi.reserves import selectors as reserve_selectors
-from zuzhi.reserves.scoping import VILLAGE_CATEGORIES, require_reserve_scope
+from zuzhi.reserves.scoping import (
+    VILLAGE_CATEGORIES,
+    require_reserve_manager,
+    require_reserve_scope,
+)
 
 from . import selectors as sel
 from . import services
 from .forms import AssignmentForm, ElectionForm, ResultForm
 from .models import AssignmentKind, AssignmentRating, ElectedBody, VillageCommitteePosition
-
-
-def _require_manager(request) -> None:
-    """County and township staff's pages; others get none (a role check, not a scope
-    decision about an object)."""
-    if not reserve_selectors.may_manage(user=request.user):
-        raise Http404("村级后备力量由乡镇党委和县委组织部管理。")
 
 
 def _place_filters(request) -> dict:
@@ -69,7 +66,7 @@ def _assignment_filters(request) -> dict:
 
 @login_required
 def assignment_list_view(request):
-    _require_manager(request)
+    require_reserve_manager(request.user)
     filters = _assignment_filters(request)
     page = Paginator(sel.assignment_list(user=request.user, **filters), 50).get_page(
         request.GET.get("page")
@@ -106,7 +103,7 @@ ASSIGNMENT_HEADERS = [
 @login_required
 def assignment_export_view(request):
     """The filtered list as Excel; ID numbers as the role may see them."""
-    _require_manager(request)
+    require_reserve_manager(request.user)
     assignments = list(
         sel.assignment_list(user=request.user, **_assignment_filters(request)).select_related(
             "candidate__village__parent"
@@ -139,7 +136,7 @@ def assignment_export_view(request):
 
 @login_required
 def assignment_create_view(request):
-    _require_manager(request)
+    require_reserve_manager(request.user)
     form = AssignmentForm(
         request.POST or None, user=request.user, initial={"started_on": timezone.localdate()}
     )
@@ -193,7 +190,7 @@ def assignment_result_view(request, pk):
 @login_required
 def not_applied_view(request):
     """尚未递交入党申请的后备力量: whom the township should encourage to apply."""
-    _require_manager(request)
+    require_reserve_manager(request.user)
     filters = _place_filters(request) | {"q": text_param(request.GET, "q")}
     page = Paginator(sel.reserves_not_applied(user=request.user, **filters), 50).get_page(
         request.GET.get("page")
@@ -218,7 +215,7 @@ def not_applied_view(request):
 # --- elections (换届选举交接) -------------------------------------------------------------------
 @login_required
 def election_list_view(request):
-    _require_manager(request)
+    require_reserve_manager(request.user)
     filters = _place_filters(request)
     page = Paginator(sel.election_list(user=request.user, **filters), 50).get_page(
         request.GET.get("page")
@@ -257,7 +254,7 @@ def _elected(request, village) -> list[services.ElectedInput]:
 @login_required
 def election_create_view(request):
     """Record a village's 两委 election: first the village, then each of its reserves' seats."""
-    _require_manager(request)
+    require_reserve_manager(request.user)
     village = org_param(user=request.user, value=request.GET.get("village"))
     if village is None:
         return render(
@@ -327,7 +324,7 @@ def village_committee_view(request, village_id):
 @login_required
 def summary_view(request):
     """How many reserves became village cadres, by township (后备力量进入村“两委”情况)."""
-    _require_manager(request)
+    require_reserve_manager(request.user)
     table = sel.appointed_by_township(user=request.user)
     return render(
         request,

@@ -17,14 +17,10 @@ from zuzhi.orgs.selectors import org_get, org_param
 from . import lifecycle, services
 from . import selectors as sel
 from .models import DiscoveryMethod, EventKind, ReserveSource, ReserveStatus
+from .scoping import require_reserve_manager
 
 router = Router(tags=["村级后备力量"])
 router.add_router("/pool", "zuzhi.reserves.pool_api.router")
-
-
-def _require_manager(request) -> None:
-    if not sel.may_manage(user=request.user):
-        raise Http404("村级后备力量由乡镇党委和县委组织部管理。")
 
 
 class ReserveCandidateOut(Schema):
@@ -120,7 +116,7 @@ def _shown(request, obj):
 @router.get("", response=list[ReserveCandidateOut], summary="村级后备力量人选")
 @paginate(Page, page_size=50)
 def candidate_list(request, filters: Query[ReserveFilters]):
-    _require_manager(request)
+    require_reserve_manager(request.user)
     qs = sel.candidate_list(
         user=request.user,
         village=org_param(user=request.user, value=filters.village),
@@ -134,7 +130,7 @@ def candidate_list(request, filters: Query[ReserveFilters]):
 
 @router.post("", response={201: ReserveCandidateOut}, summary="登记后备力量人选")
 def candidate_create(request, payload: ReserveCandidateIn):
-    _require_manager(request)
+    require_reserve_manager(request.user)
     data = _candidate_data(request, payload.dict())
     candidate = services.candidate_create(actor=request.user, data=data)
     return Status(201, _shown(request, sel.candidate_get(user=request.user, pk=candidate.pk)))
@@ -143,7 +139,7 @@ def candidate_create(request, payload: ReserveCandidateIn):
 @router.get("/returning-talent", response=list[ReturningTalentOut], summary="雁归人才联系名单")
 @paginate(Page, page_size=50)
 def talent_list(request, village: ObjectId | None = None, q: QueryText = ""):
-    _require_manager(request)
+    require_reserve_manager(request.user)
     qs = sel.talent_list(
         user=request.user, village=org_param(user=request.user, value=village), q=q.strip()
     )
@@ -152,7 +148,7 @@ def talent_list(request, village: ObjectId | None = None, q: QueryText = ""):
 
 @router.post("/returning-talent", response={201: ReturningTalentOut}, summary="添加雁归人才")
 def talent_create(request, payload: ReturningTalentIn):
-    _require_manager(request)
+    require_reserve_manager(request.user)
     data = payload.dict()
     data["home_village"] = org_get(user=request.user, pk=data.pop("home_village_id"))
     talent = services.talent_create(actor=request.user, data=data)
@@ -212,7 +208,7 @@ def candidate_history(request, reserve_id: ObjectId):
     "/township-review", response=list[ReserveCandidateOut], summary="乡镇党委初审（通过或退回）"
 )
 def township_review(request, payload: ReserveTownshipReviewIn):
-    _require_manager(request)
+    require_reserve_manager(request.user)
     done = lifecycle.township_review(
         actor=request.user,
         candidates=_chosen(request, payload.ids),
@@ -224,7 +220,7 @@ def township_review(request, payload: ReserveTownshipReviewIn):
 
 @router.post("/send-to-review", response={201: dict}, summary="报送县级联审（县委组织部）")
 def send_to_review(request, payload: ReserveSendIn):
-    _require_manager(request)
+    require_reserve_manager(request.user)
     review_round = lifecycle.candidates_send_to_review(
         actor=request.user,
         candidates=_chosen(request, payload.ids),

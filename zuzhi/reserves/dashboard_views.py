@@ -3,19 +3,13 @@ township, against the targets; tables first (charts are extra), each with an Exc
 Thin over reserves.targets."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
 from zuzhi.core.export import xlsx_response
 
 from . import targets
-from .scoping import may_manage_reserves
-
-
-def _require_manager(request) -> None:
-    if not may_manage_reserves(request.user):
-        raise Http404("村级后备力量由乡镇党委和县委组织部管理。")
+from .scoping import require_reserve_manager
 
 
 def _met(value: bool | None) -> str:
@@ -32,7 +26,7 @@ def _chart(rows: list[targets.PoolFigures], total: targets.PoolFigures) -> dict:
 @login_required
 def pool_overview_view(request):
     """By township (county staff: every township; township staff: their own)."""
-    _require_manager(request)
+    require_reserve_manager(request.user)
     rows = targets.township_pool_rows(user=request.user, today=timezone.localdate())
     total = targets.pool_total(rows=rows)
     return render(
@@ -110,7 +104,7 @@ def _row(name: str, r: targets.PoolFigures, *, villages: bool) -> list:
 
 @login_required
 def pool_export_view(request):
-    _require_manager(request)
+    require_reserve_manager(request.user)
     rows = targets.township_pool_rows(user=request.user, today=timezone.localdate())
     lines = [_row(r.org.name, r, villages=True) for r in rows]
     if len(rows) > 1:

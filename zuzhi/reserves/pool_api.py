@@ -3,21 +3,15 @@ dashboard by township and by village, from reserves.targets."""
 
 from decimal import Decimal
 
-from django.http import Http404
 from ninja import Field, Router, Schema
 
 from zuzhi.core.params import ObjectId
 
 from . import targets
 from .models import ReserveSource
-from .scoping import may_manage_reserves
+from .scoping import require_reserve_manager
 
 router = Router(tags=["村级后备力量"])
-
-
-def _require_manager(request) -> None:
-    if not may_manage_reserves(request.user):
-        raise Http404("村级后备力量由乡镇党委和县委组织部管理。")
 
 
 class ReservePoolTargetsOut(Schema):
@@ -81,7 +75,7 @@ def _pool(rows: list[targets.PoolFigures], total: targets.PoolFigures) -> dict:
 
 @router.get("", response=ReservePoolOut, summary="后备力量库：按乡镇（街道）")
 def pool_by_township(request):
-    _require_manager(request)
+    require_reserve_manager(request.user)
     rows = targets.township_pool_rows(user=request.user)
     return _pool(rows, targets.pool_total(rows=rows))
 

@@ -3,6 +3,7 @@ county staff every village. A branch secretary, though a data role, sees none: t
 of a village are chosen over the secretary's head (they may succeed them)."""
 
 from django.db.models import QuerySet
+from django.http import Http404
 
 from zuzhi.core.roles import Role
 from zuzhi.core.scope import (
@@ -28,6 +29,13 @@ def reserve_roots(user) -> list[str]:
 
 def may_manage_reserves(user) -> bool:
     return is_system(user) or bool(reserve_roots(user))
+
+
+def require_reserve_manager(user) -> None:
+    """The reserve pages and API are county and township staff's; others get none (a role
+    check before any object: the pages of one village are refused by the scope)."""
+    if not may_manage_reserves(user):
+        raise Http404("村级后备力量由乡镇党委和县委组织部管理。")
 
 
 def in_reserve_scope(user, path: str) -> bool:

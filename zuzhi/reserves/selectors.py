@@ -14,13 +14,8 @@ from .models import ReserveCandidate, ReserveStatus, ReturningTalent
 from .scoping import (
     TOWNSHIP_CATEGORIES,
     VILLAGE_CATEGORIES,
-    may_manage_reserves,
     reserve_roots,
 )
-
-
-def may_manage(*, user) -> bool:
-    return may_manage_reserves(user)
 
 
 def age_on(birth: datetime.date, today: datetime.date) -> int:

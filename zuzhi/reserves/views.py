@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -25,13 +24,7 @@ from . import services
 from .forms import CandidateForm, TalentForm
 from .models import ReserveSource, ReserveStatus
 from .registry import registry_person
-
-
-def _require_manager(request) -> None:
-    """Reserves are county and township staff's; others get no page (a role check, not a
-    scope decision about an object)."""
-    if not sel.may_manage(user=request.user):
-        raise Http404("村级后备力量由乡镇党委和县委组织部管理。")
+from .scoping import require_reserve_manager
 
 
 def _candidate_filters(request) -> dict:
@@ -52,7 +45,7 @@ def _query(filters: dict) -> str:
 
 @login_required
 def candidate_list_view(request):
-    _require_manager(request)
+    require_reserve_manager(request.user)
     filters = _candidate_filters(request)
     qs = sel.candidate_list(user=request.user, **filters)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
@@ -100,7 +93,7 @@ CANDIDATE_HEADERS = [
 @login_required
 def candidate_export_view(request):
     """The filtered list as Excel; ID numbers and phones as the role may see them."""
-    _require_manager(request)
+    require_reserve_manager(request.user)
     qs = sel.candidate_list(user=request.user, **_candidate_filters(request))
     today, education = timezone.localdate(), code_map("ZB64")
     rows = (
@@ -133,7 +126,7 @@ def candidate_export_view(request):
 def registry_lookup_view(request):
     """The hint under the ID number box: whether the member or cadre registry holds the
     person, and what the record will take from there."""
-    _require_manager(request)
+    require_reserve_manager(request.user)
     try:
         number = idnumber.validate(text_param(request.GET, "id_number"), living=True)
     except idnumber.IdNumberError as exc:
@@ -157,7 +150,7 @@ def _form_page(request, form, *, title, template, submit):
 
 @login_required
 def candidate_create_view(request):
-    _require_manager(request)
+    require_reserve_manager(request.user)
     form = CandidateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -195,7 +188,7 @@ def candidate_edit_view(request, pk):
 
 @login_required
 def talent_list_view(request):
-    _require_manager(request)
+    require_reserve_manager(request.user)
     village = org_param(user=request.user, value=request.GET.get("village"))
     q = text_param(request.GET, "q")
     page = Paginator(sel.talent_list(user=request.user, village=village, q=q), 50).get_page(
@@ -231,7 +224,7 @@ TALENT_HEADERS = [
 
 @login_required
 def talent_export_view(request):
-    _require_manager(request)
+    require_reserve_manager(request.user)
     village = org_param(user=request.user, value=request.GET.get("village"))
     qs = sel.talent_list(user=request.user, village=village, q=text_param(request.GET, "q"))
     rows = (
@@ -259,7 +252,7 @@ def talent_export_view(request):
 
 @login_required
 def talent_create_view(request):
-    _require_manager(request)
+    require_reserve_manager(request.user)
     form = TalentForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
