@@ -36,8 +36,8 @@ def build(tickets: int, now: datetime.datetime) -> None:
     from zuzhi.members.models import Member
     from zuzhi.orgs.models import OrgType, UnitCategory
     from zuzhi.testing.factories import OrganizationFactory
+    from zuzhi.tickets.config_services import ticket_types_load_defaults
     from zuzhi.tickets.models import Ticket, TicketChannel, TicketState, TicketType
-    from zuzhi.tickets.services import ticket_types_load_defaults
 
     rng = random.Random(16)
     county = OrganizationFactory(
@@ -149,6 +149,10 @@ def run(tickets: int, repeat: int) -> None:
     for _ in range(repeat):
         TicketEscalation.objects.all().delete()
         Ticket.objects.update(escalation=0, escalated_at=None)
+        # The reset leaves 100,000 dead row versions on PostgreSQL that autovacuum would have
+        # cleared before any real pass; measured on a settled table.
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
         t = time.perf_counter()
         first = escalate_overdue(now=earlier)
         backlog.append(time.perf_counter() - t)

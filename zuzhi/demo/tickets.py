@@ -12,7 +12,7 @@ from zuzhi.core.scope import SYSTEM
 from zuzhi.households.models import Household
 from zuzhi.members.models import Member
 from zuzhi.orgs.models import Organization, OrgType
-from zuzhi.tickets import escalation, services
+from zuzhi.tickets import config_services, escalation, services
 from zuzhi.tickets.models import ServiceTeam, Ticket, TicketType
 
 REQUESTS = [
@@ -57,7 +57,7 @@ def _teams() -> None:
             ("mediation", "矛盾调解团队", 0),
             ("problem", "问题处理团队", 2),
         ):
-            services.team_create(
+            config_services.team_create(
                 actor=SYSTEM,
                 organization=org,
                 name=f"{org.short_name or org.name}{label}",
@@ -104,7 +104,7 @@ def seed_tickets(*, demo, rng: random.Random) -> int:
     """Returns the number of requests (none on a second run)."""
     if Ticket.objects.exists():
         return 0
-    services.ticket_types_load_defaults(actor=SYSTEM)
+    config_services.ticket_types_load_defaults(actor=SYSTEM)
     _teams()
     types = list(TicketType.objects.filter(active=True))
     teams = list(ServiceTeam.objects.filter(active=True))

@@ -23,6 +23,18 @@ from .models import (
 )
 
 
+def own_member_id(user) -> int | None:
+    """The member record of the user's own account (Member.user: a member's own login, as
+    in 千名党员联万户), if any; cached on the user for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if not hasattr(user, "_zuzhi_member_id"):
+        user._zuzhi_member_id = (
+            Member.objects.filter(user=user).values_list("pk", flat=True).first()
+        )
+    return user._zuzhi_member_id
+
+
 def member_scoped(*, user) -> QuerySet[Member]:
     return Member.objects.visible_to(user)
 

@@ -93,7 +93,7 @@ def send_to_review_view(request):
     """报送县级联审: the county opens a joint review round with the ticked names, or with every
     name the townships passed (a county sends hundreds at once, more than a page holds)."""
     if request.POST.get("scope") == "all":
-        chosen = list(sel.candidates_visible(user=request.user).filter(status=S.TOWNSHIP_APPROVED))
+        chosen = list(sel.candidates_to_send(user=request.user))
     else:
         chosen = _chosen(request)
     try:

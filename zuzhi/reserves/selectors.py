@@ -37,6 +37,11 @@ def candidates_visible(*, user) -> QuerySet[ReserveCandidate]:
     return ReserveCandidate.objects.visible_to(user).select_related("village")
 
 
+def candidates_to_send(*, user) -> QuerySet[ReserveCandidate]:
+    """Every name the townships passed (待县级联审) in the user's scope: what 报送全部 sends."""
+    return candidates_visible(user=user).filter(status=ReserveStatus.TOWNSHIP_APPROVED)
+
+
 def candidate_list(
     *,
     user,

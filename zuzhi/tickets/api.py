@@ -1,16 +1,21 @@
 """/api/tickets (联户服务诉求): list, detail, create, and each transition as an action
-(POST /api/tickets/{id}/accept, /start, /pass-to-team, /take, /resolve, /reassign, /close).
+(POST /api/tickets/{id}/accept, /start, /pass-to-team, /take, /resolve, /reassign, /close;
+/attachments adds files without moving it).
 Thin over selectors and services; phones masked by core.personal."""
 
 import datetime
 
 from django.core.exceptions import ValidationError
-from ninja import Field, Query, Router, Schema, Status
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from zuzhi.core.paging import MappedQuerySet, Page
 from zuzhi.core.params import ObjectId
 from zuzhi.core.personal import personal_view
+from zuzhi.core.uploads import attachment_response
 from zuzhi.households.models import Household
 
 from . import rules, selectors, services
@@ -55,6 +60,16 @@ class TicketOut(Schema):
         return obj.rating or None
 
 
+class TicketAttachmentOut(Schema):
+    id: int
+    name: str
+    url: str = Field(..., description="下载地址（按诉求的可见范围，下载留痕）")
+
+    @staticmethod
+    def resolve_url(obj):
+        return reverse("api:ticket_attachment", args=[obj.ticket_id, obj.pk])
+
+
 class TicketEventOut(Schema):
     kind: str
     from_state: str
@@ -62,6 +77,7 @@ class TicketEventOut(Schema):
     at: datetime.datetime
     actor_label: str
     note: str
+    attachments: list[TicketAttachmentOut] = Field(..., alias="attachments.all")
 
 
 class TicketDetailOut(TicketOut):
@@ -234,6 +250,46 @@ def ticket_close(request, ticket_id: ObjectId, payload: NoteIn):
         request,
         ticket_id,
         lambda t: services.ticket_close(actor=request.user, ticket=t, note=payload.note),
+    )
+
+
+@router.post(
+    "/{int:ticket_id}/attachments",
+    response=TicketDetailOut,
+    summary="补充材料（上传照片或附件）",
+    description="multipart：files 为一至五个文件（jpg、png、pdf、doc、docx），note 为说明。"
+    "责任党员、服务团队成员和社区（镇）在诉求关闭前可以补充。",
+)
+def ticket_attach(
+    request,
+    ticket_id: ObjectId,
+    files: File[list[UploadedFile]],
+    note: Form[str] = "",
+):
+    return _act(
+        request,
+        ticket_id,
+        lambda t: services.ticket_attach(
+            actor=request.user, ticket=t, attachments=files, note=note
+        ),
+    )
+
+
+@router.get(
+    "/{int:ticket_id}/attachments/{int:attachment_id}",
+    url_name="ticket_attachment",
+    summary="下载诉求附件",
+    response={200: None},
+)
+def ticket_attachment(request, ticket_id: ObjectId, attachment_id: ObjectId):
+    ticket = selectors.ticket_get(user=request.user, pk=ticket_id)
+    attachment = get_object_or_404(ticket.attachments, pk=attachment_id)
+    return attachment_response(
+        attachment.file,
+        actor=request.user,
+        target=ticket,
+        org_path=ticket.household.community.path,
+        filename=attachment.name,
     )
 
 

@@ -33,7 +33,7 @@ from django.http import Http404
 from zuzhi.core.roles import DATA_ROLES
 from zuzhi.core.scope import roles_q
 from zuzhi.households.models import Household
-from zuzhi.members.models import Member
+from zuzhi.members.selectors import own_member_id
 from zuzhi.orgs.models import Organization
 
 from .models import Rating, Ticket, TicketState, TicketType
@@ -246,17 +246,17 @@ def _overall(tickets, households) -> GroupFigures:
 def my_figures(*, user) -> GroupFigures | None:
     """A member's own figures (我的服务): the households linked to them and their requests;
     None for a user who is no member."""
-    member = Member.objects.filter(user=user).only("pk").first() if user.is_authenticated else None
-    if member is None:
+    member_id = own_member_id(user)
+    if member_id is None:
         return None
-    tickets = Ticket.objects.filter(household__member=member)
-    households = Household.objects.filter(member=member)
-    counts = _ticket_counts(tickets, "household__member_id").get(member.pk, ({}, {}))
+    tickets = Ticket.objects.filter(household__member_id=member_id)
+    households = Household.objects.filter(member_id=member_id)
+    counts = _ticket_counts(tickets, "household__member_id").get(member_id, ({}, {}))
     return GroupFigures(
         name="我的服务",
         households=households.count(),
         linked=None,
         states=counts[0],
         ratings=counts[1],
-        median_hours=median_hours(tickets, "household__member_id").get(member.pk),
+        median_hours=median_hours(tickets, "household__member_id").get(member_id),
     )

@@ -41,6 +41,11 @@ class ResolveForm(forms.Form):
     attachment = forms.FileField(label="照片或附件", required=False)
 
 
+class AttachForm(forms.Form):
+    attachment = forms.FileField(label="照片或附件")
+    note = forms.CharField(label="说明", max_length=500, required=False)
+
+
 class PassToTeamForm(forms.Form):
     team = forms.ModelChoiceField(label="服务团队", queryset=ServiceTeam.objects.none())
     note = forms.CharField(label="说明", max_length=500, required=False)

@@ -129,6 +129,7 @@ class Ticket(models.Model):
         on_delete=models.PROTECT,
         related_name="tickets",
         verbose_name="联系户",
+        db_index=False,  # led by the composite indexes below
     )
     type = models.ForeignKey(TicketType, on_delete=models.PROTECT, verbose_name="诉求类型")
     channel = models.CharField("来源", max_length=12, choices=TicketChannel.choices)
@@ -145,6 +146,7 @@ class Ticket(models.Model):
         on_delete=models.PROTECT,
         related_name="tickets",
         verbose_name="责任党员",
+        db_index=False,  # led by the composite indexes below
     )
     team = models.ForeignKey(
         ServiceTeam,
@@ -153,6 +155,7 @@ class Ticket(models.Model):
         on_delete=models.PROTECT,
         related_name="tickets",
         verbose_name="服务团队",
+        db_index=False,  # led by the composite indexes below
     )
     taken_by = models.ForeignKey(
         "members.Member",
@@ -238,7 +241,11 @@ class TicketEscalation(models.Model):
     scope_path_field = "ticket__household__community__path"
 
     ticket = models.ForeignKey(
-        Ticket, on_delete=models.CASCADE, related_name="escalations", verbose_name="诉求"
+        Ticket,
+        on_delete=models.CASCADE,
+        related_name="escalations",
+        verbose_name="诉求",
+        db_index=False,  # the unique (ticket, level) leads with it
     )
     level = models.PositiveSmallIntegerField("上报层级", choices=EscalationLevel.choices)
     reason = models.CharField("原因", max_length=16)  # "accept" or "resolve": which deadline

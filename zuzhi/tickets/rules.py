@@ -14,6 +14,7 @@ The household itself acts only on the public pages (create, rate), through the s
 """
 
 from zuzhi.core.scope import is_system, path_in_scope
+from zuzhi.members.selectors import own_member_id
 from zuzhi.orgs.models import OrgType
 
 from .models import Ticket, TicketState
@@ -22,12 +23,17 @@ S = TicketState
 
 OWNER, TEAM, COMMUNITY = "owner", "team", "community"
 
+# Files and a note added without moving the ticket (补充材料): by anyone working on it until
+# it is closed.
+ANYONE_ON_IT = frozenset({OWNER, TEAM, COMMUNITY})
+
 # state → action → who may take it. `rate` is the household's (public callback page).
 TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
     S.NEW: {
         "accept": frozenset({OWNER, COMMUNITY}),
         "reassign": frozenset({COMMUNITY}),
         "close": frozenset({COMMUNITY}),
+        "attach": ANYONE_ON_IT,
     },
     S.ACCEPTED: {
         "start": frozenset({OWNER}),
@@ -35,25 +41,28 @@ TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
         "resolve": frozenset({OWNER}),
         "reassign": frozenset({COMMUNITY}),
         "close": frozenset({COMMUNITY}),
+        "attach": ANYONE_ON_IT,
     },
     S.IN_PROGRESS: {
         "pass_to_team": frozenset({OWNER, COMMUNITY}),
         "resolve": frozenset({OWNER}),
         "reassign": frozenset({COMMUNITY}),
         "close": frozenset({COMMUNITY}),
+        "attach": ANYONE_ON_IT,
     },
     S.WITH_TEAM: {
         "take": frozenset({TEAM}),
         "resolve": frozenset({OWNER}),
         "reassign": frozenset({COMMUNITY}),
         "close": frozenset({COMMUNITY}),
+        "attach": ANYONE_ON_IT,
     },
     # Closed by the household's rating; the community closes one whose callback was by phone.
-    S.RESOLVED: {"close": frozenset({COMMUNITY})},
+    S.RESOLVED: {"close": frozenset({COMMUNITY}), "attach": ANYONE_ON_IT},
     S.CLOSED: {},
 }
 
-# Where each action leads (reassign and close: see the services).
+# Where each action leads (reassign and close: see the services; attach stays).
 TARGET = {
     "accept": S.ACCEPTED,
     "start": S.IN_PROGRESS,
@@ -72,25 +81,13 @@ ACTION_LABELS = {
     "resolve": "办结",
     "reassign": "改派",
     "close": "关闭",
+    "attach": "补充材料",
     "rate": "群众评价",
     "reopen": "不满意，重新办理",
 }
 
 # Organizations that hold service teams (联合党总支、联合党支部).
 TEAM_ORG_TYPES = (OrgType.JOINT_BRANCH, OrgType.JOINT_GENERAL_BRANCH)
-
-
-def own_member_id(user) -> int | None:
-    """The member record of the user's own account, if any (cached on the user)."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    if not hasattr(user, "_zuzhi_member_id"):
-        from zuzhi.members.models import Member
-
-        user._zuzhi_member_id = (
-            Member.objects.filter(user=user).values_list("pk", flat=True).first()
-        )
-    return user._zuzhi_member_id
 
 
 def own_team_ids(user) -> set[int]:

@@ -11,6 +11,7 @@ from zuzhi.core.roles import Role
 from zuzhi.core.scope import get_or_logged_404, is_system, roles_q, scope_queryset, subtree_q
 from zuzhi.households.scoping import household_q
 from zuzhi.members.models import Member
+from zuzhi.members.selectors import own_member_id
 
 from . import rules
 from .escalation import overdue_q
@@ -26,7 +27,7 @@ from .models import (
 
 
 def _working_q(user) -> Q:
-    member_id = rules.own_member_id(user)
+    member_id = own_member_id(user)
     if member_id is None:
         return Q(pk__in=[])
     teams = ServiceTeam.objects.filter(Q(leader_id=member_id) | Q(members__id=member_id))
@@ -62,7 +63,7 @@ OPEN_FIRST = Case(
 
 def my_tickets(*, user) -> QuerySet:
     """The tickets the user's own member record owns (我的诉求), open first, newest first."""
-    member_id = rules.own_member_id(user)
+    member_id = own_member_id(user)
     if member_id is None:
         return Ticket.objects.none()
     return (
@@ -161,7 +162,7 @@ def teams_visible(*, user) -> QuerySet:
     base = ServiceTeam.objects.select_related("organization", "leader")
     if is_system(user):
         return base
-    member_id = rules.own_member_id(user)
+    member_id = own_member_id(user)
     mine = Q(leader_id=member_id) | Q(members__id=member_id) if member_id else Q(pk__in=[])
     scoped = scope_queryset(user, ServiceTeam.objects.all()).values("pk")
     return base.filter(Q(pk__in=scoped) | Q(pk__in=ServiceTeam.objects.filter(mine).values("pk")))
@@ -172,7 +173,7 @@ def team_get(*, user, pk: int) -> ServiceTeam:
 
 
 def teams_led(*, user) -> QuerySet:
-    member_id = rules.own_member_id(user)
+    member_id = own_member_id(user)
     if member_id is None:
         return ServiceTeam.objects.none()
     return ServiceTeam.objects.filter(leader_id=member_id).select_related("organization")

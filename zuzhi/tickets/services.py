@@ -1,7 +1,6 @@
-"""Writes of tickets (联户服务诉求): the county's types and their deadlines, the joint branches'
-service teams, and every step of a ticket by the table in rules.py. Each step saves the
-ticket, writes its TicketEvent (办理记录) and the audit row in one transaction; a refusal
-names the rule (RuleRefused: 400 for a wrong state, 403 for the wrong person).
+"""Writes of tickets (联户服务诉求): every step of a ticket by the table in rules.py (the types
+and service teams they run on: config_services.py). Each step saves the ticket, writes its
+TicketEvent (办理记录) and the audit row in one transaction; a refusal names the rule (RuleRefused: 400 for a wrong state, 403 for the wrong person).
 
 Public entry points (no account; the public pages call them, after their own checks of the
 SMS-verified phone and rate limits):
@@ -21,11 +20,11 @@ from zuzhi.core.audit import audit_record, changed_fields, snapshot
 from zuzhi.core.errors import RuleRefused
 from zuzhi.core.masking import mask_phone
 from zuzhi.core.models import AuditAction
-from zuzhi.core.roles import Role
-from zuzhi.core.scope import acting_user, deny, has_role, is_system, path_in, path_in_scope
+from zuzhi.core.scope import acting_user, deny, is_system, path_in, path_in_scope
 from zuzhi.core.uploads import IMAGE_TYPES, upload_error
 from zuzhi.households.models import Household
 from zuzhi.members.models import Member
+from zuzhi.members.selectors import own_member_id
 
 from . import rules
 from .models import (
@@ -40,180 +39,11 @@ from .models import (
     new_callback_token,
 )
 
-# The default types and deadlines (hours): accepting within a working day everywhere; an
-# everyday errand done in 3 days, an errand run for the household in 5, a dispute mediated in
-# 7, an appeal handled in 15 (the usual 12345 hotline terms). The county edits them.
-DEFAULT_TICKET_TYPES: tuple[tuple[str, int, int], ...] = (
-    ("日常生活", 24, 72),
-    ("事项代办", 24, 120),
-    ("矛盾调解", 24, 168),
-    ("诉求办理", 24, 360),
-)
-
 # Files on a step: photos and the usual documents, at most a few per step.
 TICKET_FILE_TYPES = (*IMAGE_TYPES, "pdf", "doc", "docx")
 MAX_FILES_PER_STEP = 5
 
-TYPES_REFUSED = "试图修改诉求类型（仅县委组织部）"
-TEAMS_REFUSED = "试图修改服务团队（仅其所在联合党组织或上级）"
 
-
-# --- types -----------------------------------------------------------------------------------
-def may_edit_types(user) -> bool:
-    return is_system(user) or has_role(user, Role.COUNTY_STAFF)
-
-
-def _require_type_editor(actor, target=None) -> None:
-    if not may_edit_types(actor):
-        raise deny(actor, target=target, message=TYPES_REFUSED)
-
-
-def _type_validate(ticket_type: TicketType) -> None:
-    errors = {}
-    if not 1 <= ticket_type.accept_hours <= 24 * 30:
-        errors["accept_hours"] = ["受理时限应在 1 至 720 小时之间。"]
-    if not 1 <= (ticket_type.resolve_hours or 0) <= 24 * 180:
-        errors["resolve_hours"] = ["办结时限应在 1 至 4320 小时之间。"]
-    elif ticket_type.resolve_hours < ticket_type.accept_hours:
-        errors["resolve_hours"] = ["办结时限不能短于受理时限。"]
-    if errors:
-        raise ValidationError(errors)
-    ticket_type.full_clean()
-
-
-def ticket_type_create(
-    *, actor, name: str, accept_hours: int, resolve_hours: int, order: int = 0
-) -> TicketType:
-    _require_type_editor(actor)
-    ticket_type = TicketType(
-        name=name, accept_hours=accept_hours, resolve_hours=resolve_hours, order=order
-    )
-    _type_validate(ticket_type)
-    with transaction.atomic():
-        ticket_type.save()
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            target=ticket_type,
-            after=snapshot(ticket_type),
-            message=f"新增诉求类型：{ticket_type}",
-        )
-    return ticket_type
-
-
-def ticket_type_update(*, actor, ticket_type: TicketType, data: dict) -> TicketType:
-    """Change a type's name, deadlines, order or switch it off; open tickets keep the
-    deadlines they were given when they were created."""
-    _require_type_editor(actor, target=ticket_type)
-    before = snapshot(ticket_type)
-    for field in ("name", "accept_hours", "resolve_hours", "order", "active"):
-        if field in data:
-            setattr(ticket_type, field, data[field])
-    _type_validate(ticket_type)
-    old, new = changed_fields(before, snapshot(ticket_type))
-    if not new:
-        return ticket_type
-    with transaction.atomic():
-        ticket_type.save()
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            target=ticket_type,
-            before=old,
-            after=new,
-            message=f"修改诉求类型：{ticket_type}",
-        )
-    return ticket_type
-
-
-def ticket_types_load_defaults(*, actor) -> list[TicketType]:
-    """Add the four default types (DEFAULT_TICKET_TYPES) that are missing by name."""
-    _require_type_editor(actor)
-    have = set(TicketType.objects.values_list("name", flat=True))
-    return [
-        ticket_type_create(actor=actor, name=name, accept_hours=a, resolve_hours=r, order=i)
-        for i, (name, a, r) in enumerate(DEFAULT_TICKET_TYPES, start=1)
-        if name not in have
-    ]
-
-
-# --- service teams ---------------------------------------------------------------------------
-def _require_team_writer(actor, organization, target=None) -> None:
-    if organization.org_type not in rules.TEAM_ORG_TYPES:
-        raise ValidationError({"organization": ["服务团队只能建在联合党支部或联合党总支。"]})
-    if not path_in_scope(actor, organization.path):
-        raise deny(actor, target=target or organization, message=TEAMS_REFUSED)
-
-
-def _team_members_validate(team: ServiceTeam, members: list[Member]) -> None:
-    outside = [
-        m.name
-        for m in [team.leader, *members]
-        if not path_in(m.organization.path, team.organization.path)
-    ]
-    if outside:
-        raise ValidationError(
-            {"members": [f"{'、'.join(outside)}不在本联合党组织，不能加入其服务团队。"]}
-        )
-
-
-def team_create(
-    *, actor, organization, name: str, specialty: str, leader: Member, members: list[Member]
-) -> ServiceTeam:
-    """A service team of a joint (general) branch; leader and members are its own members
-    (the members of its units' branches below it)."""
-    _require_team_writer(actor, organization)
-    team = ServiceTeam(organization=organization, name=name, specialty=specialty, leader=leader)
-    team.full_clean()
-    _team_members_validate(team, members)
-    with transaction.atomic():
-        team.save()
-        team.members.set(members)
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            target=team,
-            org_path=organization.path,
-            after={**snapshot(team), "members": sorted(m.pk for m in members)},
-            message=f"新建服务团队：{team}",
-        )
-    return team
-
-
-def team_update(
-    *, actor, team: ServiceTeam, data: dict, members: list[Member] | None = None
-) -> ServiceTeam:
-    """Rename, change the leader or specialty, switch off, or set the members. Tickets the
-    team holds keep their owner; the community reassigns them if needed."""
-    _require_team_writer(actor, team.organization, target=team)
-    before = {**snapshot(team), "members": sorted(team.members.values_list("pk", flat=True))}
-    for field in ("name", "specialty", "leader", "active"):
-        if field in data:
-            setattr(team, field, data[field])
-    team.full_clean()
-    if members is None:
-        members = list(team.members.select_related("organization"))
-    _team_members_validate(team, members)
-    after = {**snapshot(team), "members": sorted(m.pk for m in members)}
-    old, new = changed_fields(before, after)
-    if not new:
-        return team
-    with transaction.atomic():
-        team.save()
-        team.members.set(members)
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            target=team,
-            org_path=team.organization.path,
-            before=old,
-            after=new,
-            message=f"修改服务团队：{team}",
-        )
-    return team
-
-
-# --- tickets ---------------------------------------------------------------------------------
 def _now(now: datetime.datetime | None) -> datetime.datetime:
     return timezone.localtime(now or timezone.now())
 
@@ -329,7 +159,7 @@ def ticket_create(
     owned by the linked member, deadlines from the type; photos optional."""
     now = _now(now)
     files = _files_validate(attachments)
-    member_id = rules.own_member_id(actor)
+    member_id = own_member_id(actor)
     if member_id is not None and household.member_id == member_id:
         channel = TicketChannel.MEMBER
     elif path_in_scope(actor, household.community.path):
@@ -468,7 +298,7 @@ def ticket_take(
 ) -> Ticket:
     """A member of the team (or its leader) takes the ticket: they own it from now on. The
     system (the demo seeder) names the team member who takes it."""
-    member_id = member.pk if member is not None and is_system(actor) else rules.own_member_id(actor)
+    member_id = member.pk if member is not None and is_system(actor) else own_member_id(actor)
 
     def change(t, at):
         if member_id is None:  # only the system reaches here without a member of its own
@@ -542,6 +372,16 @@ def ticket_close(*, actor, ticket: Ticket, note: str, now=None) -> Ticket:
 
     return _transition(
         actor=actor, ticket=ticket, action="close", now=now, note=note.strip(), change=change
+    )
+
+
+def ticket_attach(*, actor, ticket: Ticket, attachments, note: str = "", now=None) -> Ticket:
+    """Photos or documents (and a note) added to a ticket without moving it (补充材料): the
+    owner's, the team's or the community's, until the ticket is closed."""
+    if not attachments:
+        raise ValidationError({"attachments": ["请选择要上传的附件。"]})
+    return _transition(
+        actor=actor, ticket=ticket, action="attach", now=now, note=note, attachments=attachments
     )
 
 

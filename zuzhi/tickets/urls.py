@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/resolve/", views.resolve_view, name="resolve"),
     path("<int:pk>/reassign/", views.reassign_view, name="reassign"),
     path("<int:pk>/close/", views.close_view, name="close"),
+    path("<int:pk>/attach/", views.attach_view, name="attach"),
     path("attachments/<int:pk>/", views.attachment_view, name="attachment"),
     path("teams/", views.teams_view, name="teams"),
     path("teams/new/", views.team_create_view, name="team_create"),

@@ -21,10 +21,12 @@ from zuzhi.core.personal import personal_view
 from zuzhi.core.scope import deny, scope_queryset
 from zuzhi.core.uploads import attachment_response
 from zuzhi.households.models import Household
+from zuzhi.members.selectors import own_member_id
 from zuzhi.orgs.models import Organization
 
-from . import rules, selectors, services
+from . import config_services, rules, selectors, services
 from .forms import (
+    AttachForm,
     NoteForm,
     PassToTeamForm,
     ReassignForm,
@@ -62,9 +64,7 @@ def mine_view(request):
             "page": page,
             "tickets": tickets,
             "query": "",
-            "households": Household.objects.filter(
-                member_id=rules.own_member_id(request.user)
-            ).exists(),
+            "households": Household.objects.filter(member_id=own_member_id(request.user)).exists(),
         },
     )
 
@@ -170,7 +170,7 @@ def create_view(request):
         household = Household.objects.get_visible_or_404(request.user, pk=household_id)
         households = Household.objects.filter(pk=household.pk)
     else:
-        households = Household.objects.filter(member_id=rules.own_member_id(request.user))
+        households = Household.objects.filter(member_id=own_member_id(request.user))
     form = TicketCreateForm(request.POST or None, request.FILES or None, households=households)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -347,6 +347,20 @@ def close_view(request, pk):
 
 
 @login_required
+@require_POST
+def attach_view(request, pk):
+    return _act(
+        request,
+        pk,
+        AttachForm,
+        lambda t, d: services.ticket_attach(
+            actor=request.user, ticket=t, attachments=[d["attachment"]], note=d["note"]
+        ),
+        "已补充材料。",
+    )
+
+
+@login_required
 def attachment_view(request, pk):
     """Download a file of a ticket: its ticket's visibility applies; audited."""
     attachment = TicketAttachment.objects.filter(pk=pk).first()
@@ -397,7 +411,7 @@ def team_create_view(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            team = services.team_create(
+            team = config_services.team_create(
                 actor=request.user,
                 organization=organization,
                 name=data["name"],
@@ -439,7 +453,7 @@ def team_view(request, pk):
 def team_edit_view(request, pk):
     team = selectors.team_get(user=request.user, pk=pk)
     if not rules.path_in_scope(request.user, team.organization.path):
-        raise deny(request.user, target=team, message=services.TEAMS_REFUSED)
+        raise deny(request.user, target=team, message=config_services.TEAMS_REFUSED)
     form = TeamForm(
         request.POST or None,
         candidates=selectors.team_member_choices(organization=team.organization),
@@ -454,7 +468,7 @@ def team_edit_view(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.team_update(
+            config_services.team_update(
                 actor=request.user,
                 team=team,
                 data={k: data[k] for k in ("name", "specialty", "leader", "active")},
@@ -475,15 +489,15 @@ def team_edit_view(request, pk):
 # --- types (the county's settings) -----------------------------------------------------------
 @login_required
 def types_view(request):
-    editor = services.may_edit_types(request.user)
+    editor = config_services.may_edit_types(request.user)
     form = TicketTypeForm(request.POST or None)
     if request.method == "POST":
         if not editor:
-            raise deny(request.user, message=services.TYPES_REFUSED)
+            raise deny(request.user, message=config_services.TYPES_REFUSED)
         if form.is_valid():
             data = {k: form.cleaned_data[k] for k in ("name", "accept_hours", "resolve_hours")}
             try:
-                created = services.ticket_type_create(
+                created = config_services.ticket_type_create(
                     actor=request.user, order=form.cleaned_data["order"], **data
                 )
             except ValidationError as exc:
@@ -498,7 +512,7 @@ def types_view(request):
             "types": selectors.ticket_types(),
             "form": form if editor else None,
             "editor": editor,
-            "defaults": services.DEFAULT_TICKET_TYPES,
+            "defaults": config_services.DEFAULT_TICKET_TYPES,
         },
     )
 
@@ -506,15 +520,15 @@ def types_view(request):
 @login_required
 @require_POST
 def types_defaults_view(request):
-    created = services.ticket_types_load_defaults(actor=request.user)
+    created = config_services.ticket_types_load_defaults(actor=request.user)
     messages.success(request, f"已载入默认诉求类型 {len(created)} 个。")
     return redirect("tickets:types")
 
 
 @login_required
 def type_edit_view(request, pk):
-    if not services.may_edit_types(request.user):
-        raise deny(request.user, message=services.TYPES_REFUSED)
+    if not config_services.may_edit_types(request.user):
+        raise deny(request.user, message=config_services.TYPES_REFUSED)
     ticket_type = TicketType.objects.filter(pk=pk).first()
     if ticket_type is None:
         raise deny(request.user, message="诉求类型不存在")
@@ -524,7 +538,7 @@ def type_edit_view(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.ticket_type_update(
+            config_services.ticket_type_update(
                 actor=request.user, ticket_type=ticket_type, data=form.cleaned_data
             )
         except ValidationError as exc:

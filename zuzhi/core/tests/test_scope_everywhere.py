@@ -130,7 +130,11 @@ PARAM_KINDS = {
     "ticket_id": "ticket",
 }
 # An `item_id` is named by the collection it is in.
-SEGMENT_KINDS = {("adjustments", "item_id"): "adjustment", ("corrections", "item_id"): "correction"}
+SEGMENT_KINDS = {
+    ("adjustments", "item_id"): "adjustment",
+    ("corrections", "item_id"): "correction",
+    ("attachments", "attachment_id"): "ticket_attachment",
+}
 # Words in a URL that pick an action or a format: each one is tried.
 ACTIONS = {
     "members:transfer_decide": ["accept", "reject", "cancel"],
@@ -852,7 +856,7 @@ class TownB:
 
     def _ticket_type(self):
         from zuzhi.core.scope import SYSTEM
-        from zuzhi.tickets.services import ticket_types_load_defaults
+        from zuzhi.tickets.config_services import ticket_types_load_defaults
 
         return ticket_types_load_defaults(actor=SYSTEM)[0]
 
@@ -878,7 +882,7 @@ class TownB:
         from zuzhi.core.scope import SYSTEM
         from zuzhi.orgs.models import OrgType
         from zuzhi.testing.factories import OrganizationFactory
-        from zuzhi.tickets.services import team_create
+        from zuzhi.tickets.config_services import team_create
 
         joint = OrganizationFactory(
             parent=self.county.town_b, name="乙镇联合党支部", org_type=OrgType.JOINT_BRANCH
@@ -1007,7 +1011,8 @@ def _example(schema: dict, components: dict, town_b, name: str = ""):
         props = schema.get("properties", {})
         return {k: _example(props[k], components, town_b, k) for k in schema.get("required", [])}
     if kind == "array":
-        return []
+        items = schema.get("items", {})
+        return [_example(items, components, town_b)] if items.get("format") == "binary" else []
     if kind in ("integer", "number"):
         return 1
     if kind == "boolean":

@@ -19,8 +19,9 @@ from zuzhi.testing.factories import (
     user_with_role,
     valid_id_number,
 )
+from zuzhi.tickets.config_services import team_create, ticket_types_load_defaults
 from zuzhi.tickets.models import TicketType
-from zuzhi.tickets.services import team_create, ticket_create, ticket_types_load_defaults
+from zuzhi.tickets.services import ticket_create
 
 NOW = timezone.make_aware(datetime.datetime(2026, 6, 1, 9, 0))
 

@@ -25,7 +25,7 @@ def test_member_works_a_ticket_through_the_actions(world):
     )
     assert created.status_code == 201, created.content
     pk = created.json()["id"]
-    assert created.json()["actions"] == ["accept"]
+    assert created.json()["actions"] == ["accept", "attach"]
     assert post(user, f"/api/tickets/{pk}/accept").json()["state"] == "accepted"
     assert post(user, f"/api/tickets/{pk}/start").json()["state"] == "in_progress"
     passed = post(user, f"/api/tickets/{pk}/pass-to-team", {"team_id": world.team.pk})
@@ -111,3 +111,33 @@ def test_list_queries_bounded(world):
     with CaptureQueriesContext(connection) as many:
         client.get("/api/tickets")
     assert len(many) == len(few)
+
+
+def test_files_added_through_the_api_until_the_ticket_closes(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    ticket = world.new_ticket()
+    url = f"/api/tickets/{ticket.pk}/attachments"
+    owner = api(world.member.user)
+    photo = SimpleUploadedFile("楼道灯.jpg", b"\xff\xd8\xff")
+    answer = owner.post(url, {"files": [photo], "note": "现场照片"})
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert body["state"] == TicketState.NEW  # the ticket does not move
+    step = body["events"][-1]
+    assert step["kind"] == "attach" and step["note"] == "现场照片"
+    [attachment] = step["attachments"]
+    assert attachment["name"] == "楼道灯.jpg"
+    download = owner.get(attachment["url"])
+    assert b"".join(download.streaming_content) == b"\xff\xd8\xff"
+    # A file type that is not allowed is named; nothing is stored.
+    bad = owner.post(url, {"files": [SimpleUploadedFile("x.exe", b"MZ")]})
+    assert bad.status_code == 400 and "x.exe" in bad.content.decode()
+    assert ticket.attachments.count() == 1
+    # Someone else's ticket: 404; a closed ticket takes no more files.
+    other = api(world.other_member.user).post(url, {"files": [SimpleUploadedFile("a.jpg", b"1")]})
+    assert other.status_code == 404
+    post(world.community, f"/api/tickets/{ticket.pk}/close", {"note": "重复"})
+    late = owner.post(url, {"files": [SimpleUploadedFile("b.jpg", b"1")]})
+    assert late.status_code == 400
+    assert ticket.attachments.count() == 1

@@ -2,6 +2,7 @@
 succeeds exactly when rules.TRANSITIONS lets that person take it, and is refused otherwise
 (400 for the state, 403 for the person)."""
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from zuzhi.core.errors import RuleRefused
@@ -39,11 +40,12 @@ def _call(world, action, actor, ticket):
         "resolve": {"resolution": "已办"},
         "reassign": {"member": world.other_member},
         "close": {"note": "关闭"},
+        "attach": {"attachments": [SimpleUploadedFile("现场.jpg", b"\xff\xd8\xff")]},
     }.get(action, {})
     return getattr(services, f"ticket_{action}")(actor=actor, ticket=ticket, **args)
 
 
-ACTIONS = ["accept", "start", "pass_to_team", "take", "resolve", "reassign", "close"]
+ACTIONS = ["accept", "start", "pass_to_team", "take", "resolve", "reassign", "close", "attach"]
 
 
 def test_every_state_action_and_person(world):

@@ -7,7 +7,7 @@ from django.http import Http404
 from zuzhi.core.errors import RuleRefused
 from zuzhi.core.models import AuditLog
 from zuzhi.core.scope import SYSTEM
-from zuzhi.tickets import services
+from zuzhi.tickets import config_services, services
 from zuzhi.tickets.models import Rating, TicketChannel, TicketEvent, TicketState, TicketType
 
 from .conftest import NOW
@@ -23,21 +23,21 @@ def test_default_types_have_documented_deadlines(world):
         "矛盾调解": (24, 168),
         "诉求办理": (24, 360),
     }
-    assert services.ticket_types_load_defaults(actor=SYSTEM) == []
+    assert config_services.ticket_types_load_defaults(actor=SYSTEM) == []
 
 
 def test_only_county_staff_edit_types(world):
     with pytest.raises(Http404):
-        services.ticket_type_update(
+        config_services.ticket_type_update(
             actor=world.town, ticket_type=world.daily, data={"resolve_hours": 48}
         )
-    services.ticket_type_update(
+    config_services.ticket_type_update(
         actor=world.county_staff, ticket_type=world.daily, data={"resolve_hours": 48}
     )
     world.daily.refresh_from_db()
     assert world.daily.resolve_hours == 48
     with pytest.raises(ValidationError):
-        services.ticket_type_update(
+        config_services.ticket_type_update(
             actor=world.county_staff,
             ticket_type=world.daily,
             data={"resolve_hours": 2, "accept_hours": 3},
@@ -170,7 +170,7 @@ def test_leader_may_resolve_a_ticket_with_the_team(world):
 
 
 def test_member_passes_only_to_teams_of_their_joint_branch(world):
-    other = services.team_create(
+    other = config_services.team_create(
         actor=SYSTEM,
         organization=world.joint_general,
         name="问题处理团队",
@@ -250,7 +250,7 @@ def test_community_closes_a_resolved_ticket_after_a_phone_callback(world):
 
 def test_team_only_in_a_joint_branch_with_its_members(world):
     with pytest.raises(ValidationError):
-        services.team_create(
+        config_services.team_create(
             actor=SYSTEM,
             organization=world.unit_2,
             name="x",
@@ -259,7 +259,7 @@ def test_team_only_in_a_joint_branch_with_its_members(world):
             members=[],
         )
     with pytest.raises(ValidationError):
-        services.team_create(
+        config_services.team_create(
             actor=SYSTEM,
             organization=world.joint,
             name="y",
@@ -268,8 +268,8 @@ def test_team_only_in_a_joint_branch_with_its_members(world):
             members=[world.outsider],
         )
     with pytest.raises(Http404):
-        services.team_update(actor=world.town, team=world.team, data={"name": "新名"})
-    team = services.team_update(
+        config_services.team_update(actor=world.town, team=world.team, data={"name": "新名"})
+    team = config_services.team_update(
         actor=world.county_staff, team=world.team, data={"name": "调解团"}, members=[]
     )
     assert team.name == "调解团" and not team.members.exists()

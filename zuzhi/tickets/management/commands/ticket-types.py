@@ -4,7 +4,7 @@ that are missing, with their default deadlines; the county edits them on the set
 from django.core.management.base import BaseCommand
 
 from zuzhi.core.scope import SYSTEM
-from zuzhi.tickets.services import ticket_types_load_defaults
+from zuzhi.tickets.config_services import ticket_types_load_defaults
 
 
 class Command(BaseCommand):
