@@ -140,8 +140,16 @@ def villages_by_name(*, county, names: set[str]) -> dict[str, object]:
     short name, or the name before its 党支部/党总支 suffix ("李庄村" for 李庄村党支部)."""
     from zuzhi.orgs.models import Organization
 
+    names = {n for n in names if n}
+    suffixed = {n + suffix for n in names for suffix in ("党支部", "党总支")}
+    matches = (
+        Organization.objects.filter(subtree_q(county.path))
+        .exclude(pk=county.pk)
+        .filter(Q(code__in=names) | Q(name__in=names | suffixed) | Q(short_name__in=names))
+        .order_by("path")
+    )
     found = {}
-    for org in Organization.objects.filter(subtree_q(county.path)).exclude(pk=county.pk):
+    for org in matches:  # only the organizations the list names
         for key in {org.code, org.name, org.short_name, re.sub(r"党(总)?支部$", "", org.name)}:
             if key in names:
                 found.setdefault(key, org)
