@@ -120,7 +120,7 @@ class ReassignIn(Schema):
 
 def _detail(request, ticket):
     ticket = selectors.ticket_get(user=request.user, pk=ticket.pk)
-    personal_view(user=request.user, objects=[ticket], where=request.path)
+    selectors.tickets_shown(user=request.user, tickets=[ticket], where=request.path)
     ticket.step_list = list(selectors.ticket_events(ticket=ticket))
     ticket.allowed = rules.allowed_actions(request.user, ticket)
     return ticket

@@ -7,6 +7,7 @@ import datetime
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from zuzhi.core.personal import personal_document, personal_view
 from zuzhi.core.roles import Role
 from zuzhi.core.scope import get_or_logged_404, is_system, roles_q, scope_queryset, subtree_q
 from zuzhi.households.scoping import household_q
@@ -22,6 +23,7 @@ from .models import (
     Ticket,
     TicketEscalation,
     TicketEvent,
+    TicketState,
     TicketType,
 )
 
@@ -217,3 +219,19 @@ def reassign_choices(*, ticket: Ticket) -> QuerySet:
         .distinct()
         .order_by("name", "id")
     )
+
+
+def tickets_shown(*, user, tickets: list, where: str, reveal: bool = True) -> list:
+    """Tickets prepared for showing to `user`: whoever handles one (its owner, its team) calls
+    the household, so its phone is shown to them in full until the ticket closes, audited as
+    an unmasked view; everyone else sees it by the personal-data policy (`reveal=False`:
+    masked for every role, as lists are)."""
+    handling = {rules.OWNER, rules.TEAM}
+    calling = [
+        t for t in tickets if t.state != TicketState.CLOSED and rules.relations(user, t) & handling
+    ]
+    others = [t for t in tickets if t not in calling]
+    if calling:
+        personal_document(user=user, objects=calling, where=where)
+    personal_view(user=user, objects=others, where=where, reveal=reveal)
+    return tickets

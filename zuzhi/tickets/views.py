@@ -54,7 +54,9 @@ def _query(request) -> str:
 def mine_view(request):
     """我的诉求: the member's own tickets on a phone, open first, with one-tap actions."""
     page = _page(request, selectors.my_tickets(user=request.user), 20)
-    tickets = personal_view(user=request.user, objects=list(page), where=request.path, reveal=False)
+    tickets = selectors.tickets_shown(
+        user=request.user, tickets=list(page), where=request.path, reveal=False
+    )
     for ticket in tickets:
         ticket.actions = rules.allowed_actions(request.user, ticket)
     return render(
@@ -201,13 +203,15 @@ def _action_forms(user, ticket, actions) -> dict:
         forms["reassign"] = ReassignForm(members=selectors.reassign_choices(ticket=ticket))
     if "resolve" in actions:
         forms["resolve"] = ResolveForm()
+    if "attach" in actions:
+        forms["attach"] = AttachForm()
     return forms
 
 
 @login_required
 def detail_view(request, pk):
     ticket = selectors.ticket_get(user=request.user, pk=pk)
-    personal_view(user=request.user, objects=[ticket], where=request.path)
+    selectors.tickets_shown(user=request.user, tickets=[ticket], where=request.path)
     actions = rules.allowed_actions(request.user, ticket)
     events = list(selectors.ticket_events(ticket=ticket))
     for event in events:  # labels, not stored values
@@ -432,7 +436,9 @@ def team_view(request, pk):
     """A team's tickets: its leader sees which are waiting to be taken and who took what."""
     team = selectors.team_get(user=request.user, pk=pk)
     page = _page(request, selectors.team_tickets(team=team))
-    tickets = personal_view(user=request.user, objects=list(page), where=request.path, reveal=False)
+    tickets = selectors.tickets_shown(
+        user=request.user, tickets=list(page), where=request.path, reveal=False
+    )
     for ticket in tickets:
         ticket.actions = rules.allowed_actions(request.user, ticket)
     return render(

@@ -189,3 +189,20 @@ def test_export_the_filtered_list_with_phones_masked(world, client):
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 2 and rows[1][4] == "王大爷"  # town B's ticket is not there
     assert rows[1][5] != "13900001111"
+
+
+def test_whoever_handles_a_ticket_sees_the_phone_to_call_until_it_closes(world, client):
+    from zuzhi.core.models import AuditLog
+
+    ticket = world.new_ticket()
+    login(client, world.member.user)
+    seen = AuditLog.objects.count()
+    assert 'href="tel:13900001111"' in client.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert 'href="tel:13900001111"' in client.get("/tickets/mine/").content.decode()
+    assert AuditLog.objects.count() > seen  # the unmasked view is audited
+    # The branch secretary of the member sees the ticket but does not handle it: masked.
+    login(client, world.unit_secretary)
+    assert "13900001111" not in client.get(f"/tickets/{ticket.pk}/").content.decode()
+    services.ticket_close(actor=world.community, ticket=ticket, note="重复")
+    login(client, world.member.user)
+    assert "13900001111" not in client.get(f"/tickets/{ticket.pk}/").content.decode()
