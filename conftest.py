@@ -123,3 +123,43 @@ def api_as(db):
         return Client(headers={"Authorization": f"Bearer {token_issue(user=user)}"})
 
     return _client
+
+
+@dataclass
+class TalentWorld:
+    """Two counties' talent offices (人才办), and people who must see nothing of talent work."""
+
+    county: County
+    other_county: Organization
+    office: object
+    other_office: object
+    county_staff: object
+    township: object
+    talent: object
+    talent_user: object
+    other_talent: object
+
+
+@pytest.fixture
+def talent_world(county) -> TalentWorld:
+    from zuzhi.testing.factories import UserFactory, make_talent
+
+    other = OrganizationFactory(
+        code="C2",
+        name="邻县县委",
+        org_type=OrgType.COUNTY_COMMITTEE,
+        unit_category=UnitCategory.COUNTY,
+    )
+    talent_user = UserFactory(username="talent_self")
+    talent = make_talent(county.county, name="周青", user=talent_user)
+    return TalentWorld(
+        county=county,
+        other_county=other,
+        office=user_with_role(Role.TALENT_STAFF, county.county, username="rcb"),
+        other_office=user_with_role(Role.TALENT_STAFF, other, username="rcb2"),
+        county_staff=user_with_role(Role.COUNTY_STAFF, county.county, username="zzb"),
+        township=user_with_role(Role.TOWNSHIP_STAFF, county.town_a, username="town_a_staff"),
+        talent=talent,
+        talent_user=talent_user,
+        other_talent=make_talent(other, name="吴远"),
+    )

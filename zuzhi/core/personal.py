@@ -64,6 +64,9 @@ PERSONAL_MODELS: dict[str, PersonalModel] = {
     "tickets.ticket": PersonalModel(
         {"contact_phone": _phone()}, org_path="household.community.path"
     ),
+    "talent.talent": PersonalModel(
+        {"id_number": _id_number(), "phone": _phone()}, org_path="county.path"
+    ),
     "households.household": PersonalModel(
         {"head_id_number": _id_number("户主公民身份号码"), "phone": _phone()},
         org_path="community.path",

@@ -10,6 +10,7 @@ class Role(models.TextChoices):
     BRANCH_SECRETARY = "branch_secretary", "支部书记"
     JUDGE = "judge", "评委"
     JOINT_REVIEWER = "joint_reviewer", "联审部门审核人"
+    TALENT_STAFF = "talent_staff", "县委组织部人才办"
     SYSTEM_ADMIN = "sysadmin", "系统管理员"
     AUDIT_ADMIN = "auditor", "审计管理员"
 

@@ -106,3 +106,30 @@ def make_cadre(organization, **overrides):
     return Cadre.objects.create(
         organization=organization, name_initials=initials_index(data["name"]), **data
     )
+
+
+def make_talent(county, **overrides):
+    """A talent (人才) written straight to the table, filed under `county` (the county node);
+    birth date and gender follow the ID number, as the registry's services derive them."""
+    import datetime
+
+    from zuzhi.core.idnumber import birth_date, gender_code
+    from zuzhi.core.text import initials_index
+    from zuzhi.talent.models import Degree, Talent
+
+    data = {
+        "name": "周青",
+        "id_number": valid_id_number(birth="19980301", sequence=Talent.objects.count() % 1000),
+        "degree": Degree.MASTER,
+        "employer": "示范县化工有限公司",
+        "industry": "氯碱化工",
+        "arrived_on": datetime.date(2025, 7, 1),
+        "phone": "13712345678",
+    }
+    data.update(overrides)
+    talent = Talent(county=county, **data)
+    talent.birth_date = birth_date(talent.id_number)
+    talent.gender = gender_code(talent.id_number)
+    talent.name_initials = initials_index(talent.name)
+    talent.save()
+    return talent

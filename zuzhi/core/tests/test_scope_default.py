@@ -51,6 +51,7 @@ SCOPED_APPS = [
     "reserve_training",
     "households",
     "tickets",
+    "talent",
 ]
 # Models of those apps that belong to no organization: the whole deployment shares them.
 UNSCOPED = {
