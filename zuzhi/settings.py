@@ -253,6 +253,7 @@ ZUZHI_IMPORTERS = {
     "training": "zuzhi.training.importers.TRAINING_IMPORTER",
     "assessments": "zuzhi.promotions.importers.ASSESSMENT_IMPORTER",
     "households": "zuzhi.households.importers.HOUSEHOLD_IMPORTER",
+    "talents": "zuzhi.talent.importers.TALENT_IMPORTER",
 }
 
 AUTH_PASSWORD_VALIDATORS = [

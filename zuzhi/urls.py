@@ -32,6 +32,7 @@ urlpatterns = [
     path("reserves/", include("zuzhi.reserves.urls")),
     path("joint-reviews/", include("zuzhi.joint_reviews.urls")),
     path("households/", include("zuzhi.households.urls")),
+    path("talent/", include("zuzhi.talent.urls")),
     path("audit/", include("zuzhi.core.urls")),
     path("imports/", include("zuzhi.core.import_urls")),
     # A household's public pages (no login): its QR code /h/<token>/, the callback /r/<token>/.

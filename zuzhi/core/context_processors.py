@@ -19,4 +19,7 @@ def navigation(request):
         # A cadre's own account (干部本人): the reverse one-to-one, so core imports no app.
         "nav_cadre_self": hasattr(user, "cadre_record"),
         "nav_cadre_staff": has_role(user, Role.CADRE_STAFF),
+        "nav_talent_staff": has_role(user, Role.TALENT_STAFF),
+        # A talent's own account (人才本人), by the reverse one-to-one as for cadres.
+        "nav_talent_self": hasattr(user, "talent_record"),
     }

@@ -45,6 +45,7 @@ PK_KINDS = {
     "reserve_use": "reserve_assignment",
     "households": "household",
     "tickets": "ticket",
+    "talent": "talent",
 }
 URL_KINDS = {
     ("orgs:rectification", "pk"): "rectification",
@@ -74,6 +75,11 @@ URL_KINDS = {
     ("tickets:team_edit", "pk"): "service_team",
     ("tickets:type_edit", "pk"): "ticket_type",
     ("tickets:attachment", "pk"): "ticket_attachment",
+    ("talent:platform", "pk"): "talent_platform",
+    ("talent:platform_edit", "pk"): "talent_platform",
+    ("talent:platform_person_remove", "pk"): "talent_platform_person",
+    ("talent:care_event", "pk"): "care_event",
+    ("talent:care_edit", "pk"): "care_event",
 }
 PARAM_KINDS = {
     "member_pk": "member",
@@ -129,11 +135,12 @@ PARAM_KINDS = {
     "link_id": "household_link",
     "ticket_id": "ticket",
 }
-# An `item_id` is named by the collection it is in.
+# An id named by the collection it is in (the same name means different things elsewhere).
 SEGMENT_KINDS = {
     ("adjustments", "item_id"): "adjustment",
     ("corrections", "item_id"): "correction",
     ("attachments", "attachment_id"): "ticket_attachment",
+    ("talents", "talent_id"): "talent",
 }
 # Words in a URL that pick an action or a format: each one is tried.
 ACTIONS = {
@@ -844,6 +851,37 @@ class TownB:
         return self["reserve_appraisal"].subjects.get()
 
     # Households' requests (联户诉求): a household of village B1 linked to B's member.
+    def _talent(self):
+        from zuzhi.testing.factories import make_talent
+
+        return make_talent(self.county.county, name="乙人才")
+
+    def _talent_platform(self):
+        from zuzhi.talent.models import Platform
+
+        return Platform.objects.create(
+            county=self.county.county, name="乙专家工作站", kind="expert", host="乙公司"
+        )
+
+    def _talent_platform_person(self):
+        from zuzhi.talent.models import PlatformPerson
+
+        return PlatformPerson.objects.create(
+            platform=self["talent_platform"], talent=self["talent"], role="member"
+        )
+
+    def _care_event(self):
+        import datetime
+
+        from zuzhi.talent.models import CareEvent
+
+        return CareEvent.objects.create(
+            county=self.county.county,
+            kind="visit",
+            title="乙走访",
+            held_on=datetime.date(2026, 1, 5),
+        )
+
     def _household(self):
         from zuzhi.households.models import Household
 
