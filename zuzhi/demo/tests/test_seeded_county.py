@@ -174,3 +174,22 @@ def test_tickets_in_every_state_some_escalated_and_lianhu1_has_open_ones(seeded)
     assert Ticket.objects.filter(escalation__gt=0).exists()
     lianhu1 = User.objects.get(username="lianhu1")
     assert my_tickets(user=lianhu1).filter(state__in=OPEN_STATES).count() >= 3
+
+
+def test_talent_registry_with_the_office_and_a_talents_own_account(seeded):
+    from zuzhi.talent.models import Platform, Talent
+    from zuzhi.talent.selectors import not_visited, own_talent, registry_counts
+
+    officer = User.objects.get(username="talent_officer")
+    counts = registry_counts(user=officer)
+    assert counts["total"] >= 290 and counts["left"] == 2
+    assert counts["provincial"] == 12 and counts["city"] == 29
+    assert Talent.objects.filter(title__name="青年人才").count() == 90
+    assert Platform.objects.count() == 20
+    # Most high-level talents were visited this year; the check lists the rest.
+    assert 0 < not_visited(user=officer, year=2026).count() < counts["high_level"] // 5
+    talent1 = User.objects.get(username="talent1")
+    assert own_talent(user=talent1).title.name == "拔尖人才"
+    # The organization section's staff see none of it.
+    county_admin = User.objects.get(username="county_admin")
+    assert not Talent.objects.visible_to(county_admin).exists()

@@ -23,6 +23,7 @@ from zuzhi.demo.seeding import (
     seed_members,
     seed_organizations,
 )
+from zuzhi.demo.talent import seed_talent
 from zuzhi.demo.team_appraisal import seed_team_appraisal
 from zuzhi.demo.three_ones import seed_three_ones
 from zuzhi.demo.tickets import seed_tickets
@@ -78,6 +79,10 @@ class Command(BaseCommand):
                 )
                 accounts += logins
                 tickets = seed_tickets(demo=demo, rng=random.Random(seed + 19))
+                talents, logins = seed_talent(
+                    demo=demo, rng=random.Random(seed + 20), password=password
+                )
+                accounts += logins
                 # Last: the triggers read what every seeder above has written.
                 seed_adjustments(demo=demo, rng=random.Random(seed + 15))
         except ValidationError as exc:
@@ -85,7 +90,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"示范县：新建组织 {demo.created} 个，更新 {demo.updated} 个；新建党员 {members} 名；"
             f"组织生活记录 {meetings} 条；发展党员 {candidates} 人；考评竞赛 {contests} 项；星级评定 {stars} 颗星；"
-            f"新建干部 {cadres} 名，领导班子 {teams} 个，职级记录 {ranks} 条，学时记录 {trained} 条；村级后备力量 {reserves} 人；联系户 {households} 户，联户诉求 {tickets} 件。"
+            f"新建干部 {cadres} 名，领导班子 {teams} 个，职级记录 {ranks} 条，学时记录 {trained} 条；村级后备力量 {reserves} 人；联系户 {households} 户，联户诉求 {tickets} 件；人才 {talents} 人。"
         )
         self.stdout.write("\n演示账号（地址 http://127.0.0.1:8000 ）：")
         for username, full_name, where in accounts:
