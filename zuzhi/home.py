@@ -49,6 +49,8 @@ from zuzhi.recruitment.selectors import candidate_stage_counts, recruitment_step
 from zuzhi.reserve_training.selectors import month_pairs, month_summary
 from zuzhi.reserves.scoping import may_manage_reserves
 from zuzhi.reserves.selectors import reserve_todo
+from zuzhi.talent.scoping import is_talent_staff
+from zuzhi.talent.selectors import not_visited
 from zuzhi.tickets.selectors import overdue_todo
 from zuzhi.training.models import Group
 from zuzhi.training.selectors import own_cadre, person_progress, short_list
@@ -396,6 +398,26 @@ def _ticket_items(user) -> list[TodoItem]:
     ]
 
 
+def _talent_items(user, today: datetime.date) -> list[TodoItem]:
+    """The talent office's (人才办): high-level talents not yet visited this year, a reminder
+    that grows more pressing as the year ends."""
+    if not is_talent_staff(user):
+        return []
+    items = []
+    unvisited = not_visited(user=user, year=today.year).count()
+    if unvisited:
+        items.append(
+            TodoItem(
+                label="本年度尚未走访的高层次人才",
+                count=unvisited,
+                url=_url("talent:visits", year=today.year),
+                note=f"{today.year} 年底前走访",
+                tone="reminder",
+            )
+        )
+    return items
+
+
 def todo_items(*, user, today: datetime.date | None = None) -> list[TodoItem]:
     """The user's to-do list: past deadlines first, then the rest, each group oldest first."""
     today = today or timezone.localdate()
@@ -440,6 +462,7 @@ def todo_items(*, user, today: datetime.date | None = None) -> list[TodoItem]:
     items += _cadre_items(user, today)
     items += _reserve_items(user, today)
     items += _ticket_items(user)
+    items += _talent_items(user, today)
     return sorted(items, key=lambda i: (i.tone != "overdue", i.since or datetime.date.max))
 
 

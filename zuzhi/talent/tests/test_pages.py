@@ -5,7 +5,7 @@ import pytest
 
 from zuzhi.core.imports import import_job_confirm, import_job_create
 from zuzhi.core.models import AuditAction, AuditLog, ImportJob
-from zuzhi.talent.models import Talent
+from zuzhi.talent.models import Talent, TalentTitle
 from zuzhi.testing.factories import make_talent, valid_id_number
 from zuzhi.testing.xlsx import make_xlsx
 
@@ -114,3 +114,15 @@ def test_the_import_lands_whole_or_names_every_bad_cell(talent_world):
     columns = {(e["row"], e["column"]) for e in job.errors}
     assert {(2, "最高学历学位"), (3, "公民身份号码"), (3, "人才称号")} <= columns, job.errors
     assert not Talent.objects.filter(name__in=["钱二", "孙三"]).exists()
+
+
+def test_the_offices_home_reminds_of_unvisited_high_level_talents(talent_world, client_as):
+    from zuzhi.talent.services import titles_load_defaults
+
+    w = talent_world
+    titles_load_defaults(actor=w.office, county=w.county.county)
+    star = TalentTitle.objects.get(county=w.county.county, name="拔尖人才")
+    make_talent(w.county.county, name="甲", title=star)
+    page = client_as(w.office).get("/").content.decode()
+    assert "本年度尚未走访的高层次人才" in page
+    assert "本年度尚未走访的高层次人才" not in client_as(w.county_staff).get("/").content.decode()
