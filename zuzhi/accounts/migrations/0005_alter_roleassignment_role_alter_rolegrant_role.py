@@ -4,20 +4,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_joint_reviewer_role'),
+        ("accounts", "0004_joint_reviewer_role"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='roleassignment',
-            name='role',
-            field=models.CharField(choices=[('county_staff', '县委组织部工作人员'), ('township_staff', '乡镇党委组织委员'), ('cadre_staff', '县委组织部干部科'), ('branch_secretary', '支部书记'), ('judge', '评委'), ('joint_reviewer', '联审部门审核人'), ('talent_staff', '县委组织部人才办'), ('sysadmin', '系统管理员'), ('auditor', '审计管理员')], max_length=32, verbose_name='角色'),
+            model_name="roleassignment",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("county_staff", "县委组织部工作人员"),
+                    ("township_staff", "乡镇党委组织委员"),
+                    ("cadre_staff", "县委组织部干部科"),
+                    ("branch_secretary", "支部书记"),
+                    ("judge", "评委"),
+                    ("joint_reviewer", "联审部门审核人"),
+                    ("talent_staff", "县委组织部人才办"),
+                    ("sysadmin", "系统管理员"),
+                    ("auditor", "审计管理员"),
+                ],
+                max_length=32,
+                verbose_name="角色",
+            ),
         ),
         migrations.AlterField(
-            model_name='rolegrant',
-            name='role',
-            field=models.CharField(choices=[('county_staff', '县委组织部工作人员'), ('township_staff', '乡镇党委组织委员'), ('cadre_staff', '县委组织部干部科'), ('branch_secretary', '支部书记'), ('judge', '评委'), ('joint_reviewer', '联审部门审核人'), ('talent_staff', '县委组织部人才办'), ('sysadmin', '系统管理员'), ('auditor', '审计管理员')], max_length=32, verbose_name='角色'),
+            model_name="rolegrant",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("county_staff", "县委组织部工作人员"),
+                    ("township_staff", "乡镇党委组织委员"),
+                    ("cadre_staff", "县委组织部干部科"),
+                    ("branch_secretary", "支部书记"),
+                    ("judge", "评委"),
+                    ("joint_reviewer", "联审部门审核人"),
+                    ("talent_staff", "县委组织部人才办"),
+                    ("sysadmin", "系统管理员"),
+                    ("auditor", "审计管理员"),
+                ],
+                max_length=32,
+                verbose_name="角色",
+            ),
         ),
     ]
