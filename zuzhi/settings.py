@@ -340,7 +340,9 @@ ZUZHI_AUDIT_RETENTION_DAYS = max(180, env_int("ZUZHI_AUDIT_RETENTION_DAYS", 180)
 ZUZHI_API_TOKEN_HOURS = env_int("ZUZHI_API_TOKEN_HOURS", 12)
 ZUZHI_UNMASKED_ROLES = [
     r.strip()
-    for r in os.environ.get("ZUZHI_UNMASKED_ROLES", "county_staff,cadre_staff,talent_staff").split(",")
+    for r in os.environ.get("ZUZHI_UNMASKED_ROLES", "county_staff,cadre_staff,talent_staff").split(
+        ","
+    )
     if r.strip()
 ]
 SESSION_COOKIE_AGE = env_int("ZUZHI_SESSION_IDLE_MINUTES", 30) * 60
