@@ -338,11 +338,10 @@ ZUZHI_LOCKOUT_MINUTES = env_int("ZUZHI_LOCKOUT_MINUTES", 30)
 ZUZHI_PASSWORD_MAX_AGE_DAYS = env_int("ZUZHI_PASSWORD_MAX_AGE_DAYS", 90)
 ZUZHI_AUDIT_RETENTION_DAYS = max(180, env_int("ZUZHI_AUDIT_RETENTION_DAYS", 180))
 ZUZHI_API_TOKEN_HOURS = env_int("ZUZHI_API_TOKEN_HOURS", 12)
+UNMASKED_BY_DEFAULT = "county_staff,cadre_staff,talent_staff"
 ZUZHI_UNMASKED_ROLES = [
     r.strip()
-    for r in os.environ.get("ZUZHI_UNMASKED_ROLES", "county_staff,cadre_staff,talent_staff").split(
-        ","
-    )
+    for r in os.environ.get("ZUZHI_UNMASKED_ROLES", UNMASKED_BY_DEFAULT).split(",")
     if r.strip()
 ]
 SESSION_COOKIE_AGE = env_int("ZUZHI_SESSION_IDLE_MINUTES", 30) * 60
