@@ -16,7 +16,7 @@ from . import selectors, services
 from .forms import CareEventForm, PlatformForm, PlatformPersonForm
 from .models import CareKind, PlatformPerson
 from .scoping import talent_county
-from .views import office_only, talent_choices
+from .views import office_only
 
 
 @office_only
@@ -63,7 +63,9 @@ def platform_edit_view(request, pk):
 @office_only
 def platform_view(request, pk):
     platform = selectors.platform_get(user=request.user, pk=pk)
-    form = PlatformPersonForm(request.POST or None, talents=talent_choices(request.user))
+    form = PlatformPersonForm(
+        request.POST or None, talents=selectors.talent_choices(user=request.user)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         talent = (
@@ -138,7 +140,7 @@ def _care_form(request, event=None):
         if request.GET.get("kind") in CareKind.values:
             initial["kind"] = request.GET["kind"]
     form = CareEventForm(
-        request.POST or None, initial=initial, talents=talent_choices(request.user)
+        request.POST or None, initial=initial, talents=selectors.talent_choices(user=request.user)
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

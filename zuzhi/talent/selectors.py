@@ -54,6 +54,16 @@ def talent_list(
     return qs.order_by("name", "pk")
 
 
+def talent_choices(*, user) -> QuerySet[Talent]:
+    """The county's talents in the county, for the pickers of platforms and care events."""
+    return (
+        Talent.objects.visible_to(user)
+        .filter(status=TalentStatus.IN_COUNTY)
+        .only("pk", "name", "employer")
+        .order_by("name", "pk")
+    )
+
+
 def talent_get(*, user, pk: int) -> Talent:
     return Talent.objects.select_related("title", "county", "member", "cadre").get_visible_or_404(
         user, pk=pk

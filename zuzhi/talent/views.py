@@ -22,7 +22,6 @@ from zuzhi.core.scope import deny
 
 from . import selectors, services
 from .forms import LeaveForm, TalentFilterForm, TalentForm, TitleForm
-from .models import Talent
 from .scoping import is_talent_staff, talent_county
 
 
@@ -297,8 +296,3 @@ def my_record_view(request):
         "talent/me.html",
         {"talent": talent, "care_events": selectors.talent_care_events(talent=talent)[:50]},
     )
-
-
-def talent_choices(user) -> list[Talent]:
-    """The county's talents in the county, for the pickers of platforms and care events."""
-    return list(selectors.talent_list(user=user, status="in_county").only("pk", "name", "employer"))

@@ -126,3 +126,30 @@ def test_the_offices_home_reminds_of_unvisited_high_level_talents(talent_world, 
     page = client_as(w.office).get("/").content.decode()
     assert "本年度尚未走访的高层次人才" in page
     assert "本年度尚未走访的高层次人才" not in client_as(w.county_staff).get("/").content.decode()
+
+
+def test_the_office_records_a_visit_and_a_platform_from_the_pages(talent_world, client_as):
+    from zuzhi.talent.models import CareEvent, Platform
+
+    w = talent_world
+    client = client_as(w.office)
+    form = client.get(f"/talent/care/new/?talent={w.talent.pk}&kind=visit")
+    assert form.status_code == 200 and "周青" in form.content.decode()
+    answer = client.post(
+        "/talent/care/new/",
+        {"kind": "visit", "title": "走访周青", "held_on": "2026-03-02", "talents": [w.talent.pk]},
+    )
+    event = CareEvent.objects.get(title="走访周青")
+    assert answer.status_code == 302 and list(event.talents.all()) == [w.talent]
+    # Another county's talent cannot be picked.
+    refused = client.post(
+        "/talent/care/new/",
+        {"kind": "visit", "title": "越界", "held_on": "2026-03-02", "talents": [w.other_talent.pk]},
+    )
+    assert refused.status_code == 200 and not CareEvent.objects.filter(title="越界").exists()
+    client.post(
+        "/talent/platforms/new/", {"name": "专家工作站", "kind": "expert", "host": "甲公司"}
+    )
+    platform = Platform.objects.get(name="专家工作站")
+    client.post(f"/talent/platforms/{platform.pk}/", {"role": "lead", "talent": w.talent.pk})
+    assert "周青" in client.get(f"/talent/platforms/{platform.pk}/").content.decode()
