@@ -96,7 +96,12 @@ class CareEventForm(forms.Form):
     held_on = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
     place = forms.CharField(label="地点", max_length=128, required=False)
     hosts = forms.CharField(label="参加领导/走访人", max_length=128, required=False)
-    talents = forms.TypedMultipleChoiceField(label="参加人才", coerce=int)
+    talents = forms.TypedMultipleChoiceField(
+        label="参加人才",
+        coerce=int,
+        help_text="电脑上按住 Ctrl 可选多人；手机上点选即可。",
+        widget=forms.SelectMultiple(attrs={"size": 12}),
+    )
     note = forms.CharField(label="情况", max_length=2000, required=False, widget=forms.Textarea)
 
     def __init__(self, *args, talents=(), **kwargs):
