@@ -74,33 +74,53 @@ def _raise(errors: dict) -> None:
 
 
 # --- titles ----------------------------------------------------------------------------------
-def title_save(*, actor, county, title: TalentTitle | None = None, data: dict) -> TalentTitle:
-    """Add a title (title=None) or change one: name, level, high-level flag, order, in use."""
-    require_talent_office(actor, county.path, target=title)
-    before = snapshot(title) if title else None
-    title = title or TalentTitle(county=county)
-    for field in ("name", "level", "high_level", "order", "active"):
+def _county_record_save(*, actor, county, record, fields, data: dict, label: str, check=None):
+    """Add (record without pk) or change a record the office keeps per county (a title, a
+    platform): the fields given in `data` set (text trimmed), `check` (more rules), validated,
+    saved and audited; nothing is written when nothing changed."""
+    before = snapshot(record) if record.pk else None
+    for field in fields:
         if field in data:
-            setattr(title, field, data[field])
-    title.name = (title.name or "").strip()
-    if TalentTitle.objects.filter(county=county, name=title.name).exclude(pk=title.pk).exists():
-        raise ValidationError({"name": ["已有同名的人才称号。"]})
-    title.full_clean(exclude=["county"])
-    old, new = changed_fields(before or {}, snapshot(title))
+            value = data[field]
+            setattr(record, field, value.strip() if isinstance(value, str) else value)
+    if check:
+        check(record)
+    record.full_clean(exclude=["county"])
+    old, new = changed_fields(before or {}, snapshot(record))
     if before is not None and not new:
-        return title
+        return record
     with transaction.atomic():
-        title.save()
+        record.save()
         audit_record(
             actor=actor,
             action=AuditAction.UPDATE if before else AuditAction.CREATE,
-            target=title,
+            target=record,
             org_path=county.path,
             before=old or None,
             after=new,
-            message=f"{'修改' if before else '新增'}人才称号：{title.name}",
+            message=f"{'修改' if before else '新增'}{label}：{record.name}",
         )
-    return title
+    return record
+
+
+def title_save(*, actor, county, title: TalentTitle | None = None, data: dict) -> TalentTitle:
+    """Add a title (title=None) or change one: name, level, high-level flag, order, in use."""
+    require_talent_office(actor, county.path, target=title)
+
+    def unique_name(record):
+        taken = TalentTitle.objects.filter(county=county, name=record.name)
+        if taken.exclude(pk=record.pk).exists():
+            raise ValidationError({"name": ["已有同名的人才称号。"]})
+
+    return _county_record_save(
+        actor=actor,
+        county=county,
+        record=title or TalentTitle(county=county),
+        fields=("name", "level", "high_level", "order", "active"),
+        data=data,
+        label="人才称号",
+        check=unique_name,
+    )
 
 
 def titles_load_defaults(*, actor, county) -> list[TalentTitle]:
@@ -313,28 +333,14 @@ PLATFORM_FIELDS = ("name", "kind", "level", "host", "established_on", "note")
 def platform_save(*, actor, county, platform: Platform | None = None, data: dict) -> Platform:
     """Add a platform (platform=None) or change one."""
     require_talent_office(actor, county.path, target=platform)
-    before = snapshot(platform) if platform else None
-    platform = platform or Platform(county=county)
-    for field in PLATFORM_FIELDS:
-        if field in data:
-            value = data[field]
-            setattr(platform, field, value.strip() if isinstance(value, str) else value)
-    platform.full_clean(exclude=["county"])
-    old, new = changed_fields(before or {}, snapshot(platform))
-    if before is not None and not new:
-        return platform
-    with transaction.atomic():
-        platform.save()
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE if before else AuditAction.CREATE,
-            target=platform,
-            org_path=county.path,
-            before=old or None,
-            after=new,
-            message=f"{'修改' if before else '新增'}人才平台：{platform.name}",
-        )
-    return platform
+    return _county_record_save(
+        actor=actor,
+        county=county,
+        record=platform or Platform(county=county),
+        fields=PLATFORM_FIELDS,
+        data=data,
+        label="人才平台",
+    )
 
 
 def platform_person_add(

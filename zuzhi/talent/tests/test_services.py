@@ -165,3 +165,21 @@ def test_platform_people(talent_world):
             actor=w.office, platform=platform, role="member", talent=w.other_talent
         )
     assert [str(p) for p in selectors.platform_people(platform=platform)] == ["张院士", "周青"]
+
+
+def test_titles_are_the_countys_own_and_named_once(talent_world):
+    w = talent_world
+    added = services.titles_load_defaults(actor=w.office, county=w.county.county)
+    assert "拔尖人才" in [t.name for t in added]
+    assert services.titles_load_defaults(actor=w.office, county=w.county.county) == []
+    with pytest.raises(ValidationError) as refused:
+        services.title_save(
+            actor=w.office, county=w.county.county, data={"name": " 拔尖人才 ", "level": "county"}
+        )
+    assert "同名" in str(refused.value)
+    # The other county starts from nothing and may use the same names.
+    services.titles_load_defaults(actor=w.other_office, county=w.other_county)
+    with pytest.raises(Http404):
+        services.title_save(
+            actor=w.other_office, county=w.county.county, data={"name": "x", "level": "county"}
+        )
