@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.talent_edit_view, name="edit"),
     path("<int:pk>/leave/", views.talent_leave_view, name="leave"),
     path("<int:pk>/return/", views.talent_return_view, name="return"),
+    path("<int:pk>/account/", views.talent_account_view, name="account"),
     path("titles/", views.titles_view, name="titles"),
     path("titles/defaults/", views.titles_defaults_view, name="titles_defaults"),
     path("platforms/", care_views.platforms_view, name="platforms"),

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from zuzhi.accounts.models import User
 from zuzhi.core.export import xlsx_response
 from zuzhi.core.forms import apply_service_errors
 from zuzhi.core.params import id_param
@@ -237,6 +238,24 @@ def talent_return_view(request, pk):
     talent = selectors.talent_get(user=request.user, pk=pk)
     services.talent_return(actor=request.user, talent=talent)
     messages.success(request, f"已恢复{talent.name}为在县。")
+    return redirect("talent:detail", talent.pk)
+
+
+@office_only
+@require_POST
+def talent_account_view(request, pk):
+    """关联本人账号: the account the system administrator created for the talent."""
+    talent = selectors.talent_get(user=request.user, pk=pk)
+    username = request.POST.get("username", "").strip()
+    account = User.objects.filter(username=username, is_active=True).first()
+    try:
+        if account is None:
+            raise ValidationError(f"没有名为“{username}”的账号，请先请系统管理员开通。")
+        services.talent_account_link(actor=request.user, talent=talent, user=account)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"已将账号 {username} 关联为{talent.name}的本人账号。")
     return redirect("talent:detail", talent.pk)
 
 

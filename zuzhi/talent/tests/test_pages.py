@@ -153,3 +153,22 @@ def test_the_office_records_a_visit_and_a_platform_from_the_pages(talent_world, 
     platform = Platform.objects.get(name="专家工作站")
     client.post(f"/talent/platforms/{platform.pk}/", {"role": "lead", "talent": w.talent.pk})
     assert "周青" in client.get(f"/talent/platforms/{platform.pk}/").content.decode()
+
+
+def test_the_office_links_a_talents_own_account(talent_world, client_as):
+    from zuzhi.testing.factories import UserFactory
+
+    w = talent_world
+    talent = make_talent(w.county.county, name="钱多")
+    account = UserFactory(username="qianduo")
+    client = client_as(w.office)
+    client.post(f"/talent/{talent.pk}/account/", {"username": "nobody"})
+    talent.refresh_from_db()
+    assert talent.user is None
+    client.post(f"/talent/{talent.pk}/account/", {"username": "qianduo"})
+    talent.refresh_from_db()
+    assert talent.user == account
+    # An account already someone else's is refused.
+    client.post(f"/talent/{talent.pk}/account/", {"username": w.talent_user.username})
+    talent.refresh_from_db()
+    assert talent.user == account
