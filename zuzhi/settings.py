@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "zuzhi.reserve_training",
     "zuzhi.households",
     "zuzhi.talent",
+    "zuzhi.subsidies",
     "zuzhi.tickets",
     "zuzhi.reserves",
     "zuzhi.joint_reviews",

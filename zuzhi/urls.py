@@ -33,6 +33,7 @@ urlpatterns = [
     path("joint-reviews/", include("zuzhi.joint_reviews.urls")),
     path("households/", include("zuzhi.households.urls")),
     path("talent/", include("zuzhi.talent.urls")),
+    path("subsidies/", include("zuzhi.subsidies.urls")),
     path("audit/", include("zuzhi.core.urls")),
     path("imports/", include("zuzhi.core.import_urls")),
     # A household's public pages (no login): its QR code /h/<token>/, the callback /r/<token>/.

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 
 from .audit import audit_record
-from .masking import mask_id_number, mask_phone
+from .masking import mask_bank_account, mask_id_number, mask_phone
 from .models import AuditAction, AuditLog
 from .roles import Role
 from .scope import PATH_STEP, can_view_personal_data, has_role
@@ -66,6 +66,10 @@ PERSONAL_MODELS: dict[str, PersonalModel] = {
     ),
     "talent.talent": PersonalModel(
         {"id_number": _id_number(), "phone": _phone()}, org_path="county.path"
+    ),
+    "subsidies.subsidyapplication": PersonalModel(
+        {"bank_account": PersonalField("银行账号", mask_bank_account)},
+        org_path="talent.county.path",
     ),
     "households.household": PersonalModel(
         {"head_id_number": _id_number("户主公民身份号码"), "phone": _phone()},

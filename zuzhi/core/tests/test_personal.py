@@ -140,7 +140,10 @@ def test_every_field_that_looks_personal_is_declared():
         for model in apps.get_models()
         for field in model._meta.concrete_fields
         if isinstance(field, models.CharField)
-        and any(word in field.name for word in ("id_number", "phone", "id_card", "mobile"))
+        and any(
+            word in field.name
+            for word in ("id_number", "phone", "id_card", "mobile", "bank_account")
+        )
     }
     declared = {
         f"{label}.{name}" for label, spec in PERSONAL_MODELS.items() for name in spec.fields

@@ -52,6 +52,7 @@ SCOPED_APPS = [
     "households",
     "tickets",
     "talent",
+    "subsidies",
 ]
 # Models of those apps that belong to no organization: the whole deployment shares them.
 UNSCOPED = {

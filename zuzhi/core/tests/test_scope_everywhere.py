@@ -134,6 +134,10 @@ PARAM_KINDS = {
     "household_id": "household",
     "link_id": "household_link",
     "ticket_id": "ticket",
+    "subsidy_policy_id": "subsidy_policy",
+    "subsidy_application_id": "subsidy_application",
+    "subsidy_run_id": "subsidy_run",
+    "subsidy_line_id": "subsidy_line",
 }
 # An id named by the collection it is in (the same name means different things elsewhere).
 SEGMENT_KINDS = {
@@ -941,6 +945,56 @@ class TownB:
 
         member = make_member(self.county.unit, name="乙联户", id_number=_id_number(66))
         return household_link(actor=SYSTEM, household=self["household"], member=member)
+
+    # Talent subsidies: the county's (talent work is the county office's, nobody below sees it).
+    def _subsidy_policy(self):
+        from zuzhi.core.scope import SYSTEM
+        from zuzhi.subsidies.services import subsidy_policy_create
+
+        return subsidy_policy_create(
+            actor=SYSTEM,
+            county=self.county.county,
+            data={"name": "乙补贴", "amounts_fen": {"master": 300_000}},
+        )
+
+    def _subsidy_application(self):
+        from zuzhi.core.scope import SYSTEM
+        from zuzhi.subsidies.services import subsidy_application_approve, subsidy_application_submit
+        from zuzhi.testing.factories import make_talent
+
+        return subsidy_application_approve(
+            actor=SYSTEM,
+            application=subsidy_application_submit(
+                actor=SYSTEM,
+                policy=self["subsidy_policy"],
+                talent=make_talent(self.county.county, name="乙人才", id_number=_id_number(67)),
+                data={
+                    "bank_name": "农行",
+                    "bank_account": "6228480012345678",
+                    "employer_in_county": True,
+                },
+                files={
+                    "degree_certificate": SimpleUploadedFile("证书.pdf", b"%PDF-1.4\n"),
+                    "labour_contract": SimpleUploadedFile("合同.pdf", b"%PDF-1.4\n"),
+                },
+            ),
+        )
+
+    def _subsidy_run(self):
+        from zuzhi.core.scope import SYSTEM
+        from zuzhi.subsidies.services import subsidy_run_approve, subsidy_run_create
+
+        self["subsidy_application"]
+        run = subsidy_run_create(
+            actor=SYSTEM,
+            policy=self["subsidy_policy"],
+            month=datetime.date(2025, 9, 1),
+            today=datetime.date(2026, 1, 1),
+        )
+        return subsidy_run_approve(actor=SYSTEM, run=run)
+
+    def _subsidy_line(self):
+        return self["subsidy_run"].lines.get()
 
 
 def _id_number(sequence: int) -> str:

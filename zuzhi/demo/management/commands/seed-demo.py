@@ -23,6 +23,7 @@ from zuzhi.demo.seeding import (
     seed_members,
     seed_organizations,
 )
+from zuzhi.demo.subsidies import seed_subsidies
 from zuzhi.demo.talent import seed_talent
 from zuzhi.demo.team_appraisal import seed_team_appraisal
 from zuzhi.demo.three_ones import seed_three_ones
@@ -83,6 +84,7 @@ class Command(BaseCommand):
                     demo=demo, rng=random.Random(seed + 20), password=password
                 )
                 accounts += logins
+                seed_subsidies(demo=demo, rng=random.Random(seed + 21))
                 # Last: the triggers read what every seeder above has written.
                 seed_adjustments(demo=demo, rng=random.Random(seed + 15))
         except ValidationError as exc:
