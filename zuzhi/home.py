@@ -49,6 +49,7 @@ from zuzhi.recruitment.selectors import candidate_stage_counts, recruitment_step
 from zuzhi.reserve_training.selectors import month_pairs, month_summary
 from zuzhi.reserves.scoping import may_manage_reserves
 from zuzhi.reserves.selectors import reserve_todo
+from zuzhi.subsidies.selectors import subsidy_todo
 from zuzhi.talent.scoping import is_talent_staff
 from zuzhi.talent.selectors import not_visited
 from zuzhi.tickets.selectors import overdue_todo
@@ -399,11 +400,23 @@ def _ticket_items(user) -> list[TodoItem]:
 
 
 def _talent_items(user, today: datetime.date) -> list[TodoItem]:
-    """The talent office's (人才办): high-level talents not yet visited this year, a reminder
-    that grows more pressing as the year ends."""
+    """The talent office's (人才办): subsidy applications and payroll runs waiting for it, and
+    the high-level talents not yet visited this year (a reminder before the year ends)."""
     if not is_talent_staff(user):
         return []
-    items = []
+    subsidies = subsidy_todo(user=user)
+    items = [
+        TodoItem(label=label, count=subsidies[key], url=url)
+        for key, label, url in (
+            (
+                "applications",
+                "待审核的人才补贴申请",
+                _url("subsidies:applications", status="submitted"),
+            ),
+            ("runs", "待审核的补贴发放批次", _url("subsidies:runs")),
+        )
+        if subsidies[key]
+    ]
     unvisited = not_visited(user=user, year=today.year).count()
     if unvisited:
         items.append(

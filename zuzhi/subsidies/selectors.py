@@ -10,6 +10,7 @@ from zuzhi.talent.models import Talent
 from zuzhi.talent.scoping import is_talent_staff
 
 from .models import (
+    ApplicationStatus,
     LineKind,
     RunStatus,
     SubsidyApplication,
@@ -126,3 +127,12 @@ def totals(*, user) -> list[dict]:
         )
         .order_by("run__policy__name", "year")
     )
+
+
+def subsidy_todo(*, user) -> dict[str, int]:
+    """The office's home to-dos: applications waiting for a decision and runs waiting for
+    approval (a count each)."""
+    return {
+        "applications": application_list(user=user, status=ApplicationStatus.SUBMITTED).count(),
+        "runs": run_list(user=user).filter(status=RunStatus.DRAFT).count(),
+    }

@@ -211,3 +211,24 @@ def test_the_office_configures_a_policy_in_yuan(client, talent_world):
         {**data, "amount_doctor": "", "amount_master": "", "amount_bachelor": ""},
     )
     assert "请至少填写一种学历学位的每月补贴标准。" in response.content.decode()
+
+
+def test_the_offices_home_lists_what_waits_for_it(client, talent_world):
+    from .helpers import evidence
+
+    policy = make_policy(talent_world.county.county)
+    recipient(policy)
+    services.subsidy_application_submit(
+        actor=talent_world.office,
+        policy=policy,
+        talent=graduate(talent_world.county.county),
+        data={"bank_name": "农业银行", "bank_account": "6228480012345678901"},
+        files=evidence(),
+    )
+    client.force_login(talent_world.office)
+    page = client.get("/").content.decode()
+    assert "待审核的人才补贴申请" in page and "待审核的补贴发放批次" not in page
+    run_for(policy, D(2025, 9, 1))
+    assert "待审核的补贴发放批次" in client.get("/").content.decode()
+    client.force_login(talent_world.county_staff)
+    assert "待审核的人才补贴申请" not in client.get("/").content.decode()
