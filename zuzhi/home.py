@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from zuzhi.adjustments.selectors import open_cases
+from zuzhi.apartments.selectors import applications as apartment_applications
+from zuzhi.apartments.selectors import ending_soon
 from zuzhi.archive.selectors import quarter_todo
 from zuzhi.cadres.models.scoping import is_cadre_staff
 from zuzhi.cadres.nomination_selectors import nomination_todo
@@ -400,35 +402,35 @@ def _ticket_items(user) -> list[TodoItem]:
 
 
 def _talent_items(user, today: datetime.date) -> list[TodoItem]:
-    """The talent office's (人才办): subsidy applications and payroll runs waiting for it, and
-    the high-level talents not yet visited this year (a reminder before the year ends)."""
+    """The talent office's (人才办): subsidy applications, payroll runs and flat applications
+    waiting for it; agreements ending soon and the high-level talents not yet visited this year
+    (reminders)."""
     if not is_talent_staff(user):
         return []
-    subsidies = subsidy_todo(user=user)
-    items = [
-        TodoItem(label=label, count=subsidies[key], url=url)
-        for key, label, url in (
-            (
-                "applications",
-                "待审核的人才补贴申请",
-                _url("subsidies:applications", status="submitted"),
-            ),
-            ("runs", "待审核的补贴发放批次", _url("subsidies:runs")),
+    counts = {
+        **subsidy_todo(user=user),
+        "flats": apartment_applications(user=user, status="pending").count(),
+        "ending": ending_soon(user=user, today=today).count(),
+        "visits": not_visited(user=user, year=today.year).count(),
+    }
+    lines = (
+        ("applications", "待审核的人才补贴申请", "subsidies:applications", {"status": "submitted"}),
+        ("runs", "待审核的补贴发放批次", "subsidies:runs", {}),
+        ("flats", "待审核的人才公寓入住申请", "apartments:applications", {"status": "pending"}),
+        ("ending", "30 天内到期的人才公寓协议", "apartments:ending", {}),
+        ("visits", "本年度尚未走访的高层次人才", "talent:visits", {"year": today.year}),
+    )
+    return [
+        TodoItem(
+            label=label,
+            count=counts[key],
+            url=_url(name, **query),
+            note=f"{today.year} 年底前走访" if key == "visits" else "",
+            tone="reminder" if key in ("ending", "visits") else "task",
         )
-        if subsidies[key]
+        for key, label, name, query in lines
+        if counts[key]
     ]
-    unvisited = not_visited(user=user, year=today.year).count()
-    if unvisited:
-        items.append(
-            TodoItem(
-                label="本年度尚未走访的高层次人才",
-                count=unvisited,
-                url=_url("talent:visits", year=today.year),
-                note=f"{today.year} 年底前走访",
-                tone="reminder",
-            )
-        )
-    return items
 
 
 def todo_items(*, user, today: datetime.date | None = None) -> list[TodoItem]:

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "zuzhi.households",
     "zuzhi.talent",
     "zuzhi.subsidies",
+    "zuzhi.apartments",
     "zuzhi.tickets",
     "zuzhi.reserves",
     "zuzhi.joint_reviews",

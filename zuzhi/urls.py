@@ -34,6 +34,7 @@ urlpatterns = [
     path("households/", include("zuzhi.households.urls")),
     path("talent/", include("zuzhi.talent.urls")),
     path("subsidies/", include("zuzhi.subsidies.urls")),
+    path("apartments/", include("zuzhi.apartments.urls")),
     path("audit/", include("zuzhi.core.urls")),
     path("imports/", include("zuzhi.core.import_urls")),
     # A household's public pages (no login): its QR code /h/<token>/, the callback /r/<token>/.

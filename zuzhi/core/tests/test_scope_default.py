@@ -53,6 +53,7 @@ SCOPED_APPS = [
     "tickets",
     "talent",
     "subsidies",
+    "apartments",
 ]
 # Models of those apps that belong to no organization: the whole deployment shares them.
 UNSCOPED = {

@@ -138,6 +138,10 @@ PARAM_KINDS = {
     "subsidy_application_id": "subsidy_application",
     "subsidy_run_id": "subsidy_run",
     "subsidy_line_id": "subsidy_line",
+    "building_id": "apartment_building",
+    "flat_id": "apartment_flat",
+    "allocation_id": "apartment_allocation",
+    "application_id": "apartment_application",
 }
 # An id named by the collection it is in (the same name means different things elsewhere).
 SEGMENT_KINDS = {
@@ -995,6 +999,46 @@ class TownB:
 
     def _subsidy_line(self):
         return self["subsidy_run"].lines.get()
+    # Talent apartments (人才公寓): the county's building, a flat, its allocation to a talent
+    # of the county, and an application; the talent office's alone.
+    def _apartment_building(self):
+        from zuzhi.apartments.services import building_create
+        from zuzhi.core.scope import SYSTEM
+
+        return building_create(actor=SYSTEM, county=self.county.county, name="乙人才公寓")
+
+    def _apartment_flat(self):
+        from zuzhi.apartments.services import flat_create
+        from zuzhi.core.scope import SYSTEM
+
+        return flat_create(
+            actor=SYSTEM, building=self["apartment_building"], number="1-101", floor=1, area=D(60)
+        )
+
+    def _apartment_talent(self):
+        from zuzhi.testing.factories import make_talent
+
+        return make_talent(self.county.county, name="乙公寓人才", id_number=_id_number(87))
+
+    def _apartment_allocation(self):
+        from zuzhi.apartments.services import allocation_create
+        from zuzhi.core.scope import SYSTEM
+
+        return allocation_create(
+            actor=SYSTEM,
+            flat=self["apartment_flat"],
+            talent=self["apartment_talent"],
+            start=datetime.date(2026, 1, 5),
+            end=datetime.date(2027, 1, 4),
+        )
+
+    def _apartment_application(self):
+        from zuzhi.apartments.services import application_create
+        from zuzhi.core.scope import SYSTEM
+
+        return application_create(
+            actor=SYSTEM, talent=self["apartment_talent"], applied_on=datetime.date(2026, 1, 5)
+        )
 
 
 def _id_number(sequence: int) -> str:

@@ -23,6 +23,7 @@ from zuzhi.demo.seeding import (
     seed_members,
     seed_organizations,
 )
+from zuzhi.demo.apartments import seed_apartments
 from zuzhi.demo.subsidies import seed_subsidies
 from zuzhi.demo.talent import seed_talent
 from zuzhi.demo.team_appraisal import seed_team_appraisal
@@ -85,6 +86,7 @@ class Command(BaseCommand):
                 )
                 accounts += logins
                 seed_subsidies(demo=demo, rng=random.Random(seed + 21))
+                seed_apartments(demo=demo, rng=random.Random(seed + 22))
                 # Last: the triggers read what every seeder above has written.
                 seed_adjustments(demo=demo, rng=random.Random(seed + 15))
         except ValidationError as exc:
