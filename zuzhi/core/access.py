@@ -12,11 +12,13 @@ AUDIT_LOG_ROLES = (Role.AUDIT_ADMIN, Role.COUNTY_STAFF)
 
 # Who may import which kind of sheet: building the organization tree is the county's work;
 # training records are the cadre section's (cadres) and the organization staff's (members);
+# the talent registry is the talent office's;
 # any other kind is for every role that holds data.
 IMPORT_ROLES = {
     "orgs": (Role.COUNTY_STAFF,),
     "training": (Role.CADRE_STAFF, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF),
     "assessments": (Role.CADRE_STAFF,),
+    "talents": (Role.TALENT_STAFF,),
 }
 
 

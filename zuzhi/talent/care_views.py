@@ -10,13 +10,21 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zuzhi.core.forms import apply_service_errors
-from zuzhi.core.params import id_param
+from zuzhi.core.params import id_param, text_param
 
 from . import selectors, services
 from .forms import CareEventForm, PlatformForm, PlatformPersonForm
 from .models import CareKind, PlatformPerson
 from .scoping import talent_county
 from .views import office_only
+
+
+def _year(request) -> int:
+    """The year asked for (?year=), this year when absent or outside 2000–2100."""
+    year = text_param(request.GET, "year")
+    if year.isascii() and year.isdigit() and 2000 <= int(year) <= 2100:
+        return int(year)
+    return timezone.localdate().year
 
 
 @office_only
@@ -109,7 +117,7 @@ def platform_person_remove_view(request, pk):
 
 @office_only
 def care_list_view(request):
-    year = id_param(request.GET, "year") or timezone.localdate().year
+    year = _year(request)
     kind = request.GET.get("kind", "")
     kind = kind if kind in CareKind.values else ""
     page = Paginator(selectors.care_events(user=request.user, kind=kind, year=year), 50).get_page(
@@ -140,7 +148,9 @@ def _care_form(request, event=None):
         if request.GET.get("kind") in CareKind.values:
             initial["kind"] = request.GET["kind"]
     form = CareEventForm(
-        request.POST or None, initial=initial, talents=selectors.talent_choices(user=request.user)
+        request.POST or None,
+        initial=initial,
+        talents=selectors.talent_choices(user=request.user, keep=initial.get("talents", ())),
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -190,7 +200,7 @@ def care_event_view(request, pk):
 def visits_view(request):
     """年度走访: the high-level talents not yet visited this year (a reminder list, with a
     link that opens the visit form for one of them)."""
-    year = id_param(request.GET, "year") or timezone.localdate().year
+    year = _year(request)
     page = Paginator(selectors.not_visited(user=request.user, year=year), 50).get_page(
         request.GET.get("page")
     )

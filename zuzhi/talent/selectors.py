@@ -54,11 +54,12 @@ def talent_list(
     return qs.order_by("name", "pk")
 
 
-def talent_choices(*, user) -> QuerySet[Talent]:
-    """The county's talents in the county, for the pickers of platforms and care events."""
+def talent_choices(*, user, keep=()) -> QuerySet[Talent]:
+    """The county's talents in the county, for the pickers of platforms and care events, and
+    `keep` (ids already chosen: a participant who has left since stays on the event)."""
     return (
         Talent.objects.visible_to(user)
-        .filter(status=TalentStatus.IN_COUNTY)
+        .filter(Q(status=TalentStatus.IN_COUNTY) | Q(pk__in=list(keep)))
         .only("pk", "name", "employer")
         .order_by("name", "pk")
     )

@@ -7,7 +7,7 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from zuzhi.cadres.models import Cadre
@@ -209,7 +209,11 @@ def talent_create(*, actor, county, data: dict[str, Any]) -> Talent:
         _raise(errors)
         talent = Talent(county=county, **data)
         _derive(talent)
-        talent.save()
+        try:
+            with transaction.atomic():
+                talent.save()
+        except IntegrityError as exc:  # another clerk registered the same person just now
+            raise ValidationError({"id_number": [ID_TAKEN]}) from exc
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -148,12 +149,12 @@ def _talent_data(form) -> dict:
     return data
 
 
-def _talent_form(request, initial=None):
-    form = TalentForm(
-        request.POST or None,
-        initial=initial,
-        titles=selectors.titles(user=request.user, active_only=True),
+def _talent_form(request, initial=None, talent=None):
+    # A title switched off is no longer offered, but a holder keeps it when edited.
+    titles = selectors.titles(user=request.user).filter(
+        Q(active=True) | Q(pk=getattr(talent, "title_id", None))
     )
+    form = TalentForm(request.POST or None, initial=initial, titles=titles)
     form.user = request.user
     return form
 
@@ -179,7 +180,7 @@ def talent_edit_view(request, pk):
     talent = selectors.talent_get(user=request.user, pk=pk)
     initial = {k: getattr(talent, k) for k in services.TALENT_FIELDS if k != "title"}
     initial["title"] = talent.title_id
-    form = _talent_form(request, initial=initial)
+    form = _talent_form(request, initial=initial, talent=talent)
     # The form shows the personal fields as the role sees them; sent back unchanged, they stay.
     form.instance = talent
     masks = personal_form_masked(form)

@@ -986,7 +986,7 @@ class TownB:
 
     def _subsidy_run(self):
         from zuzhi.core.scope import SYSTEM
-        from zuzhi.subsidies.services import subsidy_run_approve, subsidy_run_create
+        from zuzhi.subsidies.payroll import subsidy_run_approve, subsidy_run_create
 
         self["subsidy_application"]
         run = subsidy_run_create(

@@ -172,3 +172,51 @@ def test_the_office_links_a_talents_own_account(talent_world, client_as):
     client.post(f"/talent/{talent.pk}/account/", {"username": w.talent_user.username})
     talent.refresh_from_db()
     assert talent.user == account
+
+
+def test_the_import_page_is_the_offices(talent_world, client_as):
+    w = talent_world
+    assert client_as(w.office).get("/imports/talents/").status_code == 200
+    assert client_as(w.county_staff).get("/imports/talents/").status_code == 404
+
+
+def test_editing_keeps_a_switched_off_title_and_a_participant_who_left(talent_world, client_as):
+    import datetime
+
+    from zuzhi.talent import services
+
+    w = talent_world
+    services.titles_load_defaults(actor=w.office, county=w.county.county)
+    star = TalentTitle.objects.get(county=w.county.county, name="拔尖人才")
+    holder = make_talent(w.county.county, name="持有者", title=star)
+    services.title_save(actor=w.office, county=w.county.county, title=star, data={"active": False})
+    client = client_as(w.office)
+    form = client.get(f"/talent/{holder.pk}/edit/").content.decode()
+    assert "拔尖人才" in form
+    event = services.care_event_save(
+        actor=w.office,
+        county=w.county.county,
+        data={"kind": "visit", "title": "走访", "held_on": datetime.date(2026, 3, 2)},
+        talents=[w.talent, holder],
+    )
+    services.talent_leave(actor=w.office, talent=holder, left_on=datetime.date(2026, 6, 1))
+    page = client.get(f"/talent/care/{event.pk}/edit/").content.decode()
+    assert "持有者" in page
+    client.post(
+        f"/talent/care/{event.pk}/edit/",
+        {
+            "kind": "visit",
+            "title": "走访",
+            "held_on": "2026-03-02",
+            "place": "新地点",
+            "talents": [w.talent.pk, holder.pk],
+        },
+    )
+    event.refresh_from_db()
+    assert event.place == "新地点" and set(event.talents.all()) == {w.talent, holder}
+
+
+def test_an_impossible_year_is_this_year(talent_world, client_as):
+    client = client_as(talent_world.office)
+    assert client.get("/talent/care/?year=10000").status_code == 200
+    assert client.get("/talent/care/visits/?year=0").status_code == 200
