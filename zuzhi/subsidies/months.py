@@ -17,9 +17,10 @@ def month_label(month: datetime.date) -> str:
 
 
 def parse_month(text: str) -> datetime.date | None:
-    """ "2026-03" (or "2026-03-01") as the month; None when it is not one."""
+    """ "2026-03" (or "2026-03-01") as the month; None when it is not one (or not a year of
+    the ledger's: 2000–2100)."""
     try:
         year, month = (int(part) for part in str(text).strip().split("-")[:2])
-        return datetime.date(year, month, 1)
+        return datetime.date(year, month, 1) if 2000 <= year <= 2100 else None
     except (TypeError, ValueError):
         return None

@@ -9,7 +9,7 @@ import logging
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from zuzhi.core.audit import audit_record, snapshot
@@ -212,6 +212,12 @@ def subsidy_run_create(
                     "以前月份的差额请登记补发或扣回。"
                 }
             )
+        latest = runs.order_by("-month").first()
+        if latest and month != add_months(latest.month, 1):
+            following = month_label(add_months(latest.month, 1))
+            raise ValidationError(
+                {"month": f"下一批次应为{following}：发放月份不能跳过，否则跳过的月份无法再发。"}
+            )
         open_run = runs.exclude(status=RunStatus.APPROVED).first()
         if open_run:
             raise ValidationError(
@@ -247,7 +253,7 @@ def subsidy_run_recompute(*, actor, run: SubsidyRun, background: bool = True) ->
         run = SubsidyRun.objects.select_for_update().select_related("policy__county").get(pk=run.pk)
         if run.status == RunStatus.APPROVED:
             raise ValidationError(locked_message(run))
-        if run.status in (RunStatus.QUEUED, RunStatus.COMPUTING):
+        if run.status in (RunStatus.QUEUED, RunStatus.COMPUTING) and not run_stuck(run=run):
             raise ValidationError("该批次正在计算，请稍候。")
         run.recipients = _candidates(run.policy, run.month).count()
         run.save(update_fields=["recipients"])
@@ -289,6 +295,19 @@ def subsidy_run_worker_missing(*, run: SubsidyRun) -> bool:
         and run.queued_at is not None
         and timezone.now() - run.queued_at
         > datetime.timedelta(seconds=settings.ZUZHI_WORKER_WAIT_SECONDS)
+    )
+
+
+# A worker computes 10,000 recipients in seconds: a run queued or computing this long was
+# lost (the worker died or restarted) and may be computed again.
+STUCK_AFTER = datetime.timedelta(minutes=10)
+
+
+def run_stuck(*, run: SubsidyRun) -> bool:
+    return (
+        run.status in (RunStatus.QUEUED, RunStatus.COMPUTING)
+        and run.queued_at is not None
+        and timezone.now() - run.queued_at > STUCK_AFTER
     )
 
 
@@ -342,6 +361,32 @@ def subsidy_line_note(*, actor, line: SubsidyLine, note: str) -> SubsidyLine:
     return line
 
 
+def _check_correction(application: SubsidyApplication, month: datetime.date, amount: int):
+    """Only months of the application's paid period are corrected, and a recovery (扣回) takes
+    back no more than the month's lines and corrections paid. A back payment may exceed the
+    standard amount: a payment the bank returned is paid again."""
+    if not application.first_month <= month <= application.last_month:
+        raise ValidationError(
+            {
+                "month": f"{month_label(month)}不在该人才的补贴发放期限内"
+                f"（{month_label(application.first_month)}至{month_label(application.last_month)}）。"
+            }
+        )
+    paid = (
+        SubsidyLine.objects.filter(
+            application=application, month=month, run__status=RunStatus.APPROVED, correction=None
+        ).aggregate(total=Sum("amount_fen"))["total"]
+        or 0
+    ) + (
+        SubsidyCorrection.objects.filter(application=application, month=month).aggregate(
+            total=Sum("amount_fen")
+        )["total"]
+        or 0
+    )
+    if paid + amount < 0:
+        raise ValidationError({"amount_fen": f"扣回金额超过该月已发的 {rules.yuan(paid)} 元。"})
+
+
 def subsidy_correction_create(
     *, actor, application: SubsidyApplication, month: datetime.date, amount_fen: int, reason: str
 ) -> SubsidyCorrection:
@@ -371,6 +416,7 @@ def subsidy_correction_create(
             raise ValidationError(
                 {"month": f"{month_label(month)}没有已审核的发放批次，无需补发或扣回。"}
             )
+        _check_correction(application, month, amount_fen)
         correction = SubsidyCorrection.objects.create(
             application=application,
             month=month,

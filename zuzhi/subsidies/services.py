@@ -20,9 +20,12 @@ from zuzhi.talent.scoping import require_talent_office
 from . import rules
 from .models import (
     ApplicationStatus,
+    RunStatus,
     SubsidyApplication,
     SubsidyPolicy,
+    SubsidyRun,
 )
+from .months import add_months
 
 logger = logging.getLogger(__name__)
 
@@ -234,7 +237,17 @@ def subsidy_application_approve(
             raise ValidationError(failures)
         application.status = ApplicationStatus.APPROVED
         application.degree = talent.degree
+        # Months already paid out in approved runs are not paid back: the period starts with
+        # the first month no approved run has covered, and still lasts the full duration.
+        paid_up_to = (
+            SubsidyRun.objects.filter(policy=policy, status=RunStatus.APPROVED)
+            .order_by("-month")
+            .values_list("month", flat=True)
+            .first()
+        )
         application.first_month = rules.first_paid_month(talent.arrived_on)
+        if paid_up_to and application.first_month <= paid_up_to:
+            application.first_month = add_months(paid_up_to, 1)
         application.last_month = rules.last_paid_month(
             application.first_month, policy.duration_months
         )

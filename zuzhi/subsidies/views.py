@@ -324,6 +324,7 @@ def _progress_context(run) -> dict:
         "run": run,
         "done": payroll.subsidy_run_progress(run=run),
         "worker_missing": payroll.subsidy_run_worker_missing(run=run),
+        "stuck": payroll.run_stuck(run=run),
     }
 
 

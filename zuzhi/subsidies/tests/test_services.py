@@ -365,3 +365,67 @@ def test_a_large_run_goes_to_the_worker_with_progress(
     assert payroll.subsidy_run_progress(run=run) == 3
     # Delivered twice: computed once.
     assert payroll.subsidy_run_execute(run_id=run.pk).computed_at == run.computed_at
+
+
+def test_months_cannot_be_skipped(policy):
+    recipient(policy)
+    run_for(policy, D(2025, 9, 1), approve=True)
+    with pytest.raises(ValidationError) as refused:
+        run_for(policy, D(2025, 11, 1))
+    assert "2025年10月" in str(refused.value)
+    run_for(policy, D(2025, 10, 1))
+
+
+def test_a_late_approval_starts_after_the_months_already_paid(policy):
+    recipient(policy)
+    run_for(policy, D(2025, 7, 1), approve=True)
+    run_for(policy, D(2025, 8, 1), approve=True)
+    late = recipient(policy, arrived_on=D(2025, 7, 1))  # approved in September
+    assert late.first_month == D(2025, 9, 1)
+    assert late.last_month == add_months(D(2025, 9, 1), 35)  # still the full 36 months
+    run = run_for(policy, D(2025, 9, 1))
+    assert line_of(run, late).amount_fen == 300_000
+
+
+def test_a_recovery_takes_back_no_more_than_was_paid_and_only_in_the_period(policy):
+    application = recipient(policy)
+    run_for(policy, D(2025, 9, 1), approve=True)
+    with pytest.raises(ValidationError) as refused:
+        payroll.subsidy_correction_create(
+            actor=SYSTEM,
+            application=application,
+            month=D(2025, 9, 1),
+            amount_fen=-300_001,
+            reason="多发",
+        )
+    assert "超过该月已发" in str(refused.value)
+    payroll.subsidy_correction_create(
+        actor=SYSTEM,
+        application=application,
+        month=D(2025, 9, 1),
+        amount_fen=-300_000,
+        reason="未到岗",
+    )
+    with pytest.raises(ValidationError):  # nothing left to take back
+        payroll.subsidy_correction_create(
+            actor=SYSTEM, application=application, month=D(2025, 9, 1), amount_fen=-1, reason="x"
+        )
+
+
+def test_a_lost_worker_run_can_be_computed_again(policy, monkeypatch):
+    from django.utils import timezone
+
+    monkeypatch.setattr(payroll, "INLINE_RECIPIENTS", 0)
+    recipient(policy)
+    run = payroll.subsidy_run_create(
+        actor=SYSTEM, policy=policy, month=D(2025, 9, 1), today=D(2030, 1, 1), background=True
+    )
+    run.refresh_from_db()
+    assert run.status == RunStatus.QUEUED
+    with pytest.raises(ValidationError):
+        payroll.subsidy_run_recompute(actor=SYSTEM, run=run, background=False)
+    SubsidyRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.COMPUTING, queued_at=timezone.now() - datetime.timedelta(minutes=11)
+    )
+    run = payroll.subsidy_run_recompute(actor=SYSTEM, run=run, background=False)
+    assert run.status == RunStatus.DRAFT
