@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "zuzhi.talent",
     "zuzhi.subsidies",
     "zuzhi.apartments",
+    "zuzhi.talent_demands",
+    "zuzhi.challenges",
     "zuzhi.tickets",
     "zuzhi.reserves",
     "zuzhi.joint_reviews",
@@ -256,6 +258,7 @@ ZUZHI_IMPORTERS = {
     "assessments": "zuzhi.promotions.importers.ASSESSMENT_IMPORTER",
     "households": "zuzhi.households.importers.HOUSEHOLD_IMPORTER",
     "talents": "zuzhi.talent.importers.TALENT_IMPORTER",
+    "talent_demands": "zuzhi.talent_demands.importers.DEMAND_ENTRY_IMPORTER",
 }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -35,6 +35,11 @@ urlpatterns = [
     path("talent/", include("zuzhi.talent.urls")),
     path("subsidies/", include("zuzhi.subsidies.urls")),
     path("apartments/", include("zuzhi.apartments.urls")),
+    path("talent-demands/", include("zuzhi.talent_demands.urls")),
+    path("challenges/", include("zuzhi.challenges.urls")),
+    # The talent office's public pages (no login): the published catalogue, open challenges.
+    path("rencai/xuqiu/", include("zuzhi.talent_demands.public_urls")),
+    path("rencai/jiebang/", include("zuzhi.challenges.public_urls")),
     path("audit/", include("zuzhi.core.urls")),
     path("imports/", include("zuzhi.core.import_urls")),
     # A household's public pages (no login): its QR code /h/<token>/, the callback /r/<token>/.

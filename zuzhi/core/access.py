@@ -19,6 +19,7 @@ IMPORT_ROLES = {
     "training": (Role.CADRE_STAFF, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF),
     "assessments": (Role.CADRE_STAFF,),
     "talents": (Role.TALENT_STAFF,),
+    "talent_demands": (Role.TALENT_STAFF,),
 }
 
 

@@ -71,6 +71,9 @@ PERSONAL_MODELS: dict[str, PersonalModel] = {
         {"bank_account": PersonalField("银行账号", mask_bank_account)},
         org_path="talent.county.path",
     ),
+    "challenges.challengeapplication": PersonalModel(
+        {"contact_phone": _phone()}, org_path="challenge.county.path"
+    ),
     "households.household": PersonalModel(
         {"head_id_number": _id_number("户主公民身份号码"), "phone": _phone()},
         org_path="community.path",

@@ -54,6 +54,8 @@ SCOPED_APPS = [
     "talent",
     "subsidies",
     "apartments",
+    "talent_demands",
+    "challenges",
 ]
 # Models of those apps that belong to no organization: the whole deployment shares them.
 UNSCOPED = {

@@ -46,6 +46,8 @@ PK_KINDS = {
     "households": "household",
     "tickets": "ticket",
     "talent": "talent",
+    "talent_demands": "demand_edition",
+    "challenges": "challenge",
 }
 URL_KINDS = {
     ("orgs:rectification", "pk"): "rectification",
@@ -80,6 +82,13 @@ URL_KINDS = {
     ("talent:platform_person_remove", "pk"): "talent_platform_person",
     ("talent:care_event", "pk"): "care_event",
     ("talent:care_edit", "pk"): "care_event",
+    ("talent_demands:entry_edit", "pk"): "demand_entry",
+    ("talent_demands:entry_delete", "pk"): "demand_entry",
+    ("challenges:score", "pk"): "challenge_application",
+    ("challenges:application_file", "pk"): "challenge_application",
+    ("challenges:application_file", "file_pk"): "challenge_proposal_file",
+    ("challenges:milestone_done", "pk"): "challenge_milestone",
+    ("challenges:milestone_file", "pk"): "challenge_milestone",
 }
 PARAM_KINDS = {
     "member_pk": "member",
@@ -142,6 +151,13 @@ PARAM_KINDS = {
     "flat_id": "apartment_flat",
     "allocation_id": "apartment_allocation",
     "application_id": "apartment_application",
+    "edition_id": "demand_edition",
+    "demand_entry_id": "demand_entry",
+    "challenge_id": "challenge",
+    "challenge_application_id": "challenge_application",
+    "proposal_file_id": "challenge_proposal_file",
+    "challenge_reviewer_id": "challenge_reviewer",
+    "milestone_id": "challenge_milestone",
 }
 # An id named by the collection it is in (the same name means different things elsewhere).
 SEGMENT_KINDS = {
@@ -165,6 +181,7 @@ ACTIONS = {
 PUBLIC = "a public voting page is for every citizen, not scoped"
 SCHEME = "a star scheme is a county's or the deployment's, not a township's object"
 HOUSEHOLD_PAGE = "a household's public request page: its QR code's unguessable token, no login"
+TALENT_PUBLIC = "the published talent catalogue and challenges are for everyone, not scoped"
 
 SKIPPED = {
     "appraisal:ballot": "the anonymous ballot page has no login and no scope by design (#11 5.6)",
@@ -182,6 +199,10 @@ SKIPPED = {
     "tickets_public:household_code": HOUSEHOLD_PAGE,
     "tickets_public:household_submit": HOUSEHOLD_PAGE,
     "tickets_public:rate": "the callback's rating page: its unguessable token, no login",
+    "talent_demands_public:edition": TALENT_PUBLIC,
+    "talent_demands_public:edition_xlsx": TALENT_PUBLIC,
+    "challenges_public:detail": TALENT_PUBLIC,
+    "/api/public/talent-demands/{edition_id}/entries": TALENT_PUBLIC,
     "imports:upload": "`kind` names an importer, not an object",
     "imports:template": "`kind` names an importer, not an object",
     "ratings:board": SCHEME,
@@ -941,6 +962,76 @@ class TownB:
             specialty="mediation",
             leader=leader,
             members=[],
+        )
+
+    # Talent work (人才): filed under the county node, the talent office's alone.
+    def _talent_office(self):
+        return user_with_role(Role.TALENT_STAFF, self.county.county, username="rcb_b")
+
+    def _demand_edition(self):
+        from zuzhi.talent_demands.services import edition_create
+
+        return edition_create(actor=self["talent_office"], data={"year": 2026})
+
+    def _demand_entry(self):
+        from zuzhi.talent_demands.services import entry_create
+
+        return entry_create(
+            actor=self["talent_office"],
+            edition=self["demand_edition"],
+            data={"industry": "氯碱化工", "employer": "乙公司", "post": "工程师", "number": 1},
+        )
+
+    def _challenge(self):
+        from zuzhi.challenges.services import challenge_create, challenge_publish
+
+        challenge = challenge_create(
+            actor=self["talent_office"],
+            data={
+                "title": "乙榜",
+                "problem": "难题",
+                "owner_company": "乙公司",
+                "reward_fen": 100_000,
+                "deadline": datetime.date(2099, 12, 31),
+            },
+        )
+        return challenge_publish(actor=self["talent_office"], challenge=challenge)
+
+    def _challenge_application(self):
+        from zuzhi.challenges.services import application_create
+
+        return application_create(
+            actor=self["talent_office"],
+            challenge=self["challenge"],
+            data={
+                "applicant": "乙团队",
+                "contact_name": "乙",
+                "proposal": "方案",
+                "submitted_on": datetime.date(2026, 1, 5),
+            },
+        )
+
+    def _challenge_proposal_file(self):
+        from zuzhi.challenges.services import proposal_files_add
+
+        return proposal_files_add(
+            actor=self["talent_office"],
+            application=self["challenge_application"],
+            files=[SimpleUploadedFile("方案.pdf", b"%PDF-1.4\n")],
+        )[0]
+
+    def _challenge_reviewer(self):
+        from zuzhi.challenges.services import reviewer_add
+
+        return reviewer_add(actor=self["talent_office"], challenge=self["challenge"], name="乙专家")
+
+    def _challenge_milestone(self):
+        # A milestone needs a winner, and the review only starts after the deadline: written
+        # straight to the table rather than moving the clock.
+        from zuzhi.challenges.models import ChallengeMilestone
+
+        return ChallengeMilestone.objects.create(
+            challenge=self["challenge"], title="中试", due_on=datetime.date(2027, 6, 30)
         )
 
     def _household_link(self):
