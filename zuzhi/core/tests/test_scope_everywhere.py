@@ -1090,6 +1090,7 @@ class TownB:
 
     def _subsidy_line(self):
         return self["subsidy_run"].lines.get()
+
     # Talent apartments (人才公寓): the county's building, a flat, its allocation to a talent
     # of the county, and an application; the talent office's alone.
     def _apartment_building(self):

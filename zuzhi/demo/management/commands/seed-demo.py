@@ -7,6 +7,7 @@ from django.db import transaction
 from zuzhi.cadres.models import Cadre
 from zuzhi.demo.activity import seed_meetings, seed_member_cases, seed_recruitment
 from zuzhi.demo.adjustments import seed_adjustments
+from zuzhi.demo.apartments import seed_apartments
 from zuzhi.demo.archive import seed_archive
 from zuzhi.demo.cadre_work import seed_nominations, seed_ranks, seed_teams, seed_training
 from zuzhi.demo.cadres import seed_cadre_accounts, seed_cadres
@@ -23,7 +24,6 @@ from zuzhi.demo.seeding import (
     seed_members,
     seed_organizations,
 )
-from zuzhi.demo.apartments import seed_apartments
 from zuzhi.demo.subsidies import seed_subsidies
 from zuzhi.demo.talent import seed_talent
 from zuzhi.demo.team_appraisal import seed_team_appraisal
