@@ -131,7 +131,11 @@ def _bottom_rankings(*, today, th: Thresholds, cadre_ids) -> list[Cause]:
     }
     if not versions:
         return []
-    ranked = ResultRow.objects.filter(version__in=list(versions), entrant__member__isnull=True)
+    # Organizations' places only: not members', not talents' (a talent award's rows carry the
+    # county node as their organization).
+    ranked = ResultRow.objects.filter(
+        version__in=list(versions), entrant__member__isnull=True, entrant__talent__isnull=True
+    )
     totals = dict(
         ranked.values("version").annotate(n=Count("pk")).values_list("version", "n").order_by()
     )

@@ -117,7 +117,9 @@ def archive_offers_for_contest(
     if version is None:
         return []
     rows = list(
-        ResultRow.objects.filter(version=version, entrant__member__isnull=True)
+        ResultRow.objects.filter(
+            version=version, entrant__member__isnull=True, entrant__talent__isnull=True
+        )
         .select_related("entrant__organization")
         .order_by("rank", "entrant__number")
     )

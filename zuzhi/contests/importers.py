@@ -15,9 +15,9 @@ from zuzhi.core.excel import CellError, Column, Row
 from zuzhi.core.imports import ImportOutcome, validation_messages
 from zuzhi.core.params import MAX_ID, id_param
 from zuzhi.core.parsers import parse_text
-from zuzhi.core.scope import path_in_scope
 
 from .models import Contest, Entrant, Indicator, IndicatorValue, StageKind
+from .rules import acts_for
 from .selectors import contest_visible_q
 from .services import indicator_value_set
 
@@ -103,7 +103,7 @@ class EntrantResolver:
         number, name = row.values.get("number"), row.values.get("name")
         if number is not None:
             entrant = self.by_number.get(number)
-            if entrant is None or not path_in_scope(actor, entrant.organization.path):
+            if entrant is None or not acts_for(actor, entrant):
                 outcome.error(
                     row.number,
                     NUMBER.header,
@@ -125,7 +125,7 @@ class EntrantResolver:
             if NUMBER.header not in row.errors and NAME.header not in row.errors:
                 outcome.error(row.number, NAME.header, "请填写参评对象的编号或名称。")
             return None
-        found = [e for e in self.named(name) if path_in_scope(actor, e.organization.path)]
+        found = [e for e in self.named(name) if acts_for(actor, e)]
         if len(found) == 1:
             return found[0]
         if not found:

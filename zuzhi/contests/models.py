@@ -2,13 +2,14 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
-from zuzhi.core.scope import ScopedQuerySet
+from zuzhi.core.scope import ScopedQuerySet, get_or_logged_404
 
 # Scope (`scope_path_field`): a row about one entrant (values, scores, bonus items, result
 # rows, cases) reaches the tree through the entrant's organization, so a township sees its own
 # villages' figures in a county contest; the set-up, judging and versions through the organizer.
+# A talent entrant (talent track) is the talent office's alone: `EntrantQuerySet`.
 USER = settings.AUTH_USER_MODEL
 SCORE = {"max_digits": 7, "decimal_places": 2}
 
@@ -19,10 +20,12 @@ class Track(models.TextChoices):
     COUNTY_UNIT = "county_unit", "县直单位"
     MEMBER = "member", "党员"
     RETIRED_CADRE = "retired_cadre", "老干部驻村"
+    # Talents of the registry (人才评选: 拔尖人才, 回创之星), run by the talent office alone.
+    TALENT = "talent", "人才"
 
 
 # Tracks whose entrants are people; the others are organizations.
-PERSON_TRACKS = frozenset({Track.MEMBER, Track.RETIRED_CADRE})
+PERSON_TRACKS = frozenset({Track.MEMBER, Track.RETIRED_CADRE, Track.TALENT})
 
 
 class ContestStatus(models.TextChoices):
@@ -37,6 +40,21 @@ class EdgeTies(models.TextChoices):
 
     ALL_IN = "all_in", "并列者全部列入（名额相应增加）"
     NONE_IN = "none_in", "跨过名额线的并列者均不列入"
+
+
+class EntrantQuerySet(ScopedQuerySet):
+    """The manager of entrants and of the rows hanging on one: `visible_to` is the entrant rule
+    of `contests.rules` (a talent entrant is the talent office's alone), not the bare tree."""
+
+    def visible_to(self, user) -> QuerySet:
+        from .rules import entrant_scope_q  # rules reads these models: imported when used
+
+        prefix = self.model.scope_path_field.removesuffix("organization__path")
+        q = entrant_scope_q(user, prefix)
+        return self.none() if q is None else self.filter(q)
+
+    def get_visible_or_404(self, user, **lookup):
+        return get_or_logged_404(user, self.visible_to(user), self, **lookup)
 
 
 class Contest(models.Model):
@@ -231,7 +249,7 @@ class Indicator(models.Model):
 
 class Entrant(models.Model):
     """An entrant (参评对象): an organization, or a person with the organization they belong to,
-    which is what scopes them."""
+    which is what scopes them; a talent of the registry (talent track) under the organizer."""
 
     scope_path_field = "organization__path"
 
@@ -242,12 +260,20 @@ class Entrant(models.Model):
     member = models.ForeignKey(
         "members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    talent = models.ForeignKey(
+        "talent.Talent",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="人才",
+    )
     name = models.CharField("名称", max_length=100)
     number = models.PositiveIntegerField("编号")
     story = models.TextField("事迹简介", blank=True)
     photo = models.FileField("照片", upload_to="contests/photos/%Y/", blank=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = EntrantQuerySet.as_manager()
 
     class Meta:
         ordering = ["number"]
@@ -255,8 +281,13 @@ class Entrant(models.Model):
             models.UniqueConstraint(fields=["contest", "number"], name="entrant_number_unique"),
             models.UniqueConstraint(
                 fields=["contest", "organization"],
-                condition=Q(member__isnull=True),
+                condition=Q(member__isnull=True, talent__isnull=True),
                 name="entrant_org_once",
+            ),
+            models.UniqueConstraint(
+                fields=["contest", "talent"],
+                condition=Q(talent__isnull=False),
+                name="entrant_talent_once",
             ),
             models.UniqueConstraint(
                 fields=["contest", "member"],
@@ -286,7 +317,7 @@ class IndicatorValue(models.Model):
     entered_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
     entered_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = EntrantQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -322,7 +353,7 @@ class DirectScore(models.Model):
     score = models.DecimalField("得分", **SCORE)
     entered_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
 
-    objects = ScopedQuerySet.as_manager()
+    objects = EntrantQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -374,7 +405,7 @@ class Adjustment(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.CharField("审核意见", max_length=200, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = EntrantQuerySet.as_manager()
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.amount}：{self.reason}"
@@ -544,7 +575,7 @@ class ResultRow(models.Model):
     list_mark = models.CharField(max_length=5, choices=ListMark.choices, blank=True)
     note = models.CharField("说明", max_length=200, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = EntrantQuerySet.as_manager()
 
     class Meta:
         ordering = ["rank", "entrant__number"]
@@ -572,7 +603,7 @@ class SupervisionCase(models.Model):
     resolution = models.TextField("整改情况", blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = EntrantQuerySet.as_manager()
 
     def __str__(self):
         return f"督办 {self.pk}"

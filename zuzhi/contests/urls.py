@@ -6,6 +6,7 @@ from .voting import views as voting
 app_name = "contests"
 urlpatterns = [
     path("", contests.contest_list_view, name="list"),
+    path("new/", contests.contest_create_view, name="create"),
     path("judging/", judging.judging_view, name="judging"),
     path("judging/<int:stage_pk>/", judging.score_view, name="score"),
     path("judging/<int:stage_pk>/status/", judging.score_status_view, name="score_status"),

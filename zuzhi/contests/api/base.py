@@ -125,6 +125,7 @@ class ContestDetail(ContestOut):
 class EntrantIn(Schema):
     organization_id: ObjectId | None = None
     member_id: ObjectId | None = None
+    talent_id: ObjectId | None = None
     name: str = Field("", max_length=100)
     story: str = Field("", max_length=5000)
 

@@ -36,7 +36,9 @@ def contest_list(request, templates: bool = False, q: str = ""):
 )
 def contest_create(request, payload: ContestIn):
     data = payload.dict()
-    organization = org_get(user=request.user, pk=data.pop("organization_id"))
+    organization = selectors.organizer_get(
+        user=request.user, pk=data.pop("organization_id"), track=payload.track
+    )
     stages = data.pop("stages")
     data["tiers"] = [{"name": t["name"], "min": str(t["min"])} for t in data["tiers"]]
     contest = services.contest_create(
@@ -62,7 +64,9 @@ def contest_configure(request, contest_id: ObjectId, payload: StagesIn):
 @router.post("/{int:contest_id}/copy", response={201: ContestDetail}, summary="复制模板或往期考评")
 def contest_copy(request, contest_id: ObjectId, payload: CopyIn):
     source = contest_of(request, contest_id)
-    organization = org_get(user=request.user, pk=payload.organization_id)
+    organization = selectors.organizer_get(
+        user=request.user, pk=payload.organization_id, track=source.track
+    )
     contest = services.contest_copy(
         actor=request.user,
         source=source,
@@ -92,17 +96,20 @@ def entrant_list(request, contest_id: ObjectId, q: str = ""):
 @router.post("/{int:contest_id}/entrants", response={201: EntrantOut}, summary="添加参评对象")
 def entrant_add(request, contest_id: ObjectId, payload: EntrantIn):
     from zuzhi.members.selectors import member_get
+    from zuzhi.talent.selectors import talent_get
 
     contest = contest_of(request, contest_id)
     organization = (
         org_get(user=request.user, pk=payload.organization_id) if payload.organization_id else None
     )
     member = member_get(user=request.user, pk=payload.member_id) if payload.member_id else None
+    talent = talent_get(user=request.user, pk=payload.talent_id) if payload.talent_id else None
     entrant = services.entrant_add(
         actor=request.user,
         contest=contest,
         organization=organization,
         member=member,
+        talent=talent,
         name=payload.name,
         story=payload.story,
     )

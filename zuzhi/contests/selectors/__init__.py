@@ -10,6 +10,8 @@ from .contests import (
     entrant_list,
     is_judge_only,
     leaf_indicators,
+    organizer_choices,
+    organizer_get,
 )
 from .inputs import (
     adjustment_get,
@@ -55,6 +57,8 @@ __all__ = [
     "contest_list",
     "contest_get",
     "is_judge_only",
+    "organizer_get",
+    "organizer_choices",
     "entrant_list",
     "entrant_get",
     "leaf_indicators",

@@ -4,30 +4,38 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from zuzhi.core.params import object_id
+from zuzhi.core.roles import Role
 from zuzhi.core.scope import (
     deny,
-    overlapping_scope_q,
+    get_or_logged_404,
     path_in_scope,
+    role_paths,
     user_scope_paths,
 )
+from zuzhi.orgs.models import Organization
+from zuzhi.orgs.selectors import org_get
 
 from ..models import (
     Contest,
     Entrant,
     Indicator,
     Stage,
+    Track,
 )
+from ..rules import contest_reach_q, manages
 
 
 def contest_visible_q(user) -> Q:
-    """Contests a user may open: those organized in or above their scope (a county contest
-    concerns a township for its own entrants), the templates, and for judges the contests they
-    are seated on."""
+    """Contests a user may open: those that concern their work (`rules.contest_reach_q`: in or
+    above their scope, or their talent office's talent awards), the templates for the data
+    roles, and for judges the contests they are seated on."""
     # Not Contest.objects.visible_to (the organizer's subtree): this reaches above the scope.
     q = Q(stages__seats__judge=user) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
-    scope = overlapping_scope_q(user, "organization__path")
-    if scope is not None:
-        q |= scope | Q(is_template=True)
+    reach = contest_reach_q(user)
+    if reach is not None:
+        q |= reach
+    if user_scope_paths(user):
+        q |= Q(is_template=True)
     return q
 
 
@@ -57,10 +65,29 @@ def contest_get(*, user, pk) -> Contest:
     return contest
 
 
+def organizer_get(*, user, pk, track: str) -> Organization:
+    """The organizing node (主办单位) picked for a new contest: a node in the user's scope, or
+    for the talent track the county of their talent office; 404 otherwise (logged when it
+    exists). `rules.require_organizer` then decides whether they may organize there."""
+    if track != Track.TALENT:
+        return org_get(user=user, pk=pk)
+    counties = Organization.objects.filter(path__in=role_paths(user, Role.TALENT_STAFF))
+    return get_or_logged_404(user, counties, Organization.objects.all(), pk=object_id(pk))
+
+
+def organizer_choices(*, user) -> list[Organization]:
+    """The nodes the create form offers as organizer: the user's scope roots and the counties
+    of their talent office."""
+    paths = {*user_scope_paths(user), *role_paths(user, Role.TALENT_STAFF)}
+    return list(Organization.objects.filter(path__in=paths).order_by("path"))
+
+
 def is_judge_only(user, contest: Contest) -> bool:
     """A judge without a data role on the contest sees only the scoring pages."""
     if contest.organization is None:
         return False
+    if contest.track == Track.TALENT:
+        return not manages(user, contest)
     return not user_scope_paths(user) or not (
         path_in_scope(user, contest.organization.path)
         or any(root.startswith(contest.organization.path) for root in user_scope_paths(user))
@@ -71,7 +98,7 @@ def entrant_list(*, user, contest: Contest, search: str = "") -> QuerySet:
     """The contest's entrants inside the user's scope (a township sees its own villages)."""
     qs = (
         Entrant.objects.filter(contest=contest)
-        .select_related("organization__parent")
+        .select_related("organization__parent", "talent")
         .visible_to(user)
     )
     if search:

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from zuzhi.core.params import object_id
-from zuzhi.core.scope import deny
+from zuzhi.core.scope import deny, get_or_logged_404
 
 from .. import scoring
 from ..models import (
@@ -24,7 +24,7 @@ from ..models import (
     StageKind,
     TrimOn,
 )
-from ..rules import can_manage
+from ..rules import can_manage, manages
 
 
 def judge_stages(*, user) -> QuerySet:
@@ -124,9 +124,9 @@ def correction_get(*, user, contest: Contest, pk, stage: Stage | None = None) ->
     qs = ScoreCorrection.objects.filter(sheet__stage__contest=contest)
     if stage is not None:
         qs = qs.filter(sheet__stage=stage)
-    return qs.select_related("sheet__stage__contest__organization").get_visible_or_404(
-        user, pk=object_id(pk)
-    )
+    qs = qs.select_related("sheet__stage__contest__organization")
+    visible = qs if manages(user, contest) else qs.none()
+    return get_or_logged_404(user, visible, qs, pk=object_id(pk))
 
 
 def pending_corrections(*, stage: Stage) -> QuerySet:

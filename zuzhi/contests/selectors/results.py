@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from zuzhi.core.params import object_id
-from zuzhi.core.scope import ancestor_paths, deny, path_in_scope
+from zuzhi.core.scope import ancestor_paths, deny
 from zuzhi.orgs.models import Organization, UnitCategory
 
 from ..models import (
@@ -14,7 +14,7 @@ from ..models import (
     SupervisionCase,
     VersionStatus,
 )
-from ..rules import can_manage
+from ..rules import can_manage, manages
 
 
 def result_versions(*, user, contest: Contest) -> list[ResultVersion]:
@@ -41,7 +41,7 @@ def published_version(contest: Contest) -> ResultVersion | None:
 def result_rows(*, user, version: ResultVersion) -> QuerySet:
     """A version's rows, limited to entrants in the user's scope (the organizer sees all)."""
     qs = ResultRow.objects.filter(version=version).select_related("entrant__organization")
-    if path_in_scope(user, version.contest.organization.path):
+    if manages(user, version.contest):
         return qs
     return qs.visible_to(user)
 

@@ -7,8 +7,6 @@ import datetime
 from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.utils import timezone
 
-from zuzhi.core.scope import overlapping_scope_q
-
 from ..models import (
     Appearance,
     AppearanceStatus,
@@ -23,12 +21,13 @@ from ..models import (
     StageKind,
     SupervisionCase,
 )
+from ..rules import contest_reach_q
 
 
 def indicator_values_missing(*, user) -> list[tuple[Contest, int]]:
     """Running contests in which the user's own entrants still lack indicator values (指标数据
     待填报): [(contest, values missing)], the earliest ending first."""
-    scope = overlapping_scope_q(user, "organization__path")
+    scope = contest_reach_q(user)
     if scope is None:
         return []
     contests = Contest.objects.filter(

@@ -111,7 +111,7 @@ def contest_create(
     """Set up a contest (新建考评竞赛) organized by a node the actor may organize for
     (`rules.require_organizer`); with `stages` the whole configuration is given at once and
     must be complete (weights summing to 100 %)."""
-    require_organizer(actor, organization)
+    require_organizer(actor, organization, data.get("track") or "")
     data = {k: v for k, v in data.items() if k in CONTEST_FIELDS and v is not None}
     errors = _check_contest_fields(data)
     if errors:
@@ -128,8 +128,12 @@ def contest_update(*, actor, contest: Contest, data: dict[str, Any]) -> Contest:
     require_manager(actor, contest)
     require_editable(contest)
     data = {k: v for k, v in data.items() if k in CONTEST_FIELDS}
-    if "track" in data and data["track"] != contest.track and contest.entrants.exists():
+    retracked = "track" in data and data["track"] != contest.track
+    if retracked and contest.entrants.exists():
         raise ValidationError({"track": ["已有参评对象，不能再改参评类别。"]})
+    if retracked and Track.TALENT in (data["track"], contest.track):
+        # The talent track decides who runs the contest (rules.manages): not switched later.
+        raise ValidationError({"track": ["人才评选与其他考评的参评类别不能互改，请另行新建。"]})
     before = snapshot(contest)
     merged = {f: getattr(contest, f) for f in CONTEST_FIELDS} | data
     errors = _check_contest_fields(merged)

@@ -10,11 +10,14 @@ from zuzhi.core.scope import path_in_scope, require_in_scope
 from zuzhi.core.uploads import upload_error
 from zuzhi.members.models import Member
 from zuzhi.orgs.models import Organization
+from zuzhi.talent.models import Talent, TalentStatus
+from zuzhi.talent.scoping import require_talent_office
 
 from ..models import (
     PERSON_TRACKS,
     Contest,
     Entrant,
+    Track,
 )
 from ..rules import (
     audit,
@@ -33,15 +36,21 @@ def entrant_add(
     contest: Contest,
     organization: Organization | None = None,
     member: Member | None = None,
+    talent: Talent | None = None,
     name: str = "",
     story: str = "",
     photo=None,
 ) -> Entrant:
-    """Enter an organization, or a person (with the organization they belong to), in a contest."""
+    """Enter an organization, or a person (with the organization they belong to), in a contest;
+    on the talent track a talent of the organizer's county, filed under the organizer."""
     require_manager(actor, contest)
     require_editable(contest)
     errors: dict[str, list[str]] = {}
-    if contest.track in PERSON_TRACKS:
+    if contest.track == Track.TALENT or talent is not None:
+        organization, member = contest.organization, None
+        name = talent.name if talent is not None else ""
+        errors = _talent_errors(actor, contest, talent)
+    elif contest.track in PERSON_TRACKS:
         if member is not None:
             organization = member.organization
             name = name or member.name
@@ -53,7 +62,7 @@ def entrant_add(
         errors["organization"] = [
             f"“{organization.name}”不属于“{contest.get_track_display()}”类别。"
         ]
-    if organization is not None and not errors:
+    if organization is not None and not errors and talent is None:
         require_in_scope(
             actor,
             organization.path,
@@ -77,22 +86,41 @@ def entrant_add(
                     contest=contest,
                     organization=organization,
                     member=member,
+                    talent=talent,
                     name=(name or organization.name).strip(),
                     number=number,
                     story=story,
                     photo=photo or "",
                 )
         except IntegrityError as exc:
-            raise ValidationError({"organization": ["已经是本次考评的参评对象。"]}) from exc
+            field = "organization" if talent is None else "talent"
+            raise ValidationError({field: ["已经是本次考评的参评对象。"]}) from exc
         vote_target_forget(contest_id=contest.pk)
         audit(
             actor,
             AuditAction.CREATE,
             entrant,
             contest,
-            after=snapshot(entrant, ["name", "organization", "member", "number"]),
+            after=snapshot(entrant, ["name", "organization", "member", "talent", "number"]),
         )
     return entrant
+
+
+def _talent_errors(actor, contest: Contest, talent: Talent | None) -> dict[str, list[str]]:
+    """A talent entrant: on the talent track, a talent of the organizer's county (the talent
+    office's, else the logged 404) who still works there."""
+    if contest.track != Track.TALENT:
+        return {"talent": [f"“{contest.get_track_display()}”类考评不能添加人才。"]}
+    if talent is None:
+        return {"talent": ["请选择人才。"]}
+    require_talent_office(
+        actor, talent.county.path, target=talent, message="试图把其他县的人才列为参评对象"
+    )
+    if talent.county_id != contest.organization_id:
+        return {"talent": [f"“{talent.name}”不是{contest.organization.name}的人才。"]}
+    if talent.status == TalentStatus.LEFT:
+        return {"talent": [f"“{talent.name}”已离开本县，不能参评。"]}
+    return {}
 
 
 def entrants_add_eligible(*, actor, contest: Contest) -> int:

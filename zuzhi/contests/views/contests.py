@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from zuzhi.core.params import id_param
 from zuzhi.orgs.picker import OrgPicker
-from zuzhi.orgs.selectors import org_get, org_roots
+from zuzhi.orgs.selectors import org_get
 
 from .. import forms, rules, selectors, services
 from ..models import (
@@ -26,6 +26,7 @@ from ..models import (
     EdgeTies,
     Method,
     StageKind,
+    Track,
     TrimOn,
     VoteMethod,
 )
@@ -47,7 +48,46 @@ def contest_list_view(request):
             "q": search,
             "query": urlencode({"q": search}) if search else "",
             "templates": selectors.contest_list(user=request.user, templates=True),
+            "can_create": bool(rules.creatable_tracks(request.user)),
             "judging": selectors.judge_stages(user=request.user),
+        },
+    )
+
+
+@login_required
+def contest_create_view(request):
+    """Set up a contest (新建考评): name, track, period and organizer; the scoring rules are
+    then set on the rules page. The tracks offered are those the user may organize."""
+    tracks = rules.creatable_tracks(request.user)
+    if not tracks:
+        raise Http404
+    if request.method == "POST":
+        track = text_field(request.POST, "track", 16)
+        try:
+            organization = selectors.organizer_get(
+                user=request.user, pk=id_param(request.POST, "organization"), track=track
+            )
+            contest = services.contest_create(
+                actor=request.user,
+                organization=organization,
+                data={
+                    "name": text_field(request.POST, "name", 100),
+                    "track": track if track in dict(tracks) else "",
+                    "period_label": text_field(request.POST, "period_label", 32),
+                },
+            )
+        except ValidationError as exc:
+            show_errors(request, exc)
+        else:
+            messages.success(request, "已新建，请设置计分办法并添加参评对象。")
+            return redirect("contests:edit", contest.pk)
+    return render(
+        request,
+        "contests/contest_create.html",
+        {
+            "tracks": tracks,
+            "organizers": selectors.organizer_choices(user=request.user),
+            "posted": request.POST,
         },
     )
 
@@ -57,8 +97,9 @@ def contest_copy_view(request, pk):
     source = selectors.contest_get(user=request.user, pk=pk)
     if request.method == "POST":
         try:
-            picked = id_param(request.POST, "organization")
-            organization = org_get(user=request.user, pk=picked) if picked else None
+            organization = selectors.organizer_get(
+                user=request.user, pk=id_param(request.POST, "organization"), track=source.track
+            )
             contest = services.contest_copy(
                 actor=request.user,
                 source=source,
@@ -74,7 +115,11 @@ def contest_copy_view(request, pk):
     return render(
         request,
         "contests/contest_copy.html",
-        {"source": source, "roots": org_roots(user=request.user), "posted": request.POST},
+        {
+            "source": source,
+            "roots": selectors.organizer_choices(user=request.user),
+            "posted": request.POST,
+        },
     )
 
 
@@ -212,14 +257,26 @@ def contest_action_view(request, pk, action):
 @login_required
 @require_POST
 def entrant_add_view(request, pk):
-    """Add an entrant: an organization chosen with the picker, or a member found by
-    name, pinyin initials or whole ID number inside the user's scope."""
+    """Add an entrant: an organization chosen with the picker, a member found by name,
+    pinyin initials or whole ID number inside the user's scope, or a talent of the talent
+    office's registry found the same way."""
     from zuzhi.members.selectors import member_list
+    from zuzhi.talent.selectors import talent_list
 
     contest = selectors.contest_get(user=request.user, pk=pk)
     try:
-        member, organization = None, None
-        if contest.track in PERSON_TRACKS:
+        member, organization, talent = None, None, None
+        if contest.track == Track.TALENT:
+            query = text_field(request.POST, "talent", 30)
+            found = list(talent_list(user=request.user, q=query)[:6]) if query else []
+            if len(found) != 1:
+                raise ValidationError(
+                    "请输入人才姓名、拼音首字母或完整身份证号。"
+                    if not found
+                    else f"找到 {len(found) if len(found) < 6 else '多'} 名人才，请输入完整身份证号。"
+                )
+            talent = found[0]
+        elif contest.track in PERSON_TRACKS:
             query = text_field(request.POST, "member", 30)
             found = list(member_list(user=request.user, q=query)[:6]) if query else []
             if len(found) != 1:
@@ -237,6 +294,7 @@ def entrant_add_view(request, pk):
             contest=contest,
             organization=organization,
             member=member,
+            talent=talent,
             story=text_field(request.POST, "story", 5000),
             photo=request.FILES.get("photo"),
         )

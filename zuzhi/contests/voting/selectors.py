@@ -86,7 +86,7 @@ class CastVote:
 
 def public_contest(*, pk, cast: CastVote | None = None) -> dict:
     """What the public page and API show: entrants, stories, photos and vote totals. No member
-    ids, no ID numbers, no phones."""
+    ids, no ID numbers, no phones; a talent's employer in place of the organization."""
     contest = public_contest_get(pk=pk)
     stage = public_vote_stage(contest)
     totals, last = vote_totals(stage)
@@ -105,12 +105,13 @@ def public_contest(*, pk, cast: CastVote | None = None) -> dict:
                 "id": e.pk,
                 "number": e.number,
                 "name": e.name,
-                "organization": e.organization.name,
+                # A talent is shown by name and employer only (no degree, age or phone).
+                "organization": e.talent.employer if e.talent_id else e.organization.name,
                 "story": e.story,
                 "photo": reverse("contests:photo", args=[contest.pk, e.pk]) if e.photo else "",
                 "votes": totals.get(e.pk, 0),
             }
-            for e in contest.entrants.select_related("organization").order_by("number")
+            for e in contest.entrants.select_related("organization", "talent").order_by("number")
         ],
     }
 

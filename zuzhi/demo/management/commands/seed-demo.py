@@ -26,6 +26,8 @@ from zuzhi.demo.seeding import (
 )
 from zuzhi.demo.subsidies import seed_subsidies
 from zuzhi.demo.talent import seed_talent
+from zuzhi.demo.talent_awards import seed_talent_awards
+from zuzhi.demo.talent_demands import seed_challenges, seed_talent_demands
 from zuzhi.demo.team_appraisal import seed_team_appraisal
 from zuzhi.demo.three_ones import seed_three_ones
 from zuzhi.demo.tickets import seed_tickets
@@ -87,6 +89,9 @@ class Command(BaseCommand):
                 accounts += logins
                 seed_subsidies(demo=demo, rng=random.Random(seed + 21))
                 seed_apartments(demo=demo, rng=random.Random(seed + 22))
+                seed_talent_demands(demo=demo, rng=random.Random(seed + 23))
+                seed_challenges(demo=demo, rng=random.Random(seed + 24))
+                seed_talent_awards(demo=demo, rng=random.Random(seed + 25))
                 # Last: the triggers read what every seeder above has written.
                 seed_adjustments(demo=demo, rng=random.Random(seed + 15))
         except ValidationError as exc:
