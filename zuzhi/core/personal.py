@@ -71,6 +71,13 @@ PERSONAL_MODELS: dict[str, PersonalModel] = {
         {"bank_account": PersonalField("银行账号", mask_bank_account)},
         org_path="talent.county.path",
     ),
+    "subsidies.subsidyline": PersonalModel(
+        {
+            "payee_id_number": _id_number("收款人公民身份号码"),
+            "bank_account": PersonalField("银行账号", mask_bank_account),
+        },
+        org_path="run.policy.county.path",
+    ),
     "challenges.challengeapplication": PersonalModel(
         {"contact_phone": _phone()}, org_path="challenge.county.path"
     ),

@@ -23,8 +23,9 @@ FINANCE_HEADERS = [
 
 
 def finance_rows(lines) -> list[list]:
-    """The sheet's rows and its total row. Amounts are text with two decimals (integer fen,
-    no float on the way); a 补发/扣回 line names the month it corrects, as 补贴月份."""
+    """The sheet's rows and its total row, with the payee as the run was computed. Amounts are
+    text with two decimals (integer fen, no float on the way); a 补发/扣回 line names the month
+    it corrects, as 补贴月份."""
     rows, total = [], 0
     for number, line in enumerate(lines, start=1):
         note = line.note
@@ -33,10 +34,10 @@ def finance_rows(lines) -> list[list]:
         rows.append(
             [
                 number,
-                line.talent.name,
-                line.talent.id_number,
-                line.application.bank_name,
-                line.application.bank_account,
+                line.payee_name,
+                line.payee_id_number,
+                line.bank_name,
+                line.bank_account,
                 yuan(line.amount_fen),
                 f"{line.month:%Y-%m}",
                 note,
@@ -54,8 +55,7 @@ def run_export_response(*, actor, run: SubsidyRun, where: str):
     if not run.locked:
         raise ValidationError("只能导出已审核的发放批次。")
     lines = list(selectors.export_lines(run=run))
-    personal_document(user=actor, objects=[line.talent for line in lines], where=where)
-    personal_document(user=actor, objects=[line.application for line in lines], where=where)
+    personal_document(user=actor, objects=lines, where=where)
     return xlsx_response(
         actor=actor,
         filename=f"{run.policy.name}{month_label(run.month)}发放表",

@@ -285,6 +285,12 @@ class SubsidyLine(models.Model):
         verbose_name="更正",
     )
     note = models.CharField("备注", max_length=200, blank=True)
+    # The payee as the run was computed: an approved run's sheet stays what was paid, whatever
+    # is corrected in the registry or the application later.
+    payee_name = models.CharField("收款人姓名", max_length=32, blank=True)
+    payee_id_number = models.CharField("收款人公民身份号码", max_length=18, blank=True)
+    bank_name = models.CharField("开户银行", max_length=64, blank=True)
+    bank_account = models.CharField("银行账号", max_length=32, blank=True)
 
     objects = TalentQuerySet.as_manager()
 

@@ -74,7 +74,12 @@ def _pending_corrections(run: SubsidyRun):
 
 
 def _correction_line(run: SubsidyRun, c) -> SubsidyLine:
+    application = c.application
     return SubsidyLine(
+        payee_name=application.talent.name,
+        payee_id_number=application.talent.id_number,
+        bank_name=application.bank_name,
+        bank_account=application.bank_account,
         run=run,
         application_id=c.application_id,
         talent_id=c.application.talent_id,
@@ -105,11 +110,16 @@ def _compute(run: SubsidyRun) -> None:
             "last_month",
             "talent__status",
             "talent__left_on",
+            "talent__name",
+            "talent__id_number",
+            "bank_name",
+            "bank_account",
         )
     )
     paid = stopped = total = done = 0
     batch: list[SubsidyLine] = []
-    for pk, talent_id, degree, first, last, status, left_on in rows.iterator(chunk_size=BATCH):
+    for row in rows.iterator(chunk_size=BATCH):
+        pk, talent_id, degree, first, last, status, left_on, *payee = row
         amount = amounts.get(degree)
         reason = rules.stop_reason(
             month=month,
@@ -134,6 +144,10 @@ def _compute(run: SubsidyRun) -> None:
                 degree=degree,
                 amount_fen=0 if reason else amount,
                 note=reason,
+                payee_name=payee[0],
+                payee_id_number=payee[1],
+                bank_name=payee[2],
+                bank_account=payee[3],
             )
         )
         if len(batch) >= BATCH:
@@ -141,7 +155,7 @@ def _compute(run: SubsidyRun) -> None:
             done += len(batch)
             batch = []
             cache.set(_progress_key(run.pk), done, 3600)
-    corrections = list(_pending_corrections(run).select_related("application"))
+    corrections = list(_pending_corrections(run).select_related("application__talent"))
     batch += [_correction_line(run, c) for c in corrections]
     total += sum(c.amount_fen for c in corrections)
     SubsidyLine.objects.bulk_create(batch)

@@ -97,8 +97,8 @@ def export_lines(*, run: SubsidyRun) -> QuerySet:
     return (
         SubsidyLine.objects.filter(run=run)
         .exclude(amount_fen=0)
-        .select_related("talent__county", "application__talent__county")
-        .order_by("kind", "talent__name", "id")
+        .select_related("run__policy__county")
+        .order_by("kind", "payee_name", "id")
     )
 
 

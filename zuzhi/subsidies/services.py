@@ -290,3 +290,31 @@ def subsidy_application_reject(
             message="审核未通过",
         )
     return application
+
+
+def subsidy_application_bank_change(
+    *, actor, application: SubsidyApplication, bank_name: str, bank_account: str, reason: str
+) -> SubsidyApplication:
+    """Change the account a subsidy is paid to (变更收款账号): runs computed from now on pay
+    the new one (a draft run once recomputed); approved runs keep the account they paid."""
+    require_talent_office(actor, application.policy.county.path, target=application)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写变更原因。"})
+    with transaction.atomic():
+        application = SubsidyApplication.objects.select_for_update().get(pk=application.pk)
+        before = snapshot(application, ["bank_name", "bank_account"])
+        application.bank_name = (bank_name or "").strip()
+        application.bank_account = bank_account or ""
+        _check_application(application, {})
+        application.save(update_fields=["bank_name", "bank_account"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=application,
+            org_path=application.policy.county.path,
+            before=before,
+            after=snapshot(application, ["bank_name", "bank_account"]),
+            message=f"变更收款账号：{reason[:200]}",
+        )
+    return application

@@ -26,6 +26,11 @@ urlpatterns = [
         name="application_reject",
     ),
     path(
+        "applications/<int:subsidy_application_id>/bank/",
+        views.application_bank_view,
+        name="application_bank",
+    ),
+    path(
         "applications/<int:subsidy_application_id>/correct/",
         views.application_correct_view,
         name="application_correct",

@@ -255,6 +255,25 @@ def application_reject_view(request, subsidy_application_id):
 
 @login_required
 @require_POST
+def application_bank_view(request, subsidy_application_id):
+    application = selectors.application_get(user=request.user, pk=subsidy_application_id)
+    try:
+        services.subsidy_application_bank_change(
+            actor=request.user,
+            application=application,
+            bank_name=request.POST.get("bank_name", ""),
+            bank_account=request.POST.get("bank_account", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, "已变更收款账号。")
+    return redirect("subsidies:application", application.pk)
+
+
+@login_required
+@require_POST
 def application_correct_view(request, subsidy_application_id):
     application = selectors.application_get(user=request.user, pk=subsidy_application_id)
     form = CorrectionForm(request.POST)

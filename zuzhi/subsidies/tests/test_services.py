@@ -429,3 +429,29 @@ def test_a_lost_worker_run_can_be_computed_again(policy, monkeypatch):
     )
     run = payroll.subsidy_run_recompute(actor=SYSTEM, run=run, background=False)
     assert run.status == RunStatus.DRAFT
+
+
+def test_an_approved_runs_sheet_keeps_the_payee_it_paid(policy):
+    from zuzhi.subsidies.exports import finance_rows
+    from zuzhi.subsidies.selectors import export_lines
+    from zuzhi.talent.services import talent_update
+
+    application = recipient(policy, name="原名")
+    run = run_for(policy, D(2025, 9, 1), approve=True)
+    services.subsidy_application_bank_change(
+        actor=SYSTEM,
+        application=application,
+        bank_name="中国银行",
+        bank_account="6217000011112222",
+        reason="原账号已注销",
+    )
+    talent_update(actor=SYSTEM, talent=application.talent, data={"name": "新名"})
+    [row, _total] = finance_rows(export_lines(run=run))
+    assert (row[1], row[3], row[4]) == ("原名", "中国农业银行示范县支行", "6228480012345678901")
+    later = run_for(policy, D(2025, 10, 1), approve=True)
+    [row, _total] = finance_rows(export_lines(run=later))
+    assert (row[1], row[3], row[4]) == ("新名", "中国银行", "6217000011112222")
+    with pytest.raises(ValidationError):
+        services.subsidy_application_bank_change(
+            actor=SYSTEM, application=application, bank_name="x", bank_account="12", reason="y"
+        )
