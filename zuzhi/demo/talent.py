@@ -2,7 +2,7 @@
 talents (12 provincial and 29 city titles as in seed 000, county 拔尖人才 and 回创之星, 90
 young graduates who came from 2023 on, two of whom left in 2026), 20 platforms with their
 people, a year of care events (most high-level talents visited, some not yet), the office's
-account `talent_officer` and a talent's own account `talent1`."""
+account `talent_officer` and a young graduate's own account `talent1`."""
 
 import datetime
 import random
@@ -265,11 +265,19 @@ def seed_talent(*, demo, rng: random.Random, password: str) -> tuple[int, list]:
             services.talent_leave(actor=officer, talent=talent, left_on=left, note="赴外地工作")
         _platforms(rng, county, officer)
         _care(rng, county, officer)
-    own = Talent.objects.filter(county=county, title__name="拔尖人才").order_by("pk").first()
+    # A young graduate of 2024: their own record, subsidy lines and flat (seeded after this).
+    own = (
+        Talent.objects.filter(user__username="talent1").first()
+        or Talent.objects.filter(
+            county=county, title__name="青年人才", arrived_on__year=2024, status="in_county"
+        )
+        .order_by("pk")
+        .first()
+    )
     account = user_upsert(username="talent1", password=password, full_name=own.name, roles=[])
     if own.user_id != account.pk:
         services.talent_account_link(actor=officer, talent=own, user=account)
     return added, [
         ("talent_officer", officer.full_name, "县委组织部人才办"),
-        ("talent1", own.name, f"人才本人账号 · 拔尖人才 · {own.employer}"),
+        ("talent1", own.name, f"人才本人账号 · 青年人才 · {own.employer}"),
     ]

@@ -189,7 +189,14 @@ def test_talent_registry_with_the_office_and_a_talents_own_account(seeded):
     # Most high-level talents were visited this year; the check lists the rest.
     assert 0 < not_visited(user=officer, year=2026).count() < counts["high_level"] // 5
     talent1 = User.objects.get(username="talent1")
-    assert own_talent(user=talent1).title.name == "拔尖人才"
+    own = own_talent(user=talent1)
+    assert own.title.name == "青年人才"
+    # The young graduate's own subsidy lines and flat.
+    from zuzhi.apartments.selectors import my_allocations
+    from zuzhi.subsidies.selectors import my_lines
+
+    assert my_lines(user=talent1).exists()
+    assert my_allocations(user=talent1).exists()
     # The organization section's staff see none of it.
     county_admin = User.objects.get(username="county_admin")
     assert not Talent.objects.visible_to(county_admin).exists()
