@@ -165,7 +165,28 @@ class DemandEditionPublicOut(Schema):
     published_at: datetime.datetime | None
 
 
-@public_router.get("", response=list[DemandEditionPublicOut], summary="已发布的需求目录")
+class DemandCatalogueOut(DemandEntryPublicOut):
+    edition_id: int
+    year: int = Field(..., alias="edition.year")
+    county: str = Field(..., alias="edition.county.name")
+    catalogue: str = Field(..., alias="edition.title", description="目录名称")
+
+
+class DemandCatalogueFilters(DemandEntryFilters):
+    year: int | None = Field(None, ge=2000, le=2100, description="年度；不填为全部已发布年度")
+
+
+@public_router.get(
+    "",
+    response=list[DemandCatalogueOut],
+    summary="已发布的人才需求目录（各岗位，最新年度在前）",
+)
+@paginate(Page, page_size=100)
+def public_catalogue(request, filters: Query[DemandCatalogueFilters]):
+    return selectors.public_catalogue(year=filters.year, industry=filters.industry, query=filters.q)
+
+
+@public_router.get("/editions", response=list[DemandEditionPublicOut], summary="已发布的各年度目录")
 @paginate(Page, page_size=50)
 def public_edition_list(request):
     return selectors.public_editions()

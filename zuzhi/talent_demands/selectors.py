@@ -57,6 +57,20 @@ def public_editions() -> QuerySet:
     )
 
 
+def public_catalogue(*, year: int | None = None, industry: str = "", query: str = "") -> QuerySet:
+    """The entries of every published edition (the newest year first), as the public reads
+    the catalogue; the internal note is not even read."""
+    qs = (
+        DemandEntry.objects.filter(edition__status=EditionStatus.PUBLISHED)
+        .select_related("edition__county")
+        .defer("note")
+        .order_by("-edition__year", "edition__county__name", "edition_id", "order", "id")
+    )
+    if year:
+        qs = qs.filter(edition__year=year)
+    return _entry_filter(qs, industry=industry, query=query)
+
+
 def public_edition_get(*, pk) -> DemandEdition:
     edition = public_editions().filter(pk=pk).first()
     if edition is None:

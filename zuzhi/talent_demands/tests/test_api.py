@@ -25,9 +25,15 @@ def editions(talent_world):
 
 def test_public_api_lists_only_published_editions_without_login(client, editions):
     published, draft = editions
-    answer = client.get("/api/public/talent-demands")
+    answer = client.get("/api/public/talent-demands/editions")
     assert answer.status_code == 200
     assert [e["id"] for e in answer.json()["items"]] == [published.pk]
+    # The catalogue itself: the published edition's posts, never the draft's.
+    catalogue = client.get("/api/public/talent-demands").json()["items"]
+    assert {i["post"] for i in catalogue} == {"工艺工程师", "材料工程师"}
+    assert all(i["edition_id"] == published.pk and "note" not in i for i in catalogue)
+    assert client.get("/api/public/talent-demands?year=2027").json()["items"] == []
+    assert client.get("/api/public/talent-demands?industry=新材料").json()["count"] == 1
     assert client.get(f"/api/public/talent-demands/{draft.pk}/entries").status_code == 404
 
 
@@ -49,6 +55,7 @@ def test_unpublishing_takes_the_edition_off_the_public_api(client, talent_world,
     published, _ = editions
     services.edition_unpublish(actor=talent_world.office, edition=published, reason="调整")
     assert client.get("/api/public/talent-demands").json()["items"] == []
+    assert client.get("/api/public/talent-demands/editions").json()["items"] == []
     assert client.get(f"/api/public/talent-demands/{published.pk}/entries").status_code == 404
 
 
