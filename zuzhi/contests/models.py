@@ -2,14 +2,15 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
-from zuzhi.core.scope import ScopedQuerySet, get_or_logged_404
+from zuzhi.core.scope import ScopedQuerySet
 
-# Scope (`scope_path_field`): a row about one entrant (values, scores, bonus items, result
-# rows, cases) reaches the tree through the entrant's organization, so a township sees its own
-# villages' figures in a county contest; the set-up, judging and versions through the organizer.
-# A talent entrant (talent track) is the talent office's alone: `EntrantQuerySet`.
+from .querysets import EntrantQuerySet
+
+# Scope: a row about one entrant reaches the tree through the entrant's organization (a township
+# sees its own villages' figures in a county contest; a talent entrant is the talent office's
+# alone: EntrantQuerySet); the set-up, judging and versions through the organizer.
 USER = settings.AUTH_USER_MODEL
 SCORE = {"max_digits": 7, "decimal_places": 2}
 
@@ -40,21 +41,6 @@ class EdgeTies(models.TextChoices):
 
     ALL_IN = "all_in", "并列者全部列入（名额相应增加）"
     NONE_IN = "none_in", "跨过名额线的并列者均不列入"
-
-
-class EntrantQuerySet(ScopedQuerySet):
-    """The manager of entrants and of the rows hanging on one: `visible_to` is the entrant rule
-    of `contests.rules` (a talent entrant is the talent office's alone), not the bare tree."""
-
-    def visible_to(self, user) -> QuerySet:
-        from .rules import entrant_scope_q  # rules reads these models: imported when used
-
-        prefix = self.model.scope_path_field.removesuffix("organization__path")
-        q = entrant_scope_q(user, prefix)
-        return self.none() if q is None else self.filter(q)
-
-    def get_visible_or_404(self, user, **lookup):
-        return get_or_logged_404(user, self.visible_to(user), self, **lookup)
 
 
 class Contest(models.Model):
