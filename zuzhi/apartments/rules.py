@@ -39,11 +39,6 @@ def flat_state(*, status: str, allocation_status: str | None, end, today) -> Fla
     return FlatState.VACANT
 
 
-def yuan(fen: int | None) -> str:
-    """12345 → "123.45"; None → ""."""
-    return "" if fen is None else f"{Decimal(fen) / 100:.2f}"
-
-
 def fen_from_yuan(text: str) -> int:
     """ "800" or "800.5" yuan → 80050 fen, exactly (no float); ValueError for anything else
     (negative, more than two decimals, beyond MAX_YUAN, not a number)."""

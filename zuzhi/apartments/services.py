@@ -12,6 +12,7 @@ from django.utils import timezone
 from zuzhi.core.audit import audit_bulk_record, audit_record, snapshot
 from zuzhi.core.errors import RuleRefused
 from zuzhi.core.models import AuditAction
+from zuzhi.core.money import yuan
 from zuzhi.core.scope import acting_user
 from zuzhi.talent.models import Talent, TalentStatus
 from zuzhi.talent.scoping import require_talent_office
@@ -483,7 +484,7 @@ def allocation_inspect(
             raise ValidationError({"inspected_on": "验房日期不能早于退房日期。"})
         if allocation.deposit_fen is not None and deduction_fen > allocation.deposit_fen:
             raise ValidationError(
-                {"deduction_fen": f"扣款不能超过押金 {rules.yuan(allocation.deposit_fen)} 元。"}
+                {"deduction_fen": f"扣款不能超过押金 {yuan(allocation.deposit_fen)} 元。"}
             )
         before = snapshot(allocation)
         allocation.status = AllocationStatus.CLOSED

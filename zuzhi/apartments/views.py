@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from zuzhi.core.export import xlsx_response
 from zuzhi.core.forms import apply_service_errors
+from zuzhi.core.money import yuan
 from zuzhi.core.params import id_param, text_param
 from zuzhi.core.personal import personal_view
 from zuzhi.talent.scoping import talent_county
@@ -275,8 +276,8 @@ def occupancy_export_view(request):
             line += [a.talent.name, a.talent.employer, a.talent.phone, a.start, a.end]
             line += [
                 "是" if a.rent_free else "否",
-                rules.yuan(a.rent_fen),
-                rules.yuan(a.deposit_fen),
+                yuan(a.rent_fen),
+                yuan(a.deposit_fen),
             ]
             line.append(a.checked_in_on)
         data.append(line)

@@ -8,7 +8,7 @@ Money is integer fen. Visibility is the talent office's (talent.scoping)."""
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from zuzhi.dues.rules import yuan
+from zuzhi.core.money import yuan
 from zuzhi.talent.scoping import TalentQuerySet
 
 

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from zuzhi.core.audit import audit_record, snapshot
 from zuzhi.core.models import AuditAction
+from zuzhi.core.money import yuan
 from zuzhi.core.uploads import upload_error
-from zuzhi.dues.rules import yuan
 from zuzhi.talent.scoping import require_talent_office, talent_county
 
 from .models import (

@@ -14,10 +14,10 @@ from django.views.decorators.http import require_POST
 
 from zuzhi.core.export import xlsx_response
 from zuzhi.core.forms import apply_service_errors
+from zuzhi.core.money import yuan
 from zuzhi.core.params import text_param
 from zuzhi.core.personal import personal_view
 from zuzhi.core.uploads import attachment_response
-from zuzhi.dues.rules import yuan
 from zuzhi.talent.scoping import require_talent_office
 
 from . import selectors, services

@@ -63,8 +63,3 @@ def monthly_dues_fen(
     if kind in (DuesBasisKind.STUDENT, DuesBasisKind.UNEMPLOYED, DuesBasisKind.RELIEF):
         return FLAT_FEN
     raise DuesRuleError("未知的党费计算类别。")
-
-
-def yuan(fen: int) -> str:
-    """12345 → "123.45"."""
-    return f"{Decimal(fen) / 100:.2f}"

@@ -12,10 +12,11 @@ from django.views.decorators.http import require_POST
 
 from zuzhi.core.export import xlsx_response
 from zuzhi.core.forms import apply_service_errors
+from zuzhi.core.money import yuan
 from zuzhi.members.selectors import member_get
 
 from . import selectors, services
-from .rules import DuesBasisKind, yuan
+from .rules import DuesBasisKind
 
 
 def fen(value: str) -> int | None:

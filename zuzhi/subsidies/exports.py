@@ -3,12 +3,12 @@
 from django.core.exceptions import ValidationError
 
 from zuzhi.core.export import xlsx_response
+from zuzhi.core.money import yuan
 from zuzhi.core.personal import personal_document
 
 from . import selectors
 from .models import LineKind, SubsidyRun
 from .months import month_label
-from .rules import yuan
 
 FINANCE_HEADERS = [
     "序号",

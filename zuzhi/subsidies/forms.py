@@ -3,10 +3,11 @@ are the services'."""
 
 from django import forms
 
+from zuzhi.core.money import yuan
 from zuzhi.talent.models import Degree
 
 from .months import parse_month
-from .rules import fen_from_yuan, yuan
+from .rules import fen_from_yuan
 
 YUAN_ERROR = "金额应为元，最多两位小数，如 3000 或 3000.50。"
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from zuzhi.core.audit import audit_record, snapshot
 from zuzhi.core.models import AuditAction
+from zuzhi.core.money import yuan
 from zuzhi.core.scope import acting_user
 from zuzhi.talent.models import TalentStatus
 from zuzhi.talent.scoping import require_talent_office
@@ -348,7 +349,7 @@ def subsidy_run_approve(*, actor, run: SubsidyRun) -> SubsidyRun:
             org_path=run.policy.county.path,
             before={"status": RunStatus.DRAFT},
             after={"status": RunStatus.APPROVED, "total_fen": run.total_fen},
-            message=f"审核发放批次：{run.paid_count} 人，合计 {rules.yuan(run.total_fen)} 元",
+            message=f"审核发放批次：{run.paid_count} 人，合计 {yuan(run.total_fen)} 元",
         )
     return run
 
@@ -398,7 +399,7 @@ def _check_correction(application: SubsidyApplication, month: datetime.date, amo
         or 0
     )
     if paid + amount < 0:
-        raise ValidationError({"amount_fen": f"扣回金额超过该月已发的 {rules.yuan(paid)} 元。"})
+        raise ValidationError({"amount_fen": f"扣回金额超过该月已发的 {yuan(paid)} 元。"})
 
 
 def subsidy_correction_create(
@@ -455,6 +456,6 @@ def subsidy_correction_create(
             target=correction,
             org_path=policy.county.path,
             after=snapshot(correction),
-            message=("补发" if amount_fen > 0 else "扣回") + f" {rules.yuan(abs(amount_fen))} 元",
+            message=("补发" if amount_fen > 0 else "扣回") + f" {yuan(abs(amount_fen))} 元",
         )
     return correction

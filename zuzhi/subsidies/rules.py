@@ -60,13 +60,6 @@ def age_on(birth: datetime.date, day: datetime.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
-def yuan(fen: int) -> str:
-    """Fen as yuan with two decimals, by integer arithmetic (no float): -150 → "-1.50"."""
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(int(fen)), 100)
-    return f"{sign}{whole}.{cents:02d}"
-
-
 def fen_from_yuan(text) -> int:
     """ "5000" or "5000.5" or "5,000.00" yuan as fen, exactly; ValueError otherwise."""
     raw = str(text).strip().replace(",", "").replace("，", "")

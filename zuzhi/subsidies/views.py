@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from zuzhi.core.export import xlsx_response
 from zuzhi.core.forms import apply_service_errors
+from zuzhi.core.money import yuan
 from zuzhi.core.params import text_param
 from zuzhi.core.personal import personal_view
 from zuzhi.core.uploads import attachment_response
@@ -23,7 +24,6 @@ from . import payroll, selectors, services
 from .exports import run_export_response
 from .forms import ApplicationForm, CorrectionForm, LineNoteForm, PolicyForm, RejectForm, RunForm
 from .models import ApplicationStatus, LineKind, RunStatus
-from .rules import yuan
 
 
 def _office(request) -> None:

@@ -2,7 +2,7 @@
 
 from django import template
 
-from zuzhi.apartments.rules import yuan as fen_to_yuan
+from zuzhi.core.money import yuan as fen_to_yuan
 
 register = template.Library()
 

@@ -19,8 +19,9 @@ from zuzhi.apartments.models import (
     Flat,
     FlatStatus,
 )
-from zuzhi.apartments.rules import FlatState, fen_from_yuan, yuan
+from zuzhi.apartments.rules import FlatState, fen_from_yuan
 from zuzhi.core.models import AuditAction, AuditLog
+from zuzhi.core.money import yuan
 from zuzhi.testing.factories import make_talent, valid_id_number
 
 from .conftest import END, START

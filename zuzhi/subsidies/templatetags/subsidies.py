@@ -1,6 +1,6 @@
 from django import template
 
-from zuzhi.subsidies.rules import yuan as fen_to_yuan
+from zuzhi.core.money import yuan as fen_to_yuan
 
 register = template.Library()
 
