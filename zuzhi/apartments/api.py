@@ -435,6 +435,22 @@ def allocation_return(request, allocation_id: ObjectId, payload: ApartmentReturn
     return _allocation_out(request, allocation_id)
 
 
+class ApartmentCancelIn(Schema):
+    reason: str = Field(..., max_length=200)
+
+
+@router.post(
+    "/allocations/{int:allocation_id}/cancel",
+    response=ApartmentAllocationOut,
+    summary="取消分配（未入住）",
+)
+def allocation_cancel(request, allocation_id: ObjectId, payload: ApartmentCancelIn):
+    _office(request)
+    allocation = sel.allocation_get(user=request.user, pk=allocation_id)
+    services.allocation_cancel(actor=request.user, allocation=allocation, reason=payload.reason)
+    return _allocation_out(request, allocation_id)
+
+
 @router.post(
     "/allocations/{int:allocation_id}/inspect", response=ApartmentAllocationOut, summary="验房"
 )

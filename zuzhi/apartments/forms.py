@@ -98,6 +98,10 @@ class RenewForm(forms.Form):
     note = forms.CharField(label="备注", max_length=200, required=False)
 
 
+class CancelForm(forms.Form):
+    reason = forms.CharField(label="取消原因", max_length=200)
+
+
 class ReturnForm(forms.Form):
     returned_on = forms.DateField(label="退房日期", widget=DATE)
     keys_returned = forms.IntegerField(label="交回钥匙（把）", min_value=0, max_value=20)

@@ -147,6 +147,7 @@ class AllocationStatus(models.TextChoices):
     CHECKED_IN = "checked_in", "已入住"
     RETURNED = "returned", "已退房待验房"
     CLOSED = "closed", "已验房结束"
+    CANCELLED = "cancelled", "未入住已取消"
 
 
 # The allocations that hold their flat (the flat is free again once inspected) and their

@@ -355,6 +355,29 @@ def _locked(allocation: Allocation, *expected: str) -> Allocation:
     return locked
 
 
+def allocation_cancel(*, actor, allocation: Allocation, reason: str) -> Allocation:
+    """取消分配: a flat given but never moved into (the talent took a job elsewhere) is freed,
+    and the talent may be given another; the reason is audited."""
+    require_talent_office(actor, _path(allocation.flat.building), target=allocation)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写取消分配的原因。"})
+    with transaction.atomic():
+        allocation = _locked(allocation, AllocationStatus.ALLOCATED)
+        before = snapshot(allocation)
+        allocation.status = AllocationStatus.CANCELLED
+        allocation.save()
+        _audit(
+            actor,
+            AuditAction.UPDATE,
+            allocation,
+            path=_path(allocation.flat.building),
+            before=before,
+            message=f"取消分配（未入住）：{reason[:200]}",
+        )
+    return allocation
+
+
 def allocation_check_in(
     *, actor, allocation: Allocation, checked_in_on: datetime.date, keys_handed: int
 ) -> Allocation:

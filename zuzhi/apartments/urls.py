@@ -20,6 +20,7 @@ urlpatterns = [
     path("allocations/<int:allocation_id>/check-in/", views.check_in_view, name="check_in"),
     path("allocations/<int:allocation_id>/renew/", views.renew_view, name="renew"),
     path("allocations/<int:allocation_id>/return/", views.return_view, name="return"),
+    path("allocations/<int:allocation_id>/cancel/", views.cancel_view, name="cancel"),
     path("allocations/<int:allocation_id>/inspect/", views.inspect_view, name="inspect"),
     path("applications/", views.application_list_view, name="applications"),
     path("applications/new/", views.application_create_view, name="application_create"),

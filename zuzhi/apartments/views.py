@@ -27,6 +27,7 @@ from .forms import (
     ApplicationForm,
     BuildingForm,
     BulkFlatsForm,
+    CancelForm,
     CheckInForm,
     DecisionForm,
     FlatStatusForm,
@@ -307,6 +308,7 @@ def allocation_view(request, allocation_id):
             and CheckInForm(initial={"checked_in_on": max(today, allocation.start)}),
             "renew_form": status in (AllocationStatus.ALLOCATED, AllocationStatus.CHECKED_IN)
             and RenewForm(initial={"new_end": rules.add_years(allocation.end, 1)}),
+            "cancel_form": status == AllocationStatus.ALLOCATED and CancelForm(),
             "return_form": status == AllocationStatus.CHECKED_IN
             and ReturnForm(initial={"returned_on": today, "keys_returned": allocation.keys_handed}),
             "inspect_form": status == AllocationStatus.RETURNED
@@ -365,6 +367,18 @@ def return_view(request, allocation_id):
         ReturnForm,
         lambda a, d: services.allocation_return(actor=request.user, allocation=a, **d),
         "已办理退房，待验房。",
+    )
+
+
+@login_required
+@require_POST
+def cancel_view(request, allocation_id):
+    return _step(
+        request,
+        allocation_id,
+        CancelForm,
+        lambda a, d: services.allocation_cancel(actor=request.user, allocation=a, **d),
+        "已取消分配，房间恢复可分配。",
     )
 
 

@@ -56,6 +56,9 @@ def _require_draft(edition: DemandEdition) -> None:
 
 
 def _year_free(county, year: int, *, exclude: int | None = None) -> None:
+    """One edition per county and year; the county row is locked first, so two clerks (or a
+    double click) creating the same year are served one after the other."""
+    type(county).objects.select_for_update().filter(pk=county.pk).first()
     taken = DemandEdition.objects.filter(county=county, year=year).exclude(pk=exclude)
     if taken.exists():
         raise ValidationError({"year": [f"{year}年度的需求目录已存在。"]})

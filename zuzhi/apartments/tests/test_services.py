@@ -413,3 +413,24 @@ def test_an_implausible_year_is_refused_not_an_overflow(talent_world, apartments
         services.allocation_renew(
             actor=w.office, allocation=a, new_end=datetime.date(9999, 1, 1), renewed_on=TODAY
         )
+
+
+def test_a_flat_never_moved_into_is_cancelled_and_freed(talent_world, apartments):
+    w = talent_world
+    allocation = _allocate(w, apartments.flats[0])
+    with pytest.raises(ValidationError):
+        services.allocation_cancel(actor=w.office, allocation=allocation, reason=" ")
+    with pytest.raises(Http404):
+        services.allocation_cancel(actor=w.other_office, allocation=allocation, reason="x")
+    cancelled = services.allocation_cancel(
+        actor=w.office, allocation=allocation, reason="到外地就业，未入住"
+    )
+    assert cancelled.status == AllocationStatus.CANCELLED
+    # Both the flat and the talent are free again.
+    again = _allocate(w, apartments.flats[0])
+    assert again.status == AllocationStatus.ALLOCATED
+    services.allocation_check_in(
+        actor=w.office, allocation=again, checked_in_on=START, keys_handed=1
+    )
+    with pytest.raises(ValidationError):  # a checked-in allocation is returned, not cancelled
+        services.allocation_cancel(actor=w.office, allocation=again, reason="x")
