@@ -7,6 +7,7 @@ import random
 
 from zuzhi.core.scope import SYSTEM
 from zuzhi.members.services import add_years
+from zuzhi.orgs.figures import org_figures_refresh
 from zuzhi.orgs.models import Organization, OrgType
 
 from .seeding import COUNTY_CODE, COUNTY_DIVISION, TODAY, mobile, person_name
@@ -90,6 +91,8 @@ def seed_meetings(*, rng: random.Random) -> int:
                 )
                 plans.append((present, absent))
     created = Meeting.objects.bulk_create(meetings, batch_size=2000)
+    # Written in bulk as a fixture, so the organizations' figures are recomputed here.
+    org_figures_refresh(organization_ids={m.organization_id for m in meetings})
     Attendance = Meeting.attendees.through
     Attendance.objects.bulk_create(
         [

@@ -19,6 +19,7 @@ from zuzhi.core.uploads import upload_error
 from zuzhi.members.models import Member, MemberStatus
 from zuzhi.members.services import MEMBER_ORG_TYPES
 from zuzhi.orgs.committee import committee_member_ids
+from zuzhi.orgs.figures import org_figures_refresh
 from zuzhi.orgs.models import Organization
 
 from .models import Meeting, MeetingAbsence, MeetingAttachment, MeetingKind
@@ -143,6 +144,7 @@ def meeting_record(
             recorder_id=recorder_id,
             recorded_by=acting_user(actor),
         )
+        org_figures_refresh(organization_ids=[organization.pk])
         meeting.attendees.set(attendee_ids)
         for upload in attachments:
             MeetingAttachment.objects.create(meeting=meeting, file=upload, name=upload.name[:200])
@@ -273,6 +275,7 @@ def meeting_update(
         meeting.location, meeting.minutes = location.strip(), minutes
         meeting.host_id, meeting.recorder_id = host_id, recorder_id
         meeting.save()
+        org_figures_refresh(organization_ids=[meeting.organization_id])
         meeting.attendees.set(attendee_ids)
         meeting.absences.all().delete()
         MeetingAbsence.objects.bulk_create(
@@ -315,5 +318,6 @@ def meeting_delete(*, actor, meeting: Meeting, reason: str) -> None:
             message=reason.strip(),
         )
         meeting.delete()
+        org_figures_refresh(organization_ids=[meeting.organization_id])
         # The files go only once the deletion is committed.
         transaction.on_commit(lambda: [f.delete(save=False) for f in files])

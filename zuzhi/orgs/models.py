@@ -219,3 +219,28 @@ class CommitteeSeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} {self.get_position_display()} {self.member}"
+
+
+class OrgFigures(models.Model):
+    """An organization's own figures (组织概况): its members and its last meeting. They are kept
+    by the services that change them (`orgs.figures.org_figures_refresh`), so that the health
+    checks of a province read one row per organization instead of counting five million
+    members on each request."""
+
+    organization = models.OneToOneField(
+        Organization,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="figures",
+        verbose_name="党组织",
+    )
+    members = models.PositiveIntegerField("党员数", default=0)
+    full_members = models.PositiveIntegerField("正式党员数", default=0)
+    last_meeting_on = models.DateField("最近一次组织生活", null=True, blank=True)
+    refreshed_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "党组织概况"
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.members}"

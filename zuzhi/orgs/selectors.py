@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.conf import settings
-from django.db.models import Count, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Min, Q, QuerySet
 from django.db.models.functions import Coalesce, Substr
 from django.http import Http404
 from django.utils import timezone
@@ -188,32 +188,13 @@ MIN_FULL_MEMBERS = 3
 MAX_BRANCH_MEMBERS = 50
 
 
-def _member_count(**filters) -> Coalesce:
-    """The organization's own members (matching `filters`) counted in a subquery, so that
-    the flags below can themselves be counted and grouped."""
-    member = Organization._meta.get_field("members").related_model  # members imports orgs
-    counted = (
-        member.objects.filter(organization=OuterRef("pk"), **filters)
-        .order_by()
-        .values("organization")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted), 0)
-
-
 def _health_annotated(qs: QuerySet[Organization]) -> QuerySet[Organization]:
-    """`qs` with the figures the health checks read."""
-    # The last meeting comes from the organizational-life records through the reverse relation.
-    last_meeting = (
-        Organization.objects.filter(pk=OuterRef("pk"))
-        .annotate(last=Max("meetings__date"))
-        .values("last")
-    )
+    """`qs` with the figures the health checks read, from the organization's kept figures
+    (`orgs.figures`): one joined row per organization, whatever the size of the registry."""
     return qs.annotate(
-        full_members=_member_count(status="full"),
-        all_members=_member_count(),
-        last_meeting=Subquery(last_meeting),
+        full_members=Coalesce("figures__full_members", 0),
+        all_members=Coalesce("figures__members", 0),
+        last_meeting=F("figures__last_meeting_on"),
     )
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from zuzhi.core.audit import audit_bulk_record
 from zuzhi.core.models import AuditAction
 from zuzhi.core.text import initials_index
+from zuzhi.orgs.figures import org_figures_refresh
 from zuzhi.orgs.models import Organization
 
 from ..models import (
@@ -147,6 +148,7 @@ def member_bulk_insert(*, actor, rows: list[tuple[Organization, dict[str, Any]]]
             members.append(Member.from_db(db.alias, ["id", *names], [pk, *record]))
             items.append((members[-1], org.path, {"id": pk} | after))
         audit_bulk_record(actor=actor, action=AuditAction.CREATE, items=items)
+        org_figures_refresh(organization_ids={org.pk for org, _ in rows})
     return members
 
 

@@ -9,6 +9,7 @@ from zuzhi.core.audit import audit_record, changed_fields, snapshot
 from zuzhi.core.models import AuditAction
 from zuzhi.core.scope import require_in_scope
 from zuzhi.core.text import initials_index
+from zuzhi.orgs.figures import org_figures_refresh
 from zuzhi.orgs.models import Organization
 
 from ..models import (
@@ -30,6 +31,7 @@ def member_create(*, actor, organization: Organization, data: dict[str, Any]) ->
     try:
         with transaction.atomic():
             member.save()
+            org_figures_refresh(organization_ids=[organization.pk])
             audit_record(
                 actor=actor,
                 action=AuditAction.CREATE,
@@ -75,6 +77,8 @@ def member_update(*, actor, member: Member, data: dict[str, Any]) -> Member:
         if not new:
             return member
         member.save()
+        if "status" in new:
+            org_figures_refresh(organization_ids=[member.organization_id])
         audit_record(
             actor=actor,
             action=AuditAction.UPDATE,

@@ -10,6 +10,7 @@ from zuzhi.core.audit import audit_record, snapshot
 from zuzhi.core.dates import OUT_OF_RANGE, is_plausible
 from zuzhi.core.models import AuditAction
 from zuzhi.core.scope import acting_user, path_in_scope, require_in_scope
+from zuzhi.orgs.figures import org_figures_refresh
 from zuzhi.orgs.models import CommitteePosition, CommitteeSeat, Organization
 from zuzhi.orgs.services import org_secretary_follow_roster
 
@@ -28,6 +29,7 @@ def _move(member: Member, to_org: Organization, *, actor, on: datetime.date) -> 
     ends on the day the relationship moved (the receiving side may not hold the old branch in
     its scope: the move itself is the authority, and each ended seat is audited)."""
     Member.objects.filter(pk=member.pk).update(organization=to_org, updated_at=timezone.now())
+    org_figures_refresh(organization_ids=[member.organization_id, to_org.pk])
     member.organization = to_org
     seats = CommitteeSeat.objects.filter(member=member, ended_on__isnull=True).select_related(
         "organization"
