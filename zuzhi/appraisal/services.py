@@ -24,6 +24,7 @@ from zuzhi.core.scope import acting_user, require_in_scope
 from zuzhi.members.models import Member, MemberStatus
 from zuzhi.members.services import MEMBER_ORG_TYPES
 from zuzhi.orgs.models import Organization
+from zuzhi.points.tally import points_refresh
 
 from .models import AppraisalRound, AppraisalSubject, Ballot, BallotCode, Grade, RoundStatus
 
@@ -248,6 +249,9 @@ def appraisal_publish(*, actor, round_: AppraisalRound) -> AppraisalRound:
     with transaction.atomic():
         round_.status, round_.published_at = RoundStatus.PUBLISHED, timezone.now()
         round_.save(update_fields=["status", "published_at"])
+        points_refresh(
+            member_ids=round_.subjects.values_list("member_id", flat=True), years=[round_.year]
+        )
         audit_record(
             actor=actor,
             action=AuditAction.UPDATE,

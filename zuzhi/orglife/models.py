@@ -60,7 +60,12 @@ class Meeting(models.Model):
 
     class Meta:
         ordering = ["-date", "-pk"]
-        indexes = [models.Index(fields=["organization", "kind", "date"])]
+        indexes = [
+            models.Index(fields=["organization", "kind", "date"]),
+            # The list's order (newest first): a county's page reads the newest rows of this
+            # index instead of sorting every meeting of its scope.
+            models.Index(fields=["date", "id"], name="orglife_meeting_date_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()}：{self.topic}"

@@ -21,6 +21,7 @@ from zuzhi.members.services import MEMBER_ORG_TYPES
 from zuzhi.orgs.committee import committee_member_ids
 from zuzhi.orgs.figures import org_figures_refresh
 from zuzhi.orgs.models import Organization
+from zuzhi.points.tally import points_refresh
 
 from .models import Meeting, MeetingAbsence, MeetingAttachment, MeetingKind
 
@@ -91,6 +92,13 @@ def _meeting_errors(
     return errors
 
 
+def _people(meeting: Meeting) -> set[int]:
+    """The members whose points the meeting counts in: those present and those absent."""
+    return {*meeting.attendees.values_list("pk", flat=True)} | {
+        *meeting.absences.values_list("member_id", flat=True)
+    }
+
+
 def meeting_record(
     *,
     actor,
@@ -152,6 +160,7 @@ def meeting_record(
             MeetingAbsence(meeting=meeting, member_id=pk, reason=reason.strip())
             for pk, reason in absences.items()
         )
+        points_refresh(member_ids=_people(meeting), years=[date.year])
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,
@@ -271,6 +280,7 @@ def meeting_update(
             Meeting.objects.select_for_update().select_related("organization").get(pk=meeting.pk)
         )
         before = _full_snapshot(meeting)
+        counted_before, year_before = _people(meeting), meeting.date.year
         meeting.kind, meeting.date, meeting.topic = kind, date, topic.strip()
         meeting.location, meeting.minutes = location.strip(), minutes
         meeting.host_id, meeting.recorder_id = host_id, recorder_id
@@ -282,6 +292,7 @@ def meeting_update(
             MeetingAbsence(meeting=meeting, member_id=pk, reason=r.strip())
             for pk, r in absences.items()
         )
+        points_refresh(member_ids=counted_before | _people(meeting), years=[year_before, date.year])
         old, new = changed_fields(before, _full_snapshot(meeting))
         if new:
             audit_record(
@@ -309,6 +320,7 @@ def meeting_delete(*, actor, meeting: Meeting, reason: str) -> None:
             "attachments": list(meeting.attachments.values_list("name", flat=True)),
         }
         files = [a.file for a in meeting.attachments.all()]
+        counted = _people(meeting)
         audit_record(
             actor=actor,
             action=AuditAction.DELETE,
@@ -319,5 +331,6 @@ def meeting_delete(*, actor, meeting: Meeting, reason: str) -> None:
         )
         meeting.delete()
         org_figures_refresh(organization_ids=[meeting.organization_id])
+        points_refresh(member_ids=counted, years=[meeting.date.year])
         # The files go only once the deletion is committed.
         transaction.on_commit(lambda: [f.delete(save=False) for f in files])

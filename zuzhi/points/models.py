@@ -65,3 +65,26 @@ class PointEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} {self.rule} {self.points:+d}"
+
+
+class MemberYearPoints(models.Model):
+    """A member's points of one year (年度积分) as the rules give them, kept by
+    `points.tally` whenever a meeting, an appraisal or an entry changes them, so that branch
+    summaries group kept totals instead of recomputing every member's year per request. A
+    member without a row has only the yearly base points."""
+
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.CASCADE, related_name="year_points", verbose_name="党员"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    total = models.IntegerField("积分")
+    vetoed = models.BooleanField("一票否决", default=False)
+
+    class Meta:
+        verbose_name = "党员年度积分"
+        constraints = [
+            models.UniqueConstraint(fields=["member", "year"], name="one_points_row_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.year}: {self.total}"

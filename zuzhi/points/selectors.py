@@ -16,6 +16,7 @@ from django.db.models import (
     Case,
     Count,
     F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Q,
@@ -80,13 +81,13 @@ def _rule_value(rule: PointRule, year: int):
     )
 
 
-def _veto_q(rules: list[PointRule]) -> Q:
+def veto_q(rules: list[PointRule]) -> Q:
     grades = [SOURCE_GRADES.get(r.source) for r in rules if r.kind == RuleKind.VETO]
     grades = [g for g in grades if g]
     return Q(points_grade__in=grades) if grades else Q(pk__in=[])
 
 
-def _annotated(members: QuerySet, rules: list[PointRule], year: int) -> QuerySet:
+def annotated_points(members: QuerySet, rules: list[PointRule], year: int) -> QuerySet:
     start, end = datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
     in_year = {"meeting__date__gte": start, "meeting__date__lt": end}
     grade = (
@@ -105,10 +106,10 @@ def _annotated(members: QuerySet, rules: list[PointRule], year: int) -> QuerySet
         points_grade=Coalesce(Subquery(grade), Value("")),
     ).annotate(**{f"points_rule_{r.pk}": _rule_value(r, year) for r in rules})
     subtotal = sum((F(f"points_rule_{r.pk}") for r in rules), Value(0))
-    return qs.annotate(points_total=Case(When(_veto_q(rules), then=Value(0)), default=subtotal))
+    return qs.annotate(points_total=Case(When(veto_q(rules), then=Value(0)), default=subtotal))
 
 
-def _rules() -> list[PointRule]:
+def points_rules() -> list[PointRule]:
     return list(PointRule.objects.filter(is_active=True))
 
 
@@ -150,8 +151,8 @@ class PointsRows:
 def member_points(*, user, year: int, within=None, q: str | None = None) -> PointsRows:
     """Each visible member's points for the year, line by line. Ordered by organization and
     name: ranking individuals is off unless the county turns it on."""
-    rules = _rules()
-    qs = _annotated(member_list(user=user, within=within, q=q), rules, year)
+    rules = points_rules()
+    qs = annotated_points(member_list(user=user, within=within, q=q), rules, year)
     if settings.ZUZHI_POINTS_INDIVIDUAL_RANKING:
         qs = qs.order_by("-points_total", "organization__path", "name", "pk")
     return PointsRows(qs, rules)
@@ -167,15 +168,18 @@ class BranchPoints:
 
 def branch_points(*, user, year: int) -> list[BranchPoints]:
     """Branch-level summary (支部积分汇总): average points and one-vote vetoes, grouped in
-    the database."""
-    rules = _rules()
+    the database over the members' kept yearly points (`points.tally`); a member without a
+    kept row has the yearly base points."""
+    rules = points_rules()
+    base = sum(r.points for r in rules if r.source == RuleSource.YEARLY)
     summary = list(
-        _annotated(member_list(user=user), rules, year)
+        member_list(user=user)
+        .annotate(kept=FilteredRelation("year_points", condition=Q(year_points__year=year)))
         .values("organization_id")
         .annotate(
             n=Count("pk"),
-            average=Avg("points_total"),
-            vetoed=Count("pk", filter=_veto_q(rules)),
+            average=Avg(Coalesce("kept__total", Value(base))),
+            vetoed=Count("pk", filter=Q(kept__vetoed=True)),
         )
         .order_by("organization__path")
     )

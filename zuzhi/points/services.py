@@ -18,6 +18,8 @@ from zuzhi.core.scope import acting_user, has_role, require_in_scope
 from zuzhi.members.models import Member
 
 from .models import PointEntry, PointRule, RuleKind, RuleSource
+from .tally import points_refresh
+from .tasks import refresh_points
 
 
 def point_entry_add(
@@ -64,6 +66,7 @@ def point_entry_add(
             reason=reason.strip(),
             recorded_by=acting_user(actor),
         )
+        points_refresh(member_ids=[member.pk], years=[day.year])
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,
@@ -94,4 +97,6 @@ def point_rule_update(*, actor, rule: PointRule, data: dict) -> PointRule:
         old, new = changed_fields(before, snapshot(rule))
         if new:
             audit_record(actor=actor, action=AuditAction.UPDATE, target=rule, before=old, after=new)
+            # Every member's kept points follow the rules: recomputed in the worker.
+            transaction.on_commit(refresh_points.enqueue)
     return rule

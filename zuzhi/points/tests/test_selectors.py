@@ -10,6 +10,7 @@ from zuzhi.appraisal.models import AppraisalRound, AppraisalSubject, RoundStatus
 from zuzhi.orglife.models import Meeting, MeetingAbsence
 from zuzhi.points.models import PointEntry, PointRule, RuleKind, RuleSource
 from zuzhi.points.selectors import GRADE_SOURCES, branch_points, member_points
+from zuzhi.points.tally import points_refresh
 from zuzhi.testing.factories import make_member, valid_id_number
 
 YEAR = 2026
@@ -112,6 +113,8 @@ def small_county(county, town_a_user):
                 points=rule.points,
                 reason="登记",
             )
+    # Written around the services, so the kept yearly points are recomputed here.
+    points_refresh(member_ids=[m.pk for m in members], years=[YEAR - 1, YEAR])
     return members
 
 

@@ -18,6 +18,7 @@ from zuzhi.demo.ratings import seed_ratings
 from zuzhi.demo.reserve_training import seed_reserve_training
 from zuzhi.demo.reserves import seed_reserves
 from zuzhi.demo.seeding import (
+    TODAY,
     random_password,
     refresh_statistics,
     seed_accounts,
@@ -32,6 +33,7 @@ from zuzhi.demo.team_appraisal import seed_team_appraisal
 from zuzhi.demo.three_ones import seed_three_ones
 from zuzhi.demo.tickets import seed_tickets
 from zuzhi.demo.village_work import seed_village_account, seed_village_work
+from zuzhi.points.tally import points_refresh_all
 
 
 class Command(BaseCommand):
@@ -94,6 +96,8 @@ class Command(BaseCommand):
                 seed_talent_awards(demo=demo, rng=random.Random(seed + 25))
                 # Last: the triggers read what every seeder above has written.
                 seed_adjustments(demo=demo, rng=random.Random(seed + 15))
+                # Attendance and appraisals were written in bulk: the kept points follow.
+                points_refresh_all(years=[TODAY.year - 1, TODAY.year])
         except ValidationError as exc:
             raise CommandError("演示数据生成失败：" + "；".join(exc.messages)) from exc
         self.stdout.write(

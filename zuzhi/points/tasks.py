@@ -1,0 +1,10 @@
+"""Background tasks of member points (django-tasks; `zuzhi db_worker` runs them)."""
+
+from django_tasks import task
+
+from .tally import points_refresh_all
+
+
+@task()
+def refresh_points() -> None:
+    points_refresh_all()
