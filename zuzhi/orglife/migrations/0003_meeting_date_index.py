@@ -5,17 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('members', '0006_member_user'),
-        ('orglife', '0002_meeting_host_recorder'),
-        ('orgs', '0006_org_figures_fill'),
+        ("members", "0006_member_user"),
+        ("orglife", "0002_meeting_host_recorder"),
+        ("orgs", "0006_org_figures_fill"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='meeting',
-            index=models.Index(fields=['date', 'id'], name='orglife_meeting_date_id'),
+            model_name="meeting",
+            index=models.Index(fields=["date", "id"], name="orglife_meeting_date_id"),
         ),
     ]
