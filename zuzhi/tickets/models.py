@@ -199,6 +199,8 @@ class Ticket(models.Model):
             # The escalation pass: the tickets of one level newly past one deadline.
             models.Index(fields=["state", "escalation", "accept_due"]),
             models.Index(fields=["state", "escalation", "resolve_due"]),
+            # The lists' order (newest first), read from the index rather than sorted.
+            models.Index(fields=["created_at", "id"], name="tickets_ticket_created_id"),
         ]
 
     def __str__(self) -> str:
