@@ -1,11 +1,13 @@
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from zuzhi.core.paging import Page
 from zuzhi.core.params import ObjectId, ObjectIds
+from zuzhi.members.models import Member
 from zuzhi.orgs.selectors import org_get, org_param
 
 from . import selectors, services
@@ -30,7 +32,8 @@ class MeetingOut(Schema):
 
     @staticmethod
     def resolve_attendee_ids(obj):
-        return sorted(obj.attendees.values_list("pk", flat=True))
+        # Read from the prefetched rows: one query per page, not one per meeting.
+        return sorted(m.pk for m in obj.attendees.all())
 
     @staticmethod
     def resolve_absences(obj):
@@ -91,7 +94,7 @@ def meeting_list(request, filters: Query[MeetingFilters]):
         kind=filters.kind,
         date_from=filters.date_from,
         date_to=filters.date_to,
-    )
+    ).prefetch_related(Prefetch("attendees", queryset=Member.objects.only("pk")), "absences")
 
 
 @router.get(

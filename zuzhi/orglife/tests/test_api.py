@@ -1,3 +1,5 @@
+import datetime
+
 from zuzhi.accounts.services import token_issue
 from zuzhi.orglife.models import Meeting
 from zuzhi.testing.factories import make_member, valid_id_number
@@ -140,3 +142,32 @@ def test_update_and_delete_through_the_api(client, county, town_a_user, town_b_u
     assert no_reason.status_code == 400 and "reason" in no_reason.json()["errors"]
     gone = client.delete(url, {"reason": "重复录入"}, content_type="application/json", **headers)
     assert gone.status_code == 204 and not Meeting.objects.exists()
+
+
+def test_a_page_of_meetings_costs_the_same_queries_for_any_number(
+    client, county, town_a_user, django_assert_max_num_queries
+):
+    from zuzhi.orglife.services import meeting_record
+
+    members = [
+        make_member(county.village_a1, name=f"党员{i}", id_number=valid_id_number("19800101", i))
+        for i in range(3)
+    ]
+    for day in range(1, 13):
+        meeting_record(
+            actor=town_a_user,
+            organization=county.village_a1,
+            kind="theme_day",
+            date=datetime.date(2026, 11, day),
+            topic="主题党日",
+            attendee_ids=[m.pk for m in members[:2]],
+            absences={members[2].pk: "生病"},
+        )
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token_issue(user=town_a_user)}"}
+    # Authentication, scope, the count, the page and one query each for attendees and
+    # absences: never one per meeting.
+    with django_assert_max_num_queries(12):
+        items = client.get("/api/meetings", **headers).json()["items"]
+    assert len(items) == 12 and all(
+        m["attendee_ids"] == sorted(x.pk for x in members[:2]) for m in items
+    )
