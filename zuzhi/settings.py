@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "zuzhi.tickets",
     "zuzhi.reserves",
     "zuzhi.joint_reviews",
+    "zuzhi.overview",
     "zuzhi.demo",
 ]
 

@@ -37,9 +37,12 @@ urlpatterns = [
     path("apartments/", include("zuzhi.apartments.urls")),
     path("talent-demands/", include("zuzhi.talent_demands.urls")),
     path("challenges/", include("zuzhi.challenges.urls")),
+    path("overview/", include("zuzhi.overview.urls")),
     # The talent office's public pages (no login): the published catalogue, open challenges.
     path("rencai/xuqiu/", include("zuzhi.talent_demands.public_urls")),
     path("rencai/jiebang/", include("zuzhi.challenges.public_urls")),
+    # The quarterly publication of contest results (季度晾晒, no login).
+    path("gongshi/", include("zuzhi.overview.public_urls")),
     path("audit/", include("zuzhi.core.urls")),
     path("imports/", include("zuzhi.core.import_urls")),
     # A household's public pages (no login): its QR code /h/<token>/, the callback /r/<token>/.

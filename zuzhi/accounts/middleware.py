@@ -11,6 +11,7 @@ EXEMPT_PREFIXES = (
     "/static/",
     "/api/",
     "/appraisal/vote/",
+    "/gongshi/",  # the public quarterly publication: no session read, cacheable
 )
 
 
@@ -22,10 +23,11 @@ class PasswordExpiryMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
+        # The path first: an exempt page (a public one) must not open the session.
         if (
-            user is not None
+            not request.path.startswith(EXEMPT_PREFIXES)
+            and user is not None
             and user.is_authenticated
-            and not request.path.startswith(EXEMPT_PREFIXES)
             and password_expired(user=user)
         ):
             return redirect(reverse("accounts:password_change"))

@@ -202,6 +202,7 @@ SKIPPED = {
     "talent_demands_public:edition": TALENT_PUBLIC,
     "talent_demands_public:edition_xlsx": TALENT_PUBLIC,
     "challenges_public:detail": TALENT_PUBLIC,
+    "overview_public:detail": "the quarterly publication (季度晾晒) is for everyone, not scoped",
     "/api/public/talent-demands/{edition_id}/entries": TALENT_PUBLIC,
     "imports:upload": "`kind` names an importer, not an object",
     "imports:template": "`kind` names an importer, not an object",
