@@ -4,8 +4,8 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from zuzhi.core.dates import require_plausible_dates
@@ -107,28 +107,70 @@ class BranchCompliance:
     missing: list[str]  # kinds required in the period but not held
 
 
+class ComplianceRows:
+    """The rows of `compliance`: counted, paged and iterated in the database (a province
+    has 150,000 branches), each branch turned into a `BranchCompliance` only when read."""
+
+    def __init__(self, qs: QuerySet[Organization], required: list[str]):
+        self.qs, self.required = qs, required
+
+    def _row(self, org: Organization) -> BranchCompliance:
+        held = {k: getattr(org, f"held_{k}") for k in self.required}
+        return BranchCompliance(org, held, [k for k in self.required if held[k] == 0])
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item):
+        if isinstance(item, slice):
+            return [self._row(org) for org in self.qs[item]]
+        return self._row(self.qs[item])
+
+    def __iter__(self):
+        for org in self.qs.iterator(chunk_size=2000):
+            yield self._row(org)
+
+
 def compliance(
-    *, user, day: datetime.date | None = None, frequency: str = "month"
-) -> list[BranchCompliance]:
+    *,
+    user,
+    day: datetime.date | None = None,
+    frequency: str = "month",
+    missing_only: bool = False,
+) -> ComplianceRows:
     """For each branch in scope: the required meetings whose period (`frequency`) contains
-    `day`, and which of them were not held. Required frequencies are settings."""
+    `day`, and which of them were not held (`missing_only`: the branches missing one).
+    Required frequencies are settings; each kind held is counted by the database."""
     day = day or timezone.localdate()
     # At the calendar's edge the period's end would not exist (9999-12-31 → year 10000).
     require_plausible_dates(day=day)
     required = [k for k, f in settings.ZUZHI_MEETING_FREQUENCY.items() if f == frequency]
     period = period_of(frequency, day)
-    branches = list(_branches_owing(user=user, period=period).order_by("path"))
-    counts: dict[tuple[int, str], int] = {}
-    rows = Meeting.objects.filter(
-        organization__in=branches, date__gte=period.start, date__lt=period.end
-    ).values_list("organization_id", "kind")
-    for org_id, kind in rows:
-        counts[(org_id, kind)] = counts.get((org_id, kind), 0) + 1
-    result = []
-    for org in branches:
-        held = {k: counts.get((org.pk, k), 0) for k in required}
-        result.append(BranchCompliance(org, held, [k for k in required if held[k] == 0]))
-    return result
+
+    def held(kind: str):
+        counted = (
+            Meeting.objects.filter(
+                organization=OuterRef("pk"), kind=kind, date__gte=period.start, date__lt=period.end
+            )
+            .order_by()
+            .values("organization")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Coalesce(Subquery(counted), 0)
+
+    qs = _branches_owing(user=user, period=period).annotate(
+        **{f"held_{k}": held(k) for k in required}
+    )
+    if missing_only:
+        missing = Q(pk__in=[])
+        for k in required:
+            missing |= Q(**{f"held_{k}": 0})
+        qs = qs.filter(missing)
+    return ComplianceRows(qs.order_by("path"), required)
 
 
 def reminders(*, user, day: datetime.date | None = None) -> list[tuple[Organization, str, Period]]:

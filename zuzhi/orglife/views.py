@@ -368,9 +368,12 @@ def compliance_view(request):
         day = timezone.localdate()
     if not is_plausible(day):
         day = timezone.localdate()
-    rows = selectors.compliance(user=request.user, day=day, frequency=frequency)
-    if request.GET.get("missing"):
-        rows = [r for r in rows if r.missing]
+    rows = selectors.compliance(
+        user=request.user,
+        day=day,
+        frequency=frequency,
+        missing_only=bool(request.GET.get("missing")),
+    )
     required = [k for k, f in settings.ZUZHI_MEETING_FREQUENCY.items() if f == frequency]
     labels = selectors.KIND_LABELS
     period = selectors.period_of(frequency, day)

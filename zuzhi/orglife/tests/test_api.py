@@ -33,8 +33,10 @@ def test_record_list_and_scope(client, county, town_a_user, town_b_user):
     assert call(client, town_b_user, "get", "/meetings").json()["items"] == []
     assert [m["id"] for m in call(client, town_a_user, "get", "/meetings").json()["items"]] == [pk]
     report = call(client, town_a_user, "get", "/meetings/compliance", {"day": "2026-11-10"}).json()
-    va1 = next(r for r in report if r["organization_id"] == county.village_a1.pk)
+    assert report["count"] == len(report["items"]) > 1
+    va1 = next(r for r in report["items"] if r["organization_id"] == county.village_a1.pk)
     assert va1["held"]["theme_day"] == 1 and "committee" in va1["missing"]
+    assert va1["organization_name"] == county.village_a1.name
     assert Meeting.objects.count() == 1
 
 
@@ -171,3 +173,28 @@ def test_a_page_of_meetings_costs_the_same_queries_for_any_number(
     assert len(items) == 12 and all(
         m["attendee_ids"] == sorted(x.pk for x in members[:2]) for m in items
     )
+
+
+def test_compliance_keeps_only_the_branches_missing_a_meeting(
+    client, county, town_a_user, settings
+):
+    from zuzhi.orglife.services import meeting_record
+
+    member = make_member(county.village_a1, name="党员", id_number=valid_id_number("19800101", 1))
+    required = [k for k, f in settings.ZUZHI_MEETING_FREQUENCY.items() if f == "month"]
+    for kind in required:
+        meeting_record(
+            actor=town_a_user,
+            organization=county.village_a1,
+            kind=kind,
+            date=datetime.date(2026, 11, 3),
+            topic="按时开展",
+            attendee_ids=[member.pk],
+        )
+    query = {"day": "2026-11-10", "missing": "true"}
+    report = call(client, town_a_user, "get", "/meetings/compliance", query).json()
+    listed = {r["organization_id"] for r in report["items"]}
+    assert county.village_a1.pk not in listed and county.village_a2.pk in listed
+    assert report["count"] == len(listed)
+    every = call(client, town_a_user, "get", "/meetings/compliance", {"day": "2026-11-10"}).json()
+    assert every["count"] == report["count"] + 1
