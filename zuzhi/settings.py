@@ -148,6 +148,34 @@ else:
     # (contest rankings) before running them in a fraction of that; this workload never
     # gains from it.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# PostgreSQL streaming replicas (one URL, or several comma-separated): the aliases `replica`,
+# `replica2`, … read by pages and the API; writes, a writer's reads for
+# ZUZHI_READ_YOUR_WRITES_SECONDS, transactions, the worker and commands use the primary
+# (core.db_router). Tests use the primary itself as the replica (no test database is created
+# on a read-only standby).
+REPLICA_URLS = [
+    u.strip() for u in os.environ.get("ZUZHI_REPLICA_DATABASE_URL", "").split(",") if u.strip()
+]
+for n, url in enumerate(REPLICA_URLS, 1):
+    replica = dj_database_url.parse(url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"])
+    replica["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), **replica.get("OPTIONS", {})}
+    replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica" if n == 1 else f"replica{n}"] = replica
+if REPLICA_URLS:
+    DATABASE_ROUTERS = ["zuzhi.core.db_router.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("zuzhi.core.middleware.RefuseNulMiddleware") + 1,
+        "zuzhi.core.middleware.ReadReplicaMiddleware",
+    )
+ZUZHI_READ_YOUR_WRITES_SECONDS = env_int("ZUZHI_READ_YOUR_WRITES_SECONDS", 10)
+# Behind pgbouncer in transaction pooling, consecutive transactions of one connection may run
+# in different server sessions: server-side cursors and named prepared statements (the public
+# vote's, core.db.fetch_one_prepared) must not outlive a transaction. Session pooling needs
+# nothing.
+ZUZHI_PGBOUNCER_TRANSACTION_POOLING = env_bool("ZUZHI_PGBOUNCER_TRANSACTION_POOLING", False)
+if ZUZHI_PGBOUNCER_TRANSACTION_POOLING:
+    for database in DATABASES.values():
+        database["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -12,3 +12,6 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 ALLOWED_HOSTS = ["*"]
 # Per-process counters are enough in tests, and conftest clears them between tests.
 CACHES = {**CACHES, "shared": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}  # noqa: F405
+# A replica alias that is the test database itself, so that core.db_router's tests can turn
+# the router on (it is off unless ZUZHI_REPLICA_DATABASE_URL is set).
+DATABASES.setdefault("replica", {**DATABASES["default"], "TEST": {"MIRROR": "default"}})  # noqa: F405

@@ -21,10 +21,22 @@ def fetch_one_prepared(*, name: str, sql: str, types: Sequence[str], params: lis
     statement of its own: a failing run leaves nothing behind, and rollbacks keep it. It all
     goes through Django's cursor, so errors are Django's, in the current transaction, and in
     Django's query log. Should the statement have gone (someone ran DEALLOCATE), it is
-    prepared again: at once outside a transaction, else from the next call on."""
+    prepared again: at once outside a transaction, else from the next call on.
+
+    Behind pgbouncer in transaction pooling (DISABLE_SERVER_SIDE_CURSORS, set by
+    ZUZHI_PGBOUNCER_TRANSACTION_POOLING) the next transaction may run in another server
+    session, where `name` is unknown or means another statement: there the statement is run
+    as it is, each parameter cast to its type as the PREPARE would have typed it."""
     parts = sql.split("%s")
     if not len(parts) - 1 == len(types) == len(params):
         raise ValueError("one type and one parameter for each %s")
+    if connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
+        typed = parts[0] + "".join(
+            f"CAST(%s AS {kind}){part}" for kind, part in zip(types, parts[1:], strict=True)
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(typed, params)
+            return cursor.fetchone()
     text = parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], 1))
     prepare = f"PREPARE {name} ({', '.join(types)}) AS {text}"
     execute = f"EXECUTE {name} ({', '.join(['%s'] * len(types))})"

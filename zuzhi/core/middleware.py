@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.http import HttpResponseBadRequest
 
+from . import db_router
 from .context import RequestMeta, client_ip, reset_request_meta, set_request_meta
 
 
@@ -63,4 +64,19 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", settings.ZUZHI_CSP)
+        return response
+
+
+class ReadReplicaMiddleware:
+    """Lets a request's reads go to a PostgreSQL replica, and keeps a browser that has just
+    written on the primary for a few seconds (the rule is core.db_router's). Installed only
+    when ZUZHI_REPLICA_DATABASE_URL is set."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with db_router.request_reads(request) as reads:
+            response = self.get_response(request)
+        db_router.pin_writer(response, reads)
         return response
