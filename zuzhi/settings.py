@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "zuzhi.reserves",
     "zuzhi.joint_reviews",
     "zuzhi.overview",
+    "zuzhi.party_stats",
     "zuzhi.demo",
 ]
 

@@ -32,6 +32,7 @@ urlpatterns = [
     path("reserves/", include("zuzhi.reserves.urls")),
     path("joint-reviews/", include("zuzhi.joint_reviews.urls")),
     path("households/", include("zuzhi.households.urls")),
+    path("party-stats/", include("zuzhi.party_stats.urls")),
     path("talent/", include("zuzhi.talent.urls")),
     path("subsidies/", include("zuzhi.subsidies.urls")),
     path("apartments/", include("zuzhi.apartments.urls")),

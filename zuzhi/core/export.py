@@ -224,6 +224,24 @@ def pdf_document_response(
     )
 
 
+def xlsx_document_response(
+    *, actor, filename: str, content: bytes, target_type: str, message: str, org_path: str = ""
+) -> HttpResponse:
+    """A workbook laid out by its own module (a report of several sheets) rather than as one
+    list, audited like every export."""
+    return _audited_download(
+        actor=actor,
+        content=content,
+        content_type=XLSX_TYPE,
+        extension="xlsx",
+        filename=filename,
+        row_count=1,
+        target_type=target_type,
+        message=message,
+        org_path=org_path,
+    )
+
+
 def _audited_download(
     *,
     actor,

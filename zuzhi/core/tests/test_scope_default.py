@@ -327,8 +327,11 @@ ORG_PAGES = [
     ("orglife:create", {}),
     ("points:list", {}),
     ("appraisal:open", {}),
+    ("party_stats:index", {}),
+    ("party_stats:xlsx", {}),
+    ("party_stats:check", {}),
 ]
-ORG_API = ["/api/members", "/api/meetings"]
+ORG_API = ["/api/members", "/api/meetings", "/api/party-stats"]
 
 
 @pytest.mark.parametrize(("name", "extra"), ORG_PAGES)
