@@ -492,7 +492,8 @@ def record_shortcuts(*, user, today: datetime.date | None = None) -> dict | None
     today = today or timezone.localdate()
     pending = []
     for frequency in CURRENT:
-        due = meetings_due(user=user, day=today, frequency=frequency)
+        # Only the kinds are shown: the counts by township are not needed.
+        due = meetings_due(user=user, day=today, frequency=frequency, groups=False)
         if due is None:
             continue
         for kind, n in due.by_kind.items():

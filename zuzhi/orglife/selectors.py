@@ -206,7 +206,9 @@ class MeetingsDue:
     groups: list  # [(organization, branches missing)] one level below the user's roots
 
 
-def meetings_due(*, user, day: datetime.date, frequency: str) -> MeetingsDue | None:
+def meetings_due(
+    *, user, day: datetime.date, frequency: str, groups: bool = True
+) -> MeetingsDue | None:
     """Branches that have not held the meetings required in the `frequency` period containing
     `day`; None when nothing of that frequency is required."""
     require_plausible_dates(day=day)
@@ -230,12 +232,14 @@ def meetings_due(*, user, day: datetime.date, frequency: str) -> MeetingsDue | N
         any=Count("pk", filter=missing_any),
         **{kind: Count("pk", filter=~held(kind)) for kind in required},
     )
-    groups = org_count_below_roots(user=user, qs=branches.filter(missing_any)) if row["any"] else []
+    below = []
+    if groups and row["any"]:
+        below = org_count_below_roots(user=user, qs=branches.filter(missing_any))
     return MeetingsDue(
         period=period,
         branches=row["any"],
         by_kind={kind: row[kind] for kind in required},
-        groups=groups,
+        groups=below,
     )
 
 
