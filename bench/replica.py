@@ -87,6 +87,7 @@ def build(members: int):
     from bench.import_members import build_tree
     from zuzhi.core.idnumber import check_char
     from zuzhi.members.models import Member
+    from zuzhi.orgs.figures import org_figures_refresh
 
     rng = random.Random(18)
     user, branches = build_tree(rng)
@@ -107,6 +108,8 @@ def build(members: int):
             )
         )
     Member.objects.bulk_create(rows, batch_size=2000)
+    # Written in bulk as a fixture: the organizations' kept figures as the services keep them.
+    org_figures_refresh(organization_ids=[b.pk for b in branches])
     return user, branches
 
 

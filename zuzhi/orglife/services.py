@@ -152,7 +152,6 @@ def meeting_record(
             recorder_id=recorder_id,
             recorded_by=acting_user(actor),
         )
-        org_figures_refresh(organization_ids=[organization.pk])
         meeting.attendees.set(attendee_ids)
         for upload in attachments:
             MeetingAttachment.objects.create(meeting=meeting, file=upload, name=upload.name[:200])
@@ -160,6 +159,9 @@ def meeting_record(
             MeetingAbsence(meeting=meeting, member_id=pk, reason=reason.strip())
             for pk, reason in absences.items()
         )
+        # The kept figures last: attendance rows lock their members (key share) first, in the
+        # order member_update locks a member and then the figures, so the two never deadlock.
+        org_figures_refresh(organization_ids=[organization.pk])
         points_refresh(member_ids=_people(meeting), years=[date.year])
         audit_record(
             actor=actor,
@@ -285,13 +287,13 @@ def meeting_update(
         meeting.location, meeting.minutes = location.strip(), minutes
         meeting.host_id, meeting.recorder_id = host_id, recorder_id
         meeting.save()
-        org_figures_refresh(organization_ids=[meeting.organization_id])
         meeting.attendees.set(attendee_ids)
         meeting.absences.all().delete()
         MeetingAbsence.objects.bulk_create(
             MeetingAbsence(meeting=meeting, member_id=pk, reason=r.strip())
             for pk, r in absences.items()
         )
+        org_figures_refresh(organization_ids=[meeting.organization_id])
         points_refresh(member_ids=counted_before | _people(meeting), years=[year_before, date.year])
         old, new = changed_fields(before, _full_snapshot(meeting))
         if new:

@@ -406,7 +406,9 @@ def compliance_view(request):
             "frequencies": FREQUENCY_LABELS.items(),
             "day": day,
             "missing_only": bool(request.GET.get("missing")),
-            "missing_count": sum(1 for r in rows if r.missing),
+            "missing_count": selectors.compliance(
+                user=request.user, day=day, frequency=frequency, missing_only=True
+            ).count(),
         },
     )
 

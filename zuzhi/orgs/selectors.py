@@ -226,8 +226,8 @@ def org_health(
 ) -> list[tuple[Organization, list[str]]]:
     """Organizations in scope with at least one health flag, with their flags.
 
-    Member counts come from the members registry (the reverse relation), so nothing is
-    reported twice by hand.
+    Member counts and the last meeting are the organizations' kept figures (orgs.figures),
+    derived from the registry and the meeting records, so nothing is reported twice by hand.
     """
     today = today or timezone.localdate()
     soon = today + datetime.timedelta(days=EXPIRING_DAYS)

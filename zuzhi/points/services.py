@@ -97,6 +97,7 @@ def point_rule_update(*, actor, rule: PointRule, data: dict) -> PointRule:
         old, new = changed_fields(before, snapshot(rule))
         if new:
             audit_record(actor=actor, action=AuditAction.UPDATE, target=rule, before=old, after=new)
-            # Every member's kept points follow the rules: recomputed in the worker.
-            transaction.on_commit(refresh_points.enqueue)
+            if {"points", "yearly_cap", "is_active"} & set(new):
+                # Every member's kept points follow the rules: recomputed in the worker.
+                transaction.on_commit(refresh_points.enqueue)
     return rule

@@ -25,7 +25,6 @@ def points_refresh(*, member_ids: Iterable[int], years: Iterable[int]) -> None:
     years = sorted(set(years))
     if not ids or not years:
         return
-    rules = points_rules()
     with transaction.atomic():
         MemberYearPoints.objects.bulk_create(
             [MemberYearPoints(member_id=m, year=y, total=0) for m in ids for y in years],
@@ -37,6 +36,8 @@ def points_refresh(*, member_ids: Iterable[int], years: Iterable[int]) -> None:
             .order_by("pk")
             .values_list("pk", flat=True)
         )
+        # The rules are read under the lock: a refresh that waited sees a rule changed meanwhile.
+        rules = points_rules()
         for year in years:
             rows = (
                 annotated_points(Member.objects.filter(pk__in=ids), rules, year)

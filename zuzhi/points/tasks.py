@@ -6,5 +6,5 @@ from .tally import points_refresh_all
 
 
 @task()
-def refresh_points() -> None:
-    points_refresh_all()
+def refresh_points(years: list[int] | None = None) -> None:
+    points_refresh_all(years=years)

@@ -148,7 +148,10 @@ def member_bulk_insert(*, actor, rows: list[tuple[Organization, dict[str, Any]]]
             members.append(Member.from_db(db.alias, ["id", *names], [pk, *record]))
             items.append((members[-1], org.path, {"id": pk} | after))
         audit_bulk_record(actor=actor, action=AuditAction.CREATE, items=items)
-        org_figures_refresh(organization_ids={org.pk for org, _ in rows})
+        # Once committed, in a short transaction of its own: an import of a county's registry
+        # is one long transaction, and must not hold every branch's figures until it ends.
+        touched = {org.pk for org, _ in rows}
+        transaction.on_commit(lambda: org_figures_refresh(organization_ids=touched))
     return members
 
 

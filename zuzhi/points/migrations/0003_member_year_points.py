@@ -5,9 +5,9 @@ from django.db import migrations, models
 
 
 def fill(apps, schema_editor):
-    """Keep the points of every year that has meetings, entries or appraisals. It runs the
-    current rules code (`points.tally`): the figures must be what the selectors compute."""
-    from zuzhi.points.tally import points_refresh_all
+    """Ask the worker to keep the points of every year that has meetings, entries or
+    appraisals: a county's members recomputed outside the migration, by the code deployed."""
+    from zuzhi.points.tasks import refresh_points
 
     years = set()
     for app, model, field in (
@@ -18,7 +18,7 @@ def fill(apps, schema_editor):
         rows = apps.get_model(app, model).objects.order_by().values_list(field, flat=True)
         years |= set(rows.distinct())
     if years:
-        points_refresh_all(years=years)
+        refresh_points.enqueue(years=sorted(years))
 
 
 class Migration(migrations.Migration):
@@ -28,6 +28,7 @@ class Migration(migrations.Migration):
         ("orglife", "0002_meeting_host_recorder"),
         ("appraisal", "0002_appraisalround_ballot_token"),
         ("orgs", "0006_org_figures_fill"),
+        ("django_tasks_database", "0021_conditional_partial_index_ordering"),
     ]
 
     operations = [
