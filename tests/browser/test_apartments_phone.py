@@ -33,10 +33,14 @@ def expert_building(talent_world):
         area=Decimal("118.50"),
         layout="三室两厅",
     )
+    application = services.application_create(
+        actor=SYSTEM, talent=w.talent, applied_on=datetime.date.today() - datetime.timedelta(300)
+    )
+    services.application_decide(actor=SYSTEM, application=application, approve=True)
     allocation = services.allocation_create(
         actor=SYSTEM,
         flat=flats[0],
-        talent=w.talent,
+        application=application,
         start=datetime.date.today() - datetime.timedelta(days=300),
         end=datetime.date.today() + datetime.timedelta(days=20),
     )

@@ -86,13 +86,14 @@ class ApartmentFlatStatusIn(Schema):
 
 
 class ApartmentAllocateIn(Schema):
-    talent_id: ObjectId = Field(..., description="人才库中人才的 id")
+    application_id: ObjectId = Field(
+        ..., description="依据的已同意入住申请（人才取自申请；一份申请只分配一次）"
+    )
     start: datetime.date = Field(..., description="协议起始日")
     end: datetime.date = Field(..., description="协议到期日")
     rent_free: bool = True
     rent_fen: int = Field(0, ge=0, le=2**31 - 1, description="月租金（分），免租时为 0")
     deposit_fen: int | None = Field(None, ge=0, le=2**31 - 1, description="押金（分）")
-    application_id: ObjectId | None = Field(None, description="依据的已同意入住申请")
 
 
 class ApartmentRenewalOut(Schema):
@@ -109,6 +110,7 @@ class ApartmentAllocationOut(Schema):
     building_name: str
     talent_id: int
     talent_name: str
+    application_id: int
     status: AllocationStatus
     status_label: str
     start: datetime.date
@@ -220,6 +222,7 @@ def _allocation(a: Allocation) -> dict:
         "building_name": a.flat.building.name,
         "talent_id": a.talent_id,
         "talent_name": a.talent.name,
+        "application_id": a.application_id,
         "status": a.status,
         "status_label": a.get_status_display(),
         "renewals": [
@@ -356,19 +359,15 @@ def flat_status(request, flat_id: ObjectId, payload: ApartmentFlatStatusIn):
 @router.post(
     "/flats/{int:flat_id}/allocate",
     response={201: ApartmentAllocationOut},
-    summary="分配房间（同一房间、同一人才不能重复分配：409）",
+    summary="依据已同意的入住申请分配房间（同一房间、同一人才、同一申请不能重复分配：409）",
 )
 def flat_allocate(request, flat_id: ObjectId, payload: ApartmentAllocateIn):
     _office(request)
     flat = sel.flat_get(user=request.user, pk=flat_id)
     data = payload.dict()
-    talent = sel.talent_get(user=request.user, pk=data.pop("talent_id"))
-    application_id = data.pop("application_id")
-    application = (
-        sel.application_get(user=request.user, pk=application_id) if application_id else None
-    )
+    application = sel.application_get(user=request.user, pk=data.pop("application_id"))
     allocation = services.allocation_create(
-        actor=request.user, flat=flat, talent=talent, application=application, **data
+        actor=request.user, flat=flat, application=application, **data
     )
     return Status(201, _allocation_out(request, allocation.pk))
 

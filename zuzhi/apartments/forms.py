@@ -3,31 +3,14 @@ are the services' and their errors are mapped back onto the fields."""
 
 from django import forms
 
+from zuzhi.core.money import YuanField
+
 from . import rules
 from . import selectors as sel
 from .models import Condition, FlatStatus
 
 # A date input takes only ISO dates: a localized "2026/12/06" would show an empty field.
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class YuanField(forms.CharField):
-    """An amount typed in yuan ("800", "650.50"), cleaned to integer fen."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 12)
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        text = super().clean(value)
-        if not text:
-            return None
-        try:
-            return rules.fen_from_yuan(text)
-        except ValueError as exc:
-            raise forms.ValidationError("请填写以元为单位、最多两位小数的金额。") from exc
 
 
 class BuildingForm(forms.Form):
@@ -55,17 +38,24 @@ class FlatStatusForm(forms.Form):
 
 
 class AllocationForm(forms.Form):
-    talent = forms.ModelChoiceField(label="人才", queryset=None)
+    application = forms.ModelChoiceField(
+        label="入住申请", queryset=None, help_text="已同意、尚未分配的申请；分配后该申请即为已分配"
+    )
     start = forms.DateField(label="协议起始日", widget=DATE)
     end = forms.DateField(label="协议到期日", widget=DATE)
     rent_free = forms.BooleanField(label="免租", required=False, initial=True)
-    rent_fen = YuanField(label="月租金（元）", help_text="不免租时填写")
-    deposit_fen = YuanField(label="押金（元）", help_text="可不填")
+    rent_fen = YuanField(label="月租金（元）", help_text="不免租时填写", max_yuan=rules.MAX_YUAN)
+    deposit_fen = YuanField(label="押金（元）", help_text="可不填", max_yuan=rules.MAX_YUAN)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["talent"].queryset = sel.talents_to_house(user=user)
-        self.fields["talent"].label_from_instance = lambda t: f"{t.name}（{t.employer}）"
+        self.fields["application"].queryset = sel.applications_to_allocate(user=user)
+        self.fields["application"].label_from_instance = _wish
+
+
+def _wish(a) -> str:
+    wish = " ".join(filter(None, [a.building.name if a.building else "不限楼栋", a.layout]))
+    return f"{a.talent.name}（{a.talent.employer}）· {a.applied_on:%Y-%m-%d} 申请 · 意向：{wish}"
 
 
 class ApplicationForm(forms.Form):
@@ -113,6 +103,6 @@ class InspectForm(forms.Form):
     damages = forms.CharField(
         label="损坏情况", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    deduction_fen = YuanField(label="扣款（元）")
+    deduction_fen = YuanField(label="扣款（元）", max_yuan=rules.MAX_YUAN)
     note = forms.CharField(label="验房备注", max_length=500, required=False)
     needs_repair = forms.BooleanField(label="验房后转维修", required=False)

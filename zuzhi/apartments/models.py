@@ -81,13 +81,15 @@ class Flat(models.Model):
 
 class ApplicationStatus(models.TextChoices):
     PENDING = "pending", "待审核"
-    APPROVED = "approved", "已同意"
+    APPROVED = "approved", "已同意待分配"
     REJECTED = "rejected", "未同意"
+    ALLOCATED = "allocated", "已分配"
 
 
 class ApartmentApplication(models.Model):
     """A talent's application for a flat (入住申请), with the wish (building, layout),
-    reviewed by the talent office."""
+    reviewed by the talent office. An approved application is what a flat is allocated from,
+    once: the allocation consumes it (已分配), a cancelled allocation gives it back."""
 
     scope_path_field = "county__path"
     own_field = "talent__user"
@@ -163,7 +165,8 @@ class Condition(models.TextChoices):
 
 
 class Allocation(models.Model):
-    """The allocation of a flat to a talent (分配): the agreement period (协议期), its terms
+    """The allocation of a flat to a talent (分配), made from the talent's approved application
+    (入住申请): the agreement period (协议期), its terms
     (rent-free or a monthly rent, a deposit), then check-in (入住), renewals (续签), the return
     (退房) and the inspection (验房) that frees the flat."""
 
@@ -181,9 +184,7 @@ class Allocation(models.Model):
     )
     application = models.ForeignKey(
         ApartmentApplication,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="allocations",
         verbose_name="入住申请",
     )
@@ -235,6 +236,12 @@ class Allocation(models.Model):
                 condition=Q(status__in=TALENT_HOLDING),
                 name="one_active_allocation_per_talent",
                 violation_error_message="该人才已分配有人才公寓，不能重复分配。",
+            ),
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=~Q(status=AllocationStatus.CANCELLED),
+                name="one_allocation_per_application",
+                violation_error_message="该入住申请已分配房间，一份申请只能分配一次。",
             ),
             models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="allocation_dates"),
             models.CheckConstraint(

@@ -1,7 +1,6 @@
-"""The apartments' plain rules: a flat's state at a glance, money as yuan, agreement limits."""
+"""The apartments' plain rules: a flat's state at a glance, agreement limits."""
 
 import datetime
-from decimal import Decimal, InvalidOperation
 
 from django.db import models
 
@@ -37,20 +36,6 @@ def flat_state(*, status: str, allocation_status: str | None, end, today) -> Fla
     if status == FlatStatus.MAINTENANCE:
         return FlatState.MAINTENANCE
     return FlatState.VACANT
-
-
-def fen_from_yuan(text: str) -> int:
-    """ "800" or "800.5" yuan → 80050 fen, exactly (no float); ValueError for anything else
-    (negative, more than two decimals, beyond MAX_YUAN, not a number)."""
-    try:
-        value = Decimal(str(text).strip())
-    except InvalidOperation as exc:
-        raise ValueError(text) from exc
-    if not value.is_finite() or not 0 <= value <= MAX_YUAN:
-        raise ValueError(text)
-    if value != value.quantize(Decimal("0.01")):
-        raise ValueError(text)
-    return int(value * 100)
 
 
 # Agreement dates far outside any tenancy are typing mistakes (and would overflow the arithmetic).

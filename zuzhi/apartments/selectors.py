@@ -17,6 +17,7 @@ from .models import (
     AllocationRenewal,
     AllocationStatus,
     ApartmentApplication,
+    ApplicationStatus,
     Building,
     Flat,
     FlatStatus,
@@ -216,7 +217,7 @@ def my_allocations(*, user) -> QuerySet:
 
 def applications(*, user, status: str = "", query: str = "") -> QuerySet:
     qs = ApartmentApplication.objects.visible_to(user).select_related("talent", "building")
-    if status in ("pending", "approved", "rejected"):
+    if status in ApplicationStatus.values:
         qs = qs.filter(status=status)
     if query:
         qs = qs.filter(Q(talent__name__icontains=query) | Q(talent__employer__icontains=query))
@@ -225,6 +226,18 @@ def applications(*, user, status: str = "", query: str = "") -> QuerySet:
 
 def application_get(*, user, pk: int) -> ApartmentApplication:
     return ApartmentApplication.objects.get_visible_or_404(user, pk=pk)
+
+
+def applications_to_allocate(*, user) -> QuerySet:
+    """Approved applications (已同意待分配) of talents in the county without a flat: what the
+    allocation form offers, oldest first."""
+    return (
+        ApartmentApplication.objects.visible_to(user)
+        .filter(status=ApplicationStatus.APPROVED, talent__status=TalentStatus.IN_COUNTY)
+        .exclude(talent__apartment_allocations__status__in=TALENT_HOLDING)
+        .select_related("talent", "building")
+        .order_by("applied_on", "id")
+    )
 
 
 def talent_get(*, user, pk: int) -> Talent:

@@ -34,6 +34,7 @@ from .models import (
 
 FLAT_TAKEN = "该房间已分配给他人（含待验房），不能重复分配；请先办理退房和验房。"
 TALENT_HOUSED = "该人才已分配有人才公寓，同一人不能同时分配两套；请先办理退房。"
+APPLICATION_USED = "该入住申请已分配房间，一份申请只能分配一次。"
 # A bulk addition beyond this is a typing mistake (a building of 260 flats is the seed's).
 MAX_BULK_FLATS = 600
 
@@ -281,34 +282,36 @@ def allocation_create(
     *,
     actor,
     flat: Flat,
-    talent: Talent,
+    application: ApartmentApplication,
     start: datetime.date,
     end: datetime.date,
     rent_free: bool = True,
     rent_fen: int = 0,
     deposit_fen: int | None = None,
-    application: ApartmentApplication | None = None,
 ) -> Allocation:
-    """Give a flat to a talent (分配) for an agreement period. The flat and the talent are
-    locked first (always in that order); the unique constraints on the active allocation
-    refuse a second one all the same if another transaction got there in between."""
+    """Give a flat (分配) to the talent of an approved application (入住申请), for an agreement
+    period. The application is consumed: one allocation per application. The flat, the
+    application and the talent are locked first (always in that order), so two clerks cannot
+    both allocate the flat, the application or the talent; the unique constraints refuse a
+    second one all the same if another transaction got there in between."""
     building = flat.building
     require_talent_office(actor, _path(building), target=flat)
-    require_talent_office(actor, talent.county.path, target=talent)
-    if talent.county_id != building.county_id:
-        raise ValidationError({"talent": "人才公寓只分配给本县人才库中的人才。"})
+    require_talent_office(actor, application.county.path, target=application)
+    if application.county_id != building.county_id:
+        raise ValidationError({"application": "人才公寓只分配给本县人才库中的人才。"})
     _check_terms(
         start=start, end=end, rent_free=rent_free, rent_fen=rent_fen, deposit_fen=deposit_fen
     )
-    if application is not None and (
-        application.talent_id != talent.pk or application.status != ApplicationStatus.APPROVED
-    ):
-        raise ValidationError({"application": "只能依据该人才已同意的入住申请分配。"})
     with transaction.atomic():
         flat = Flat.objects.select_for_update().get(pk=flat.pk)
-        talent = Talent.objects.select_for_update().get(pk=talent.pk)
+        application = ApartmentApplication.objects.select_for_update().get(pk=application.pk)
+        talent = Talent.objects.select_for_update().get(pk=application.talent_id)
+        if application.status == ApplicationStatus.ALLOCATED:
+            raise ApartmentConflict(APPLICATION_USED)
+        if application.status != ApplicationStatus.APPROVED:
+            raise ValidationError({"application": "只能依据已同意的入住申请分配。"})
         if talent.status != TalentStatus.IN_COUNTY:
-            raise ValidationError({"talent": "该人才已离开本县，不能分配人才公寓。"})
+            raise ValidationError({"application": "该人才已离开本县，不能分配人才公寓。"})
         if flat.status == FlatStatus.MAINTENANCE:
             raise ValidationError({"flat": "该房间正在维修，不能分配。"})
         if flat.allocations.filter(status__in=FLAT_HOLDING).exists():
@@ -333,7 +336,9 @@ def allocation_create(
             # Another clerk's allocation committed between our check and our insert.
             if Allocation.objects.filter(flat=flat, status__in=FLAT_HOLDING).exists():
                 raise ApartmentConflict(FLAT_TAKEN) from exc
-            raise ApartmentConflict(TALENT_HOUSED) from exc
+            if Allocation.objects.filter(talent=talent, status__in=TALENT_HOLDING).exists():
+                raise ApartmentConflict(TALENT_HOUSED) from exc
+            raise ApartmentConflict(APPLICATION_USED) from exc
         _audit(
             actor,
             AuditAction.CREATE,
@@ -341,7 +346,25 @@ def allocation_create(
             path=_path(building),
             message=f"分配人才公寓 {flat.number} 给 {talent.name}",
         )
+        _application_status(
+            actor, application, ApplicationStatus.ALLOCATED, message=f"已分配 {flat}"
+        )
     return allocation
+
+
+def _application_status(actor, application: ApartmentApplication, status: str, message: str):
+    """Consume an application (已分配) or give it back (已同意待分配): locked by the caller."""
+    before = snapshot(application)
+    application.status = status
+    application.save(update_fields=["status"])
+    _audit(
+        actor,
+        AuditAction.UPDATE,
+        application,
+        path=application.county.path,
+        before=before,
+        message=message,
+    )
 
 
 def _locked(allocation: Allocation, *expected: str) -> Allocation:
@@ -357,7 +380,8 @@ def _locked(allocation: Allocation, *expected: str) -> Allocation:
 
 def allocation_cancel(*, actor, allocation: Allocation, reason: str) -> Allocation:
     """取消分配: a flat given but never moved into (the talent took a job elsewhere) is freed,
-    and the talent may be given another; the reason is audited."""
+    and its application goes back to approved (已同意待分配): the talent still waits for a
+    flat and may be given another from it. The reason is audited."""
     require_talent_office(actor, _path(allocation.flat.building), target=allocation)
     reason = (reason or "").strip()
     if not reason:
@@ -374,6 +398,15 @@ def allocation_cancel(*, actor, allocation: Allocation, reason: str) -> Allocati
             path=_path(allocation.flat.building),
             before=before,
             message=f"取消分配（未入住）：{reason[:200]}",
+        )
+        application = ApartmentApplication.objects.select_for_update().get(
+            pk=allocation.application_id
+        )
+        _application_status(
+            actor,
+            application,
+            ApplicationStatus.APPROVED,
+            message=f"分配已取消，申请恢复为待分配：{reason[:200]}",
         )
     return allocation
 
@@ -447,14 +480,26 @@ def allocation_renew(
 
 
 def allocation_return(
-    *, actor, allocation: Allocation, returned_on: datetime.date, keys_returned: int
+    *,
+    actor,
+    allocation: Allocation,
+    returned_on: datetime.date,
+    keys_returned: int,
+    today: datetime.date | None = None,
 ) -> Allocation:
-    """退房: the date and the keys handed back; the flat waits for its inspection."""
+    """退房: the date (not after today, not before the move-in) and the keys handed back; the
+    flat waits for its inspection."""
     require_talent_office(actor, _path(allocation.flat.building), target=allocation)
     with transaction.atomic():
         allocation = _locked(allocation, AllocationStatus.CHECKED_IN)
+        if returned_on > (today or timezone.localdate()):
+            raise ValidationError({"returned_on": "退房日期不能晚于今天。"})
         if returned_on < allocation.checked_in_on:
-            raise ValidationError({"returned_on": "退房日期不能早于入住日期。"})
+            raise ValidationError(
+                {
+                    "returned_on": f"退房日期不能早于入住日期（{allocation.checked_in_on:%Y-%m-%d}）。"
+                }
+            )
         if keys_returned < 0:
             raise ValidationError({"keys_returned": "钥匙数不能为负数。"})
         before = snapshot(allocation)
@@ -487,8 +532,9 @@ def allocation_inspect(
     deduction_fen: int = 0,
     note: str = "",
     needs_repair: bool = False,
+    today: datetime.date | None = None,
 ) -> Allocation:
-    """验房 after the return: the flat's condition, damages and the deduction (fen, at most
+    """验房 after the return (on a day not after today, not before the return): the flat's condition, damages and the deduction (fen, at most
     the deposit when there is one). The flat is free again, or under maintenance when it
     needs repair first."""
     require_talent_office(actor, _path(allocation.flat.building), target=allocation)
@@ -503,8 +549,12 @@ def allocation_inspect(
         raise ValidationError(errors)
     with transaction.atomic():
         allocation = _locked(allocation, AllocationStatus.RETURNED)
+        if inspected_on > (today or timezone.localdate()):
+            raise ValidationError({"inspected_on": "验房日期不能晚于今天。"})
         if inspected_on < allocation.returned_on:
-            raise ValidationError({"inspected_on": "验房日期不能早于退房日期。"})
+            raise ValidationError(
+                {"inspected_on": f"验房日期不能早于退房日期（{allocation.returned_on:%Y-%m-%d}）。"}
+            )
         if allocation.deposit_fen is not None and deduction_fen > allocation.deposit_fen:
             raise ValidationError(
                 {"deduction_fen": f"扣款不能超过押金 {yuan(allocation.deposit_fen)} 元。"}

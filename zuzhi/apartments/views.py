@@ -198,7 +198,8 @@ def flat_status_view(request, flat_id):
 
 @login_required
 def allocate_view(request, flat_id):
-    """分配: the talent, the agreement period and the terms (amounts typed in yuan)."""
+    """分配: from an approved application (its talent), the agreement period and the terms
+    (amounts typed in yuan)."""
     _office(request)
     flat = sel.flat_get(user=request.user, pk=flat_id)
     today = timezone.localdate()
@@ -210,7 +211,7 @@ def allocate_view(request, flat_id):
             allocation = services.allocation_create(
                 actor=request.user,
                 flat=flat,
-                talent=data["talent"],
+                application=data["application"],
                 start=data["start"],
                 end=data["end"],
                 rent_free=data["rent_free"],

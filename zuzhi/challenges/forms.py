@@ -1,19 +1,8 @@
 """Forms of the challenge pages: they collect input; the rules are the services'."""
 
-from decimal import Decimal
-
 from django import forms
 
-
-class YuanField(forms.DecimalField):
-    """An amount typed in yuan (元, two decimals), handed to the services as integer fen."""
-
-    def __init__(self, **kwargs):
-        super().__init__(min_value=Decimal("0.01"), max_digits=13, decimal_places=2, **kwargs)
-
-    def clean(self, value):
-        amount = super().clean(value)
-        return None if amount is None else int(amount * 100)
+from zuzhi.core.money import YuanField
 
 
 class DateInput(forms.DateInput):
@@ -40,7 +29,7 @@ class ChallengeForm(forms.Form):
     owner_company = forms.CharField(label="发榜单位", max_length=128)
     industry = forms.CharField(label="所属产业", max_length=64, required=False)
     problem = forms.CharField(label="需求描述", widget=forms.Textarea(attrs={"rows": 5}))
-    reward_fen = YuanField(label="奖励金额（元）")
+    reward_fen = YuanField(label="奖励金额（元）", required=True)
     deadline = forms.DateField(label="揭榜截止日期", widget=DateInput)
 
 
@@ -115,7 +104,7 @@ class MilestoneDoneForm(forms.Form):
 
 class PaymentForm(forms.Form):
     milestone = forms.TypedChoiceField(label="对应节点", coerce=int)
-    amount_fen = YuanField(label="拨付金额（元）")
+    amount_fen = YuanField(label="拨付金额（元）", required=True)
     paid_on = forms.DateField(label="拨付日期", widget=DateInput)
     note = forms.CharField(label="说明", max_length=200, required=False)
 

@@ -243,12 +243,33 @@ def _checked_files(files) -> list:
     return files
 
 
+AWARDED_EVENT = "确定揭榜方的日期"
+
+
+def _require_day(
+    field: str, label: str, day: datetime.date, *, since: datetime.date | None, event: str, today
+) -> None:
+    """A day already past (not after `today`) and not before the challenge's own `since`
+    (its publishing, the winner's choice): otherwise a typing slip, refused in Chinese."""
+    if day > (today or timezone.localdate()):
+        raise ValidationError({field: [f"{label}不能晚于今天。"]})
+    if since is not None and day < since:
+        raise ValidationError({field: [f"{label}不能早于{event}（{since:%Y-%m-%d}）。"]})
+
+
 @transaction.atomic
 def application_create(
-    *, actor, challenge: Challenge, data: dict, members: list[dict] = (), files=()
+    *,
+    actor,
+    challenge: Challenge,
+    data: dict,
+    members: list[dict] = (),
+    files=(),
+    today: datetime.date | None = None,
 ) -> ChallengeApplication:
-    """Enter an application (登记揭榜申请) received while the challenge is open, with its
-    team members (name, employer) and proposal files."""
+    """Enter an application (登记揭榜申请) received while the challenge is open (between its
+    publishing and its deadline, and not in the future), with its team members (name,
+    employer) and proposal files."""
     challenge = _locked(actor, challenge)
     _require_state(challenge, S.PUBLISHED, rule="只有揭榜中的榜单可以登记揭榜申请。")
     application = ChallengeApplication(
@@ -259,6 +280,14 @@ def application_create(
         raise ValidationError(
             {"submitted_on": [f"申请日期晚于揭榜截止日期（{challenge.deadline:%Y-%m-%d}）。"]}
         )
+    _require_day(
+        "submitted_on",
+        "申请日期",
+        application.submitted_on,
+        since=challenge.published_on,
+        event="发榜日期",
+        today=today,
+    )
     team = [ChallengeTeamMember(**m) for m in members]
     for member in team:
         member.full_clean(exclude=["application"])
@@ -403,8 +432,10 @@ def milestone_done(
     done_on: datetime.date,
     evidence: str,
     evidence_file=None,
+    today: datetime.date | None = None,
 ) -> ChallengeMilestone:
-    """A milestone reached (节点完成), with its evidence (佐证: text, and a file if any)."""
+    """A milestone reached (节点完成), with its evidence (佐证: text, and a file if any), on a
+    day past and not before the winner was chosen."""
     challenge = _locked(actor, milestone.challenge)
     _require_state(challenge, S.IN_PROGRESS, rule="攻关中才能登记节点完成。")
     milestone = ChallengeMilestone.objects.select_for_update().get(pk=milestone.pk)
@@ -413,8 +444,9 @@ def milestone_done(
     evidence = (evidence or "").strip()
     if not evidence:
         raise ValidationError({"evidence": ["请填写完成情况及佐证。"]})
-    if done_on > timezone.localdate():
-        raise ValidationError({"done_on": ["完成日期不能晚于今天。"]})
+    _require_day(
+        "done_on", "完成日期", done_on, since=challenge.awarded_on, event=AWARDED_EVENT, today=today
+    )
     if evidence_file is not None:
         _checked_files([evidence_file])
         milestone.evidence_file = evidence_file
@@ -444,9 +476,11 @@ def payment_record(
     amount_fen: int,
     paid_on: datetime.date,
     note: str = "",
+    today: datetime.date | None = None,
 ) -> ChallengePayment:
-    """A payment of the reward (奖励拨付) against a milestone. The challenge's row lock makes
-    two clerks' payments take turns, so the total paid can never pass the reward."""
+    """A payment of the reward (奖励拨付) against a milestone, on a day past and not before the
+    winner was chosen. The challenge's row lock makes two clerks' payments take turns, so the
+    total paid can never pass the reward."""
     challenge = _locked(actor, challenge)
     _require_state(
         challenge, S.AWARDED, S.IN_PROGRESS, S.COMPLETED, rule="确定揭榜方后才能拨付奖励。"
@@ -455,6 +489,9 @@ def payment_record(
         raise ValidationError({"milestone": ["该节点不是本榜单的攻关节点。"]})
     if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
         raise ValidationError({"amount_fen": ["拨付金额应为大于 0 的整数（分）。"]})
+    _require_day(
+        "paid_on", "拨付日期", paid_on, since=challenge.awarded_on, event=AWARDED_EVENT, today=today
+    )
     paid = paid_fen(challenge)
     if paid + amount_fen > challenge.reward_fen:
         raise ValidationError(

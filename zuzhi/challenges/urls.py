@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/reviewers/", views.reviewer_add_view, name="reviewer_add"),
     path("<int:pk>/milestones/", views.milestone_add_view, name="milestone_add"),
     path("<int:pk>/payments/", views.payment_view, name="payment"),
+    path("applications/<int:pk>/phone/", views.application_phone_view, name="application_phone"),
     path("applications/<int:pk>/score/", views.score_view, name="score"),
     path(
         "applications/<int:pk>/files/<int:file_pk>/",

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -16,7 +16,7 @@ from zuzhi.core.export import xlsx_response
 from zuzhi.core.forms import apply_service_errors
 from zuzhi.core.money import yuan
 from zuzhi.core.params import text_param
-from zuzhi.core.personal import personal_view
+from zuzhi.core.personal import may_reveal_phone, personal_phone_reveal, personal_view
 from zuzhi.core.uploads import attachment_response
 from zuzhi.talent.scoping import require_talent_office
 
@@ -129,12 +129,28 @@ def challenge_edit_view(request, pk):
 
 
 @login_required
+def application_phone_view(request, pk):
+    """One applicant's full phone (a tap on the masked one), as a tel: link; audited by the
+    personal-data policy, which also decides who may. Looked up first, so that an application
+    out of scope is "not found" whatever the method."""
+    application = selectors.application_get(user=request.user, pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    phone = personal_phone_reveal(
+        user=request.user, obj=application, field="contact_phone", where=request.path
+    )
+    return render(request, "challenges/_phone.html", {"phone": phone})
+
+
+@login_required
 def challenge_detail_view(request, pk):
     challenge = selectors.challenge_get(user=request.user, pk=pk)
+    # Masked for every role: one phone is revealed on request (application_phone_view).
     applications = personal_view(
         user=request.user,
         objects=list(selectors.application_list(challenge=challenge)),
         where=request.path,
+        reveal=False,
     )
     reviewers = list(challenge.reviewers.all())
     milestones = list(challenge.milestones.all())
@@ -150,6 +166,7 @@ def challenge_detail_view(request, pk):
             "left_yuan": yuan(challenge.reward_fen - challenge.paid_fen),
             "paid_yuan": yuan(challenge.paid_fen),
             "S": S,
+            "may_reveal_phone": may_reveal_phone(request.user),
             "reason_form": ReasonForm(),
             "reviewer_form": ReviewerForm(),
             "score_form": ScoreForm(reviewers=reviewers),

@@ -74,7 +74,8 @@ def _start(t: Talent, rng: random.Random) -> datetime.date:
 
 def seed_apartments(*, demo, rng: random.Random) -> int:
     """Returns how many flats, allocations, renewals and applications were added (none when
-    the county's buildings exist)."""
+    the county's buildings exist). Every allocation is made from its talent's approved
+    application, as the office makes them."""
     if Building.objects.filter(county=demo.county).exists():
         return 0
     expert, young = _buildings(demo)
@@ -134,17 +135,18 @@ def seed_apartments(*, demo, rng: random.Random) -> int:
         else:
             end = one_year if one_year > TODAY + DAY * 30 else three_years
         rent_free = flat.building_id == expert.pk or rng.random() < 0.7
+        application = _approved(talent, flat, applied_on=start - DAY * rng.randint(7, 30))
         allocation = services.allocation_create(
             actor=SYSTEM,
             flat=flat,
-            talent=talent,
+            application=application,
             start=start,
             end=end,
             rent_free=rent_free,
             rent_fen=0 if rent_free else rng.choice([30000, 45000, 60000]),
             deposit_fen=None if rent_free else 100000,
         )
-        added += 1
+        added += 2  # the application and its allocation
         if i in not_moved_in:
             continue
         allocation = services.allocation_check_in(
@@ -168,6 +170,19 @@ def seed_apartments(*, demo, rng: random.Random) -> int:
     _returns([a for a in housed if a.end > TODAY + DAY * 30], rng=rng)
     added += _applications(demo, young, rng)
     return added
+
+
+def _approved(talent: Talent, flat: Flat, *, applied_on: datetime.date):
+    """The application a flat is allocated from: for the building it went to, approved."""
+    application = services.application_create(
+        actor=SYSTEM,
+        talent=talent,
+        building=flat.building,
+        layout=flat.layout,
+        reason="来县工作，申请入住人才公寓。",
+        applied_on=applied_on,
+    )
+    return services.application_decide(actor=SYSTEM, application=application, approve=True)
 
 
 def _returns(housed, *, rng) -> None:
@@ -201,7 +216,7 @@ def _applications(demo, young, rng) -> int:
     """Waiting graduates: three pending, one approved waiting for a flat, one rejected."""
     waiting = list(
         Talent.objects.filter(county=demo.county, status=TalentStatus.IN_COUNTY)
-        .exclude(apartment_allocations__isnull=False)
+        .exclude(apartment_applications__isnull=False)
         .order_by("-arrived_on", "pk")[:5]
     )
     for n, talent in enumerate(waiting):

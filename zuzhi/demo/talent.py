@@ -276,7 +276,7 @@ def seed_talent(*, demo, rng: random.Random, password: str) -> tuple[int, list]:
     )
     account = user_upsert(username="talent1", password=password, full_name=own.name, roles=[])
     if own.user_id != account.pk:
-        services.talent_account_link(actor=officer, talent=own, user=account)
+        services.talent_account_link(actor=officer, talent=own, username=account.username)
     return added, [
         ("talent_officer", officer.full_name, "县委组织部人才办"),
         ("talent1", own.name, f"人才本人账号 · 青年人才 · {own.employer}"),

@@ -3,20 +3,10 @@ are the services'."""
 
 from django import forms
 
-from zuzhi.core.money import yuan
+from zuzhi.core.money import YuanField, yuan
 from zuzhi.talent.models import Degree
 
 from .months import parse_month
-from .rules import fen_from_yuan
-
-YUAN_ERROR = "金额应为元，最多两位小数，如 3000 或 3000.50。"
-
-
-def _fen(value: str) -> int:
-    try:
-        return fen_from_yuan(value)
-    except ValueError as exc:
-        raise forms.ValidationError(YUAN_ERROR) from exc
 
 
 class PolicyForm(forms.Form):
@@ -40,9 +30,7 @@ class PolicyForm(forms.Form):
         amounts = policy.amounts_fen if policy else None
         for degree, label in Degree.choices:
             name = f"amount_{degree}"
-            self.fields[name] = forms.CharField(
-                label=f"{label}每月补贴（元，空为不补贴）", required=False, max_length=16
-            )
+            self.fields[name] = YuanField(label=f"{label}每月补贴（元，空为不补贴）")
             if amounts and degree in amounts:
                 self.initial[name] = yuan(amounts[degree])
         if policy:
@@ -51,15 +39,11 @@ class PolicyForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        amounts = {}
-        for degree, _ in Degree.choices:
-            raw = (data.get(f"amount_{degree}") or "").strip()
-            if raw:
-                try:
-                    amounts[degree] = _fen(raw)
-                except forms.ValidationError as exc:
-                    self.add_error(f"amount_{degree}", exc)
-        data["amounts_fen"] = amounts
+        data["amounts_fen"] = {
+            degree: data[f"amount_{degree}"]
+            for degree, _ in Degree.choices
+            if data.get(f"amount_{degree}") is not None
+        }
         return data
 
     def policy_data(self) -> dict:
@@ -87,7 +71,7 @@ class RejectForm(forms.Form):
 
 class CorrectionForm(forms.Form):
     month = forms.CharField(label="更正月份（YYYY-MM）", max_length=7)
-    amount = forms.CharField(label="金额（元；补发为正，扣回为负）", max_length=16)
+    amount = YuanField(label="金额（元；补发为正，扣回为负）", negative=True, required=True)
     reason = forms.CharField(label="原因", max_length=200)
 
     def clean_month(self):
@@ -95,9 +79,6 @@ class CorrectionForm(forms.Form):
         if month is None:
             raise forms.ValidationError("月份格式应为 YYYY-MM，如 2026-03。")
         return month
-
-    def clean_amount(self):
-        return _fen(self.cleaned_data["amount"])
 
 
 class RunForm(forms.Form):

@@ -58,14 +58,3 @@ def stop_reason(
 def age_on(birth: datetime.date, day: datetime.date) -> int:
     """Full years of age (周岁) on `day`."""
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
-def fen_from_yuan(text) -> int:
-    """ "5000" or "5000.5" or "5,000.00" yuan as fen, exactly; ValueError otherwise."""
-    raw = str(text).strip().replace(",", "").replace("，", "")
-    sign = -1 if raw.startswith("-") else 1
-    raw = raw.lstrip("+-")
-    whole, _, cents = raw.partition(".")
-    if not whole.isdigit() or (cents and (not cents.isdigit() or len(cents) > 2)):
-        raise ValueError(raw)
-    return sign * (int(whole) * 100 + int(cents.ljust(2, "0") or 0))

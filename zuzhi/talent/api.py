@@ -5,7 +5,6 @@ core.personal like every list."""
 
 import datetime
 
-from django.core.exceptions import ValidationError
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -96,12 +95,7 @@ def _shown(request, talent):
 
 def _data(request, payload: dict) -> dict:
     if "title_id" in payload:
-        title_id = payload.pop("title_id")
-        payload["title"] = None
-        if title_id:
-            payload["title"] = selectors.titles(user=request.user).filter(pk=title_id).first()
-            if payload["title"] is None:
-                raise ValidationError({"title_id": ["人才称号不存在。"]})
+        payload["title"] = selectors.title_choice(user=request.user, pk=payload.pop("title_id"))
     if payload.get("degree") is None and "degree" in payload:
         payload["degree"] = ""
     return payload

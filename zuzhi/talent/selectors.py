@@ -3,8 +3,8 @@ office's county, or the talent's own record."""
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
 
 from zuzhi.core import idnumber
 from zuzhi.core.text import initials_q
@@ -87,6 +87,17 @@ def title_get(*, user, pk: int) -> TalentTitle:
     return TalentTitle.objects.get_visible_or_404(user, pk=pk)
 
 
+def title_choice(*, user, pk: int | None) -> TalentTitle | None:
+    """The title chosen for a talent by its id (none chosen: None); one the user cannot see is
+    refused as not existing."""
+    if not pk:
+        return None
+    title = titles(user=user).filter(pk=pk).first()
+    if title is None:
+        raise ValidationError({"title": ["人才称号不存在。"]})
+    return title
+
+
 def industries(*, user) -> list[str]:
     """The industries named in the registry, for the filter."""
     return list(
@@ -152,10 +163,9 @@ def year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
     return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
 
 
-def not_visited(*, user, year: int | None = None) -> QuerySet[Talent]:
+def not_visited(*, user, year: int) -> QuerySet[Talent]:
     """The yearly check (年度走访): high-level talents in the county who have had no visit
-    (走访慰问) in `year` (this year by default). One query with NOT EXISTS."""
-    year = year or timezone.localdate().year
+    (走访慰问) in `year`. One query with NOT EXISTS."""
     first, last = year_bounds(year)
     visited = CareEvent.talents.through.objects.filter(
         talent_id=OuterRef("pk"),

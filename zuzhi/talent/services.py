@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from zuzhi.accounts.models import User
 from zuzhi.cadres.models import Cadre
 from zuzhi.core import idnumber
 from zuzhi.core.audit import audit_record, changed_fields, snapshot
@@ -308,9 +309,13 @@ def _set_status(*, actor, talent: Talent, status: str, left_on, message: str) ->
     return locked
 
 
-def talent_account_link(*, actor, talent: Talent, user) -> Talent:
-    """Give a talent their own login (本人账号: they see their record, subsidy lines and flat)."""
+def talent_account_link(*, actor, talent: Talent, username: str) -> Talent:
+    """Give a talent their own login (本人账号: they see their record, subsidy lines and flat):
+    an active account the system administrator created, by its username."""
     require_talent_office(actor, talent.county.path, target=talent)
+    user = User.objects.filter(username=username.strip(), is_active=True).first()
+    if user is None:
+        raise ValidationError({"user": [f"没有名为“{username}”的账号，请先请系统管理员开通。"]})
     if Talent.objects.filter(user=user).exclude(pk=talent.pk).exists():
         raise ValidationError({"user": ["该账号已关联其他人才。"]})
     with transaction.atomic():
@@ -405,7 +410,13 @@ CARE_FIELDS = ("kind", "title", "held_on", "place", "hosts", "note")
 
 
 def care_event_save(
-    *, actor, county, event: CareEvent | None = None, data: dict, talents: list[Talent]
+    *,
+    actor,
+    county,
+    event: CareEvent | None = None,
+    data: dict,
+    talents: list[Talent],
+    today: datetime.date | None = None,
 ) -> CareEvent:
     """Record a care event (关心关爱: a health check, a visit, a breakfast meeting…) with the
     talents who took part, or change one. Participants are the county's talents."""
@@ -425,7 +436,7 @@ def care_event_save(
         if field in data:
             value = data[field]
             setattr(event, field, value.strip() if isinstance(value, str) else value)
-    if event.held_on and event.held_on > timezone.localdate():
+    if event.held_on and event.held_on > (today or timezone.localdate()):
         raise ValidationError({"held_on": ["活动日期不能晚于今天（计划中的活动请在活动后登记）。"]})
     event.full_clean(exclude=["county"])
     after = {**snapshot(event), "talents": sorted(t.pk for t in talents)}

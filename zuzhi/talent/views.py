@@ -15,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from zuzhi.accounts.models import User
 from zuzhi.core.export import xlsx_response
 from zuzhi.core.forms import apply_service_errors
 from zuzhi.core.params import id_param
@@ -142,10 +141,7 @@ def talent_export_view(request):
 
 def _talent_data(form) -> dict:
     data = dict(form.cleaned_data)
-    title_id = data.pop("title")
-    data["title"] = None
-    if title_id:
-        data["title"] = selectors.titles(user=form.user).filter(pk=title_id).first()
+    data["title"] = selectors.title_choice(user=form.user, pk=data["title"])
     return data
 
 
@@ -248,11 +244,8 @@ def talent_account_view(request, pk):
     """关联本人账号: the account the system administrator created for the talent."""
     talent = selectors.talent_get(user=request.user, pk=pk)
     username = request.POST.get("username", "").strip()
-    account = User.objects.filter(username=username, is_active=True).first()
     try:
-        if account is None:
-            raise ValidationError(f"没有名为“{username}”的账号，请先请系统管理员开通。")
-        services.talent_account_link(actor=request.user, talent=talent, user=account)
+        services.talent_account_link(actor=request.user, talent=talent, username=username)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:

@@ -38,7 +38,10 @@ class EntryForm(forms.Form):
     housing = forms.CharField(label="住房保障", max_length=128, required=False)
     subsidies = forms.CharField(label="补贴政策", max_length=200, required=False)
     contact = forms.CharField(
-        label="联系方式", max_length=64, required=False, help_text="单位办公电话，可不填"
+        label="联系方式",
+        max_length=64,
+        required=False,
+        help_text="单位办公电话（座机）或电子邮箱，会公开，不填个人手机",
     )
     note = forms.CharField(
         label="内部备注",

@@ -43,7 +43,12 @@ COLUMNS = [
     Column("薪酬待遇", "salary", parse=parse_text, help="如：年薪15-25万元"),
     Column("住房保障", "housing", parse=parse_text),
     Column("补贴政策", "subsidies", parse=parse_text),
-    Column("联系方式", "contact", parse=parse_text, help="单位的办公电话，可不填"),
+    Column(
+        "联系方式",
+        "contact",
+        parse=parse_text,
+        help="单位的办公电话（座机）或电子邮箱，会公开，不填个人手机；可不填",
+    ),
     Column("内部备注", "note", parse=parse_text, help="不公开"),
 ]
 HEADERS = {c.field: c.header for c in COLUMNS}

@@ -3,6 +3,8 @@ edition, publishing and unpublishing. Only the talent office of the edition's co
 every write is audited in its transaction. A published edition is what the public reads, so
 it is changed only after it is taken back (撤回发布), which is audited with its reason."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -31,6 +33,19 @@ ENTRY_FIELDS = [
     "order",
 ]
 PUBLISHED_LOCKED = "已发布的需求目录不能修改，请先撤回发布。"
+
+# A contact is printed on the public page: a mobile there is someone's own number. Spaces,
+# dashes and dots between its digits (138-1234-5678, +86 138 1234 5678) do not hide it.
+_SEPARATORS = re.compile(r"[\s\-－—–.·()（）]")
+_MOBILE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86)?(1[3-9]\d{9})(?!\d)")
+PERSONAL_MOBILE = (
+    "联系方式会在需求目录中公开，不能填写个人手机号码；请填写单位办公电话（座机，带区号）"
+    "或电子邮箱。"
+)
+
+
+def has_mobile(text: str) -> bool:
+    return bool(_MOBILE_IN_TEXT.search(_SEPARATORS.sub("", text or "")))
 
 
 def _audit(actor, action, obj, *, edition: DemandEdition, before=None, after=None, message=""):
@@ -189,9 +204,12 @@ def entry_rules(data: dict) -> dict[str, list[str]]:
         entry.full_clean(exclude=["edition"])
     except ValidationError as exc:
         return exc.message_dict
+    errors = {}
     if entry.number < 1:
-        return {"number": ["需求人数至少为 1。"]}
-    return {}
+        errors["number"] = ["需求人数至少为 1。"]
+    if has_mobile(entry.contact):
+        errors["contact"] = [PERSONAL_MOBILE]
+    return errors
 
 
 def _checked_entry(data: dict) -> dict:

@@ -44,3 +44,14 @@ def apartments(talent_world) -> Apartments:
         actor=w.other_office, building=other, number="1-101", floor=1, area=Decimal("90")
     )
     return Apartments(building, flats, other, other_flat)
+
+
+def approved_application(w, talent=None, **wish):
+    """An application of `talent` (the county's 周青 by default) approved by its county's
+    office: what a flat is allocated from."""
+    talent = talent or w.talent
+    office = w.office if talent.county_id == w.county.county.pk else w.other_office
+    application = services.application_create(
+        actor=office, talent=talent, applied_on=datetime.date(2026, 8, 1), **wish
+    )
+    return services.application_decide(actor=office, application=application, approve=True)

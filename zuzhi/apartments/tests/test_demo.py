@@ -45,4 +45,10 @@ def test_the_demo_houses_its_talents_in_260_flats(county):
     ]
     assert states.count(FlatState.INSPECTING) == 1 and states.count(FlatState.MAINTENANCE) == 4
     assert ApartmentApplication.objects.filter(status="pending").count() == 3
+    # Every allocation is made from its own approved application, which it consumed.
+    live = Allocation.objects.exclude(status="cancelled")
+    assert not live.filter(application__talent_id__isnull=True).exists()
+    assert live.filter(application__status="allocated").count() == live.count()
+    assert live.values("application").distinct().count() == live.count()
+    assert ApartmentApplication.objects.filter(status="approved").count() == 1
     assert seed_apartments(demo=demo, rng=random.Random(11)) == 0

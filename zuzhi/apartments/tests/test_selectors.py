@@ -6,6 +6,8 @@ from zuzhi.apartments import selectors, services
 from zuzhi.apartments.rules import FlatState
 from zuzhi.testing.factories import make_talent, valid_id_number
 
+from .conftest import approved_application
+
 TODAY = datetime.date(2026, 11, 23)
 
 
@@ -15,7 +17,11 @@ def _talent(w, n):
 
 def _allocate(w, flat, talent, end):
     return services.allocation_create(
-        actor=w.office, flat=flat, talent=talent, start=datetime.date(2026, 1, 1), end=end
+        actor=w.office,
+        flat=flat,
+        application=approved_application(w, talent),
+        start=datetime.date(2026, 1, 1),
+        end=end,
     )
 
 

@@ -19,19 +19,20 @@ from zuzhi.apartments.models import (
     Flat,
     FlatStatus,
 )
-from zuzhi.apartments.rules import FlatState, fen_from_yuan
+from zuzhi.apartments.rules import FlatState
 from zuzhi.core.models import AuditAction, AuditLog
-from zuzhi.core.money import yuan
+from zuzhi.core.money import fen_from_yuan, yuan
 from zuzhi.testing.factories import make_talent, valid_id_number
 
-from .conftest import END, START
+from .conftest import END, START, approved_application
 
 TODAY = datetime.date(2026, 11, 23)
 
 
-def _allocate(w, flat, talent=None, **terms):
+def _allocate(w, flat, talent=None, application=None, **terms):
     data = {"start": START, "end": END, "rent_free": True} | terms
-    return services.allocation_create(actor=w.office, flat=flat, talent=talent or w.talent, **data)
+    application = application or approved_application(w, talent)
+    return services.allocation_create(actor=w.office, flat=flat, application=application, **data)
 
 
 _sequence = itertools.count(500)
@@ -85,7 +86,8 @@ def test_full_cycle_allocate_check_in_renew_return_inspect_frees_the_flat(talent
     services.allocation_return(
         actor=w.office,
         allocation=allocation,
-        returned_on=datetime.date(2028, 6, 30),
+        returned_on=datetime.date(2026, 11, 20),
+        today=TODAY,
         keys_returned=2,
     )
     assert selectors.flat_state_of(flat=flat, today=TODAY) == FlatState.INSPECTING
@@ -96,7 +98,8 @@ def test_full_cycle_allocate_check_in_renew_return_inspect_frees_the_flat(talent
     services.allocation_inspect(
         actor=w.office,
         allocation=allocation,
-        inspected_on=datetime.date(2028, 7, 1),
+        inspected_on=TODAY,
+        today=TODAY,
         condition="damaged",
         damages="卫生间镜子破裂",
         deduction_fen=15000,
@@ -163,12 +166,13 @@ def test_the_database_refuses_a_second_active_allocation(
     """The constraint holds even for a write that skips the service's checks."""
     w = talent_world
     _allocate(w, apartments.flats[0])
-    other = {
-        "flat": {"flat": apartments.flats[0], "talent": _newcomer(w)},
-        "talent": {"flat": apartments.flats[1], "talent": w.talent},
-    }[flat_field]
+    talent = {"flat": _newcomer(w), "talent": w.talent}[flat_field]
+    flat = {"flat": apartments.flats[0], "talent": apartments.flats[1]}[flat_field]
+    application = approved_application(w, talent)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Allocation.objects.create(start=START, end=END, **other)
+        Allocation.objects.create(
+            flat=flat, talent=talent, application=application, start=START, end=END
+        )
 
 
 def test_the_locked_service_turns_a_lost_race_into_the_chinese_refusal(
@@ -178,6 +182,8 @@ def test_the_locked_service_turns_a_lost_race_into_the_chinese_refusal(
     and the clerk reads the same refusal as when the check had seen it."""
     w, flat = talent_world, apartments.flats[0]
     rival = _newcomer(w)
+    rivals_application = approved_application(w, rival)
+    mine = approved_application(w)
     checks = {"n": 0}
     original = type(Allocation.objects.none()).exists
 
@@ -186,13 +192,15 @@ def test_the_locked_service_turns_a_lost_race_into_the_chinese_refusal(
         if qs.model is Allocation and checks["n"] < 2:
             checks["n"] += 1
             if checks["n"] == 2:
-                Allocation.objects.create(flat=flat, talent=rival, start=START, end=END)
+                Allocation.objects.create(
+                    flat=flat, talent=rival, application=rivals_application, start=START, end=END
+                )
             return False
         return original(qs)
 
     monkeypatch.setattr(type(Allocation.objects.none()), "exists", blind_then_rival)
     with pytest.raises(ValidationError, match="该房间已分配给他人"):
-        _allocate(w, flat)
+        _allocate(w, flat, application=mine)
     monkeypatch.undo()
     # The rival's row was written on this test's one connection, inside the refused
     # transaction: both are rolled back; nothing half-done remains.
@@ -305,6 +313,39 @@ def test_check_in_renew_return_and_inspect_check_their_dates(talent_world, apart
         )
 
 
+def test_return_and_inspection_are_dated_between_the_move_in_and_today(talent_world, apartments):
+    w = talent_world
+    a = _allocate(w, apartments.flats[0])
+    services.allocation_check_in(actor=w.office, allocation=a, checked_in_on=START, keys_handed=2)
+    tomorrow = TODAY + datetime.timedelta(days=1)
+    with pytest.raises(ValidationError) as future:
+        services.allocation_return(
+            actor=w.office, allocation=a, returned_on=tomorrow, keys_returned=2, today=TODAY
+        )
+    assert future.value.message_dict["returned_on"] == ["退房日期不能晚于今天。"]
+    with pytest.raises(ValidationError, match="退房日期不能早于入住日期（2026-09-01）"):
+        services.allocation_return(
+            actor=w.office,
+            allocation=a,
+            returned_on=START - datetime.timedelta(days=1),
+            keys_returned=2,
+            today=TODAY,
+        )
+    returned_on = datetime.date(2026, 11, 20)
+    services.allocation_return(
+        actor=w.office, allocation=a, returned_on=returned_on, keys_returned=2, today=TODAY
+    )
+    inspect = {"actor": w.office, "allocation": a, "condition": "good", "today": TODAY}
+    with pytest.raises(ValidationError) as future:
+        services.allocation_inspect(**inspect, inspected_on=tomorrow)
+    assert future.value.message_dict["inspected_on"] == ["验房日期不能晚于今天。"]
+    with pytest.raises(ValidationError, match="验房日期不能早于退房日期（2026-11-20）"):
+        services.allocation_inspect(**inspect, inspected_on=returned_on - datetime.timedelta(1))
+    services.allocation_inspect(**inspect, inspected_on=TODAY)
+    a.refresh_from_db()
+    assert (a.status, a.returned_on, a.inspected_on) == ("closed", returned_on, TODAY)
+
+
 def test_money_is_fen_and_rent_terms_are_consistent(talent_world, apartments):
     w = talent_world
     with pytest.raises(ValidationError, match="免租的协议不收租金"):
@@ -332,16 +373,6 @@ def test_money_is_fen_and_rent_terms_are_consistent(talent_world, apartments):
             damages="门锁",
             deduction_fen=130001,
         )
-
-
-@pytest.mark.parametrize("text", ["0.001", "-1", "abc", "NaN", "1e400"])
-def test_yuan_with_more_than_fen_or_not_a_number_is_refused(text):
-    with pytest.raises(ValueError):
-        fen_from_yuan(text)
-
-
-def test_fen_from_yuan_is_exact():
-    assert fen_from_yuan("0.29") == 29 and fen_from_yuan("1300") == 130000
 
 
 def test_a_talent_who_left_or_of_another_county_gets_no_flat(talent_world, apartments):
@@ -385,7 +416,11 @@ def test_the_other_county_office_cannot_write_here(talent_world, apartments):
     w = talent_world
     with pytest.raises(Http404):
         services.allocation_create(
-            actor=w.other_office, flat=apartments.flats[0], talent=w.talent, start=START, end=END
+            actor=w.other_office,
+            flat=apartments.flats[0],
+            application=approved_application(w),
+            start=START,
+            end=END,
         )
     with pytest.raises(Http404):
         services.flats_bulk_create(
@@ -434,3 +469,106 @@ def test_a_flat_never_moved_into_is_cancelled_and_freed(talent_world, apartments
     )
     with pytest.raises(ValidationError):  # a checked-in allocation is returned, not cancelled
         services.allocation_cancel(actor=w.office, allocation=again, reason="x")
+
+
+def test_an_allocation_is_made_from_an_approved_application_and_consumes_it(
+    talent_world, apartments
+):
+    w = talent_world
+    pending = services.application_create(actor=w.office, talent=w.talent, applied_on=TODAY)
+    with pytest.raises(ValidationError, match="只能依据已同意的入住申请分配"):
+        _allocate(w, apartments.flats[0], application=pending)
+    services.application_decide(actor=w.office, application=pending, approve=False, reason="无")
+    with pytest.raises(ValidationError, match="只能依据已同意的入住申请分配"):
+        _allocate(w, apartments.flats[0], application=pending)
+    assert not Allocation.objects.exists()
+
+    application = approved_application(w)
+    allocation = _allocate(w, apartments.flats[0], application=application)
+    application.refresh_from_db()
+    assert allocation.talent == application.talent == w.talent
+    assert application.status == ApplicationStatus.ALLOCATED
+    assert AuditLog.objects.filter(
+        target_type="apartments.apartmentapplication",
+        target_id=str(application.pk),
+        message__startswith="已分配",
+    ).exists()
+    # Consumed: the same application backs no second allocation, even once the first flat
+    # is handed back.
+    services.allocation_check_in(
+        actor=w.office, allocation=allocation, checked_in_on=START, keys_handed=1
+    )
+    services.allocation_return(
+        actor=w.office, allocation=allocation, returned_on=START, keys_returned=1, today=TODAY
+    )
+    with pytest.raises(ValidationError, match="一份申请只能分配一次") as refused:
+        _allocate(w, apartments.flats[1], application=application)
+    assert refused.value.status == 409
+    assert Allocation.objects.filter(application=application).count() == 1
+
+
+def test_cancelling_an_allocation_gives_its_application_back(talent_world, apartments):
+    w = talent_world
+    application = approved_application(w)
+    first = _allocate(w, apartments.flats[0], application=application)
+    services.allocation_cancel(actor=w.office, allocation=first, reason="到外地就业，未入住")
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.APPROVED
+    # The talent still waits: another flat is given from the same application.
+    second = _allocate(w, apartments.flats[1], application=application)
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.ALLOCATED
+    assert list(application.allocations.order_by("pk").values_list("status", flat=True)) == [
+        AllocationStatus.CANCELLED,
+        AllocationStatus.ALLOCATED,
+    ]
+    assert second.talent == w.talent
+
+
+def test_the_database_refuses_a_second_live_allocation_of_one_application(talent_world, apartments):
+    """The constraint holds even for a write that skips the service's checks."""
+    w = talent_world
+    application = approved_application(w)
+    first = _allocate(w, apartments.flats[0], application=application)
+    Allocation.objects.filter(pk=first.pk).update(status=AllocationStatus.CLOSED)
+    with pytest.raises(IntegrityError, match="application"):
+        with transaction.atomic():
+            Allocation.objects.create(
+                flat=apartments.flats[1],
+                talent=w.talent,
+                application=application,
+                start=START,
+                end=END,
+            )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clerks_allocating_one_application_at_once_one_is_refused(talent_world, apartments):
+    """Two connections allocate two flats from the same approved application at the same
+    moment: the application's row lock makes the second wait, read it as allocated and refuse."""
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("an in-memory SQLite database is one connection: no second clerk to race")
+    w = talent_world
+    application = approved_application(w)
+    barrier = threading.Barrier(2)
+    results: list = []
+
+    def clerk(flat):
+        from django.db import connections
+
+        try:
+            barrier.wait()
+            results.append(_allocate(w, Flat.objects.get(pk=flat.pk), application=application))
+        except ValidationError as exc:
+            results.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=clerk, args=(f,)) for f in apartments.flats[:2]]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    refused = [r for r in results if isinstance(r, ValidationError)]
+    assert len(results) == 2 and len(refused) == 1
+    assert Allocation.objects.filter(application=application).count() == 1

@@ -12,12 +12,17 @@ from zuzhi.apartments.models import Allocation, AllocationStatus, ApartmentAppli
 from zuzhi.core.models import AuditAction, AuditLog
 from zuzhi.testing.factories import make_talent, valid_id_number
 
-from .conftest import END, START
+from .conftest import END, START, approved_application
 
 
 def _allocate(w, flat, talent=None, **terms):
     return services.allocation_create(
-        actor=w.office, flat=flat, talent=talent or w.talent, start=START, end=END, **terms
+        actor=w.office,
+        flat=flat,
+        application=approved_application(w, talent),
+        start=START,
+        end=END,
+        **terms,
     )
 
 
@@ -32,7 +37,7 @@ def test_the_building_grid_colours_flats_by_state(talent_world, apartments, clie
     services.allocation_create(
         actor=w.office,
         flat=apartments.flats[1],
-        talent=ending,
+        application=approved_application(w, ending),
         start=datetime.date(2025, 12, 1),
         end=datetime.date.today() + datetime.timedelta(days=10),
     )
@@ -52,10 +57,11 @@ def test_the_office_allocates_in_yuan_and_the_flat_stores_fen(talent_world, apar
     w = talent_world
     client.force_login(w.office)
     flat = apartments.flats[0]
+    application = approved_application(w)
     r = client.post(
         f"/apartments/flats/{flat.pk}/allocate/",
         {
-            "talent": w.talent.pk,
+            "application": application.pk,
             "start": "2026-09-01",
             "end": "2027-08-31",
             "rent_fen": "650.50",
@@ -78,20 +84,21 @@ def test_a_refused_allocation_shows_the_chinese_reason_on_the_form(
     w = talent_world
     _allocate(w, apartments.flats[0])
     other = make_talent(w.county.county, name="第二人", id_number=valid_id_number("19950101", 802))
+    other = approved_application(w, other)
     client.force_login(w.office)
     r = client.post(
         f"/apartments/flats/{apartments.flats[0].pk}/allocate/",
-        {"talent": other.pk, "start": "2026-09-01", "end": "2026-08-31", "rent_free": "on"},
+        {"application": other.pk, "start": "2026-09-01", "end": "2026-08-31", "rent_free": "on"},
     )
     assert "协议到期日须晚于起始日" in r.content.decode()
     r = client.post(
         f"/apartments/flats/{apartments.flats[0].pk}/allocate/",
-        {"talent": other.pk, "start": "2026-09-01", "end": "2027-08-31", "rent_free": "on"},
+        {"application": other.pk, "start": "2026-09-01", "end": "2027-08-31", "rent_free": "on"},
     )
     assert "不能重复分配" in r.content.decode()
     r = client.post(
         f"/apartments/flats/{apartments.flats[1].pk}/allocate/",
-        {"talent": other.pk, "start": "2026-09-01", "end": "2027-08-31", "rent_fen": "12.345"},
+        {"application": other.pk, "start": "2026-09-01", "end": "2027-08-31", "rent_fen": "12.345"},
     )
     assert "最多两位小数" in r.content.decode()
     assert Allocation.objects.count() == 1
@@ -104,11 +111,11 @@ def test_the_cycle_on_the_pages_one_url_per_step(talent_world, apartments, clien
     base = f"/apartments/allocations/{a.pk}"
     client.post(f"{base}/check-in/", {"checked_in_on": "2026-09-02", "keys_handed": "2"})
     client.post(f"{base}/renew/", {"new_end": "2028-08-31"})
-    client.post(f"{base}/return/", {"returned_on": "2028-06-30", "keys_returned": "1"})
+    client.post(f"{base}/return/", {"returned_on": "2026-11-20", "keys_returned": "1"})
     r = client.post(
         f"{base}/inspect/",
         {
-            "inspected_on": "2028-07-01",
+            "inspected_on": "2026-11-23",
             "condition": "damaged",
             "damages": "门锁损坏",
             "deduction_fen": "120",
@@ -265,3 +272,30 @@ def test_date_fields_come_filled_in_with_iso_dates(talent_world, apartments, cli
     values = re.findall(r'<input type="date" name="(\w+)" value="([^"]*)"', page)
     assert [name for name, _ in values] == ["start", "end"]
     assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) for _, value in values), values
+
+
+def test_the_allocation_form_offers_only_approved_applications(talent_world, apartments, client):
+    w = talent_world
+    waiting = make_talent(
+        w.county.county, name="王新来", id_number=valid_id_number("19950101", 804)
+    )
+    approved = approved_application(w, waiting)
+    pending = services.application_create(actor=w.office, talent=w.talent, applied_on=START)
+    client.force_login(w.office)
+    url = f"/apartments/flats/{apartments.flats[0].pk}/allocate/"
+    page = client.get(url).content.decode()
+    assert f'value="{approved.pk}"' in page and "王新来（" in page
+    assert f'value="{pending.pk}"' not in page
+    terms = {"start": "2026-09-01", "end": "2027-08-31", "rent_free": "on"}
+    r = client.post(url, {"application": pending.pk, **terms})
+    assert r.status_code == 200 and not Allocation.objects.exists()
+    r = client.post(url, {"application": approved.pk, **terms})
+    allocation = Allocation.objects.get()
+    assert r.status_code == 302 and allocation.talent == waiting
+    approved.refresh_from_db()
+    assert approved.status == "allocated"
+    # Consumed: no longer offered for the next flat.
+    page = client.get(f"/apartments/flats/{apartments.flats[1].pk}/allocate/").content.decode()
+    assert f'value="{approved.pk}"' not in page
+    listed = client.get("/apartments/applications/", {"status": "allocated"}).content.decode()
+    assert "王新来" in listed and "周青" not in listed

@@ -44,7 +44,7 @@ def apply(office, challenge, applicant="郑州大学化工团队", **overrides):
         "contact_name": "李教授",
         "contact_phone": "13812345678",
         "proposal": "改进膜极距与电解液循环。",
-        "submitted_on": datetime.date(2026, 12, 20),
+        "submitted_on": TODAY,
         **overrides,
     }
     return services.application_create(

@@ -42,7 +42,7 @@ def test_the_whole_course_through_the_api(api_as, talent_world, today):
             "contact_name": "陈工",
             "contact_phone": "13912345678",
             "proposal": "微通道反应器。",
-            "submitted_on": "2026-12-01",
+            "submitted_on": "2026-11-23",
             "members": [{"name": "陈一", "employer": "华东理工大学"}],
         },
         content_type=JSON,
@@ -89,13 +89,13 @@ def test_the_whole_course_through_the_api(api_as, talent_world, today):
     assert api.post(f"/api/challenges/{cid}/start").json()["state"] == "in_progress"
     paid = api.post(
         f"/api/challenges/{cid}/payments",
-        {"milestone_id": mid, "amount_fen": 10_000_000, "paid_on": "2027-01-05"},
+        {"milestone_id": mid, "amount_fen": 10_000_000, "paid_on": "2027-01-01"},
         content_type=JSON,
     )
     assert paid.status_code == 201
     over = api.post(
         f"/api/challenges/{cid}/payments",
-        {"milestone_id": mid, "amount_fen": 20_000_001, "paid_on": "2027-01-06"},
+        {"milestone_id": mid, "amount_fen": 20_000_001, "paid_on": "2027-01-01"},
         content_type=JSON,
     )
     assert over.status_code == 400

@@ -127,10 +127,10 @@ def test_completion_needs_every_milestone_done_with_evidence(talent_world, in_pr
     assert challenge.state == S.COMPLETED
 
 
-def test_payments_never_pass_the_reward(talent_world, in_progress):
+def test_payments_never_pass_the_reward(talent_world, in_progress, today):
     office = talent_world.office
     challenge, one, two = in_progress
-    paid_on = datetime.date(2026, 11, 23)
+    paid_on = today.value
     services.payment_record(
         actor=office, challenge=challenge, milestone=one, amount_fen=20_000_000, paid_on=paid_on
     )
@@ -185,3 +185,46 @@ def test_only_the_county_office_moves_a_challenge(talent_world, reviewing, who):
         services.reviewer_add(actor=actor, challenge=challenge, name="冒名专家")
     challenge.refresh_from_db()
     assert challenge.state == S.REVIEWING and not challenge.reviewers.exists()
+
+
+def test_an_application_is_dated_between_publishing_and_today(talent_world, today):
+    office = talent_world.office
+    challenge = make_challenge(office)
+    today.set(datetime.date(2026, 11, 10))
+    services.challenge_publish(actor=office, challenge=challenge)
+    today.set(datetime.date(2026, 11, 23))
+    with pytest.raises(ValidationError) as before_publishing:
+        apply(office, challenge, submitted_on=datetime.date(2026, 11, 9))
+    assert before_publishing.value.message_dict["submitted_on"] == [
+        "申请日期不能早于发榜日期（2026-11-10）。"
+    ]
+    with pytest.raises(ValidationError) as future:
+        apply(office, challenge, submitted_on=datetime.date(2026, 11, 24))
+    assert future.value.message_dict["submitted_on"] == ["申请日期不能晚于今天。"]
+    assert apply(office, challenge, submitted_on=datetime.date(2026, 11, 10)).pk
+    assert apply(office, challenge, submitted_on=datetime.date(2026, 11, 23)).pk
+
+
+def test_milestones_and_payments_are_dated_between_the_award_and_today(
+    talent_world, in_progress, today
+):
+    office = talent_world.office
+    challenge, one, _ = in_progress
+    awarded = challenge.awarded_on
+    day_before, day_after = (awarded + datetime.timedelta(days=d) for d in (-1, 1))
+    today.set(awarded)
+    pay = {"actor": office, "challenge": challenge, "milestone": one, "amount_fen": 100}
+    with pytest.raises(ValidationError) as early:
+        services.payment_record(**pay, paid_on=day_before)
+    assert early.value.message_dict["paid_on"] == [
+        f"拨付日期不能早于确定揭榜方的日期（{awarded:%Y-%m-%d}）。"
+    ]
+    with pytest.raises(ValidationError, match="拨付日期不能晚于今天"):
+        services.payment_record(**pay, paid_on=day_after)
+    services.payment_record(**pay, paid_on=awarded)
+    done = {"actor": office, "milestone": one, "evidence": "中试报告"}
+    with pytest.raises(ValidationError, match="完成日期不能早于确定揭榜方的日期"):
+        services.milestone_done(**done, done_on=day_before)
+    with pytest.raises(ValidationError, match="完成日期不能晚于今天"):
+        services.milestone_done(**done, done_on=day_after)
+    services.milestone_done(**done, done_on=awarded)

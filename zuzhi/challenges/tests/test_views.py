@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from zuzhi.challenges import services
 from zuzhi.challenges.models import Challenge
+from zuzhi.core.models import AuditAction, AuditLog
 
 from .conftest import make_challenge
 
@@ -33,7 +34,7 @@ def test_office_detail_page_and_actions(client, talent_world, reviewing):
     challenge, first, second = reviewing
     client.force_login(talent_world.office)
     page = client.get(f"/challenges/{challenge.pk}/").content.decode()
-    assert first.applicant in page and second.applicant in page and "13812345678" in page
+    assert first.applicant in page and second.applicant in page and "138****5678" in page
     answer = client.post(f"/challenges/{challenge.pk}/reviewers/", {"name": "张院士"})
     assert answer.status_code == 302
     reviewer = challenge.reviewers.get()
@@ -88,14 +89,14 @@ def test_in_progress_page_tracks_milestones_and_payments(client, talent_world, i
     client.force_login(talent_world.office)
     answer = client.post(
         f"/challenges/{challenge.pk}/payments/",
-        {"milestone": one.pk, "amount_fen": "150000.00", "paid_on": "2026-11-23"},
+        {"milestone": one.pk, "amount_fen": "150000.00", "paid_on": "2027-01-01"},
     )
     assert answer.status_code == 302
     page = client.get(f"/challenges/{challenge.pk}/").content.decode()
     assert "中试" in page and "150000.00" in page and "尚可拨付 350000.00 元" in page
     over = client.post(
         f"/challenges/{challenge.pk}/payments/",
-        {"milestone": one.pk, "amount_fen": "350000.01", "paid_on": "2026-11-23"},
+        {"milestone": one.pk, "amount_fen": "350000.01", "paid_on": "2027-01-01"},
         follow=True,
     )
     assert "超过奖励金额 500000.00 元" in over.content.decode()
@@ -137,3 +138,27 @@ def test_application_form_takes_team_and_files(client, talent_world, today):
         },
     )
     assert refused.status_code == 200 and "格式不支持" in refused.content.decode()
+
+
+def test_detail_page_masks_every_phone_and_reveals_one_on_request(client, talent_world, reviewing):
+    challenge, first, second = reviewing
+    client.force_login(talent_world.office)
+    views = AuditLog.objects.filter(action=AuditAction.VIEW_PERSONAL)
+    page = client.get(f"/challenges/{challenge.pk}/").content.decode()
+    assert "13812345678" not in page and page.count("138****5678") == 2
+    assert f"/challenges/applications/{first.pk}/phone/" in page
+    assert not views.exists()
+    assert client.get(f"/challenges/applications/{first.pk}/phone/").status_code == 405
+    answer = client.post(f"/challenges/applications/{first.pk}/phone/")
+    assert answer.status_code == 200 and 'href="tel:13812345678"' in answer.content.decode()
+    [row] = views
+    assert row.actor == talent_world.office and row.target_id == str(first.pk)
+    assert f"/challenges/applications/{first.pk}/phone/" in row.message
+
+
+@pytest.mark.parametrize("who", ["other_office", "county_staff", "talent_user"])
+def test_another_user_cannot_reveal_an_applicants_phone(client, talent_world, reviewing, who):
+    _, first, _ = reviewing
+    client.force_login(getattr(talent_world, who))
+    answer = client.post(f"/challenges/applications/{first.pk}/phone/")
+    assert answer.status_code == 404 and b"13812345678" not in answer.content

@@ -85,6 +85,7 @@ URL_KINDS = {
     ("talent_demands:entry_edit", "pk"): "demand_entry",
     ("talent_demands:entry_delete", "pk"): "demand_entry",
     ("challenges:score", "pk"): "challenge_application",
+    ("challenges:application_phone", "pk"): "challenge_application",
     ("challenges:application_file", "pk"): "challenge_application",
     ("challenges:application_file", "file_pk"): "challenge_proposal_file",
     ("challenges:milestone_done", "pk"): "challenge_milestone",
@@ -1008,7 +1009,8 @@ class TownB:
                 "applicant": "乙团队",
                 "contact_name": "乙",
                 "proposal": "方案",
-                "submitted_on": datetime.date(2026, 1, 5),
+                # Received on the day it was published (an application is dated between).
+                "submitted_on": self["challenge"].published_on,
             },
         )
 
@@ -1114,13 +1116,17 @@ class TownB:
         return make_talent(self.county.county, name="乙公寓人才", id_number=_id_number(87))
 
     def _apartment_allocation(self):
-        from zuzhi.apartments.services import allocation_create
+        from zuzhi.apartments.services import allocation_create, application_decide
         from zuzhi.core.scope import SYSTEM
 
+        # Made from the talent's application, approved, which it consumes.
+        approved = application_decide(
+            actor=SYSTEM, application=self["apartment_application"], approve=True
+        )
         return allocation_create(
             actor=SYSTEM,
             flat=self["apartment_flat"],
-            talent=self["apartment_talent"],
+            application=approved,
             start=datetime.date(2026, 1, 5),
             end=datetime.date(2027, 1, 4),
         )

@@ -205,7 +205,7 @@ def test_the_office_configures_a_policy_in_yuan(client, talent_world):
     response = client.post(
         reverse("subsidies:policy_edit", args=[policy.pk]), {**data, "amount_master": "3千"}
     )
-    assert "金额应为元，最多两位小数" in response.content.decode()
+    assert "请填写以元为单位的金额" in response.content.decode()
     response = client.post(
         reverse("subsidies:policy_edit", args=[policy.pk]),
         {**data, "amount_doctor": "", "amount_master": "", "amount_bachelor": ""},

@@ -10,7 +10,10 @@ from django.http import Http404
 from zuzhi.core.models import AuditLog
 from zuzhi.talent import selectors, services
 from zuzhi.talent.models import CareKind, TalentStatus, TalentTitle
-from zuzhi.testing.factories import make_member, make_talent, valid_id_number
+from zuzhi.testing.factories import UserFactory, make_member, make_talent, valid_id_number
+
+# A fixed day: on the clock's 1 January "this year's" visits would be in the future.
+TODAY = datetime.date(2026, 11, 23)
 
 
 def data(**overrides):
@@ -101,12 +104,13 @@ def test_the_yearly_visit_check(talent_world):
     b = make_talent(w.county.county, name="乙", title=star)
     make_talent(w.county.county, name="丙", title=young)  # not high-level: not listed
     make_talent(w.county.county, name="丁", title=star, status=TalentStatus.LEFT)
-    this_year = datetime.date.today().year
+    this_year = TODAY.year
     services.care_event_save(
         actor=w.office,
         county=w.county.county,
         data={"kind": CareKind.VISIT, "title": "走访", "held_on": datetime.date(this_year, 1, 2)},
         talents=[a],
+        today=TODAY,
     )
     # A health check is no visit; last year's visit does not count for this year.
     services.care_event_save(
@@ -118,6 +122,7 @@ def test_the_yearly_visit_check(talent_world):
             "held_on": datetime.date(this_year, 1, 3),
         },
         talents=[b],
+        today=TODAY,
     )
     services.care_event_save(
         actor=w.office,
@@ -128,8 +133,9 @@ def test_the_yearly_visit_check(talent_world):
             "held_on": datetime.date(this_year - 1, 12, 31),
         },
         talents=[b],
+        today=TODAY,
     )
-    assert list(selectors.not_visited(user=w.office)) == [b]
+    assert list(selectors.not_visited(user=w.office, year=this_year)) == [b]
     assert list(selectors.not_visited(user=w.office, year=this_year - 1)) == [a]
 
 
@@ -183,3 +189,28 @@ def test_titles_are_the_countys_own_and_named_once(talent_world):
         services.title_save(
             actor=w.other_office, county=w.county.county, data={"name": "x", "level": "county"}
         )
+
+
+def test_a_talents_own_account_is_linked_by_its_username(talent_world):
+    w = talent_world
+    with pytest.raises(ValidationError, match="没有名为“nobody”的账号"):
+        services.talent_account_link(actor=w.office, talent=w.talent, username="nobody")
+    UserFactory(username="gone", is_active=False)
+    with pytest.raises(ValidationError, match="没有名为“gone”的账号"):
+        services.talent_account_link(actor=w.office, talent=w.talent, username="gone")
+    account = UserFactory(username="qianduo")
+    services.talent_account_link(actor=w.office, talent=w.talent, username=" qianduo ")
+    w.talent.refresh_from_db()
+    assert w.talent.user == account
+
+
+def test_a_title_is_chosen_only_among_the_users_own(talent_world):
+    w = talent_world
+    services.titles_load_defaults(actor=w.office, county=w.county.county)
+    services.titles_load_defaults(actor=w.other_office, county=w.other_county)
+    mine = TalentTitle.objects.get(county=w.county.county, name="拔尖人才")
+    theirs = TalentTitle.objects.get(county=w.other_county, name="拔尖人才")
+    assert selectors.title_choice(user=w.office, pk=mine.pk) == mine
+    assert selectors.title_choice(user=w.office, pk=None) is None
+    with pytest.raises(ValidationError, match="人才称号不存在"):
+        selectors.title_choice(user=w.office, pk=theirs.pk)

@@ -107,3 +107,24 @@ def test_copy_to_an_impossible_year_is_refused_in_chinese(api_as, talent_world, 
         f"/api/talent-demands/{published.pk}/copy", {"year": 1}, content_type="application/json"
     )
     assert answer.status_code == 400 and "year" in answer.json()["errors"]
+
+
+def test_the_api_refuses_a_personal_mobile_as_contact(api_as, talent_world, editions):
+    _, draft = editions
+    api = api_as(talent_world.office)
+    answer = api.post(
+        f"/api/talent-demands/{draft.pk}/entries",
+        {**ENTRY, "contact": "138-1234-5678"},
+        content_type="application/json",
+    )
+    assert answer.status_code == 400
+    assert "不能填写个人手机号码" in answer.json()["errors"]["contact"][0]
+    entry = draft.entries.get()
+    answer = api.patch(
+        f"/api/talent-demands/entries/{entry.pk}",
+        {"contact": "13812345678"},
+        content_type="application/json",
+    )
+    assert answer.status_code == 400
+    entry.refresh_from_db()
+    assert entry.contact == ENTRY["contact"]

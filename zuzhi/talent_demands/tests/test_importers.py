@@ -84,3 +84,17 @@ def test_another_office_cannot_import_into_the_edition(talent_world):
     job = upload(talent_world.other_office, edition, [["氯碱化工", "丙", "丁", 1, "", "", "", ""]])
     assert job.status == ImportJob.Status.INVALID
     assert not DemandEntry.objects.exists()
+
+
+def test_a_personal_mobile_in_the_contact_column_writes_nothing(talent_world):
+    office = talent_world.office
+    edition = services.edition_create(actor=office, data={"year": 2026})
+    rows = [
+        ["氯碱化工", "示范县化工有限公司", "工程师", 2, "硕士研究生", "", "", "0377-62345678"],
+        ["新材料", "示范县新材料公司", "研究员", 1, "硕士研究生", "", "", "王工 13912345678"],
+    ]
+    job = upload(office, edition, rows)
+    assert job.status == ImportJob.Status.INVALID
+    found = {(e["row"], e["column"]): e["message"] for e in job.errors}
+    assert "不能填写个人手机号码" in found[(3, "联系方式")]
+    assert not DemandEntry.objects.exists()

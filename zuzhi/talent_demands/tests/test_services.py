@@ -101,3 +101,37 @@ def test_only_the_county_office_writes(talent_world, edition, who):
             write()
     edition.refresh_from_db()
     assert edition.entries.count() == 2 and edition.status == EditionStatus.DRAFT
+
+
+@pytest.mark.parametrize(
+    "contact",
+    [
+        "13812345678",
+        "张经理 138-1234-5678",
+        "138 1234 5678",
+        "+86 139 1234 5678",
+        "电话:19912345678",
+    ],
+)
+def test_a_personal_mobile_is_never_a_public_contact(talent_world, contact):
+    edition = services.edition_create(actor=talent_world.office, data={"year": 2026})
+    with pytest.raises(ValidationError) as refused:
+        services.entry_create(
+            actor=talent_world.office, edition=edition, data={**ENTRY, "contact": contact}
+        )
+    assert "不能填写个人手机号码" in refused.value.message_dict["contact"][0]
+    assert "办公电话" in refused.value.message_dict["contact"][0]
+    entry = services.entry_create(actor=talent_world.office, edition=edition, data=ENTRY)
+    with pytest.raises(ValidationError, match="不能填写个人手机号码"):
+        services.entry_update(actor=talent_world.office, entry=entry, data={"contact": contact})
+
+
+@pytest.mark.parametrize(
+    "contact", ["人事部 0377-62345678", "(0377)6512345", "010-65123456", "hr@example.com", ""]
+)
+def test_an_office_landline_or_email_is_a_contact(talent_world, contact):
+    edition = services.edition_create(actor=talent_world.office, data={"year": 2026})
+    entry = services.entry_create(
+        actor=talent_world.office, edition=edition, data={**ENTRY, "contact": contact}
+    )
+    assert entry.contact == contact

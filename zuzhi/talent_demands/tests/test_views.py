@@ -78,3 +78,15 @@ def test_office_pages_are_the_office_only(client, talent_world, editions, who): 
     assert client.post(f"/talent-demands/{draft.pk}/publish/").status_code == 404
     if who != "other_office":
         assert client.get("/talent-demands/").status_code == 404
+
+
+def test_entry_form_refuses_a_personal_mobile_as_contact(client, talent_world, editions):  # noqa: F811
+    _, draft = editions
+    client.force_login(talent_world.office)
+    form = {"industry": "新材料", "employer": "示范县新材料公司", "post": "研究员", "number": "1"}
+    answer = client.post(
+        f"/talent-demands/{draft.pk}/entries/new/", {**form, "contact": "138 1234 5678"}
+    )
+    assert answer.status_code == 200
+    assert "不能填写个人手机号码；请填写单位办公电话" in answer.content.decode()
+    assert not draft.entries.filter(post="研究员").exists()
