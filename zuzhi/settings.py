@@ -291,6 +291,24 @@ ZUZHI_IMPORTERS = {
     "talent_demands": "zuzhi.talent_demands.importers.DEMAND_ENTRY_IMPORTER",
 }
 
+# Excel exports of lists that may run in the task worker, by kind: the job mechanism lives in
+# core (core.export_jobs), each list's rows and filters in its app.
+ZUZHI_EXPORTERS = {
+    "members": "zuzhi.members.exports.member_export",
+    "orgs": "zuzhi.orgs.exports.org_export",
+    "households": "zuzhi.households.exports.household_export",
+    "tickets": "zuzhi.tickets.exports.ticket_export",
+    "audit": "zuzhi.core.views.audit_export",
+    "points": "zuzhi.points.exports.points_export",
+    "dues_arrears": "zuzhi.dues.exports.arrears_export",
+}
+# An export of more rows than this runs in the worker with a progress page; up to it, at once.
+ZUZHI_EXPORT_INLINE_MAX = env_int("ZUZHI_EXPORT_INLINE_MAX", 10_000)
+# Where the worker writes export files, and how long a written file is kept (it holds
+# personal data): deleted when the next export job is created after that.
+ZUZHI_EXPORT_DIR = Path(os.environ.get("ZUZHI_EXPORT_DIR", VAR_DIR / "exports"))
+ZUZHI_EXPORT_KEEP_DAYS = env_int("ZUZHI_EXPORT_KEEP_DAYS", 3)
+
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "zuzhi.accounts.validators.UserAttributeSimilarityValidator",

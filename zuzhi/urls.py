@@ -46,6 +46,7 @@ urlpatterns = [
     path("gongshi/", include("zuzhi.overview.public_urls")),
     path("audit/", include("zuzhi.core.urls")),
     path("imports/", include("zuzhi.core.import_urls")),
+    path("exports/", include("zuzhi.core.export_urls")),
     # A household's public pages (no login): its QR code /h/<token>/, the callback /r/<token>/.
     path("", include("zuzhi.tickets.public_urls")),
     path("households/figures/", include("zuzhi.tickets.figures_urls")),

@@ -17,17 +17,36 @@ from .models import AuditAction
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def xlsx_bytes(*, headers: list[str], rows: Iterable[list], sheet_name: str = "Sheet1") -> bytes:
-    buffer = io.BytesIO()
-    # constant_memory streams rows to disk, so a 100,000-row export stays small in memory.
-    book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": False})
-    sheet = book.add_worksheet(sheet_name[:31])
+# Rows per worksheet in Excel, the heading included: a longer export goes on to another sheet.
+XLSX_MAX_ROWS = 1_048_576
+
+
+def xlsx_write(
+    target, *, headers: list[str], rows: Iterable[list], sheet_name: str = "Sheet1"
+) -> int:
+    """Write an .xlsx to `target` (a path or a binary file) row by row, as `rows` are read;
+    returns the number of rows. constant_memory flushes each row to a temporary file, so the
+    memory used does not grow with the rows (a million members take the same as a hundred)."""
+    book = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False})
     head = book.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1})
     date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})
-    for col, title in enumerate(headers):
-        sheet.write_string(0, col, title, head)
-        sheet.set_column(col, col, max(10, len(title) * 2 + 2))
-    for r, row in enumerate(rows, start=1):
+    title = sheet_name[:31]
+
+    def new_sheet(number: int):
+        # Sheet names are unique and at most 31 characters: "党员名册（2）" for the second.
+        suffix = f"（{number}）" if number > 1 else ""
+        sheet = book.add_worksheet(title[: 31 - len(suffix)] + suffix)
+        for col, heading in enumerate(headers):
+            sheet.write_string(0, col, heading, head)
+            sheet.set_column(col, col, max(10, len(heading) * 2 + 2))
+        sheet.freeze_panes(1, 0)
+        return sheet
+
+    sheet, sheets, r, count = None, 0, XLSX_MAX_ROWS, 0
+    for row in rows:
+        if r >= XLSX_MAX_ROWS:
+            sheets += 1
+            sheet, r = new_sheet(sheets), 1
         for c, value in enumerate(row):
             if value is None or value == "":
                 continue
@@ -40,8 +59,17 @@ def xlsx_bytes(*, headers: list[str], rows: Iterable[list], sheet_name: str = "S
             else:
                 # Strings are written as strings: a cell starting with "=" never becomes a formula.
                 sheet.write_string(r, c, str(value))
-    sheet.freeze_panes(1, 0)
+        r += 1
+        count += 1
+    if sheet is None:
+        new_sheet(1)
     book.close()
+    return count
+
+
+def xlsx_bytes(*, headers: list[str], rows: Iterable[list], sheet_name: str = "Sheet1") -> bytes:
+    buffer = io.BytesIO()
+    xlsx_write(buffer, headers=headers, rows=rows, sheet_name=sheet_name)
     return buffer.getvalue()
 
 
@@ -55,16 +83,17 @@ def xlsx_response(
     message: str = "",
     org_path: str = "",
 ) -> HttpResponse:
-    """An .xlsx download; the export itself is written to the audit log."""
-    rows = list(rows)
-    content = xlsx_bytes(headers=headers, rows=rows, sheet_name=filename)
+    """An .xlsx download; the export itself is written to the audit log. The rows are read
+    once, as they are written (never held as a list)."""
+    buffer = io.BytesIO()
+    row_count = xlsx_write(buffer, headers=headers, rows=rows, sheet_name=filename)
     return _audited_download(
         actor=actor,
-        content=content,
+        content=buffer.getvalue(),
         content_type=XLSX_TYPE,
         extension="xlsx",
         filename=filename,
-        row_count=len(rows),
+        row_count=row_count,
         target_type=target_type,
         message=message,
         org_path=org_path,

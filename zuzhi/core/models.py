@@ -145,3 +145,44 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename}（{self.get_status_display()}）"
+
+
+class ExportJob(models.Model):
+    """An export too large for the request (导出任务): the task worker writes it to a file under
+    settings.ZUZHI_EXPORT_DIR, which only the user who asked for it may download."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "导出中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # The exporter (settings.ZUZHI_EXPORTERS) and the list's query string, read again in the
+    # worker as the user: the same filters and scope as the page.
+    kind = models.CharField(max_length=32)
+    params = models.JSONField(default=dict)
+    # The list page asked from: named in the audit rows and linked back to.
+    page_path = models.CharField(max_length=255)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    org_path = models.CharField(max_length=255, blank=True)
+    filename = models.CharField("文件名", max_length=255)
+    target_type = models.CharField(max_length=64)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    # The written file's name in ZUZHI_EXPORT_DIR; emptied when the file is deleted.
+    file_name = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    error = models.TextField("失败原因", blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_by", "-created_at"], name="export_job_user")]
+        verbose_name = "导出任务"
+
+    def __str__(self) -> str:
+        return f"{self.filename}（{self.get_status_display()}）"

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from zuzhi.core.export import xlsx_response
+from zuzhi.core.export_jobs import export_or_enqueue
 from zuzhi.core.forms import apply_service_errors
 from zuzhi.core.money import yuan
 from zuzhi.members.selectors import member_get
@@ -152,15 +152,9 @@ def ledger_view(request, member_pk):
 @login_required
 def arrears_view(request):
     """连续 6 个月未交纳党费的党员."""
-    rows = selectors.dues_arrears(user=request.user)
     if request.GET.get("export") == "xlsx":
-        return xlsx_response(
-            actor=request.user,
-            filename="党费欠缴",
-            headers=["姓名", "党组织"],
-            rows=([m.name, m.organization.name] for m in rows),
-            target_type="dues.duespayment",
-        )
+        return export_or_enqueue(request, kind="dues_arrears")
+    rows = selectors.dues_arrears(user=request.user)
     exemptions = selectors.exemption_pending(user=request.user)
     return render(
         request,

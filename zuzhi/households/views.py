@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from zuzhi.core.export import xlsx_response
+from zuzhi.core.export_jobs import export_or_enqueue
 from zuzhi.core.forms import apply_service_errors
 from zuzhi.core.params import id_param, text_param
 from zuzhi.core.personal import (
@@ -24,32 +24,14 @@ from zuzhi.core.scope import deny, path_in_scope
 from zuzhi.orgs.selectors import org_param
 
 from . import selectors, services
+from .exports import STATES, household_list_filtered
 from .forms import BulkAssignForm, HouseholdForm, LinkForm, UnlinkForm
 from .rules import link_cap
-
-STATES = [
-    ("", "全部"),
-    (selectors.LINKED, "已联系"),
-    (selectors.UNLINKED, "未联系"),
-    (selectors.TO_RELINK, "待重新联系"),
-]
-
-
-def _filtered(request):
-    community = org_param(user=request.user, value=request.GET.get("community"))
-    state = request.GET.get("state", "")
-    filters = {
-        "community": community,
-        "grid": text_param(request.GET, "grid"),
-        "link_state": state if state in dict(STATES) else "",
-        "query": text_param(request.GET, "q"),
-    }
-    return selectors.household_list(user=request.user, **filters), filters
 
 
 @login_required
 def household_list_view(request):
-    qs, filters = _filtered(request)
+    qs, filters = household_list_filtered(user=request.user, params=request.GET)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     page.object_list = personal_view(
         user=request.user, objects=list(page.object_list), where=request.path, reveal=False
@@ -68,54 +50,10 @@ def household_list_view(request):
     )
 
 
-EXPORT_HEADERS = [
-    "社区（村）",
-    "网格",
-    "住址",
-    "户主姓名",
-    "户主公民身份号码",
-    "联系电话",
-    "家庭人口",
-    "联系党员",
-    "党员所在党组织",
-    "备注",
-]
-
-
 @login_required
 def household_export_view(request):
-    """The list as filtered, as Excel: personal data by the policy (masked unless the role
-    sees it), the export audited."""
-    qs, filters = _filtered(request)
-    shown = personal_view(
-        user=request.user,
-        objects=qs.select_related("member__organization").iterator(chunk_size=2000),
-        where=request.path,
-    )
-    rows = (
-        [
-            h.community.name,
-            h.grid,
-            h.address,
-            h.head_name,
-            h.head_id_number,
-            h.phone,
-            h.people,
-            h.member.name if h.member else "",
-            h.member.organization.name if h.member else "",
-            h.note,
-        ]
-        for h in shown
-    )
-    community = filters["community"]
-    return xlsx_response(
-        actor=request.user,
-        filename="联系户",
-        headers=EXPORT_HEADERS,
-        rows=rows,
-        target_type="households.household",
-        org_path=community.path if community else "",
-    )
+    """The list as filtered, as Excel (in the worker when it is long)."""
+    return export_or_enqueue(request, kind="households")
 
 
 def _form_data(form) -> dict:

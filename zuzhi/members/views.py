@@ -11,9 +11,9 @@ from django.utils import timezone
 from zuzhi.core import idnumber
 from zuzhi.core.audit_display import audit_entries
 from zuzhi.core.codes import code_map
-from zuzhi.core.export import pdf_response, xlsx_response
+from zuzhi.core.export import pdf_response
+from zuzhi.core.export_jobs import export_or_enqueue
 from zuzhi.core.forms import apply_service_errors
-from zuzhi.core.params import object_id, text_param
 from zuzhi.core.personal import (
     may_reveal_phone,
     may_see_personal,
@@ -25,6 +25,7 @@ from zuzhi.orgs.picker import filter_picker
 from zuzhi.orgs.selectors import org_param
 
 from . import selectors, services
+from .exports import GENDERS, member_list_filtered
 from .forms import (
     CaseForm,
     CloseCaseForm,
@@ -32,25 +33,7 @@ from .forms import (
     MobileForm,
     ReturnForm,
 )
-from .models import CaseKind, Member, MemberCategory, MemberStatus, member_date_display
-
-EXPORT_HEADERS = [
-    "姓名",
-    "公民身份号码",
-    "性别",
-    "民族",
-    "出生日期",
-    "学历",
-    "入党日期",
-    "转正日期",
-    "党员状态",
-    "所在党组织代码",
-    "所在党组织",
-    "人员类别",
-    "联系电话",
-    "工作单位及职务",
-]
-GENDERS = {"1": "男", "2": "女"}
+from .models import CaseKind, Member, MemberCategory, MemberStatus
 
 
 def _within(request):
@@ -64,36 +47,16 @@ def _display(member: Member) -> Member:
     return member
 
 
-def _export_date(day, month_only: bool):
-    """A full date stays a date cell (yyyy-mm-dd); a month-only one is the text `1985.03`,
-    so that no spreadsheet shows its placeholder day."""
-    return member_date_display(day, month_only) if month_only else day
-
-
 @login_required
 def member_list_view(request):
     """党员名册: search by name, initials or whole ID number; filters by organization subtree,
     age band, gender, education, category and status; sortable; the members ticked on the page
     (or, none ticked, all that the filters find) exported to Excel or printed as a roster."""
-    within = _within(request)
     params = request.GET
-    chosen = [pk for v in params.getlist("member")[:MAX_CHOSEN] if (pk := object_id(v))]
-    qs = selectors.member_list(
-        user=request.user,
-        q=text_param(params, "q") or None,
-        within=within,
-        status=text_param(params, "status") or None,
-        category=text_param(params, "category") or None,
-        gender=text_param(params, "gender") or None,
-        education=text_param(params, "education") or None,
-        age_band=text_param(params, "age") or None,
-        ids=chosen or None,
-        sort=text_param(params, "sort") or None,
-    )
-    export = params.get("export")
-    if export == "xlsx":
-        return _export_xlsx(request, qs, within)
-    if export == "pdf":
+    if params.get("export") == "xlsx":
+        return export_or_enqueue(request, kind="members")
+    qs, within = member_list_filtered(user=request.user, params=params)
+    if params.get("export") == "pdf":
         return _roster_pdf(request, qs, within)
     page = Paginator(qs, 50).get_page(params.get("page"))
     # A list shows personal data masked to every role: the detail page reveals it on request,
@@ -140,8 +103,6 @@ def member_list_view(request):
     )
 
 
-# At most this many members may be ticked on a page and sent in one link.
-MAX_CHOSEN = 500
 # A printed roster is a branch's or a township's; a larger one is an Excel export.
 ROSTER_MAX_ROWS = 2000
 ROSTER_HEADERS = [
@@ -159,40 +120,6 @@ ROSTER_HEADERS = [
     "联系电话",
     "工作单位及职务",
 ]
-
-
-def _export_xlsx(request, qs, within):
-    ethnicities, educations = code_map("GB3304"), code_map("ZB64")
-    shown = personal_view(
-        user=request.user, objects=qs.iterator(chunk_size=2000), where=request.path
-    )
-    rows = (
-        [
-            m.name,
-            m.id_number,
-            GENDERS.get(m.gender, ""),
-            ethnicities.get(m.ethnicity, m.ethnicity),
-            m.birth_date,
-            educations.get(m.education, m.education),
-            _export_date(m.join_date, m.join_date_month_only),
-            _export_date(m.full_date, m.full_date_month_only),
-            m.get_status_display(),
-            m.organization.code,
-            m.organization.name,
-            m.get_category_display(),
-            m.phone,
-            m.work_unit,
-        ]
-        for m in shown
-    )
-    return xlsx_response(
-        actor=request.user,
-        filename="党员名册",
-        headers=EXPORT_HEADERS,
-        rows=rows,
-        target_type="members.member",
-        org_path=within.path if within else "",
-    )
 
 
 def _roster_pdf(request, qs, within):

@@ -9,12 +9,14 @@ from django.utils import timezone
 
 from zuzhi.core.audit_display import audit_entries
 from zuzhi.core.export import xlsx_response
+from zuzhi.core.export_jobs import export_or_enqueue
 from zuzhi.core.forms import apply_service_errors
 from zuzhi.core.params import id_param, text_param
 from zuzhi.core.personal import may_see_personal, personal_view
 from zuzhi.core.scope import ancestor_paths
 
 from . import selectors, services
+from .exports import org_list_filtered
 from .forms import (
     OrganizationForm,
     RectificationCloseForm,
@@ -24,71 +26,17 @@ from .forms import (
 from .models import Organization, OrgType, RectificationCase, UnitCategory
 from .picker import OrgPicker
 
-EXPORT_HEADERS = [
-    "组织代码",
-    "组织名称",
-    "组织类型",
-    "单位类别",
-    "上级组织代码",
-    "上级组织",
-    "书记",
-    "书记电话",
-    "成立日期",
-    "本届任期开始",
-    "本届任期届满",
-    "行政区划代码",
-    "地址",
-]
 PAGE_SIZE = 50
 TREE_SEARCH_LIMIT = 50
 DETAIL_CHILDREN_LIMIT = 200
 
 
-def _filtered(request):
-    params = request.GET
-    return selectors.org_list(
-        user=request.user,
-        q=text_param(params, "q") or None,
-        org_type=text_param(params, "org_type") or None,
-        unit_category=text_param(params, "unit_category") or None,
-        within=id_param(params, "within"),
-        parent=id_param(params, "parent"),
-    )
-
-
-def _export_row(org) -> list:
-    return [
-        org.code,
-        org.name,
-        org.get_org_type_display(),
-        org.get_unit_category_display(),
-        org.parent.code if org.parent else "",
-        org.parent.name if org.parent else "",
-        org.secretary_name,
-        org.secretary_phone,
-        org.founded_on,
-        org.term_start,
-        org.term_end,
-        org.division_code,
-        org.address,
-    ]
-
-
 @login_required
 def org_list_view(request):
     """党组织列表: filters, pagination and Excel export of exactly the filtered rows."""
-    qs = _filtered(request)
     if request.GET.get("export") == "xlsx":
-        shown = personal_view(
-            user=request.user, objects=qs.iterator(chunk_size=2000), where=request.path
-        )
-        return xlsx_response(
-            actor=request.user,
-            filename="党组织列表",
-            headers=EXPORT_HEADERS,
-            rows=(_export_row(o) for o in shown),
-            target_type="orgs.organization",
-        )
+        return export_or_enqueue(request, kind="orgs")
+    qs = org_list_filtered(user=request.user, params=request.GET)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     # Masked to every role here: the detail page reveals a phone on request.
     page.object_list = personal_view(

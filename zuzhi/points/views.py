@@ -8,16 +8,15 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
-from zuzhi.core.export import xlsx_response
+from zuzhi.core.export_jobs import export_or_enqueue
 from zuzhi.core.forms import apply_service_errors
 from zuzhi.core.roles import Role
 from zuzhi.core.scope import has_role
 from zuzhi.members.selectors import member_get
-from zuzhi.orgs.selectors import org_param
 
 from . import selectors, services
+from .exports import member_points_filtered, points_year
 from .models import PointRule, RuleSource
 
 
@@ -33,40 +32,15 @@ class EntryForm(forms.Form):
         )
 
 
-def _year(request) -> int:
-    try:
-        return int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        return timezone.localdate().year
-
-
 @login_required
 def points_view(request):
-    year = _year(request)
-    within = org_param(user=request.user, value=request.GET.get("org"))
+    if request.GET.get("export") == "xlsx":
+        return export_or_enqueue(request, kind="points")
     if request.GET.get("view") == "branches":
+        year = points_year(request.GET)
         rows = selectors.branch_points(user=request.user, year=year)
         return render(request, "points/branches.html", {"rows": rows, "year": year})
-    rows = selectors.member_points(
-        user=request.user, year=year, within=within, q=request.GET.get("q") or None
-    )
-    if request.GET.get("export") == "xlsx":
-        return xlsx_response(
-            actor=request.user,
-            filename=f"{year}年党员积分",
-            headers=["姓名", "党组织", "积分", "明细", "一票否决"],
-            rows=(
-                [
-                    r.member.name,
-                    r.member.organization.name,
-                    r.total,
-                    "；".join(f"{n} {p:+d}" for n, p in r.lines),
-                    r.vetoed_by,
-                ]
-                for r in rows
-            ),
-            target_type="points.pointentry",
-        )
+    rows, year, within = member_points_filtered(user=request.user, params=request.GET)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(
         request,

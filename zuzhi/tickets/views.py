@@ -10,11 +10,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from zuzhi.core.export import xlsx_response
+from zuzhi.core.export_jobs import export_or_enqueue
 from zuzhi.core.forms import apply_service_errors
 from zuzhi.core.params import id_param
 from zuzhi.core.personal import personal_view
@@ -25,6 +24,7 @@ from zuzhi.members.selectors import own_member_id
 from zuzhi.orgs.models import Organization
 
 from . import config_services, rules, selectors, services
+from .exports import ticket_list_filtered
 from .forms import (
     AttachForm,
     NoteForm,
@@ -34,7 +34,6 @@ from .forms import (
     TeamForm,
     TeamOrgForm,
     TicketCreateForm,
-    TicketFilterForm,
     TicketTypeForm,
 )
 from .models import TicketAttachment, TicketState, TicketType
@@ -71,22 +70,9 @@ def mine_view(request):
     )
 
 
-def _filtered(request):
-    form = TicketFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.ticket_list(
-        user=request.user,
-        state=data.get("state") or None,
-        type_id=data["type"].pk if data.get("type") else None,
-        overdue=bool(data.get("overdue")),
-        escalated=bool(data.get("escalated")),
-    )
-    return form, qs
-
-
 @login_required
 def list_view(request):
-    form, qs = _filtered(request)
+    form, qs = ticket_list_filtered(user=request.user, params=request.GET)
     page = _page(request, qs)
     tickets = personal_view(user=request.user, objects=list(page), where=request.path, reveal=False)
     return render(
@@ -96,71 +82,10 @@ def list_view(request):
     )
 
 
-EXPORT_HEADERS = [
-    "提交时间",
-    "社区（村）",
-    "网格",
-    "住址",
-    "户主",
-    "联系电话",
-    "类型",
-    "来源",
-    "诉求内容",
-    "状态",
-    "责任党员",
-    "服务团队",
-    "受理期限",
-    "受理时间",
-    "办结期限",
-    "办结时间",
-    "上报层级",
-    "重新办理次数",
-    "满意度",
-]
-
-
-def _when(value):
-    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if value else ""
-
-
 @login_required
 def export_view(request):
-    """The filtered list as Excel (phones masked; the export audited)."""
-    _, qs = _filtered(request)
-    rows = personal_view(
-        user=request.user, objects=qs.iterator(2000), where=request.path, reveal=False
-    )
-    return xlsx_response(
-        actor=request.user,
-        filename="联户服务诉求",
-        headers=EXPORT_HEADERS,
-        rows=(
-            [
-                _when(t.created_at),
-                t.household.community.name,
-                t.household.grid,
-                t.household.address,
-                t.household.head_name,
-                t.contact_phone,
-                t.type.name,
-                t.get_channel_display(),
-                t.description,
-                t.get_state_display(),
-                t.member.name if t.member_id else "",
-                t.team.name if t.team_id else "",
-                _when(t.accept_due),
-                _when(t.accepted_at),
-                _when(t.resolve_due),
-                _when(t.resolved_at),
-                t.get_escalation_display(),
-                t.reopened,
-                t.get_rating_display(),
-            ]
-            for t in rows
-        ),
-        target_type="tickets.ticket",
-        message="导出联户服务诉求",
-    )
+    """The filtered list as Excel (in the worker when it is long)."""
+    return export_or_enqueue(request, kind="tickets")
 
 
 @login_required

@@ -242,8 +242,15 @@ ROLE_GATED = {
     "imports:confirm": "an import job is its uploader's alone, whatever the scope",
     "imports:choose_sheet": "an import job is its uploader's alone, whatever the scope",
     "imports:marked": "an import job is its uploader's alone, whatever the scope",
+    "exports:job": "an export job is its asker's alone, whatever the scope",
+    "exports:progress": "an export job is its asker's alone, whatever the scope",
+    "exports:file": "an export job is its asker's alone, whatever the scope",
 }
-PARAM_KINDS_BY_NAMESPACE = {"accounts": {"pk": "account"}, "imports": {"pk": "import_job"}}
+PARAM_KINDS_BY_NAMESPACE = {
+    "accounts": {"pk": "account"},
+    "imports": {"pk": "import_job"},
+    "exports": {"pk": "export_job"},
+}
 # Operations whose documented body is not the one they take, so the generator cannot fill it:
 # the body is refused (422) before the lookup. Nothing may change all the same.
 BODY_UNFILLABLE: dict[str, str] = {}
@@ -484,6 +491,19 @@ class TownB:
 
         return ImportJob.objects.create(
             kind="members", filename="x.xlsx", content=b"", created_by=self.clerk, status="ready"
+        )
+
+    def _export_job(self):
+        from zuzhi.core.models import ExportJob
+
+        return ExportJob.objects.create(
+            kind="members",
+            page_path="/members/",
+            created_by=self.clerk,
+            filename="党员名册",
+            target_type="members.member",
+            status="done",
+            file_name="x.xlsx",
         )
 
     # Contests: a town B contest of town B's villages, with a judge stage and one of each item.
