@@ -227,6 +227,8 @@ class OrgFigures(models.Model):
     checks of a province read one row per organization instead of counting five million
     members on each request."""
 
+    scope_path_field = "organization__path"
+
     organization = models.OneToOneField(
         Organization,
         on_delete=models.CASCADE,
@@ -238,6 +240,8 @@ class OrgFigures(models.Model):
     full_members = models.PositiveIntegerField("正式党员数", default=0)
     last_meeting_on = models.DateField("最近一次组织生活", null=True, blank=True)
     refreshed_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "党组织概况"

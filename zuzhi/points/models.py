@@ -73,12 +73,16 @@ class MemberYearPoints(models.Model):
     summaries group kept totals instead of recomputing every member's year per request. A
     member without a row has only the yearly base points."""
 
+    scope_path_field = "member__organization__path"
+
     member = models.ForeignKey(
         "members.Member", on_delete=models.CASCADE, related_name="year_points", verbose_name="党员"
     )
     year = models.PositiveSmallIntegerField("年度")
     total = models.IntegerField("积分")
     vetoed = models.BooleanField("一票否决", default=False)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "党员年度积分"
