@@ -221,40 +221,71 @@ def _health_flagged(qs: QuerySet[Organization], today: datetime.date) -> QuerySe
     return _health_annotated(qs).filter(any_flag)
 
 
+class HealthRows:
+    """The rows of `org_health`: counted, paged and iterated in the database (a province has
+    150,000 organizations), each turned into (organization, flags) only when read."""
+
+    def __init__(self, qs: QuerySet[Organization], today: datetime.date):
+        self.qs, self.today = qs, today
+
+    def _row(self, org: Organization) -> tuple[Organization, list[str]]:
+        soon = self.today + datetime.timedelta(days=EXPIRING_DAYS)
+        quiet_since = self.today - datetime.timedelta(days=settings.ZUZHI_NO_MEETING_DAYS)
+        branch = org.org_type in {t.value for t in BRANCH_TYPES}
+        flags = []
+        if branch and org.full_members < MIN_FULL_MEMBERS:
+            flags.append(HealthFlag.FEW_FULL_MEMBERS)
+        if branch and org.all_members > MAX_BRANCH_MEMBERS:
+            flags.append(HealthFlag.TOO_MANY_MEMBERS)
+        if org.term_end and org.term_end < self.today:
+            flags.append(HealthFlag.TERM_EXPIRED)
+        elif org.term_end and org.term_end <= soon:
+            flags.append(HealthFlag.TERM_EXPIRING)
+        if branch and (org.last_meeting is None or org.last_meeting <= quiet_since):
+            flags.append(HealthFlag.NO_RECENT_MEETING)
+        return org, flags
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item):
+        if isinstance(item, slice):
+            return [self._row(org) for org in self.qs[item]]
+        return self._row(self.qs[item])
+
+    def __iter__(self):
+        for org in self.qs.iterator(chunk_size=2000):
+            yield self._row(org)
+
+
 def org_health(
     *, user, today: datetime.date | None = None, flag: str | None = None, organization=None
-) -> list[tuple[Organization, list[str]]]:
-    """Organizations in scope with at least one health flag, with their flags.
+) -> HealthRows:
+    """Organizations in scope with at least one health flag (`flag`: with that one), with
+    their flags, in tree order.
 
     Member counts and the last meeting are the organizations' kept figures (orgs.figures),
     derived from the registry and the meeting records, so nothing is reported twice by hand.
     """
     today = today or timezone.localdate()
-    soon = today + datetime.timedelta(days=EXPIRING_DAYS)
-    branch_types = [t.value for t in BRANCH_TYPES]
-    quiet_since = today - datetime.timedelta(days=settings.ZUZHI_NO_MEETING_DAYS)
     qs = org_scoped(user=user)
     if organization is not None:
         qs = qs.filter(pk=organization.pk)
-    flagged = _health_flagged(qs, today).order_by("path")
-    result = []
-    for org in flagged.select_related("parent"):
-        flags = []
-        if org.org_type in branch_types and org.full_members < MIN_FULL_MEMBERS:
-            flags.append(HealthFlag.FEW_FULL_MEMBERS)
-        if org.org_type in branch_types and org.all_members > MAX_BRANCH_MEMBERS:
-            flags.append(HealthFlag.TOO_MANY_MEMBERS)
-        if org.term_end and org.term_end < today:
-            flags.append(HealthFlag.TERM_EXPIRED)
-        elif org.term_end and org.term_end <= soon:
-            flags.append(HealthFlag.TERM_EXPIRING)
-        if org.org_type in branch_types and (
-            org.last_meeting is None or org.last_meeting <= quiet_since
-        ):
-            flags.append(HealthFlag.NO_RECENT_MEETING)
-        if flag is None or flag in flags:
-            result.append((org, flags))
-    return result
+    flagged = _health_flagged(qs, today)
+    if flag is not None:
+        flagged = flagged.filter(_health_flag_q(today)[flag])
+    return HealthRows(flagged.select_related("parent").order_by("path"), today)
+
+
+def org_health_counts(*, user, today: datetime.date | None = None) -> dict[str, int]:
+    """How many organizations in scope have each health flag: one aggregate query."""
+    flags = _health_flag_q(today or timezone.localdate())
+    return _health_annotated(org_scoped(user=user)).aggregate(
+        **{str(flag): Count("pk", filter=q) for flag, q in flags.items()}
+    )
 
 
 def rectification_list(*, user, status: str | None = None) -> QuerySet[RectificationCase]:

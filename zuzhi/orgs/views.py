@@ -267,7 +267,7 @@ def org_health_view(request):
             ),
             target_type="orgs.organization",
         )
-    counts = {key: sum(1 for _, flags in rows if key in flags) for key in labels}
+    counts = selectors.org_health_counts(user=request.user)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(
         request,

@@ -19,7 +19,7 @@ def _read(request):
     user = request.user
     root = selectors.overview_root(user=user, value=request.GET.get("org"))
     today = timezone.localdate()
-    form = PeriodForm(request.GET or None, today=today)
+    form = PeriodForm(request.GET or None, today=today, initial={"preset": "year"})
     figures = selectors.overview(user=user, root=root, period=form.period(), today=today)
     return root, form, figures
 

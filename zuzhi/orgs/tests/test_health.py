@@ -3,7 +3,7 @@ import datetime
 from django.urls import reverse
 
 from zuzhi.core.scope import SYSTEM
-from zuzhi.orgs.selectors import HealthFlag, org_health
+from zuzhi.orgs.selectors import HealthFlag, org_health, org_health_counts
 from zuzhi.orgs.services import org_update
 from zuzhi.testing.factories import make_member, valid_id_number
 
@@ -101,3 +101,25 @@ def test_flags_show_on_the_organization_page(county, client_as, town_a_user):
         client_as(town_a_user).get(reverse("orgs:detail", args=[county.town_a.pk])).content.decode()
     )
     assert "正式党员不足 3 人" not in body
+
+
+def test_the_health_page_filters_and_counts_in_the_database(
+    county, client_as, town_a_user, django_assert_max_num_queries
+):
+    add_members(county.village_a1, 1)
+    add_members(county.village_a2, 4, start=10)
+    counts = org_health_counts(user=town_a_user, today=TODAY)
+    listed = dict(org_health(user=town_a_user, today=TODAY))
+    for flag in HealthFlag.LABELS:
+        assert counts[flag] == sum(1 for flags in listed.values() if flag in flags), flag
+    few = org_health(user=town_a_user, today=TODAY, flag=HealthFlag.FEW_FULL_MEMBERS)
+    assert few.count() == counts[HealthFlag.FEW_FULL_MEMBERS] >= 1
+    codes = [org.code for org, _ in few]
+    assert "VA1" in codes and "VA2" not in codes
+    assert all(HealthFlag.FEW_FULL_MEMBERS in flags for _, flags in few)
+    client = client_as(town_a_user)
+    client.get(reverse("orgs:health"))
+    # The count of each flag, the page's count and its rows: never a pass per organization.
+    with django_assert_max_num_queries(14):
+        body = client.get(reverse("orgs:health"), {"flag": "few_full_members"}).content.decode()
+    assert "李庄村党支部" in body and "王庄村党支部" not in body

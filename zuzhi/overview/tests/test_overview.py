@@ -349,3 +349,10 @@ def test_the_page_costs_the_same_queries_with_more_members(world, client, county
         client.get(URL, QUERY)
     assert len(many) == len(few)
     assert Member.objects.count() == len(world.members) + 30
+
+
+def test_the_form_shows_the_period_it_counts(world, client, county_user):
+    client.force_login(county_user)
+    body = client.get(URL).content.decode()
+    # With nothing chosen the figures are this year's, and the form says so.
+    assert '<option value="year" selected>' in body
