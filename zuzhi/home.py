@@ -508,15 +508,20 @@ def record_shortcuts(*, user, today: datetime.date | None = None) -> dict | None
     return {"organization": org, "pending": pending, "url": _url("orglife:create", org=org.pk)}
 
 
-def home_charts(*, user, today: datetime.date | None = None) -> dict | None:
+def home_charts(
+    *, user, today: datetime.date | None = None, attention=None, pipeline=None
+) -> dict | None:
     """The charts of a county or township home page (ECharts), or None for anyone else:
     member structure, meetings held by month, organizations needing attention, the
-    recruitment pipeline."""
+    recruitment pipeline (`attention` and `pipeline` when the caller has counted them)."""
     if not has_role(user, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF):
         return None
     today = today or timezone.localdate()
     structure = member_structure(user=user, today=today)
-    attention = org_attention_counts(user=user, today=today)
+    if attention is None:
+        attention = org_attention_counts(user=user, today=today)
+    if pipeline is None:
+        pipeline = candidate_stage_counts(user=user)
     return {
         "age": structure["age"],
         "education": structure["education"],
@@ -529,7 +534,7 @@ def home_charts(*, user, today: datetime.date | None = None) -> dict | None:
                 for flag, label in HealthFlag.LABELS.items()
             ],
         },
-        "pipeline": [(label, n) for _, label, n in candidate_stage_counts(user=user)],
+        "pipeline": [(label, n) for _, label, n in pipeline],
     }
 
 

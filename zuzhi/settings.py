@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "zuzhi.joint_reviews",
     "zuzhi.overview",
     "zuzhi.party_stats",
+    "zuzhi.dashboard",
     "zuzhi.demo",
 ]
 
@@ -302,6 +303,9 @@ ZUZHI_EXPORTERS = {
     "points": "zuzhi.points.exports.points_export",
     "dues_arrears": "zuzhi.dues.exports.arrears_export",
 }
+# A home page whose scope holds more members than this (a province, a city) is counted by the
+# worker (`refresh-home-figures`, every 15 minutes) and read as kept; a county's is live.
+ZUZHI_HOME_LIVE_MAX_MEMBERS = env_int("ZUZHI_HOME_LIVE_MAX_MEMBERS", 200_000)
 # An export of more rows than this runs in the worker with a progress page; up to it, at once.
 ZUZHI_EXPORT_INLINE_MAX = env_int("ZUZHI_EXPORT_INLINE_MAX", 10_000)
 # Where the worker writes export files, and how long a written file is kept (it holds

@@ -7,6 +7,7 @@ urlpatterns = [
     # The API first: the busiest public endpoint (votes) is then resolved in the fewest steps.
     path("api/", api.urls),
     path("", site_views.home, name="home"),
+    path("home/refresh/", site_views.home_refresh, name="home_refresh"),
     path("accounts/", include("zuzhi.accounts.urls")),
     path("orgs/", include("zuzhi.orgs.urls")),
     path("members/", include("zuzhi.members.urls")),

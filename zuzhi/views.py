@@ -1,49 +1,52 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from zuzhi.cadres.models.scoping import is_cadre_staff
 from zuzhi.contests.selectors import judge_stages
 from zuzhi.core.scope import is_audit_admin, is_system_admin, user_roles
-from zuzhi.home import cadre_self, home_charts, member_self, record_shortcuts, todo_items
-from zuzhi.members.selectors import member_overview
-from zuzhi.orgs.models import OrgType
-from zuzhi.orgs.selectors import org_attention_counts, org_roots, org_type_counts
-from zuzhi.recruitment.selectors import candidate_stage_counts
+from zuzhi.dashboard.selectors import home_figures, kept_home
+from zuzhi.dashboard.services import home_figures_request
+from zuzhi.home import cadre_self, member_self, record_shortcuts
 
 
 @login_required
 def home(request):
     """首页: what the user has to do, counted and linked (待办); for the county and townships
     charts of their part of the tree; the tree with counts by type; or what an administrator
-    does."""
+    does. A wide scope's figures are read as the worker kept them (`dashboard`)."""
     user = request.user
-    roots = [
-        (org, [(OrgType(k).label, n) for k, n in org_type_counts(user=user, org=org).items()])
-        for org in org_roots(user=user)
-    ]
+    kept = kept_home(user=user)
+    figures = kept.figures if kept else home_figures(user=user)
     return render(
         request,
         "core/home.html",
         {
-            "roots": roots,
+            **figures,
+            "kept": kept,
             "is_sysadmin": is_system_admin(user),
             "is_auditor": is_audit_admin(user),
             "roles": sorted(user_roles(user)),
             "judging": list(judge_stages(user=user)[:20]),
-            "overview": member_overview(user=user) if roots else None,
-            "health_count": sum(r["any"] for _, r in org_attention_counts(user=user))
-            if roots
-            else 0,
-            "candidates": candidate_stage_counts(user=user) if roots else [],
-            "todo": todo_items(user=user),
             "shortcuts": record_shortcuts(user=user),
-            "charts": home_charts(user=user) if roots else None,
             "cadre_self": cadre_self(user=user),
             "member_self": member_self(user=user),
             "cadre_staff": is_cadre_staff(user),
         },
     )
+
+
+@login_required
+@require_POST
+def home_refresh(request):
+    """立即更新: ask the worker to recount the user's kept home figures."""
+    if home_figures_request(user=request.user):
+        messages.success(request, "已开始重新统计首页数据，约需几分钟，请稍后刷新本页。")
+    else:
+        messages.info(request, "首页数据正在重新统计，请稍后刷新本页。")
+    return redirect("home")
 
 
 def not_found(request, exception=None):

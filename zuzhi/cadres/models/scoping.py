@@ -51,8 +51,14 @@ class CadreQuerySet(ScopedQuerySet):
         q = cadre_section_q(user, self.model.scope_path_field)
         own_field = getattr(self.model, "own_field", None)
         if own_field and getattr(user, "is_authenticated", False):
-            own = Q(**{own_field: user})
-            q = own if q is None else q | own
+            # The own records outside the section, by id: an OR of the section's path (on the
+            # organization) with the user (on the cadre) would scan every cadre of the province.
+            own = self.model.objects.filter(**{own_field: user})
+            if q is not None:
+                own = own.exclude(q)
+            ids = list(own.values_list("pk", flat=True))
+            if ids:
+                q = Q(pk__in=ids) if q is None else q | Q(pk__in=ids)
         return self.filter(q) if q is not None else self.none()
 
     def get_visible_or_404(self, user, **lookup):
