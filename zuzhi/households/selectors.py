@@ -9,6 +9,7 @@ from zuzhi.core.scope import get_or_logged_404
 from zuzhi.core.text import initials_q
 from zuzhi.members.models import Member
 from zuzhi.orgs.models import Organization
+from zuzhi.orgs.picker import OrgFilter, org_filter
 
 from .models import Household, HouseholdLink
 from .rules import COMMUNITY_CATEGORIES, COUNTY_UNIT_CATEGORIES, county_unit_member_q
@@ -101,6 +102,17 @@ def community_choices(*, user) -> QuerySet[Organization]:
     """The villages and communities of the user's scope, where households are registered."""
     return Organization.objects.visible_to(user).filter(
         unit_category__in=COMMUNITY_CATEGORIES, is_active=True
+    )
+
+
+def community_filter(*, user, chosen: Organization | None) -> OrgFilter:
+    """The list's community filter: a select for a county's, the picker for a province's."""
+    return org_filter(
+        user=user,
+        name="community",
+        label="社区（村）",
+        chosen=chosen,
+        unit_categories=COMMUNITY_CATEGORIES,
     )
 
 

@@ -44,7 +44,9 @@ def household_list_view(request):
             "page": page,
             "filters": filters,
             "states": STATES,
-            "communities": selectors.community_choices(user=request.user),
+            "community_filter": selectors.community_filter(
+                user=request.user, chosen=filters["community"]
+            ),
             "query": urlencode(query),
         },
     )

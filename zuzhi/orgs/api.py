@@ -72,7 +72,8 @@ class OrgSearchFilters(Schema):
     mode: selectors.PickerMode = Field(
         selectors.PickerMode.SCOPE,
         description="scope：本人权限范围；county：本县全部有效组织（组织关系转入方）；"
-        "tree：系统管理员管理的组织（授予角色）",
+        "tree：系统管理员管理的组织（授予角色）；cadres：干部科管理的单位；"
+        "staff：县委组织部、乡镇党委工作人员的范围（村级后备力量）",
     )
     type: list[OrgType] = Field([], description="只列出这些组织类型")
     unit_category: list[UnitCategory] = Field([], description="只列出这些单位类别")

@@ -105,6 +105,80 @@ def filter_picker(
     return picker
 
 
+# A filter lists its organizations in a plain select up to this many (a county's villages),
+# and offers the picker beyond (a province's 120,000 villages took seconds to list).
+SELECT_LIMIT = 300
+
+
+@dataclass
+class OrgFilter:
+    """A list page's filter by one organization of a kind (村（社区）, 乡镇), sent as `name`:
+    `options` for a select, or `picker` when the user's reach holds more than SELECT_LIMIT."""
+
+    name: str
+    label: str
+    chosen: Organization | None
+    options: list[Organization]
+    picker: OrgPicker | None = None
+    required: bool = False
+
+
+def org_filter(
+    *,
+    user,
+    name: str,
+    label: str,
+    chosen: Organization | None,
+    mode: str = PickerMode.SCOPE,
+    unit_categories: tuple[str, ...] = (),
+    required: bool = False,
+) -> OrgFilter:
+    """The filter over the active organizations of `unit_categories` in `mode`'s reach
+    (`required`: a choice to make, no 全部). At most SELECT_LIMIT + 1 of them are read (by
+    path, on its index), whatever the scope."""
+    reach = selectors.org_picker_queryset(user=user, mode=mode, unit_categories=unit_categories)
+    active = reach.filter(is_active=True).order_by("path").only("pk", "name", "path")
+    options = list(active[: SELECT_LIMIT + 1])
+    found = OrgFilter(name=name, label=label, chosen=chosen, options=options, required=required)
+    if len(options) <= SELECT_LIMIT:
+        return found
+    found.options = []
+    found.picker = OrgPicker(
+        name=name,
+        mode=mode,
+        unit_categories=tuple(unit_categories),
+        required=required,
+        placeholder="输入名称或拼音首字母" if required else "全部（输入名称或拼音首字母）",
+    )
+    if chosen is not None:
+        found.picker.choice = selectors.org_choices(user=user, orgs=[chosen], mode=mode)[0]
+    return found
+
+
+def org_choice_field(
+    field: forms.ModelChoiceField,
+    *,
+    user,
+    queryset,
+    mode: str = PickerMode.SCOPE,
+    unit_categories: tuple[str, ...] = (),
+) -> forms.ModelChoiceField:
+    """A form's choice of one of `queryset` (within `mode`'s reach, of `unit_categories`):
+    `field`, a select, while it holds at most SELECT_LIMIT (counted up to the limit only);
+    the picker, with `field`'s label and help, beyond."""
+    if queryset.order_by()[: SELECT_LIMIT + 1].count() > SELECT_LIMIT:
+        field = OrgPickerField(
+            user=user,
+            mode=mode,
+            unit_categories=unit_categories,
+            label=field.label,
+            help_text=field.help_text,
+            required=field.required,
+        )
+    field.queryset = queryset
+    return field
+
+
 class OrgPickerWidget(forms.Widget):
     """The picker as a form widget. The chosen organization is shown only if it is in the
     field's queryset (the user's reach), whatever id was posted."""

@@ -307,6 +307,15 @@ class PickerMode(StrEnum):
     COUNTY = "county"  # the whole county around the user's scope (转入党组织)
     TREE = "tree"  # the nodes a system administrator manages (授予角色)
     CADRES = "cadres"  # the units of the user's cadre section (干部所在单位)
+    STAFF = "staff"  # the county or township staff's scope (村级后备力量的村、乡镇)
+
+
+# The roles whose scope is a mode's reach.
+MODE_ROLES = {
+    PickerMode.TREE: (Role.SYSTEM_ADMIN,),
+    PickerMode.CADRES: (Role.CADRE_STAFF,),
+    PickerMode.STAFF: (Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF),
+}
 
 
 PICKER_LIMIT = 10
@@ -354,15 +363,15 @@ def org_picker_queryset(
 ) -> QuerySet[Organization]:
     """The organizations a picker in `mode` may offer the user, of the given types and unit
     categories: their scope; the active organizations of their county (a transfer's receiving
-    side); the nodes they administer as system administrator (whose scope has no business
-    data). A user with no such reach gets none."""
+    side); the scope of their roles of `MODE_ROLES` (a system administrator's nodes, whose
+    scope has no business data; a cadre section's units; the villages and townships of county
+    or township staff). A user with no such reach gets none."""
     if mode == PickerMode.COUNTY:
         where = _paths_q(county_paths(user=user))
         qs = Organization.objects.none() if where is None else Organization.objects.filter(where)
         qs = qs.filter(is_active=True)
-    elif mode in (PickerMode.TREE, PickerMode.CADRES):
-        role = Role.SYSTEM_ADMIN if mode == PickerMode.TREE else Role.CADRE_STAFF
-        where = _paths_q(role_paths(user, role))
+    elif mode in MODE_ROLES:
+        where = _paths_q(role_paths(user, *MODE_ROLES[mode]))
         qs = Organization.objects.none() if where is None else Organization.objects.filter(where)
     else:
         qs = org_scoped(user=user)

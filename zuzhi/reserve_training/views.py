@@ -59,11 +59,10 @@ def _page(request, qs):
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _place_choices(request) -> dict:
-    return {
-        "townships": reserve_sel.townships(user=request.user),
-        "villages": reserve_sel.villages(user=request.user),
-    }
+def _place_choices(request, place: dict) -> dict:
+    return reserve_sel.place_filters(
+        user=request.user, village=place["village"], township=place["township"]
+    )
 
 
 # --- the phone pages --------------------------------------------------------------------------
@@ -77,7 +76,7 @@ def board_view(request):
         request,
         "reserve_training/board.html",
         {"page": page, "today": today, "filters": place, "query": _query(place)}
-        | _place_choices(request),
+        | _place_choices(request, place),
     )
 
 
@@ -214,7 +213,7 @@ def month_view(request):
             "filters": place,
             "query": query,
         }
-        | _place_choices(request),
+        | _place_choices(request, place),
     )
 
 
@@ -256,7 +255,7 @@ def progress_view(request):
         request,
         "reserve_training/progress.html",
         {"page": page, "year": year, "filters": place, "query": _query(place | {"year": year})}
-        | _place_choices(request),
+        | _place_choices(request, place),
     )
 
 

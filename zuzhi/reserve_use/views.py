@@ -45,11 +45,10 @@ def _query(filters: dict) -> str:
     )
 
 
-def _places(request) -> dict:
-    return {
-        "villages": reserve_selectors.villages(user=request.user),
-        "townships": reserve_selectors.townships(user=request.user),
-    }
+def _places(request, filters: dict) -> dict:
+    return reserve_selectors.place_filters(
+        user=request.user, village=filters["village"], township=filters["township"]
+    )
 
 
 # --- assignments (压担子) ---------------------------------------------------------------------
@@ -81,7 +80,7 @@ def assignment_list_view(request):
             "query": _query(filters),
             "kinds": AssignmentKind.choices,
             "ratings": AssignmentRating.choices,
-            **_places(request),
+            **_places(request, filters),
         },
     )
 
@@ -207,7 +206,7 @@ def not_applied_view(request):
             "rows": rows,
             "filters": filters,
             "query": _query(filters),
-            **_places(request),
+            **_places(request, filters),
         },
     )
 
@@ -223,7 +222,7 @@ def election_list_view(request):
     return render(
         request,
         "reserve_use/election_list.html",
-        {"page": page, "filters": filters, "query": _query(filters), **_places(request)},
+        {"page": page, "filters": filters, "query": _query(filters), **_places(request, filters)},
     )
 
 
@@ -260,7 +259,11 @@ def election_create_view(request):
         return render(
             request,
             "reserve_use/election_village.html",
-            {"villages": reserve_selectors.villages(user=request.user)},
+            {
+                "village_filter": reserve_selectors.village_filter(
+                    user=request.user, chosen=None, required=True
+                )
+            },
         )
     require_reserve_scope(request.user, village.path, target=village)
     form = ElectionForm(request.POST or None, initial={"held_on": timezone.localdate()})

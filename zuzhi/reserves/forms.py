@@ -5,9 +5,23 @@ from django.urls import reverse
 
 from zuzhi.core.personal import personal_form_masked, personal_form_unchanged
 from zuzhi.members.forms import code_choices
+from zuzhi.orgs.picker import org_choice_field
+from zuzhi.orgs.selectors import PickerMode
 
 from . import selectors as sel
 from .models import ReserveCandidate, ReturningTalent
+from .scoping import VILLAGE_CATEGORIES
+
+
+def village_field(field, *, user):
+    """The village of a record: a select of the user's villages, the picker for a province's."""
+    return org_choice_field(
+        field,
+        user=user,
+        queryset=sel.villages(user=user),
+        mode=PickerMode.STAFF,
+        unit_categories=VILLAGE_CATEGORIES,
+    )
 
 
 class CandidateForm(forms.ModelForm):
@@ -35,7 +49,7 @@ class CandidateForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = sel.villages(user=user)
+        self.fields["village"] = village_field(self.fields["village"], user=user)
         self.fields["returning_talent"].queryset = sel.talent_list(user=user)
         self.fields["education"].choices = code_choices("ZB64", blank=True)
         self.fields["name"].required = False
@@ -75,7 +89,7 @@ class TalentForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["home_village"].queryset = sel.villages(user=user)
+        self.fields["home_village"] = village_field(self.fields["home_village"], user=user)
         self.masks = personal_form_masked(self) if self.instance.pk else {}
 
     def service_data(self) -> dict:

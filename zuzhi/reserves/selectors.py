@@ -9,6 +9,8 @@ from zuzhi.core import idnumber
 from zuzhi.core.scope import subtree_q
 from zuzhi.core.text import initials_q
 from zuzhi.orgs.models import Organization
+from zuzhi.orgs.picker import OrgFilter, org_filter
+from zuzhi.orgs.selectors import PickerMode
 
 from .models import ReserveCandidate, ReserveStatus, ReturningTalent
 from .scoping import (
@@ -111,6 +113,41 @@ def townships(*, user) -> QuerySet[Organization]:
     for root in reserve_roots(user):
         q |= subtree_q(root)
     return qs.filter(q).order_by("path") if q else qs.none()
+
+
+def village_filter(
+    *, user, chosen: Organization | None, label: str = "村（社区）", required: bool = False
+) -> OrgFilter:
+    """A reserve list's village filter (or with `required`, the choice of a village) over the
+    user's reserve scope: a select for a county, the picker for a province."""
+    return org_filter(
+        user=user,
+        name="village",
+        label=label,
+        chosen=chosen,
+        mode=PickerMode.STAFF,
+        unit_categories=VILLAGE_CATEGORIES,
+        required=required,
+    )
+
+
+def township_filter(*, user, chosen: Organization | None) -> OrgFilter:
+    return org_filter(
+        user=user,
+        name="township",
+        label="乡镇",
+        chosen=chosen,
+        mode=PickerMode.STAFF,
+        unit_categories=TOWNSHIP_CATEGORIES,
+    )
+
+
+def place_filters(*, user, village=None, township=None) -> dict[str, OrgFilter]:
+    """The village and township filters of a reserve list, as its template names them."""
+    return {
+        "village_filter": village_filter(user=user, chosen=village),
+        "township_filter": township_filter(user=user, chosen=township),
+    }
 
 
 def reserve_todo(*, user) -> dict:

@@ -63,8 +63,9 @@ def candidate_list_view(request):
             "counts": sel.candidate_counts(qs=qs),
             "filters": filters,
             "query": _query(filters),
-            "villages": sel.villages(user=request.user),
-            "townships": sel.townships(user=request.user),
+            **sel.place_filters(
+                user=request.user, village=filters["village"], township=filters["township"]
+            ),
             "sources": ReserveSource.choices,
             "statuses": ReserveStatus.choices,
             # The county's 报送联审 is offered to those who open joint review rounds.
@@ -203,7 +204,9 @@ def talent_list_view(request):
             "rows": rows,
             "village": village,
             "q": q,
-            "villages": sel.villages(user=request.user),
+            "village_filter": sel.village_filter(
+                user=request.user, chosen=village, label="家乡村（社区）"
+            ),
             "query": _query({"village": village, "q": q}),
         },
     )

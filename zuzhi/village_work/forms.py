@@ -8,6 +8,8 @@ from django import forms
 from zuzhi.cadres.models import Cadre
 from zuzhi.cadres.models.scoping import cadre_section_q
 from zuzhi.orgs.models import Organization, UnitCategory
+from zuzhi.orgs.picker import org_choice_field
+from zuzhi.orgs.selectors import PickerMode
 
 from . import services
 from .models import AssignmentRole, AssignmentStatus
@@ -39,7 +41,14 @@ class AssignmentForm(forms.Form):
                 q, unit_category=UnitCategory.VILLAGE, is_active=True
             ).order_by("path")
         self.fields["cadre"].queryset = cadres
-        self.fields["village"].queryset = villages
+        # A province's cadre section chooses among its villages with the picker.
+        self.fields["village"] = org_choice_field(
+            self.fields["village"],
+            user=user,
+            queryset=villages,
+            mode=PickerMode.CADRES,
+            unit_categories=(UnitCategory.VILLAGE,),
+        )
         self.fields["cadre"].label_from_instance = lambda c: f"{c.name}（{c.unit_name}）"
 
 

@@ -128,3 +128,16 @@ def test_a_members_home_and_own_list_show_their_households_phones_in_full(world,
     before = AuditLog.objects.count()
     assert "13912345678" in client.get("/households/mine/").content.decode()
     assert AuditLog.objects.count() > before  # the unmasked view is audited
+
+
+def test_the_community_filter_is_a_search_for_a_large_scope(world, client_as, monkeypatch):
+    """Beyond a select's size (a province's communities; here beyond one) the filter is the
+    picker, holding the community filtered by and listing none."""
+    monkeypatch.setattr("zuzhi.orgs.picker.SELECT_LIMIT", 1)
+    a1 = world.county.village_a1
+    household(a1, "1号")
+    household(world.county.village_a2, "2号")
+    body = client_as(world.town_a).get("/households/", {"community": a1.pk}).content.decode()
+    assert "1号" in body and "2号" not in body and "王庄村党支部" not in body
+    assert f'name="community" id="id_community" value="{a1.pk}"' in body
+    assert 'name="community_q"' in body and f"community={a1.pk}" in body

@@ -204,3 +204,13 @@ def test_list_pages_query_the_same_for_one_row_or_many(county, county_user, town
     few = counts()
     add(800, 6)
     assert counts() == few
+
+
+def test_a_large_scope_chooses_the_elections_village_with_the_picker(
+    county, town_a_user, client_as, monkeypatch
+):
+    monkeypatch.setattr("zuzhi.orgs.picker.SELECT_LIMIT", 1)
+    page = client_as(town_a_user).get(reverse("reserve_use:election_create")).content.decode()
+    assert 'name="village_q"' in page and 'aria-required="true"' in page
+    assert "李庄村党支部" not in page and "<option" not in page
+    assert "mode=staff" in page and "unit=village" in page

@@ -126,3 +126,90 @@ def test_registry_hint_names_the_member_as_the_number_is_typed(
     wrong = client_as(town_a_user).get(url, {"id_number": "123"}).content.decode()
     assert "18 位" in wrong
     assert client_as(branch_a1_user).get(url, {"id_number": number}).status_code == 404
+
+
+def _large_scope(monkeypatch):
+    """A scope beyond a select's size (a province's 120,000 villages): here beyond one."""
+    monkeypatch.setattr("zuzhi.orgs.picker.SELECT_LIMIT", 1)
+
+
+def test_village_filter_is_a_search_for_a_large_scope(
+    county, county_user, client_as, make_reserve, monkeypatch
+):
+    _large_scope(monkeypatch)
+    a1, a2 = county.village_a1, county.village_a2
+    make_reserve(a1)
+    make_reserve(a2, name="刘洋", id_number=valid_id_number(birth="19930101", sequence=302))
+    page = client_as(county_user).get(reverse("reserves:list"), {"village": a1.pk})
+    text = page.content.decode()
+    assert page.status_code == 200 and "陈晓" in text and "刘洋" not in text
+    # No village is listed: the picker holds the chosen one, the search finds the others.
+    assert "王庄村党支部" not in text and "张湾村党支部" not in text
+    assert text.count("<option") == 2 + len(page.context["sources"]) + len(page.context["statuses"])
+    assert f'name="village" id="id_village" value="{a1.pk}"' in text
+    assert "mode=staff" in text and "unit=village" in text
+    # Export and the status links keep the filter.
+    assert f"{reverse('reserves:export')}?village={a1.pk}" in text
+    assert f"?village={a1.pk}&amp;status=" in text
+
+
+def test_village_filter_is_a_select_for_a_county(county, town_a_user, client_as):
+    text = client_as(town_a_user).get(reverse("reserves:list")).content.decode()
+    assert f'<option value="{county.village_a2.pk}">王庄村党支部</option>' in text
+    assert "张湾村党支部" not in text and 'name="village_q"' not in text
+
+
+def test_village_search_stays_in_the_township(county, town_a_user, client_as):
+    """The picker's endpoint as the reserve lists configure it."""
+    client = client_as(town_a_user)
+    params = {"name": "village", "id": "id_village", "mode": "staff", "unit": "village"}
+    params["optional"] = "1"
+    body = client.get(reverse("orgs:picker"), params | {"village_q": "村"}).content.decode()
+    assert "李庄村党支部" in body and "王庄村党支部" in body and "张湾村党支部" not in body
+    body = client.get(reverse("orgs:picker"), params | {"village_q": "zwc"}).content.decode()
+    assert "张湾村党支部" not in body and "没有名称" in body
+    b1 = county.village_b1
+    assert client.get(reverse("orgs:picker"), params | {"pick": b1.pk}).status_code == 404
+    assert AuditLog.objects.filter(
+        action=AuditAction.PERMISSION_DENIED, target_id=str(b1.pk)
+    ).exists()
+
+
+def test_talent_list_village_filter_for_a_large_scope(county, town_a_user, client_as, monkeypatch):
+    _large_scope(monkeypatch)
+    client = client_as(town_a_user)
+    for village, name in ((county.village_a1, "周雁"), (county.village_a2, "吴飞")):
+        client.post(reverse("reserves:talent_create"), {"home_village": village.pk, "name": name})
+    page = client.get(reverse("reserves:talents"), {"village": county.village_a1.pk})
+    text = page.content.decode()
+    assert "周雁" in text and "吴飞" not in text and "<option" not in text
+    assert f"{reverse('reserves:talents_export')}?village={county.village_a1.pk}" in text
+
+
+def test_a_large_scope_registers_with_the_village_picker(
+    county, town_a_user, client_as, monkeypatch
+):
+    _large_scope(monkeypatch)
+    client = client_as(town_a_user)
+    form = client.get(reverse("reserves:create")).content.decode()
+    assert 'name="village_q"' in form and "王庄村党支部" not in form
+    data = {
+        "id_number": valid_id_number(birth="19900101", sequence=303),
+        "name": "赵敏",
+        "source": "graduate",
+        "discovery": "organization",
+        "willing": "on",
+    }
+    # Another township's village is refused as the select refused it.
+    response = client.post(reverse("reserves:create"), data | {"village": county.village_b1.pk})
+    assert response.status_code == 200 and "请从列表中选择党组织" in response.content.decode()
+    response = client.post(reverse("reserves:create"), data | {"village": county.village_a2.pk})
+    assert response.status_code == 302
+    assert ReserveCandidate.objects.get().village == county.village_a2
+
+
+def test_the_staff_picker_reaches_as_far_as_the_reserve_roles():
+    from zuzhi.orgs.selectors import MODE_ROLES, PickerMode
+    from zuzhi.reserves.scoping import RESERVE_ROLES
+
+    assert set(MODE_ROLES[PickerMode.STAFF]) == set(RESERVE_ROLES)

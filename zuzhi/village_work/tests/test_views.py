@@ -121,3 +121,32 @@ def test_overdue_and_ending_pages(world, client_as):
     body = client.get(reverse("village_work:overdue")).content.decode()
     assert "赵驻村" in body and "钱驻村" in body
     assert client.get(reverse("village_work:ending")).status_code == 200
+
+
+def test_a_large_section_chooses_the_village_with_the_picker(county, world, client_as, monkeypatch):
+    from zuzhi.testing.factories import make_cadre
+
+    from .conftest import id_number
+
+    monkeypatch.setattr("zuzhi.orgs.picker.SELECT_LIMIT", 1)
+    cadre = make_cadre(county.unit, name="孙", id_number=id_number(61))
+    client = client_as(world.officer)
+    form = client.get(reverse("village_work:assignment_create")).content.decode()
+    assert 'name="village_q"' in form and "王庄村党支部" not in form
+    data = {
+        "cadre": cadre.pk,
+        "role": "instructor",
+        "sending_unit": "县农业农村局",
+        "start": "2025-01-01",
+        "end": "2026-12-31",
+    }
+    # Not a village (the township): refused as the select refused it.
+    response = client.post(
+        reverse("village_work:assignment_create"), data | {"village": county.town_a.pk}
+    )
+    assert response.status_code == 200 and "请从列表中选择党组织" in response.content.decode()
+    response = client.post(
+        reverse("village_work:assignment_create"), data | {"village": county.village_a2.pk}
+    )
+    assert response.status_code == 302
+    assert Assignment.objects.get(cadre=cadre).village == county.village_a2
