@@ -306,6 +306,12 @@ ZUZHI_EXPORTERS = {
 # A home page whose scope holds more members than this (a province, a city) is counted by the
 # worker (`refresh-home-figures`, every 15 minutes) and read as kept; a county's is live.
 ZUZHI_HOME_LIVE_MAX_MEMBERS = env_int("ZUZHI_HOME_LIVE_MAX_MEMBERS", 200_000)
+# Reports laid out by their own module, by kind: over ZUZHI_EXPORT_INLINE_MAX members in their
+# scope they are computed by the worker and their pages show the figures it kept (数据截至).
+ZUZHI_REPORTS = {
+    "party_stats": "zuzhi.party_stats.exports.stats_report",
+    "overview": "zuzhi.overview.exports.overview_report",
+}
 # An export of more rows than this runs in the worker with a progress page; up to it, at once.
 ZUZHI_EXPORT_INLINE_MAX = env_int("ZUZHI_EXPORT_INLINE_MAX", 10_000)
 # Where the worker writes export files, and how long a written file is kept (it holds

@@ -5,6 +5,11 @@ Each large list registers an exporter in settings.ZUZHI_EXPORTERS: a function
 `(*, actor, params, where) -> Export` built on the list's selector with the page's own query
 string. The request builds it to count the rows; the worker builds it again as the same user,
 so the scope and the filters are applied again when the file is written, by the same code.
+
+A report laid out by its own module (党内统计's workbook, the overview's PDF) registers in
+settings.ZUZHI_REPORTS a function of the same arguments returning a `Report`: over a scope of
+more than ZUZHI_EXPORT_INLINE_MAX members the worker computes it, writes its file and keeps
+the figures of its page beside it, which the page then shows with their time (数据截至).
 """
 
 import datetime
@@ -22,6 +27,7 @@ from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.safestring import SafeString, mark_safe
 
 from .audit import audit_record
 from .export import xlsx_response, xlsx_write
@@ -33,6 +39,8 @@ logger = logging.getLogger(__name__)
 PROGRESS_STEP = 2000
 # Query-string keys that choose the page or the format, not the rows.
 NOT_FILTERS = ("export", "page")
+# A report's page figures are kept beside its file under this suffix (deleted with it).
+FIGURES_SUFFIX = ".figures.html"
 
 FORBIDDEN_ERROR = "您已不能导出这些数据（管理范围、角色或筛选的党组织已变更），文件未生成。"
 SYSTEM_ERROR = "导出时发生系统错误，文件未生成。请稍后重试；如仍失败，请联系系统管理员。"
@@ -52,6 +60,21 @@ class Export:
     org_path: str = ""
 
 
+@dataclass(frozen=True)
+class Report:
+    """A report as its exporter hands it over. `count` is the members of its scope, from the
+    kept figures (one cheap query): the measure against ZUZHI_EXPORT_INLINE_MAX. `build`
+    computes it and returns the file's content and the figures of its page as HTML, rendered
+    from the same figures (the aggregates are small: the content is held whole)."""
+
+    count: Callable[[], int]
+    build: Callable[[], tuple[bytes, str]]
+    filename: str
+    extension: str
+    target_type: str
+    org_path: str = ""
+
+
 class Exporter(Protocol):
     def __call__(self, *, actor, params: QueryDict, where: str) -> Export:
         """The list as `actor` sees it with the page's query string `params`; a parameter
@@ -60,7 +83,7 @@ class Exporter(Protocol):
 
 
 def exporter_for(kind: str) -> Exporter:
-    path = settings.ZUZHI_EXPORTERS.get(kind)
+    path = settings.ZUZHI_EXPORTERS.get(kind) or settings.ZUZHI_REPORTS.get(kind)
     if path is None:
         raise Http404("没有这种导出。")
     return import_string(path)
@@ -88,10 +111,11 @@ def export_or_enqueue(request, *, kind: str, params: QueryDict | None = None) ->
 
 
 def export_job_create(
-    *, actor, kind: str, params: QueryDict, where: str, export: Export, total: int
+    *, actor, kind: str, params: QueryDict, where: str, export: Export | Report, total: int
 ) -> ExportJob:
     """Queue the export for the worker; the export is audited now (who asked for which rows)
     and again when the file is downloaded."""
+    asked = f"统计范围内党员 {total} 名" if isinstance(export, Report) else f"导出 {total} 行"
     export_files_forget()
     with transaction.atomic():
         job = ExportJob.objects.create(
@@ -110,7 +134,7 @@ def export_job_create(
             target_type=export.target_type,
             target_repr=export.filename,
             org_path=export.org_path,
-            message=f"导出 {total} 行：已交后台生成（导出任务 {job.pk}）",
+            message=f"{asked}：已交后台生成（导出任务 {job.pk}）",
         )
         from .tasks import run_export_job
 
@@ -150,19 +174,27 @@ def export_job_run(*, job_id) -> ExportJob:
     job = ExportJob.objects.select_related("created_by").get(pk=job_id)
     directory = Path(settings.ZUZHI_EXPORT_DIR)
     directory.mkdir(parents=True, exist_ok=True)
-    name = f"{job.pk}.xlsx"
     # Written under another name and renamed when complete: a half-written file is never served.
     partial = directory / f"{job.pk}.writing.xlsx"
+    figures_path = directory / f"{job.pk}{FIGURES_SUFFIX}"
     try:
         export = exporter_for(job.kind)(
             actor=job.created_by, params=_query(job.params), where=job.page_path
         )
-        count = xlsx_write(
-            partial,
-            headers=export.headers,
-            rows=_reported(job, export.rows),
-            sheet_name=export.filename,
-        )
+        if isinstance(export, Report):
+            # Its size is the members counted when it was asked for; nothing is written by row.
+            count, name = job.total_rows, f"{job.pk}.{export.extension}"
+            content, figures = export.build()
+            partial.write_bytes(content)
+            figures_path.write_text(figures, encoding="utf-8")
+        else:
+            name = f"{job.pk}.xlsx"
+            count = xlsx_write(
+                partial,
+                headers=export.headers,
+                rows=_reported(job, export.rows),
+                sheet_name=export.filename,
+            )
         partial.replace(directory / name)
     except (Http404, PermissionDenied):
         job.status, job.error = ExportJob.Status.FAILED, FORBIDDEN_ERROR
@@ -174,6 +206,7 @@ def export_job_run(*, job_id) -> ExportJob:
         job.total_rows = job.processed_rows = count
     if job.status == ExportJob.Status.FAILED:
         partial.unlink(missing_ok=True)
+        figures_path.unlink(missing_ok=True)
     job.finished_at = timezone.now()
     job.save(
         update_fields=[
@@ -227,17 +260,19 @@ def export_file_response(*, user, job: ExportJob) -> FileResponse:
         handle = open(Path(settings.ZUZHI_EXPORT_DIR) / job.file_name, "rb")
     except FileNotFoundError as exc:
         raise Http404("该导出文件不存在或已按规定删除。") from exc
+    size = f"统计范围内党员 {job.total_rows} 名" if job.is_report else f"{job.processed_rows} 行"
     audit_record(
         actor=user,
         action=AuditAction.EXPORT,
         target_type=job.target_type,
         target_repr=job.filename,
         org_path=job.org_path,
-        message=f"下载导出文件：{job.processed_rows} 行（导出任务 {job.pk}）",
+        message=f"下载导出文件：{size}（导出任务 {job.pk}）",
     )
     stamp = timezone.localtime(job.created_at).strftime("%Y%m%d%H%M")
     # FileResponse closes the file when the answer has been sent.
-    return FileResponse(handle, as_attachment=True, filename=f"{job.filename}-{stamp}.xlsx")
+    extension = Path(job.file_name).suffix
+    return FileResponse(handle, as_attachment=True, filename=f"{job.filename}-{stamp}{extension}")
 
 
 def export_files_forget(*, now: datetime.datetime | None = None) -> int:
@@ -249,5 +284,69 @@ def export_files_forget(*, now: datetime.datetime | None = None) -> int:
     names = list(old.values_list("file_name", flat=True))
     for name in names:
         (directory / name).unlink(missing_ok=True)
+        (directory / (Path(name).stem + FIGURES_SUFFIX)).unlink(missing_ok=True)
     old.update(file_name="")
     return len(names)
+
+
+# --- reports (settings.ZUZHI_REPORTS) -------------------------------------------------------
+
+
+def report_is_large(*, members: int) -> bool:
+    """A report over more members than ZUZHI_EXPORT_INLINE_MAX is computed by the worker."""
+    return members > settings.ZUZHI_EXPORT_INLINE_MAX
+
+
+def _same_params(job: ExportJob, params: QueryDict) -> bool:
+    return job.params == {k: params.getlist(k) for k in params if k not in NOT_FILTERS}
+
+
+def report_job_last(*, user, kind: str, params: QueryDict) -> ExportJob | None:
+    """The user's newest job of this report with these parameters (the user's own only:
+    another user's figures were computed in that user's scope and roles)."""
+    # A user asks for a few reports a day: the newest few jobs of the kind are enough to look at.
+    recent = ExportJob.objects.filter(created_by=user, kind=kind).order_by("-created_at")[:20]
+    return next((job for job in recent if _same_params(job, params)), None)
+
+
+def report_job_start(*, actor, kind: str, params: QueryDict, where: str) -> ExportJob:
+    """Queue the report for the worker, as `actor` (the exporter refuses a subtree out of
+    scope); a job of the same report still queued or running is returned instead of a second."""
+    last = report_job_last(user=actor, kind=kind, params=params)
+    if last is not None and last.status in (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING):
+        return last
+    report = exporter_for(kind)(actor=actor, params=params, where=where)
+    return export_job_create(
+        actor=actor,
+        kind=kind,
+        params=params,
+        where=where,
+        export=report,
+        total=report.count(),
+    )
+
+
+def report_figures(*, job: ExportJob | None) -> SafeString | None:
+    """The page figures a finished report job kept (rendered by the app's own template, so
+    escaped there), or None when there are none or they were deleted with the file."""
+    if job is None or job.status != ExportJob.Status.DONE or not job.file_name:
+        return None
+    path = Path(settings.ZUZHI_EXPORT_DIR) / (Path(job.file_name).stem + FIGURES_SUFFIX)
+    try:
+        return mark_safe(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+
+
+def report_state(*, user, kind: str, params: QueryDict, members: int, start_url: str) -> dict:
+    """What a report's page shows over a large scope (core/_report_state.html): the user's
+    last job of it, the figures it kept, and `start_url`, which starts it again."""
+    job = report_job_last(user=user, kind=kind, params=params)
+    return {
+        "members": members,
+        "inline_max": settings.ZUZHI_EXPORT_INLINE_MAX,
+        "job": job,
+        "figures": report_figures(job=job),
+        "worker_missing": job is not None and export_worker_missing(job=job),
+        "start_url": start_url,
+    }

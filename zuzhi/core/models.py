@@ -1,4 +1,5 @@
 import uuid
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import models
@@ -186,3 +187,15 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename}（{self.get_status_display()}）"
+
+    @property
+    def is_report(self) -> bool:
+        """A report (settings.ZUZHI_REPORTS): its size is the members it counts, not rows."""
+        return self.kind in settings.ZUZHI_REPORTS
+
+    @property
+    def page_url(self) -> str:
+        """The page asked from, with the parameters of the export."""
+        if not self.params:
+            return self.page_path
+        return f"{self.page_path}?{urlencode(self.params, doseq=True)}"

@@ -7,7 +7,9 @@ every organization (after a bulk load, or to repair)."""
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, Sum
+
+from zuzhi.core.scope import subtree_q
 
 from .models import Organization, OrgFigures
 
@@ -33,6 +35,16 @@ def org_figures_refresh(*, organization_ids: Iterable[int]) -> None:
             .values_list("pk", flat=True)
         )
         _recompute(ids)
+
+
+def subtree_members(*, user, org: Organization) -> int:
+    """The members of `org`'s subtree in the user's scope, from the kept figures: one indexed
+    sum over its organizations, however many members they hold (the size of a report)."""
+    return (
+        Organization.objects.visible_to(user)
+        .filter(subtree_q(org.path))
+        .aggregate(n=Sum("figures__members", default=0))["n"]
+    )
 
 
 def org_figures_refresh_all() -> int:

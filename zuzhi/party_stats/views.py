@@ -1,30 +1,22 @@
-"""党内统计 pages: the tables for a subtree and a year, their Excel, and the check."""
+"""党内统计 pages: the tables for a subtree and a year, their Excel, and the check. Over
+ZUZHI_EXPORT_INLINE_MAX members the tables and the Excel are computed by the worker (a report
+job, party_stats.exports) and the page shows the last figures it kept."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from zuzhi.core.export import xlsx_document_response
+from zuzhi.core.export_jobs import report_is_large, report_job_start, report_state
 from zuzhi.core.params import text_param
+from zuzhi.orgs.figures import subtree_members
 from zuzhi.orgs.picker import filter_picker
-from zuzhi.orgs.selectors import org_param
 
 from . import selectors
+from .exports import KIND, stats_filename, stats_params_read, stats_query
 from .report import stats_xlsx
-
-
-def _params(request) -> tuple:
-    """The subtree (`org`, default the user's root) and the year (`year`, this year when
-    absent or not a year from 1900 to this year)."""
-    this_year = timezone.localdate().year
-    raw = text_param(request.GET, "year")
-    year = int(raw) if raw.isascii() and raw.isdigit() else this_year
-    year = year if 1900 <= year <= this_year else this_year
-    root = selectors.stats_root(
-        user=request.user, org=org_param(user=request.user, value=request.GET.get("org"))
-    )
-    return root, year
 
 
 def _context(request, root, year) -> dict:
@@ -33,19 +25,30 @@ def _context(request, root, year) -> dict:
         "year": year,
         "this_year": timezone.localdate().year,
         "org_picker": filter_picker(user=request.user, chosen=root),
-        "query": f"org={root.pk}&year={year}",
+        "query": stats_query(root=root, year=year).urlencode(),
     }
 
 
 @login_required
 def stats_view(request):
-    root, year = _params(request)
+    root, year = stats_params_read(user=request.user, params=request.GET)
+    context = _context(request, root, year)
+    members = subtree_members(user=request.user, org=root)
+    if report_is_large(members=members):
+        report = report_state(
+            user=request.user,
+            kind=KIND,
+            params=stats_query(root=root, year=year),
+            members=members,
+            start_url=f"{reverse('party_stats:xlsx')}?{context['query']}",
+        )
+        return render(request, "party_stats/index.html", {**context, "report": report})
     stats = selectors.party_stats(user=request.user, org=root, year=year)
     return render(
         request,
         "party_stats/index.html",
         {
-            **_context(request, root, year),
+            **context,
             "stats": stats,
             "blocking": [(problem, n) for problem, n in stats.checks if n],
         },
@@ -54,11 +57,19 @@ def stats_view(request):
 
 @login_required
 def stats_xlsx_view(request):
-    root, year = _params(request)
+    root, year = stats_params_read(user=request.user, params=request.GET)
+    if report_is_large(members=subtree_members(user=request.user, org=root)):
+        job = report_job_start(
+            actor=request.user,
+            kind=KIND,
+            params=stats_query(root=root, year=year),
+            where=reverse("party_stats:index"),
+        )
+        return redirect("exports:job", pk=job.pk)
     stats = selectors.party_stats(user=request.user, org=root, year=year)
     return xlsx_document_response(
         actor=request.user,
-        filename=f"党内统计-{root.name}-{year}年",
+        filename=stats_filename(root=root, year=year),
         content=stats_xlsx(stats),
         target_type="members.member",
         message=f"导出党内统计（{root.name}，统计截止 {stats.as_of:%Y-%m-%d}）",
@@ -69,7 +80,7 @@ def stats_xlsx_view(request):
 @login_required
 def check_view(request):
     """数据核查: the members a figure cannot count, by problem, each linked to their page."""
-    root, year = _params(request)
+    root, year = stats_params_read(user=request.user, params=request.GET)
     as_of = selectors.stats_as_of(year=year)
     members = selectors.stats_members(user=request.user, org=root, as_of=as_of)
     problem = text_param(request.GET, "problem")

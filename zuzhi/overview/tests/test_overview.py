@@ -324,7 +324,7 @@ def test_the_pdf_is_the_same_figures_and_audited(world, client, county_user):
     assert log.target_type == "orgs.organization"
     assert log.target_repr.startswith("全县概览")
     assert log.org_path == world.county.county.path
-    from zuzhi.overview.views import pdf_rows
+    from zuzhi.overview.exports import pdf_rows
 
     o = _get(client, county_user).context["o"]
     rows = {(a, b): c for a, b, c in pdf_rows(o)}
