@@ -1,12 +1,33 @@
-"""Pagination helpers shared by the API routers."""
+"""Pagination helpers shared by the pages and the API routers."""
 
 from collections.abc import Callable
+from functools import cached_property
 
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
 
 from .personal import personal_view
+
+
+class CappedPaginator(Paginator):
+    """A Paginator that counts at most CAP rows (the pager then says 10000+ and pages that
+    far): counting every member or meeting of a province before showing the first 50 took
+    seconds; past ten thousand rows nobody pages, they narrow the filters or export."""
+
+    CAP = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        rows = self.object_list
+        if isinstance(rows, QuerySet):
+            rows = rows.order_by()
+        found = rows[: self.CAP + 1].count()
+        self.capped = found > self.CAP
+        return min(found, self.CAP)
+
+    capped = False
 
 
 class MappedQuerySet:

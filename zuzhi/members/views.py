@@ -14,6 +14,7 @@ from zuzhi.core.codes import code_map
 from zuzhi.core.export import pdf_response
 from zuzhi.core.export_jobs import export_or_enqueue
 from zuzhi.core.forms import apply_service_errors
+from zuzhi.core.paging import CappedPaginator
 from zuzhi.core.personal import (
     may_reveal_phone,
     may_see_personal,
@@ -58,7 +59,7 @@ def member_list_view(request):
     qs, within = member_list_filtered(user=request.user, params=params)
     if params.get("export") == "pdf":
         return _roster_pdf(request, qs, within)
-    page = Paginator(qs, 50).get_page(params.get("page"))
+    page = CappedPaginator(qs, 50).get_page(params.get("page"))
     # A list shows personal data masked to every role: the detail page reveals it on request,
     # and the roles that ring members reveal one phone at a time.
     page.object_list = personal_view(

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from zuzhi.core.dates import is_plausible
 from zuzhi.core.export import pdf_document_response, xlsx_response
+from zuzhi.core.paging import CappedPaginator
 from zuzhi.core.params import id_param
 from zuzhi.members.models import Member
 from zuzhi.members.services import MEMBER_ORG_TYPES
@@ -89,7 +90,7 @@ def meeting_list_view(request):
             target_type="orglife.meeting",
             org_path=organization.path if organization else "",
         )
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, 30).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("export", None)
