@@ -1,6 +1,7 @@
-"""Pagination helpers shared by the pages and the API routers."""
+"""Pagination helpers shared by the pages and the API routers, and the paged rows selectors
+return."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cached_property
 
 from django.core.paginator import Paginator
@@ -9,6 +10,8 @@ from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
 
 from .personal import personal_view
+
+ITER_CHUNK = 2000  # rows per query when iterating a MappedQuerySet whole
 
 
 class CappedPaginator(Paginator):
@@ -32,7 +35,8 @@ class CappedPaginator(Paginator):
 
 class MappedQuerySet:
     """Paginates like the queryset it wraps, passing each row of the page through `fn`,
-    after the database did the slicing."""
+    after the database did the slicing: counted, paged and iterated in the database (a
+    province's lists are too long to hold), each row mapped only when read."""
 
     def __init__(self, qs: QuerySet, fn: Callable):
         self.qs, self.fn = qs, fn
@@ -44,7 +48,14 @@ class MappedQuerySet:
         return self.count()
 
     def __getitem__(self, item):
-        return [self.fn(row) for row in self.qs[item]]
+        if isinstance(item, slice):
+            return [self.fn(row) for row in self.qs[item]]
+        return self.fn(self.qs[item])
+
+    def __iter__(self) -> Iterator:
+        # Exports walk the whole scope: in chunks, never the whole queryset in memory.
+        for row in self.qs.iterator(chunk_size=ITER_CHUNK):
+            yield self.fn(row)
 
 
 class PersonalPage(MappedQuerySet):
@@ -54,6 +65,9 @@ class PersonalPage(MappedQuerySet):
     def __init__(self, qs: QuerySet, *, user, where: str):
         super().__init__(qs, lambda rows: personal_view(user=user, objects=rows, where=where))
         self.user = user
+
+    # Only ever read a page at a time: each page is one audited view.
+    __iter__ = None
 
     def __getitem__(self, item):
         return self.fn(list(self.qs[item]))

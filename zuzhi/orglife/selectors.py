@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
@@ -9,6 +10,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from zuzhi.core.dates import require_plausible_dates
+from zuzhi.core.paging import MappedQuerySet
 from zuzhi.core.scope import subtree_q
 from zuzhi.members.models import Member
 from zuzhi.members.services import MEMBER_ORG_TYPES
@@ -107,31 +109,9 @@ class BranchCompliance:
     missing: list[str]  # kinds required in the period but not held
 
 
-class ComplianceRows:
-    """The rows of `compliance`: counted, paged and iterated in the database (a province
-    has 150,000 branches), each branch turned into a `BranchCompliance` only when read."""
-
-    def __init__(self, qs: QuerySet[Organization], required: list[str]):
-        self.qs, self.required = qs, required
-
-    def _row(self, org: Organization) -> BranchCompliance:
-        held = {k: getattr(org, f"held_{k}") for k in self.required}
-        return BranchCompliance(org, held, [k for k in self.required if held[k] == 0])
-
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, item):
-        if isinstance(item, slice):
-            return [self._row(org) for org in self.qs[item]]
-        return self._row(self.qs[item])
-
-    def __iter__(self):
-        for org in self.qs.iterator(chunk_size=2000):
-            yield self._row(org)
+def _compliance_row(org: Organization, required: list[str]) -> BranchCompliance:
+    held = {k: getattr(org, f"held_{k}") for k in required}
+    return BranchCompliance(org, held, [k for k in required if held[k] == 0])
 
 
 def compliance(
@@ -140,7 +120,7 @@ def compliance(
     day: datetime.date | None = None,
     frequency: str = "month",
     missing_only: bool = False,
-) -> ComplianceRows:
+) -> MappedQuerySet:
     """For each branch in scope: the required meetings whose period (`frequency`) contains
     `day`, and which of them were not held (`missing_only`: the branches missing one).
     Required frequencies are settings; each kind held is counted by the database."""
@@ -170,7 +150,8 @@ def compliance(
         for k in required:
             missing |= Q(**{f"held_{k}": 0})
         qs = qs.filter(missing)
-    return ComplianceRows(qs.order_by("path"), required)
+    # Counted, paged and iterated in the database (a province has 150,000 branches).
+    return MappedQuerySet(qs.order_by("path"), partial(_compliance_row, required=required))
 
 
 def reminders(*, user, day: datetime.date | None = None) -> list[tuple[Organization, str, Period]]:

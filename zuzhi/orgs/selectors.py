@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 
 from django.conf import settings
 from django.db.models import Count, F, Min, Q, QuerySet
@@ -14,6 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from zuzhi.core.models import AuditLog
+from zuzhi.core.paging import MappedQuerySet
 from zuzhi.core.params import object_id
 from zuzhi.core.roles import Role
 from zuzhi.core.scope import (
@@ -221,49 +223,28 @@ def _health_flagged(qs: QuerySet[Organization], today: datetime.date) -> QuerySe
     return _health_annotated(qs).filter(any_flag)
 
 
-class HealthRows:
-    """The rows of `org_health`: counted, paged and iterated in the database (a province has
-    150,000 organizations), each turned into (organization, flags) only when read."""
-
-    def __init__(self, qs: QuerySet[Organization], today: datetime.date):
-        self.qs, self.today = qs, today
-
-    def _row(self, org: Organization) -> tuple[Organization, list[str]]:
-        soon = self.today + datetime.timedelta(days=EXPIRING_DAYS)
-        quiet_since = self.today - datetime.timedelta(days=settings.ZUZHI_NO_MEETING_DAYS)
-        branch = org.org_type in {t.value for t in BRANCH_TYPES}
-        flags = []
-        if branch and org.full_members < MIN_FULL_MEMBERS:
-            flags.append(HealthFlag.FEW_FULL_MEMBERS)
-        if branch and org.all_members > MAX_BRANCH_MEMBERS:
-            flags.append(HealthFlag.TOO_MANY_MEMBERS)
-        if org.term_end and org.term_end < self.today:
-            flags.append(HealthFlag.TERM_EXPIRED)
-        elif org.term_end and org.term_end <= soon:
-            flags.append(HealthFlag.TERM_EXPIRING)
-        if branch and (org.last_meeting is None or org.last_meeting <= quiet_since):
-            flags.append(HealthFlag.NO_RECENT_MEETING)
-        return org, flags
-
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, item):
-        if isinstance(item, slice):
-            return [self._row(org) for org in self.qs[item]]
-        return self._row(self.qs[item])
-
-    def __iter__(self):
-        for org in self.qs.iterator(chunk_size=2000):
-            yield self._row(org)
+def _health_row(org: Organization, today: datetime.date) -> tuple[Organization, list[str]]:
+    """The organization with its flags, read from the figures `_health_annotated` added."""
+    soon = today + datetime.timedelta(days=EXPIRING_DAYS)
+    quiet_since = today - datetime.timedelta(days=settings.ZUZHI_NO_MEETING_DAYS)
+    branch = org.org_type in {t.value for t in BRANCH_TYPES}
+    flags = []
+    if branch and org.full_members < MIN_FULL_MEMBERS:
+        flags.append(HealthFlag.FEW_FULL_MEMBERS)
+    if branch and org.all_members > MAX_BRANCH_MEMBERS:
+        flags.append(HealthFlag.TOO_MANY_MEMBERS)
+    if org.term_end and org.term_end < today:
+        flags.append(HealthFlag.TERM_EXPIRED)
+    elif org.term_end and org.term_end <= soon:
+        flags.append(HealthFlag.TERM_EXPIRING)
+    if branch and (org.last_meeting is None or org.last_meeting <= quiet_since):
+        flags.append(HealthFlag.NO_RECENT_MEETING)
+    return org, flags
 
 
 def org_health(
     *, user, today: datetime.date | None = None, flag: str | None = None, organization=None
-) -> HealthRows:
+) -> MappedQuerySet:
     """Organizations in scope with at least one health flag (`flag`: with that one), with
     their flags, in tree order.
 
@@ -277,7 +258,9 @@ def org_health(
     flagged = _health_flagged(qs, today)
     if flag is not None:
         flagged = flagged.filter(_health_flag_q(today)[flag])
-    return HealthRows(flagged.select_related("parent").order_by("path"), today)
+    # Counted, paged and iterated in the database (a province has 150,000 organizations).
+    rows = flagged.select_related("parent").order_by("path")
+    return MappedQuerySet(rows, partial(_health_row, today=today))
 
 
 def org_health_counts(*, user, today: datetime.date | None = None) -> dict[str, int]:

@@ -4,6 +4,7 @@
 from django.utils import timezone
 
 from zuzhi.core.export_jobs import Export
+from zuzhi.core.paging import MappedQuerySet
 from zuzhi.orgs.selectors import org_param
 
 from . import selectors
@@ -17,7 +18,7 @@ def points_year(params) -> int:
         return timezone.localdate().year
 
 
-def member_points_filtered(*, user, params) -> tuple[selectors.PointsRows, int, object]:
+def member_points_filtered(*, user, params) -> tuple[MappedQuerySet, int, object]:
     """The points rows the list shows for its query string, the year and the organization
     it is within (one out of the user's scope is not found)."""
     year = points_year(params)

@@ -7,8 +7,8 @@ the sum of manual entries; a one-vote veto (一票否决) sets the year to 0.
 """
 
 import datetime
-from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.conf import settings
 from django.db.models import (
@@ -29,6 +29,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, Least
 
 from zuzhi.appraisal.models import AppraisalSubject, RoundStatus
+from zuzhi.core.paging import MappedQuerySet
 from zuzhi.members.models import Member
 from zuzhi.members.selectors import member_list
 from zuzhi.orglife.models import Meeting, MeetingAbsence
@@ -42,7 +43,6 @@ GRADE_SOURCES = {
     "unqualified": RuleSource.APPRAISAL_UNQUALIFIED,
 }
 SOURCE_GRADES = {source: grade for grade, source in GRADE_SOURCES.items()}
-CHUNK = 2000  # members per query when an export walks the whole scope
 
 
 @dataclass
@@ -125,37 +125,15 @@ def _row(member: Member, rules: list[PointRule]) -> MemberPoints:
     return row
 
 
-class PointsRows:
-    """The rows of `member_points`: counted, sliced and iterated in the database, each
-    member turned into a `MemberPoints` only when its page is read."""
-
-    def __init__(self, qs: QuerySet, rules: list[PointRule]):
-        self.qs, self.rules = qs, rules
-
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, item):
-        if isinstance(item, slice):
-            return [_row(m, self.rules) for m in self.qs[item]]
-        return _row(self.qs[item], self.rules)
-
-    def __iter__(self) -> Iterator[MemberPoints]:
-        for member in self.qs.iterator(chunk_size=CHUNK):
-            yield _row(member, self.rules)
-
-
-def member_points(*, user, year: int, within=None, q: str | None = None) -> PointsRows:
+def member_points(*, user, year: int, within=None, q: str | None = None) -> MappedQuerySet:
     """Each visible member's points for the year, line by line. Ordered by organization and
     name: ranking individuals is off unless the county turns it on."""
     rules = points_rules()
     qs = annotated_points(member_list(user=user, within=within, q=q), rules, year)
     if settings.ZUZHI_POINTS_INDIVIDUAL_RANKING:
         qs = qs.order_by("-points_total", "organization__path", "name", "pk")
-    return PointsRows(qs, rules)
+    # Counted, sliced and iterated in the database, each member read only with its page.
+    return MappedQuerySet(qs, partial(_row, rules=rules))
 
 
 @dataclass

@@ -131,6 +131,8 @@ class PageMapped(MappedQuerySet):
     """Like MappedQuerySet, but `fn` takes the whole page: the stars of a page's subjects are
     read in one query, not one per row."""
 
+    __iter__ = None  # a page at a time only
+
     def __getitem__(self, item):
         return self.fn(list(self.qs[item]))
 

@@ -1,0 +1,27 @@
+"""MappedQuerySet: the rows of a list counted, paged and iterated in the database, each row
+mapped only when read; the personal-data pages only ever a page at a time."""
+
+import pytest
+
+from zuzhi.core import paging
+from zuzhi.core.paging import MappedQuerySet, PersonalPage
+from zuzhi.orgs.models import Organization
+
+
+def test_mapped_rows_count_slice_index_and_iterate(county, monkeypatch):
+    monkeypatch.setattr(paging, "ITER_CHUNK", 2)
+    qs = Organization.objects.order_by("code")
+    rows = MappedQuerySet(qs, lambda org: org.code)
+
+    assert rows.count() == len(rows) == 7
+    assert rows[1:3] == ["TA", "TB"]
+    assert rows[0] == "C"
+    assert list(rows) == ["C", "TA", "TB", "U1", "VA1", "VA2", "VB1"]
+    # Iterated in chunks: the whole queryset is never held (nor cached on it).
+    assert qs._result_cache is None
+
+
+def test_a_personal_page_is_not_iterated_whole(county, county_user):
+    page = PersonalPage(Organization.objects.all(), user=county_user, where="/test")
+    with pytest.raises(TypeError):
+        iter(page)
