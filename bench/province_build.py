@@ -102,6 +102,7 @@ class Build(LifeBuild, AppsBuild):
 
     # ---- the build -----------------------------------------------------------------------
     def run(self) -> None:
+        from zuzhi.dashboard.services import home_figures_refresh_all
         from zuzhi.orgs.figures import org_figures_refresh_all
         from zuzhi.points.tally import points_refresh_all
 
@@ -137,6 +138,11 @@ class Build(LifeBuild, AppsBuild):
             lambda: points_refresh_all(years=[TODAY.year - 1, TODAY.year]),
         )
         self.timed("ANALYZE", lambda: self.sql("ANALYZE") or 0)
+        # The province user's home is read as the worker keeps it (cron, every 15 minutes).
+        self.timed(
+            "dashboard_homefigures (refresh-home-figures)",
+            lambda: home_figures_refresh_all()["kept"],
+        )
         self.total = time.perf_counter() - started
         print(f"  {'total':<44} {'':>12}      {self.total:8.1f} s", flush=True)
 
