@@ -279,7 +279,9 @@ def meeting_update(
         raise ValidationError(errors)
     with transaction.atomic():
         meeting = (
-            Meeting.objects.select_for_update().select_related("organization").get(pk=meeting.pk)
+            Meeting.objects.select_for_update(of=("self",))
+            .select_related("organization")
+            .get(pk=meeting.pk)
         )
         before = _full_snapshot(meeting)
         counted_before, year_before = _people(meeting), meeting.date.year
@@ -315,7 +317,9 @@ def meeting_delete(*, actor, meeting: Meeting, reason: str) -> None:
     _require_may_change(actor, meeting, reason, deleting=True)
     with transaction.atomic():
         meeting = (
-            Meeting.objects.select_for_update().select_related("organization").get(pk=meeting.pk)
+            Meeting.objects.select_for_update(of=("self",))
+            .select_related("organization")
+            .get(pk=meeting.pk)
         )
         before = _full_snapshot(meeting) | {
             "organization": meeting.organization_id,

@@ -48,7 +48,13 @@ def member_update(*, actor, member: Member, data: dict[str, Any]) -> Member:
     """Correct a member's record (修改). The organization changes only by transfer."""
     require_in_scope(actor, member.organization.path, target=member, message=SCOPE_REFUSED)
     with transaction.atomic():
-        member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
+        # Only the member's row: holding the organization's would stop a registration there
+        # from committing (its key check) while it holds the figures this service waits for.
+        member = (
+            Member.objects.select_for_update(of=("self",))
+            .select_related("organization")
+            .get(pk=member.pk)
+        )
         before = snapshot(member)
         merged = {f: getattr(member, f) for f in EDITABLE_FIELDS}
         merged.update({k: v for k, v in data.items() if k in EDITABLE_FIELDS})

@@ -86,7 +86,13 @@ def member_transfer(
         actor=actor, member=member, to_org=to_org, transfer_date=transfer_date, reason=reason
     )
     with transaction.atomic():
-        member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
+        # Only the member's row: holding the organization's would stop a registration there
+        # from committing (its key check) while it holds the figures this service waits for.
+        member = (
+            Member.objects.select_for_update(of=("self",))
+            .select_related("organization")
+            .get(pk=member.pk)
+        )
         if MemberTransfer.objects.filter(member=member, status=TransferStatus.PENDING).exists():
             raise ValidationError({"to_org": [PENDING_EXISTS]})
         local = path_in_scope(actor, to_org.path)
@@ -129,7 +135,7 @@ def member_transfer_decide(
     )
     with transaction.atomic():
         transfer = (
-            MemberTransfer.objects.select_for_update()
+            MemberTransfer.objects.select_for_update(of=("self", "member"))
             .select_related("member", "to_org", "from_org")
             .get(pk=transfer.pk)
         )
