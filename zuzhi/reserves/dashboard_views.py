@@ -3,6 +3,7 @@ township, against the targets; tables first (charts are extra), each with an Exc
 Thin over reserves.targets."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -23,21 +24,27 @@ def _chart(rows: list[targets.PoolFigures], total: targets.PoolFigures) -> dict:
     }
 
 
+# A province has 2,000 townships: the table and its chart show them this many at a time.
+POOL_PAGE = 50
+
+
 @login_required
 def pool_overview_view(request):
     """By township (county staff: every township; township staff: their own)."""
     require_reserve_manager(request.user)
     rows = targets.township_pool_rows(user=request.user, today=timezone.localdate())
     total = targets.pool_total(rows=rows)
+    page = Paginator(rows, POOL_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "reserves/dashboard.html",
         {
-            "rows": rows,
+            "rows": page,
+            "page": page,
             "total": total,
             "targets": targets.reserve_targets(),
             "appointed_counted": targets.APPOINTED is not None,
-            "chart": _chart(rows, total),
+            "chart": _chart(page.object_list, total),
         },
     )
 

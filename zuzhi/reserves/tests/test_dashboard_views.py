@@ -129,3 +129,22 @@ def test_api_gives_the_same_figures_in_scope(
         (county.village_a2.name, 0, False),
     ]
     assert api.get(f"/api/reserves/pool/{county.town_b.pk}").status_code == 404
+
+
+def test_many_townships_are_shown_a_page_at_a_time_under_the_whole_total(
+    county, county_user, client_as, pool_reserve, monkeypatch
+):
+    from zuzhi.reserves import dashboard_views
+
+    pool_reserve(county.village_a1, birth="19900101", education="21")
+    pool_reserve(county.village_b1, birth="19900101", education="21")
+    monkeypatch.setattr(dashboard_views, "POOL_PAGE", 1)
+    client = client_as(county_user)
+    first = client.get(reverse("reserves:pool"))
+    second = client.get(reverse("reserves:pool") + "?page=2")
+    assert _chart(first)["areas"] == [[county.town_a.name, 1, 2]]
+    assert _chart(second)["areas"] == [[county.town_b.name, 1, 1]]
+    text = first.content.decode()
+    assert "第 1 / 2 页" in text and county.town_b.name not in text.split("合计")[0]
+    # The total under the page is the whole scope's: both townships' reserves.
+    assert first.context["total"].pool == 2
