@@ -42,10 +42,13 @@ def home(request):
 @require_POST
 def home_refresh(request):
     """立即更新: ask the worker to recount the user's kept home figures."""
-    if home_figures_request(user=request.user):
+    outcome = home_figures_request(user=request.user)
+    if outcome == "requested":
         messages.success(request, "已开始重新统计首页数据，约需几分钟，请稍后刷新本页。")
-    else:
+    elif outcome == "pending":
         messages.info(request, "首页数据正在重新统计，请稍后刷新本页。")
+    else:
+        messages.info(request, "您的首页数据为实时统计，无需重新统计。")
     return redirect("home")
 
 

@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from zuzhi.core.scope import user_roles, user_scope_paths
+from zuzhi.core.scope import role_paths, user_roles
 from zuzhi.home import TodoItem, TodoPart, home_charts, todo_items
 from zuzhi.members.selectors import member_overview
 from zuzhi.orgs.models import OrgType
@@ -14,8 +14,10 @@ from .models import HomeFigures
 
 
 def scope_signature(user) -> list:
-    """What the figures depend on: the user's roles and the roots of their scope."""
-    return [sorted(user_roles(user)), user_scope_paths(user)]
+    """What the figures depend on: each role the user holds and where. Not only the data
+    scope's roots: the cadre section's or a reviewer's node scopes their to-do as well, so a
+    role moved to another organization under the same roots makes the kept figures stale."""
+    return [[role, role_paths(user, role)] for role in sorted(user_roles(user))]
 
 
 def home_figures(*, user, today: datetime.date | None = None) -> dict:

@@ -49,14 +49,16 @@ def wide_roots(*, limit: int | None = None) -> list[str]:
 
 
 def home_figures_keep(*, user) -> HomeFigures:
-    """Count the user's home now, as the user, and keep it."""
+    """Count the user's home now, as the user, and keep it. The figures are as of when the
+    count began: a recount asked for while it ran stays pending until the next one."""
+    counted_at = timezone.now()
     started = time.perf_counter()
     data = encode(home_figures(user=user))
     took = round((time.perf_counter() - started) * 1000)
     kept, _ = HomeFigures.objects.update_or_create(
         user=user,
         defaults={
-            "computed_at": timezone.now(),
+            "computed_at": counted_at,
             "took_ms": took,
             "scope": scope_signature(user),
             "data": data,
@@ -85,16 +87,19 @@ def home_figures_refresh_all(*, limit: int | None = None) -> dict[str, int]:
     return {"kept": len(users), "dropped": dropped}
 
 
-def home_figures_request(*, user) -> bool:
-    """Ask the worker to recount the user's kept home; False when one is already waiting or
-    the user's home is counted live (nothing kept)."""
+def home_figures_request(*, user) -> str:
+    """Ask the worker to recount the user's kept home: "requested"; "pending" when a recount
+    is already waiting (asking twice enqueues once); "live" when nothing is kept (the home is
+    counted on each request)."""
     from .tasks import refresh_home_figures
 
     with transaction.atomic():
         kept = HomeFigures.objects.select_for_update().filter(user=user).first()
-        if kept is None or (kept.requested_at and kept.requested_at > kept.computed_at):
-            return False
+        if kept is None:
+            return "live"
+        if kept.requested_at and kept.requested_at > kept.computed_at:
+            return "pending"
         kept.requested_at = timezone.now()
         kept.save(update_fields=["requested_at"])
         transaction.on_commit(lambda: refresh_home_figures.enqueue(user_id=user.pk))
-    return True
+    return "requested"

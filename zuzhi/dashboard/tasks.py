@@ -11,7 +11,12 @@ def refresh_home_figures(user_id: int | None = None) -> dict[str, int]:
     """Recount one user's kept home (a recount they asked for), or every wide user's."""
     if user_id is None:
         return home_figures_refresh_all()
-    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    # Only a home still kept: `refresh-home-figures` may have dropped it since it was asked for.
+    user = (
+        get_user_model()
+        .objects.filter(pk=user_id, is_active=True, home_figures__isnull=False)
+        .first()
+    )
     if user is None:
         return {"kept": 0, "dropped": 0}
     home_figures_keep(user=user)
