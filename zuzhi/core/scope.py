@@ -232,3 +232,20 @@ def role_paths(user, *roles: str) -> list[str]:
         if not any(path_in(p, r) for r in roots):
             roots.append(p)
     return roots
+
+
+def with_own_records(model, user, section_q: Q | None) -> Q | None:
+    """`section_q` (an office's scope on `model`) widened to the user's own records through
+    `model.own_field` (a cadre's or a talent's own account), those outside it named by id: an
+    OR of a path on the organization with the user on the record cannot use an index and read
+    every record of the province."""
+    own_field = getattr(model, "own_field", None)
+    if not own_field or not getattr(user, "is_authenticated", False):
+        return section_q
+    own = model._default_manager.filter(**{own_field: user})
+    if section_q is not None:
+        own = own.exclude(section_q)
+    ids = list(own.values_list("pk", flat=True))
+    if not ids:
+        return section_q
+    return Q(pk__in=ids) if section_q is None else section_q | Q(pk__in=ids)

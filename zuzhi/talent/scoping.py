@@ -17,6 +17,7 @@ from zuzhi.core.scope import (
     path_in,
     role_paths,
     roles_q,
+    with_own_records,
 )
 
 
@@ -58,11 +59,7 @@ class TalentQuerySet(ScopedQuerySet):
     `own_field` ("user" on Talent, "talent__user" below it), the talent's own rows."""
 
     def visible_to(self, user) -> QuerySet:
-        q = talent_office_q(user, self.model.scope_path_field)
-        own_field = getattr(self.model, "own_field", None)
-        if own_field and getattr(user, "is_authenticated", False):
-            own = Q(**{own_field: user})
-            q = own if q is None else q | own
+        q = with_own_records(self.model, user, talent_office_q(user, self.model.scope_path_field))
         return self.filter(q) if q is not None else self.none()
 
     def get_visible_or_404(self, user, **lookup):

@@ -17,6 +17,7 @@ from zuzhi.core.scope import (
     path_in,
     role_paths,
     roles_q,
+    with_own_records,
 )
 
 
@@ -48,17 +49,7 @@ class CadreQuerySet(ScopedQuerySet):
     own record (through `own_field`: "user" on Cadre, "cadre__user" below it)."""
 
     def visible_to(self, user) -> QuerySet:
-        q = cadre_section_q(user, self.model.scope_path_field)
-        own_field = getattr(self.model, "own_field", None)
-        if own_field and getattr(user, "is_authenticated", False):
-            # The own records outside the section, by id: an OR of the section's path (on the
-            # organization) with the user (on the cadre) would scan every cadre of the province.
-            own = self.model.objects.filter(**{own_field: user})
-            if q is not None:
-                own = own.exclude(q)
-            ids = list(own.values_list("pk", flat=True))
-            if ids:
-                q = Q(pk__in=ids) if q is None else q | Q(pk__in=ids)
+        q = with_own_records(self.model, user, cadre_section_q(user, self.model.scope_path_field))
         return self.filter(q) if q is not None else self.none()
 
     def get_visible_or_404(self, user, **lookup):
