@@ -376,8 +376,19 @@ def _last_row_end(data: bytes) -> int:
     return 0
 
 
-def _too_big(name: str, rows: int, columns: int) -> ExcelFileError | None:
-    if rows * columns <= settings.ZUZHI_IMPORT_MAX_CELLS:
+# A cell element (<c …> or <x:c …>): what a sheet really holds, whatever its extent.
+CELL_TAG_RX = re.compile(rb"<(?:\w+:)?c[\s>/]")
+# A sheet holding cells may extend this many times their number (blank cells are not written).
+CELLS_TO_EXTENT = 4
+
+
+def _too_big(name: str, rows: int, columns: int, cells: int = 0) -> ExcelFileError | None:
+    """A sheet reaching further than ZUZHI_IMPORT_MAX_CELLS, unless it holds cells for a good
+    part of that extent (a county's registry of 300,000 rows × 26 columns is 7.8 million):
+    what the limit refuses is a small file with a stray cell far away, whose dense grid would
+    cost the reader hundreds of megabytes for nothing. A sheet narrower than 26 columns is
+    counted as 26 wide (its width is not measured): seven filled cells a row pass."""
+    if rows * columns <= max(settings.ZUZHI_IMPORT_MAX_CELLS, CELLS_TO_EXTENT * cells):
         return None
     return ExcelFileError(
         f"工作表“{name}”的使用范围过大（到第 {rows} 行、第 {column_letter(columns - 1)} 列），"
@@ -402,9 +413,10 @@ def _xlsx_scan(
             rb'<(?:\w+:)?c\b((?>[^<>]{0,4096}?\ss="(?:' + styles + rb')")[^<>]{0,4096}+)>'
         )
     row_number = 0
-    last_row = max_col = 0
+    last_row = max_col = cells = 0
     styled: list[tuple[int, int, str]] = []
     for segment in _segments(content, target):
+        cells += len(CELL_TAG_RX.findall(segment))
         at = len(segment)
         while (at := segment.rfind(b"row ", 0, at)) > 0:
             if m := ROW_NUMBER_RX.match(segment, at - 1):
@@ -449,7 +461,7 @@ def _xlsx_scan(
                     shown = html.unescape(m.group(2).decode("utf-8", "replace"))
                     grid.error_cells[(int(ref.group(2)) - 1, column_index(ref.group(1)))] = shown
     # Columns A–Z need no counting: at most 26 of them.
-    if problem := _too_big(name, last_row, max(max_col, 26)):
+    if problem := _too_big(name, last_row, max(max_col, 26), cells):
         raise problem
     return styled
 

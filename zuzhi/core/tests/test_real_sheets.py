@@ -490,6 +490,30 @@ def test_an_ods_sheet_reaching_too_far_is_refused_before_it_is_read(db, settings
     assert rows[0].values["name"] == "王芳" and "必填" in rows[1].errors["姓名"]
 
 
+def test_a_sheet_full_of_cells_beyond_the_extent_limit_is_read(db, settings):
+    # A county's whole registry (300,000 rows × 26 columns, 7.8 million cells) reaches past
+    # the limit that refuses stray far cells; its cells are real, so it is read. Scaled down.
+    settings.ZUZHI_IMPORT_MAX_CELLS = 1000
+    header = ["姓名", *(f"列{i}" for i in range(9))]
+    rows = [header] + [[f"王{n}", *(f"v{n}-{i}" for i in range(9))] for n in range(200)]
+    content = office_xlsx({"党员": rows})
+    found = read_sheet(content, columns=[Column("姓名", "name", required=True, parse=parse_text)])
+    assert len(found.rows) == 200 and found.rows[-1].values["name"] == "王199"
+
+
+def test_the_same_sheet_with_a_stray_cell_far_below_is_refused(db, settings):
+    settings.ZUZHI_IMPORT_MAX_CELLS = 1000
+    header = ["姓名", *(f"列{i}" for i in range(9))]
+    rows = [header] + [[f"王{n}", *(f"v{n}-{i}" for i in range(9))] for n in range(200)]
+
+    def far_cell(book):
+        book["党员"].cell(row=5000, column=2, value="x")
+
+    content = office_xlsx({"党员": rows}, shape=far_cell)
+    with pytest.raises(ExcelFileError, match="使用范围过大"):
+        read_sheet(content, columns=[Column("姓名", "name", required=True, parse=parse_text)])
+
+
 # A tiny file reaching far: what reading it may cost ------------------------------------------
 
 PEAK_IN_A_CHILD = """
