@@ -7,6 +7,7 @@ the sum of manual entries; a one-vote veto (一票否决) sets the year to 0.
 """
 
 import datetime
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -15,6 +16,7 @@ from django.db.models import (
     Avg,
     Case,
     Count,
+    Expression,
     F,
     FilteredRelation,
     IntegerField,
@@ -27,13 +29,15 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models.lookups import Exact, In
 
 from zuzhi.appraisal.models import AppraisalSubject, RoundStatus
 from zuzhi.core.paging import MappedQuerySet
 from zuzhi.members.models import Member
-from zuzhi.members.selectors import member_list
+from zuzhi.members.selectors import member_list, member_scoped
 from zuzhi.orglife.models import Meeting, MeetingAbsence
 from zuzhi.orgs.models import Organization
+from zuzhi.orgs.selectors import org_scoped
 
 from .models import PointEntry, PointRule, RuleKind, RuleSource
 
@@ -43,6 +47,8 @@ GRADE_SOURCES = {
     "unqualified": RuleSource.APPRAISAL_UNQUALIFIED,
 }
 SOURCE_GRADES = {source: grade for grade, source in GRADE_SOURCES.items()}
+CHUNK = 2000  # members per query when an export walks the whole scope
+BRANCH_CHUNK = 500  # organizations grouped per query when the branch summary is walked
 
 
 @dataclass
@@ -59,32 +65,54 @@ def _per_member(qs: QuerySet, value) -> Coalesce:
     return Coalesce(Subquery(per.values("v")), 0, output_field=IntegerField())
 
 
+@dataclass(frozen=True)
+class YearFigures:
+    """What the rules count in a member's year, as expressions over one row of a query: the
+    meetings attended and missed, the published appraisal grade ('' for none), and each manual
+    rule's entries summed. The points page reads them from correlated subqueries (a page of
+    50), the kept yearly points (`points.tally`) from grouped tables joined once; the rule
+    below is the same for both."""
+
+    attended: Expression
+    absent: Expression
+    grade: Expression
+    manual: Callable[[PointRule], Expression]
+
+
 def _capped(rule: PointRule, value):
     if rule.yearly_cap is None:
         return value
     return Greatest(Value(-rule.yearly_cap), Least(Value(rule.yearly_cap), value))
 
 
-def _rule_value(rule: PointRule, year: int):
+def rule_value(rule: PointRule, figures: YearFigures):
+    """One rule's points in the member's year."""
     if rule.source == RuleSource.YEARLY:
         return Value(rule.points)
     if rule.source == RuleSource.MEETING_ATTENDED:
-        return _capped(rule, F("points_attended") * rule.points)
+        return _capped(rule, figures.attended * rule.points)
     if rule.source == RuleSource.MEETING_ABSENT:
-        return _capped(rule, F("points_absent") * rule.points)
+        return _capped(rule, figures.absent * rule.points)
     if rule.source == RuleSource.MANUAL:
-        entries = PointEntry.objects.filter(year=year, rule_id=rule.pk)
-        return _per_member(entries, Sum("points"))
+        return figures.manual(rule)
     return Case(
-        When(points_grade=SOURCE_GRADES[rule.source], then=Value(rule.points)),
+        When(Exact(figures.grade, SOURCE_GRADES[rule.source]), then=Value(rule.points)),
         default=Value(0),
     )
 
 
-def veto_q(rules: list[PointRule]) -> Q:
+def veto_condition(rules: list[PointRule], grade: Expression) -> Expression | None:
+    """The condition of a one-vote veto (一票否决): a grade named by an active veto rule."""
     grades = [SOURCE_GRADES.get(r.source) for r in rules if r.kind == RuleKind.VETO]
     grades = [g for g in grades if g]
-    return Q(points_grade__in=grades) if grades else Q(pk__in=[])
+    return In(grade, grades) if grades else None
+
+
+def points_total(rules: list[PointRule], values: list, grade: Expression):
+    """The year's points: the rules' values summed, 0 when vetoed."""
+    subtotal = sum(values, Value(0))
+    veto = veto_condition(rules, grade)
+    return subtotal if veto is None else Case(When(veto, then=Value(0)), default=subtotal)
 
 
 def annotated_points(members: QuerySet, rules: list[PointRule], year: int) -> QuerySet:
@@ -104,13 +132,22 @@ def annotated_points(members: QuerySet, rules: list[PointRule], year: int) -> Qu
         ),
         points_absent=_per_member(MeetingAbsence.objects.filter(**in_year), Count("pk")),
         points_grade=Coalesce(Subquery(grade), Value("")),
-    ).annotate(**{f"points_rule_{r.pk}": _rule_value(r, year) for r in rules})
-    subtotal = sum((F(f"points_rule_{r.pk}") for r in rules), Value(0))
-    return qs.annotate(points_total=Case(When(veto_q(rules), then=Value(0)), default=subtotal))
+    )
+    figures = YearFigures(
+        attended=F("points_attended"),
+        absent=F("points_absent"),
+        grade=F("points_grade"),
+        manual=lambda rule: _per_member(
+            PointEntry.objects.filter(year=year, rule_id=rule.pk), Sum("points")
+        ),
+    )
+    qs = qs.annotate(**{f"points_rule_{r.pk}": rule_value(r, figures) for r in rules})
+    values = [F(f"points_rule_{r.pk}") for r in rules]
+    return qs.annotate(points_total=points_total(rules, values, F("points_grade")))
 
 
-def points_rules() -> list[PointRule]:
-    return list(PointRule.objects.filter(is_active=True))
+def points_rules(*, using: str | None = None) -> list[PointRule]:
+    return list(PointRule.objects.using(using).filter(is_active=True))
 
 
 def _row(member: Member, rules: list[PointRule]) -> MemberPoints:
@@ -138,36 +175,69 @@ def member_points(*, user, year: int, within=None, q: str | None = None) -> Mapp
 
 @dataclass
 class BranchPoints:
-    organization: object
+    organization: Organization
     members: int
     average: float
     vetoed: int
 
 
-def branch_points(*, user, year: int) -> list[BranchPoints]:
-    """Branch-level summary (支部积分汇总): average points and one-vote vetoes, grouped in
-    the database over the members' kept yearly points (`points.tally`); a member without a
-    kept row has the yearly base points."""
-    rules = points_rules()
-    base = sum(r.points for r in rules if r.source == RuleSource.YEARLY)
-    summary = list(
-        member_list(user=user)
-        .annotate(kept=FilteredRelation("year_points", condition=Q(year_points__year=year)))
-        .values("organization_id")
-        .annotate(
-            n=Count("pk"),
-            average=Avg(Coalesce("kept__total", Value(base))),
-            vetoed=Count("pk", filter=Q(kept__vetoed=True)),
-        )
-        .order_by("organization__path")
-    )
-    orgs = Organization.objects.in_bulk([r["organization_id"] for r in summary])
-    return [
-        BranchPoints(
-            organization=orgs[r["organization_id"]],
-            members=r["n"],
-            average=round(float(r["average"]), 1),
-            vetoed=r["vetoed"],
-        )
-        for r in summary
-    ]
+class BranchRows:
+    """The rows of `branch_points`: the organizations counted and paged in the database in
+    tree order (a province has 138,000 branches), the members of a page's organizations
+    grouped only when it is read."""
+
+    def __init__(self, *, user, orgs: QuerySet[Organization], year: int, base: int):
+        self.user, self.orgs, self.year, self.base = user, orgs, year, base
+
+    def _rows(self, orgs: list[Organization]) -> list[BranchPoints]:
+        summary = {
+            r["organization_id"]: r
+            for r in member_scoped(user=self.user)
+            .filter(organization_id__in=[o.pk for o in orgs])
+            .annotate(
+                kept=FilteredRelation("year_points", condition=Q(year_points__year=self.year))
+            )
+            .order_by()
+            .values("organization_id")
+            .annotate(
+                n=Count("pk"),
+                average=Avg(Coalesce("kept__total", Value(self.base))),
+                vetoed=Count("pk", filter=Q(kept__vetoed=True)),
+            )
+        }
+        rows = []
+        for org in orgs:
+            r = summary.get(org.pk, {"n": 0, "average": 0, "vetoed": 0})
+            average = round(float(r["average"] or 0), 1)
+            rows.append(BranchPoints(org, members=r["n"], average=average, vetoed=r["vetoed"]))
+        return rows
+
+    def count(self) -> int:
+        return self.orgs.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item):
+        if isinstance(item, slice):
+            return self._rows(list(self.orgs[item]))
+        return self._rows([self.orgs[item]])[0]
+
+    def __iter__(self) -> Iterator[BranchPoints]:
+        batch = []
+        for org in self.orgs.iterator(chunk_size=CHUNK):
+            batch.append(org)
+            if len(batch) == BRANCH_CHUNK:
+                yield from self._rows(batch)
+                batch = []
+        yield from self._rows(batch)
+
+
+def branch_points(*, user, year: int) -> BranchRows:
+    """Branch-level summary (支部积分汇总): each organization in scope with members (its kept
+    figures, `orgs.figures`), in tree order, with its average points and one-vote vetoes
+    grouped over the members' kept yearly points (`points.tally`); a member without a kept
+    row has the yearly base points."""
+    base = sum(r.points for r in points_rules() if r.source == RuleSource.YEARLY)
+    orgs = org_scoped(user=user).filter(figures__members__gt=0).order_by("path", "pk")
+    return BranchRows(user=user, orgs=orgs, year=year, base=base)

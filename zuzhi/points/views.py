@@ -19,6 +19,8 @@ from . import selectors, services
 from .exports import member_points_filtered, points_year
 from .models import PointRule, RuleSource
 
+PAGE_SIZE = 50
+
 
 class EntryForm(forms.Form):
     rule = forms.ModelChoiceField(label="规则", queryset=PointRule.objects.none())
@@ -39,9 +41,10 @@ def points_view(request):
     if request.GET.get("view") == "branches":
         year = points_year(request.GET)
         rows = selectors.branch_points(user=request.user, year=year)
-        return render(request, "points/branches.html", {"rows": rows, "year": year})
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        return render(request, "points/branches.html", {"page": page, "year": year})
     rows, year, within = member_points_filtered(user=request.user, params=request.GET)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "points/member_points.html",
