@@ -143,6 +143,23 @@ def scope_queryset(
     return qs.filter(q)
 
 
+def any_of_q(model, parts: list[Q], field: str = "pk") -> Q | None:
+    """Rows of `model` matching any of `parts` (each a filter on `model` that an index serves),
+    as a filter on `field` (a key reaching `model`); None for no parts. One part is itself;
+    several are `field IN (… UNION ALL …)`: one `OR` across joined tables is a filter that
+    PostgreSQL applies after joining every row, while each part of the union is planned on its
+    own index, and the whole is a semi-join that repeats no row (no DISTINCT). An empty Q among
+    the parts (every row) makes the whole an empty Q."""
+    if not parts:
+        return None
+    if not all(parts):  # a part that is everything
+        return Q()
+    if len(parts) == 1 and field == "pk":
+        return parts[0]
+    first, *rest = (model._base_manager.filter(p).order_by().values("pk") for p in parts)
+    return Q(**{f"{field}__in": first.union(*rest, all=True) if rest else first})
+
+
 class ScopedQuerySet(QuerySet):
     """The default manager of a scoped model (after NetBox's RestrictedQuerySet.restrict):
     `Member.objects.visible_to(user)`. The model says how it reaches the tree, once:
