@@ -10,6 +10,7 @@ URL to teach it (or to list in SKIPPED with the reason).
 """
 
 import datetime
+import functools
 import re
 from decimal import Decimal as D
 from urllib.parse import urlencode
@@ -17,6 +18,7 @@ from urllib.parse import urlencode
 import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -1166,13 +1168,29 @@ def _id_number(sequence: int) -> str:
     return valid_id_number(birth="19700101", sequence=sequence)
 
 
-def _data_state() -> dict:
-    """Every row of every table that holds the county's data, to compare before and after."""
-    return {
-        model._meta.label_lower: list(model._base_manager.order_by("pk").values_list())
+@functools.cache
+def _data_queries() -> tuple[tuple[str, str, tuple], ...]:
+    """The SQL of `_data_state`, compiled once: building ~250 querysets per call cost more
+    than running them, and this module calls it twice per URL."""
+    return tuple(
+        (
+            model._meta.label_lower,
+            *model._base_manager.order_by("pk").values_list().query.sql_with_params(),
+        )
         for model in apps.get_models()
         if model._meta.label_lower not in NOT_DATA and not model._meta.proxy
-    }
+    )
+
+
+def _data_state() -> dict:
+    """Every row of every table that holds the county's data, to compare before and after
+    (the stored values, as the database returns them)."""
+    state = {}
+    with connection.cursor() as cursor:
+        for label, sql, params in _data_queries():
+            cursor.execute(sql, params)
+            state[label] = cursor.fetchall()
+    return state
 
 
 def _denials() -> int:
