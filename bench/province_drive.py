@@ -165,6 +165,9 @@ def drive(
     from django.db import connection
     from django.test import Client
 
+    # The server's entry, as granian loads it: what it does at start (gc.freeze) applies here.
+    import zuzhi.wsgi  # noqa: F401
+
     recorder = Recorder()
     results: list[Result] = []
     for role in roles:

@@ -1,3 +1,4 @@
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -9,3 +10,8 @@ django_application = get_wsgi_application()
 from zuzhi.contests.voting.fastvote import PublicVoteShortcut  # noqa: E402 - needs Django set up
 
 application = PublicVoteShortcut(django_application)
+
+# What is loaded now (Django, the apps, the pinyin dictionaries) lives as long as the process:
+# frozen, the full collections that a page allocating many objects sets off no longer rescan it
+# (a county's contest results, 650 rows, went from 110 ms to 270 ms on such a request).
+gc.freeze()
