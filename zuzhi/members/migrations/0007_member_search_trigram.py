@@ -20,8 +20,7 @@ def create(apps, schema_editor):
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     for name, column in INDEXES.items():
         schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {name} ON members_member "
-            f"USING gin ({column} gin_trgm_ops)"
+            f"CREATE INDEX IF NOT EXISTS {name} ON members_member USING gin ({column} gin_trgm_ops)"
         )
 
 
