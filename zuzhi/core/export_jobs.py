@@ -297,6 +297,17 @@ def report_is_large(*, members: int) -> bool:
     return members > settings.ZUZHI_EXPORT_INLINE_MAX
 
 
+def report_in_worker(
+    request, *, kind: str, members: int, params: QueryDict, where: str
+) -> HttpResponse | None:
+    """For a report over `members` that is large: its job started (or the one running) and the
+    way to its progress page; None for a report small enough to answer at once."""
+    if not report_is_large(members=members):
+        return None
+    job = report_job_start(actor=request.user, kind=kind, params=params, where=where)
+    return redirect("exports:job", pk=job.pk)
+
+
 def _same_params(job: ExportJob, params: QueryDict) -> bool:
     return job.params == {k: params.getlist(k) for k in params if k not in NOT_FILTERS}
 

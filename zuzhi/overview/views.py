@@ -3,12 +3,12 @@ ZUZHI_EXPORT_INLINE_MAX members both are computed by the worker (a report job) a
 shows the last figures it kept."""
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from zuzhi.core.export import pdf_response
-from zuzhi.core.export_jobs import report_is_large, report_job_start, report_state
+from zuzhi.core.export_jobs import report_in_worker, report_is_large, report_state
 from zuzhi.orgs.figures import subtree_members
 
 from . import selectors
@@ -54,14 +54,14 @@ def overview_view(request):
 def overview_pdf_view(request):
     """The same figures as a PDF (charts left out), audited as an export."""
     root, form = overview_params_read(user=request.user, params=request.GET)
-    if report_is_large(members=subtree_members(user=request.user, org=root)):
-        job = report_job_start(
-            actor=request.user,
-            kind=KIND,
-            params=overview_query(root=root, form=form),
-            where=reverse("overview:index"),
-        )
-        return redirect("exports:job", pk=job.pk)
+    if queued := report_in_worker(
+        request,
+        kind=KIND,
+        members=subtree_members(user=request.user, org=root),
+        params=overview_query(root=root, form=form),
+        where=reverse("overview:index"),
+    ):
+        return queued
     figures = selectors.overview(user=request.user, root=root, period=form.period())
     return pdf_response(
         actor=request.user,

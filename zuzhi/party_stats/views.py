@@ -4,12 +4,12 @@ job, party_stats.exports) and the page shows the last figures it kept."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
 from zuzhi.core.export import xlsx_document_response
-from zuzhi.core.export_jobs import report_is_large, report_job_start, report_state
+from zuzhi.core.export_jobs import report_in_worker, report_is_large, report_state
 from zuzhi.core.params import text_param
 from zuzhi.orgs.figures import subtree_members
 from zuzhi.orgs.picker import filter_picker
@@ -58,14 +58,14 @@ def stats_view(request):
 @login_required
 def stats_xlsx_view(request):
     root, year = stats_params_read(user=request.user, params=request.GET)
-    if report_is_large(members=subtree_members(user=request.user, org=root)):
-        job = report_job_start(
-            actor=request.user,
-            kind=KIND,
-            params=stats_query(root=root, year=year),
-            where=reverse("party_stats:index"),
-        )
-        return redirect("exports:job", pk=job.pk)
+    if queued := report_in_worker(
+        request,
+        kind=KIND,
+        members=subtree_members(user=request.user, org=root),
+        params=stats_query(root=root, year=year),
+        where=reverse("party_stats:index"),
+    ):
+        return queued
     stats = selectors.party_stats(user=request.user, org=root, year=year)
     return xlsx_document_response(
         actor=request.user,
