@@ -58,7 +58,27 @@ class MappedQuerySet:
             yield self.fn(row)
 
 
-class PersonalPage(MappedQuerySet):
+class PageMappedQuerySet(MappedQuerySet):
+    """Like MappedQuerySet, but `fn` takes a whole page (a list of rows) and returns its rows:
+    what the rows need from other tables is read once for the page, not once per row."""
+
+    def __getitem__(self, item):
+        if isinstance(item, slice):
+            return self.fn(list(self.qs[item]))
+        return self.fn([self.qs[item]])[0]
+
+    def __iter__(self) -> Iterator:
+        batch: list = []
+        for row in self.qs.iterator(chunk_size=ITER_CHUNK):
+            batch.append(row)
+            if len(batch) == ITER_CHUNK:
+                yield from self.fn(batch)
+                batch = []
+        if batch:
+            yield from self.fn(batch)
+
+
+class PersonalPage(PageMappedQuerySet):
     """Paginates like the queryset it wraps; each page is shown through the personal-data
     policy as one view (revealed or masked by role, one audit row per page)."""
 
@@ -68,9 +88,6 @@ class PersonalPage(MappedQuerySet):
 
     # Only ever read a page at a time: each page is one audited view.
     __iter__ = None
-
-    def __getitem__(self, item):
-        return self.fn(list(self.qs[item]))
 
 
 class AuditPage(PersonalPage):

@@ -12,6 +12,7 @@ from zuzhi.orgs.selectors import org_param
 
 from . import selectors
 from .models import MemberCategory, MemberStatus, member_date_display
+from .services.rules import EDITABLE_FIELDS
 
 GENDERS = {"1": "男", "2": "女"}
 # At most this many members may be ticked on a page and sent in one link.
@@ -37,20 +38,7 @@ EXPORT_HEADERS = [
 # The columns the export reads (a million members are read without the rest); the
 # organization's path is read by the personal-data policy.
 EXPORT_FIELDS = (
-    "name",
-    "id_number",
-    "gender",
-    "ethnicity",
-    "birth_date",
-    "education",
-    "join_date",
-    "join_date_month_only",
-    "full_date",
-    "full_date_month_only",
-    "status",
-    "category",
-    "phone",
-    "work_unit",
+    *EDITABLE_FIELDS,
     "organization__code",
     "organization__name",
     "organization__path",

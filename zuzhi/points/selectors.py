@@ -7,7 +7,7 @@ the sum of manual entries; a one-vote veto (一票否决) sets the year to 0.
 """
 
 import datetime
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -32,7 +32,7 @@ from django.db.models.functions import Coalesce, Greatest, Least
 from django.db.models.lookups import Exact, In
 
 from zuzhi.appraisal.models import AppraisalSubject, RoundStatus
-from zuzhi.core.paging import MappedQuerySet
+from zuzhi.core.paging import MappedQuerySet, PageMappedQuerySet
 from zuzhi.members.models import Member
 from zuzhi.members.selectors import member_list, member_scoped
 from zuzhi.orglife.models import Meeting, MeetingAbsence
@@ -47,8 +47,6 @@ GRADE_SOURCES = {
     "unqualified": RuleSource.APPRAISAL_UNQUALIFIED,
 }
 SOURCE_GRADES = {source: grade for grade, source in GRADE_SOURCES.items()}
-CHUNK = 2000  # members per query when an export walks the whole scope
-BRANCH_CHUNK = 500  # organizations grouped per query when the branch summary is walked
 
 
 @dataclass
@@ -181,63 +179,35 @@ class BranchPoints:
     vetoed: int
 
 
-class BranchRows:
-    """The rows of `branch_points`: the organizations counted and paged in the database in
-    tree order (a province has 138,000 branches), the members of a page's organizations
-    grouped only when it is read."""
-
-    def __init__(self, *, user, orgs: QuerySet[Organization], year: int, base: int):
-        self.user, self.orgs, self.year, self.base = user, orgs, year, base
-
-    def _rows(self, orgs: list[Organization]) -> list[BranchPoints]:
-        summary = {
-            r["organization_id"]: r
-            for r in member_scoped(user=self.user)
-            .filter(organization_id__in=[o.pk for o in orgs])
-            .annotate(
-                kept=FilteredRelation("year_points", condition=Q(year_points__year=self.year))
-            )
-            .order_by()
-            .values("organization_id")
-            .annotate(
-                n=Count("pk"),
-                average=Avg(Coalesce("kept__total", Value(self.base))),
-                vetoed=Count("pk", filter=Q(kept__vetoed=True)),
-            )
-        }
-        rows = []
-        for org in orgs:
-            r = summary.get(org.pk, {"n": 0, "average": 0, "vetoed": 0})
-            average = round(float(r["average"] or 0), 1)
-            rows.append(BranchPoints(org, members=r["n"], average=average, vetoed=r["vetoed"]))
-        return rows
-
-    def count(self) -> int:
-        return self.orgs.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, item):
-        if isinstance(item, slice):
-            return self._rows(list(self.orgs[item]))
-        return self._rows([self.orgs[item]])[0]
-
-    def __iter__(self) -> Iterator[BranchPoints]:
-        batch = []
-        for org in self.orgs.iterator(chunk_size=CHUNK):
-            batch.append(org)
-            if len(batch) == BRANCH_CHUNK:
-                yield from self._rows(batch)
-                batch = []
-        yield from self._rows(batch)
+def _branch_rows(orgs: list[Organization], *, user, year: int, base: int) -> list[BranchPoints]:
+    """A page of organizations with their members' average points and vetoes, grouped for
+    the page's organizations only (a province has 138,000 branches)."""
+    summary = {
+        r["organization_id"]: r
+        for r in member_scoped(user=user)
+        .filter(organization_id__in=[o.pk for o in orgs])
+        .annotate(kept=FilteredRelation("year_points", condition=Q(year_points__year=year)))
+        .order_by()
+        .values("organization_id")
+        .annotate(
+            n=Count("pk"),
+            average=Avg(Coalesce("kept__total", Value(base))),
+            vetoed=Count("pk", filter=Q(kept__vetoed=True)),
+        )
+    }
+    rows = []
+    for org in orgs:
+        r = summary.get(org.pk, {"n": 0, "average": 0, "vetoed": 0})
+        average = round(float(r["average"] or 0), 1)
+        rows.append(BranchPoints(org, members=r["n"], average=average, vetoed=r["vetoed"]))
+    return rows
 
 
-def branch_points(*, user, year: int) -> BranchRows:
+def branch_points(*, user, year: int) -> PageMappedQuerySet:
     """Branch-level summary (支部积分汇总): each organization in scope with members (its kept
     figures, `orgs.figures`), in tree order, with its average points and one-vote vetoes
     grouped over the members' kept yearly points (`points.tally`); a member without a kept
     row has the yearly base points."""
     base = sum(r.points for r in points_rules() if r.source == RuleSource.YEARLY)
     orgs = org_scoped(user=user).filter(figures__members__gt=0).order_by("path", "pk")
-    return BranchRows(user=user, orgs=orgs, year=year, base=base)
+    return PageMappedQuerySet(orgs, partial(_branch_rows, user=user, year=year, base=base))

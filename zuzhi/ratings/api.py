@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from zuzhi.core.paging import MappedQuerySet, Page
+from zuzhi.core.paging import MappedQuerySet, Page, PageMappedQuerySet
 from zuzhi.core.params import ObjectId
 from zuzhi.orgs.selectors import org_get
 
@@ -127,16 +127,6 @@ class ChangeOut(Schema):
     lost: list[str]
 
 
-class PageMapped(MappedQuerySet):
-    """Like MappedQuerySet, but `fn` takes the whole page: the stars of a page's subjects are
-    read in one query, not one per row."""
-
-    __iter__ = None  # a page at a time only
-
-    def __getitem__(self, item):
-        return self.fn(list(self.qs[item]))
-
-
 def _user_name(user) -> str:
     return (user.full_name or user.get_username()) if user else ""
 
@@ -253,7 +243,7 @@ def levels(
             for r in rows
         ]
 
-    return PageMapped(qs, page)
+    return PageMappedQuerySet(qs, page)
 
 
 @router.get("/schemes/{code}/distribution", response=DistributionOut, summary="星级分布")
@@ -294,7 +284,7 @@ def changes(request, code: str, period: str | None = None, direction: str | None
             for r in selectors.change_rows(scheme=scheme, period=period, subjects=subjects)
         ]
 
-    return PageMapped(qs, page)
+    return PageMappedQuerySet(qs, page)
 
 
 @router.get("/awards", response=list[AwardOut], summary="星级评定记录（含已撤销的历史）")

@@ -181,14 +181,6 @@ def overdue_todo(*, user) -> dict[int, int]:
     return {int(lvl): counts.get(f"l{lvl}", 0) or 0 for lvl in EscalationLevel.values if lvl}
 
 
-def escalation_level_for(*, user) -> int | None:
-    """The lowest level the user watches (for the list the to-do item links to)."""
-    for lvl, q in _level_qs(user).items():
-        if q is not None:
-            return int(lvl)
-    return None
-
-
 # --- teams -----------------------------------------------------------------------------------
 def teams_visible(*, user) -> QuerySet:
     """Teams in the user's scope, and the teams the user leads or belongs to."""
