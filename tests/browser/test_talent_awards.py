@@ -1,8 +1,11 @@
 """The talent office sets up a talent award on a 375 px phone: the 人才评选 menu link, the
 create form and adding a talent, with nothing scrolling sideways and no CSP violation."""
 
+import re
+
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from zuzhi.contests.models import Contest
 
@@ -21,11 +24,13 @@ def test_the_office_sets_up_an_award_on_a_phone(talent_world, phone_page, live_s
     page.get_by_role("link", name="人才评选").click()
     page.wait_for_url(f"{live_server.url}{reverse('contests:list')}")
     page.get_by_role("link", name="新建考评").click()
-    assert page.locator("#id_track option").all_inner_texts() == ["人才"]
+    page.wait_for_url(f"{live_server.url}{reverse('contests:create')}")
+    expect(page.locator("#id_track option")).to_have_text(["人才"])
     assert _overflow(page) == []
     page.fill("#id_name", "2026年度拔尖人才评选")
     page.fill("#id_period", "2026年")
     page.click("main button[type=submit]")
+    page.wait_for_url(re.compile(r"/contests/\d+/edit/$"))
     contest = Contest.objects.get(name="2026年度拔尖人才评选")
     page.wait_for_url(f"{live_server.url}{reverse('contests:edit', args=[contest.pk])}")
     page.goto(f"{live_server.url}{reverse('contests:detail', args=[contest.pk])}")
