@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     # Serves the API docs (Swagger UI) from local static files instead of a CDN.
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "zuzhi.core",
     "zuzhi.accounts",
     "zuzhi.orgs",
@@ -97,7 +99,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "zuzhi.accounts.middleware.PasswordExpiryMiddleware",
+    "zuzhi.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -407,6 +411,18 @@ ZUZHI_UNMASKED_ROLES = [
     for r in os.environ.get("ZUZHI_UNMASKED_ROLES", UNMASKED_BY_DEFAULT).split(",")
     if r.strip()
 ]
+# Two-factor login (两步验证): these roles must confirm each login with an authenticator app's
+# code; anyone else may turn it on. Failed codes count towards the lockout above, so
+# django-otp's own back-off is off.
+OTP_REQUIRED_BY_DEFAULT = "sysadmin,auditor,county_staff,cadre_staff,talent_staff"
+ZUZHI_OTP_REQUIRED_ROLES = [
+    r.strip()
+    for r in os.environ.get("ZUZHI_OTP_REQUIRED_ROLES", OTP_REQUIRED_BY_DEFAULT).split(",")
+    if r.strip()
+]
+ZUZHI_OTP_PENDING_MINUTES = 5
+OTP_TOTP_ISSUER = os.environ.get("ZUZHI_OTP_ISSUER", "组织工作平台")
+OTP_TOTP_THROTTLE_FACTOR = 0
 SESSION_COOKIE_AGE = env_int("ZUZHI_SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -14,7 +14,14 @@ from zuzhi.core.scope import is_system_admin
 
 from . import grants, services
 from .admin_forms import AccountCreateForm, PasswordResetForm, RoleGrantForm
-from .selectors import account_get, account_list, account_role_grants
+from .forms import TwoFactorResetForm
+from .selectors import (
+    account_get,
+    account_list,
+    account_role_grants,
+    account_two_factor_resets,
+    second_factor_enrolled,
+)
 
 
 def _require_sysadmin(request):
@@ -75,6 +82,9 @@ def _detail(request, account, *, grant_form=None, reset_form=None):
             "grant_form": grant_form or RoleGrantForm(prefix="grant", user=request.user),
             "reset_form": reset_form or PasswordResetForm(prefix="reset"),
             "grants": account_role_grants(account=account),
+            "two_factor_on": second_factor_enrolled(user=account),
+            "two_factor_resets": account_two_factor_resets(account=account),
+            "two_factor_reset_form": TwoFactorResetForm(),
         },
     )
 

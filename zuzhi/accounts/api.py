@@ -2,35 +2,49 @@ from ninja import Router, Schema, Status
 
 from zuzhi.core.context import client_ip
 
-from . import services
-from .selectors import password_set_by_administrator
+from . import services, two_factor
+from .selectors import password_set_by_administrator, second_factor_enrolled
 
 router = Router(tags=["认证"])
 
 PASSWORD_EXPIRED = "密码已过期，请先登录网页修改密码。"
 FIRST_LOGIN = "首次登录请先在网页上修改密码（管理员设置的初始密码不能用于接口）。"
+CODE_MISSING = "该账号已启用两步验证：请在 otp 中填写身份验证器当前显示的验证码。"
+NOT_BOUND = "您的角色须使用两步验证：请先登录网页绑定身份验证器，再申请接口令牌。"
 
 
 class TokenIn(Schema):
     username: str
     password: str
+    otp: str = ""
 
 
 class TokenOut(Schema):
     token: str
 
 
-@router.post("/token", auth=None, response=TokenOut, summary="用用户名和密码换取令牌")
+@router.post(
+    "/token", auth=None, response=TokenOut, summary="用用户名、密码（和两步验证码）换取令牌"
+)
 def token(request, payload: TokenIn):
     """Same lockout as the login page: 5 failures of one name from one address lock that name
-    there for 30 minutes; many failures from one address pause that address."""
+    there for 30 minutes; many failures from one address pause that address. Wrong codes count
+    with wrong passwords. An account with an authenticator app gives its current code in
+    `otp` (or a recovery code); a role that must use one and has none bound gets no token."""
+    ip = client_ip(request)
     user = services.login_authenticate(
-        request=request, username=payload.username, password=payload.password, ip=client_ip(request)
+        request=request, username=payload.username, password=payload.password, ip=ip
     )
     if services.password_expired(user=user):
         first = password_set_by_administrator(user=user)
         raise services.LoginError(FIRST_LOGIN if first else PASSWORD_EXPIRED)
-    return {"token": services.token_issue(user=user, ip=client_ip(request))}
+    if second_factor_enrolled(user=user):
+        if not payload.otp.strip():
+            raise services.LoginError(CODE_MISSING)
+        two_factor.second_factor_check(user=user, code=payload.otp, ip=ip)
+    elif two_factor.two_factor_required(user=user):
+        raise services.LoginError(NOT_BOUND)
+    return {"token": services.token_issue(user=user, ip=ip)}
 
 
 @router.post("/logout", response={204: None}, summary="退出：撤销本次请求所用的令牌")

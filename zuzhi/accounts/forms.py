@@ -26,3 +26,20 @@ class PasswordChangeForm(forms.Form):
 
 class GrantRefuseForm(forms.Form):
     reason = forms.CharField(label="驳回理由", max_length=200)
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="验证码",
+        max_length=24,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+        help_text="身份验证器上当前显示的 6 位数字；手机不在身边时可输入一个恢复码。",
+    )
+
+
+class TwoFactorResetForm(forms.Form):
+    reason = forms.CharField(
+        label="原因", max_length=200, help_text="例如：手机丢失，本人已电话确认。"
+    )

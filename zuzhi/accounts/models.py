@@ -4,6 +4,7 @@ import secrets
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django_otp.models import Device
 
 from zuzhi.core.roles import Role
 
@@ -13,6 +14,8 @@ class User(AbstractUser):
 
     full_name = models.CharField("姓名", max_length=64, blank=True)
     password_changed_at = models.DateTimeField("密码修改时间", default=timezone.now)
+    # Kept by accounts.two_factor, so that checking it on every page costs no query.
+    two_factor_enabled = models.BooleanField("已启用两步验证", default=False)
 
     def __str__(self) -> str:
         return self.full_name or self.username
@@ -140,3 +143,104 @@ class ApiToken(models.Model):
     @staticmethod
     def digest_of(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
+
+
+class RecoveryCodeDevice(Device):
+    """The account's recovery codes (恢复码), each good for one login when the phone with the
+    authenticator app is lost. Only their SHA-256 digests are stored."""
+
+    class Meta:
+        verbose_name = "恢复码"
+
+    def verify_token(self, token) -> bool:
+        code = RecoveryCode.normalized(str(token))
+        if not code:
+            return False
+        used = self.codes.filter(digest=RecoveryCode.digest_of(code), used_at__isnull=True).update(
+            used_at=timezone.now()
+        )
+        return used == 1
+
+
+class RecoveryCode(models.Model):
+    """One recovery code of a RecoveryCodeDevice; used once."""
+
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64)
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "恢复码"
+        constraints = [
+            models.UniqueConstraint(fields=["device", "digest"], name="uniq_recovery_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device.user} 的恢复码（{'已用' if self.used_at else '未用'}）"
+
+    # Crockford's base32 alphabet: no I, L, O or U to misread on a printout.
+    ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+    @classmethod
+    def new_code(cls) -> str:
+        """Sixteen characters, 80 bits, written in groups of four."""
+        raw = "".join(secrets.choice(cls.ALPHABET) for _ in range(16))
+        return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+
+    @classmethod
+    def normalized(cls, text: str) -> str:
+        code = "".join(text.split()).replace("-", "").upper()
+        code = code.translate(str.maketrans("OIL", "011"))
+        if len(code) != 16 or any(ch not in cls.ALPHABET for ch in code):
+            return ""
+        return code
+
+    @staticmethod
+    def digest_of(code: str) -> str:
+        return hashlib.sha256(code.encode()).hexdigest()
+
+
+class TwoFactorResetStatus(models.TextChoices):
+    PENDING = "pending", "待批准"
+    APPROVED = "approved", "已批准"
+    REFUSED = "refused", "已驳回"
+
+
+class TwoFactorReset(models.Model):
+    """A system administrator's request to clear an account's second factor (重置两步验证),
+    for a lost phone. It takes effect only when a second administrator approves it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="two_factor_resets")
+    reason = models.CharField("原因", max_length=200)
+    status = models.CharField(
+        "状态",
+        max_length=16,
+        choices=TwoFactorResetStatus.choices,
+        default=TwoFactorResetStatus.PENDING,
+    )
+    requested_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
+    )
+    requested_at = models.DateTimeField("申请时间", default=timezone.now)
+    decided_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审批人",
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "两步验证重置申请"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status="pending"),
+                name="uniq_pending_two_factor_reset",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} 的两步验证重置（{self.get_status_display()}）"

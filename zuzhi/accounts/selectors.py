@@ -7,9 +7,17 @@ from django.http import Http404
 from django.utils import timezone
 
 from zuzhi.core.roles import Role
-from zuzhi.core.scope import deny, is_system_admin, subtree_q
+from zuzhi.core.scope import deny, has_role, is_system_admin, subtree_q
 
-from .models import ApiToken, RoleGrant, RoleGrantStatus, User
+from .models import (
+    ApiToken,
+    RecoveryCodeDevice,
+    RoleGrant,
+    RoleGrantStatus,
+    TwoFactorReset,
+    TwoFactorResetStatus,
+    User,
+)
 
 
 def admin_scope_paths(*, user) -> list[str]:
@@ -125,4 +133,41 @@ def password_set_by_administrator(*, user: User) -> bool:
     """Whether the password is still the one the system administrator set (who knows it)."""
     return user.password_changed_at <= timezone.now() - SET_BY_ADMINISTRATOR + datetime.timedelta(
         days=1
+    )
+
+
+def second_factor_enrolled(*, user: User) -> bool:
+    """Whether the account has bound an authenticator app (已启用两步验证)."""
+    return user.two_factor_enabled
+
+
+def recovery_codes_left(*, user: User) -> int:
+    device = RecoveryCodeDevice.objects.filter(user=user).first()
+    return device.codes.filter(used_at__isnull=True).count() if device else 0
+
+
+def two_factor_resets_to_decide(*, user: User) -> QuerySet[TwoFactorReset]:
+    """Pending second-factor resets this administrator may approve: any but those they asked
+    for or that concern their own account. Others see none."""
+    if not has_role(user, Role.SYSTEM_ADMIN, Role.AUDIT_ADMIN):
+        return TwoFactorReset.objects.none()
+    return (
+        TwoFactorReset.objects.filter(status=TwoFactorResetStatus.PENDING)
+        .exclude(requested_by=user)
+        .exclude(user=user)
+        .select_related("user", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+
+
+def two_factor_reset_get(*, user: User, pk) -> TwoFactorReset:
+    try:
+        return two_factor_resets_to_decide(user=user).get(pk=pk)
+    except (TwoFactorReset.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("未找到该申请。") from exc
+
+
+def account_two_factor_resets(*, account: User) -> QuerySet[TwoFactorReset]:
+    return account.two_factor_resets.select_related("requested_by", "decided_by").order_by(
+        "-requested_at", "-pk"
     )

@@ -16,7 +16,11 @@ from zuzhi.core.scope import SYSTEM
 
 from .grants import roles_suspend_for_review
 from .models import ApiToken, LoginAttempt, PasswordHistory, RoleAssignment, User
-from .selectors import SET_BY_ADMINISTRATOR, password_set_by_administrator
+from .selectors import (
+    SET_BY_ADMINISTRATOR,
+    password_set_by_administrator,
+    second_factor_enrolled,
+)
 from .validators import HISTORY_LENGTH
 
 ADMINISTRATOR_ROLES = (Role.SYSTEM_ADMIN, Role.AUDIT_ADMIN)
@@ -83,17 +87,6 @@ def login_authenticate(*, request=None, username: str, password: str, ip: str | 
     lock = login_lock(username=username, ip=ip)
     if lock is not None:
         kind, end = lock
-        if kind == "account":
-            message = (
-                f"该账号从当前网络地址连续登录失败已达 {settings.ZUZHI_LOCKOUT_FAILURES} 次，"
-                f"已临时锁定 {settings.ZUZHI_LOCKOUT_MINUTES} 分钟，"
-                f"请于 {timezone.localtime(end):%H:%M} 后再试，或请系统管理员解除锁定。"
-            )
-        else:
-            message = (
-                f"当前网络地址 {settings.ZUZHI_LOCKOUT_MINUTES} 分钟内登录失败次数过多，"
-                f"暂停从该地址登录，请于 {timezone.localtime(end):%H:%M} 后再试。"
-            )
         with transaction.atomic():
             audit_record(
                 actor=None,
@@ -103,22 +96,51 @@ def login_authenticate(*, request=None, username: str, password: str, ip: str | 
                 if kind == "account"
                 else "该地址登录失败次数过多，已暂停从该地址登录",
             )
-        raise LoginLocked(message)
+        raise LoginLocked(lock_message(kind, end))
     user = authenticate(request, username=username, password=password)
-    with transaction.atomic():
-        LoginAttempt.objects.create(username=username, ip=ip, succeeded=user is not None)
-        if user is None:
+    if user is None:
+        with transaction.atomic():
+            LoginAttempt.objects.create(username=username, ip=ip, succeeded=False)
             audit_record(
                 actor=None,
                 actor_username=username,
                 action=AuditAction.LOGIN_FAILED,
                 message="用户名或密码错误",
             )
-        else:
-            audit_record(actor=user, action=AuditAction.LOGIN, target=user)
-    if user is None:
         raise LoginError("用户名或密码错误。")
+    # With a second factor the login succeeds only once the code is right
+    # (two_factor.second_factor_check): a right password alone must not clear the failures
+    # that the lockout counts, or a guesser who knows it could try codes without end.
+    if not second_factor_enrolled(user=user):
+        login_record(user=user, ip=ip)
     return user
+
+
+def lock_message(kind: str, end: datetime.datetime) -> str:
+    """Why a locked login is refused and until when, in Chinese."""
+    if kind == "account":
+        return (
+            f"该账号从当前网络地址连续登录失败已达 {settings.ZUZHI_LOCKOUT_FAILURES} 次，"
+            f"已临时锁定 {settings.ZUZHI_LOCKOUT_MINUTES} 分钟，"
+            f"请于 {timezone.localtime(end):%H:%M} 后再试，或请系统管理员解除锁定。"
+        )
+    return (
+        f"当前网络地址 {settings.ZUZHI_LOCKOUT_MINUTES} 分钟内登录失败次数过多，"
+        f"暂停从该地址登录，请于 {timezone.localtime(end):%H:%M} 后再试。"
+    )
+
+
+def login_record(*, user: User, ip: str | None, method: str = "") -> None:
+    """A completed login: clears the lockout count for this name and address, and is audited
+    with the second factor used, if any."""
+    with transaction.atomic():
+        LoginAttempt.objects.create(username=user.username, ip=ip, succeeded=True)
+        audit_record(
+            actor=user,
+            action=AuditAction.LOGIN,
+            target=user,
+            message=f"密码＋{method}" if method else "",
+        )
 
 
 def logout_record(*, user: User) -> None:

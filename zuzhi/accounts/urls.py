@@ -1,11 +1,35 @@
 from django.urls import path
 
-from . import admin_views, views
+from . import admin_views, two_factor_views, views
 
 app_name = "accounts"
 urlpatterns = [
     path("login/", views.login_view, name="login"),
+    path("login/verify/", two_factor_views.login_verify_view, name="login_verify"),
     path("logout/", views.logout_view, name="logout"),
+    path("2fa/setup/", two_factor_views.two_factor_setup_view, name="two_factor_setup"),
+    path(
+        "me/2fa/recovery-codes/",
+        two_factor_views.recovery_codes_renew_view,
+        name="recovery_codes_renew",
+    ),
+    path("me/2fa/disable/", two_factor_views.two_factor_disable_view, name="two_factor_disable"),
+    path("2fa-resets/", two_factor_views.reset_list_view, name="two_factor_resets"),
+    path(
+        "2fa-resets/<int:pk>/approve/",
+        two_factor_views.reset_approve_view,
+        name="two_factor_reset_approve",
+    ),
+    path(
+        "2fa-resets/<int:pk>/refuse/",
+        two_factor_views.reset_refuse_view,
+        name="two_factor_reset_refuse",
+    ),
+    path(
+        "users/<int:pk>/2fa-reset/",
+        two_factor_views.reset_request_view,
+        name="two_factor_reset_request",
+    ),
     path("password/", views.password_change_view, name="password_change"),
     path("me/", views.me_view, name="me"),
     path("me/tokens/<int:pk>/revoke/", views.token_revoke_view, name="token_revoke"),

@@ -4,21 +4,25 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from zuzhi.core.context import client_ip
 
-from . import grants, services
-from .forms import GrantRefuseForm, LoginForm, PasswordChangeForm
+from . import grants, services, two_factor
+from .forms import CodeForm, GrantRefuseForm, LoginForm, PasswordChangeForm
 from .selectors import (
     approver_paths,
     password_set_by_administrator,
+    recovery_codes_left,
     role_grant_get,
     role_grants_to_approve,
+    second_factor_enrolled,
     token_get,
     token_list,
 )
+from .two_factor_views import login_pending_start, safe_next
 
 
 def login_view(request):
@@ -34,11 +38,13 @@ def login_view(request):
         except services.LoginError as exc:
             form.add_error(None, str(exc))
         else:
+            if second_factor_enrolled(user=user):
+                login_pending_start(request, user)
+                return redirect(
+                    f"{reverse('accounts:login_verify')}?{urlencode({'next': safe_next(request)})}"
+                )
             login(request, user)
-            target = request.POST.get("next") or request.GET.get("next") or ""
-            if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
-                target = "/"
-            return redirect(target)
+            return redirect(safe_next(request))
     return render(
         request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")}
     )
@@ -87,6 +93,10 @@ def me_view(request):
         {
             "roles": request.user.role_assignments.select_related("organization"),
             "tokens": token_list(user=request.user),
+            "two_factor_on": second_factor_enrolled(user=request.user),
+            "two_factor_required": two_factor.two_factor_required(user=request.user),
+            "recovery_codes_left": recovery_codes_left(user=request.user),
+            "code_form": CodeForm(),
         },
     )
 

@@ -4,6 +4,8 @@ import sys
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+DEMO_OTP_REQUIRED_ROLES = "sysadmin,auditor"
+
 
 class Command(BaseCommand):
     help = "运行示范县：迁移数据库、生成演示数据，并在 http://127.0.0.1:8000 启动服务。"
@@ -19,9 +21,23 @@ class Command(BaseCommand):
         call_command("seed-demo", password=password, seed=seed, stdout=self.stdout)
         if no_server:
             return
+        # Two-factor login: the demo asks it of the two administrators only, so the business
+        # accounts open without a phone; production asks it of county, cadre and talent staff too.
+        required = os.environ.get("ZUZHI_OTP_REQUIRED_ROLES", DEMO_OTP_REQUIRED_ROLES)
+        self.stdout.write(
+            "\n两步验证：演示环境只要求 sysadmin、auditor 绑定手机身份验证器（首次登录时扫码）；"
+            "生产环境还要求县委组织部、干部科、人才办账号绑定。其他账号可在“我的账号”中自愿启用。"
+            if required == DEMO_OTP_REQUIRED_ROLES
+            else f"\n两步验证：要求这些角色绑定身份验证器：{required or '无'}。"
+        )
         self.stdout.write("\n正在启动：http://127.0.0.1:8000  （按 Ctrl+C 停止）")
         sys.stdout.flush()
         # The demo serves plain HTTP on loopback; a fresh process picks up these settings.
-        env = {**os.environ, "ZUZHI_DEBUG": "1", "ZUZHI_HTTPS": "0"}
+        env = {
+            **os.environ,
+            "ZUZHI_DEBUG": "1",
+            "ZUZHI_HTTPS": "0",
+            "ZUZHI_OTP_REQUIRED_ROLES": required,
+        }
         argv = [sys.executable, "-m", "zuzhi.manage", "runserver", "127.0.0.1:8000", "--noreload"]
         os.execvpe(sys.executable, argv, env)
