@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "zuzhi.accounts.middleware.SessionGuardMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "zuzhi.accounts.middleware.PasswordExpiryMiddleware",
     "zuzhi.accounts.middleware.TwoFactorMiddleware",

@@ -244,3 +244,59 @@ class TwoFactorReset(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} 的两步验证重置（{self.get_status_display()}）"
+
+
+class SessionEnd(models.TextChoices):
+    LOGOUT = "logout", "退出登录"
+    REVOKED = "revoked", "被撤销"
+    AGENT_CHANGED = "agent_changed", "浏览器不符，强制退出"
+
+
+class LoginSession(models.Model):
+    """One login of an account (登录记录) and, while it lasts, its browser session (会话):
+    listed on 我的账号, where the user can end any of them."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_sessions")
+    # Cleared when the session ends, so that a key is never matched to an old row.
+    session_key = models.CharField(max_length=40, null=True, blank=True, unique=True)
+    started_at = models.DateTimeField("登录时间", default=timezone.now)
+    last_seen_at = models.DateTimeField("最近活动", default=timezone.now)
+    ended_at = models.DateTimeField("结束时间", null=True, blank=True)
+    end_reason = models.CharField("结束原因", max_length=16, choices=SessionEnd.choices, blank=True)
+    ip = models.GenericIPAddressField("登录地址", null=True, blank=True)
+    network = models.CharField("网段", max_length=64, blank=True)
+    user_agent = models.CharField("浏览器", max_length=300, blank=True)
+    new_network = models.BooleanField("新网络", default=False)
+
+    class Meta:
+        verbose_name = "登录记录"
+        indexes = [
+            models.Index(fields=["user", "-started_at"], name="login_session_user_time"),
+            models.Index(fields=["user", "network"], name="login_session_network"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.started_at:%Y-%m-%d %H:%M} {self.ip or ''}"
+
+    def browser_label(self) -> str:
+        """A short name of the browser and system for the history (微信 · Android, …)."""
+        ua = self.user_agent or ""
+        browsers = (
+            ("MicroMessenger", "微信"),
+            ("DingTalk", "钉钉"),
+            ("Edg/", "Edge"),
+            ("Firefox/", "Firefox"),
+            ("Chrome/", "Chrome"),
+            ("Safari/", "Safari"),
+        )
+        systems = (
+            ("Android", "Android"),
+            ("iPhone", "iPhone"),
+            ("iPad", "iPad"),
+            ("Windows", "Windows"),
+            ("Mac OS X", "macOS"),
+            ("Linux", "Linux"),
+        )
+        browser = next((name for mark, name in browsers if mark in ua), "")
+        system = next((name for mark, name in systems if mark in ua), "")
+        return " · ".join(part for part in (browser, system) if part) or (ua[:40] or "未知")

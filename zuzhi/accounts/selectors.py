@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -11,6 +12,7 @@ from zuzhi.core.scope import deny, has_role, is_system_admin, subtree_q
 
 from .models import (
     ApiToken,
+    LoginSession,
     RecoveryCodeDevice,
     RoleGrant,
     RoleGrantStatus,
@@ -171,3 +173,16 @@ def account_two_factor_resets(*, account: User) -> QuerySet[TwoFactorReset]:
     return account.two_factor_resets.select_related("requested_by", "decided_by").order_by(
         "-requested_at", "-pk"
     )
+
+
+def sessions_active(*, user: User) -> QuerySet[LoginSession]:
+    """The account's sessions still open (当前会话): not ended, and active within the idle
+    timeout. Newest first."""
+    idle = timezone.now() - datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    return LoginSession.objects.filter(
+        user=user, ended_at__isnull=True, last_seen_at__gte=idle
+    ).order_by("-started_at")
+
+
+def login_history(*, user: User) -> QuerySet[LoginSession]:
+    return LoginSession.objects.filter(user=user).order_by("-started_at", "-pk")

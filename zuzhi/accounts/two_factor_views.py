@@ -25,6 +25,7 @@ from zuzhi.core.scope import has_role
 
 from . import two_factor
 from .forms import CodeForm, TwoFactorResetForm
+from .middleware import session_bind
 from .models import RecoveryCodeDevice, User
 from .selectors import (
     account_get,
@@ -81,6 +82,7 @@ def login_verify_view(request):
         else:
             if not request.user.is_authenticated:
                 login(request, user, backend=request.session[PENDING]["backend"])
+                session_bind(request, user)
             request.session.pop(PENDING, None)
             django_otp.login(request, device)
             if isinstance(device, RecoveryCodeDevice):

@@ -34,6 +34,10 @@ urlpatterns = [
     path("me/", views.me_view, name="me"),
     path("me/tokens/<int:pk>/revoke/", views.token_revoke_view, name="token_revoke"),
     path("me/tokens/revoke/", views.token_revoke_all_view, name="token_revoke_all"),
+    path("me/sessions/<int:pk>/end/", views.session_revoke_view, name="session_revoke"),
+    path(
+        "me/sessions/end-others/", views.sessions_revoke_others_view, name="sessions_revoke_others"
+    ),
     path("grants/", views.grant_list_view, name="grant_list"),
     path("grants/<int:pk>/approve/", views.grant_approve_view, name="grant_approve"),
     path("grants/<int:pk>/refuse/", views.grant_refuse_view, name="grant_refuse"),

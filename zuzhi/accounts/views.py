@@ -10,15 +10,19 @@ from django.views.decorators.http import require_POST
 
 from zuzhi.core.context import client_ip
 
-from . import grants, services, two_factor
+from . import grants, services, sessions, two_factor
 from .forms import CodeForm, GrantRefuseForm, LoginForm, PasswordChangeForm
+from .middleware import session_bind
+from .models import SessionEnd
 from .selectors import (
     approver_paths,
+    login_history,
     password_set_by_administrator,
     recovery_codes_left,
     role_grant_get,
     role_grants_to_approve,
     second_factor_enrolled,
+    sessions_active,
     token_get,
     token_list,
 )
@@ -44,9 +48,16 @@ def login_view(request):
                     f"{reverse('accounts:login_verify')}?{urlencode({'next': safe_next(request)})}"
                 )
             login(request, user)
+            session_bind(request, user)
             return redirect(safe_next(request))
     return render(
-        request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")}
+        request,
+        "accounts/login.html",
+        {
+            "form": form,
+            "next": request.GET.get("next", ""),
+            "agent_changed": request.GET.get("ended") == "agent",
+        },
     )
 
 
@@ -54,6 +65,7 @@ def login_view(request):
 def logout_view(request):
     if request.user.is_authenticated:
         services.logout_record(user=request.user)
+        sessions.session_end(session_key=request.session.session_key, reason=SessionEnd.LOGOUT)
     logout(request)
     return redirect("accounts:login")
 
@@ -97,6 +109,9 @@ def me_view(request):
             "two_factor_required": two_factor.two_factor_required(user=request.user),
             "recovery_codes_left": recovery_codes_left(user=request.user),
             "code_form": CodeForm(),
+            "sessions": sessions_active(user=request.user),
+            "current_session": request.session.session_key,
+            "history": login_history(user=request.user)[:20],
         },
     )
 
@@ -166,3 +181,21 @@ def grant_refuse_view(request, pk):
     else:
         messages.success(request, f"已驳回 {grant.user} 的授权申请。")
     return redirect("accounts:grant_list")
+
+
+@login_required
+@require_POST
+def session_revoke_view(request, pk):
+    sessions.session_revoke(user=request.user, pk=pk)
+    messages.success(request, "该会话已结束，使用它的浏览器须重新登录。")
+    return redirect("accounts:me")
+
+
+@login_required
+@require_POST
+def sessions_revoke_others_view(request):
+    count = sessions.sessions_revoke_others(
+        user=request.user, current_key=request.session.session_key
+    )
+    messages.success(request, f"已结束其他 {count} 个会话。")
+    return redirect("accounts:me")

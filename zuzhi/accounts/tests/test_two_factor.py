@@ -302,3 +302,13 @@ def test_recovery_codes_renewed_with_a_code(county, town_a_user, clock):
     assert set(new).isdisjoint(old)
     recovery = two_factor.RecoveryCodeDevice.objects.get(user=town_a_user)
     assert not recovery.verify_token(old[0]) and recovery.verify_token(new[0])
+
+
+def test_a_misspelt_required_role_stops_the_start(settings):
+    from zuzhi.accounts.checks import two_factor_roles_check
+
+    settings.ZUZHI_OTP_REQUIRED_ROLES = ["county-staff"]
+    errors = two_factor_roles_check(None)
+    assert [e.id for e in errors] == ["accounts.E001"] and "county-staff" in errors[0].msg
+    settings.ZUZHI_OTP_REQUIRED_ROLES = REQUIRED
+    assert two_factor_roles_check(None) == []
