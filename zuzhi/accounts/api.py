@@ -3,7 +3,7 @@ from ninja import Router, Schema, Status
 from zuzhi.core.context import client_ip
 
 from . import services, two_factor
-from .selectors import password_set_by_administrator, second_factor_enrolled
+from .selectors import LoginStep, password_set_by_administrator, second_factor_step
 
 router = Router(tags=["认证"])
 
@@ -38,13 +38,15 @@ def token(request, payload: TokenIn):
     if services.password_expired(user=user):
         first = password_set_by_administrator(user=user)
         raise services.LoginError(FIRST_LOGIN if first else PASSWORD_EXPIRED)
-    if second_factor_enrolled(user=user):
+    step = second_factor_step(user=user)
+    if step == LoginStep.BIND:
+        raise services.LoginError(NOT_BOUND)
+    if step == LoginStep.CODE:
         if not payload.otp.strip():
             raise services.LoginError(CODE_MISSING)
         two_factor.second_factor_check(user=user, code=payload.otp, ip=ip)
-    elif two_factor.two_factor_required(user=user):
-        raise services.LoginError(NOT_BOUND)
-    return {"token": services.token_issue(user=user, ip=ip)}
+    token = services.token_issue(user=user, ip=ip, second_factor=step == LoginStep.CODE)
+    return {"token": token}
 
 
 @router.post("/logout", response={204: None}, summary="退出：撤销本次请求所用的令牌")

@@ -39,6 +39,25 @@ class CodeForm(forms.Form):
     )
 
 
+class BindForm(forms.Form):
+    """绑定身份验证器: a code from the new app and, when replacing one, from the old."""
+
+    code = forms.CharField(
+        label="新验证器上的验证码",
+        max_length=24,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, rebinding: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if rebinding:
+            self.fields["current_code"] = forms.CharField(
+                label="原验证器上的验证码或一个恢复码",
+                max_length=24,
+                help_text="更换手机须证明是本人：输入原来手机上的验证码；原手机已丢失的，输入一个恢复码。",
+            )
+
+
 class TwoFactorResetForm(forms.Form):
     reason = forms.CharField(
         label="原因", max_length=200, help_text="例如：手机丢失，本人已电话确认。"

@@ -6,16 +6,12 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from zuzhi.core.context import client_ip
-
 from . import sessions
+from .login_flow import AGENT_KEY, LOGIN_KEY, SEEN_KEY
 from .models import SessionEnd
-from .selectors import second_factor_enrolled
+from .selectors import LoginStep, second_factor_step
 from .services import password_expired
-from .two_factor import two_factor_required
 
-# Binding the app is the one page a user who must bind it can open.
-TWO_FACTOR_SETUP = "/accounts/2fa/setup/"
 # Only what a user needs to change the password (and the no-login ballot page) stays open.
 EXEMPT_PREFIXES = (
     "/accounts/login/",
@@ -26,6 +22,12 @@ EXEMPT_PREFIXES = (
     "/appraisal/vote/",
     "/gongshi/",  # the public quarterly publication: no session read, cacheable
 )
+# Pages that never read the session (public, cacheable, or not cookie-authenticated).
+UNGUARDED_PREFIXES = ("/static/", "/api/", "/appraisal/vote/", "/gongshi/")
+# What a session that has not given its code may open: logging in or out. An account that
+# must bind an app and has none may also change its first password and bind one.
+CODE_STEP_OPEN = ("/accounts/login/", "/accounts/logout/", *UNGUARDED_PREFIXES)
+BIND_STEP_OPEN = (*EXEMPT_PREFIXES, "/accounts/2fa/setup/")
 
 
 class PasswordExpiryMiddleware:
@@ -48,55 +50,34 @@ class PasswordExpiryMiddleware:
 
 
 class TwoFactorMiddleware:
-    """Sends a user whose role requires a second factor (two_factor.two_factor_required) to
-    bind an authenticator app, or to enter its code, before any other page. A session
-    verified by a code carries the device (django_otp.middleware.OTPMiddleware)."""
+    """Holds a session that has not completed the second factor (selectors.second_factor_step)
+    at the code step, or at binding an app for a role that needs one, before any other page.
+    A session verified by a code carries the device (django_otp.middleware.OTPMiddleware)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path.startswith(CODE_STEP_OPEN):
+            return self.get_response(request)
         user = getattr(request, "user", None)
-        if (
-            not request.path.startswith(EXEMPT_PREFIXES + (TWO_FACTOR_SETUP,))
-            and user is not None
-            and user.is_authenticated
-            and not user.is_verified()
-        ):
-            if second_factor_enrolled(user=user):
-                next_page = urlencode({"next": request.get_full_path()})
-                return redirect(f"{reverse('accounts:login_verify')}?{next_page}")
-            if two_factor_required(user=user):
-                return redirect(reverse("accounts:two_factor_setup"))
+        if user is None or not user.is_authenticated or user.is_verified():
+            return self.get_response(request)
+        step = second_factor_step(user=user)
+        if step == LoginStep.CODE:
+            next_page = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('accounts:login_verify')}?{next_page}")
+        if step == LoginStep.BIND and not request.path.startswith(BIND_STEP_OPEN):
+            return redirect(reverse("accounts:two_factor_setup"))
         return self.get_response(request)
 
 
-# Session keys this middleware keeps: the login's history row, a digest of the browser that
-# logged in, and when the row's 最近活动 was last written.
-LOGIN_KEY = "zuzhi_login"
-AGENT_KEY = "zuzhi_agent"
-SEEN_KEY = "zuzhi_seen"
-# Pages that never read the session (public, cacheable, or not cookie-authenticated).
-UNGUARDED_PREFIXES = ("/static/", "/api/", "/appraisal/vote/", "/gongshi/")
-
-
-def session_bind(request, user) -> None:
-    """Record the login that just completed, and bind its session to this browser."""
-    agent = request.META.get("HTTP_USER_AGENT", "")
-    row = sessions.session_open(
-        user=user,
-        session_key=request.session.session_key,
-        ip=client_ip(request),
-        user_agent=agent,
-    )
-    request.session[LOGIN_KEY] = row.pk
-    request.session[AGENT_KEY] = sessions.agent_digest(agent)
-    request.session[SEEN_KEY] = time.time()
-
-
 class SessionGuardMiddleware:
-    """Ends a session presented by a browser other than the one that logged in (a stolen
-    cookie), and keeps the session's 最近活动 time for the list of sessions."""
+    """Ends a session presented by a browser other than the one that logged in (a copied
+    cookie), and keeps the session's 最近活动 time for the list of sessions.
+
+    The binding is to the User-Agent header, which a thief who copied the cookie could copy
+    too: it stops a cookie replayed from a different browser, not a careful attacker."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -119,6 +119,8 @@ class LoginAttempt(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
     time = models.DateTimeField(default=timezone.now, db_index=True)
     succeeded = models.BooleanField()
+    # A wrong code at the second step: these count per account as well (two_factor).
+    second_factor = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"{self.username} {self.time:%Y-%m-%d %H:%M} {'成功' if self.succeeded else '失败'}"
@@ -132,6 +134,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField("签发时间", auto_now_add=True)
     expires_at = models.DateTimeField("到期时间")
     ip = models.GenericIPAddressField("签发地址", null=True, blank=True)
+    # Issued with an authenticator code: a token without one stops working for an account
+    # that has bound an app or holds a role that needs one (services.token_user).
+    second_factor = models.BooleanField("经两步验证", default=False)
 
     def __str__(self) -> str:
         return f"{self.user} 的接口令牌"

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from zuzhi.core.roles import Role
-from zuzhi.core.scope import deny, has_role, is_system_admin, subtree_q
+from zuzhi.core.scope import deny, has_role, subtree_q
 
 from .models import (
     ApiToken,
@@ -22,13 +22,24 @@ from .models import (
 )
 
 
-def admin_scope_paths(*, user) -> list[str]:
-    """The nodes on which `user` holds the system administrator role."""
+def admin_scope_paths(*, user, roles=(Role.SYSTEM_ADMIN,)) -> list[str]:
+    """The nodes on which `user` holds one of these administrator roles."""
     return [
         a.organization.path
         for a in user.role_assignments.select_related("organization")
-        if a.role == Role.SYSTEM_ADMIN and a.organization
+        if a.role in roles and a.organization
     ]
+
+
+def _managed_q(*, user, roles) -> Q | None:
+    """Accounts holding roles inside the subtrees where `user` is one of these administrators,
+    and accounts with no role yet; None when `user` is none of them."""
+    if not has_role(user, *roles):
+        return None
+    inside = Q(role_assignments__isnull=True)
+    for path in admin_scope_paths(user=user, roles=roles):
+        inside |= subtree_q(path, "role_assignments__organization__path")
+    return inside
 
 
 def approver_paths(*, user) -> list[str]:
@@ -85,11 +96,9 @@ def role_grant_get(*, user, pk) -> RoleGrant:
 def account_list(*, user, q: str | None = None) -> QuerySet[User]:
     """Accounts the system administrator manages: those holding roles inside their subtree,
     and accounts with no role yet. Anyone else gets none."""
-    if not is_system_admin(user):
+    inside = _managed_q(user=user, roles=(Role.SYSTEM_ADMIN,))
+    if inside is None:
         return User.objects.none()
-    inside = Q(role_assignments__isnull=True)
-    for path in admin_scope_paths(user=user):
-        inside |= subtree_q(path, "role_assignments__organization__path")
     qs = User.objects.filter(inside).distinct()
     if q:
         qs = qs.filter(Q(username__icontains=q) | Q(full_name__icontains=q))
@@ -143,18 +152,53 @@ def second_factor_enrolled(*, user: User) -> bool:
     return user.two_factor_enabled
 
 
+def second_factor_required(*, user: User) -> bool:
+    """Whether the account holds a role that must log in with a second factor."""
+    return has_role(user, *settings.ZUZHI_OTP_REQUIRED_ROLES)
+
+
+class LoginStep:
+    CODE = "code"
+    BIND = "bind"
+
+
+def second_factor_step(*, user: User) -> str | None:
+    """What a login with the right password still needs: the app's code when one is bound
+    (LoginStep.CODE), binding one first when the role needs it (LoginStep.BIND), else
+    nothing. The login page, the API token and the middleware all ask here."""
+    if second_factor_enrolled(user=user):
+        return LoginStep.CODE
+    if second_factor_required(user=user):
+        return LoginStep.BIND
+    return None
+
+
 def recovery_codes_left(*, user: User) -> int:
     device = RecoveryCodeDevice.objects.filter(user=user).first()
     return device.codes.filter(used_at__isnull=True).count() if device else 0
 
 
+RESET_APPROVER_ROLES = (Role.SYSTEM_ADMIN, Role.AUDIT_ADMIN)
+
+
+def account_managed_by(*, user, account: User, roles=RESET_APPROVER_ROLES) -> bool:
+    """Whether `account` lies in the subtree where `user` is one of these administrators."""
+    inside = _managed_q(user=user, roles=roles)
+    return inside is not None and User.objects.filter(inside, pk=account.pk).exists()
+
+
 def two_factor_resets_to_decide(*, user: User) -> QuerySet[TwoFactorReset]:
-    """Pending second-factor resets this administrator may approve: any but those they asked
-    for or that concern their own account. Others see none."""
-    if not has_role(user, Role.SYSTEM_ADMIN, Role.AUDIT_ADMIN):
+    """Pending second-factor resets this administrator may approve: those of accounts in
+    their subtree, but not those they asked for or that concern their own account. Others
+    see none."""
+    inside = _managed_q(user=user, roles=RESET_APPROVER_ROLES)
+    if inside is None:
         return TwoFactorReset.objects.none()
     return (
-        TwoFactorReset.objects.filter(status=TwoFactorResetStatus.PENDING)
+        TwoFactorReset.objects.filter(
+            status=TwoFactorResetStatus.PENDING,
+            user__in=User.objects.filter(inside).values("pk"),
+        )
         .exclude(requested_by=user)
         .exclude(user=user)
         .select_related("user", "requested_by")

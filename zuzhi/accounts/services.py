@@ -14,16 +14,21 @@ from zuzhi.core.models import AuditAction
 from zuzhi.core.roles import Role
 from zuzhi.core.scope import SYSTEM
 
+from . import sessions
 from .grants import roles_suspend_for_review
-from .models import ApiToken, LoginAttempt, PasswordHistory, RoleAssignment, User
+from .models import ApiToken, LoginAttempt, PasswordHistory, RoleAssignment, SessionEnd, User
 from .selectors import (
     SET_BY_ADMINISTRATOR,
     password_set_by_administrator,
     second_factor_enrolled,
+    second_factor_step,
 )
 from .validators import HISTORY_LENGTH
 
 ADMINISTRATOR_ROLES = (Role.SYSTEM_ADMIN, Role.AUDIT_ADMIN)
+
+
+TOKEN_WITHOUT_FACTOR = "该令牌签发时未经两步验证，现已失效：请带验证码（otp）重新申请令牌。"
 
 
 class LoginError(Exception):
@@ -191,7 +196,7 @@ def password_change(*, user: User, new_password: str) -> None:
         )
 
 
-def token_issue(*, user: User, ip: str | None = None) -> str:
+def token_issue(*, user: User, ip: str | None = None, second_factor: bool = False) -> str:
     key = ApiToken.new_key()
     with transaction.atomic():
         ApiToken.objects.create(
@@ -199,6 +204,7 @@ def token_issue(*, user: User, ip: str | None = None) -> str:
             digest=ApiToken.digest_of(key),
             expires_at=timezone.now() + datetime.timedelta(hours=settings.ZUZHI_API_TOKEN_HOURS),
             ip=ip,
+            second_factor=second_factor,
         )
         audit_record(actor=user, action=AuditAction.TOKEN_ISSUE, target=user)
     return key
@@ -212,6 +218,10 @@ def token_user(*, key: str) -> User | None:
     )
     if token is None or not token.user.is_active:
         return None
+    # A token issued on the password alone stops working once the account binds an app or
+    # is given a role that needs one.
+    if not token.second_factor and second_factor_step(user=token.user) is not None:
+        raise LoginError(TOKEN_WITHOUT_FACTOR)
     return token.user
 
 
@@ -337,6 +347,8 @@ def account_set_active(*, actor: User, user: User, active: bool) -> None:
         user.is_active = active
         user.save(update_fields=["is_active"])
         user.api_tokens.all().delete()
+        if not active:
+            sessions.sessions_end_all(user=user, reason=SessionEnd.REVOKED, actor=actor)
         audit_record(
             actor=actor,
             action=AuditAction.UPDATE,
@@ -365,6 +377,7 @@ def account_reset_password(*, actor: User, user: User, new_password: str) -> int
     password_validation.validate_password(new_password, user)
     with transaction.atomic():
         suspended = roles_suspend_for_review(actor=actor, user=user)
+        sessions.sessions_end_all(user=user, reason=SessionEnd.REVOKED, actor=actor)
         revoked = _password_set(
             user=user,
             new_password=new_password,

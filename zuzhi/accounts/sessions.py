@@ -7,6 +7,7 @@ import ipaddress
 from importlib import import_module
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
@@ -16,7 +17,6 @@ from zuzhi.core.models import AuditAction
 from zuzhi.core.scope import deny
 
 from .models import LoginSession, SessionEnd, User
-from .selectors import sessions_active
 
 # How stale the 最近活动 time may get: one write a minute per session, not one per page.
 TOUCH_EVERY = datetime.timedelta(minutes=1)
@@ -100,22 +100,45 @@ def session_end(*, session_key: str | None, reason: str, actor: User | None = No
         _store_delete(session_key)
 
 
-def session_revoke(*, user: User, pk) -> None:
+def session_rekey(*, old_key: str | None, new_key: str | None) -> None:
+    """Follow the session to its new key (Django changes it when the password changes), so
+    that it can still be listed and ended."""
+    if old_key and new_key and old_key != new_key:
+        LoginSession.objects.filter(session_key=old_key).update(session_key=new_key)
+
+
+def session_revoke(*, user: User, pk, current_key: str | None) -> None:
     """End one of the user's own sessions (撤销会话); another user's is "not found"."""
     row = LoginSession.objects.filter(pk=pk).first() if str(pk).isdigit() else None
     if row is None:
         raise Http404("未找到该会话。")
     if row.user_id != user.pk:
         raise deny(user, target=row, message="试图结束他人的会话")
+    if row.session_key and row.session_key == current_key:
+        raise ValidationError("这是本浏览器的会话，请用“退出”结束。")
     session_end(session_key=row.session_key, reason=SessionEnd.REVOKED, actor=user)
 
 
+def _open_keys(*, user: User, keep: str | None = None) -> list[str]:
+    """Keys of the account's sessions not ended yet, idle or not (an idle one may still be
+    picked up within its cookie's age)."""
+    rows = LoginSession.objects.filter(user=user, ended_at__isnull=True, session_key__isnull=False)
+    if keep:
+        rows = rows.exclude(session_key=keep)
+    return list(rows.values_list("session_key", flat=True))
+
+
 def sessions_revoke_others(*, user: User, current_key: str | None) -> int:
-    keys = list(
-        sessions_active(user=user)
-        .exclude(session_key=current_key)
-        .values_list("session_key", flat=True)
-    )
+    keys = _open_keys(user=user, keep=current_key)
     for key in keys:
         session_end(session_key=key, reason=SessionEnd.REVOKED, actor=user)
+    return len(keys)
+
+
+def sessions_end_all(*, user: User, reason: str, actor: User) -> int:
+    """End every recorded session of the account: on deactivation, a password reset by the
+    administrator, or a second-factor reset."""
+    keys = _open_keys(user=user)
+    for key in keys:
+        session_end(session_key=key, reason=reason, actor=actor)
     return len(keys)

@@ -2,6 +2,7 @@
 at API token issue, recovery codes, and the system administrator's reset that a second
 administrator approves. Reads are in selectors.py."""
 
+import datetime
 import time
 from base64 import b32encode
 
@@ -15,28 +16,24 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from zuzhi.core.audit import audit_record
 from zuzhi.core.models import AuditAction
 from zuzhi.core.roles import Role
-from zuzhi.core.scope import has_role
 
+from . import sessions
 from .models import (
     LoginAttempt,
     RecoveryCode,
     RecoveryCodeDevice,
+    SessionEnd,
     TwoFactorReset,
     TwoFactorResetStatus,
     User,
 )
-from .selectors import second_factor_enrolled
+from .selectors import account_managed_by, second_factor_enrolled, second_factor_required
 from .services import LoginError, LoginLocked, lock_message, login_lock, login_record
 
 RECOVERY_CODE_COUNT = 10
 APP_DEVICE_NAME = "身份验证器"
 REPLAYED = "该验证码刚刚已使用过，请等验证器显示下一个验证码后再输入。"
 WRONG = "验证码不正确，请输入验证器上当前显示的 6 位数字，或一个未用过的恢复码。"
-
-
-def two_factor_required(*, user: User) -> bool:
-    """Whether the account holds a role that must log in with a second factor."""
-    return has_role(user, *settings.ZUZHI_OTP_REQUIRED_ROLES)
 
 
 def authenticator_start(*, user: User) -> TOTPDevice:
@@ -59,8 +56,10 @@ def authenticator_secret(*, device: TOTPDevice) -> str:
 
 
 def _recovery_codes_replace(*, user: User) -> list[str]:
-    RecoveryCodeDevice.objects.filter(user=user).delete()
-    device = RecoveryCodeDevice.objects.create(user=user, name="恢复码")
+    """New codes in the account's one recovery device, which is kept: a session verified by
+    a recovery code stays verified."""
+    device, _ = RecoveryCodeDevice.objects.get_or_create(user=user, defaults={"name": "恢复码"})
+    device.codes.all().delete()
     codes = [RecoveryCode.new_code() for _ in range(RECOVERY_CODE_COUNT)]
     RecoveryCode.objects.bulk_create(
         RecoveryCode(device=device, digest=RecoveryCode.digest_of(RecoveryCode.normalized(c)))
@@ -69,21 +68,38 @@ def _recovery_codes_replace(*, user: User) -> list[str]:
     return codes
 
 
-def authenticator_confirm(*, user: User, device_id: int, code: str) -> tuple[TOTPDevice, list[str]]:
-    """Bind the authenticator app once it shows a right code (启用两步验证). Replaces any
-    earlier app and recovery codes; returns the device and the new recovery codes, which are
-    shown this once and never stored in clear."""
+def _current_factor(*, user: User, code: str, ip: str | None, field: str) -> None:
+    """Changing the second factor of an account that has one needs a right code from it,
+    counted by the lockout like a login's: a borrowed session cannot change it."""
+    try:
+        second_factor_verify(user=user, code=code, ip=ip)
+    except LoginError as exc:
+        raise ValidationError({field: [str(exc)]}) from exc
+
+
+def authenticator_confirm(
+    *, user: User, device_id, code: str, current_code: str = "", ip: str | None = None
+) -> tuple[TOTPDevice, list[str]]:
+    """Bind the authenticator app once it shows a right code (启用两步验证). An account that
+    has an app already also gives a code of that app, or a recovery code (更换手机). Replaces
+    the earlier app and recovery codes; returns the device and the new recovery codes, which
+    are shown this once and never stored in clear."""
+    rebinding = second_factor_enrolled(user=user)
+    if rebinding:
+        _current_factor(user=user, code=current_code, ip=ip, field="current_code")
     with transaction.atomic():
         device = (
             TOTPDevice.objects.select_for_update()
             .filter(user=user, pk=device_id, confirmed=False)
             .first()
+            if str(device_id).isdigit()
+            else None
         )
         if device is None:
             raise ValidationError({"code": ["绑定页面已过期，请重新扫描新的二维码。"]})
         if not device.verify_token(_digits(code)):
             raise ValidationError(
-                {"code": ["验证码不正确，请核对手机时间后输入验证器当前显示的 6 位数字。"]}
+                {"code": ["验证码不正确，请核对手机时间后输入新验证器当前显示的 6 位数字。"]}
             )
         TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         device.confirmed = True
@@ -95,59 +111,98 @@ def authenticator_confirm(*, user: User, device_id: int, code: str) -> tuple[TOT
             action=AuditAction.UPDATE,
             target=user,
             after={"two_factor": "身份验证器", "recovery_codes": len(codes)},
-            message="启用两步验证",
+            message="更换身份验证器" if rebinding else "启用两步验证",
         )
     return device, codes
 
 
-def recovery_codes_renew(*, user: User, code: str) -> list[str]:
+def recovery_codes_renew(*, user: User, code: str, ip: str | None = None) -> list[str]:
     """New recovery codes for an account with an authenticator app; the old ones stop
-    working. A right code from the app is needed, so a borrowed session cannot take them."""
+    working. A right code is needed, so a borrowed session cannot take them."""
+    if not second_factor_enrolled(user=user):
+        raise ValidationError({"code": ["请先绑定身份验证器。"]})
+    _current_factor(user=user, code=code, ip=ip, field="code")
     with transaction.atomic():
-        device = _app_device(user=user, lock=True)
-        if device is None:
-            raise ValidationError({"code": ["请先绑定身份验证器。"]})
-        if not device.verify_token(_digits(code)):
-            raise ValidationError({"code": [WRONG]})
         codes = _recovery_codes_replace(user=user)
         audit_record(actor=user, action=AuditAction.UPDATE, target=user, message="重新生成恢复码")
     return codes
 
 
-def two_factor_disable(*, user: User, code: str) -> None:
+def two_factor_disable(*, user: User, code: str, ip: str | None = None) -> None:
     """Turn the second factor off (关闭两步验证); refused to a role that must use it."""
-    if two_factor_required(user=user):
+    if second_factor_required(user=user):
         raise ValidationError({"code": ["您的角色必须使用两步验证，不能关闭。"]})
+    if not second_factor_enrolled(user=user):
+        return
+    _current_factor(user=user, code=code, ip=ip, field="code")
     with transaction.atomic():
-        device = _app_device(user=user, lock=True)
-        if device is None or not device.verify_token(_digits(code)):
-            raise ValidationError({"code": [WRONG]})
         _devices_clear(user=user)
         audit_record(actor=user, action=AuditAction.UPDATE, target=user, message="关闭两步验证")
 
 
-def second_factor_check(*, user: User, code: str, ip: str | None):
-    """The device that accepts `code` at login or token issue: the app's current code, or an
-    unused recovery code. A wrong or replayed code is a failed login for the lockout, so
-    password and code failures add up to the one limit."""
+def _code_lock(*, user: User, ip: str | None) -> str | None:
+    """Why the code step is closed now, or None. Besides the login's own lockout (password
+    and code failures of this name from this address add up), wrong codes of the account
+    from any address are limited, so codes cannot be guessed from many addresses."""
     lock = login_lock(username=user.username, ip=ip)
     if lock is not None:
-        raise LoginLocked(lock_message(*lock))
+        return lock_message(*lock)
+    since = timezone.now() - datetime.timedelta(minutes=settings.ZUZHI_LOCKOUT_MINUTES)
+    attempts = LoginAttempt.objects.filter(username=user.username, time__gte=since)
+    last_success = (
+        attempts.filter(succeeded=True).order_by("-time").values_list("time", flat=True).first()
+    )
+    failures = attempts.filter(succeeded=False, second_factor=True)
+    if last_success is not None:
+        failures = failures.filter(time__gt=last_success)
+    if failures.count() >= settings.ZUZHI_LOCKOUT_CODE_FAILURES:
+        return (
+            f"该账号 {settings.ZUZHI_LOCKOUT_MINUTES} 分钟内验证码错误已达 "
+            f"{settings.ZUZHI_LOCKOUT_CODE_FAILURES} 次，已暂停验证，请稍后再试，"
+            "或请系统管理员解除锁定。"
+        )
+    return None
+
+
+def second_factor_verify(*, user: User, code: str, ip: str | None):
+    """The device that accepts `code`: the app's current code, or an unused recovery code.
+    A wrong or replayed code is a failed login for the lockout; the lock is read after the
+    account's app row is locked, so simultaneous guesses are counted one after another."""
     with transaction.atomic():
-        device, replayed = _verified_device(user=user, code=code)
-        if device is None:
-            LoginAttempt.objects.create(username=user.username, ip=ip, succeeded=False)
+        app = _app_device(user=user, lock=True)
+        locked = _code_lock(user=user, ip=ip)
+        device, replayed = (
+            (None, False) if locked else _verified_device(user=user, code=code, app=app)
+        )
+        if locked:
+            audit_record(
+                actor=None,
+                actor_username=user.username,
+                action=AuditAction.LOGIN_LOCKED,
+                message="验证码错误次数过多，暂停验证",
+            )
+        elif device is None:
+            LoginAttempt.objects.create(
+                username=user.username, ip=ip, succeeded=False, second_factor=True
+            )
             audit_record(
                 actor=None,
                 actor_username=user.username,
                 action=AuditAction.LOGIN_FAILED,
                 message="验证码重复使用" if replayed else "验证码错误",
             )
+    if locked:
+        raise LoginLocked(locked)
     if device is None:
         raise LoginError(REPLAYED if replayed else WRONG)
-    login_record(
-        user=user, ip=ip, method="恢复码" if isinstance(device, RecoveryCodeDevice) else "验证器"
-    )
+    return device
+
+
+def second_factor_check(*, user: User, code: str, ip: str | None):
+    """The code step of a login or a token request: verified, then recorded as the login."""
+    device = second_factor_verify(user=user, code=code, ip=ip)
+    method = "恢复码" if isinstance(device, RecoveryCodeDevice) else "验证器"
+    login_record(user=user, ip=ip, method=method)
     return device
 
 
@@ -162,10 +217,9 @@ def _app_device(*, user: User, lock: bool = False) -> TOTPDevice | None:
     return devices.first()
 
 
-def _verified_device(*, user: User, code: str):
+def _verified_device(*, user: User, code: str, app: TOTPDevice | None):
     """(device, replayed): the device that took the code, or None and whether the code was
     the app's right code a second time (django-otp refuses any step at or before the last)."""
-    app = _app_device(user=user, lock=True)
     digits = _digits(code)
     if app is not None and digits.isdigit() and len(digits) == app.digits:
         if app.verify_token(digits):
@@ -191,8 +245,10 @@ def _enabled_set(*, user: User, enabled: bool) -> None:
 
 
 def reset_request(*, actor: User, user: User, reason: str) -> TwoFactorReset:
-    """Ask to clear an account's second factor (申请重置两步验证): the system administrator
-    asks, a second administrator approves (reset_approve)."""
+    """Ask to clear an account's second factor (申请重置两步验证): a system administrator of
+    the account asks, a second administrator approves (reset_approve)."""
+    if not account_managed_by(user=actor, account=user, roles=(Role.SYSTEM_ADMIN,)):
+        raise ValidationError("只有管理该账号的系统管理员可以申请重置两步验证。")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": ["请填写原因，例如“手机丢失”。"]})
@@ -215,10 +271,10 @@ def reset_request(*, actor: User, user: User, reason: str) -> TwoFactorReset:
 
 
 def _reset_decide(*, actor: User, reset: TwoFactorReset, status: str) -> TwoFactorReset:
-    if not has_role(actor, Role.SYSTEM_ADMIN, Role.AUDIT_ADMIN):
-        raise ValidationError("只有系统管理员或审计管理员可以审批两步验证重置。")
     if actor.pk in (reset.requested_by_id, reset.user_id):
         raise ValidationError("申请人和被重置账号本人不能审批这项申请，须由另一名管理员审批。")
+    if not account_managed_by(user=actor, account=reset.user):
+        raise ValidationError("只有管理该账号的系统管理员或审计管理员可以审批两步验证重置。")
     with transaction.atomic():
         locked = TwoFactorReset.objects.select_for_update().get(pk=reset.pk)
         if locked.status != TwoFactorResetStatus.PENDING:
@@ -229,8 +285,11 @@ def _reset_decide(*, actor: User, reset: TwoFactorReset, status: str) -> TwoFact
         locked.save(update_fields=["status", "decided_by", "decided_at"])
         approved = status == TwoFactorResetStatus.APPROVED
         if approved:
+            # Whoever holds one of the account's sessions must not bind an app before the
+            # owner does: every session and token of the account ends with the old factor.
             _devices_clear(user=locked.user)
             locked.user.api_tokens.all().delete()
+            sessions.sessions_end_all(user=locked.user, reason=SessionEnd.REVOKED, actor=actor)
         audit_record(
             actor=actor,
             action=AuditAction.UPDATE,

@@ -1,8 +1,6 @@
 """Two-factor login pages (两步验证): the code step of the login, binding an authenticator
 app, recovery codes, and the administrators' reset with a second person's approval."""
 
-import time
-
 import django_otp
 import segno
 from django.conf import settings
@@ -12,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -23,51 +20,27 @@ from zuzhi.core.forms import apply_service_errors
 from zuzhi.core.roles import Role
 from zuzhi.core.scope import has_role
 
-from . import two_factor
-from .forms import CodeForm, TwoFactorResetForm
-from .middleware import session_bind
-from .models import RecoveryCodeDevice, User
+from . import login_flow, two_factor
+from .forms import BindForm, CodeForm, TwoFactorResetForm
+from .models import RecoveryCodeDevice
 from .selectors import (
     account_get,
     recovery_codes_left,
     second_factor_enrolled,
+    second_factor_required,
     two_factor_reset_get,
     two_factor_resets_to_decide,
 )
 from .services import LoginError
 
-PENDING = "two_factor_pending"
-
-
-def login_pending_start(request, user) -> None:
-    """The password was right; the login waits for the code (login_verify_view)."""
-    request.session[PENDING] = {"user": user.pk, "at": time.time(), "backend": user.backend}
-
-
-def _pending_user(request):
-    if request.user.is_authenticated:
-        return request.user if not request.user.is_verified() else None
-    pending = request.session.get(PENDING)
-    if not pending:
-        return None
-    if time.time() - pending["at"] > settings.ZUZHI_OTP_PENDING_MINUTES * 60:
-        del request.session[PENDING]
-        return None
-    return User.objects.filter(pk=pending["user"], is_active=True).first()
-
-
-def safe_next(request) -> str:
-    """The page after the login: `next` when it is on this site, else the home."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        return "/"
-    return target
-
 
 @never_cache
 def login_verify_view(request):
-    """第二步：输入验证码."""
-    user = _pending_user(request)
+    """第二步：输入验证码. For a login whose password was just given, or for a session opened
+    before the account bound its app."""
+    user = login_flow.pending_user(request)
+    if user is None and request.user.is_authenticated and not request.user.is_verified():
+        user = request.user
     if user is None or not second_factor_enrolled(user=user):
         messages.info(request, "验证已超时，请重新输入用户名和密码。")
         return redirect("accounts:login")
@@ -80,10 +53,10 @@ def login_verify_view(request):
         except LoginError as exc:
             form.add_error("code", str(exc))
         else:
-            if not request.user.is_authenticated:
-                login(request, user, backend=request.session[PENDING]["backend"])
-                session_bind(request, user)
-            request.session.pop(PENDING, None)
+            if not request.user.is_authenticated or request.user.pk != user.pk:
+                login(request, user, backend=login_flow.pending_backend(request))
+                login_flow.session_bind(request, user)
+            login_flow.pending_end(request)
             django_otp.login(request, device)
             if isinstance(device, RecoveryCodeDevice):
                 messages.warning(
@@ -91,11 +64,16 @@ def login_verify_view(request):
                     f"已用恢复码登录，还剩 {recovery_codes_left(user=user)} 个。"
                     "手机丢失请联系系统管理员重置两步验证。",
                 )
-            return redirect(safe_next(request))
+            return redirect(login_flow.safe_next(request))
     return render(
         request,
         "accounts/login_verify.html",
-        {"form": form, "next": safe_next(request), "account": user},
+        {
+            "form": form,
+            "next": login_flow.safe_next(request),
+            "account": user,
+            "issuer": settings.OTP_TOTP_ISSUER,
+        },
     )
 
 
@@ -108,21 +86,26 @@ def _qr_svg(device) -> str:
 @never_cache
 def two_factor_setup_view(request):
     """绑定身份验证器: the QR code of a new secret, then a code from the app to confirm."""
-    form = CodeForm(request.POST or None)
+    enrolled = second_factor_enrolled(user=request.user)
+    form = BindForm(request.POST or None, rebinding=enrolled)
     if request.method == "POST" and form.is_valid():
         try:
             device, codes = two_factor.authenticator_confirm(
                 user=request.user,
                 device_id=request.POST.get("device"),
                 code=form.cleaned_data["code"],
+                current_code=form.cleaned_data.get("current_code", ""),
+                ip=client_ip(request),
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
             django_otp.login(request, device)
-            return render(request, "accounts/recovery_codes.html", {"codes": codes, "first": True})
+            return render(
+                request, "accounts/recovery_codes.html", {"codes": codes, "first": not enrolled}
+            )
         device = TOTPDevice.objects.filter(
-            user=request.user, pk=request.POST.get("device"), confirmed=False
+            user=request.user, pk=request.POST.get("device") or None, confirmed=False
         ).first()
     else:
         device = None
@@ -136,8 +119,8 @@ def two_factor_setup_view(request):
             "device": device,
             "qr": _qr_svg(device),
             "secret": two_factor.authenticator_secret(device=device),
-            "required": two_factor.two_factor_required(user=request.user),
-            "enrolled": second_factor_enrolled(user=request.user),
+            "required": second_factor_required(user=request.user),
+            "enrolled": enrolled,
         },
     )
 
@@ -149,7 +132,7 @@ def recovery_codes_renew_view(request):
     if form.is_valid():
         try:
             codes = two_factor.recovery_codes_renew(
-                user=request.user, code=form.cleaned_data["code"]
+                user=request.user, code=form.cleaned_data["code"], ip=client_ip(request)
             )
         except ValidationError as exc:
             for msg in exc.messages:
@@ -165,7 +148,9 @@ def two_factor_disable_view(request):
     form = CodeForm(request.POST)
     if form.is_valid():
         try:
-            two_factor.two_factor_disable(user=request.user, code=form.cleaned_data["code"])
+            two_factor.two_factor_disable(
+                user=request.user, code=form.cleaned_data["code"], ip=client_ip(request)
+            )
         except ValidationError as exc:
             for msg in exc.messages:
                 messages.error(request, msg)

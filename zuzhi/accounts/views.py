@@ -10,11 +10,11 @@ from django.views.decorators.http import require_POST
 
 from zuzhi.core.context import client_ip
 
-from . import grants, services, sessions, two_factor
+from . import grants, login_flow, services, sessions
 from .forms import CodeForm, GrantRefuseForm, LoginForm, PasswordChangeForm
-from .middleware import session_bind
 from .models import SessionEnd
 from .selectors import (
+    LoginStep,
     approver_paths,
     login_history,
     password_set_by_administrator,
@@ -22,11 +22,12 @@ from .selectors import (
     role_grant_get,
     role_grants_to_approve,
     second_factor_enrolled,
+    second_factor_required,
+    second_factor_step,
     sessions_active,
     token_get,
     token_list,
 )
-from .two_factor_views import login_pending_start, safe_next
 
 
 def login_view(request):
@@ -42,14 +43,13 @@ def login_view(request):
         except services.LoginError as exc:
             form.add_error(None, str(exc))
         else:
-            if second_factor_enrolled(user=user):
-                login_pending_start(request, user)
-                return redirect(
-                    f"{reverse('accounts:login_verify')}?{urlencode({'next': safe_next(request)})}"
-                )
+            if second_factor_step(user=user) == LoginStep.CODE:
+                login_flow.pending_start(request, user)
+                next_page = urlencode({"next": login_flow.safe_next(request)})
+                return redirect(f"{reverse('accounts:login_verify')}?{next_page}")
             login(request, user)
-            session_bind(request, user)
-            return redirect(safe_next(request))
+            login_flow.session_bind(request, user)
+            return redirect(login_flow.safe_next(request))
     return render(
         request,
         "accounts/login.html",
@@ -82,7 +82,9 @@ def password_change_view(request):
             for msg in exc.messages:
                 form.add_error("new_password", msg)
         else:
+            old_key = request.session.session_key
             update_session_auth_hash(request, request.user)
+            sessions.session_rekey(old_key=old_key, new_key=request.session.session_key)
             messages.success(request, "密码已修改，此前签发的接口令牌已全部失效。")
             return redirect("home")
     return render(
@@ -106,7 +108,7 @@ def me_view(request):
             "roles": request.user.role_assignments.select_related("organization"),
             "tokens": token_list(user=request.user),
             "two_factor_on": second_factor_enrolled(user=request.user),
-            "two_factor_required": two_factor.two_factor_required(user=request.user),
+            "two_factor_required": second_factor_required(user=request.user),
             "recovery_codes_left": recovery_codes_left(user=request.user),
             "code_form": CodeForm(),
             "sessions": sessions_active(user=request.user),
@@ -186,8 +188,12 @@ def grant_refuse_view(request, pk):
 @login_required
 @require_POST
 def session_revoke_view(request, pk):
-    sessions.session_revoke(user=request.user, pk=pk)
-    messages.success(request, "该会话已结束，使用它的浏览器须重新登录。")
+    try:
+        sessions.session_revoke(user=request.user, pk=pk, current_key=request.session.session_key)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, "该会话已结束，使用它的浏览器须重新登录。")
     return redirect("accounts:me")
 
 

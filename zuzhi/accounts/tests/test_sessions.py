@@ -139,3 +139,43 @@ def test_networks():
     assert network_of("192.168.10.200") == "192.168.10.0/24"
     assert network_of("2001:db8:1234:5678::1") == "2001:db8:1234::/48"
     assert network_of(None) == "" and network_of("not an address") == ""
+
+
+def test_a_session_still_ends_after_its_password_was_changed(
+    client, client_factory, county, town_a_user, password
+):
+    log_in(client, town_a_user, password)
+    new_password = "Neu-Passw0rt-2026!"
+    client.post(
+        reverse("accounts:password_change"),
+        {"old_password": password, "new_password": new_password, "new_password2": new_password},
+        HTTP_USER_AGENT=FIREFOX,
+    )
+    assert LoginSession.objects.get(user=town_a_user).session_key == client.session.session_key
+    other = client_factory()
+    log_in(other, town_a_user, new_password, agent=WECHAT)
+    other.post(reverse("accounts:sessions_revoke_others"), HTTP_USER_AGENT=WECHAT)
+    assert client.get(reverse("accounts:me"), HTTP_USER_AGENT=FIREFOX).status_code == 302
+
+
+def test_the_current_session_is_ended_by_logging_out(client, county, town_a_user, password):
+    log_in(client, town_a_user, password)
+    mine = LoginSession.objects.get(user=town_a_user)
+    response = client.post(
+        reverse("accounts:session_revoke", args=[mine.pk]), HTTP_USER_AGENT=FIREFOX, follow=True
+    )
+    assert response.status_code == 200 and "请用“退出”结束" in response.content.decode()
+    mine.refresh_from_db()
+    assert mine.ended_at is None
+
+
+def test_deactivating_an_account_ends_its_sessions(client, county, town_a_user, password):
+    from zuzhi.accounts.services import account_set_active
+    from zuzhi.core.roles import Role
+    from zuzhi.testing.factories import user_with_role
+
+    log_in(client, town_a_user, password)
+    admin = user_with_role(Role.SYSTEM_ADMIN, county.county)
+    account_set_active(actor=admin, user=town_a_user, active=False)
+    row = LoginSession.objects.get(user=town_a_user)
+    assert row.end_reason == SessionEnd.REVOKED and row.session_key is None

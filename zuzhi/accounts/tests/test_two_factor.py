@@ -6,13 +6,16 @@ administrator approves."""
 import time
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zuzhi import settings as production_settings
 from zuzhi.accounts import two_factor
-from zuzhi.accounts.models import RecoveryCode, TwoFactorReset
+from zuzhi.accounts.models import LoginAttempt, RecoveryCode, TwoFactorReset
+from zuzhi.accounts.selectors import two_factor_resets_to_decide
+from zuzhi.accounts.services import LoginError, LoginLocked
 from zuzhi.core.models import AuditAction, AuditLog
 from zuzhi.core.roles import Role
 from zuzhi.testing.factories import user_with_role
@@ -312,3 +315,119 @@ def test_a_misspelt_required_role_stops_the_start(settings):
     assert [e.id for e in errors] == ["accounts.E001"] and "county-staff" in errors[0].msg
     settings.ZUZHI_OTP_REQUIRED_ROLES = REQUIRED
     assert two_factor_roles_check(None) == []
+
+
+# What a second reading found: each of these was a way round the factor or a gap in it.
+
+
+def test_a_session_without_the_code_cannot_bind_another_app(
+    client, county, town_a_user, password, clock
+):
+    bind(town_a_user, clock)
+    client.force_login(town_a_user)  # a session that never gave the code
+    response = client.get(reverse("accounts:two_factor_setup"))
+    assert response.status_code == 302 and response.url.startswith(reverse("accounts:login_verify"))
+    assert client.get(reverse("accounts:password_change")).status_code == 302
+
+
+def test_changing_the_app_needs_a_code_of_the_old_one(county, town_a_user, clock):
+    old, codes = bind(town_a_user, clock)
+    new = two_factor.authenticator_start(user=town_a_user)
+    with pytest.raises(ValidationError) as refused:
+        two_factor.authenticator_confirm(
+            user=town_a_user, device_id=new.pk, code=code_of(new, clock), current_code="000000"
+        )
+    assert "current_code" in refused.value.message_dict
+    assert TOTPDevice.objects.get(user=town_a_user, confirmed=True).pk == old.pk
+    assert LoginAttempt.objects.filter(second_factor=True, succeeded=False).count() == 1
+    # A recovery code proves it too, for a lost phone.
+    device, _ = two_factor.authenticator_confirm(
+        user=town_a_user, device_id=new.pk, code=code_of(new, clock), current_code=codes[0]
+    )
+    assert list(TOTPDevice.objects.filter(user=town_a_user)) == [device]
+
+
+def test_wrong_codes_from_many_addresses_lock_the_code_step(county, town_a_user, clock, settings):
+    device, _ = bind(town_a_user, clock)
+    for i in range(settings.ZUZHI_LOCKOUT_CODE_FAILURES):
+        with pytest.raises(LoginError):
+            two_factor.second_factor_check(user=town_a_user, code="000000", ip=f"10.0.{i}.1")
+    with pytest.raises(LoginLocked):
+        two_factor.second_factor_check(
+            user=town_a_user, code=code_of(device, clock), ip="192.168.1.1"
+        )
+    assert AuditLog.objects.filter(action=AuditAction.LOGIN_LOCKED).exists()
+
+
+def test_renewing_and_turning_off_count_wrong_codes(county, town_a_user, clock, settings):
+    bind(town_a_user, clock)
+    for _ in range(settings.ZUZHI_LOCKOUT_FAILURES):
+        with pytest.raises(ValidationError):
+            two_factor.recovery_codes_renew(user=town_a_user, code="000000", ip="10.9.9.9")
+    assert (
+        LoginAttempt.objects.filter(second_factor=True).count() == settings.ZUZHI_LOCKOUT_FAILURES
+    )
+    with pytest.raises(ValidationError, match="锁定"):
+        two_factor.two_factor_disable(user=town_a_user, code="000000", ip="10.9.9.9")
+
+
+def test_renewed_codes_keep_a_recovery_code_session(client, county, town_a_user, password, clock):
+    _, codes = bind(town_a_user, clock)
+    password_step(client, town_a_user, password)
+    code_step(client, codes[0])
+    two_factor.recovery_codes_renew(user=town_a_user, code=codes[1])
+    assert client.get(reverse("accounts:me")).status_code == 200
+
+
+def test_a_reset_is_decided_within_the_administrators_subtree(county, town_a_user, clock):
+    county_admin = user_with_role(Role.SYSTEM_ADMIN, county.county)
+    town_b_admin = user_with_role(Role.SYSTEM_ADMIN, county.town_b)
+    bind(town_a_user, clock)
+    with pytest.raises(ValidationError, match="管理该账号"):
+        two_factor.reset_request(actor=town_b_admin, user=town_a_user, reason="手机丢失")
+    reset = two_factor.reset_request(actor=county_admin, user=town_a_user, reason="手机丢失")
+    assert not two_factor_resets_to_decide(user=town_b_admin).exists()
+    with pytest.raises(ValidationError, match="管理该账号"):
+        two_factor.reset_approve(actor=town_b_admin, reset=reset)
+
+
+def test_an_approved_reset_ends_the_accounts_sessions(client, county, town_a_user, password, clock):
+    _, codes = bind(town_a_user, clock)
+    password_step(client, town_a_user, password)
+    code_step(client, codes[0])
+    sysadmin = user_with_role(Role.SYSTEM_ADMIN, county.county)
+    auditor = user_with_role(Role.AUDIT_ADMIN, county.county)
+    reset = two_factor.reset_request(actor=sysadmin, user=town_a_user, reason="手机丢失")
+    two_factor.reset_approve(actor=auditor, reset=reset)
+    assert client.get(reverse("accounts:me")).status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_token_issued_on_the_password_alone_stops_when_an_app_is_bound(
+    client, county, town_a_user, password, clock, settings
+):
+    token = post_token(client, town_a_user, password).json()["token"]
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert client.get("/api/orgs", **bearer).status_code == 200
+    bind(town_a_user, clock)
+    refused = client.get("/api/orgs", **bearer)
+    assert refused.status_code == 401 and "otp" in refused.json()["message"]
+
+
+def test_a_token_issued_on_the_password_alone_stops_when_the_role_needs_a_factor(
+    client, county, town_a_user, password, settings
+):
+    token = post_token(client, town_a_user, password).json()["token"]
+    settings.ZUZHI_OTP_REQUIRED_ROLES = ["township_staff"]
+    refused = client.get("/api/orgs", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert refused.status_code == 401
+
+
+def test_logging_in_over_another_users_session(
+    client, county, town_a_user, town_b_user, password, clock
+):
+    device, _ = bind(town_a_user, clock)
+    client.force_login(town_b_user)
+    password_step(client, town_a_user, password)
+    assert code_step(client, code_of(device, clock)).status_code == 302
+    assert client.session["_auth_user_id"] == str(town_a_user.pk)
