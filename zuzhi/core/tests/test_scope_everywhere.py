@@ -61,6 +61,7 @@ URL_KINDS = {
     ("ratings:history", "pk"): "org",
     ("ratings:history", "code"): "scheme",
     ("accounts:token_revoke", "pk"): "api_token",
+    ("accounts:session_revoke", "pk"): "login_session",
     ("accounts:grant_approve", "pk"): "role_grant",
     ("accounts:grant_refuse", "pk"): "role_grant",
     ("accounts:account_revoke", "assignment"): "role_assignment",
@@ -237,6 +238,9 @@ ROLE_GATED = {
     "accounts:account_deactivate": ACCOUNTS,
     "accounts:account_reset_password": ACCOUNTS,
     "accounts:account_unlock": ACCOUNTS,
+    "accounts:two_factor_reset_request": ACCOUNTS,
+    "accounts:two_factor_reset_approve": "only administrators decide second-factor resets",
+    "accounts:two_factor_reset_refuse": "only administrators decide second-factor resets",
     "accounts:grant_approve": "only county staff approve role grants; others get no page",
     "accounts:grant_refuse": "only county staff approve role grants; others get no page",
     "imports:job": "an import job is its uploader's alone, whatever the scope",
@@ -476,6 +480,11 @@ class TownB:
 
         token_issue(user=self.clerk)
         return ApiToken.objects.get(user=self.clerk)
+
+    def _login_session(self):
+        from zuzhi.accounts.sessions import session_open
+
+        return session_open(user=self.clerk, session_key="b" * 32, ip=None, user_agent="")
 
     def _role_grant(self):
         from zuzhi.accounts.grants import role_grant_request
