@@ -219,7 +219,12 @@ SHORT_PATH_CHECKED_AGAINST = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Checked: these four concern a logged-in browser (its session's browser binding, the
+    # second factor, an expired password); a public vote has no login and no session.
+    "zuzhi.accounts.middleware.SessionGuardMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "zuzhi.accounts.middleware.PasswordExpiryMiddleware",
+    "zuzhi.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
