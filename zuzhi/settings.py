@@ -357,6 +357,12 @@ WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(os.environ.get("ZUZHI_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
+# Backups (`zuzhi backup`, core.backup): one archive per run is written here (0600 files).
+ZUZHI_BACKUP_DIR = Path(os.environ.get("ZUZHI_BACKUP_DIR", VAR_DIR / "backups"))
+# The data key (encryption at rest): from the environment, or a file holding it. A backup
+# records only its fingerprint, so a restore can tell a different key; the key is kept apart.
+ZUZHI_DATA_KEY = os.environ.get("ZUZHI_DATA_KEY", "")
+ZUZHI_DATA_KEY_FILE = os.environ.get("ZUZHI_DATA_KEY_FILE") or None
 
 # Uploads: files over this size are refused with a message before being read.
 ZUZHI_MAX_UPLOAD_BYTES = env_int("ZUZHI_MAX_UPLOAD_MB", 20) * 1024 * 1024

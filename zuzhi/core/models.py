@@ -20,6 +20,8 @@ class AuditAction(models.TextChoices):
     VIEW_PERSONAL = "view_personal", "查看未脱敏个人信息"
     PASSWORD_CHANGE = "password_change", "修改密码"
     TOKEN_ISSUE = "token_issue", "签发接口令牌"
+    BACKUP = "backup", "备份"
+    RESTORE = "restore", "恢复"
 
 
 class AppendOnlyQuerySet(models.QuerySet):
