@@ -74,6 +74,7 @@ run .venv/bin/ruff format --check .
 ZUZHI_DEBUG=1 run .venv/bin/zuzhi makemigrations --check --dry-run
 ZUZHI_DEBUG=1 run .venv/bin/zuzhi check
 ZUZHI_DEBUG=0 ZUZHI_SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_urlsafe(60))')" \
+  ZUZHI_DATA_KEY="$(python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')" \
   ZUZHI_ALLOWED_HOSTS=zuzhi.example.gov.cn run .venv/bin/zuzhi check --deploy --fail-level WARNING
 
 # The two databases' runs go side by side, one per core, each with its own files (uploads,

@@ -359,10 +359,6 @@ MEDIA_ROOT = Path(os.environ.get("ZUZHI_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 # Backups (`zuzhi backup`, core.backup): one archive per run is written here (0600 files).
 ZUZHI_BACKUP_DIR = Path(os.environ.get("ZUZHI_BACKUP_DIR", VAR_DIR / "backups"))
-# The data key (encryption at rest): from the environment, or a file holding it. A backup
-# records only its fingerprint, so a restore can tell a different key; the key is kept apart.
-ZUZHI_DATA_KEY = os.environ.get("ZUZHI_DATA_KEY", "")
-ZUZHI_DATA_KEY_FILE = os.environ.get("ZUZHI_DATA_KEY_FILE") or None
 
 # Uploads: files over this size are refused with a message before being read.
 ZUZHI_MAX_UPLOAD_BYTES = env_int("ZUZHI_MAX_UPLOAD_MB", 20) * 1024 * 1024
@@ -412,6 +408,18 @@ ZUZHI_LOCKOUT_MINUTES = env_int("ZUZHI_LOCKOUT_MINUTES", 30)
 ZUZHI_PASSWORD_MAX_AGE_DAYS = env_int("ZUZHI_PASSWORD_MAX_AGE_DAYS", 90)
 ZUZHI_AUDIT_RETENTION_DAYS = max(180, env_int("ZUZHI_AUDIT_RETENTION_DAYS", 180))
 ZUZHI_API_TOKEN_HOURS = env_int("ZUZHI_API_TOKEN_HOURS", 12)
+# Personal data encrypted at rest (core.crypto: format of the key entries, rotation). The key
+# is never in the database: ZUZHI_DATA_KEY holds it, or ZUZHI_DATA_KEY_FILE names a file of
+# keys (`zuzhi generate-key`). Without either the server refuses to start; in DEBUG (the demo,
+# development) var/data.key is used, made at first use if missing.
+ZUZHI_DATA_KEY = os.environ.get("ZUZHI_DATA_KEY", "")
+ZUZHI_DATA_KEY_FILE = os.environ.get("ZUZHI_DATA_KEY_FILE", "")
+ZUZHI_DATA_KEY_AUTOCREATE = DEBUG and not ZUZHI_DATA_KEY and not ZUZHI_DATA_KEY_FILE
+if ZUZHI_DATA_KEY_AUTOCREATE:
+    ZUZHI_DATA_KEY_FILE = str(VAR_DIR / "data.key")
+# The cipher of new writes: "aes-gcm" (AES-256-GCM) or "sm4-gcm" (SM4, GB/T 32907); values
+# written under either are always read.
+ZUZHI_DATA_CIPHER = os.environ.get("ZUZHI_DATA_CIPHER", "aes-gcm")
 UNMASKED_BY_DEFAULT = "county_staff,cadre_staff,talent_staff"
 ZUZHI_UNMASKED_ROLES = [
     r.strip()

@@ -6,6 +6,12 @@ os.environ.setdefault("ZUZHI_SECRET_KEY", "test-secret-key-" + "x" * 40)
 os.environ.setdefault("ZUZHI_HTTPS", "0")
 # Most tests log in with force_login; the two-factor tests turn the requirement on themselves.
 os.environ.setdefault("ZUZHI_OTP_REQUIRED_ROLES", "")
+# A fixed data key (core.crypto), never a real one: the suite needs no key file or human.
+os.environ.setdefault(
+    "ZUZHI_DATA_KEY",
+    "index:dGVzdC1pbmRleC1zZWNyZXQtb25seS1mb3ItdGVzdHM= "
+    "test:dGVzdC1kYXRhLWtleS1vbmx5LWZvci10aGUtdGVzdHM=",
+)
 
 from zuzhi.settings import *  # noqa: F403
 

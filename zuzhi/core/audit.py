@@ -10,6 +10,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from .context import current_request_meta
+from .fields import EncryptedCharField, MaskedField
 from .models import AuditAction, AuditLog
 from .scope import is_system
 
@@ -32,7 +33,16 @@ def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[st
     for f in instance._meta.concrete_fields:
         if fields is not None and f.name not in fields:
             continue
-        data[f.attname if f.is_relation else f.name] = _json_value(f.value_from_object(instance))
+        if isinstance(f, EncryptedCharField):
+            # The log never holds an encrypted value in clear: its masked copy stands for it,
+            # and the blind index (a companion, kept) shows a change the mask would hide.
+            data[f.name] = getattr(instance, f.masked_field)
+        elif isinstance(f, MaskedField):
+            continue
+        else:
+            data[f.attname if f.is_relation else f.name] = _json_value(
+                f.value_from_object(instance)
+            )
     return data
 
 

@@ -15,9 +15,11 @@ def mask_id_number(value: str | None) -> str:
 
 
 def mask_phone(value: str | None) -> str:
-    """13812345678 → 138****5678."""
+    """13812345678 → 138****5678; a value already masked stays as it is."""
     if not value:
         return ""
+    if "*" in str(value):
+        return str(value)
     digits = re.sub(r"\D", "", str(value))
     if len(digits) < 7:
         return "*" * len(digits)

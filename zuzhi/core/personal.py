@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 
 from .audit import audit_record
+from .fields import sealed_masked
 from .masking import mask_bank_account, mask_id_number, mask_phone
 from .models import AuditAction, AuditLog
 from .roles import Role
@@ -233,6 +234,10 @@ def _apply(obj, unmask: bool) -> list[str]:
     spec = PERSONAL_MODELS[obj._meta.label_lower]
     shown = []
     for name, field in spec.fields.items():
+        if not unmask and (masked := sealed_masked(obj, name)) is not None:
+            # An encrypted value is masked from its masked copy: never decrypted.
+            setattr(obj, name, masked)
+            continue
         value = getattr(obj, name)
         if not value:
             continue
@@ -247,7 +252,8 @@ def _snapshot(data: dict, unmask: bool, shown: list[str]) -> dict:
     result = dict(data)
     for key, value in data.items():
         field = _SNAPSHOT_FIELDS.get(key)
-        if field is None or not value or not isinstance(value, str):
+        # An encrypted field is logged as its masked copy: showing it reveals nothing.
+        if field is None or not value or not isinstance(value, str) or "*" in value:
             continue
         if unmask:
             shown.append(field.label)
@@ -284,9 +290,10 @@ def personal_form_masked(form) -> dict[str, str]:
     spec = PERSONAL_MODELS[form.instance._meta.label_lower]
     masks = {}
     for name, field in spec.fields.items():
-        value = getattr(form.instance, name)
+        masked = sealed_masked(form.instance, name)
+        value = masked if masked is not None else getattr(form.instance, name)
         if name in form.fields and value:
-            masks[name] = field.mask(value)
+            masks[name] = masked if masked is not None else field.mask(value)
             form.initial[name] = masks[name]
             form.fields[name].help_text = "已脱敏显示；不修改则保留原值。"
     return masks

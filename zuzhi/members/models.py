@@ -3,6 +3,13 @@ import datetime
 from django.conf import settings
 from django.db import models
 
+from zuzhi.core.fields import (
+    BlindIndexField,
+    EncryptedCharField,
+    MaskedField,
+    SealedModel,
+    SealedScopedQuerySet,
+)
 from zuzhi.core.scope import ScopedQuerySet
 
 
@@ -34,7 +41,7 @@ class MemberCategory(models.TextChoices):
     OTHER = "other", "其他"
 
 
-class Member(models.Model):
+class Member(SealedModel):
     """A Party member (党员) in the registry. Codes come from the official code tables:
     gender GB22611, ethnicity GB3304, education ZB64."""
 
@@ -43,7 +50,22 @@ class Member(models.Model):
     name = models.CharField("姓名", max_length=32)
     # Every initials reading of the name, space-separated (zuzhi.core.text.initials_index).
     name_initials = models.CharField(max_length=160, blank=True, db_index=True, editable=False)
-    id_number = models.CharField("公民身份号码", max_length=18, unique=True)
+    # Encrypted at rest (core.fields): searched and kept unique through the blind index,
+    # shown masked from the masked copy; birth date and gender are derived at write time.
+    id_number = EncryptedCharField(
+        "公民身份号码",
+        kind="id_number",
+        max_length=18,
+        index_field="id_number_index",
+        masked_field="id_number_masked",
+    )
+    id_number_index = BlindIndexField(
+        "公民身份号码（盲索引）",
+        source="id_number",
+        unique=True,
+        error_messages={"unique": "该公民身份号码已登记，不能重复录入。"},
+    )
+    id_number_masked = MaskedField("公民身份号码（脱敏）", source="id_number")
     gender = models.CharField("性别", max_length=1)
     ethnicity = models.CharField("民族", max_length=2)
     birth_date = models.DateField("出生日期")
@@ -64,7 +86,16 @@ class Member(models.Model):
     category = models.CharField(
         "人员类别", max_length=16, choices=MemberCategory.choices, default=MemberCategory.OTHER
     )
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    phone = EncryptedCharField(
+        "联系电话",
+        kind="phone",
+        max_length=20,
+        blank=True,
+        index_field="phone_index",
+        masked_field="phone_masked",
+    )
+    phone_index = BlindIndexField("联系电话（盲索引）", source="phone")
+    phone_masked = MaskedField("联系电话（脱敏）", source="phone")
     # A member's own login (党员本人账号): the member linked to households works their tickets.
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -78,7 +109,7 @@ class Member(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = SealedScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["organization_id", "name"]

@@ -3,6 +3,7 @@ production settings (DEBUG off) on loopback. It checks what only a real server s
 with its session and CSRF cookies, a public vote answered by the short path and written to the
 ledger, the daily limit, and a malformed vote handed on to Django's API."""
 
+import base64
 import http.cookiejar
 import json
 import re
@@ -66,6 +67,8 @@ def server(tmp_path_factory):
         "DJANGO_SETTINGS_MODULE": "zuzhi.settings",
         "ZUZHI_DEBUG": "0",
         "ZUZHI_SECRET_KEY": secrets.token_urlsafe(50),
+        # Production refuses to start without the data key (core.crypto).
+        "ZUZHI_DATA_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "ZUZHI_ALLOWED_HOSTS": "127.0.0.1",
         "ZUZHI_HTTPS": "0",  # plain HTTP on loopback; TLS is nginx's
         "ZUZHI_VAR_DIR": str(tmp),

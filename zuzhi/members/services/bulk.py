@@ -7,6 +7,8 @@ from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.utils import timezone
 
 from zuzhi.core.audit import audit_bulk_record
+from zuzhi.core.crypto import blind_index
+from zuzhi.core.fields import MaskedField, sealed_derived, sealed_fields
 from zuzhi.core.models import AuditAction
 from zuzhi.core.text import initials_index
 from zuzhi.orgs.figures import org_figures_refresh
@@ -17,6 +19,7 @@ from ..models import (
 )
 from .rules import EDITABLE, local_today, member_rules, organization_errors
 
+SEALED = frozenset(sealed_fields(Member))
 FIELD_LABELS = {f.name: str(f.verbose_name) for f in Member._meta.fields} | {
     "organization": "所在党组织"
 }
@@ -55,12 +58,17 @@ def member_bulk_check(
             continue
         good.append((organization, data))
     registered = set()
-    ordered = list(numbers)
+    # Numbers are encrypted: they are matched by their blind index.
+    by_index = {blind_index("id_number", number): number for number in numbers}
+    ordered = list(by_index)
     for start in range(0, len(ordered), 5000):
         chunk = ordered[start : start + 5000]
-        registered |= set(
-            Member.objects.filter(id_number__in=chunk).values_list("id_number", flat=True)
-        )
+        registered |= {
+            by_index[i]
+            for i in Member.objects.filter(id_number_index__in=chunk).values_list(
+                "id_number_index", flat=True
+            )
+        }
     if registered:
         for number in registered:
             errors.setdefault(numbers[number], {}).setdefault("id_number", []).append(
@@ -76,7 +84,10 @@ def _db_rows(fields, records: list[list], db) -> tuple[list[tuple], list[dict[st
     times are converted by their field (ISO text in the log), each distinct value once: dates
     repeat, and every row has the same created_at and updated_at."""
     dated = [(i, f, {}) for i, f in enumerate(fields) if isinstance(f, models.DateField)]
+    # Encrypted values are written as ciphertext and logged as their masked copy.
     names = [f.attname for f in fields]
+    sealed = [(i, f, names.index(f.masked_field)) for i, f in enumerate(fields) if f in SEALED]
+    masked = [f.attname for f in fields if isinstance(f, MaskedField)]
     params, afters = [], []
     for record in records:
         row, after = record.copy(), dict(zip(names, record, strict=True))
@@ -86,15 +97,20 @@ def _db_rows(fields, records: list[list], db) -> tuple[list[tuple], list[dict[st
                 if value not in converted:
                     converted[value] = (f.get_db_prep_save(value, db), value.isoformat())
                 row[i], after[f.attname] = converted[value]
+        for i, f, m in sealed:
+            row[i], after[f.attname] = f.get_db_prep_save(record[i], db), record[m]
+        for name in masked:
+            del after[name]
         params.append(tuple(row))
         afters.append(after)
     return params, afters
 
 
 def _insert_members(fields, params: list[tuple], db) -> dict[str, int]:
-    """INSERT the rows (executemany, one statement prepared once); the new ids by number."""
+    """INSERT the rows (executemany, one statement prepared once); the new ids by the
+    blind index of their number."""
     quote, opts = db.ops.quote_name, Member._meta
-    number = opts.get_field("id_number").column
+    number = opts.get_field("id_number_index").column
     at = [f.column for f in fields].index(number)
     ids: dict[str, int] = {}
     with db.cursor() as cursor:
@@ -138,13 +154,15 @@ def member_bulk_insert(*, actor, rows: list[tuple[Organization, dict[str, Any]]]
     for org, data in rows:
         merged = defaults | data | {"organization_id": org.pk}
         merged["name_initials"] = initials_index(merged["name"])
+        merged |= sealed_derived(Member, merged)
         records.append([merged[n] for n in names])
     params, afters = _db_rows(fields, records, db)
+    at_index = names.index("id_number_index")
     with transaction.atomic():
         ids = _insert_members(fields, params, db)
         members, items = [], []
-        for (org, data), record, after in zip(rows, records, afters, strict=True):
-            pk = ids[data["id_number"]]
+        for (org, _data), record, after in zip(rows, records, afters, strict=True):
+            pk = ids[record[at_index]]
             members.append(Member.from_db(db.alias, ["id", *names], [pk, *record]))
             items.append((members[-1], org.path, {"id": pk} | after))
         audit_bulk_record(actor=actor, action=AuditAction.CREATE, items=items)

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
+from zuzhi.core.crypto import blind_index
 from zuzhi.core.models import AuditAction, AuditLog
 from zuzhi.core.scope import SYSTEM
 from zuzhi.members.models import Member, TransferStatus
@@ -102,7 +103,20 @@ def test_update_audits_only_changes(county, town_a_user):
     member_update(actor=town_a_user, member=member, data={"phone": "13900001111"})
     member_update(actor=town_a_user, member=member, data={"phone": "13900001111"})
     rows = list(AuditLog.objects.order_by("id")[start:])
-    assert len(rows) == 1 and rows[0].before == {"phone": "13812345678"}
+    # The log holds the masked copy of an encrypted value, never the value itself.
+    assert len(rows) == 1 and set(rows[0].before) == {"phone", "phone_index"}
+    assert rows[0].before["phone"] == "138****5678" and rows[0].after["phone"] == "139****1111"
+
+
+def test_update_audits_a_change_the_mask_hides(county, town_a_user):
+    """Two phones with the same masked copy: the change is saved and audited all the same,
+    through the blind index in the log."""
+    member = make_member(county.village_a1)
+    start = AuditLog.objects.count()
+    member_update(actor=town_a_user, member=member, data={"phone": "13899995678"})
+    rows = list(AuditLog.objects.order_by("id")[start:])
+    assert len(rows) == 1 and rows[0].after == {"phone_index": blind_index("phone", "13899995678")}
+    assert Member.objects.get(pk=member.pk).phone == "13899995678"
 
 
 def test_other_township_cannot_update_or_transfer(county, town_b_user):
