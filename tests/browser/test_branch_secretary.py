@@ -1,5 +1,7 @@
 """A branch secretary records this month's meeting from a phone."""
 
+import re
+
 import pytest
 
 from zuzhi.core.roles import Role
@@ -15,7 +17,10 @@ def test_record_a_meeting_on_a_phone(phone_page, live_server, login, county):
         make_member(county.village_a1, name=f"党员{i}", id_number=valid_id_number("19800101", i))
     login(phone_page, "branch1")
     phone_page.click("text=记录 >> nth=0")
-    phone_page.wait_for_function("window.Alpine !== undefined")
+    # Wait for the form to load: Alpine has started on it by then. A box unticked before that
+    # is ticked again by Alpine, and wait_for_function cannot wait under the CSP (it evals a
+    # string), it only passes when Alpine is already there.
+    phone_page.wait_for_url(re.compile(r"/orglife/new/\?org=\d+&kind="))
     phone_page.fill("#id_topic", "学习党章")
     phone_page.locator("input[name=present]").nth(2).uncheck()
     reason = phone_page.locator("input[placeholder='缺席原因']:visible")

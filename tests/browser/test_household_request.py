@@ -55,14 +55,18 @@ def test_a_household_submits_the_member_resolves_and_the_household_rates_on_phon
     phone_page.select_option("#id_type", label="日常生活")
     phone_page.fill("#id_description", "楼道灯坏了一个月")
     phone_page.fill("#id_phone", PHONE)
-    phone_page.click("text=获取验证码")
+    # Each button here posts the form and the answer is a new page: the checks after it read
+    # that page once it has loaded, not the old one or the first lines of the new one.
+    with phone_page.expect_navigation():
+        phone_page.click("text=获取验证码")
     phone_page.wait_for_selector("text=验证码已发送")
     # What was typed stays in the form while the text arrives.
     assert phone_page.input_value("#id_description") == "楼道灯坏了一个月"
     assert phone_page.input_value("#id_phone") == PHONE
     code = re.search(r"验证码 (\d{6})", ConsoleSmsBackend.sent[-1][1]).group(1)
     phone_page.fill("#id_code", code)
-    phone_page.click("button[name=submit]")
+    with phone_page.expect_navigation():
+        phone_page.click("button[name=submit]")
     phone_page.wait_for_selector("text=诉求已提交")
     assert _fits_the_phone(phone_page)
     ticket = Ticket.objects.get()
@@ -74,12 +78,14 @@ def test_a_household_submits_the_member_resolves_and_the_household_rates_on_phon
     member.save(update_fields=["user"])
     login(phone_page, "lianhu_b")
     phone_page.goto(f"{live_server.url}{reverse('tickets:mine')}")
-    phone_page.click("button:has-text('受理')")
+    with phone_page.expect_navigation():
+        phone_page.click("button:has-text('受理')")
     phone_page.wait_for_selector("textarea[name=resolution]")
     assert _fits_the_phone(phone_page)
     phone_page.fill("textarea[name=resolution]", "已更换灯泡")
-    phone_page.click("button:has-text('办结')")
-    phone_page.wait_for_load_state("networkidle")
+    # The new page is the server's answer: the ticket is resolved and the text sent by then.
+    with phone_page.expect_navigation():
+        phone_page.click("button:has-text('办结')")
     ticket.refresh_from_db()
     assert ticket.state == TicketState.RESOLVED
     phone_page.context.clear_cookies()

@@ -43,6 +43,8 @@ def test_a_reviewer_clears_a_page_of_names_on_a_phone(open_round, phone_page, li
     login(phone_page, "review_jiwei")
     phone_page.click("button.menu-toggle")  # the phone menu is folded
     phone_page.click("text=联审名单")
+    # The whole list loaded before its width is measured, not the lines above it.
+    phone_page.wait_for_url(f"{live_server.url}{reverse('joint_reviews:review')}")
     phone_page.wait_for_selector("text=待审核 53 人")
     settled(phone_page)
     # The list fits the phone's width: no sideways scrolling.
@@ -52,7 +54,8 @@ def test_a_reviewer_clears_a_page_of_names_on_a_phone(open_round, phone_page, li
     first.locator("textarea[name=reason]").fill("有未结信访事项")
     first.locator("button", has_text="不通过").click()
     phone_page.wait_for_selector("text=已记录：后备00 不通过。")
-    phone_page.click("text=本页全部通过（50 人）")
+    with phone_page.expect_navigation():  # the policy check at the end reads the new page
+        phone_page.click("text=本页全部通过（50 人）")
     phone_page.wait_for_selector("text=本页 50 人已全部通过。")
     phone_page.wait_for_selector("text=待审核 2 人")
     mine = ReviewDecision.objects.filter(department=jiwei)

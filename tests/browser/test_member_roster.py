@@ -46,7 +46,10 @@ def test_a_roster_with_a_wrong_id_then_a_rename_on_a_phone(
     login(page, "township1")
     page.goto(f"{live_server.url}{reverse('imports:upload', args=['members'])}")
     page.set_input_files("input[type=file]", roster(tmp_path, NEW[:-1] + "0"))
-    page.click("main >> text=上传并检查")
+    # Wait for the whole result page: a click on its download link while it is still loading
+    # stops the load, and the form to upload again at its foot never arrives.
+    with page.expect_navigation():
+        page.click("main >> text=上传并检查")
     errors = page.locator("table.import-errors")
     expect(errors).to_contain_text("第 4 行")
     expect(errors).to_contain_text("李明")
@@ -57,7 +60,8 @@ def test_a_roster_with_a_wrong_id_then_a_rename_on_a_phone(
     assert download.value.suggested_filename.endswith("（已标注错误）.xlsx")
 
     page.set_input_files("input[type=file]", roster(tmp_path, NEW))
-    page.click("main >> text=上传并检查")
+    with page.expect_navigation():
+        page.click("main >> text=上传并检查")
     changes = page.locator("table.import-changes")
     expect(changes).to_contain_text("王芳 → 王芳芳")
     page.click("text=确认导入")

@@ -5,6 +5,7 @@ one tap on the board, today already filled in, a type and one line, saved; one-h
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from zuzhi.core.scope import SYSTEM
@@ -42,9 +43,14 @@ def test_a_clerk_records_a_mentoring_day_on_a_phone(pair, phone_page, live_serve
     phone_page.click("button.menu-toggle")
     phone_page.click("nav >> text=村级后备力量")
     phone_page.click(".subnav >> text=培养与帮带")
+    # Each click here opens a page: wait for it to load before measuring or reading it.
+    board = f"{live_server.url}{reverse('reserve_training:board')}"
+    phone_page.wait_for_url(board)
     phone_page.wait_for_selector("text=本月尚未帮带")
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
     phone_page.click("text=记录本月帮带")
+    form = reverse("reserve_training:day_create", args=[pair.pk])
+    phone_page.wait_for_url(f"{live_server.url}{form}")
     phone_page.wait_for_selector("text=导师 王书记")
     assert phone_page.input_value("#id_date") == f"{timezone.localdate():%Y-%m-%d}"
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
@@ -53,6 +59,7 @@ def test_a_clerk_records_a_mentoring_day_on_a_phone(pair, phone_page, live_serve
     phone_page.select_option("#id_activity", label="矛盾调处")
     phone_page.fill("#id_content", "调解两户宅基地纠纷")
     phone_page.click("button:has-text('保存')")
+    phone_page.wait_for_url(board)
     phone_page.wait_for_selector("text=本月已帮带 1 次")
     day = MentoringDay.objects.get()
     assert (day.activity, day.content) == ("dispute", "调解两户宅基地纠纷")

@@ -32,19 +32,24 @@ def test_a_rater_grades_the_reserves_on_a_phone(phone_page, live_server, county)
     )
     page.goto(f"{live_server.url}/reserves/appraisals/vote/{appraisal.ballot_token}/")
     page.fill("#id_code", codes[0].lower())
-    page.click("button:has-text('下一步')")
+    # Each step posts the form and gets a new page back, often at the same address: the counts
+    # and the width below need all of it loaded, not the lines down to the text waited for.
+    with page.expect_navigation():
+        page.click("button:has-text('下一步')")
     page.wait_for_selector("text=欧阳晓东")
     _no_sideways_scroll(page)
     radios = page.locator("input[type=radio][value=competent]")
     assert radios.count() == 10
     for i in range(radios.count() - 1):  # the last one (司马春燕's 廉) left out
         radios.nth(i).check()
-    page.click("button:has-text('提交选票')")
+    with page.expect_navigation():
+        page.click("button:has-text('提交选票')")
     page.wait_for_selector("text=请补评：司马春燕的廉")
     assert page.locator("input[type=radio][value=competent]:checked").count() == 9
     _no_sideways_scroll(page)
     page.locator("input[type=radio][value=competent]").nth(9).check()
-    page.click("button:has-text('提交选票')")
+    with page.expect_navigation():
+        page.click("button:has-text('提交选票')")
     page.wait_for_selector("text=投票成功")
     assert ReserveBallot.objects.count() == 1
     assert page.evaluate("window.__csp") == []

@@ -2,8 +2,10 @@
 the screen."""
 
 import datetime
+import re
 
 import pytest
+from django.urls import reverse
 
 from zuzhi.cadres import nomination_services as services
 from zuzhi.cadres.models import LeadershipTeam, PostHolding, TeamKind, TeamPost
@@ -37,15 +39,20 @@ def test_a_cadre_submits_a_nomination_on_a_phone(phone_page, live_server, login,
     login(page, "cadre1")
     page.click("button.menu-toggle")
     page.click("nav.mainnav a:has-text('我的干部信息')")
+    # Each click here opens a page: wait for it, since the form's own heading 提交自荐 already
+    # matches the wait for the nomination's page below.
+    page.wait_for_url(f"{live_server.url}{reverse('cadres:mine')}")
     page.wait_for_selector("h1:has-text('我的干部信息')")
     assert "城关镇人民政府副镇长" in page.content()
     _no_sideways_scroll(page)
     page.click("a.btn:has-text('提交自荐')")
+    page.wait_for_url(f"{live_server.url}{reverse('cadres:nomination_create')}")
     page.select_option("#id_target_kind", "rank")
     page.fill("#id_target", "二级主任科员")
     page.fill("#id_statement", "任四级主任科员满两年，年度考核均为称职以上。")
     _no_sideways_scroll(page)
     page.click("button:has-text('提交自荐')")
+    page.wait_for_url(re.compile(r"/cadres/nominations/\d+/$"))
     page.wait_for_selector("h1:has-text('自荐')")
     assert "待单位提出意见" in page.content()
     _no_sideways_scroll(page)

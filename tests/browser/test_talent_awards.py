@@ -36,8 +36,10 @@ def test_the_office_sets_up_an_award_on_a_phone(talent_world, phone_page, live_s
     page.goto(f"{live_server.url}{reverse('contests:detail', args=[contest.pk])}")
     page.locator("summary", has_text="添加参评对象").click()
     page.fill("#id_talent", "周青")
-    page.click("form[action$='/entrants/'] button[type=submit]")
-    page.wait_for_load_state()
+    # The post comes back to this same page: wait for the new one (a load state alone may
+    # still be the old page's).
+    with page.expect_navigation():
+        page.click("form[action$='/entrants/'] button[type=submit]")
     assert page.locator("table.list td", has_text="周青").count() == 1
     assert _overflow(page) == []
     assert page.evaluate("window.__csp") == []

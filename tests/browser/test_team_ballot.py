@@ -41,19 +41,24 @@ def test_a_rater_casts_the_ballot_on_a_phone(phone_page, live_server, county):
     )
     page.goto(f"{live_server.url}/team-appraisals/vote/{appraisal.ballot_token}/")
     page.fill("#id_code", codes["中层干部"][0].lower())
-    page.click("button:has-text('下一步')")
+    # Each step posts the form and gets a new page back, often at the same address: the counts
+    # and the width below need all of it loaded, not the lines down to the text waited for.
+    with page.expect_navigation():
+        page.click("button:has-text('下一步')")
     page.wait_for_selector("text=测评主体：中层干部")
     _no_sideways_scroll(page)
     radios = page.locator("input[type=radio][value=competent]")
     assert radios.count() == 12
     for i in range(radios.count() - 1):  # the last one (司马文静's overall) left out
         radios.nth(i).check()
-    page.click("button:has-text('提交选票')")
+    with page.expect_navigation():
+        page.click("button:has-text('提交选票')")
     page.wait_for_selector("text=请补评：司马文静的综合评价")
     assert page.locator("input[type=radio][value=competent]:checked").count() == 11
     _no_sideways_scroll(page)
     page.locator("input[type=radio][value=competent]").nth(11).check()
-    page.click("button:has-text('提交选票')")
+    with page.expect_navigation():
+        page.click("button:has-text('提交选票')")
     page.wait_for_selector("text=投票成功")
     assert AppraisalBallot.objects.count() == 1
     assert page.evaluate("window.__csp") == []

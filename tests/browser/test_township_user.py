@@ -1,5 +1,7 @@
 """A township user in a real browser: tree, scope, import errors, phone layout."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -22,6 +24,8 @@ def test_browse_tree_and_other_township_is_404(page, live_server, login, county,
     login(page, "township1")
     page.click("nav.mainnav summary:has-text('组织')")
     page.click(f"nav.mainnav a[href='{reverse('orgs:tree')}']")
+    # The home page names 城关镇党委 too: the count below is of the tree's page.
+    page.wait_for_url(f"{live_server.url}{reverse('orgs:tree')}")
     page.wait_for_selector("text=城关镇党委")
     assert page.locator("text=城郊乡党委").count() == 0
     page.locator("li", has_text="城关镇党委").locator("button.toggle").first.click()
@@ -56,6 +60,7 @@ def test_import_with_a_bad_row_shows_the_row_error(page, live_server, login, cou
     page.click(f"nav.mainnav a[href='{reverse('imports:upload', args=['orgs'])}']")  # not grouped
     page.set_input_files("input[type=file]", str(path))
     page.click("text=上传并检查")
+    page.wait_for_url(re.compile(r"/imports/job/[0-9a-f-]+/$"))  # the whole table, loaded
     errors = page.locator("table.import-errors")
     errors.wait_for()
     # Row 1 is the header: the second data row is sheet row 3, the one with the unknown type.

@@ -34,6 +34,8 @@ def test_a_member_recorded_transferred_by_name_and_received(
     login(page, "township1")
     page.goto(f"{live_server.url}{reverse('members:list')}")
     page.click("main >> text=录入党员")
+    # Typed into before htmx has started on the new page, the picker would not search.
+    page.wait_for_url(f"{live_server.url}{reverse('members:create')}")
     _choose(page, "organization", "lzc", "李庄村党支部")
     page.fill("#id_name", "单雄信")
     page.fill("#id_id_number", valid_id_number("19850301", 7))
@@ -47,15 +49,19 @@ def test_a_member_recorded_transferred_by_name_and_received(
     # Found by the surname as it is read (shan), and transferred to a branch of 城郊乡.
     page.goto(f"{live_server.url}{reverse('members:list')}?q=sxx")
     page.click("main >> text=单雄信")
+    page.wait_for_url(f"{live_server.url}{reverse('members:detail', args=[member.pk])}")
     page.goto(f"{live_server.url}{reverse('members:transfer', args=[member.pk])}")
     _choose(page, "to_org_code", "张湾", "张湾村党支部")
     page.fill("#id_transfer_date", "2026-11-02")
     page.fill("#id_reason", "外出务工")
-    page.click("main button[type=submit]")
+    # The confirmation comes back at the same address: read it once it has loaded.
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
     page.wait_for_selector("text=请核对转入党组织的全称")
     assert "城郊乡党委" in page.locator("main").inner_text()
     assert not MemberTransfer.objects.exists()  # nothing sent before the confirmation
-    page.click("text=确认转出")
+    with page.expect_navigation():  # the policy check below reads the new page
+        page.click("text=确认转出")
     page.wait_for_selector("text=已发出转接")
     with page.expect_download() as download:
         page.click("text=打印介绍信")

@@ -30,7 +30,7 @@ def test_a_first_secretary_files_the_monthly_report_on_a_phone(
     me = UserFactory(username="secretary1")
     cadre = make_cadre(county.unit, name="赵驻村", id_number=valid_id_number(sequence=801), user=me)
     today = datetime.date.today()
-    assignment_create(
+    assignment = assignment_create(
         actor=SYSTEM,
         cadre=cadre,
         village=county.village_a1,
@@ -42,10 +42,16 @@ def test_a_first_secretary_files_the_monthly_report_on_a_phone(
     login(page, "secretary1")
     page.click("button.menu-toggle")
     page.click("nav.mainnav a:has-text('我的驻村')")
+    # Each click here opens a page: the reads below wait for it to load, not for its heading.
+    mine = f"{live_server.url}{reverse('village_work:mine')}"
+    page.wait_for_url(mine)
     page.wait_for_selector("h1:has-text('我的驻村')")
     assert "李庄村党支部" in page.content()
     _no_sideways_scroll(page)
     page.click("a.btn:has-text('填写月度述职')")
+    page.wait_for_url(
+        f"{live_server.url}{reverse('village_work:report_create', args=[assignment.pk])}"
+    )
     page.wait_for_selector("h1:has-text('月度述职')")
     # Last month's report is missing: it is the month already chosen.
     last = rules.previous_month(today)
@@ -56,6 +62,7 @@ def test_a_first_secretary_files_the_monthly_report_on_a_phone(
     page.fill("#id_next_plan", "申报高标准农田项目。")
     _no_sideways_scroll(page)
     page.click("button:has-text('提交述职')")
+    page.wait_for_url(mine)
     page.wait_for_selector("h1:has-text('我的驻村')")
     assert f"{last:%Y年%m月}述职已提交" in page.content()
     _no_sideways_scroll(page)
