@@ -407,6 +407,23 @@ ZUZHI_LOCKOUT_IP_FAILURES = env_int("ZUZHI_LOCKOUT_IP_FAILURES", 50)
 ZUZHI_LOCKOUT_MINUTES = env_int("ZUZHI_LOCKOUT_MINUTES", 30)
 ZUZHI_PASSWORD_MAX_AGE_DAYS = env_int("ZUZHI_PASSWORD_MAX_AGE_DAYS", 90)
 ZUZHI_AUDIT_RETENTION_DAYS = max(180, env_int("ZUZHI_AUDIT_RETENTION_DAYS", 180))
+# Tamper-evident audit (core.audit_chain, core.audit_guard). The database refuses changes to
+# the log; only members of this PostgreSQL role may delete old rows, connecting through
+# ZUZHI_AUDIT_PRUNE_DATABASE_URL (the alias `audit_prune`, used by `zuzhi prune-audit` only).
+ZUZHI_AUDIT_GUARD = True
+ZUZHI_AUDIT_PRUNE_ROLE = os.environ.get("ZUZHI_AUDIT_PRUNE_ROLE", "zuzhi_audit_pruner")
+AUDIT_PRUNE_URL = os.environ.get("ZUZHI_AUDIT_PRUNE_DATABASE_URL", "")
+if AUDIT_PRUNE_URL:
+    DATABASES["audit_prune"] = dj_database_url.parse(AUDIT_PRUNE_URL)
+    DATABASES["audit_prune"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        **DATABASES["audit_prune"].get("OPTIONS", {}),
+    }
+    # The same database under another role: tests have no second one to create.
+    DATABASES["audit_prune"]["TEST"] = {"MIRROR": "default"}
+# Each sealed audit row is also sent to syslog, as a line of JSON: "udp://host:514",
+# "tcp://host:514" or a local socket such as "/dev/log". Empty: not sent.
+ZUZHI_AUDIT_SYSLOG = os.environ.get("ZUZHI_AUDIT_SYSLOG", "")
 ZUZHI_API_TOKEN_HOURS = env_int("ZUZHI_API_TOKEN_HOURS", 12)
 # Personal data encrypted at rest (core.crypto: format of the key entries, rotation). The key
 # is never in the database: ZUZHI_DATA_KEY holds it, or ZUZHI_DATA_KEY_FILE names a file of

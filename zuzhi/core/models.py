@@ -81,6 +81,48 @@ class AuditLog(models.Model):
         raise PermissionError("审计日志只能追加，不能删除。")
 
 
+class AuditSeal(models.Model):
+    """The seal of one audit row (审计日志封存): its content's hash, chained to the seal before
+    it (core.audit_chain). The chain follows `seq`, the order of sealing, because log ids are
+    not committed in their order on PostgreSQL. Insert-only, like the log."""
+
+    seq = models.BigIntegerField("序号", primary_key=True)
+    # PROTECT and the database's foreign key: a sealed log row cannot be deleted alone.
+    log = models.OneToOneField(AuditLog, on_delete=models.PROTECT, related_name="seal")
+    row_hash = models.CharField("内容哈希", max_length=64)
+    chain_hash = models.CharField("链哈希", max_length=64)
+    sealed_at = models.DateTimeField("封存时间", auto_now_add=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "审计日志封存"
+
+    def __str__(self) -> str:
+        return f"#{self.seq}"
+
+
+class AuditPending(models.Model):
+    """An audit row waiting for its seal (待封存): written with the row, deleted when sealed,
+    so that the sealer reads a short queue instead of searching the whole log."""
+
+    # No foreign key in the database: its check on every queued row cost as much as the
+    # queue itself, and the sealer drops an entry whose row is gone.
+    log = models.OneToOneField(
+        AuditLog,
+        on_delete=models.DO_NOTHING,
+        primary_key=True,
+        related_name="+",
+        db_constraint=False,
+    )
+
+    class Meta:
+        verbose_name = "待封存审计日志"
+
+    def __str__(self) -> str:
+        return f"#{self.log_id}"
+
+
 class CodeItem(models.Model):
     """An entry of an official code table (代码表), loaded from DmGrp.xml."""
 

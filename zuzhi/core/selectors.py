@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .models import AuditLog
+from .models import AuditLog, AuditSeal
 from .scope import is_audit_admin, scope_q
 
 # Days beyond these bounds limit nothing (and would overflow when turned into times).
@@ -57,3 +57,11 @@ def audit_list(
     if date_to and date_to < _LAST_DAY:
         qs = qs.filter(time__lt=_day_start(date_to + datetime.timedelta(days=1)))
     return qs.order_by("-time", "-id")
+
+
+def audit_seal_numbers(*, rows: list[AuditLog]) -> dict[int, int]:
+    """The seal's sequence number (封存序号) of each of these log rows that is sealed, by id:
+    one lookup on the seals' unique index for a page of rows."""
+    return dict(
+        AuditSeal.objects.filter(log_id__in=[row.pk for row in rows]).values_list("log_id", "seq")
+    )

@@ -2,6 +2,7 @@
 
 from django_tasks import task
 
+from .audit_chain import audit_seal
 from .export_jobs import export_job_run
 from .imports import import_job_run
 
@@ -14,3 +15,9 @@ def run_import_job(job_id: str) -> None:
 @task()
 def run_export_job(job_id: str) -> None:
     export_job_run(job_id=job_id)
+
+
+@task()
+def seal_audit(using: str) -> None:
+    """Seal the audit rows of a large transaction into the hash chain after it committed."""
+    audit_seal(using=using)

@@ -12,7 +12,7 @@ from .export_jobs import Export, export_or_enqueue
 from .models import AuditAction, AuditLog
 from .params import text_param
 from .personal import may_see_personal, personal_view
-from .selectors import audit_list
+from .selectors import audit_list, audit_seal_numbers
 
 EXPORT_HEADERS = [
     "时间",
@@ -125,6 +125,9 @@ def audit_list_view(request):
     reveal = request.GET.get("show") == "full"
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     rows = personal_view(user=request.user, objects=list(page), where=request.path, reveal=reveal)
+    seals = audit_seal_numbers(rows=rows)
+    for row in rows:
+        row.seal_seq = seals.get(row.pk)
     return render(
         request,
         "core/audit_list.html",

@@ -200,3 +200,20 @@ def test_each_filter_searches_an_index(auditor_user, filters):
         pytest.skip("query plans on a near-empty PostgreSQL table follow its statistics")
     plan = audit_list(user=auditor_user, **filters).explain()
     assert "SEARCH core_auditlog USING" in plan, plan
+
+
+def test_each_row_shows_whether_it_is_sealed(county, client_as, auditor_user, town_a_user):
+    from zuzhi.core.audit_chain import audit_seal
+    from zuzhi.core.models import AuditSeal
+
+    org_update(actor=town_a_user, org=county.village_a1, data={"secretary_name": "甲书记"})
+    url = reverse("audit:list")
+    params = {"object": county.village_a1.name}
+    client = client_as(auditor_user)
+    waiting = '<td class="hide-mobile"><span class="muted">待封存</span></td>'
+    assert client.get(url, params).content.decode().count(waiting) == 2
+    audit_seal()
+    row = AuditLog.objects.filter(target_repr=county.village_a1.name).latest("id")
+    body = client.get(url, params).content.decode()
+    assert f'<td class="hide-mobile">#{AuditSeal.objects.get(log=row).seq}</td>' in body
+    assert waiting not in body

@@ -264,7 +264,14 @@ BODY_UNFILLABLE: dict[str, str] = {}
 XFAIL: dict[str, str] = {}
 
 # Tables that any request may touch without changing what the county holds.
-NOT_DATA = {"core.auditlog", "sessions.session", "accounts.apitoken", "accounts.loginattempt"}
+NOT_DATA = {
+    "core.auditlog",
+    "core.auditseal",
+    "core.auditpending",
+    "sessions.session",
+    "accounts.apitoken",
+    "accounts.loginattempt",
+}
 
 
 # --- walking the URL configuration and the schema --------------------------------------------

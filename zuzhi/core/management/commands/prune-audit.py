@@ -1,6 +1,11 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from zuzhi.core.retention import MINIMUM_RETENTION_DAYS, audit_prune
+from zuzhi.core.retention import (
+    MINIMUM_RETENTION_DAYS,
+    PruneRoleMissing,
+    audit_prune,
+    prune_database,
+)
 
 
 class Command(BaseCommand):
@@ -12,9 +17,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, days=None, **options):
+        try:
+            using = prune_database()
+        except PruneRoleMissing as exc:
+            raise CommandError(str(exc)) from exc
         if days is not None and days < MINIMUM_RETENTION_DAYS:
             self.stderr.write(
                 f"留存期不能少于 {MINIMUM_RETENTION_DAYS} 天，已按 {MINIMUM_RETENTION_DAYS} 天执行。"
             )
-        removed = audit_prune(days=days)
+        removed = audit_prune(days=days, using=using)
         self.stdout.write(f"已删除 {removed} 条过期审计日志。")
