@@ -9,6 +9,7 @@ from django.db import transaction
 
 from zuzhi.accounts.models import User
 from zuzhi.accounts.services import login_authenticate
+from zuzhi.core.audit_verify import audit_verify
 from zuzhi.core.models import AuditLog
 from zuzhi.core.scope import path_in, user_scope_paths
 from zuzhi.members.models import Member
@@ -67,6 +68,12 @@ def test_running_twice_creates_nothing_new(seeded):
     assert Organization.objects.count() == count
     assert Member.objects.count() == members
     assert AuditLog.objects.filter(target_type="orgs.organization").count() == log
+
+
+def test_the_seeds_audit_rows_are_sealed_into_an_unbroken_chain(seeded):
+    chain = audit_verify()
+    assert chain.verified == AuditLog.objects.count() > 1000
+    assert chain.ok and chain.pending == 0, chain.report()
 
 
 def test_accounts_and_their_scopes(seeded):

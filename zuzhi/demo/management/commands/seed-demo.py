@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from zuzhi.cadres.models import Cadre
+from zuzhi.core.audit_chain import audit_seal
 from zuzhi.demo.activity import seed_meetings, seed_member_cases, seed_recruitment
 from zuzhi.demo.adjustments import seed_adjustments
 from zuzhi.demo.apartments import seed_apartments
@@ -100,6 +101,9 @@ class Command(BaseCommand):
                 points_refresh_all(years=[TODAY.year - 1, TODAY.year])
         except ValidationError as exc:
             raise CommandError("演示数据生成失败：" + "；".join(exc.messages)) from exc
+        # The seed's audit rows are one large transaction, which production leaves to the
+        # worker; the demo runs no worker, so they are sealed into the chain here.
+        audit_seal()
         self.stdout.write(
             f"示范县：新建组织 {demo.created} 个，更新 {demo.updated} 个；新建党员 {members} 名；"
             f"组织生活记录 {meetings} 条；发展党员 {candidates} 人；考评竞赛 {contests} 项；星级评定 {stars} 颗星；"
