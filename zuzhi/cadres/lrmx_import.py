@@ -16,6 +16,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from zuzhi.core.audit import audit_bulk_record, audit_record, snapshot
+from zuzhi.core.crypto import blind_index
 from zuzhi.core.masking import mask_id_number
 from zuzhi.core.models import AuditAction
 from zuzhi.core.personal import may_see_personal
@@ -87,11 +88,18 @@ def _family_rows(cadre: Cadre) -> list[dict[str, str]]:
     ]
 
 
+def _number_key(number: str) -> str:
+    """A file's ID number as the registry finds it: by its blind index (numbers are
+    encrypted), so matching a file to its cadre decrypts nothing."""
+    return blind_index("id_number", number)
+
+
 def _changes(cadre: Cadre, values: FormValues) -> list[list[str]]:
+    # The cadre was found by the number's blind index: the number itself has not changed.
     changes = [
         [FIELD_LABELS[name], _shown(name, getattr(cadre, name)), _shown(name, new)]
         for name, new in values.fields.items()
-        if (getattr(cadre, name) or "") != (new or "")
+        if name != "id_number" and (getattr(cadre, name) or "") != (new or "")
     ]
     old_family = _family_rows(cadre)
     if old_family != values.family:
@@ -109,16 +117,18 @@ def _changes(cadre: Cadre, values: FormValues) -> list[list[str]]:
 
 def _plan(*, actor, files: list[_File]) -> list[dict]:
     """What each file would do, checked against the registry as it is now."""
-    ids = [f.values.fields["id_number"] for f in files if f.values and not f.errors]
+    keys = [_number_key(f.values.fields["id_number"]) for f in files if f.values and not f.errors]
     # The files' cadres and their families in two queries, not a query per file.
     registered = (
-        Cadre.objects.filter(id_number__in=ids)
+        Cadre.objects.filter(id_number_index__in=keys)
         .defer("lrmx_source")
         .prefetch_related(_ordered_family())
     )
-    existing = {c.id_number: c for c in registered}
+    existing = {c.id_number_index: c for c in registered}
     visible = set(
-        Cadre.objects.visible_to(actor).filter(id_number__in=ids).values_list("pk", flat=True)
+        Cadre.objects.visible_to(actor)
+        .filter(id_number_index__in=keys)
+        .values_list("pk", flat=True)
     )
     unmasked = may_see_personal(actor)
     seen: dict[str, str] = {}
@@ -134,7 +144,7 @@ def _plan(*, actor, files: list[_File]) -> list[dict]:
                     f"与“{seen[number]}”是同一个公民身份号码，同一人只能导入一份。"
                 )
             seen.setdefault(number, f.name)
-            cadre = existing.get(number)
+            cadre = existing.get(_number_key(number)) if number else None
             if cadre is not None and cadre.pk not in visible:
                 item["errors"].append("该公民身份号码的干部在您管理范围以外的单位登记，不能导入。")
             elif cadre is not None and not item["errors"]:
@@ -226,15 +236,18 @@ def lrmx_confirm(*, actor, upload: LrmxImport) -> LrmxImport:
 
 
 def _write(*, actor, upload: LrmxImport, files: list[_File], items: list[dict]) -> list[Cadre]:
-    numbers = [
-        f.values.fields["id_number"]
+    keys = [
+        _number_key(f.values.fields["id_number"])
         for f, item in zip(files, items, strict=True)
         if item["outcome"] != UNCHANGED
     ]
-    members = dict(Member.objects.filter(id_number__in=numbers).values_list("id_number", "pk"))
+    # Matched by blind index, index to index: no member's or cadre's number is decrypted.
+    members = dict(
+        Member.objects.filter(id_number_index__in=keys).values_list("id_number_index", "pk")
+    )
     # Its imported file is replaced: not read only to be overwritten.
-    registered = Cadre.objects.filter(id_number__in=numbers).defer("lrmx_source")
-    existing = {c.id_number: c for c in registered.select_related("organization")}
+    registered = Cadre.objects.filter(id_number_index__in=keys).defer("lrmx_source")
+    existing = {c.id_number_index: c for c in registered.select_related("organization")}
     new: list[Cadre] = []
     touched: list[tuple[Cadre, _File]] = []
     updates: list[tuple[Cadre, dict]] = []
@@ -242,7 +255,8 @@ def _write(*, actor, upload: LrmxImport, files: list[_File], items: list[dict]) 
         if item["outcome"] == UNCHANGED:
             continue
         fields = f.values.fields
-        cadre = existing.get(fields["id_number"])
+        key = _number_key(fields["id_number"])
+        cadre = existing.get(key)
         if cadre is None:
             cadre = Cadre(
                 organization=upload.organization, unit_name=unit_name_of(upload.organization)
@@ -256,7 +270,7 @@ def _write(*, actor, upload: LrmxImport, files: list[_File], items: list[dict]) 
         cadre.photo = f.values.photo
         cadre.lrmx_source = f.content
         cadre.resume_from_career = False
-        cadre.member_id = cadre.member_id or members.get(cadre.id_number)
+        cadre.member_id = cadre.member_id or members.get(key)
         touched.append((cadre, f))
     # A hundred rows at a time: each carries its photo and file, and PostgreSQL would get the
     # whole upload as one statement (client-side binding: every byte spelled out in hex).

@@ -46,9 +46,9 @@ def cadre_list(
     ids: list[int] | None = None,
     today: datetime.date | None = None,
 ) -> QuerySet[Cadre]:
-    """The cadres the user may see, filtered: `q` is a name, its initials or an ID number
-    (full, or its last digits); `education` a ZB64 code or its first digit (2 = 本科);
-    `age_band` a key of the member statistics' bands. Every filter is a database condition."""
+    """The cadres the user may see, filtered: `q` is a name, its initials or a full ID
+    number; `education` a ZB64 code or its first digit (2 = 本科); `age_band` a key of the
+    member statistics' bands. Every filter is a database condition."""
     # The photo and the imported file stay in the database until a page asks for them.
     qs = (
         Cadre.objects.visible_to(user)
@@ -62,10 +62,8 @@ def cadre_list(
     if q:
         normalized = idnumber.normalize(q)
         if normalized.isdigit() or (normalized[:-1].isdigit() and normalized.endswith("X")):
-            if len(normalized) == 18:
-                qs = qs.filter(id_number=normalized)
-            else:
-                qs = qs.filter(id_number__endswith=normalized)
+            # Numbers are encrypted: found through the blind index, by the full number only.
+            qs = qs.filter(id_number=normalized)
         else:
             qs = qs.filter(Q(name__contains=q) | initials_q("name_initials", q))
     if rank:

@@ -105,16 +105,20 @@ def unit_name_of(organization: Organization) -> str:
     return organization.name.removeprefix("中共")
 
 
-def _derive(cadre: Cadre) -> None:
-    """What follows from other fields: birth date and gender from the ID number, initials,
-    the highest education's code, the member record of the same person."""
-    cadre.birth_date = idnumber.birth_date(cadre.id_number)
-    cadre.gender = idnumber.gender_code(cadre.id_number)
+def _derive(cadre: Cadre, *, number_set: bool) -> None:
+    """What follows from other fields: birth date and gender from the ID number (when it is
+    set: the stored one is not decrypted again), initials, the highest education's code, the
+    member record of the same person (by blind index)."""
+    if number_set:
+        cadre.birth_date = idnumber.birth_date(cadre.id_number)
+        cadre.gender = idnumber.gender_code(cadre.id_number)
     cadre.name_initials = initials_index(cadre.name)
     cadre.education = highest_education(cadre.full_time_education, cadre.in_service_education)
     if cadre.member_id is None:
         cadre.member_id = (
-            Member.objects.filter(id_number=cadre.id_number).values_list("pk", flat=True).first()
+            Member.objects.filter(id_number_index=cadre.id_number_index)
+            .values_list("pk", flat=True)
+            .first()
         )
 
 
@@ -133,7 +137,7 @@ def cadre_create(*, actor, organization: Organization, data: dict[str, Any]) -> 
         raise ValidationError(errors)
     cadre = Cadre(organization=organization, **data)
     cadre.unit_name = cadre.unit_name or unit_name_of(organization)
-    _derive(cadre)
+    _derive(cadre, number_set=True)
     try:
         with transaction.atomic():
             cadre.save()
@@ -166,7 +170,7 @@ def cadre_update(*, actor, cadre: Cadre, data: dict[str, Any], photo: bytes | No
         before = snapshot(cadre, AUDIT_FIELDS)
         for name, value in data.items():
             setattr(cadre, name, value)
-        _derive(cadre)
+        _derive(cadre, number_set="id_number" in data)
         message = ""
         if photo is not None and bytes(cadre.photo or b"") != photo:
             cadre.photo = photo

@@ -13,6 +13,7 @@ from PIL import Image, ImageDraw
 from zuzhi.accounts.services import user_upsert
 from zuzhi.cadres import services
 from zuzhi.cadres.models import AssessmentResult, Cadre, LeadershipLevel
+from zuzhi.core.crypto import blind_index
 from zuzhi.core.idnumber import check_char
 from zuzhi.core.roles import Role
 from zuzhi.core.scope import SYSTEM
@@ -61,13 +62,15 @@ class CadreSeed:
 
 
 def _id_number(rng: random.Random, birth: datetime.date, female: bool, used: set[str]) -> str:
+    """A new number; `used` holds the blind indexes of those taken (numbers are encrypted)."""
     while True:
         sequence = rng.randrange(0, 999)
         sequence += (sequence % 2) != (0 if female else 1)
         first17 = f"{DIVISION}{birth:%Y%m%d}{sequence % 1000:03d}"
         number = first17 + check_char(first17)
-        if number not in used:
-            used.add(number)
+        key = blind_index("id_number", number)
+        if key not in used:
+            used.add(key)
             return number
 
 
@@ -158,11 +161,15 @@ def _seats(demo) -> list[CadreSeed]:
 
 def seed_cadres(*, demo, rng: random.Random) -> int:
     """About 450 cadres; returns how many were added."""
-    used = set(Cadre.objects.values_list("id_number", flat=True))
-    if Cadre.objects.filter(id_number__startswith=DIVISION).count() >= 400:
+    used = set(Cadre.objects.values_list("id_number_index", flat=True))
+    seats = _seats(demo)
+    # Seeded already: the seats' units hold the demo's cadres (numbers are encrypted, so they
+    # are counted by unit, not by the number's division code).
+    units = {seat.organization.pk for seat in seats}
+    if Cadre.objects.filter(organization__in=units).count() >= 400:
         return 0
     added = 0
-    for seat in _seats(demo):
+    for seat in seats:
         female = rng.random() < 0.22
         age = rng.choices(
             [rng.randint(28, 35), rng.randint(36, 45), rng.randint(46, 57)], [2, 5, 4]

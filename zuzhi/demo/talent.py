@@ -8,6 +8,7 @@ import datetime
 import random
 
 from zuzhi.accounts.services import user_upsert
+from zuzhi.core.crypto import blind_index
 from zuzhi.core.idnumber import birth_date, check_char, gender_code
 from zuzhi.core.roles import Role
 from zuzhi.core.text import initials_index
@@ -71,11 +72,13 @@ PLATFORMS = [
 
 
 def _id_number(rng: random.Random, birth: datetime.date, used: set[str]) -> str:
+    """A new number; `used` holds the blind indexes of those taken (numbers are encrypted)."""
     while True:
         first17 = f"{DIVISION}{birth:%Y%m%d}{rng.randrange(0, 1000):03d}"
         number = first17 + check_char(first17)
-        if number not in used:
-            used.add(number)
+        key = blind_index("id_number", number)
+        if key not in used:
+            used.add(key)
             return number
 
 
@@ -108,7 +111,7 @@ def _talent(rng, county, used, *, title, degree, arrived, age) -> Talent:
 
 def _talents(rng: random.Random, county) -> list[Talent]:
     titles = {t.name: t for t in TalentTitle.objects.filter(county=county)}
-    used = set(Talent.objects.filter(county=county).values_list("id_number", flat=True))
+    used = set(Talent.objects.filter(county=county).values_list("id_number_index", flat=True))
     rows = []
     for name, count in TITLED:
         for _ in range(count):

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from zuzhi.cadres.models import AnnualAssessment, AssessmentResult
+from zuzhi.core.crypto import blind_index
 from zuzhi.core.excel import CellError, Column, Row
 from zuzhi.core.imports import ImportOutcome
 from zuzhi.core.params import id_param
@@ -71,7 +72,8 @@ class AssessmentImporter:
         if round_ is None:
             outcome.error(None, "", "请从某单位年度考核的评定页进入导入。")
             return
-        cadres = {c.id_number: c for c in selectors.assessment_round_cadres(round_)}
+        # By the blind index of the number: the round's cadres are matched undecrypted.
+        cadres = {c.id_number_index: c for c in selectors.assessment_round_cadres(round_)}
         held = dict(
             AnnualAssessment.objects.filter(
                 cadre__in=[c.pk for c in cadres.values()], year=round_.year
@@ -82,7 +84,7 @@ class AssessmentImporter:
             for header, message in row.errors.items():
                 outcome.error(row.number, header, message)
             number, name = row.values.get("id_number"), row.values.get("name")
-            cadre = cadres.get(number) if number else None
+            cadre = cadres.get(blind_index("id_number", number)) if number else None
             if number and cadre is None:
                 outcome.error(
                     row.number, ID_NUMBER, f"该身份证号不是{round_.organization.name}的在职干部。"

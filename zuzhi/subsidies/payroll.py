@@ -13,6 +13,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from zuzhi.core.audit import audit_record, snapshot
+from zuzhi.core.fields import Sealed
 from zuzhi.core.models import AuditAction
 from zuzhi.core.money import yuan
 from zuzhi.core.scope import acting_user
@@ -146,7 +147,9 @@ def _compute(run: SubsidyRun) -> None:
                 amount_fen=0 if reason else amount,
                 note=reason,
                 payee_name=payee[0],
-                payee_id_number=payee[1],
+                # The talent's number is encrypted and comes sealed through the relation: the
+                # payroll line carries it in full (the bank pays by it).
+                payee_id_number=payee[1].reveal() if isinstance(payee[1], Sealed) else payee[1],
                 bank_name=payee[2],
                 bank_account=payee[3],
             )

@@ -7,6 +7,7 @@ known one updated where the sheet differs. Any bad cell leaves the whole file un
 
 from django.core.exceptions import ValidationError
 
+from zuzhi.core.crypto import blind_index
 from zuzhi.core.excel import Column, Row
 from zuzhi.core.imports import ImportOutcome, validation_messages
 from zuzhi.core.parsers import (
@@ -72,9 +73,11 @@ class TalentImporter:
         require_talent_office(actor)
         county = talent_county(actor)
         titles = {t.name: t for t in TalentTitle.objects.filter(county=county)}
-        numbers = {r.values.get("id_number") for r in rows} - {None, ""}
+        # Known talents by the blind index of their number: matched without decrypting.
+        keys = {blind_index("id_number", r.values.get("id_number")) for r in rows} - {""}
         known = {
-            t.id_number: t for t in Talent.objects.filter(county=county, id_number__in=numbers)
+            t.id_number_index: t
+            for t in Talent.objects.filter(county=county, id_number_index__in=keys)
         }
         seen: set[str] = set()
         for done, row in enumerate(rows, start=1):
@@ -95,8 +98,8 @@ class TalentImporter:
                 outcome.error(row.number, TITLE, f"“{named}”不是本县已有的人才称号。")
         failed = {f for f, h in HEADERS.items() if h in row.errors}
         # Checked as the service will see it: the known talent's values under the sheet's.
-        existing = known.get(data.get("id_number"))
-        checked = {k: getattr(existing, k, None) for k in TALENT_FIELDS} | data
+        existing = known.get(blind_index("id_number", data.get("id_number")))
+        checked = {k: getattr(existing, k, None) for k in TALENT_FIELDS if k not in data} | data
         for field, messages in talent_rules(checked, county=county).items():
             if field not in failed and (field in data or field in ("name", "id_number")):
                 for message in messages:

@@ -7,7 +7,9 @@ county node it is filed under; `own_field` to the talent's own account."""
 from django.conf import settings
 from django.db import models
 
-from .scoping import TalentQuerySet
+from zuzhi.core.fields import BlindIndexField, EncryptedCharField, MaskedField, SealedModel
+
+from .scoping import SealedTalentQuerySet, TalentQuerySet
 
 
 class TitleLevel(models.TextChoices):
@@ -62,7 +64,7 @@ class TalentStatus(models.TextChoices):
     LEFT = "left", "已离开"
 
 
-class Talent(models.Model):
+class Talent(SealedModel):
     """A talent (人才): one record per person and county, by ID number; linked to the member
     registry and the cadre registry when the same ID number is there, and to their own login
     when the office gives them one. `arrived_on` (来县工作时间) and `left_on` drive subsidies."""
@@ -73,12 +75,31 @@ class Talent(models.Model):
     county = models.ForeignKey(
         "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="所属县"
     )
-    id_number = models.CharField("公民身份号码", max_length=18)
+    # Encrypted at rest (core.fields): searched through the blind index (one talent per
+    # county and index), shown masked from the masked copy.
+    id_number = EncryptedCharField(
+        "公民身份号码",
+        kind="id_number",
+        max_length=18,
+        index_field="id_number_index",
+        masked_field="id_number_masked",
+    )
+    id_number_index = BlindIndexField("公民身份号码（盲索引）", source="id_number")
+    id_number_masked = MaskedField("公民身份号码（脱敏）", source="id_number")
     name = models.CharField("姓名", max_length=32)
     name_initials = models.CharField(max_length=160, blank=True, db_index=True, editable=False)
     gender = models.CharField("性别", max_length=1, blank=True, editable=False)  # GB22611
     birth_date = models.DateField("出生日期", null=True, blank=True, editable=False)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    phone = EncryptedCharField(
+        "联系电话",
+        kind="phone",
+        max_length=20,
+        blank=True,
+        index_field="phone_index",
+        masked_field="phone_masked",
+    )
+    phone_index = BlindIndexField("联系电话（盲索引）", source="phone")
+    phone_masked = MaskedField("联系电话（脱敏）", source="phone")
     degree = models.CharField("最高学历学位", max_length=12, choices=Degree.choices, blank=True)
     school = models.CharField("毕业院校", max_length=64, blank=True)
     major = models.CharField("所学专业", max_length=64, blank=True)
@@ -128,19 +149,18 @@ class Talent(models.Model):
     created_at = models.DateTimeField("建档时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
-    objects = TalentQuerySet.as_manager()
+    objects = SealedTalentQuerySet.as_manager()
 
     class Meta:
         verbose_name = "人才"
         verbose_name_plural = verbose_name
         ordering = ["name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["county", "id_number"], name="one_talent_per_county")
+            models.UniqueConstraint(
+                fields=["county", "id_number_index"], name="one_talent_per_county"
+            )
         ]
-        indexes = [
-            models.Index(fields=["county", "status", "title"]),
-            models.Index(fields=["id_number"]),
-        ]
+        indexes = [models.Index(fields=["county", "status", "title"])]
 
     def __str__(self) -> str:
         return self.name

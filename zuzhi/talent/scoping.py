@@ -8,6 +8,7 @@ their own record and what hangs on it (their subsidy lines, their flat) through 
 
 from django.db.models import Q, QuerySet
 
+from zuzhi.core.fields import SealedQuerySetMixin
 from zuzhi.core.roles import Role
 from zuzhi.core.scope import (
     ScopedQuerySet,
@@ -64,3 +65,7 @@ class TalentQuerySet(ScopedQuerySet):
 
     def get_visible_or_404(self, user, **lookup):
         return get_or_logged_404(user, self.visible_to(user), self, **lookup)
+
+
+class SealedTalentQuerySet(SealedQuerySetMixin, TalentQuerySet):
+    """The talent office's scope for a model with encrypted fields (ID number, phone)."""

@@ -15,6 +15,7 @@ from zuzhi.cadres.models import Cadre
 from zuzhi.core import idnumber
 from zuzhi.core.audit import audit_record, changed_fields, snapshot
 from zuzhi.core.cells import normalize_person_name
+from zuzhi.core.crypto import blind_index
 from zuzhi.core.models import AuditAction
 from zuzhi.core.phones import phone_clean
 from zuzhi.core.text import initials_index
@@ -180,17 +181,22 @@ def talent_rules(data: dict[str, Any], *, county, today: datetime.date | None = 
 
 def _derive(talent: Talent) -> None:
     """Birth date, gender and initials follow the ID number and name; the member and cadre
-    records are linked by the same ID number when present (and not yet linked)."""
+    records are linked by the same ID number when present (and not yet linked), through its
+    blind index (numbers are encrypted: one person's number has one index in every table)."""
     talent.birth_date = idnumber.birth_date(talent.id_number)
     talent.gender = idnumber.gender_code(talent.id_number)
     talent.name_initials = initials_index(talent.name)
     if talent.member_id is None:
         talent.member_id = (
-            Member.objects.filter(id_number=talent.id_number).values_list("pk", flat=True).first()
+            Member.objects.filter(id_number_index=talent.id_number_index)
+            .values_list("pk", flat=True)
+            .first()
         )
     if talent.cadre_id is None:
         talent.cadre_id = (
-            Cadre.objects.filter(id_number=talent.id_number).values_list("pk", flat=True).first()
+            Cadre.objects.filter(id_number_index=talent.id_number_index)
+            .values_list("pk", flat=True)
+            .first()
         )
 
 
@@ -242,7 +248,7 @@ def talent_update(*, actor, talent: Talent, data: dict[str, Any]) -> Talent:
             errors["id_number"] = [ID_TAKEN]
         _raise(errors)
         before = snapshot(locked)
-        if merged["id_number"] != locked.id_number:
+        if blind_index("id_number", merged["id_number"]) != locked.id_number_index:
             locked.member_id = locked.cadre_id = None
         for field, value in merged.items():
             setattr(locked, field, value)

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 
 from zuzhi.cadres.models import Cadre
 from zuzhi.cadres.models.scoping import cadre_section_q
+from zuzhi.core.crypto import blind_index
 from zuzhi.core.excel import CellError, Column, Row
 from zuzhi.core.imports import ImportOutcome
 from zuzhi.core.parsers import parse_date, parse_id_number, parse_person_name, parse_text
@@ -152,8 +153,10 @@ class TrainingImporter:
         progress(len(rows))
 
     def _persons(self, actor, group: str, rows: list[Row]) -> dict[str, Any]:
-        """The persons the uploader may record, by ID number, among those of the file."""
-        numbers = {r.values.get("id_number") for r in rows} - {None}
+        """The persons the uploader may record, by the blind index of their ID number (numbers
+        are encrypted: matched index to index, no person's number decrypted), among those of
+        the file."""
+        keys = {blind_index("id_number", r.values.get("id_number")) for r in rows} - {""}
         if group == Group.CADRES:
             q, model = cadre_section_q(actor, "organization__path"), Cadre
         else:
@@ -161,13 +164,13 @@ class TrainingImporter:
         if q is None:
             return {}
         found = {}
-        numbers = sorted(numbers)
-        for start in range(0, len(numbers), 5000):
-            chunk = numbers[start : start + 5000]
-            for person in model.objects.filter(q, id_number__in=chunk).select_related(
+        keys = sorted(keys)
+        for start in range(0, len(keys), 5000):
+            chunk = keys[start : start + 5000]
+            for person in model.objects.filter(q, id_number_index__in=chunk).select_related(
                 "organization"
             ):
-                found[person.id_number] = person
+                found[person.id_number_index] = person
         return found
 
     def _courses(self, rows: list[Row]) -> dict[tuple[str, int], Course]:
@@ -218,7 +221,7 @@ class TrainingImporter:
         for header, message in row.errors.items():
             outcome.error(row.number, header, message)
         number, name = row.values.get("id_number"), row.values.get("name")
-        person = persons.get(number) if number else None
+        person = persons.get(blind_index("id_number", number)) if number else None
         if number and person is None:
             who = "干部" if group == Group.CADRES else "党员"
             outcome.error(row.number, ID_NUMBER, f"该身份证号未登记为{who}，或不在您的管理范围内。")

@@ -5,8 +5,10 @@ family. Year-month dates are kept as the form writes them, digits only: `197805`
 from django.conf import settings
 from django.db import models
 
+from zuzhi.core.fields import BlindIndexField, EncryptedCharField, MaskedField, SealedModel
+
 from .ranks import LeadershipLevel, Rank, StaffGrade
-from .scoping import CadreQuerySet
+from .scoping import CadreQuerySet, SealedCadreQuerySet
 
 YM_LENGTH = 8
 
@@ -15,7 +17,7 @@ def _ym(label: str, **kwargs) -> models.CharField:
     return models.CharField(label, max_length=YM_LENGTH, blank=True, **kwargs)
 
 
-class Cadre(models.Model):
+class Cadre(SealedModel):
     """A cadre (干部): one record per person, identified by the ID number, linked to the
     member registry when the person is a Party member and to their own login account."""
 
@@ -45,7 +47,22 @@ class Cadre(models.Model):
         related_name="cadre_record",
         verbose_name="本人账号",
     )
-    id_number = models.CharField("公民身份号码", max_length=18, unique=True)
+    # Encrypted at rest (core.fields): searched and kept unique through the blind index,
+    # shown masked from the masked copy; birth date and gender are derived at write time.
+    id_number = EncryptedCharField(
+        "公民身份号码",
+        kind="id_number",
+        max_length=18,
+        index_field="id_number_index",
+        masked_field="id_number_masked",
+    )
+    id_number_index = BlindIndexField(
+        "公民身份号码（盲索引）",
+        source="id_number",
+        unique=True,
+        error_messages={"unique": "该公民身份号码已登记为干部，一人只能有一份干部信息。"},
+    )
+    id_number_masked = MaskedField("公民身份号码（脱敏）", source="id_number")
     name = models.CharField("姓名", max_length=32)
     name_initials = models.CharField(max_length=160, blank=True, db_index=True, editable=False)
     gender = models.CharField("性别", max_length=1, blank=True)  # GB22611
@@ -57,7 +74,16 @@ class Cadre(models.Model):
     party_joined_note = models.CharField("民主党派", max_length=64, blank=True)
     work_started = _ym("参加工作时间")
     health = models.CharField("健康状况", max_length=32, blank=True)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    phone = EncryptedCharField(
+        "联系电话",
+        kind="phone",
+        max_length=20,
+        blank=True,
+        index_field="phone_index",
+        masked_field="phone_masked",
+    )
+    phone_index = BlindIndexField("联系电话（盲索引）", source="phone")
+    phone_masked = MaskedField("联系电话（脱敏）", source="phone")
     professional_title = models.CharField("专业技术职务", max_length=64, blank=True)
     expertise = models.CharField("熟悉专业有何专长", max_length=200, blank=True)
     full_time_education = models.CharField("全日制教育学历", max_length=64, blank=True)
@@ -112,7 +138,7 @@ class Cadre(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = CadreQuerySet.as_manager()
+    objects = SealedCadreQuerySet.as_manager()
 
     class Meta:
         verbose_name = "干部"

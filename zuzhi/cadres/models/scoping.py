@@ -8,6 +8,7 @@ show names, posts, ranks, age and education, never the record behind them)."""
 
 from django.db.models import Q, QuerySet
 
+from zuzhi.core.fields import SealedQuerySetMixin
 from zuzhi.core.roles import Role
 from zuzhi.core.scope import (
     ScopedQuerySet,
@@ -54,6 +55,10 @@ class CadreQuerySet(ScopedQuerySet):
 
     def get_visible_or_404(self, user, **lookup):
         return visible_or_404(self, user, **lookup)
+
+
+class SealedCadreQuerySet(SealedQuerySetMixin, CadreQuerySet):
+    """The cadre scope for a model with encrypted fields (the cadre's ID number and phone)."""
 
 
 class TeamQuerySet(ScopedQuerySet):
