@@ -201,9 +201,14 @@ class AppsBuild:
     def build_households(self) -> int:
         """Ten households per member of the county units' first 100 branches (千名党员联万户),
         in the communities and villages of the county, each with its current link."""
+        from django.db import connection
+
+        from zuzhi.core.fields import sealed_derived
         from zuzhi.core.text import pinyin_initials
         from zuzhi.households.models import Household, HouseholdLink
 
+        # The phone is encrypted at rest: COPY writes its ciphertext, blind index and mask.
+        phone_field = Household._meta.get_field("phone")
         rng = self.rng
         by_county: dict[int, list[Org]] = {}
         for v in self.villages:
@@ -227,6 +232,8 @@ class AppsBuild:
                     "head_name",
                     "head_initials",
                     "phone",
+                    "phone_index",
+                    "phone_masked",
                     "people",
                     "member_id",
                     "qr_token",
@@ -240,6 +247,7 @@ class AppsBuild:
                         pk += 1
                         village = villages[(n * 10 + h) % len(villages)]
                         head = rng.choice(SURNAMES) + rng.choice(MALE) + rng.choice(MALE)
+                        phone = f"13{rng.randint(0, 999999999):09d}"
                         w.row(
                             pk,
                             village.id,
@@ -247,7 +255,8 @@ class AppsBuild:
                             f"{village.id}号区{pk}号",
                             head,
                             pinyin_initials(head),
-                            f"13{rng.randint(0, 999999999):09d}",
+                            phone_field.get_db_prep_save(phone, connection),
+                            *sealed_derived(Household, {"phone": phone}).values(),
                             rng.randint(1, 6),
                             member,
                             f"h{pk:012d}",

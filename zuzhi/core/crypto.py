@@ -44,7 +44,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 
 from . import idnumber
-from .masking import mask_id_number, mask_phone
+from .masking import mask_bank_account, mask_id_number, mask_phone
 
 SCHEMES = {"aes-gcm": "aesgcm1", "sm4-gcm": "sm4gcm1"}
 NONCE_BYTES = 12
@@ -282,6 +282,11 @@ def normalize_phone_digits(value: str) -> str:
     return digits[2:] if len(digits) == 13 and digits.startswith("861") else digits
 
 
+def normalize_digits(value: str) -> str:
+    """A bank account as digits only (typed with spaces or dashes, in full-width digits)."""
+    return "".join(c for c in idnumber.normalize(value) if c.isdigit())
+
+
 @dataclass(frozen=True)
 class Kind:
     """A kind of personal value: how it is normalized for the blind index and masked."""
@@ -293,6 +298,7 @@ class Kind:
 KINDS = {
     "id_number": Kind(idnumber.normalize, mask_id_number),
     "phone": Kind(normalize_phone_digits, mask_phone),
+    "bank_account": Kind(normalize_digits, mask_bank_account),
 }
 
 

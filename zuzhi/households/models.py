@@ -8,6 +8,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from zuzhi.core.fields import (
+    BlindIndexField,
+    EncryptedCharField,
+    MaskedField,
+    SealedModel,
+    SealedQuerySetMixin,
+)
+
 from .scoping import HouseholdQuerySet, ThroughHouseholdQuerySet
 
 
@@ -16,7 +24,11 @@ def new_household_token() -> str:
     return secrets.token_urlsafe(12)
 
 
-class Household(models.Model):
+class SealedHouseholdQuerySet(SealedQuerySetMixin, HouseholdQuerySet):
+    """The household rule's queryset, writing the encrypted fields' companions."""
+
+
+class Household(SealedModel):
     """A household (联系户): address, community and grid, head and phone. `member` is the
     currently linked member (kept by the linking services; the history is HouseholdLink)."""
 
@@ -29,8 +41,27 @@ class Household(models.Model):
     address = models.CharField("住址", max_length=200)
     head_name = models.CharField("户主姓名", max_length=64)
     head_initials = models.CharField(max_length=160, blank=True, db_index=True, editable=False)
-    head_id_number = models.CharField("户主公民身份号码", max_length=18, blank=True)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    # Encrypted at rest (core.fields): lists and exports show the masked copies.
+    head_id_number = EncryptedCharField(
+        "户主公民身份号码",
+        kind="id_number",
+        max_length=18,
+        blank=True,
+        index_field="head_id_number_index",
+        masked_field="head_id_number_masked",
+    )
+    head_id_number_index = BlindIndexField("户主公民身份号码（盲索引）", source="head_id_number")
+    head_id_number_masked = MaskedField("户主公民身份号码（脱敏）", source="head_id_number")
+    phone = EncryptedCharField(
+        "联系电话",
+        kind="phone",
+        max_length=20,
+        blank=True,
+        index_field="phone_index",
+        masked_field="phone_masked",
+    )
+    phone_index = BlindIndexField("联系电话（盲索引）", source="phone")
+    phone_masked = MaskedField("联系电话（脱敏）", source="phone")
     people = models.PositiveSmallIntegerField("家庭人口", null=True, blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
     member = models.ForeignKey(
@@ -53,7 +84,7 @@ class Household(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = HouseholdQuerySet.as_manager()
+    objects = SealedHouseholdQuerySet.as_manager()
 
     class Meta:
         verbose_name = "联系户"

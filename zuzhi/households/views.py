@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from zuzhi.core.export_jobs import export_or_enqueue
+from zuzhi.core.fields import sealed_fields
 from zuzhi.core.forms import apply_service_errors
 from zuzhi.core.params import id_param, text_param
 from zuzhi.core.personal import (
@@ -26,7 +27,10 @@ from zuzhi.orgs.selectors import org_param
 from . import selectors, services
 from .exports import STATES, household_list_filtered
 from .forms import BulkAssignForm, HouseholdForm, LinkForm, UnlinkForm
+from .models import Household
 from .rules import link_cap
+
+SEALED = {f.name for f in sealed_fields(Household)}
 
 
 @login_required
@@ -89,9 +93,11 @@ def household_edit_view(request, pk):
         # The linked member sees the household but the community keeps its record.
         raise deny(request.user, target=household)
     communities = selectors.community_choices(user=request.user)
+    # The encrypted fields are left out: the form shows their masked copies (below), so
+    # opening it decrypts nothing.
     initial = {
         "community": household.community_id,
-        **{k: getattr(household, k) for k in services.EDITABLE_FIELDS},
+        **{k: getattr(household, k) for k in services.EDITABLE_FIELDS if k not in SEALED},
     }
     form = HouseholdForm(request.POST or None, initial=initial, communities=communities)
     # The form reads the household's personal fields masked; sent back unchanged, they stay.

@@ -7,6 +7,13 @@ filing of village Party secretaries. Rejection reasons are the county's only."""
 from django.conf import settings
 from django.db import models
 
+from zuzhi.core.fields import (
+    BlindIndexField,
+    EncryptedCharField,
+    MaskedField,
+    SealedModel,
+    SealedScopedQuerySet,
+)
 from zuzhi.core.scope import ScopedQuerySet
 
 USER = settings.AUTH_USER_MODEL
@@ -92,7 +99,7 @@ class ReviewRound(models.Model):
         return self.title
 
 
-class ReviewItem(models.Model):
+class ReviewItem(SealedModel):
     """One name in a round (联审对象). `source_type`/`source_id` name the record it came from
     (a reserve candidate, a committee candidate) without a foreign key, so the review stays
     independent of the apps that send lists into it."""
@@ -103,21 +110,31 @@ class ReviewItem(models.Model):
         ReviewRound, on_delete=models.CASCADE, related_name="items", verbose_name="批次"
     )
     name = models.CharField("姓名", max_length=64)
-    id_number = models.CharField("公民身份号码", max_length=18)
+    # Encrypted at rest (core.fields): one name per number and round through the blind index,
+    # the county's matrix shows the masked copy.
+    id_number = EncryptedCharField(
+        "公民身份号码",
+        kind="id_number",
+        max_length=18,
+        index_field="id_number_index",
+        masked_field="id_number_masked",
+    )
+    id_number_index = BlindIndexField("公民身份号码（盲索引）", source="id_number")
+    id_number_masked = MaskedField("公民身份号码（脱敏）", source="id_number")
     village = models.ForeignKey(
         "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="村"
     )
     source_type = models.CharField("来源类型", max_length=64, blank=True)
     source_id = models.CharField("来源编号", max_length=64, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = SealedScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "联审对象"
         verbose_name_plural = verbose_name
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["round", "id_number"], name="one_item_per_person")
+            models.UniqueConstraint(fields=["round", "id_number_index"], name="one_item_per_person")
         ]
 
     def __str__(self) -> str:

@@ -16,6 +16,7 @@ from django.db.models import (
     When,
 )
 
+from zuzhi.core.fields import with_companions
 from zuzhi.core.roles import Role
 from zuzhi.core.scope import deny, get_or_logged_404, has_role, role_paths, subtree_q
 
@@ -112,12 +113,17 @@ def reviewer_items(*, user, department: Department) -> QuerySet[ReviewItem]:
 
 def reviewer_pending(*, user, department: Department):
     """The names the department has not answered yet, as the reviewer sees them: name, ID
-    number and village (what they check against their own records), nothing else."""
+    number and village (what they check against their own records), nothing else. The ID
+    number's masked copy comes along, so that a masked use of the rows decrypts nothing."""
     return (
         reviewer_items(user=user, department=department)
         .exclude(decisions__department=department)
         .select_related("village")
-        .only("id", "round_id", "name", "id_number", "village__name", "village__path")
+        .only(
+            *with_companions(ReviewItem, ["id", "round_id", "name", "id_number"]),
+            "village__name",
+            "village__path",
+        )
         .order_by("round_id", "id")
     )
 

@@ -9,8 +9,20 @@ ledger lines (`own_field`)."""
 from django.conf import settings
 from django.db import models
 
+from zuzhi.core.fields import (
+    BlindIndexField,
+    EncryptedCharField,
+    MaskedField,
+    SealedModel,
+    SealedQuerySetMixin,
+)
 from zuzhi.talent.models import Degree
 from zuzhi.talent.scoping import TalentQuerySet
+
+
+class SealedTalentQuerySet(SealedQuerySetMixin, TalentQuerySet):
+    """The talent office's queryset of a model with encrypted fields (bank accounts)."""
+
 
 # The seed's table (淮源英才计划): yuan a month, stored in fen.
 DEFAULT_AMOUNTS_FEN = {
@@ -71,7 +83,7 @@ class ApplicationStatus(models.TextChoices):
     REJECTED = "rejected", "未通过"
 
 
-class SubsidyApplication(models.Model):
+class SubsidyApplication(SealedModel):
     """An application for a policy's subsidy (补贴申请) of a talent of the registry, with its
     evidence (学位证书, 劳动合同) and the bank account the subsidy is paid to. On approval the
     degree paid for and the first and last months are fixed."""
@@ -90,7 +102,17 @@ class SubsidyApplication(models.Model):
     )
     employer_in_county = models.BooleanField("用人单位在本县（已核实）", default=False)
     bank_name = models.CharField("开户银行", max_length=64)
-    bank_account = models.CharField("银行账号", max_length=32)
+    # Encrypted at rest (core.fields): lists show the masked copy; the finance sheet of a run
+    # carries the account in full (its lines copy it when the run is computed).
+    bank_account = EncryptedCharField(
+        "银行账号",
+        kind="bank_account",
+        max_length=32,
+        index_field="bank_account_index",
+        masked_field="bank_account_masked",
+    )
+    bank_account_index = BlindIndexField("银行账号（盲索引）", source="bank_account")
+    bank_account_masked = MaskedField("银行账号（脱敏）", source="bank_account")
     degree_certificate = models.FileField(
         "学历学位证书", upload_to="subsidies/%Y/%m/", blank=True, max_length=200
     )
@@ -120,7 +142,7 @@ class SubsidyApplication(models.Model):
         verbose_name="审核人",
     )
 
-    objects = TalentQuerySet.as_manager()
+    objects = SealedTalentQuerySet.as_manager()
 
     class Meta:
         verbose_name = "人才补贴申请"
@@ -255,7 +277,7 @@ class SubsidyCorrection(models.Model):
         return f"{self.application.talent.name} {self.month.year}年{self.month.month}月更正"
 
 
-class SubsidyLine(models.Model):
+class SubsidyLine(SealedModel):
     """A ledger line of a run (发放明细): a recipient paid for the run's month at their
     degree's amount, stopped (停发, amount 0, the reason in `note`), or a correction of an
     earlier month (补发 positive, 扣回 negative), `month` naming the month it corrects."""
@@ -288,11 +310,32 @@ class SubsidyLine(models.Model):
     # The payee as the run was computed: an approved run's sheet stays what was paid, whatever
     # is corrected in the registry or the application later.
     payee_name = models.CharField("收款人姓名", max_length=32, blank=True)
-    payee_id_number = models.CharField("收款人公民身份号码", max_length=18, blank=True)
+    # Encrypted at rest like the application's; revealed only on the finance sheet.
+    payee_id_number = EncryptedCharField(
+        "收款人公民身份号码",
+        kind="id_number",
+        max_length=18,
+        blank=True,
+        index_field="payee_id_number_index",
+        masked_field="payee_id_number_masked",
+    )
+    payee_id_number_index = BlindIndexField(
+        "收款人公民身份号码（盲索引）", source="payee_id_number"
+    )
+    payee_id_number_masked = MaskedField("收款人公民身份号码（脱敏）", source="payee_id_number")
     bank_name = models.CharField("开户银行", max_length=64, blank=True)
-    bank_account = models.CharField("银行账号", max_length=32, blank=True)
+    bank_account = EncryptedCharField(
+        "银行账号",
+        kind="bank_account",
+        max_length=32,
+        blank=True,
+        index_field="bank_account_index",
+        masked_field="bank_account_masked",
+    )
+    bank_account_index = BlindIndexField("银行账号（盲索引）", source="bank_account")
+    bank_account_masked = MaskedField("银行账号（脱敏）", source="bank_account")
 
-    objects = TalentQuerySet.as_manager()
+    objects = SealedTalentQuerySet.as_manager()
 
     class Meta:
         verbose_name = "人才补贴发放明细"

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from zuzhi.core.audit import audit_record, changed_fields, snapshot
+from zuzhi.core.fields import with_companions
 from zuzhi.core.models import AuditAction
 from zuzhi.core.scope import acting_user
 from zuzhi.core.uploads import upload_error
@@ -41,6 +42,10 @@ POLICY_FIELDS = [
     "note",
 ]
 EVIDENCE_FIELDS = ("degree_certificate", "labour_contract")
+# What the log keeps of an application's account: the masked account and its blind index
+# (a change the mask would hide still shows), never the account itself.
+BANK_LOGGED = with_companions(SubsidyApplication, ["bank_name", "bank_account"])
+APPLICATION_LOGGED = ["policy", "talent", *BANK_LOGGED]
 
 
 # --- policies ---------------------------------------------------------------------------------
@@ -197,7 +202,7 @@ def subsidy_application_submit(
                 action=AuditAction.CREATE,
                 target=application,
                 org_path=policy.county.path,
-                after=snapshot(application, ["policy", "talent", "bank_name", "bank_account"]),
+                after=snapshot(application, APPLICATION_LOGGED),
             )
     except IntegrityError as exc:
         raise ValidationError(
@@ -303,7 +308,7 @@ def subsidy_application_bank_change(
         raise ValidationError({"reason": "请填写变更原因。"})
     with transaction.atomic():
         application = SubsidyApplication.objects.select_for_update().get(pk=application.pk)
-        before = snapshot(application, ["bank_name", "bank_account"])
+        before = snapshot(application, BANK_LOGGED)
         application.bank_name = (bank_name or "").strip()
         application.bank_account = bank_account or ""
         _check_application(application, {})
@@ -314,7 +319,7 @@ def subsidy_application_bank_change(
             target=application,
             org_path=application.policy.county.path,
             before=before,
-            after=snapshot(application, ["bank_name", "bank_account"]),
+            after=snapshot(application, BANK_LOGGED),
             message=f"变更收款账号：{reason[:200]}",
         )
     return application

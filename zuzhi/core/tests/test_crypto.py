@@ -124,6 +124,13 @@ def test_the_blind_index_reads_numbers_as_typed():
     assert len(index) == 32 and crypto.blind_index("phone", "") == ""
 
 
+def test_a_bank_account_is_indexed_by_its_digits_and_masked_as_before():
+    account = crypto.blind_index("bank_account", "6222021234567890123")
+    assert crypto.blind_index("bank_account", "6222 0212-3456 7890 １２３") == account
+    assert account != crypto.blind_index("phone", "6222021234567890123")
+    assert crypto.masked("bank_account", "6222021234567890123") == "6222***********0123"
+
+
 def test_the_subkeys_differ_by_purpose():
     ring = crypto.keyring()
     aes_key = crypto._derive(
