@@ -111,6 +111,10 @@ def _walk(result: AuditVerification, *, using: str, batch_size: int) -> ChainBre
                 # The start of a pruned chain, or a gap a prune explains (one that ran
                 # while this walk did): the prune's row holds the hash to go on from.
                 anchor = _prune_anchor(using=using, last_seq=seq - 1)
+                # A prune removes a run from the chain's start: in the middle, the gap is a
+                # prune's only if the seals walked so far are gone too.
+                if previous_seq and seals.filter(seq__lte=previous_seq).exists():
+                    anchor = None
                 if anchor is None:
                     return ChainBreak(
                         seq=previous_seq + 1,
@@ -124,6 +128,8 @@ def _walk(result: AuditVerification, *, using: str, batch_size: int) -> ChainBre
                 if not result.start:
                     result.start = f"自序号 {seq} 起，接续清理记录（日志编号 {prune_id}）的锚点"
             if row is None:
+                if not seals.filter(seq=seq).exists():
+                    break  # pruned since the batch was read: the next batch follows the prune
                 return ChainBreak(
                     seq=seq,
                     log_id=log_id,

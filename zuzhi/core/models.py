@@ -25,6 +25,11 @@ class AuditAction(models.TextChoices):
 
 
 class AppendOnlyQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        # Log rows are queued for their seal as they are written, and seals are chained under
+        # the sealer's lock (core.audit_chain): rows written by the ORM would never be sealed.
+        raise PermissionError("审计日志只能由 audit_record 写入。")
+
     def update(self, **kwargs):
         raise PermissionError("审计日志只能追加，不能修改。")
 
@@ -75,7 +80,7 @@ class AuditLog(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise PermissionError("审计日志只能追加，不能修改。")
-        super().save(*args, **kwargs)
+        raise PermissionError("审计日志只能由 audit_record 写入。")  # it queues the row's seal
 
     def delete(self, *args, **kwargs):
         raise PermissionError("审计日志只能追加，不能删除。")

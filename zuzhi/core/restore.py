@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 
 from .audit import audit_record
+from .audit_guard import audit_guard_install, audit_guard_installed
 from .backup import (
     CHUNK,
     DATABASE_MEMBERS,
@@ -41,7 +42,7 @@ from .backup import (
     pg_tool,
     table_counts,
 )
-from .models import AuditAction
+from .models import AuditAction, AuditSeal
 from .scope import SYSTEM
 
 _OBJECTS_SQL = (
@@ -371,6 +372,18 @@ def _pending_migrations(connection) -> int:
     return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
+def _renew_audit_guard(connection) -> None:
+    """Install the restored database's audit guard again. pg_restore --no-owner gives the
+    tables to the role that restores, while the dump's grants and revokes name the roles of
+    the server backed up: a role other than the one that installed the guard would own the
+    log with every privilege on it."""
+    if AuditSeal._meta.db_table not in connection.introspection.table_names():
+        return  # a schema older than the guard: `zuzhi migrate` installs it
+    if audit_guard_installed(connection):
+        with transaction.atomic(using=connection.alias):
+            audit_guard_install(connection)
+
+
 def restore_run(plan: RestorePlan) -> RestoreResult:
     """Restore a prepared plan, compare the row counts with the manifest and audit it."""
     connection = connections[DEFAULT_DB_ALIAS]
@@ -385,6 +398,7 @@ def restore_run(plan: RestorePlan) -> RestoreResult:
         else:
             _restore_sqlite(connection, tar, manifest)
         files = _restore_media(tar, manifest, media_root)
+    _renew_audit_guard(connection)
     checks = _compare_counts(connection, manifest["tables"])
     result = RestoreResult(
         plan=plan, checks=checks, files=files, pending_migrations=_pending_migrations(connection)

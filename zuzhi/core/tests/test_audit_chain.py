@@ -172,6 +172,21 @@ def test_bulk_rows_wait_for_their_seal_too(county):
     assert audit_verify().ok
 
 
+def test_no_row_escapes_the_queue_through_the_orm(db):
+    """audit_record writes a row with its queue entry; the ORM's paths would write a row that
+    is never sealed (verify-audit would report it), or a seal outside the sealer's lock."""
+    writes = [
+        AuditLog(action=AuditAction.LOGIN_FAILED).save,
+        lambda: AuditLog.objects.create(action=AuditAction.LOGIN_FAILED),
+        lambda: AuditLog.objects.bulk_create([AuditLog(action=AuditAction.LOGIN_FAILED)]),
+        lambda: AuditSeal.objects.bulk_create([AuditSeal(seq=1, log_id=1)]),
+    ]
+    for write in writes:
+        with pytest.raises(PermissionError, match="audit_record"):
+            write()
+    assert not AuditLog.objects.exists() and not AuditSeal.objects.exists()
+
+
 # --- sealing after the commit ---------------------------------------------------------------
 # In a test's own transaction the first audit row schedules the sealing; a fixture that writes
 # one schedules it before django_capture_on_commit_callbacks starts. These tests write none

@@ -5,6 +5,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
+from zuzhi.core import audit_verify as audit_verify_module
 from zuzhi.core.audit import audit_record
 from zuzhi.core.audit_chain import GENESIS, audit_seal, log_rows, row_hash
 from zuzhi.core.audit_verify import (
@@ -168,22 +169,72 @@ def test_verify_starts_from_the_anchor_of_a_prune(db):
     assert (result.broken.seq, result.broken.problem) == (3, LINK_BROKEN)
 
 
-def test_a_prune_during_the_walk_is_followed(db):
-    """A gap that a prune explains (it ran while verify walked) is not a break."""
-    rows = sealed(4)
-    anchor = AuditSeal.objects.get(seq=3).chain_hash
-    audit_record(
+def prune_record(*, first: int, last: int) -> AuditLog:
+    """The audit row a prune of seals `first`–`last` writes (core.retention)."""
+    anchor = AuditSeal.objects.get(seq=last).chain_hash
+    return audit_record(
         actor=None,
         action=AuditAction.DELETE,
         target_type="core.auditlog",
-        after={"pruned_first_seq": 1, "pruned_last_seq": 3, "anchor_chain_hash": anchor},
+        after={"pruned_first_seq": first, "pruned_last_seq": last, "anchor_chain_hash": anchor},
     )
+
+
+def test_a_prune_during_the_walk_is_followed(db, monkeypatch):
+    """A gap that a prune explains (it ran while verify walked, after its first batch) is not
+    a break."""
+    rows = sealed(4)
+    prune_record(first=1, last=3)
+    read = audit_verify_module.log_rows
+    calls = []
+
+    def prune_after_the_first_batch(**kwargs):
+        found = read(**kwargs)
+        if not calls:
+            sql(f"DELETE FROM {SEAL} WHERE seq <= 3")
+            sql(f"DELETE FROM {LOG} WHERE id IN (%s, %s, %s)", [r.pk for r in rows[:3]])
+        calls.append(kwargs)
+        return found
+
+    monkeypatch.setattr(audit_verify_module, "log_rows", prune_after_the_first_batch)
     with transaction.atomic():
-        sql(f"DELETE FROM {SEAL} WHERE seq IN (2, 3)")
-        sql(f"DELETE FROM {LOG} WHERE id IN (%s, %s)", [rows[1].pk, rows[2].pk])
-        result = audit_verify()
+        result = audit_verify(batch_size=1)
         transaction.set_rollback(True)
     assert result.broken is None and result.verified == 2
+
+
+def test_a_prune_between_reading_the_seals_and_their_rows_is_followed(db, monkeypatch):
+    """The seals of a batch read, then their rows pruned before they are read: the rows are
+    not missing but pruned, and the walk goes on from the prune's anchor."""
+    rows = sealed(4)
+    prune_record(first=1, last=3)
+    read = audit_verify_module.log_rows
+
+    def pruned_first(**kwargs):
+        sql(f"DELETE FROM {SEAL} WHERE seq <= 3")
+        sql(f"DELETE FROM {LOG} WHERE id IN (%s, %s, %s)", [r.pk for r in rows[:3]])
+        return read(**kwargs)
+
+    monkeypatch.setattr(audit_verify_module, "log_rows", pruned_first)
+    with transaction.atomic():
+        result = audit_verify(batch_size=2)
+        transaction.set_rollback(True)
+    assert result.broken is None and result.verified == 1
+
+
+def test_a_gap_in_the_middle_is_a_break_even_with_a_prune_record(db):
+    """A prune removes a run from the chain's start. Seals taken from its middle, with a row
+    that claims a prune ended there, are still missing numbers: the seals before the gap
+    are there, so no prune removed the ones in it."""
+    rows = sealed(6)
+    prune_record(first=1, last=4)
+    with transaction.atomic():
+        sql(f"DELETE FROM {SEAL} WHERE seq IN (3, 4)")
+        sql(f"DELETE FROM {LOG} WHERE id IN (%s, %s)", [rows[2].pk, rows[3].pk])
+        audit_seal()  # the forged record is sealed like any other row
+        result = audit_verify()
+        transaction.set_rollback(True)
+    assert (result.broken.seq, result.broken.problem) == (3, SEQ_MISSING)
 
 
 def test_verify_command(db):

@@ -9,15 +9,18 @@ import re
 import sqlite3
 import stat
 import tarfile
+import uuid
 from contextlib import closing
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
 from zuzhi.core import backup, restore
+from zuzhi.core.audit_guard import audit_guard_install, audit_guard_installed, audit_guard_remove
+from zuzhi.core.audit_verify import audit_verify
 from zuzhi.core.backup import BackupError, backup_create, key_fingerprint, pg_tool
 from zuzhi.core.codes import code_tables_load
 from zuzhi.core.models import AuditAction, AuditLog, CodeItem
@@ -130,6 +133,49 @@ def test_a_quiet_database_and_its_files_come_back_whole(
         assert restored[table] == rows, table
     assert media_tree(tmp_path / "restored-media") == source_media
     assert "每张表的行数都与备份清单一致" in out.getvalue()
+
+
+def test_the_audit_guard_comes_back_for_the_role_that_restores(members, settings, tmp_path):
+    """The restored log refuses changes, also when another role than the one that installed
+    the guard restores it (and so owns the tables: pg_restore --no-owner); its chain goes on
+    and verifies."""
+    audit_guard_install(connection)
+    try:
+        call_command("backup", output=str(tmp_path / "backups"), stdout=io.StringIO())
+    finally:
+        audit_guard_remove(connection)  # the test's flush empties the tables
+    archive = only_archive(tmp_path / "backups")
+    settings.MEDIA_ROOT = tmp_path / "restored-media"
+    restorer = f"zuzhi_t_restorer_{uuid.uuid4().hex[:8]}"
+    try:
+        with empty_database(tmp_path) as target:
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(f"CREATE ROLE {restorer} LOGIN")
+                    cursor.execute(f"ALTER DATABASE {target['NAME']} OWNER TO {restorer}")
+                target["USER"] = restorer
+            with using_database(target) as restored:
+                restore.restore_run(restore_prepare(archive=archive))
+                assert audit_guard_installed(restored)
+                with pytest.raises(DatabaseError), transaction.atomic():
+                    with restored.cursor() as cursor:
+                        cursor.execute(f"UPDATE {AuditLog._meta.db_table} SET message = 'x'")
+                if restored.vendor == "postgresql":
+                    # Refused by the privileges too, not by the triggers alone.
+                    with restored.cursor() as cursor:
+                        cursor.execute(
+                            "SELECT t, p FROM unnest(%s::text[]) t, unnest(%s::text[]) p "
+                            "WHERE has_table_privilege(t, p)",
+                            [["core_auditlog", "core_auditseal"], ["UPDATE", "DELETE", "TRUNCATE"]],
+                        )
+                        assert cursor.fetchall() == []
+                result = audit_verify()
+                assert result.ok and result.pending == 0, result.report()
+                assert AuditLog.objects.filter(action=AuditAction.RESTORE).get().seal
+    finally:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP ROLE IF EXISTS {restorer}")
 
 
 def test_the_key_stays_out_of_the_backup_and_a_different_key_is_warned_of(
