@@ -14,15 +14,9 @@ from zuzhi.core.fields import (
     EncryptedCharField,
     MaskedField,
     SealedModel,
-    SealedQuerySetMixin,
 )
 from zuzhi.talent.models import Degree
-from zuzhi.talent.scoping import TalentQuerySet
-
-
-class SealedTalentQuerySet(SealedQuerySetMixin, TalentQuerySet):
-    """The talent office's queryset of a model with encrypted fields (bank accounts)."""
-
+from zuzhi.talent.scoping import SealedTalentQuerySet, TalentQuerySet
 
 # The seed's table (淮源英才计划): yuan a month, stored in fen.
 DEFAULT_AMOUNTS_FEN = {
