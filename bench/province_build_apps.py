@@ -100,11 +100,15 @@ class AppsBuild:
     # ---- reserves ------------------------------------------------------------------------
     def build_reserves(self) -> int:
         """Two or three reserves per village at every stage, most in the pool."""
+        from django.db import connection
+
         from zuzhi.core.idnumber import check_char
         from zuzhi.core.text import initials_index
         from zuzhi.reserves.models import ReserveCandidate, ReserveEvent
 
         rng = self.rng
+        # ID numbers are encrypted at rest: the ciphertext and its blind index and masked copy.
+        sealed = ReserveCandidate._meta.get_field("id_number")
         statuses = (
             ("in_pool", 60),
             ("candidate", 10),
@@ -136,6 +140,8 @@ class AppsBuild:
                     "name",
                     "name_initials",
                     "id_number",
+                    "id_number_index",
+                    "id_number_masked",
                     "gender",
                     "birth_date",
                     "education",
@@ -167,12 +173,14 @@ class AppsBuild:
                         + rng.choice(MALE if male else FEMALE)
                     )
                     status = pick(rng, statuses)
+                    number = first17 + check_char(first17)
                     w.row(
                         pk,
                         village.id,
                         name,
                         initials_index(name),
-                        first17 + check_char(first17),
+                        sealed.get_db_prep_save(number, connection),
+                        *sealed.derived(number).values(),
                         "1" if male else "2",
                         born,
                         pick(rng, (("21", 30), ("31", 35), ("37", 25), ("38", 10))),

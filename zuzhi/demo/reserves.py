@@ -359,7 +359,8 @@ def seed_reserves(*, demo, rng: random.Random, password: str) -> tuple[int, list
     if ReserveCandidate.objects.exists():  # a second run adds nothing
         return 0, accounts
     county_admin = User.objects.get(username="county_admin")
-    used = set(ReserveCandidate.objects.values_list("id_number", flat=True))
+    # No reserve yet (the guard above): no number to read back, and none decrypted.
+    used: set[str] = set()
     _talents(demo, rng, used)
     people = _nominate(demo, rng, used)
     town1 = demo.townships[0]

@@ -1,7 +1,13 @@
 from django.conf import settings
 from django.db import models
 
-from zuzhi.core.scope import ScopedQuerySet
+from zuzhi.core.fields import (
+    BlindIndexField,
+    EncryptedCharField,
+    MaskedField,
+    SealedModel,
+    SealedScopedQuerySet,
+)
 
 
 class Stage(models.TextChoices):
@@ -13,7 +19,7 @@ class Stage(models.TextChoices):
     WITHDRAWN = "withdrawn", "已终止"
 
 
-class Candidate(models.Model):
+class Candidate(SealedModel):
     """A person on the way into the Party (发展党员), from application to full membership.
     Each step is dated; the member record is created from this one when they are admitted."""
 
@@ -26,10 +32,34 @@ class Candidate(models.Model):
         verbose_name="培养党组织",
     )
     name = models.CharField("姓名", max_length=32)
-    id_number = models.CharField("公民身份号码", max_length=18, unique=True)
+    # Encrypted at rest (core.fields): one candidate per person, kept unique on the blind
+    # index, which is the member registry's too (a candidate is matched with members in SQL).
+    id_number = EncryptedCharField(
+        "公民身份号码",
+        kind="id_number",
+        max_length=18,
+        index_field="id_number_index",
+        masked_field="id_number_masked",
+    )
+    id_number_index = BlindIndexField(
+        "公民身份号码（盲索引）",
+        source="id_number",
+        unique=True,
+        error_messages={"unique": "此人已在发展党员程序中。"},
+    )
+    id_number_masked = MaskedField("公民身份号码（脱敏）", source="id_number")
     ethnicity = models.CharField("民族", max_length=2)
     education = models.CharField("学历", max_length=4, blank=True)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    phone = EncryptedCharField(
+        "联系电话",
+        kind="phone",
+        max_length=20,
+        blank=True,
+        index_field="phone_index",
+        masked_field="phone_masked",
+    )
+    phone_index = BlindIndexField("联系电话（盲索引）", source="phone")
+    phone_masked = MaskedField("联系电话（脱敏）", source="phone")
     category = models.CharField("人员类别", max_length=16, default="other")
     work_unit = models.CharField("工作单位及职务", max_length=128, blank=True)
     stage = models.CharField("阶段", max_length=16, choices=Stage.choices, default=Stage.APPLICANT)
@@ -47,7 +77,7 @@ class Candidate(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = SealedScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["stage", "applied_on"]

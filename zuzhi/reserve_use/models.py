@@ -6,8 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from zuzhi.core.fields import BlindIndexField, EncryptedCharField, MaskedField, SealedModel
 from zuzhi.orgs.models import CommitteePosition
-from zuzhi.reserves.scoping import ReserveQuerySet
+from zuzhi.reserves.scoping import ReserveQuerySet, SealedReserveQuerySet
 
 
 class AssignmentKind(models.TextChoices):
@@ -77,7 +78,7 @@ class VillageCommitteePosition(models.TextChoices):
     MEMBER = "member", "委员"
 
 
-class VillageCommitteeMember(models.Model):
+class VillageCommitteeMember(SealedModel):
     """One person's term on a village committee (村民委员会成员及任期); current until ended."""
 
     scope_path_field = "village__path"
@@ -86,7 +87,17 @@ class VillageCommitteeMember(models.Model):
         "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="村（社区）"
     )
     name = models.CharField("姓名", max_length=64)
-    id_number = models.CharField("公民身份号码", max_length=18)
+    # Encrypted at rest (core.fields); one current term per person and village is kept on
+    # the blind index.
+    id_number = EncryptedCharField(
+        "公民身份号码",
+        kind="id_number",
+        max_length=18,
+        index_field="id_number_index",
+        masked_field="id_number_masked",
+    )
+    id_number_index = BlindIndexField("公民身份号码（盲索引）", source="id_number")
+    id_number_masked = MaskedField("公民身份号码（脱敏）", source="id_number")
     position = models.CharField("职务", max_length=16, choices=VillageCommitteePosition.choices)
     started_on = models.DateField("任职日期")
     ended_on = models.DateField("离任日期", null=True, blank=True)
@@ -107,14 +118,14 @@ class VillageCommitteeMember(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ReserveQuerySet.as_manager()
+    objects = SealedReserveQuerySet.as_manager()
 
     class Meta:
         verbose_name = "村民委员会成员"
         ordering = ["village__path", "ended_on", "position", "started_on", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["village", "id_number"],
+                fields=["village", "id_number_index"],
                 condition=Q(ended_on__isnull=True),
                 name="uniq_current_village_committee_member",
                 violation_error_message="此人已在本村村民委员会任职。",

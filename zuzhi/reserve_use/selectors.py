@@ -1,8 +1,8 @@
 """Reads of reserve use (后备力量的“用”), each from the reserve scope (reserves.scoping):
 assignments, reserves still to be won for the Party, elections, the village committee roster,
 and the county's count of reserves who became village cadres. Every list is filtered in the
-database (Exists subqueries on indexed ID numbers), never looped over in Python; the one
-exception, members admitted since nomination, is found through their blind index."""
+database (Exists subqueries comparing the blind indexes of encrypted ID numbers, one index
+for members, candidates and reserves alike), never looped over in Python."""
 
 from django.db.models import (
     Case,
@@ -18,7 +18,6 @@ from django.db.models import (
 )
 from django.db.models.functions import Substr
 
-from zuzhi.core.crypto import blind_index
 from zuzhi.core.scope import subtree_q
 from zuzhi.members.models import Member
 from zuzhi.orgs.models import Organization
@@ -38,7 +37,9 @@ from .models import (
 def open_reserve_exists() -> Exists:
     """Whether the person named by the outer row's ID number is a reserve in the pool (入库,
     past the township's and the county's review): the recruitment pipeline puts them first
-    (优先发展). One person has one open entry, found by the index on id_number."""
+    (优先发展). One person has one open entry, found by the blind index of the ID number
+    (the same for a number in every register, so the outer row may be a member's or a
+    recruitment candidate's)."""
     return Exists(
         ReserveCandidate.objects.filter(
             id_number=OuterRef("id_number"), status=ReserveStatus.IN_POOL
@@ -102,34 +103,16 @@ def reserves_not_applied(
     后备力量): whom the township should encourage to apply. A withdrawn application counts as
     not applied (the person may apply again); `withdrew` says so."""
     in_pipeline = Candidate.objects.filter(id_number=OuterRef("id_number"))
-    unlinked = reserve_selectors.candidate_list(
-        user=user, village=village, township=township, status=ReserveStatus.IN_POOL, q=q
-    ).filter(member__isnull=True)
     return (
+        reserve_selectors.candidate_list(
+            user=user, village=village, township=township, status=ReserveStatus.IN_POOL, q=q
+        )
+        .filter(member__isnull=True)
         # The member link is made at nomination; someone admitted since is found by number.
-        unlinked.exclude(pk__in=_admitted_since(unlinked))
+        .exclude(Exists(Member.objects.filter(id_number=OuterRef("id_number"))))
         .exclude(Exists(in_pipeline.exclude(stage=Stage.WITHDRAWN)))
         .annotate(withdrew=Exists(in_pipeline.filter(stage=Stage.WITHDRAWN)))
     )
-
-
-_CHUNK = 500  # numbers per IN (...) list: far under SQLite's limit of bound parameters
-
-
-def _admitted_since(reserves: QuerySet[ReserveCandidate]) -> list[int]:
-    """The reserves whose ID number is a member's. Members' numbers are encrypted and
-    reserves' are not yet (issue 19: reserves and recruitment are wired together), and a
-    clear column cannot meet a blind index in SQL: the reserves' numbers are read and looked
-    up through the members' blind index in chunks; nothing is decrypted."""
-    numbers = dict(reserves.exclude(id_number="").values_list("pk", "id_number"))
-    found = set()
-    values = list(set(numbers.values()))
-    for start in range(0, len(values), _CHUNK):
-        chunk = values[start : start + _CHUNK]
-        found.update(
-            Member.objects.filter(id_number__in=chunk).values_list("id_number_index", flat=True)
-        )
-    return [pk for pk, number in numbers.items() if blind_index("id_number", number) in found]
 
 
 # --- elections and the village committee (换届选举、村民委员会) --------------------------------

@@ -154,7 +154,9 @@ def member_branch(*, candidate: ReserveCandidate, village: Organization):
     branch holds branches). The member record is found by ID number when the reserve joined
     the Party after being nominated. (None, member) when there is no such branch."""
     member = candidate.member or (
-        Member.objects.select_related("organization").filter(id_number=candidate.id_number).first()
+        Member.objects.select_related("organization")
+        .filter(id_number_index=candidate.id_number_index)
+        .first()
     )
     if member is None:
         return None, None
@@ -169,12 +171,13 @@ def _person_errors(*, village: Organization, elected: list[ElectedInput]) -> lis
     errors, seen = [], set()
     committee_seats = {p: CommitteePosition(p).label for p in CommitteePosition.values}
     village_seats = {p: VillageCommitteePosition(p).label for p in VillageCommitteePosition.values}
+    # Matched by blind index (one index per ID number in every register): nothing decrypted.
     current = set(
         VillageCommitteeMember.objects.filter(
             village=village,
             ended_on__isnull=True,
-            id_number__in=[e.candidate.id_number for e in elected],
-        ).values_list("id_number", flat=True)
+            id_number_index__in=[e.candidate.id_number_index for e in elected],
+        ).values_list("id_number_index", flat=True)
     )
     for e in elected:
         c = e.candidate
@@ -196,7 +199,7 @@ def _person_errors(*, village: Organization, elected: list[ElectedInput]) -> lis
         elif e.body == ElectedBody.VILLAGE_COMMITTEE:
             if e.position not in village_seats:
                 errors.append(f"{c.name}：请选择村民委员会职务。")
-            elif c.id_number in current:
+            elif c.id_number_index in current:
                 errors.append(f"{c.name}已在本村村民委员会任职。")
         else:
             errors.append(f"{c.name}：请选择当选的组织（支部委员会或村民委员会）。")

@@ -5,7 +5,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from .scoping import ReserveQuerySet
+from zuzhi.core.fields import BlindIndexField, EncryptedCharField, MaskedField, SealedModel
+
+from .scoping import ReserveQuerySet, SealedReserveQuerySet
 
 
 class ReserveSource(models.TextChoices):
@@ -42,7 +44,7 @@ CLOSED_STATUSES = (ReserveStatus.EXITED, ReserveStatus.APPOINTED)
 REVIEWED_STATUSES = (ReserveStatus.IN_REVIEW, ReserveStatus.IN_POOL)
 
 
-class ReturningTalent(models.Model):
+class ReturningTalent(SealedModel):
     """An out-of-town native kept in touch with (雁归人才): who, where now, last contact, and
     the one-to-one contact person (一对一联系人)."""
 
@@ -50,13 +52,33 @@ class ReturningTalent(models.Model):
 
     name = models.CharField("姓名", max_length=64)
     name_initials = models.CharField(max_length=160, blank=True, db_index=True, editable=False)
-    id_number = models.CharField("公民身份号码", max_length=18, blank=True)
+    # Encrypted at rest (core.fields), like the member registry's: found by the full number
+    # through the blind index, shown masked from the masked copy.
+    id_number = EncryptedCharField(
+        "公民身份号码",
+        kind="id_number",
+        max_length=18,
+        blank=True,
+        index_field="id_number_index",
+        masked_field="id_number_masked",
+    )
+    id_number_index = BlindIndexField("公民身份号码（盲索引）", source="id_number")
+    id_number_masked = MaskedField("公民身份号码（脱敏）", source="id_number")
     home_village = models.ForeignKey(
         "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="家乡村"
     )
     whereabouts = models.CharField("现在何地（城市/单位）", max_length=128, blank=True)
     occupation = models.CharField("从事行业/职业", max_length=64, blank=True)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    phone = EncryptedCharField(
+        "联系电话",
+        kind="phone",
+        max_length=20,
+        blank=True,
+        index_field="phone_index",
+        masked_field="phone_masked",
+    )
+    phone_index = BlindIndexField("联系电话（盲索引）", source="phone")
+    phone_masked = MaskedField("联系电话（脱敏）", source="phone")
     last_contact_on = models.DateField("最近联系日期", null=True, blank=True)
     contact_person = models.CharField("一对一联系人", max_length=64, blank=True)
     note = models.CharField("备注", max_length=500, blank=True)
@@ -70,7 +92,7 @@ class ReturningTalent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ReserveQuerySet.as_manager()
+    objects = SealedReserveQuerySet.as_manager()
 
     class Meta:
         verbose_name = "雁归人才"
@@ -80,7 +102,7 @@ class ReturningTalent(models.Model):
         return self.name
 
 
-class ReserveCandidate(models.Model):
+class ReserveCandidate(SealedModel):
     """A village reserve cadre (村级后备力量) from nomination on. The person is linked to the
     member or cadre registry by ID number when they are there; age follows the birth date
     (selectors.age_on), never stored."""
@@ -92,10 +114,30 @@ class ReserveCandidate(models.Model):
     )
     name = models.CharField("姓名", max_length=64)
     name_initials = models.CharField(max_length=160, blank=True, db_index=True, editable=False)
-    id_number = models.CharField("公民身份号码", max_length=18)
+    # Encrypted at rest (core.fields): one open entry per person is kept on the blind index,
+    # which is the members' and cadres' too (one kind, one index), so the registries meet in
+    # SQL; gender and birth date are derived from the number at write time.
+    id_number = EncryptedCharField(
+        "公民身份号码",
+        kind="id_number",
+        max_length=18,
+        index_field="id_number_index",
+        masked_field="id_number_masked",
+    )
+    id_number_index = BlindIndexField("公民身份号码（盲索引）", source="id_number")
+    id_number_masked = MaskedField("公民身份号码（脱敏）", source="id_number")
     gender = models.CharField("性别", max_length=1)  # GB22611, from the ID number
     birth_date = models.DateField("出生日期")
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    phone = EncryptedCharField(
+        "联系电话",
+        kind="phone",
+        max_length=20,
+        blank=True,
+        index_field="phone_index",
+        masked_field="phone_masked",
+    )
+    phone_index = BlindIndexField("联系电话（盲索引）", source="phone")
+    phone_masked = MaskedField("联系电话（脱敏）", source="phone")
     education = models.CharField("学历", max_length=4, blank=True)  # ZB64
     source = models.CharField("人选来源", max_length=20, choices=ReserveSource.choices)
     discovery = models.CharField("产生方式", max_length=16, choices=DiscoveryMethod.choices)
@@ -141,7 +183,7 @@ class ReserveCandidate(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ReserveQuerySet.as_manager()
+    objects = SealedReserveQuerySet.as_manager()
 
     class Meta:
         verbose_name = "村级后备力量"
@@ -149,7 +191,7 @@ class ReserveCandidate(models.Model):
         constraints = [
             # One open entry per person (see CLOSED_STATUSES).
             models.UniqueConstraint(
-                fields=["id_number"],
+                fields=["id_number_index"],
                 condition=~Q(status__in=["exited", "appointed"]),
                 name="uniq_open_reserve_candidate",
                 violation_error_message="该公民身份号码已登记为后备力量，同一人不能重复登记。",

@@ -5,6 +5,7 @@ of a village are chosen over the secretary's head (they may succeed them)."""
 from django.db.models import QuerySet
 from django.http import Http404
 
+from zuzhi.core.fields import SealedQuerySetMixin
 from zuzhi.core.roles import Role
 from zuzhi.core.scope import (
     ScopedQuerySet,
@@ -57,3 +58,7 @@ class ReserveQuerySet(ScopedQuerySet):
 
     def get_visible_or_404(self, user, **lookup):
         return get_or_logged_404(user, self.visible_to(user), self, **lookup)
+
+
+class SealedReserveQuerySet(SealedQuerySetMixin, ReserveQuerySet):
+    """The reserve scope of a model with encrypted fields (core.fields)."""
