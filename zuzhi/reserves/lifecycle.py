@@ -180,11 +180,11 @@ def on_round_closed(*, actor, review_round) -> None:
     rows = (
         round_items(review_round=review_round)
         .filter(source_type=SOURCE_TYPE)
-        .values_list("source_id", "id_number", "outcome")
+        .values_list("source_id", "id_number_index", "outcome")
     )
-    for source_id, number, outcome in rows:
+    for source_id, index, outcome in rows:
         if source_id.isdigit():
-            by_outcome.setdefault(outcome, []).append(Q(pk=int(source_id), id_number=number))
+            by_outcome.setdefault(outcome, []).append(Q(pk=int(source_id), id_number_index=index))
     kinds = {
         Outcome.PASSED: EventKind.REVIEW_PASSED,
         Outcome.REJECTED: EventKind.REVIEW_REJECTED,
