@@ -33,6 +33,17 @@ TEMPLATE = "zuzhi_province_template"
 def child(args) -> int:
     import django
 
+    if not (os.environ.get("ZUZHI_DATA_KEY") or os.environ.get("ZUZHI_DATA_KEY_FILE")):
+        # DEBUG is off, so no data key is created on first use: the bench keeps its own in
+        # its var directory, where --reuse finds the key the build sealed the rows with.
+        from pathlib import Path
+
+        from zuzhi.core.crypto import write_key_file
+
+        path = Path(os.environ["ZUZHI_VAR_DIR"]) / "data.key"
+        if not path.exists():
+            write_key_file(path)
+        os.environ["ZUZHI_DATA_KEY_FILE"] = str(path)
     django.setup()
     from django.core.management import call_command
 
@@ -73,6 +84,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true", help="drive an existing database")
     parser.add_argument("--only", default="", help="comma-separated parts of page labels")
+    parser.add_argument("--database", default=DATABASE, help="the database built and driven")
     parser.add_argument(
         "--roles", default="", help="comma-separated: branch,township,county,province"
     )
@@ -88,20 +100,21 @@ def main() -> int:
     import psycopg
 
     admin = psycopg.connect(pg_url, autocommit=True)
-    exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]).fetchone()
+    database = args.database
+    exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
     build = not (args.reuse and exists)
     if build:
-        admin.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
+        admin.execute(f"DROP DATABASE IF EXISTS {database}")
         # A migrated empty database of that name, if the server has one, saves the migration.
         template = admin.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", [TEMPLATE]
         ).fetchone()
-        admin.execute(f"CREATE DATABASE {DATABASE}" + (f" TEMPLATE {TEMPLATE}" if template else ""))
+        admin.execute(f"CREATE DATABASE {database}" + (f" TEMPLATE {TEMPLATE}" if template else ""))
     else:
-        print(f"reusing the database {DATABASE}")
+        print(f"reusing the database {database}")
     env = {
         **os.environ,
-        "ZUZHI_DATABASE_URL": pg_url.rsplit("/", 1)[0] + f"/{DATABASE}",
+        "ZUZHI_DATABASE_URL": pg_url.rsplit("/", 1)[0] + f"/{database}",
         "ZUZHI_DEBUG": "0",
         "ZUZHI_HTTPS": "0",
         "ZUZHI_ALLOWED_HOSTS": "testserver",
@@ -117,7 +130,7 @@ def main() -> int:
         status = subprocess.call([sys.executable, __file__, *sys.argv[1:]], env=env, cwd=ROOT)
     finally:
         if not (args.keep or args.reuse):
-            admin.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
+            admin.execute(f"DROP DATABASE IF EXISTS {database}")
         admin.close()
     return status
 

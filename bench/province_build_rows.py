@@ -56,15 +56,20 @@ class Org:
 
 
 class Writer:
-    """COPY text for one table: the given columns, then constants for every other NOT NULL
-    column (the model field's default, the build's time for auto_now fields)."""
+    """COPY text for one table: the given columns, then the blind index and masked copy of
+    each encrypted one (given in clear, written sealed: bench/sealing.py), then constants for
+    every other NOT NULL column (the model field's default, the build's time for auto_now
+    fields)."""
 
     def __init__(self, cursor, model, columns: list[str]):
         from django.db import connection
+        from sealing import Sealer
 
         self.cursor = cursor
         self.model = model
         self.table = model._meta.db_table
+        self.sealer = Sealer(model, columns)
+        columns = self.sealer.columns
         fixed = {}
         for f in model._meta.concrete_fields:
             if f.attname in columns or f.null:
@@ -93,6 +98,7 @@ class Writer:
         return self
 
     def row(self, *values) -> None:
+        values = self.sealer.row(values)
         self.buffer.append("\t".join(map(text, values)) + self.tail + "\n")
         if len(self.buffer) >= 20_000:
             self.flush()

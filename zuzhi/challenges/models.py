@@ -8,6 +8,13 @@ Money is integer fen. Visibility is the talent office's (talent.scoping)."""
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from zuzhi.core.fields import (
+    BlindIndexField,
+    EncryptedCharField,
+    MaskedField,
+    SealedModel,
+    SealedQuerySetMixin,
+)
 from zuzhi.core.money import yuan
 from zuzhi.talent.scoping import TalentQuerySet
 
@@ -85,7 +92,11 @@ class Challenge(models.Model):
         return yuan(self.paid_fen)
 
 
-class ChallengeApplication(models.Model):
+class SealedApplicationQuerySet(SealedQuerySetMixin, TalentQuerySet):
+    """Applications: the talent office's visibility; the contact phone is encrypted."""
+
+
+class ChallengeApplication(SealedModel):
     """An application to take the challenge (揭榜申请), by a person or a team, entered by
     the office."""
 
@@ -98,12 +109,22 @@ class ChallengeApplication(models.Model):
     is_team = models.BooleanField("团队揭榜", default=False)
     employer = models.CharField("依托单位", max_length=128, blank=True)
     contact_name = models.CharField("联系人", max_length=32)
-    contact_phone = models.CharField("联系电话", max_length=20, blank=True)
+    # Encrypted at rest (core.fields): lists show the masked copy.
+    contact_phone = EncryptedCharField(
+        "联系电话",
+        kind="phone",
+        max_length=20,
+        blank=True,
+        index_field="contact_phone_index",
+        masked_field="contact_phone_masked",
+    )
+    contact_phone_index = BlindIndexField("联系电话（盲索引）", source="contact_phone")
+    contact_phone_masked = MaskedField("联系电话（脱敏）", source="contact_phone")
     proposal = models.TextField("揭榜方案")
     submitted_on = models.DateField("申请日期")
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
 
-    objects = TalentQuerySet.as_manager()
+    objects = SealedApplicationQuerySet.as_manager()
 
     class Meta:
         verbose_name = "揭榜申请"

@@ -1,6 +1,13 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from zuzhi.core.fields import (
+    BlindIndexField,
+    EncryptedCharField,
+    MaskedField,
+    SealedModel,
+    SealedScopedQuerySet,
+)
 from zuzhi.core.scope import ScopedQuerySet
 
 
@@ -37,7 +44,7 @@ class UnitCategory(models.TextChoices):
 TWO_NEW_CATEGORIES = (UnitCategory.PRIVATE_FIRM, UnitCategory.SOCIAL_ORG)
 
 
-class Organization(models.Model):
+class Organization(SealedModel):
     """A Party organization (党组织), one node of the county tree."""
 
     scope_path_field = "path"
@@ -61,7 +68,17 @@ class Organization(models.Model):
     path = models.CharField(max_length=255, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField("层级", default=1, editable=False)
     secretary_name = models.CharField("书记", max_length=64, blank=True)
-    secretary_phone = models.CharField("书记电话", max_length=20, blank=True)
+    # The secretary's own mobile, encrypted at rest (core.fields): lists show the masked copy.
+    secretary_phone = EncryptedCharField(
+        "书记电话",
+        kind="phone",
+        max_length=20,
+        blank=True,
+        index_field="secretary_phone_index",
+        masked_field="secretary_phone_masked",
+    )
+    secretary_phone_index = BlindIndexField("书记电话（盲索引）", source="secretary_phone")
+    secretary_phone_masked = MaskedField("书记电话（脱敏）", source="secretary_phone")
     founded_on = models.DateField("成立日期", null=True, blank=True)
     term_start = models.DateField("本届任期开始", null=True, blank=True)
     term_end = models.DateField("本届任期届满", null=True, blank=True)
@@ -81,7 +98,7 @@ class Organization(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = SealedScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["path"]

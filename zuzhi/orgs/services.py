@@ -55,7 +55,9 @@ EDITABLE_FIELDS = [
 SCOPE_REFUSED = "试图修改权限范围以外的组织"
 
 
-def _validate(org: Organization) -> None:
+def _validate(org: Organization, *, phone: bool = True) -> None:
+    """Check the organization before it is saved; `phone=False` leaves the secretary's phone,
+    not being changed, sealed (checking it again would decrypt it)."""
     errors = date_range_errors(
         founded_on=org.founded_on, term_start=org.term_start, term_end=org.term_end
     )
@@ -68,12 +70,16 @@ def _validate(org: Organization) -> None:
         errors.setdefault("division_code", []).append(
             f"行政区划代码“{org.division_code}”不在行政区划代码表（ZB01）中。"
         )
+    exclude = ["path", "parent"]
+    if phone:
+        try:
+            org.secretary_phone = phone_clean(org.secretary_phone)
+        except ValidationError as exc:
+            errors.setdefault("secretary_phone", []).extend(exc.messages)
+    else:
+        exclude.append("secretary_phone")
     try:
-        org.secretary_phone = phone_clean(org.secretary_phone)
-    except ValidationError as exc:
-        errors.setdefault("secretary_phone", []).extend(exc.messages)
-    try:
-        org.full_clean(exclude=["path", "parent"])
+        org.full_clean(exclude=exclude)
     except ValidationError as exc:
         for field, msgs in exc.message_dict.items():
             errors.setdefault(field, []).extend(msgs)
@@ -166,7 +172,7 @@ def org_update(*, actor, org: Organization, data: dict[str, Any]) -> Organizatio
             if key in EDITABLE_FIELDS:
                 setattr(org, key, value)
         org.name_initials = pinyin_initials(org.name)
-        _validate(org)
+        _validate(org, phone="secretary_phone" in data)
         old, new = changed_fields(before, snapshot(org))
         old.pop("updated_at", None)
         new.pop("updated_at", None)

@@ -145,7 +145,7 @@ def org_children_view(request, pk):
 def org_detail_view(request, pk):
     org = selectors.org_get(user=request.user, pk=pk)
     reveal = request.GET.get("show") == "phone"
-    has_phone = bool(org.secretary_phone)
+    has_phone = bool(org.secretary_phone_masked)
     personal_view(user=request.user, objects=[org], where=request.path, reveal=reveal)
     children = selectors.org_children(user=request.user, parent=org)
     counts = selectors.org_type_counts(user=request.user, org=org)

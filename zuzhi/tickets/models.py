@@ -8,6 +8,13 @@ import secrets
 from django.conf import settings
 from django.db import models
 
+from zuzhi.core.fields import (
+    BlindIndexField,
+    EncryptedCharField,
+    MaskedField,
+    SealedModel,
+    SealedQuerySetMixin,
+)
 from zuzhi.core.scope import ScopedQuerySet
 from zuzhi.households.scoping import HouseholdQuerySet, ThroughHouseholdQuerySet
 
@@ -18,6 +25,10 @@ class ThroughTicketQuerySet(HouseholdQuerySet):
     """Ticket steps and escalations: seen with their ticket's household."""
 
     household_prefix = "ticket__household__"
+
+
+class SealedTicketQuerySet(SealedQuerySetMixin, ThroughHouseholdQuerySet):
+    """Tickets: seen with their household; the contact phone is encrypted (core.fields)."""
 
 
 def new_callback_token() -> str:
@@ -118,7 +129,7 @@ class EscalationLevel(models.IntegerChoices):
     TOWN = 3, "镇（街道）"
 
 
-class Ticket(models.Model):
+class Ticket(SealedModel):
     """One request of a household (诉求工单): what, of which type, from which channel, who owns
     it now, its deadlines, how far it has climbed, and the household's rating."""
 
@@ -134,7 +145,17 @@ class Ticket(models.Model):
     type = models.ForeignKey(TicketType, on_delete=models.PROTECT, verbose_name="诉求类型")
     channel = models.CharField("来源", max_length=12, choices=TicketChannel.choices)
     description = models.TextField("诉求内容", max_length=2000)
-    contact_phone = models.CharField("联系电话", max_length=20, blank=True)
+    # Encrypted at rest (core.fields): lists show the masked copy, search uses the index.
+    contact_phone = EncryptedCharField(
+        "联系电话",
+        kind="phone",
+        max_length=20,
+        blank=True,
+        index_field="contact_phone_index",
+        masked_field="contact_phone_masked",
+    )
+    contact_phone_index = BlindIndexField("联系电话（盲索引）", source="contact_phone")
+    contact_phone_masked = MaskedField("联系电话（脱敏）", source="contact_phone")
     state = models.CharField(
         "状态", max_length=12, choices=TicketState.choices, default=TicketState.NEW
     )
@@ -184,7 +205,7 @@ class Ticket(models.Model):
         max_length=32, unique=True, default=new_callback_token, editable=False
     )
 
-    objects = ThroughHouseholdQuerySet.as_manager()
+    objects = SealedTicketQuerySet.as_manager()
 
     class Meta:
         verbose_name = "联户服务诉求"

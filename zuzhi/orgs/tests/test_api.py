@@ -164,11 +164,13 @@ def test_history_masks_the_phone_for_township_staff(county, api, town_a_user, co
     org_update(actor=SYSTEM, org=county.village_a1, data={"secretary_phone": "13812345678"})
     path = f"/orgs/{county.village_a1.pk}/history"
     masked = api(town_a_user, "get", path).json()["items"][0]
-    assert masked["after"] == {"secretary_phone": "138****5678"}
+    assert masked["after"]["secretary_phone"] == "138****5678"
     assert masked["changes"][0]["after"] == "138****5678"
     assert "13812345678" not in str(api(town_a_user, "get", path).json())
+    # Encrypted at rest, the phone is logged as its masked copy: no role reads it here.
     shown = api(county_user, "get", path).json()["items"][0]
-    assert shown["after"] == {"secretary_phone": "13812345678"}
+    assert shown["after"]["secretary_phone"] == "138****5678"
+    assert "13812345678" not in str(shown)
 
 
 def test_paging_bounds(county, api, county_user):

@@ -5,18 +5,31 @@ import datetime
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from zuzhi.core.scope import PATH_STEP, path_segment
 from zuzhi.orgs.models import OrgFigures
-from zuzhi.testing.factories import OrganizationFactory, valid_id_number
+from zuzhi.testing.factories import valid_id_number
+
+
+def old_org(old, *, code: str, name: str, parent=None, org_type: str = "branch"):
+    """An organization of the schema before the figures, written as the service would (the
+    current model's later columns, such as the sealed phone's, do not exist yet)."""
+    org = old("orgs", "Organization").objects.create(
+        parent=parent, code=code, name=name, org_type=org_type, path="~" + code
+    )
+    org.path = (parent.path if parent else "") + path_segment(org.pk)
+    org.depth = len(org.path) // PATH_STEP
+    org.save(update_fields=["path", "depth"])
+    return org
 
 
 def test_existing_organizations_get_their_figures_counted(transactional_db):
     executor = MigrationExecutor(connection)
     state = executor.migrate([("orgs", "0004_committeeseat")])
     old = state.apps.get_model
-    town = OrganizationFactory(code="T", name="城关镇党委", org_type="committee")
-    busy = OrganizationFactory(parent=town, code="B1", name="李庄村党支部")
-    quiet = OrganizationFactory(parent=town, code="B2", name="王庄村党支部")
-    empty = OrganizationFactory(parent=town, code="B3", name="张湾村党支部")
+    town = old_org(old, code="T", name="城关镇党委", org_type="committee")
+    busy = old_org(old, parent=town, code="B1", name="李庄村党支部")
+    quiet = old_org(old, parent=town, code="B2", name="王庄村党支部")
+    empty = old_org(old, parent=town, code="B3", name="张湾村党支部")
     member = old("members", "Member").objects.create
     for n, status in enumerate(["full", "full", "probationary"]):
         member(
@@ -67,7 +80,7 @@ def test_existing_organizations_get_their_figures_counted(transactional_db):
 def test_the_figures_are_filled_a_chunk_of_organizations_at_a_time(transactional_db, monkeypatch):
     executor = MigrationExecutor(connection)
     state = executor.migrate([("orgs", "0004_committeeseat")])
-    orgs = [OrganizationFactory(code=f"B{n}", name=f"第{n}党支部") for n in range(5)]
+    orgs = [old_org(state.apps.get_model, code=f"B{n}", name=f"第{n}党支部") for n in range(5)]
     for n, org in enumerate(orgs):
         state.apps.get_model("members", "Member").objects.create(
             organization_id=org.pk,

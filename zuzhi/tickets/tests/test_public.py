@@ -95,6 +95,8 @@ def test_a_submitted_ticket_is_owned_by_the_linked_member(client, household, mem
     assert ticket.channel == TicketChannel.HOUSEHOLD and ticket.state == TicketState.NEW
     # Any phone may report; the verified one is kept for the callback.
     assert ticket.contact_phone == PHONE
+    # Encrypted at rest: the verified phone is found again by an exact lookup (blind index).
+    assert Ticket.objects.get(contact_phone=PHONE) == ticket
     assert ticket.created_at >= before
     assert ticket.accept_due == ticket.created_at + datetime.timedelta(hours=24)
     assert ticket.resolve_due == ticket.created_at + datetime.timedelta(hours=72)

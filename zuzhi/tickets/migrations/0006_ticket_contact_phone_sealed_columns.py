@@ -1,0 +1,45 @@
+from django.db import migrations
+
+import zuzhi.core.fields
+
+
+class Migration(migrations.Migration):
+    """诉求工单的联系电话 encrypted at rest, step 1 of 3: the columns. The clear values stay in place (the
+    column becomes text) until step 2 encrypts them; the blind index is indexed in step 3,
+    once filled."""
+
+    dependencies = [
+        ("tickets", "0005_ticket_created_index"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="ticket",
+            name="contact_phone_index",
+            field=zuzhi.core.fields.BlindIndexField(
+                db_index=False,
+                max_length=32,
+                source="contact_phone",
+                verbose_name="联系电话（盲索引）",
+            ),
+        ),
+        migrations.AddField(
+            model_name="ticket",
+            name="contact_phone_masked",
+            field=zuzhi.core.fields.MaskedField(
+                max_length=24, source="contact_phone", verbose_name="联系电话（脱敏）"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="ticket",
+            name="contact_phone",
+            field=zuzhi.core.fields.EncryptedCharField(
+                blank=True,
+                index_field="contact_phone_index",
+                kind="phone",
+                masked_field="contact_phone_masked",
+                max_length=20,
+                verbose_name="联系电话",
+            ),
+        ),
+    ]
