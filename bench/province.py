@@ -118,6 +118,9 @@ def main() -> int:
         "ZUZHI_DEBUG": "0",
         "ZUZHI_HTTPS": "0",
         "ZUZHI_ALLOWED_HOSTS": "testserver",
+        # The drive measures pages: its roles log in with the password alone (production
+        # asks county staff for a second factor once per login, not per page).
+        "ZUZHI_OTP_REQUIRED_ROLES": "",
         "ZUZHI_SECRET_KEY": os.environ.get("ZUZHI_SECRET_KEY", "bench-province-" + "x" * 40),
         "ZUZHI_VAR_DIR": os.environ.get(
             "ZUZHI_VAR_DIR", os.path.join(tempfile.gettempdir(), "zuzhi-bench-province")
