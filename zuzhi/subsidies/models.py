@@ -106,7 +106,8 @@ class SubsidyApplication(SealedModel):
         masked_field="bank_account_masked",
     )
     bank_account_index = BlindIndexField("银行账号（盲索引）", source="bank_account")
-    bank_account_masked = MaskedField("银行账号（脱敏）", source="bank_account")
+    # As long as the account: its mask keeps every character (6228***…8901).
+    bank_account_masked = MaskedField("银行账号（脱敏）", source="bank_account", max_length=32)
     degree_certificate = models.FileField(
         "学历学位证书", upload_to="subsidies/%Y/%m/", blank=True, max_length=200
     )
@@ -327,7 +328,8 @@ class SubsidyLine(SealedModel):
         masked_field="bank_account_masked",
     )
     bank_account_index = BlindIndexField("银行账号（盲索引）", source="bank_account")
-    bank_account_masked = MaskedField("银行账号（脱敏）", source="bank_account")
+    # As long as the account: its mask keeps every character (6228***…8901).
+    bank_account_masked = MaskedField("银行账号（脱敏）", source="bank_account", max_length=32)
 
     objects = SealedTalentQuerySet.as_manager()
 

@@ -3,7 +3,7 @@ from django.db import migrations
 import zuzhi.core.fields
 
 
-def _companions(model_name: str, source: str, label: str) -> list:
+def _companions(model_name: str, source: str, label: str, masked_length: int = 24) -> list:
     return [
         migrations.AddField(
             model_name=model_name,
@@ -16,7 +16,7 @@ def _companions(model_name: str, source: str, label: str) -> list:
             model_name=model_name,
             name=f"{source}_masked",
             field=zuzhi.core.fields.MaskedField(
-                max_length=24, source=source, verbose_name=f"{label}（脱敏）"
+                max_length=masked_length, source=source, verbose_name=f"{label}（脱敏）"
             ),
         ),
     ]
@@ -32,8 +32,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        *_companions("subsidyapplication", "bank_account", "银行账号"),
-        *_companions("subsidyline", "bank_account", "银行账号"),
+        *_companions("subsidyapplication", "bank_account", "银行账号", masked_length=32),
+        *_companions("subsidyline", "bank_account", "银行账号", masked_length=32),
         *_companions("subsidyline", "payee_id_number", "收款人公民身份号码"),
         migrations.AlterField(
             model_name="subsidyapplication",

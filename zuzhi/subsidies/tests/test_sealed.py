@@ -146,3 +146,27 @@ def test_the_migration_encrypts_clear_accounts_and_numbers_in_place(talent_world
     assert set(column("subsidyline", "bank_account_masked")) == {MASKED_ACCOUNT}
     assert SubsidyLine.objects.filter(payee_id_number=number).count() == 2
     assert {a.bank_account for a in SubsidyApplication.objects.all()} == {ACCOUNT}
+
+
+def test_a_long_account_keeps_its_whole_mask(ledger):
+    """An account of up to 32 digits is accepted; its masked copy, as long as the account,
+    fits its column (PostgreSQL refused 25 characters and more: the change and the next run
+    failed) and passes model validation."""
+    policy, application, run = ledger
+    account = "62284800" + "1" * 20 + "8901"
+    services.subsidy_application_bank_change(
+        actor=SYSTEM,
+        application=application,
+        bank_name="某银行",
+        bank_account=account,
+        reason="换卡",
+    )
+    stored = SubsidyApplication.objects.get(pk=application.pk)
+    assert stored.bank_account_masked == "6228" + "*" * 24 + "8901"
+    stored.full_clean()
+    assert column("subsidyapplication", "bank_account_masked")[0] == stored.bank_account_masked
+    # The next run's line copies the account and its mask.
+    later = run_for(policy, datetime.date(2025, 10, 1))
+    line = later.lines.get(application=application)
+    assert line.bank_account_masked == stored.bank_account_masked
+    assert line.bank_account == account
