@@ -1,4 +1,5 @@
 import os
+import subprocess
 import sys
 
 from django.core.management import call_command
@@ -30,14 +31,36 @@ class Command(BaseCommand):
             if required == DEMO_OTP_REQUIRED_ROLES
             else f"\n两步验证：要求这些角色绑定身份验证器：{required or '无'}。"
         )
-        self.stdout.write("\n正在启动：http://127.0.0.1:8000  （按 Ctrl+C 停止）")
+        self.stdout.write(
+            "\n正在启动：http://127.0.0.1:8000  （按 Ctrl+C 停止）"
+            "\n后台任务（大批导入、统计报表、大批导出、补贴发放）由同时启动的 db_worker 处理。"
+        )
         sys.stdout.flush()
-        # The demo serves plain HTTP on loopback; a fresh process picks up these settings.
+        # The demo serves plain HTTP on loopback; fresh processes pick up these settings.
         env = {
             **os.environ,
             "ZUZHI_DEBUG": "1",
             "ZUZHI_HTTPS": "0",
             "ZUZHI_OTP_REQUIRED_ROLES": required,
         }
-        argv = [sys.executable, "-m", "zuzhi.manage", "runserver", "127.0.0.1:8000", "--noreload"]
-        os.execvpe(sys.executable, argv, env)
+        sys.exit(serve_with_worker(env))
+
+
+def serve_with_worker(env: dict[str, str]) -> int:
+    """The development server with a task worker beside it: without one the demo county's
+    reports, large exports and imports would wait forever. Ctrl+C stops both."""
+    manage = [sys.executable, "-m", "zuzhi.manage"]
+    worker = subprocess.Popen([*manage, "db_worker", "--no-reload"], env=env)
+    try:
+        return subprocess.run(
+            [*manage, "runserver", "127.0.0.1:8000", "--noreload"], env=env
+        ).returncode
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
