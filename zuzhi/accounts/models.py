@@ -4,8 +4,16 @@ import secrets
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
-from django_otp.models import Device
+from django_otp.models import Device, DeviceManager, ThrottlingMixin, TimestampMixin
+from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
+from zuzhi.core.fields import (
+    BlindIndexField,
+    EncryptedCharField,
+    MaskedField,
+    SealedModel,
+    SealedQuerySetMixin,
+)
 from zuzhi.core.roles import Role
 
 
@@ -148,6 +156,44 @@ class ApiToken(models.Model):
     @staticmethod
     def digest_of(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
+
+
+class AuthenticatorAppQuerySet(SealedQuerySetMixin, models.QuerySet):
+    pass
+
+
+class AuthenticatorApp(TimestampMixin, ThrottlingMixin, SealedModel, Device):
+    """The account's authenticator app (身份验证器): django-otp's TOTP device with its secret
+    encrypted at rest like the registers' ID numbers (TOTPDevice keeps it in clear, and a
+    copy of the database would let anyone make the codes). The codes are checked by
+    TOTPDevice's own methods, which read only the fields below."""
+
+    key = EncryptedCharField(
+        "密钥",
+        kind="otp_secret",
+        index_field="key_index",
+        masked_field="key_masked",
+        default=default_key,
+    )
+    key_index = BlindIndexField(source="key")
+    key_masked = MaskedField(source="key")
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    last_t = models.BigIntegerField(default=-1)
+
+    objects = DeviceManager.from_queryset(AuthenticatorAppQuerySet)()
+
+    class Meta(Device.Meta):
+        verbose_name = "身份验证器"
+
+    bin_key = TOTPDevice.bin_key
+    config_url = TOTPDevice.config_url
+    verify_token = TOTPDevice.verify_token
+    get_throttle_factor = TOTPDevice.get_throttle_factor
+    _read_str_from_settings = TOTPDevice._read_str_from_settings
 
 
 class RecoveryCodeDevice(Device):

@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zuzhi.core.audit import audit_record
 from zuzhi.core.models import AuditAction
@@ -19,6 +18,7 @@ from zuzhi.core.roles import Role
 
 from . import sessions
 from .models import (
+    AuthenticatorApp,
     LoginAttempt,
     RecoveryCode,
     RecoveryCodeDevice,
@@ -36,20 +36,20 @@ REPLAYED = "该验证码刚刚已使用过，请等验证器显示下一个验�
 WRONG = "验证码不正确，请输入验证器上当前显示的 6 位数字，或一个未用过的恢复码。"
 
 
-def authenticator_start(*, user: User) -> TOTPDevice:
+def authenticator_start(*, user: User) -> AuthenticatorApp:
     """A fresh secret for binding an authenticator app, unconfirmed until a code from it is
     entered. Each start replaces the previous unconfirmed secret, so a QR code is good only
     on the page that showed it."""
     with transaction.atomic():
-        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-        device = TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=False)
+        AuthenticatorApp.objects.filter(user=user, confirmed=False).delete()
+        device = AuthenticatorApp.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=False)
         audit_record(
             actor=user, action=AuditAction.UPDATE, target=user, message="开始绑定身份验证器"
         )
     return device
 
 
-def authenticator_secret(*, device: TOTPDevice) -> str:
+def authenticator_secret(*, device: AuthenticatorApp) -> str:
     """The secret in base32, in groups of four, for an app that cannot scan the QR code."""
     text = b32encode(device.bin_key).decode()
     return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
@@ -79,7 +79,7 @@ def _current_factor(*, user: User, code: str, ip: str | None, field: str) -> Non
 
 def authenticator_confirm(
     *, user: User, device_id, code: str, current_code: str = "", ip: str | None = None
-) -> tuple[TOTPDevice, list[str]]:
+) -> tuple[AuthenticatorApp, list[str]]:
     """Bind the authenticator app once it shows a right code (启用两步验证). An account that
     has an app already also gives a code of that app, or a recovery code (更换手机). Replaces
     the earlier app and recovery codes; returns the device and the new recovery codes, which
@@ -89,7 +89,7 @@ def authenticator_confirm(
         _current_factor(user=user, code=current_code, ip=ip, field="current_code")
     with transaction.atomic():
         device = (
-            TOTPDevice.objects.select_for_update()
+            AuthenticatorApp.objects.select_for_update()
             .filter(user=user, pk=device_id, confirmed=False)
             .first()
             if str(device_id).isdigit()
@@ -101,7 +101,7 @@ def authenticator_confirm(
             raise ValidationError(
                 {"code": ["验证码不正确，请核对手机时间后输入新验证器当前显示的 6 位数字。"]}
             )
-        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        AuthenticatorApp.objects.filter(user=user).exclude(pk=device.pk).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         _enabled_set(user=user, enabled=True)
@@ -210,14 +210,14 @@ def _digits(code: str) -> str:
     return "".join((code or "").split())
 
 
-def _app_device(*, user: User, lock: bool = False) -> TOTPDevice | None:
-    devices = TOTPDevice.objects.filter(user=user, confirmed=True)
+def _app_device(*, user: User, lock: bool = False) -> AuthenticatorApp | None:
+    devices = AuthenticatorApp.objects.filter(user=user, confirmed=True)
     if lock:
         devices = devices.select_for_update()
     return devices.first()
 
 
-def _verified_device(*, user: User, code: str, app: TOTPDevice | None):
+def _verified_device(*, user: User, code: str, app: AuthenticatorApp | None):
     """(device, replayed): the device that took the code, or None and whether the code was
     the app's right code a second time (django-otp refuses any step at or before the last)."""
     digits = _digits(code)
@@ -234,7 +234,7 @@ def _verified_device(*, user: User, code: str, app: TOTPDevice | None):
 
 
 def _devices_clear(*, user: User) -> None:
-    TOTPDevice.objects.filter(user=user).delete()
+    AuthenticatorApp.objects.filter(user=user).delete()
     RecoveryCodeDevice.objects.filter(user=user).delete()
     _enabled_set(user=user, enabled=False)
 

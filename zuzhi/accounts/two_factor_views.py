@@ -13,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zuzhi.core.context import client_ip
 from zuzhi.core.forms import apply_service_errors
@@ -22,7 +21,7 @@ from zuzhi.core.scope import has_role
 
 from . import login_flow, two_factor
 from .forms import BindForm, CodeForm, TwoFactorResetForm
-from .models import RecoveryCodeDevice
+from .models import AuthenticatorApp, RecoveryCodeDevice
 from .selectors import (
     account_get,
     recovery_codes_left,
@@ -104,7 +103,7 @@ def two_factor_setup_view(request):
             return render(
                 request, "accounts/recovery_codes.html", {"codes": codes, "first": not enrolled}
             )
-        device = TOTPDevice.objects.filter(
+        device = AuthenticatorApp.objects.filter(
             user=request.user, pk=request.POST.get("device") or None, confirmed=False
         ).first()
     else:

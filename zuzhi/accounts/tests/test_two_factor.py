@@ -9,11 +9,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zuzhi import settings as production_settings
 from zuzhi.accounts import two_factor
-from zuzhi.accounts.models import LoginAttempt, RecoveryCode, TwoFactorReset
+from zuzhi.accounts.models import AuthenticatorApp, LoginAttempt, RecoveryCode, TwoFactorReset
 from zuzhi.accounts.selectors import two_factor_resets_to_decide
 from zuzhi.accounts.services import LoginError, LoginLocked
 from zuzhi.core.models import AuditAction, AuditLog
@@ -45,7 +44,7 @@ def code_of(device, clock) -> str:
     return f"{totp.token():06d}"
 
 
-def bind(user, clock) -> tuple[TOTPDevice, list[str]]:
+def bind(user, clock) -> tuple[AuthenticatorApp, list[str]]:
     device = two_factor.authenticator_start(user=user)
     device, codes = two_factor.authenticator_confirm(
         user=user, device_id=device.pk, code=code_of(device, clock)
@@ -81,11 +80,11 @@ def test_binding_shows_a_qr_code_once_then_confirms_with_a_code(client, county, 
     page = client.get(reverse("accounts:two_factor_setup"))
     html = page.content.decode()
     assert page.status_code == 200 and "<svg" in html and "确认绑定" in html
-    first = TOTPDevice.objects.get(user=town_a_user)
+    first = AuthenticatorApp.objects.get(user=town_a_user)
     assert not first.confirmed
     # Opening the page again draws a new secret: the QR code seen before is no good.
     client.get(reverse("accounts:two_factor_setup"))
-    device = TOTPDevice.objects.get(user=town_a_user)
+    device = AuthenticatorApp.objects.get(user=town_a_user)
     assert device.pk != first.pk
 
     wrong = client.post(
@@ -222,13 +221,13 @@ def test_a_role_that_needs_the_factor_cannot_turn_it_off(client, county, clock, 
     device, _ = bind(user, clock)
     with pytest.raises(Exception, match="不能关闭"):
         two_factor.two_factor_disable(user=user, code=code_of(device, clock))
-    assert TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    assert AuthenticatorApp.objects.filter(user=user, confirmed=True).exists()
 
 
 def test_an_optional_user_turns_it_off_with_a_code(county, town_a_user, clock):
     device, _ = bind(town_a_user, clock)
     two_factor.two_factor_disable(user=town_a_user, code=code_of(device, clock))
-    assert not TOTPDevice.objects.filter(user=town_a_user).exists()
+    assert not AuthenticatorApp.objects.filter(user=town_a_user).exists()
 
 
 def test_api_token_needs_the_code(client, county, town_a_user, password, clock):
@@ -274,7 +273,7 @@ def test_reset_needs_a_second_administrator(client, county, town_a_user, passwor
     assert own.status_code == 404
     with pytest.raises(Exception, match="另一名管理员"):
         two_factor.reset_approve(actor=sysadmin, reset=reset)
-    assert TOTPDevice.objects.filter(user=town_a_user).exists()
+    assert AuthenticatorApp.objects.filter(user=town_a_user).exists()
     # Nor the account's owner, nor anyone who is not an administrator.
     with pytest.raises(Exception, match="另一名管理员|只有系统管理员"):
         two_factor.reset_approve(actor=town_a_user, reset=reset)
@@ -285,7 +284,7 @@ def test_reset_needs_a_second_administrator(client, county, town_a_user, passwor
     client.post(reverse("accounts:two_factor_reset_approve", args=[reset.pk]))
     reset.refresh_from_db()
     assert reset.status == "approved" and reset.decided_by == auditor
-    assert not TOTPDevice.objects.filter(user=town_a_user).exists()
+    assert not AuthenticatorApp.objects.filter(user=town_a_user).exists()
     assert not town_a_user.api_tokens.exists()
     assert AuditLog.objects.filter(message="申请重置两步验证", actor=sysadmin).exists()
     assert AuditLog.objects.filter(message__startswith="批准重置两步验证", actor=auditor).exists()
@@ -338,13 +337,13 @@ def test_changing_the_app_needs_a_code_of_the_old_one(county, town_a_user, clock
             user=town_a_user, device_id=new.pk, code=code_of(new, clock), current_code="000000"
         )
     assert "current_code" in refused.value.message_dict
-    assert TOTPDevice.objects.get(user=town_a_user, confirmed=True).pk == old.pk
+    assert AuthenticatorApp.objects.get(user=town_a_user, confirmed=True).pk == old.pk
     assert LoginAttempt.objects.filter(second_factor=True, succeeded=False).count() == 1
     # A recovery code proves it too, for a lost phone.
     device, _ = two_factor.authenticator_confirm(
         user=town_a_user, device_id=new.pk, code=code_of(new, clock), current_code=codes[0]
     )
-    assert list(TOTPDevice.objects.filter(user=town_a_user)) == [device]
+    assert list(AuthenticatorApp.objects.filter(user=town_a_user)) == [device]
 
 
 def test_wrong_codes_from_many_addresses_lock_the_code_step(county, town_a_user, clock, settings):
