@@ -262,21 +262,18 @@ def township_pool_rows(*, user, today: datetime.date | None = None) -> list[Pool
     scope = roles_q(user, "path", *RESERVE_ROLES)
     villages = _villages().filter(scope)
     village_counts: Counter = Counter()
+    village_lengths: set[int] = set()
+    # Grouped by the village's own path length as well: the depths _villages_met groups by
+    # come with the counts (a second pass over the province's villages took 90 ms).
     for length in lengths:
-        village_counts.update(
-            dict(
-                villages.values(prefix=Substr("path", 1, length))
-                .annotate(n=Count("pk"))
-                .order_by()
-                .values_list("prefix", "n")
-            )
-        )
-    village_lengths = set(
-        villages.annotate(length=Length("path"))
-        .values_list("length", flat=True)
-        .order_by()
-        .distinct()
-    )
+        for prefix, village_length, n in (
+            villages.values(prefix=Substr("path", 1, length), length=Length("path"))
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list("prefix", "length", "n")
+        ):
+            village_counts[prefix] += n
+            village_lengths.add(village_length)
     met: Counter = Counter()
     for path in _villages_met(
         user=user, village_lengths=village_lengths, per_village=goals.per_village
