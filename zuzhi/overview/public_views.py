@@ -1,6 +1,8 @@
 """The quarterly publication (季度晾晒) for everyone: no login, no session, no personal data
 (see publication.py). The pages may be kept by a cache for a few minutes."""
 
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -11,6 +13,9 @@ from . import publication
 
 # A corrected result reaches readers within this many seconds.
 PUBLIC_MAX_AGE = 300
+# A county's index ranks some 400 villages: a page of them at a time on a phone.
+RANKS_PER_PAGE = 50
+SEARCH_MAX_CHARS = 40
 
 
 def _page(template: str, context: dict) -> HttpResponse:
@@ -30,6 +35,10 @@ def publication_list_view(request):
 @cache_control(public=True, max_age=PUBLIC_MAX_AGE)
 def publication_detail_view(request, pk):
     version = publication.publication_get(contest_id=pk)
+    p = publication.publication_rows(version=version)
+    text = (request.GET.get("q") or "").strip()[:SEARCH_MAX_CHARS]
+    page = Paginator(p.named(text), RANKS_PER_PAGE).get_page(request.GET.get("page"))
     return _page(
-        "overview/public/detail.html", {"p": publication.publication_rows(version=version)}
+        "overview/public/detail.html",
+        {"p": p, "page": page, "q": text, "query": urlencode({"q": text}) if text else ""},
     )

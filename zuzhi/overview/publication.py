@@ -135,6 +135,12 @@ class Publication:
     rows: list[PublicRow]
     previous_label: str  # the previous result's period ("" when there is none)
 
+    def named(self, text: str) -> list[PublicRow]:
+        """The rows whose organization's name holds `text` (a reader looking for their own
+        village among a county's hundreds); all rows for no text."""
+        text = text.strip()
+        return [r for r in self.rows if text in r.organization] if text else self.rows
+
     @property
     def red(self) -> list[PublicRow]:
         return [r for r in self.rows if r.list_mark == ListMark.RED]

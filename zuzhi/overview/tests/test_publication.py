@@ -119,6 +119,37 @@ def test_ranks_lists_and_the_change_from_last_quarter(quarters, county):
     assert "红榜" in html and "黑榜" in html
 
 
+def _listed(response) -> list[str]:
+    return [r.organization for r in response.context["page"].object_list]
+
+
+def test_a_reader_finds_their_village_by_part_of_its_name(quarters, county):
+    _, q3 = quarters
+    url = reverse("overview_public:detail", args=[q3.pk])
+    response = Client().get(url, {"q": "庄村"})
+    assert _listed(response) == [county.village_a2.name, county.village_a1.name]
+    html = response.content.decode()
+    assert county.village_b1.name not in html.split('id="ranks"')[1]
+    # The lists above the table stay whole.
+    assert [r.organization for r in response.context["p"].red] == [county.village_b1.name]
+    none = Client().get(url, {"q": "不存在的村"})
+    assert _listed(none) == [] and "没有名称含“不存在的村”的党组织" in none.content.decode()
+
+
+def test_the_ranks_come_a_page_at_a_time(quarters, county, monkeypatch):
+    from zuzhi.overview import public_views
+
+    monkeypatch.setattr(public_views, "RANKS_PER_PAGE", 2)
+    _, q3 = quarters
+    url = reverse("overview_public:detail", args=[q3.pk])
+    first = Client().get(url)
+    assert _listed(first) == [county.village_b1.name, county.village_a2.name]
+    assert "下一页" in first.content.decode()
+    assert _listed(Client().get(url, {"page": 2})) == [county.village_a1.name]
+    # A search keeps its words on the pager's links.
+    assert "q=%E6%9D%91&amp;page=2" in Client().get(url, {"q": "村"}).content.decode()
+
+
 def test_the_first_quarter_of_an_index_shows_no_change(quarters):
     q2, _ = quarters
     response = Client().get(reverse("overview_public:detail", args=[q2.pk]))
