@@ -94,6 +94,21 @@ def _fill_values(contest, actor, rng):
             services.indicator_value_set(actor=actor, entrant=entrant, indicator=leaf, value=value)
 
 
+def _quarterly(actor, county, period: str, rng) -> Contest:
+    """The villages' quarterly index (村级综合指数) of `period`, every value filled in."""
+    contest = services.contest_copy(
+        actor=actor,
+        source=_template("季度综合指数（红黑榜）"),
+        organization=county,
+        name=f"{period} 村级综合指数",
+        period_label=period,
+    )
+    services.entrants_add_eligible(actor=actor, contest=contest)
+    services.contest_start(actor=actor, contest=contest)
+    _fill_values(contest, actor, rng)
+    return contest
+
+
 def _publish(contest, actor):
     version = services.result_compute(actor=actor, contest=contest)
     services.result_publish(actor=actor, version=version)
@@ -182,16 +197,9 @@ def seed_contests(*, demo: DemoCounty, rng: random.Random) -> int:
     services.contest_start(actor=actor, contest=finest)
     _cast_votes(finest, rng, 400)
 
-    quarterly = services.contest_copy(
-        actor=actor,
-        source=_template("季度综合指数（红黑榜）"),
-        organization=county,
-        name="2026年第三季度 村级综合指数",
-        period_label="2026年第三季度",
-    )
-    services.entrants_add_eligible(actor=actor, contest=quarterly)
-    services.contest_start(actor=actor, contest=quarterly)
-    _fill_values(quarterly, actor, rng)
+    # Last quarter's index, published: the public 季度晾晒 shows each village's change of rank.
+    _publish(_quarterly(actor, county, "2026年第二季度", random.Random(rng.getrandbits(32))), actor)
+    quarterly = _quarterly(actor, county, "2026年第三季度", rng)
     # The township proposes bonus and penalty items for its villages; the county approves.
     entrants = list(
         quarterly.entrants.filter(organization__in=demo.villages[demo.townships[0].pk]).order_by(
@@ -213,4 +221,4 @@ def seed_contests(*, demo: DemoCounty, rng: random.Random) -> int:
         )
         services.adjustment_decide(actor=actor, adjustment=item, approve=True)
     _publish(quarterly, actor)
-    return 5
+    return 6

@@ -119,6 +119,12 @@ def test_demo_contests_in_every_state(seeded):
         SupervisionCase.objects.filter(contest=quarterly).count()
         == rows.filter(list_mark="black").count()
     )
+    # The public 季度晾晒 compares it with last quarter's published index.
+    from zuzhi.overview.publication import publication_rows
+
+    shown = publication_rows(version=quarterly.versions.get())
+    assert shown.previous_label == "2026年第二季度"
+    assert any(r.change for r in shown.rows)
 
 
 def test_branches_have_committees_and_meetings_name_host_and_recorder(seeded):
