@@ -12,6 +12,7 @@ from zuzhi.core.scope import deny, has_role, subtree_q
 
 from .models import (
     ApiToken,
+    AuthenticatorApp,
     LoginSession,
     RecoveryCodeDevice,
     RoleGrant,
@@ -150,6 +151,14 @@ def password_set_by_administrator(*, user: User) -> bool:
 def second_factor_enrolled(*, user: User) -> bool:
     """Whether the account has bound an authenticator app (已启用两步验证)."""
     return user.two_factor_enabled
+
+
+def authenticator_unconfirmed(*, user: User, device_id) -> AuthenticatorApp | None:
+    """The app being bound on the page that posted `device_id`; None for an id that is not
+    this account's unconfirmed app, or no id at all (a tampered form)."""
+    if not str(device_id or "").isdigit():
+        return None
+    return AuthenticatorApp.objects.filter(user=user, pk=device_id, confirmed=False).first()
 
 
 def second_factor_required(*, user: User) -> bool:

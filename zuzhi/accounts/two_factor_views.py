@@ -21,9 +21,10 @@ from zuzhi.core.scope import has_role
 
 from . import login_flow, two_factor
 from .forms import BindForm, CodeForm, TwoFactorResetForm
-from .models import AuthenticatorApp, RecoveryCodeDevice
+from .models import RecoveryCodeDevice
 from .selectors import (
     account_get,
+    authenticator_unconfirmed,
     recovery_codes_left,
     second_factor_enrolled,
     second_factor_required,
@@ -103,9 +104,7 @@ def two_factor_setup_view(request):
             return render(
                 request, "accounts/recovery_codes.html", {"codes": codes, "first": not enrolled}
             )
-        device = AuthenticatorApp.objects.filter(
-            user=request.user, pk=request.POST.get("device") or None, confirmed=False
-        ).first()
+        device = authenticator_unconfirmed(user=request.user, device_id=request.POST.get("device"))
     else:
         device = None
     if device is None:

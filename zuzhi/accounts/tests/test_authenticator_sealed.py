@@ -7,11 +7,14 @@ import time
 
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.test import override_settings
+from django.urls import reverse
 from django_otp.oath import TOTP
 
 from zuzhi.accounts import two_factor
 from zuzhi.accounts.models import AuthenticatorApp
 from zuzhi.core import crypto
+from zuzhi.core.sealed_rows import sealed_rotate
 from zuzhi.testing.factories import UserFactory
 
 SECRET = "3132333435363738393031323334353637383930"  # RFC 6238's test secret, in hex
@@ -77,3 +80,42 @@ def test_the_migration_moves_bound_apps_out_of_the_clear_table(transactional_db)
     )
     assert SECRET not in stored_key(app.pk)
     assert app.key == SECRET
+
+
+def test_a_session_verified_by_the_old_clear_device_asks_for_the_code_again(client, db):
+    user = UserFactory()
+    device = AuthenticatorApp.objects.create(user=user, name="身份验证器", key=SECRET)
+    two_factor._enabled_set(user=user, enabled=True)
+    client.force_login(user)
+    session = client.session
+    session["otp_device_id"] = "otp_totp.totpdevice/1"  # as the upgrade leaves a session
+    session.save()
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login_verify"))
+    assert AuthenticatorApp.objects.get(pk=device.pk).confirmed
+
+
+def test_a_tampered_binding_form_shows_a_new_qr_code(client, db):
+    user = UserFactory()
+    client.force_login(user)
+    client.get(reverse("accounts:two_factor_setup"))
+    response = client.post(
+        reverse("accounts:two_factor_setup"), {"device": "abc", "code": "123456"}
+    )
+    assert response.status_code == 200
+    assert "绑定页面已过期" in response.content.decode()
+
+
+def test_key_rotation_re_encrypts_the_secrets_and_their_codes_still_work(db):
+    index = base64.b64encode(b"i" * 32).decode()
+    old = f"index:{index} old:{base64.b64encode(b'o' * 32).decode()}"
+    new = f"index:{index} new:{base64.b64encode(b'n' * 32).decode()} " + old.split()[1]
+    new_only = f"index:{index} new:{base64.b64encode(b'n' * 32).decode()}"
+    with override_settings(ZUZHI_DATA_KEY=old):
+        device = AuthenticatorApp.objects.create(user=UserFactory(), name="身份验证器", key=SECRET)
+    with override_settings(ZUZHI_DATA_KEY=new):
+        assert sealed_rotate().get("accounts.authenticatorapp") == 1
+    assert stored_key(device.pk).startswith("aesgcm1:new:")
+    with override_settings(ZUZHI_DATA_KEY=new_only):
+        assert AuthenticatorApp.objects.get(pk=device.pk).verify_token(code_now(SECRET))

@@ -1,4 +1,5 @@
 import os
+import signal
 import subprocess
 import sys
 
@@ -46,21 +47,48 @@ class Command(BaseCommand):
         sys.exit(serve_with_worker(env))
 
 
+WORKER_STOP_SECONDS = 60
+
+
+class _Terminated(Exception):
+    """SIGTERM to the demo (kill, timeout, an editor's stop button)."""
+
+
+def _terminated(signum, frame):
+    raise _Terminated
+
+
 def serve_with_worker(env: dict[str, str]) -> int:
     """The development server with a task worker beside it: without one the demo county's
-    reports, large exports and imports would wait forever. Ctrl+C stops both."""
+    reports, large exports and imports would wait forever. Ctrl+C or SIGTERM stops both;
+    returns the exit status."""
     manage = [sys.executable, "-m", "zuzhi.manage"]
     worker = subprocess.Popen([*manage, "db_worker", "--no-reload"], env=env)
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    signalled = False
     try:
-        return subprocess.run(
+        code = subprocess.run(
             [*manage, "runserver", "127.0.0.1:8000", "--noreload"], env=env
         ).returncode
+        return 128 - code if code < 0 else code
     except KeyboardInterrupt:
+        # Ctrl+C reached the whole process group: the worker is finishing its task already.
+        signalled = True
         return 0
+    except _Terminated:
+        return 128 + signal.SIGTERM
     finally:
+        signal.signal(signal.SIGTERM, previous)
+        _worker_stop(worker, signalled=signalled)
+
+
+def _worker_stop(worker, *, signalled: bool) -> None:
+    """db_worker finishes the task it is running on a first SIGINT or SIGTERM and aborts it
+    on a second: signal it once, then wait for it."""
+    if not signalled and worker.poll() is None:
         worker.terminate()
-        try:
-            worker.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+    try:
+        worker.wait(timeout=WORKER_STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
