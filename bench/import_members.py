@@ -105,6 +105,7 @@ def run(count: int, path: str) -> None:
     from django.core.management import call_command
     from django.db import connection
 
+    from zuzhi.core import crypto
     from zuzhi.core.audit_chain import audit_seal
     from zuzhi.core.codes import code_map
     from zuzhi.core.imports import import_job_confirm, import_job_create
@@ -112,6 +113,11 @@ def run(count: int, path: str) -> None:
     from zuzhi.members.models import Member
 
     call_command("migrate", verbosity=0)
+    # Measured as it runs in the worker, with DEBUG off: DEBUG's log of every statement (up
+    # to 9,000 of them, with their parameters written out: 60 MB here) is no part of an
+    # import. The development data key DEBUG creates is made first.
+    crypto.keyring()
+    settings.DEBUG = False
     settings.ZUZHI_IMPORT_BACKGROUND_ROWS = 10**9  # time the import itself, not a worker's wait
     settings.ZUZHI_MAX_UPLOAD_BYTES = 200 * 1024 * 1024
     actor, branches = build_tree(random.Random(5))
