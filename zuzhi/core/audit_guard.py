@@ -21,6 +21,7 @@ turn it off so that transactional tests can empty the tables; the guard's tests 
 import contextlib
 
 from django.conf import settings
+from django.db import connections
 
 from .models import AuditLog, AuditSeal
 
@@ -137,6 +138,24 @@ def audit_guard_installed(connection) -> bool:
             )
             return cursor.fetchone()[0] == len(_tables())
     return bool(_sqlite_triggers(connection))
+
+
+def audit_guard_after_migrate(*, using: str, **kwargs) -> None:
+    """After every `migrate` (post_migrate), put the guard back where it is missing: SQLite
+    alters a column by rebuilding the table, and the triggers go with the old one, so a
+    later migration of the log would otherwise leave it unguarded."""
+    connection = connections[using]
+    if not settings.ZUZHI_AUDIT_GUARD:
+        return
+    if not set(_tables()) <= set(connection.introspection.table_names()):
+        return  # migrated back to before the log's tables
+    if connection.vendor == "sqlite":
+        wanted = len(_tables()) * len(_SQLITE_REFUSALS)
+        missing = len(_sqlite_triggers(connection)) < wanted
+    else:
+        missing = not audit_guard_installed(connection)
+    if missing:
+        audit_guard_install(connection)
 
 
 @contextlib.contextmanager

@@ -131,6 +131,35 @@ def test_the_migration_installs_the_guard_unless_the_settings_say_not(db, settin
     assert not audit_guard_installed(connection)
 
 
+def test_migrate_puts_back_a_guard_a_migration_dropped(db, settings):
+    """SQLite rebuilds a table to alter a column, and its triggers go with it: every
+    `migrate` ends by putting the guard back."""
+    from django.core.management.sql import emit_post_migrate_signal
+
+    settings.ZUZHI_AUDIT_GUARD = True
+    audit_guard_install(connection)
+    if connection.vendor == "sqlite":
+        sql(f"DROP TRIGGER zuzhi_audit_guard_{LOG}_update")  # as a rebuild of the log leaves it
+    else:
+        sql(f"DROP TRIGGER zuzhi_audit_guard ON {LOG}")
+    assert "审计日志只能追加" not in str(_update_or_error(record(1).pk))
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert "审计日志只能追加" in str(refused(f"UPDATE {LOG} SET message = 'x'"))
+    settings.ZUZHI_AUDIT_GUARD = False
+    audit_guard_remove(connection)
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert not audit_guard_installed(connection)
+
+
+def _update_or_error(pk: int):
+    try:
+        with transaction.atomic():
+            sql(f"UPDATE {LOG} SET message = 'x' WHERE id = %s", [pk])
+    except DatabaseError as exc:
+        return exc
+    return "updated"
+
+
 @on_sqlite
 def test_pruning_gets_past_the_sqlite_guard_and_leaves_it_in_place(db):
     old_rows(400, 300, 10)
