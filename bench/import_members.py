@@ -103,7 +103,7 @@ def run(count: int, path: str) -> None:
     django.setup()
     from django.conf import settings
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import connection, reset_queries
 
     from zuzhi.core import crypto
     from zuzhi.core.audit_chain import audit_seal
@@ -118,6 +118,7 @@ def run(count: int, path: str) -> None:
     # import. The development data key DEBUG creates is made first.
     crypto.keyring()
     settings.DEBUG = False
+    reset_queries()  # the migration's statements, logged while DEBUG was on
     settings.ZUZHI_IMPORT_BACKGROUND_ROWS = 10**9  # time the import itself, not a worker's wait
     settings.ZUZHI_MAX_UPLOAD_BYTES = 200 * 1024 * 1024
     actor, branches = build_tree(random.Random(5))

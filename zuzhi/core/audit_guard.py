@@ -21,7 +21,7 @@ turn it off so that transactional tests can empty the tables; the guard's tests 
 import contextlib
 
 from django.conf import settings
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from .models import AuditLog, AuditSeal
 
@@ -144,9 +144,10 @@ def audit_guard_after_migrate(*, using: str, **kwargs) -> None:
     """After every `migrate` (post_migrate), put the guard back where it is missing: SQLite
     alters a column by rebuilding the table, and the triggers go with the old one, so a
     later migration of the log would otherwise leave it unguarded."""
-    connection = connections[using]
-    if not settings.ZUZHI_AUDIT_GUARD:
+    # Only the application's own database: not the pruning role's login, nor a replica.
+    if not settings.ZUZHI_AUDIT_GUARD or using != DEFAULT_DB_ALIAS:
         return
+    connection = connections[using]
     if not set(_tables()) <= set(connection.introspection.table_names()):
         return  # migrated back to before the log's tables
     if connection.vendor == "sqlite":
@@ -155,7 +156,8 @@ def audit_guard_after_migrate(*, using: str, **kwargs) -> None:
     else:
         missing = not audit_guard_installed(connection)
     if missing:
-        audit_guard_install(connection)
+        with transaction.atomic(using=using):
+            audit_guard_install(connection)
 
 
 @contextlib.contextmanager

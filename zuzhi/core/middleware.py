@@ -50,6 +50,25 @@ def _has_nul(data) -> bool:
     return any("\x00" in key or any("\x00" in v for v in values) for key, values in data.lists())
 
 
+class PublicAnswerMiddleware:
+    """An answer a shared cache may keep (Cache-Control: public) sets no cookie.
+
+    The session is saved on every request (SESSION_SAVE_EVERY_REQUEST), so a signed-in
+    reader's answer would carry their session cookie, which a cache could hand to the next
+    reader. Placed before the session middleware, it sees the answer after it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        directives = {d.strip().lower() for d in response.get("Cache-Control", "").split(",")}
+        if "public" in directives:
+            response.cookies.clear()
+        return response
+
+
 class ContentSecurityPolicyMiddleware:
     """Adds settings.ZUZHI_CSP as the Content-Security-Policy of every answer.
 

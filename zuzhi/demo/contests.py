@@ -198,7 +198,11 @@ def seed_contests(*, demo: DemoCounty, rng: random.Random) -> int:
     _cast_votes(finest, rng, 400)
 
     # Last quarter's index, published: the public 季度晾晒 shows each village's change of rank.
-    _publish(_quarterly(actor, county, "2026年第二季度", random.Random(rng.getrandbits(32))), actor)
+    # Its black-listed villages have since reported their rectification.
+    last_quarter = _quarterly(actor, county, "2026年第二季度", random.Random(rng.getrandbits(32)))
+    _publish(last_quarter, actor)
+    for case in last_quarter.cases.all():
+        services.case_close(actor=actor, case=case, resolution="已按期整改，经县委组织部复核销号。")
     quarterly = _quarterly(actor, county, "2026年第三季度", rng)
     # The township proposes bonus and penalty items for its villages; the county approves.
     entrants = list(

@@ -36,7 +36,7 @@ def publication_list_view(request):
 def publication_detail_view(request, pk):
     version = publication.publication_get(contest_id=pk)
     p = publication.publication_rows(version=version)
-    text = (request.GET.get("q") or "").strip()[:SEARCH_MAX_CHARS]
+    text = (request.GET.get("q") or "")[:SEARCH_MAX_CHARS].strip()
     page = Paginator(p.named(text), RANKS_PER_PAGE).get_page(request.GET.get("page"))
     return _page(
         "overview/public/detail.html",

@@ -214,6 +214,8 @@ SHORT_PATH_CHECKED_AGAINST = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "zuzhi.core.middleware.RequestContextMiddleware",
     "zuzhi.core.middleware.RefuseNulMiddleware",
+    # Checked: a vote's answer is never marked public, so there is nothing for it to do.
+    "zuzhi.core.middleware.PublicAnswerMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -15,7 +15,12 @@ from django.utils import timezone
 
 from zuzhi.core.audit import audit_record
 from zuzhi.core.audit_chain import audit_seal
-from zuzhi.core.audit_guard import audit_guard_install, audit_guard_installed, audit_guard_remove
+from zuzhi.core.audit_guard import (
+    audit_guard_after_migrate,
+    audit_guard_install,
+    audit_guard_installed,
+    audit_guard_remove,
+)
 from zuzhi.core.audit_verify import CONTENT_CHANGED, audit_verify
 from zuzhi.core.models import AuditAction, AuditLog, AuditPending, AuditSeal
 from zuzhi.core.retention import PRUNE_ALIAS, audit_prune
@@ -143,6 +148,9 @@ def test_migrate_puts_back_a_guard_a_migration_dropped(db, settings):
     else:
         sql(f"DROP TRIGGER zuzhi_audit_guard ON {LOG}")
     assert "审计日志只能追加" not in str(_update_or_error(record(1).pk))
+    # Another alias is the pruning role's login or a replica: never installed through it.
+    audit_guard_after_migrate(using="audit_prune")
+    assert "审计日志只能追加" not in str(_update_or_error(record(2).pk))
     emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
     assert "审计日志只能追加" in str(refused(f"UPDATE {LOG} SET message = 'x'"))
     settings.ZUZHI_AUDIT_GUARD = False

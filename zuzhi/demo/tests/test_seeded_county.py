@@ -125,6 +125,10 @@ def test_demo_contests_in_every_state(seeded):
     shown = publication_rows(version=quarterly.versions.get())
     assert shown.previous_label == "2026年第二季度"
     assert any(r.change for r in shown.rows)
+    # Last quarter's supervision is closed: only this quarter's cases wait on the home page.
+    assert not SupervisionCase.objects.filter(
+        contest__name="2026年第二季度 村级综合指数", status="open"
+    ).exists()
 
 
 def test_branches_have_committees_and_meetings_name_host_and_recorder(seeded):

@@ -116,7 +116,8 @@ def test_ranks_lists_and_the_change_from_last_quarter(quarters, county):
     assert [r.organization for r in p.black] == [county.village_a1.name]
     html = response.content.decode()
     assert "↑2" in html and "↓2" in html and "持平" in html
-    assert "红榜" in html and "黑榜" in html
+    table = html.split('id="ranks"')[1]
+    assert table.count("ov-badge-red") == 1 and table.count("ov-badge-black") == 1
 
 
 def _listed(response) -> list[str]:
@@ -133,7 +134,12 @@ def test_a_reader_finds_their_village_by_part_of_its_name(quarters, county):
     # The lists above the table stay whole.
     assert [r.organization for r in response.context["p"].red] == [county.village_b1.name]
     none = Client().get(url, {"q": "不存在的村"})
-    assert _listed(none) == [] and "没有名称含“不存在的村”的党组织" in none.content.decode()
+    # The words typed are not repeated in the page's text: a link with made-up words would
+    # otherwise put them on an official page.
+    assert _listed(none) == [] and "没有找到名称含所填文字的党组织" in none.content.decode()
+    assert none.content.decode().count("不存在的村") == 1  # the search box's own value
+    hostile = Client().get(url, {"q": '"><b>x</b>'}).content.decode()
+    assert "<b>x</b>" not in hostile and "&quot;&gt;&lt;b&gt;" in hostile
 
 
 def test_the_ranks_come_a_page_at_a_time(quarters, county, monkeypatch):
@@ -155,6 +161,7 @@ def test_the_first_quarter_of_an_index_shows_no_change(quarters):
     response = Client().get(reverse("overview_public:detail", args=[q2.pk]))
     assert response.context["p"].previous_label == ""
     assert {change for _, change in _ranks(response).values()} == {None}
+    assert "<th>变化</th>" not in response.content.decode()
 
 
 def test_another_index_of_the_same_organizer_is_not_last_quarter(quarters, county, county_user):
@@ -235,9 +242,12 @@ def test_the_pages_read_no_session_and_may_be_cached(quarters, county_user, clie
         assert "Cookie" not in response.get("Vary", "")
         assert not response.cookies
         assert "public" in response["Cache-Control"]
-    # A signed-in visitor reads the same page (their session cookie is only refreshed).
+    # A signed-in visitor reads the same page, and no cookie of theirs rides on an answer a
+    # shared cache may keep and hand to the next reader.
     client.force_login(county_user)
-    assert client.get(urls[1]).status_code == 200
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200 and not response.cookies
 
 
 def test_the_detail_page_is_two_queries(quarters, django_assert_max_num_queries):
