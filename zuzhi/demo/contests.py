@@ -81,20 +81,24 @@ def _cast_votes(contest, rng, voters: int, *, weights=None):
             continue
 
 
-def _fill_values(contest, actor, rng):
+def _fill_values(contest, actor, rng, *, jitter: random.Random | None = None):
+    """Every indicator value of every entrant; `jitter` moves each value a little (the same
+    villages a quarter earlier: much alike, not the same)."""
     stage = contest.stages.get(kind=StageKind.INDICATORS)
     leaves = selectors.leaf_indicators(stage)
     for entrant in contest.entrants.all():
         strength = rng.uniform(0.5, 1.0)
         for leaf in leaves:
+            shift = jitter.uniform(-0.08, 0.08) if jitter else 0
             if leaf.unit == "万元":
-                value = Decimal(str(round(strength * rng.uniform(5, 120), 2)))
+                value = Decimal(str(round((strength + shift) * rng.uniform(5, 120), 2)))
             else:
-                value = Decimal(str(round(min(100, strength * 100 + rng.uniform(-10, 10)), 1)))
+                raw = (strength + shift) * 100 + rng.uniform(-10, 10)
+                value = Decimal(str(round(max(0, min(100, raw)), 1)))
             services.indicator_value_set(actor=actor, entrant=entrant, indicator=leaf, value=value)
 
 
-def _quarterly(actor, county, period: str, rng) -> Contest:
+def _quarterly(actor, county, period: str, rng, *, jitter=None) -> Contest:
     """The villages' quarterly index (村级综合指数) of `period`, every value filled in."""
     contest = services.contest_copy(
         actor=actor,
@@ -105,7 +109,7 @@ def _quarterly(actor, county, period: str, rng) -> Contest:
     )
     services.entrants_add_eligible(actor=actor, contest=contest)
     services.contest_start(actor=actor, contest=contest)
-    _fill_values(contest, actor, rng)
+    _fill_values(contest, actor, rng, jitter=jitter)
     return contest
 
 
@@ -199,7 +203,10 @@ def seed_contests(*, demo: DemoCounty, rng: random.Random) -> int:
 
     # Last quarter's index, published: the public 季度晾晒 shows each village's change of rank.
     # Its black-listed villages have since reported their rectification.
-    last_quarter = _quarterly(actor, county, "2026年第二季度", random.Random(rng.getrandbits(32)))
+    # Drawn from the same state as this quarter's values, then moved a little.
+    same = random.Random()
+    same.setstate(rng.getstate())
+    last_quarter = _quarterly(actor, county, "2026年第二季度", same, jitter=random.Random(2026))
     _publish(last_quarter, actor)
     for case in last_quarter.cases.all():
         services.case_close(actor=actor, case=case, resolution="已按期整改，经县委组织部复核销号。")
