@@ -55,8 +55,9 @@ def _index_name(prefix: str = ""):
 
 
 def index_name(name: str, period_label: str) -> str:
-    """The same in Python, for the contest at hand."""
-    return (name.replace(period_label, "") if period_label else name).strip()
+    """The same in Python, for the contest at hand: ASCII spaces only, as SQL's TRIM (a
+    full-width space after the period stays on both sides)."""
+    return (name.replace(period_label, "") if period_label else name).strip(" ")
 
 
 def publications() -> QuerySet[ResultVersion]:

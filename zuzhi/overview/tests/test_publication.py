@@ -164,6 +164,20 @@ def test_the_first_quarter_of_an_index_shows_no_change(quarters):
     assert "<th>变化</th>" not in response.content.decode()
 
 
+def test_a_name_with_a_full_width_space_finds_its_last_quarter(county, county_user):
+    names = [f"2026年第{q}季度\u3000{INDEX}" for q in "二三"]
+    q2 = _index(
+        county_user, county.county, name=names[0], period="2026年第二季度", values=[1, 2, 3]
+    )
+    _publish(county_user, q2)
+    q3 = _index(
+        county_user, county.county, name=names[1], period="2026年第三季度", values=[3, 2, 1]
+    )
+    _publish(county_user, q3)
+    response = Client().get(reverse("overview_public:detail", args=[q3.pk]))
+    assert response.context["p"].previous_label == "2026年第二季度"
+
+
 def test_another_index_of_the_same_organizer_is_not_last_quarter(quarters, county, county_user):
     other = _index(
         county_user,
