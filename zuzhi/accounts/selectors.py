@@ -153,12 +153,16 @@ def second_factor_enrolled(*, user: User) -> bool:
     return user.two_factor_enabled
 
 
-def authenticator_unconfirmed(*, user: User, device_id) -> AuthenticatorApp | None:
+def authenticator_unconfirmed(
+    *, user: User, device_id, lock: bool = False
+) -> AuthenticatorApp | None:
     """The app being bound on the page that posted `device_id`; None for an id that is not
-    this account's unconfirmed app, or no id at all (a tampered form)."""
+    this account's unconfirmed app, or no id at all (a tampered form). `lock` locks its row
+    (inside the caller's transaction)."""
     if not str(device_id or "").isdigit():
         return None
-    return AuthenticatorApp.objects.filter(user=user, pk=device_id, confirmed=False).first()
+    apps = AuthenticatorApp.objects.filter(user=user, pk=device_id, confirmed=False)
+    return (apps.select_for_update() if lock else apps).first()
 
 
 def second_factor_required(*, user: User) -> bool:

@@ -27,7 +27,12 @@ from .models import (
     TwoFactorResetStatus,
     User,
 )
-from .selectors import account_managed_by, second_factor_enrolled, second_factor_required
+from .selectors import (
+    account_managed_by,
+    authenticator_unconfirmed,
+    second_factor_enrolled,
+    second_factor_required,
+)
 from .services import LoginError, LoginLocked, lock_message, login_lock, login_record
 
 RECOVERY_CODE_COUNT = 10
@@ -88,13 +93,7 @@ def authenticator_confirm(
     if rebinding:
         _current_factor(user=user, code=current_code, ip=ip, field="current_code")
     with transaction.atomic():
-        device = (
-            AuthenticatorApp.objects.select_for_update()
-            .filter(user=user, pk=device_id, confirmed=False)
-            .first()
-            if str(device_id).isdigit()
-            else None
-        )
+        device = authenticator_unconfirmed(user=user, device_id=device_id, lock=True)
         if device is None:
             raise ValidationError({"code": ["绑定页面已过期，请重新扫描新的二维码。"]})
         if not device.verify_token(_digits(code)):

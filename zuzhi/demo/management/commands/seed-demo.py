@@ -102,7 +102,8 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError("演示数据生成失败：" + "；".join(exc.messages)) from exc
         # The seed's audit rows are one large transaction, which production leaves to the
-        # worker; the demo runs no worker, so they are sealed into the chain here.
+        # worker; seed-demo also runs without one (tests, a database prepared ahead), so
+        # they are sealed into the chain here and the worker finds nothing left.
         audit_seal()
         self.stdout.write(
             f"示范县：新建组织 {demo.created} 个，更新 {demo.updated} 个；新建党员 {members} 名；"
